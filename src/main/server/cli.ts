@@ -1,0 +1,179 @@
+// `kindling`: the studio without a window. Every command runs the same Studio object the UI talks to.
+// Exit codes: 0 when the command did its job (a skipped bad photo is reported, not fatal), 1 with a one-line reason
+// when it could not, 2 for a command line that does not parse.
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import type { JobProgress } from '../../shared/api.js'
+import { appRoot, rendererDir } from '../paths.js'
+import { Studio, STUDIO_VERSION } from '../studio.js'
+import { startServer } from './serve.js'
+
+const USAGE = `kindling ${STUDIO_VERSION} — Kindling Studio from the command line
+
+  kindling serve  [--project DIR] [--port N]   serve the studio UI on 127.0.0.1 (prints the URL with its token)
+  kindling import PHOTOS --project DIR [--json] import a folder of photos (recursively) into a project
+  kindling status --project DIR [--json]        counts of images, boxes, reviewed and kindled images, classes
+  kindling demo   [--project DIR]               create the demo project from the sample photos
+  kindling help                                 this text`
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest)
+      case 'import':
+        return await importCommand(rest)
+      case 'status':
+        return await status(rest)
+      case 'demo':
+        return await demo(rest)
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE)
+        return 0
+      default:
+        throw new UsageError(`unknown command "${command}"`)
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    console.error(`kindling: ${message.split('\n')[0]}`)
+    if (error instanceof UsageError) {
+      console.error('run `kindling help` for usage')
+      return 2
+    }
+    return 1
+  }
+}
+
+function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T, positionals = 0) {
+  try {
+    const parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true })
+    if (parsed.positionals.length > positionals) {
+      throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`)
+    }
+    return parsed
+  } catch (error) {
+    if (error instanceof UsageError) throw error
+    throw new UsageError((error as Error).message)
+  }
+}
+
+function requireProject(project: string | undefined): string {
+  if (!project) throw new UsageError('--project DIR is required')
+  return path.resolve(project)
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parse(args, { project: { type: 'string' }, port: { type: 'string' } })
+  const port = values.port === undefined ? 0 : Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, not ${values.port}`)
+  ensureRendererBuilt()
+  const studio = new Studio()
+  if (values.project) await studio.openProject(values.project, { create: true })
+  const server = await startServer({ studio, port })
+  console.log(`Kindling Studio${values.project ? ` (${path.resolve(values.project)})` : ''} at ${server.url}`)
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await server.close()
+  await studio.close()
+  return 0
+}
+
+async function importCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { project: { type: 'string' }, json: { type: 'boolean' } }, 1)
+  const dir = positionals[0]
+  if (!dir) throw new UsageError('which folder? kindling import PHOTOS --project DIR')
+  const studio = new Studio()
+  try {
+    await studio.openProject(requireProject(values.project), { create: true })
+    const final = await runJob(studio, () => studio.importFolder(dir), values.json)
+    return final.state === 'done' ? 0 : 1
+  } finally {
+    await studio.close()
+  }
+}
+
+async function demo(args: string[]): Promise<number> {
+  const { values } = parse(args, { project: { type: 'string' }, json: { type: 'boolean' } })
+  const studio = new Studio()
+  try {
+    const { project, job } = await studio.createDemo(values.project && path.resolve(values.project))
+    const final = await runJob(studio, () => job, values.json)
+    if (!values.json) console.log(`Demo project ready in ${project.dir}: kindling serve --project ${project.dir}`)
+    return final.state === 'done' ? 0 : 1
+  } finally {
+    await studio.close()
+  }
+}
+
+async function status(args: string[]): Promise<number> {
+  const { values } = parse(args, { project: { type: 'string' }, json: { type: 'boolean' } })
+  const studio = new Studio()
+  try {
+    const info = await studio.openProject(requireProject(values.project))
+    const { byState, ...counts } = info.counts
+    if (values.json) console.log(JSON.stringify(counts))
+    else {
+      console.log(`${info.name} (${info.dir})`)
+      console.log(`  images   ${counts.images}  (new ${byState.new}, kindled ${byState.kindled}, reviewed ${byState.reviewed})`)
+      console.log(`  boxes    ${counts.boxes}`)
+      console.log(`  classes  ${counts.classes}`)
+    }
+    return 0
+  } finally {
+    await studio.close()
+  }
+}
+
+/** Run a job to its end, drawing a progress line on a terminal, then print what it did. Ctrl-C cancels cleanly. */
+async function runJob(studio: Studio, start: () => { id: string; finished: Promise<JobProgress> }, json = false) {
+  const job = start()
+  const tty = process.stderr.isTTY && !json
+  const onProgress = (e: { event: string; payload: unknown }) => {
+    if (!tty || e.event !== 'job.progress') return
+    const p = e.payload as JobProgress
+    const eta = p.etaMs === null ? '' : `, ${Math.ceil(p.etaMs / 1000)} s left`
+    process.stderr.write(`\r${p.done}/${p.total ?? '?'} files${eta}   `)
+  }
+  const cancel = () => studio.cancelJob(job.id)
+  studio.on('event', onProgress)
+  process.once('SIGINT', cancel)
+  const final = await job.finished
+  process.off('SIGINT', cancel)
+  studio.off('event', onProgress)
+  if (tty) process.stderr.write('\r\x1b[K')
+  if (json) console.log(JSON.stringify(final))
+  else printSummary(final)
+  return final
+}
+
+function printSummary(p: JobProgress) {
+  const seconds = (p.elapsedMs / 1000).toFixed(1)
+  const verb = { done: 'Imported', cancelled: 'Cancelled after importing', failed: 'Failed after importing', running: '' }
+  console.log(`${verb[p.state]} ${p.imported} photo${p.imported === 1 ? '' : 's'} in ${seconds} s` +
+    (p.duplicates ? `; ${p.duplicates} already in the project` : ''))
+  if (p.skipped.length) {
+    console.log(`Skipped ${p.skipped.length} file${p.skipped.length === 1 ? '' : 's'}:`)
+    for (const s of p.skipped) console.log(`  ${s.path}: ${s.reason}`)
+  }
+  if (p.message) console.error(`kindling: ${p.message}`)
+}
+
+/** Serve mode needs the renderer build; build it once on first use rather than fail on a fresh clone. */
+function ensureRendererBuilt() {
+  if (fs.existsSync(path.join(rendererDir(), 'index.html'))) return
+  console.error('Building the studio UI (first run)…')
+  const bin = path.join(appRoot(), 'node_modules', 'electron-vite', 'bin', 'electron-vite.js')
+  const built = spawnSync(process.execPath, [bin, 'build'], { cwd: appRoot(), stdio: ['ignore', 'ignore', 'inherit'] })
+  if (built.status !== 0) throw new Error('building the UI failed: run `npm run build` to see why')
+}

@@ -1,0 +1,101 @@
+// Versioned schema. `PRAGMA user_version` holds the number of migrations applied; each migration runs in its own
+// transaction, so a project is always at exactly one version. Never edit a migration that has shipped: add one.
+import type { Database } from 'better-sqlite3'
+
+export interface Migration {
+  version: number
+  description: string
+  up(db: Database): void
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    description: 'images, classes and boxes with provenance',
+    up(db) {
+      db.exec(`
+        CREATE TABLE images (
+          id          INTEGER PRIMARY KEY,
+          path        TEXT    NOT NULL UNIQUE,          -- absolute; images stay where the user keeps them
+          sha256      TEXT    NOT NULL UNIQUE,          -- content hash: the same photo is imported once
+          bytes       INTEGER NOT NULL,
+          mtime_ms    INTEGER NOT NULL,
+          width       INTEGER NOT NULL,                 -- after EXIF orientation: the frame boxes live in
+          height      INTEGER NOT NULL,
+          format      TEXT    NOT NULL,
+          split       TEXT    NOT NULL DEFAULT 'train' CHECK (split IN ('train', 'val', 'test')),
+          imported_at INTEGER NOT NULL,
+          kindled_at  INTEGER,                          -- set when a teacher has labelled the image
+          reviewed_at INTEGER                           -- set when a person has accepted the image's boxes
+        );
+        CREATE TABLE classes (
+          id       INTEGER PRIMARY KEY,
+          name     TEXT    NOT NULL UNIQUE,
+          color    TEXT    NOT NULL,
+          position INTEGER NOT NULL
+        );
+        INSERT INTO classes (name, color, position) VALUES ('face', '#ff9f1c', 0);
+        CREATE TABLE boxes (
+          id              INTEGER PRIMARY KEY,
+          image_id        INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+          class_id        INTEGER NOT NULL REFERENCES classes (id),
+          x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,   -- pixels, top-left origin
+          source          TEXT    NOT NULL CHECK (source IN ('kindled', 'human', 'predicted')),
+          teacher         TEXT,                         -- kindled: which detector, and its version
+          teacher_version TEXT,
+          run_id          INTEGER,                      -- predicted: which training run
+          score           REAL,                         -- kindled/predicted: the model's confidence
+          attributes      TEXT    NOT NULL DEFAULT '{}',-- JSON, e.g. {"smiling":{"value":true,"score":0.93,"source":"kindled"}}
+          created_at      INTEGER NOT NULL,
+          updated_at      INTEGER NOT NULL
+        );
+        CREATE INDEX boxes_by_image ON boxes (image_id);
+      `)
+    },
+  },
+  {
+    version: 2,
+    description: 'review state for the Library filters, and the edit log behind undo',
+    up(db) {
+      db.exec(`
+        -- Derived from the two timestamps so it can never disagree with them; indexed for filters and counts.
+        ALTER TABLE images ADD COLUMN state TEXT GENERATED ALWAYS AS (
+          CASE WHEN reviewed_at IS NOT NULL THEN 'reviewed' WHEN kindled_at IS NOT NULL THEN 'kindled' ELSE 'new' END
+        ) VIRTUAL;
+        CREATE INDEX images_by_state_name ON images (state, path);
+        CREATE INDEX images_by_state_id ON images (state, id);
+        CREATE TABLE edits (
+          id        INTEGER PRIMARY KEY,
+          at        INTEGER NOT NULL,
+          image_id  INTEGER NOT NULL,
+          action    TEXT    NOT NULL CHECK (action IN ('box.add', 'box.update', 'box.delete', 'image.review')),
+          before    TEXT,                               -- JSON row before the edit (null for an add)
+          after     TEXT,                               -- JSON row after the edit (null for a delete)
+          undone_at INTEGER                             -- set while the edit is undone (it is on the redo stack)
+        );
+        CREATE INDEX edits_undone ON edits (undone_at, id);
+      `)
+    },
+  },
+]
+
+export const latestVersion = migrations[migrations.length - 1].version
+
+/** Bring `db` up to `target` (default: latest). Refuses a database written by a newer studio rather than guessing. */
+export function migrate(db: Database, target = latestVersion): number {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > latestVersion) {
+    throw new Error(
+      `studio.db has schema version ${current}, newer than this Kindling Studio understands (${latestVersion}); ` +
+        'update the studio to open this project',
+    )
+  }
+  for (const m of migrations) {
+    if (m.version <= current || m.version > target) continue
+    db.transaction(() => {
+      m.up(db)
+      db.pragma(`user_version = ${m.version}`)
+    })()
+  }
+  return db.pragma('user_version', { simple: true }) as number
+}

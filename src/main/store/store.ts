@@ -1,0 +1,388 @@
+// One SQLite file per project (`studio.db`), opened in WAL mode so readers (the UI, `kindling status`) never wait for a
+// running import. Every query the UI makes is a prepared statement here, next to the index that keeps it fast.
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Counts, ImageSort, ImageSummary, ReviewState, Split } from '../../shared/api.js'
+import { migrate } from './migrations.js'
+
+export const DB_FILE = 'studio.db'
+
+export interface NewImage {
+  path: string
+  sha256: string
+  bytes: number
+  mtimeMs: number
+  width: number
+  height: number
+  format: string
+  split: Split
+}
+
+export interface ImageRow extends ImageSummary {
+  sha256: string
+  bytes: number
+  mtimeMs: number
+  format: string
+}
+
+export type BoxSource = 'kindled' | 'human' | 'predicted'
+
+export interface Box {
+  id: number
+  imageId: number
+  classId: number
+  x: number
+  y: number
+  w: number
+  h: number
+  source: BoxSource
+  teacher: string | null
+  teacherVersion: string | null
+  runId: number | null
+  score: number | null
+  attributes: Record<string, unknown>
+}
+
+export type NewBox = Omit<Box, 'id' | 'teacher' | 'teacherVersion' | 'runId' | 'score' | 'attributes'> &
+  Partial<Pick<Box, 'teacher' | 'teacherVersion' | 'runId' | 'score' | 'attributes'>>
+
+export type BoxChange = Partial<Pick<Box, 'classId' | 'x' | 'y' | 'w' | 'h' | 'attributes'>>
+
+export interface Edit {
+  id: number
+  imageId: number
+  action: 'box.add' | 'box.update' | 'box.delete' | 'image.review'
+}
+
+const ORDER: Record<ImageSort, string> = {
+  name: 'path ASC, id ASC',
+  newest: 'id DESC',
+  oldest: 'id ASC',
+}
+
+interface BoxRecord {
+  id: number
+  image_id: number
+  class_id: number
+  x: number
+  y: number
+  w: number
+  h: number
+  source: BoxSource
+  teacher: string | null
+  teacher_version: string | null
+  run_id: number | null
+  score: number | null
+  attributes: string
+  created_at: number
+  updated_at: number
+}
+
+const toBox = (r: BoxRecord): Box => ({
+  id: r.id,
+  imageId: r.image_id,
+  classId: r.class_id,
+  x: r.x,
+  y: r.y,
+  w: r.w,
+  h: r.h,
+  source: r.source,
+  teacher: r.teacher,
+  teacherVersion: r.teacher_version,
+  runId: r.run_id,
+  score: r.score,
+  attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+})
+
+const IMAGE_COLUMNS = `id, path, sha256, width, height, split, state,
+  (SELECT count(*) FROM boxes b WHERE b.image_id = images.id) AS boxes`
+
+export class Store {
+  readonly db: Database.Database
+  private readonly stmt
+
+  private constructor(
+    readonly dir: string,
+    db: Database.Database,
+  ) {
+    this.db = db
+    this.stmt = {
+      imageByPath: db.prepare<[string], { id: number; bytes: number; mtime_ms: number }>(
+        'SELECT id, bytes, mtime_ms FROM images WHERE path = ?',
+      ),
+      imageBySha: db.prepare<[string], { id: number; path: string }>('SELECT id, path FROM images WHERE sha256 = ?'),
+      insertImage: db.prepare(
+        `INSERT INTO images (path, sha256, bytes, mtime_ms, width, height, format, split, imported_at)
+         VALUES (@path, @sha256, @bytes, @mtimeMs, @width, @height, @format, @split, @importedAt)
+         ON CONFLICT DO NOTHING`,
+      ),
+      image: db.prepare<[number], ImageRow & { mtime_ms: number }>(
+        `SELECT ${IMAGE_COLUMNS}, bytes, mtime_ms, format FROM images WHERE id = ?`,
+      ),
+      countByState: db.prepare<[], { state: ReviewState; n: number }>(
+        'SELECT state, count(*) AS n FROM images GROUP BY state',
+      ),
+      countBoxes: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM boxes'),
+      countKindled: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images WHERE kindled_at IS NOT NULL'),
+      countClasses: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM classes'),
+      box: db.prepare<[number], BoxRecord>('SELECT * FROM boxes WHERE id = ?'),
+      boxesOf: db.prepare<[number], BoxRecord>('SELECT * FROM boxes WHERE image_id = ? ORDER BY id'),
+      insertBox: db.prepare(
+        `INSERT INTO boxes (id, image_id, class_id, x, y, w, h, source, teacher, teacher_version, run_id, score,
+                            attributes, created_at, updated_at)
+         VALUES (@id, @image_id, @class_id, @x, @y, @w, @h, @source, @teacher, @teacher_version, @run_id, @score,
+                 @attributes, @created_at, @updated_at)`,
+      ),
+      updateBox: db.prepare(
+        `UPDATE boxes SET class_id = @class_id, x = @x, y = @y, w = @w, h = @h, source = @source,
+                          attributes = @attributes, updated_at = @updated_at WHERE id = @id`,
+      ),
+      deleteBox: db.prepare<[number]>('DELETE FROM boxes WHERE id = ?'),
+      logEdit: db.prepare(
+        `INSERT INTO edits (at, image_id, action, before, after) VALUES (@at, @image_id, @action, @before, @after)`,
+      ),
+      dropRedo: db.prepare('DELETE FROM edits WHERE undone_at IS NOT NULL'),
+      lastDone: db.prepare<[], EditRecord>('SELECT * FROM edits WHERE undone_at IS NULL ORDER BY id DESC LIMIT 1'),
+      firstUndone: db.prepare<[], EditRecord>(
+        'SELECT * FROM edits WHERE undone_at IS NOT NULL ORDER BY id ASC LIMIT 1',
+      ),
+      markUndone: db.prepare<[number | null, number]>('UPDATE edits SET undone_at = ? WHERE id = ?'),
+      setReviewed: db.prepare<[number | null, number]>('UPDATE images SET reviewed_at = ? WHERE id = ?'),
+      reviewedAt: db.prepare<[number], { reviewed_at: number | null }>('SELECT reviewed_at FROM images WHERE id = ?'),
+    }
+  }
+
+  /** Open (creating if `create`) the project in `dir`, migrating its database to the current schema. */
+  static open(dir: string, { create = false } = {}): Store {
+    const file = path.join(dir, DB_FILE)
+    if (!fs.existsSync(file)) {
+      if (!create) throw new Error(`${dir} is not a Kindling project (no ${DB_FILE})`)
+      fs.mkdirSync(dir, { recursive: true })
+    }
+    const db = new Database(file)
+    try {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL') // with WAL: durable at each commit's checkpoint, and safe against corruption
+      db.pragma('foreign_keys = ON')
+      db.pragma('busy_timeout = 5000') // a CLI import and the open studio may write the same project
+      migrate(db)
+    } catch (error) {
+      db.close()
+      throw error
+    }
+    return new Store(dir, db)
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  // ---- images ------------------------------------------------------------------------------------------------------
+
+  /** What the store knows of a path: lets a re-import skip unchanged files without reading them. */
+  imageAtPath(p: string): { id: number; bytes: number; mtimeMs: number } | undefined {
+    const r = this.stmt.imageByPath.get(p)
+    return r && { id: r.id, bytes: r.bytes, mtimeMs: r.mtime_ms }
+  }
+
+  imageWithSha(sha256: string): { id: number; path: string } | undefined {
+    return this.stmt.imageBySha.get(sha256)
+  }
+
+  /** Insert a batch in one transaction. Returns, per image, whether it was new (false: same path or content exists). */
+  addImages(images: NewImage[], now = Date.now()): boolean[] {
+    return this.db.transaction(() =>
+      images.map((im) => this.stmt.insertImage.run({ ...im, importedAt: now }).changes === 1),
+    )()
+  }
+
+  image(id: number): ImageRow | undefined {
+    const r = this.stmt.image.get(id)
+    if (!r) return undefined
+    const { mtime_ms, ...rest } = r
+    return { ...rest, name: path.basename(r.path), mtimeMs: mtime_ms }
+  }
+
+  counts(): Counts {
+    const byState: Record<ReviewState, number> = { new: 0, kindled: 0, reviewed: 0 }
+    for (const r of this.stmt.countByState.all()) byState[r.state] = r.n
+    return {
+      images: byState.new + byState.kindled + byState.reviewed,
+      boxes: this.stmt.countBoxes.get()!.n,
+      reviewed: byState.reviewed,
+      kindled: this.stmt.countKindled.get()!.n,
+      classes: this.stmt.countClasses.get()!.n,
+      byState,
+    }
+  }
+
+  /**
+   * A page of the filtered, sorted list. The inner query walks only the (state, path) or (state, id) index — a
+   * covering scan, so a page deep in 100,000 images costs a few milliseconds — and the outer one reads just the rows
+   * on the page.
+   */
+  page(opts: { state?: ReviewState; sort: ImageSort; offset: number; limit: number }): {
+    total: number
+    items: ImageSummary[]
+  } {
+    const where = opts.state ? 'WHERE state = @state' : ''
+    const order = ORDER[opts.sort]
+    const sql = `SELECT ${IMAGE_COLUMNS} FROM images
+      WHERE id IN (SELECT id FROM images ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset)
+      ORDER BY ${order}`
+    const rows = this.cached(sql).all({ state: opts.state, limit: opts.limit, offset: opts.offset }) as Omit<
+      ImageSummary,
+      'name'
+    >[]
+    const total = opts.state ? (this.stmt.countByState.all().find((r) => r.state === opts.state)?.n ?? 0) : this.total()
+    return { total, items: rows.map((r) => ({ ...r, name: path.basename(r.path) })) }
+  }
+
+  private total(): number {
+    return this.stmt.countByState.all().reduce((n, r) => n + r.n, 0)
+  }
+
+  private readonly statements = new Map<string, Database.Statement>()
+  private cached(sql: string): Database.Statement {
+    let s = this.statements.get(sql)
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)))
+    return s
+  }
+
+  // ---- boxes and the edit log ----------------------------------------------------------------------------------------
+
+  boxes(imageId: number): Box[] {
+    return this.stmt.boxesOf.all(imageId).map(toBox)
+  }
+
+  /**
+   * Add a box. Human edits go through the edit log (so they can be undone, even after a restart); machine labels
+   * (kindled, predicted) are bulk data and are not logged.
+   */
+  addBox(b: NewBox, now = Date.now()): Box {
+    return this.db.transaction(() => {
+      const record: Omit<BoxRecord, 'id'> & { id: number | null } = {
+        id: null,
+        image_id: b.imageId,
+        class_id: b.classId,
+        x: b.x,
+        y: b.y,
+        w: b.w,
+        h: b.h,
+        source: b.source,
+        teacher: b.teacher ?? null,
+        teacher_version: b.teacherVersion ?? null,
+        run_id: b.runId ?? null,
+        score: b.score ?? null,
+        attributes: JSON.stringify(b.attributes ?? {}),
+        created_at: now,
+        updated_at: now,
+      }
+      const id = Number(this.stmt.insertBox.run(record).lastInsertRowid)
+      const row = this.stmt.box.get(id)!
+      if (b.source === 'human') this.log('box.add', b.imageId, null, row, now)
+      return toBox(row)
+    })()
+  }
+
+  /** A person changes a box: it becomes a human box (its teacher provenance stays, to show where it came from). */
+  updateBox(id: number, change: BoxChange, now = Date.now()): Box {
+    return this.db.transaction(() => {
+      const before = this.requireBox(id)
+      const after: BoxRecord = {
+        ...before,
+        class_id: change.classId ?? before.class_id,
+        x: change.x ?? before.x,
+        y: change.y ?? before.y,
+        w: change.w ?? before.w,
+        h: change.h ?? before.h,
+        attributes: change.attributes ? JSON.stringify(change.attributes) : before.attributes,
+        source: 'human',
+        updated_at: now,
+      }
+      this.stmt.updateBox.run(after)
+      this.log('box.update', before.image_id, before, after, now)
+      return toBox(after)
+    })()
+  }
+
+  deleteBox(id: number, now = Date.now()): void {
+    this.db.transaction(() => {
+      const before = this.requireBox(id)
+      this.stmt.deleteBox.run(id)
+      this.log('box.delete', before.image_id, before, null, now)
+    })()
+  }
+
+  /** Mark an image reviewed (or not): a person has checked every box on it. */
+  setReviewed(imageId: number, reviewed: boolean, now = Date.now()): void {
+    this.db.transaction(() => {
+      const before = this.stmt.reviewedAt.get(imageId)
+      if (!before) throw new Error(`no image with id ${imageId}`)
+      const after = { reviewed_at: reviewed ? now : null }
+      this.stmt.setReviewed.run(after.reviewed_at, imageId)
+      this.log('image.review', imageId, before, after, now)
+    })()
+  }
+
+  /** Undo the latest edit that is not undone. Returns it, or undefined when there is nothing to undo. */
+  undo(now = Date.now()): Edit | undefined {
+    return this.db.transaction(() => {
+      const e = this.stmt.lastDone.get()
+      if (!e) return undefined
+      this.apply(e, 'backward')
+      this.stmt.markUndone.run(now, e.id)
+      return { id: e.id, imageId: e.image_id, action: e.action }
+    })()
+  }
+
+  redo(): Edit | undefined {
+    return this.db.transaction(() => {
+      const e = this.stmt.firstUndone.get()
+      if (!e) return undefined
+      this.apply(e, 'forward')
+      this.stmt.markUndone.run(null, e.id)
+      return { id: e.id, imageId: e.image_id, action: e.action }
+    })()
+  }
+
+  private requireBox(id: number): BoxRecord {
+    const row = this.stmt.box.get(id)
+    if (!row) throw new Error(`no box with id ${id}`)
+    return row
+  }
+
+  private log(action: Edit['action'], imageId: number, before: object | null, after: object | null, now: number) {
+    this.stmt.dropRedo.run() // a new edit ends the redo branch, as in every editor
+    this.stmt.logEdit.run({
+      at: now,
+      image_id: imageId,
+      action,
+      before: before && JSON.stringify(before),
+      after: after && JSON.stringify(after),
+    })
+  }
+
+  private apply(e: EditRecord, direction: 'forward' | 'backward') {
+    const target = direction === 'forward' ? e.after : e.before
+    const state = target ? (JSON.parse(target) as Record<string, unknown>) : null
+    if (e.action === 'image.review') {
+      this.stmt.setReviewed.run((state as { reviewed_at: number | null }).reviewed_at, e.image_id)
+      return
+    }
+    const boxId = (JSON.parse((e.after ?? e.before)!) as BoxRecord).id
+    this.stmt.deleteBox.run(boxId)
+    if (state) this.stmt.insertBox.run(state)
+  }
+}
+
+interface EditRecord {
+  id: number
+  at: number
+  image_id: number
+  action: Edit['action']
+  before: string | null
+  after: string | null
+  undone_at: number | null
+}

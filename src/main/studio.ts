@@ -1,0 +1,148 @@
+// The studio: one object that owns the open project and the running jobs, and implements every request in the API.
+// Both transports (Electron IPC, the serve-mode WebSocket) and the CLI drive this same object.
+import { EventEmitter } from 'node:events'
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import {
+  type Method,
+  type ParsedParams,
+  type ProjectInfo,
+  type Result,
+  StudioError,
+  type StudioEvent,
+} from '../shared/api.js'
+import { importPhotos, type ImportOptions, type Job, JobRunner } from './jobs/index.js'
+import { ThumbnailCache } from './media/index.js'
+import { appRoot } from './paths.js'
+import { Store } from './store/index.js'
+
+export const STUDIO_VERSION: string = (
+  JSON.parse(fs.readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string }
+).version
+
+/** Where the demo project goes unless the user picks a folder: under KINDLING_HOME, or ~/Kindling. */
+export function defaultDemoDir(): string {
+  return path.join(process.env.KINDLING_HOME ?? path.join(os.homedir(), 'Kindling'), 'Demo')
+}
+
+/** The group photos that ship with the teacher models' npm package: a demo that needs no download. */
+export function demoPhotosDir(): string {
+  const pkg = createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')
+  return path.join(path.dirname(pkg), 'demo')
+}
+
+type Handlers = { [M in Method]: (params: ParsedParams<M>) => Promise<Result<M>> | Result<M> }
+
+export interface StudioOptions {
+  demoDir?: string
+  importOptions?: ImportOptions
+}
+
+export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
+  private store: Store | null = null
+  private thumbnails: ThumbnailCache | null = null
+  private readonly jobs = new JobRunner()
+  readonly demoDir: string
+
+  constructor(private readonly options: StudioOptions = {}) {
+    super()
+    this.demoDir = options.demoDir ?? defaultDemoDir()
+    this.jobs.on('progress', (payload) => this.send({ event: 'job.progress', payload }))
+  }
+
+  readonly handlers: Handlers = {
+    'studio.info': () => ({
+      version: STUDIO_VERSION,
+      project: this.store ? this.info() : null,
+      demoDir: this.demoDir,
+      jobs: this.jobs.running(),
+    }),
+    'project.open': ({ dir, create }) => this.openProject(dir, { create }),
+    'project.demo': async ({ dir }) => (await this.createDemo(dir)).project,
+    'project.counts': () => this.requireStore().counts(),
+    'images.page': (p) => ({ ...this.requireStore().page(p), offset: p.offset }),
+    'import.start': ({ dir }) => ({ jobId: this.importFolder(dir).id }),
+    'jobs.cancel': ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
+  }
+
+  get project(): Store | null {
+    return this.store
+  }
+
+  /** Open a project folder, closing the one that was open (its jobs are cancelled first, keeping what they did). */
+  async openProject(dir: string, { create = false } = {}): Promise<ProjectInfo> {
+    const resolved = path.resolve(dir)
+    if (!create && !fs.existsSync(resolved)) {
+      throw new StudioError(`folder not found: ${resolved}`, 'not_found', 'params.dir')
+    }
+    let store: Store
+    try {
+      store = Store.open(resolved, { create })
+    } catch (e) {
+      throw new StudioError((e as Error).message, 'invalid', 'params.dir')
+    }
+    await this.jobs.stopAll()
+    this.store?.close()
+    this.store = store
+    this.thumbnails = new ThumbnailCache(resolved)
+    const info = this.info()
+    this.send({ event: 'project.changed', payload: info })
+    return info
+  }
+
+  /** Create the demo project (or reopen it) and import the sample photos; the import runs as a job. */
+  async createDemo(dir = this.demoDir): Promise<{ project: ProjectInfo; job: Job }> {
+    const project = await this.openProject(dir, { create: true })
+    return { project, job: this.importFolder(demoPhotosDir()) }
+  }
+
+  importFolder(dir: string): Job {
+    const store = this.requireStore()
+    const resolved = path.resolve(dir)
+    let stat: fs.Stats
+    try {
+      stat = fs.statSync(resolved)
+    } catch {
+      throw new StudioError(`folder not found: ${resolved}`, 'not_found', 'params.dir')
+    }
+    if (!stat.isDirectory()) throw new StudioError(`not a folder: ${resolved}`, 'invalid', 'params.dir')
+    return this.jobs.start('import', (ctx) =>
+      importPhotos(store, resolved, ctx, this.options.importOptions, () => {
+        if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
+      }),
+    )
+  }
+
+  cancelJob(jobId: string): boolean {
+    return this.jobs.cancel(jobId)
+  }
+
+  /** The cached thumbnail of an image (WebP), or undefined if there is no such image. */
+  async thumbnail(imageId: number): Promise<Buffer | undefined> {
+    const image = this.store?.image(imageId)
+    if (!image || !this.thumbnails) return undefined
+    return this.thumbnails.read(image.sha256, image.path)
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.stopAll()
+    this.store?.close()
+    this.store = null
+  }
+
+  private info(): ProjectInfo {
+    const store = this.requireStore()
+    return { dir: store.dir, name: path.basename(store.dir), counts: store.counts() }
+  }
+
+  private requireStore(): Store {
+    if (!this.store) throw new StudioError('no project is open: open a project folder or create the demo', 'conflict')
+    return this.store
+  }
+
+  private send(event: StudioEvent) {
+    this.emit('event', event)
+  }
+}

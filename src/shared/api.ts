@@ -1,0 +1,182 @@
+// The one contract between the UI and the studio. Every request, its result and every event are zod schemas, so both
+// transports (Electron IPC and the serve-mode WebSocket) validate the same way and a bad message is refused by name.
+import { z } from 'zod'
+
+// ---- shared vocabulary ----------------------------------------------------------------------------------------------
+
+/** Where an image stands in the labelling workflow: nothing yet, labelled by a teacher, or checked by a person. */
+export const ReviewState = z.enum(['new', 'kindled', 'reviewed'])
+export type ReviewState = z.infer<typeof ReviewState>
+
+export const Split = z.enum(['train', 'val', 'test'])
+export type Split = z.infer<typeof Split>
+
+export const ImageSort = z.enum(['name', 'newest', 'oldest'])
+export type ImageSort = z.infer<typeof ImageSort>
+
+const Id = z.number().int().positive()
+/** A folder or file chosen by the user. Checked for existence by the studio, not here. */
+const FsPath = z.string().min(1, 'must not be empty').max(4096)
+
+export const Counts = z.object({
+  images: z.number().int(),
+  boxes: z.number().int(),
+  reviewed: z.number().int(),
+  kindled: z.number().int(),
+  classes: z.number().int(),
+  byState: z.record(ReviewState, z.number().int()),
+})
+export type Counts = z.infer<typeof Counts>
+
+export const ProjectInfo = z.object({
+  dir: z.string(),
+  name: z.string(),
+  counts: Counts,
+})
+export type ProjectInfo = z.infer<typeof ProjectInfo>
+
+export const ImageSummary = z.object({
+  id: Id,
+  path: z.string(),
+  name: z.string(),
+  /** Content hash: names the thumbnail, so a cached one is never shown for another project's image with the same id. */
+  sha256: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  split: Split,
+  state: ReviewState,
+  boxes: z.number().int(),
+})
+export type ImageSummary = z.infer<typeof ImageSummary>
+
+export const SkippedFile = z.object({ path: z.string(), reason: z.string() })
+export type SkippedFile = z.infer<typeof SkippedFile>
+
+export const JobKind = z.enum(['import'])
+export const JobState = z.enum(['running', 'done', 'cancelled', 'failed'])
+export type JobState = z.infer<typeof JobState>
+
+export const JobProgress = z.object({
+  jobId: z.string(),
+  kind: JobKind,
+  state: JobState,
+  /** Work items finished (imported, duplicate or skipped) and the total once known (null while still counting). */
+  done: z.number().int(),
+  total: z.number().int().nullable(),
+  imported: z.number().int(),
+  duplicates: z.number().int(),
+  skipped: z.array(SkippedFile),
+  /** Items per second over the run so far, and the estimated time left; null until there is enough to tell. */
+  perSec: z.number().nullable(),
+  etaMs: z.number().nullable(),
+  elapsedMs: z.number(),
+  message: z.string().optional(),
+})
+export type JobProgress = z.infer<typeof JobProgress>
+
+export const BackendInfo = z.object({ name: z.string(), version: z.string(), threads: z.number().int() })
+
+export const StudioInfo = z.object({
+  version: z.string(),
+  project: ProjectInfo.nullable(),
+  /** Where "Create demo project" will put the demo unless the user picks another folder. */
+  demoDir: z.string(),
+  jobs: z.array(JobProgress),
+})
+export type StudioInfo = z.infer<typeof StudioInfo>
+
+// ---- requests ------------------------------------------------------------------------------------------------------
+
+const NoParams = z.strictObject({})
+
+export const requests = {
+  /** Version, the open project (if any) and running jobs: what the UI needs on load. */
+  'studio.info': { params: NoParams, result: StudioInfo },
+  /** Open a project folder; `create` makes the folder and an empty project if it has none. */
+  'project.open': { params: z.strictObject({ dir: FsPath, create: z.boolean().default(false) }), result: ProjectInfo },
+  /** Create (or reopen) the demo project from the group photos that ship with the teacher models. */
+  'project.demo': { params: z.strictObject({ dir: FsPath.optional() }), result: ProjectInfo },
+  'project.counts': { params: NoParams, result: Counts },
+  /** One page of the image list, filtered and sorted as the Library and Review pages show it. */
+  'images.page': {
+    params: z.strictObject({
+      state: ReviewState.optional(),
+      sort: ImageSort.default('name'),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+    }),
+    result: z.object({ total: z.number().int(), offset: z.number().int(), items: z.array(ImageSummary) }),
+  },
+  /** Import the photos under a folder, recursively. Returns at once; progress arrives as `job.progress` events. */
+  'import.start': { params: z.strictObject({ dir: FsPath }), result: z.object({ jobId: z.string() }) },
+  'jobs.cancel': { params: z.strictObject({ jobId: z.string().min(1) }), result: z.object({ cancelled: z.boolean() }) },
+} as const
+
+export type Method = keyof typeof requests
+export type Params<M extends Method> = z.input<(typeof requests)[M]['params']>
+export type ParsedParams<M extends Method> = z.output<(typeof requests)[M]['params']>
+export type Result<M extends Method> = z.output<(typeof requests)[M]['result']>
+
+// ---- events --------------------------------------------------------------------------------------------------------
+
+export const events = {
+  'job.progress': JobProgress,
+  /** The open project changed (opened, or images added): counts for the header, and a hint to refetch lists. */
+  'project.changed': ProjectInfo,
+} as const
+
+export type EventName = keyof typeof events
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
+export type StudioEvent = { [E in EventName]: { event: E; payload: EventPayload<E> } }[EventName]
+
+// ---- wire format ---------------------------------------------------------------------------------------------------
+
+export const RequestMessage = z.strictObject({
+  id: z.number().int().nonnegative(),
+  method: z.string(),
+  params: z.unknown().optional(),
+})
+export type RequestMessage = z.infer<typeof RequestMessage>
+
+export const ApiError = z.object({
+  message: z.string(),
+  /** The offending field as a dotted path (`params.dir`), when the error is about one. */
+  field: z.string().optional(),
+  code: z.enum(['invalid', 'not_found', 'conflict', 'failed']),
+})
+export type ApiError = z.infer<typeof ApiError>
+
+export type ResponseMessage =
+  | { id: number; ok: true; result: unknown }
+  | { id: number | null; ok: false; error: ApiError }
+
+/** What the renderer sees, whatever the transport: `window.studio` in Electron, a WebSocket client in serve mode. */
+export interface StudioApi {
+  request<M extends Method>(method: M, params: Params<M>): Promise<Result<M>>
+  on(listener: (event: StudioEvent) => void): () => void
+  /** URL of an image's thumbnail (a custom protocol in Electron, an HTTP path in serve mode). */
+  thumbnailUrl(image: Pick<ImageSummary, 'id' | 'sha256'>): string
+  /** A native folder picker where there is one (Electron); serve mode has none and the UI asks for a typed path. */
+  pickFolder?: () => Promise<string | null>
+}
+
+/** Error thrown to API callers; carries the field that was wrong, if any. */
+export class StudioError extends Error {
+  constructor(
+    message: string,
+    readonly code: ApiError['code'] = 'failed',
+    readonly field?: string,
+  ) {
+    super(message)
+    this.name = 'StudioError'
+  }
+}
+
+/** Turn a zod failure into one readable sentence that names the first bad field. */
+export function describeZodError(error: z.ZodError, prefix: string): { message: string; field: string } {
+  const issue = error.issues[0]
+  // An unexpected key is reported on its parent; name the key itself, which is what the sender has to fix.
+  const extra = issue.code === 'unrecognized_keys' ? [issue.keys[0]] : []
+  const field = [prefix, ...issue.path.map(String), ...extra].filter(Boolean).join('.')
+  return { message: `${field}: ${issue.message}`, field }
+}
