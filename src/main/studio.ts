@@ -95,10 +95,10 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
   /** Create the demo project (or reopen it) and import the sample photos; the import runs as a job. */
   async createDemo(dir = this.demoDir): Promise<{ project: ProjectInfo; job: Job }> {
     const project = await this.openProject(dir, { create: true })
-    return { project, job: this.importFolder(demoPhotosDir()) }
+    return { project, job: this.importFolder(demoPhotosDir(), { accept: (name) => /^sample\d+\.jpg$/.test(name) }) }
   }
 
-  importFolder(dir: string): Job {
+  importFolder(dir: string, only: Pick<ImportOptions, 'accept'> = {}): Job {
     const store = this.requireStore()
     const resolved = path.resolve(dir)
     let stat: fs.Stats
@@ -109,7 +109,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     }
     if (!stat.isDirectory()) throw new StudioError(`not a folder: ${resolved}`, 'invalid', 'params.dir')
     return this.jobs.start('import', (ctx) =>
-      importPhotos(store, resolved, ctx, this.options.importOptions, () => {
+      importPhotos(store, resolved, ctx, { ...this.options.importOptions, ...only }, () => {
         if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
       }),
     )

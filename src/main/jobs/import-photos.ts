@@ -15,6 +15,8 @@ export interface ImportOptions {
   concurrency?: number
   /** Folders never to descend into, e.g. the project's own thumbnail cache. */
   exclude?: string[]
+  /** Import only the photos whose file name passes (the demo takes the group photos, not the screenshots beside them). */
+  accept?: (fileName: string) => boolean
 }
 
 const BATCH_SIZE = 128
@@ -30,7 +32,11 @@ export function splitFor(fileName: string): Split {
 }
 
 /** Photo files under `dir` (by extension), in a stable order; hidden and excluded folders are not entered. */
-export async function findPhotos(dir: string, exclude: string[] = []): Promise<{ photos: string[]; ignored: number }> {
+export async function findPhotos(
+  dir: string,
+  exclude: string[] = [],
+  accept: (fileName: string) => boolean = () => true,
+): Promise<{ photos: string[]; ignored: number }> {
   const photos: string[] = []
   let ignored = 0
   const excluded = new Set(exclude.map((d) => path.resolve(d)))
@@ -43,7 +49,7 @@ export async function findPhotos(dir: string, exclude: string[] = []): Promise<{
       // Symlinked folders are not followed (no cycles); symlinked files are, and fail cleanly if broken.
       if (entry.isDirectory()) {
         if (!excluded.has(full)) await walk(full)
-      } else if (looksLikePhoto(entry.name)) photos.push(full)
+      } else if (looksLikePhoto(entry.name) && accept(entry.name)) photos.push(full)
       else if (entry.isFile()) ignored++
     }
   }
@@ -60,7 +66,7 @@ export async function importPhotos(
 ): Promise<void> {
   const limits = options.limits ?? DEFAULT_LIMITS
   const thumbnails = new ThumbnailCache(store.dir)
-  const { photos } = await findPhotos(dir, [thumbnails.root, ...(options.exclude ?? [])])
+  const { photos } = await findPhotos(dir, [thumbnails.root, ...(options.exclude ?? [])], options.accept)
   const counters = { done: 0, total: photos.length, imported: 0, duplicates: 0 }
   ctx.report(counters)
 

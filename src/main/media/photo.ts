@@ -68,7 +68,8 @@ export async function readPhoto(
 
   let meta: sharp.Metadata
   try {
-    meta = await sharp(data).metadata()
+    // Only the header is parsed here, so no pixel limit yet: the check below gives the clearer message.
+    meta = await sharp(data, { limitInputPixels: false }).metadata()
   } catch (e) {
     throw new BadPhotoError(looksLikeText(data) ? 'not an image (it is a text file)' : `not an image (${message(e)})`)
   }

@@ -1,5 +1,6 @@
 // Thumbnails live in the project folder, named by content hash (so a photo imported twice shares one), sharded into
 // 256 folders so no folder grows to 100,000 entries.
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { readPhoto } from './photo.js'
@@ -20,8 +21,9 @@ export class ThumbnailCache {
   async write(sha256: string, webp: Buffer): Promise<void> {
     const file = this.pathFor(sha256)
     await fs.mkdir(path.dirname(file), { recursive: true })
-    // Write then rename: a crash never leaves a half-written thumbnail that would be served as is.
-    const tmp = `${file}.${process.pid}.tmp`
+    // Write then rename: a crash never leaves a half-written thumbnail that would be served as is. The temporary
+    // name is unique because two copies of one photo, imported side by side, write the same thumbnail at once.
+    const tmp = `${file}.${randomUUID()}.tmp`
     await fs.writeFile(tmp, webp)
     await fs.rename(tmp, file)
   }

@@ -77,7 +77,9 @@ async function serve(args: string[]): Promise<number> {
   ensureRendererBuilt()
   const studio = new Studio()
   if (values.project) await studio.openProject(values.project, { create: true })
-  const server = await startServer({ studio, port })
+  const server = await startServer({ studio, port }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use: pass --port N (0 picks a free one)`) : error
+  })
   console.log(`Kindling Studio${values.project ? ` (${path.resolve(values.project)})` : ''} at ${server.url}`)
   await new Promise<void>((resolve) => {
     const stop = () => resolve()

@@ -120,12 +120,9 @@ export class Store {
       image: db.prepare<[number], ImageRow & { mtime_ms: number }>(
         `SELECT ${IMAGE_COLUMNS}, bytes, mtime_ms, format FROM images WHERE id = ?`,
       ),
-      countByState: db.prepare<[], { state: ReviewState; n: number }>(
-        'SELECT state, count(*) AS n FROM images GROUP BY state',
+      tallies: db.prepare<[], { key: string; n: number }>(
+        "SELECT key, n FROM tallies UNION ALL SELECT 'classes', count(*) FROM classes",
       ),
-      countBoxes: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM boxes'),
-      countKindled: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images WHERE kindled_at IS NOT NULL'),
-      countClasses: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM classes'),
       box: db.prepare<[number], BoxRecord>('SELECT * FROM boxes WHERE id = ?'),
       boxesOf: db.prepare<[number], BoxRecord>('SELECT * FROM boxes WHERE image_id = ? ORDER BY id'),
       insertBox: db.prepare(
@@ -205,14 +202,18 @@ export class Store {
   }
 
   counts(): Counts {
-    const byState: Record<ReviewState, number> = { new: 0, kindled: 0, reviewed: 0 }
-    for (const r of this.stmt.countByState.all()) byState[r.state] = r.n
+    const t = Object.fromEntries(this.stmt.tallies.all().map((r) => [r.key, r.n]))
+    const byState: Record<ReviewState, number> = {
+      new: t['state:new'],
+      kindled: t['state:kindled'],
+      reviewed: t['state:reviewed'],
+    }
     return {
       images: byState.new + byState.kindled + byState.reviewed,
-      boxes: this.stmt.countBoxes.get()!.n,
+      boxes: t.boxes,
       reviewed: byState.reviewed,
-      kindled: this.stmt.countKindled.get()!.n,
-      classes: this.stmt.countClasses.get()!.n,
+      kindled: t.kindled,
+      classes: t.classes,
       byState,
     }
   }
@@ -235,12 +236,9 @@ export class Store {
       ImageSummary,
       'name'
     >[]
-    const total = opts.state ? (this.stmt.countByState.all().find((r) => r.state === opts.state)?.n ?? 0) : this.total()
+    const counts = this.counts()
+    const total = opts.state ? counts.byState[opts.state] : counts.images
     return { total, items: rows.map((r) => ({ ...r, name: path.basename(r.path) })) }
-  }
-
-  private total(): number {
-    return this.stmt.countByState.all().reduce((n, r) => n + r.n, 0)
   }
 
   private readonly statements = new Map<string, Database.Statement>()

@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { dlibFacesWithBadFiles, repoRoot, tempDir } from '../helpers/fixtures.js'
+
+const run = async (...args: string[]) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/kindling.js'), ...args])
+    return { code: 0, stdout, stderr }
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string }
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr }
+  }
+}
+
+describe('kindling CLI', () => {
+  it('imports the 12 photos, lists the two bad files with reasons, exits 0; re-import adds nothing', async () => {
+    const photos = dlibFacesWithBadFiles()
+    const project = path.join(tempDir(), 'project')
+
+    const first = await run('import', photos.dir, '--project', project)
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(/^Imported 12 photos in/m)
+    expect(first.stdout).toContain('Skipped 2 files:')
+    expect(first.stdout).toContain(`${photos.text}: not an image (it is a text file)`)
+    expect(first.stdout).toMatch(new RegExp(`${photos.truncated}: truncated or corrupt JPEG`))
+
+    const second = await run('import', photos.dir, '--project', project)
+    expect(second.code).toBe(0)
+    expect(second.stdout).toMatch(/^Imported 0 photos in .*; 12 already in the project/m)
+
+    const status = await run('status', '--project', project, '--json')
+    expect(status.code).toBe(0)
+    expect(JSON.parse(status.stdout)).toEqual({ images: 12, boxes: 0, reviewed: 0, kindled: 0, classes: 1 })
+  })
+
+  it('prints the whole job as JSON with --json', async () => {
+    const photos = dlibFacesWithBadFiles()
+    const result = await run('import', photos.dir, '--project', path.join(tempDir(), 'p'), '--json')
+    expect(JSON.parse(result.stdout)).toMatchObject({ state: 'done', imported: 12, skipped: [{}, {}] })
+  })
+
+  it('fails with a one-line reason and a non-zero code when it cannot do its job', async () => {
+    const missing = await run('import', '/no/such/photos', '--project', path.join(tempDir(), 'p'))
+    expect(missing).toMatchObject({ code: 1, stderr: 'kindling: folder not found: /no/such/photos\n' })
+
+    const notProject = await run('status', '--project', tempDir())
+    expect(notProject.code).toBe(1)
+    expect(notProject.stderr).toMatch(/^kindling: .* is not a Kindling project \(no studio\.db\)\n$/)
+
+    const usage = await run('import', '--project', 'x', '--frobnicate')
+    expect(usage.code).toBe(2)
+    expect(usage.stderr.split('\n')[0]).toMatch(/^kindling: .*frobnicate/)
+  })
+
+  it('creates the demo project from the sample photos that ship with the teacher models', async () => {
+    const project = path.join(tempDir(), 'demo')
+    const demo = await run('demo', '--project', project)
+    expect(demo.code).toBe(0)
+    expect(demo.stdout).toMatch(/^Imported 6 photos/m)
+    const status = await run('status', '--project', project, '--json')
+    expect(JSON.parse(status.stdout)).toMatchObject({ images: 6 })
+  })
+})
