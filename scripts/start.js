@@ -6,9 +6,11 @@ import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { electronSqliteBinding } from './electron-native.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const run = (cmd, args) => spawn(cmd, args, { cwd: root, stdio: 'inherit' }).on('exit', (code) => process.exit(code ?? 0))
+const run = (cmd, args, env = process.env) =>
+  spawn(cmd, args, { cwd: root, stdio: 'inherit', env }).on('exit', (code) => process.exit(code ?? 0))
 
 const built = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
   cwd: root,
@@ -24,7 +26,7 @@ try {
 }
 
 if (electron && !process.argv.includes('--serve')) {
-  run(electron, ['.'])
+  run(electron, ['.'], { ...process.env, KINDLING_SQLITE_BINDING: electronSqliteBinding(root) })
 } else {
   if (!electron) console.log('Electron is not installed here, so the studio runs in serve mode: open the URL below.')
   run(process.execPath, [path.join(root, 'bin/kindling.js'), 'serve', '--port', process.env.PORT ?? '5175'])

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import sharp from 'sharp'
+import sharp, { type Metadata } from 'sharp'
 
 // Decoded pixels are used once per import; libvips' operation cache would only hold memory.
 sharp.cache(false)
@@ -66,7 +66,7 @@ export async function readPhoto(
     throw new BadPhotoError(`cannot read: ${describeFsError(e)}`)
   })
 
-  let meta: sharp.Metadata
+  let meta: Metadata
   try {
     // Only the header is parsed here, so no pixel limit yet: the check below gives the clearer message.
     meta = await sharp(data, { limitInputPixels: false }).metadata()

@@ -157,7 +157,8 @@ export class Store {
       if (!create) throw new Error(`${dir} is not a Kindling project (no ${DB_FILE})`)
       fs.mkdirSync(dir, { recursive: true })
     }
-    const db = new Database(file)
+    // Inside Electron, `npm start` points this at a binding built for Electron's ABI (scripts/electron-native.js).
+    const db = new Database(file, { nativeBinding: process.env.KINDLING_SQLITE_BINDING })
     try {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL') // with WAL: durable at each commit's checkpoint, and safe against corruption
