@@ -1,0 +1,31 @@
+// Which screen to show: not authorised, still loading, no project (Welcome), or the studio itself.
+import { useConnection } from './api/context'
+import { AppShell } from './components/AppShell'
+import { ConnectionBanner } from './components/ConnectionBanner'
+import { NotAuthorised } from './components/NotAuthorised'
+import { Splash } from './components/Splash'
+import { LibraryPage } from './pages/Library/LibraryPage'
+import { WelcomePage } from './pages/Welcome/WelcomePage'
+import { useStudioSession } from './state/useStudioSession'
+
+export function App() {
+  const { state } = useConnection()
+  const session = useStudioSession()
+  if (state.status === 'unauthorised') return <NotAuthorised reason={state.reason} />
+
+  const { info, project } = session
+  return (
+    <div className="app">
+      <ConnectionBanner />
+      {!info ? (
+        <Splash error={session.loadError} onRetry={session.reload} />
+      ) : !project ? (
+        <WelcomePage info={info} onOpened={session.projectOpened} />
+      ) : (
+        <AppShell project={project} version={info.version} jobs={session.jobs}>
+          <LibraryPage key={project.dir} project={project} jobs={session.jobs} />
+        </AppShell>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,75 @@
+// The Library: every photo in the project, by review state, with the import that brings more in.
+import { useId, useMemo, useState } from 'react'
+import type { ImageSort, JobProgress, ProjectInfo } from '../../../../shared/api'
+import { type Filter, totalFor } from './filters'
+import type { ImageQuery } from './imagePages'
+import { ImportPanel } from './ImportPanel'
+import { ImportStatus } from './ImportStatus'
+import { SortSelect } from './SortSelect'
+import { StateTabs } from './StateTabs'
+import { ThumbnailGrid } from './ThumbnailGrid'
+import { useImagePages } from './useImagePages'
+import '../../styles/library.css'
+
+const EMPTY_TEXT: Record<Filter, string> = {
+  all: 'No photos yet — import a folder',
+  new: 'No new photos: every photo has labels',
+  kindled: 'No kindled photos waiting for review',
+  reviewed: 'No reviewed photos yet',
+}
+
+export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: JobProgress[] }) {
+  const [filter, setFilter] = useState<Filter>('all')
+  const [sort, setSort] = useState<ImageSort>('name')
+  const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set())
+  const [started, setStarted] = useState<string | null>(null)
+  const pages = useImagePages(project.counts)
+  const gridId = useId()
+  const query = useMemo<ImageQuery>(() => (filter === 'all' ? { sort } : { state: filter, sort }), [filter, sort])
+
+  // Until its first progress report (which follows the folder scan) a just-started import is shown as starting.
+  const startedUnseen = started !== null && !jobs.some((job) => job.jobId === started)
+  const shown = startedUnseen
+    ? startingJob(started)
+    : jobs.filter((job) => job.kind === 'import' && !dismissed.has(job.jobId)).at(-1)
+  const running = jobs.some((job) => job.state === 'running') || shown?.state === 'running'
+
+  return (
+    <div className="library">
+      <div className="library-actions">
+        <ImportPanel busy={running} onStarted={setStarted} />
+        {shown && (
+          <ImportStatus job={shown} onDismiss={() => setDismissed((set) => new Set(set).add(shown.jobId))} />
+        )}
+      </div>
+      <div className="library-toolbar">
+        <StateTabs counts={project.counts} value={filter} onChange={setFilter} controls={gridId} />
+        <SortSelect value={sort} onChange={setSort} />
+      </div>
+      <ThumbnailGrid
+        key={`${query.state ?? 'all'}|${query.sort}`}
+        id={gridId}
+        pages={pages}
+        query={query}
+        total={totalFor(filter, project.counts)}
+        emptyText={EMPTY_TEXT[filter]}
+      />
+    </div>
+  )
+}
+
+function startingJob(jobId: string): JobProgress {
+  return {
+    jobId,
+    kind: 'import',
+    state: 'running',
+    done: 0,
+    total: null,
+    imported: 0,
+    duplicates: 0,
+    skipped: [],
+    perSec: null,
+    etaMs: null,
+    elapsedMs: 0,
+  }
+}

@@ -1,0 +1,50 @@
+// The Library's page cache, kept in step with the project without flooding the studio: while an import adds photos
+// several times a second, cached pages are marked stale at most every THROTTLE_MS (the counts, and so the size of
+// the grid, still follow every change at once).
+import { useEffect, useRef, useState } from 'react'
+import type { Counts } from '../../../../shared/api'
+import { useConnection, useStudio } from '../../api/context'
+import { ImagePages, staleFrom } from './imagePages'
+
+const THROTTLE_MS = 500
+
+export function useImagePages(counts: Counts): ImagePages {
+  const studio = useStudio()
+  const { state } = useConnection()
+  const [pages] = useState(
+    () =>
+      new ImagePages(async (query, offset, limit) => {
+        const page = await studio.request('images.page', { ...query, offset, limit })
+        return page.items
+      }),
+  )
+
+  const applied = useRef(counts)
+  const latest = useRef(counts)
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+  const lastRun = useRef(0)
+
+  useEffect(() => {
+    latest.current = counts
+    if (timer.current !== undefined) return // the scheduled run will see these counts
+    const run = () => {
+      timer.current = undefined
+      lastRun.current = performance.now()
+      const before = applied.current
+      const after = (applied.current = latest.current)
+      pages.markStale((query) => staleFrom(query, before, after))
+    }
+    const wait = lastRun.current + THROTTLE_MS - performance.now()
+    if (wait <= 0) run()
+    else timer.current = setTimeout(run, wait)
+  }, [counts, pages])
+
+  useEffect(() => () => clearTimeout(timer.current), [])
+
+  // Changes made while the connection was down were never announced: after a reconnection nothing cached is trusted.
+  useEffect(() => {
+    if (state.status === 'open') pages.markStale(() => 0)
+  }, [state.status, pages])
+
+  return pages
+}

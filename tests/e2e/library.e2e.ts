@@ -1,0 +1,174 @@
+// The Library, end to end: the real CLI in serve mode, the built renderer, Debian's Chromium. Each test waits on what
+// the user would see (a summary, loaded thumbnails, a message), never on a fixed delay.
+import { type ChildProcess, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const DLIB_FACES = path.resolve(ROOT, '../shared/datasets/dlib-faces')
+const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/library.png')
+
+/** For expect.poll: long enough for a slow machine, polled often enough not to slow a fast one. */
+const WAIT = { timeout: 60_000, interval: 100 }
+
+const CHROMIUM = '/usr/bin/chromium'
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
+
+interface Served {
+  url: string
+  child: ChildProcess
+}
+
+const servers: Served[] = []
+const tempDirs: string[] = []
+let browser: Browser
+let context: BrowserContext | undefined
+let pageErrors: string[] = []
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`)
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+})
+
+afterEach(async () => {
+  await context?.close()
+  context = undefined
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await Promise.all(servers.map(({ child }) => stop(child)))
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+describe('Library in serve mode', () => {
+  test('imports a folder through the UI and shows every photo', async () => {
+    const { url } = await serve(['--project', path.join(tempDir('project'), 'Garden camera')])
+    const page = await openPage(url)
+
+    await expect.poll(() => page.getByTestId('project-name').textContent(), WAIT).toBe('Garden camera')
+    await page.getByTestId('import-path').fill(DLIB_FACES)
+    await page.getByTestId('import-button').click()
+
+    await page.getByTestId('import-summary').waitFor()
+    expect(await page.getByTestId('import-summary').textContent()).toContain('Imported 12 photos')
+    await waitForThumbnails(page, 12)
+    expect(await page.getByTestId('thumb').count()).toBe(12)
+    expect(await page.getByTestId('count-all').textContent()).toBe('12')
+    expect(await page.getByTestId('count-new').textContent()).toBe('12')
+    expect(await page.getByTestId('count-kindled').textContent()).toBe('0')
+    expect(await page.getByTestId('count-reviewed').textContent()).toBe('0')
+
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
+    await page.screenshot({ path: SCREENSHOT, fullPage: true })
+    expect(pageErrors).toEqual([])
+  })
+
+  test('a wrong token gets a clear "not authorised" message, not a blank page', async () => {
+    const { url } = servers[0] ?? (await serve(['--project', tempDir('project')]))
+    const wrong = new URL(url)
+    wrong.searchParams.set('token', 'not-the-token')
+    const page = await openPage(wrong.href)
+
+    const notice = page.getByTestId('not-authorised')
+    await notice.waitFor()
+    expect(await notice.textContent()).toContain('Not authorised')
+    expect(pageErrors).toEqual([])
+  })
+
+  test('with no project open, the Welcome screen creates the demo project', async () => {
+    const home = tempDir('home')
+    const { url } = await serve([], { KINDLING_HOME: home })
+    const page = await openPage(url)
+
+    const create = page.getByTestId('create-demo')
+    await create.waitFor()
+    expect(await page.getByRole('textbox', { name: 'Create it in' }).inputValue()).toBe(path.join(home, 'Demo'))
+    await create.click()
+
+    await expect.poll(() => page.getByTestId('project-name').textContent(), WAIT).toBe('Demo')
+    await page.getByTestId('import-summary').waitFor()
+    await waitForThumbnails(page, 6)
+    expect(await page.getByTestId('thumb').count()).toBe(6)
+    expect(await page.getByTestId('count-all').textContent()).toBe('6')
+    expect(pageErrors).toEqual([])
+  })
+})
+
+function tempDir(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kindling-e2e-${name}-`))
+  tempDirs.push(dir)
+  return dir
+}
+
+/** Start `kindling serve` on a free port and wait for the URL (with its token) it prints. */
+function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
+  const child = spawn(process.execPath, ['bin/kindling.js', 'serve', ...args, '--port', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  return new Promise((resolve, reject) => {
+    let stdout = ''
+    let stderr = ''
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const url = / at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(stdout)?.[1]
+      if (url) {
+        const served = { url, child }
+        servers.push(served)
+        resolve(served)
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`kindling serve exited (${code}) before printing its URL:\n${stderr}`)))
+  })
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}
+
+async function openPage(url: string): Promise<Page> {
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const page = await context.newPage()
+  pageErrors = []
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  await page.goto(url)
+  return page
+}
+
+/** What of an <img> the test checks, typed here because the test itself is compiled without the DOM library. */
+interface ThumbnailCell {
+  querySelector(selector: 'img'): { complete: boolean; naturalWidth: number } | null
+}
+
+/** Wait until the grid shows exactly `count` photo cells, each with its thumbnail decoded. */
+async function waitForThumbnails(page: Page, count: number): Promise<void> {
+  const state = () =>
+    page.getByTestId('thumb').evaluateAll((cells) => ({
+      cells: cells.length,
+      loaded: (cells as unknown as ThumbnailCell[]).filter((cell) => {
+        const img = cell.querySelector('img')
+        return img !== null && img.complete && img.naturalWidth > 0
+      }).length,
+    }))
+  await expect.poll(state, WAIT).toEqual({ cells: count, loaded: count })
+}
