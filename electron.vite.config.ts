@@ -1,6 +1,7 @@
 // Three builds: the Electron main process, the preload (CommonJS, as sandboxed preloads must be), and the renderer.
 import react from '@vitejs/plugin-react'
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite'
+import type { Plugin } from 'vite'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -22,7 +23,20 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'src/renderer'),
-    plugins: [react()],
-    build: { rollupOptions: { input: resolve(root, 'src/renderer/index.html') } },
+    plugins: [react(), devOnlyRelaxedPolicy()],
+    build: { minify: true, rollupOptions: { input: resolve(root, 'src/renderer/index.html') } },
   },
 })
+
+/**
+ * The page's CSP meta tag forbids inline scripts and styles, which Vite's dev server needs for hot reload. In `npm run
+ * dev` only, drop the tag: the Electron shell then sends a CSP header that allows the dev server and nothing else
+ * (src/main/electron/security.ts). Builds keep the strict tag.
+ */
+function devOnlyRelaxedPolicy(): Plugin {
+  return {
+    name: 'kindling-dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) => html.replace(/<meta\s+http-equiv="Content-Security-Policy"[^>]*>/, ''),
+  }
+}

@@ -108,7 +108,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
       throw new StudioError(`folder not found: ${resolved}`, 'not_found', 'params.dir')
     }
     if (!stat.isDirectory()) throw new StudioError(`not a folder: ${resolved}`, 'invalid', 'params.dir')
-    return this.jobs.start('import', (ctx) =>
+    return this.jobs.start('import', store.dir, (ctx) =>
       importPhotos(store, resolved, ctx, { ...this.options.importOptions, ...only }, () => {
         if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
       }),

@@ -59,6 +59,8 @@ export type JobState = z.infer<typeof JobState>
 export const JobProgress = z.object({
   jobId: z.string(),
   kind: JobKind,
+  /** The project the job works on: after switching projects, the UI shows only the open project's jobs. */
+  projectDir: z.string(),
   state: JobState,
   /** Work items finished (imported, duplicate or skipped) and the total once known (null while still counting). */
   done: z.number().int(),

@@ -36,6 +36,7 @@ export class Job {
 
   constructor(
     readonly kind: JobKind,
+    readonly projectDir: string,
     body: (ctx: JobContext) => Promise<void>,
     private readonly emit: (p: JobProgress) => void,
   ) {
@@ -84,6 +85,7 @@ export class Job {
     return {
       jobId: this.id,
       kind: this.kind,
+      projectDir: this.projectDir,
       state: this.state,
       ...this.counters,
       skipped: [...this.skipped],
@@ -106,8 +108,8 @@ export class Job {
 export class JobRunner extends EventEmitter<{ progress: [JobProgress] }> {
   private readonly jobs = new Map<string, Job>()
 
-  start(kind: JobKind, body: (ctx: JobContext) => Promise<void>): Job {
-    const job = new Job(kind, body, (p) => this.emit('progress', p))
+  start(kind: JobKind, projectDir: string, body: (ctx: JobContext) => Promise<void>): Job {
+    const job = new Job(kind, projectDir, body, (p) => this.emit('progress', p))
     this.jobs.set(job.id, job)
     void job.finished.then(() => this.jobs.delete(job.id))
     return job

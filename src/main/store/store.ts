@@ -155,10 +155,15 @@ export class Store {
     const file = path.join(dir, DB_FILE)
     if (!fs.existsSync(file)) {
       if (!create) throw new Error(`${dir} is not a Kindling project (no ${DB_FILE})`)
-      fs.mkdirSync(dir, { recursive: true })
+      makeProjectFolder(dir)
     }
-    // Inside Electron, `npm start` points this at a binding built for Electron's ABI (scripts/electron-native.js).
-    const db = new Database(file, { nativeBinding: process.env.KINDLING_SQLITE_BINDING })
+    let db: Database.Database
+    try {
+      // Inside Electron, `npm start` points this at a binding built for Electron's ABI (scripts/electron-native.js).
+      db = new Database(file, { nativeBinding: process.env.KINDLING_SQLITE_BINDING })
+    } catch (error) {
+      throw new Error(`cannot open ${file}: ${(error as Error).message}`)
+    }
     try {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL') // with WAL: durable at each commit's checkpoint, and safe against corruption
@@ -373,6 +378,34 @@ export class Store {
     const boxId = (JSON.parse((e.after ?? e.before)!) as BoxRecord).id
     this.stmt.deleteBox.run(boxId)
     if (state) this.stmt.insertBox.run(state)
+  }
+}
+
+/**
+ * Create a project folder one level at a time from its nearest existing parent, so the error names the part of the
+ * path that is wrong. (Node's recursive mkdir also never returns for some paths under /proc.)
+ */
+function makeProjectFolder(dir: string): void {
+  const missing: string[] = []
+  let existing = path.resolve(dir)
+  while (!fs.existsSync(existing)) {
+    missing.unshift(existing)
+    existing = path.dirname(existing)
+  }
+  if (!fs.statSync(existing).isDirectory()) throw new Error(`cannot create a project in ${dir}: ${existing} is a file`)
+  for (const folder of missing) {
+    try {
+      fs.mkdirSync(folder)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const why =
+        code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EROFS'
+            ? 'read-only file system'
+            : (error as Error).message
+      throw new Error(`cannot create the project folder ${folder}: ${why}`)
+    }
   }
 }
 

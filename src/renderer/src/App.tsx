@@ -14,6 +14,8 @@ export function App() {
   if (state.status === 'unauthorised') return <NotAuthorised reason={state.reason} />
 
   const { info, project } = session
+  // A job started in a project that is no longer open (it was cancelled by the switch) has no place on this screen.
+  const projectJobs = project ? session.jobs.filter((job) => job.projectDir === project.dir) : []
   return (
     <div className="app">
       <ConnectionBanner />
@@ -22,8 +24,8 @@ export function App() {
       ) : !project ? (
         <WelcomePage info={info} onOpened={session.projectOpened} />
       ) : (
-        <AppShell project={project} version={info.version} jobs={session.jobs}>
-          <LibraryPage key={project.dir} project={project} jobs={session.jobs} />
+        <AppShell project={project} version={info.version} jobs={projectJobs}>
+          <LibraryPage key={project.dir} project={project} jobs={projectJobs} />
         </AppShell>
       )}
     </div>

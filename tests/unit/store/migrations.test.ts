@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DB_FILE, latestVersion, migrate, Store } from '../../../src/main/store/index.js'
@@ -52,5 +53,14 @@ describe('store migrations', () => {
 
   it('says a folder is not a project rather than creating one when asked only to open', () => {
     expect(() => Store.open(tempDir())).toThrow(/is not a Kindling project/)
+  })
+
+  it('creates missing folders for a new project, and names the part of a path that cannot be a folder', () => {
+    const parent = tempDir()
+    Store.open(path.join(parent, 'a', 'b', 'project'), { create: true }).close()
+    fs.writeFileSync(path.join(parent, 'notes.txt'), 'x')
+    expect(() => Store.open(path.join(parent, 'notes.txt', 'project'), { create: true })).toThrow(
+      `cannot create a project in ${path.join(parent, 'notes.txt', 'project')}: ${path.join(parent, 'notes.txt')} is a file`,
+    )
   })
 })

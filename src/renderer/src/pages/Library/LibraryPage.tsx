@@ -30,7 +30,7 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
   // Until its first progress report (which follows the folder scan) a just-started import is shown as starting.
   const startedUnseen = started !== null && !jobs.some((job) => job.jobId === started)
   const shown = startedUnseen
-    ? startingJob(started)
+    ? startingJob(started, project.dir)
     : jobs.filter((job) => job.kind === 'import' && !dismissed.has(job.jobId)).at(-1)
   const running = jobs.some((job) => job.state === 'running') || shown?.state === 'running'
 
@@ -58,10 +58,11 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
   )
 }
 
-function startingJob(jobId: string): JobProgress {
+function startingJob(jobId: string, projectDir: string): JobProgress {
   return {
     jobId,
     kind: 'import',
+    projectDir,
     state: 'running',
     done: 0,
     total: null,
