@@ -13,6 +13,7 @@ import {
   StudioError,
   type StudioEvent,
 } from '../shared/api.js'
+import { type EngineInfo, initEngine } from './engine/index.js'
 import { importPhotos, type ImportOptions, type Job, JobRunner } from './jobs/index.js'
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
@@ -53,11 +54,12 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
   }
 
   readonly handlers: Handlers = {
-    'studio.info': () => ({
+    'studio.info': async () => ({
       version: STUDIO_VERSION,
       project: this.store ? this.info() : null,
       demoDir: this.demoDir,
       jobs: this.jobs.running(),
+      backend: await this.backend(),
     }),
     'project.open': ({ dir, create }) => this.openProject(dir, { create }),
     'project.demo': async ({ dir }) => (await this.createDemo(dir)).project,
@@ -65,6 +67,14 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     'images.page': (p) => ({ ...this.requireStore().page(p), offset: p.offset }),
     'import.start': ({ dir }) => ({ jobId: this.importFolder(dir).id }),
     'jobs.cancel': ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
+  }
+
+  private engine: Promise<EngineInfo> | undefined
+
+  /** The training backend, chosen once on first use (loading TF.js takes half a second; most commands never need it). */
+  backend(): Promise<EngineInfo> {
+    this.engine ??= initEngine()
+    return this.engine
   }
 
   get project(): Store | null {

@@ -76,7 +76,13 @@ export const JobProgress = z.object({
 })
 export type JobProgress = z.infer<typeof JobProgress>
 
-export const BackendInfo = z.object({ name: z.string(), version: z.string(), threads: z.number().int() })
+/** The TF.js backend that trains: tensorflow-gpu (CUDA), tensorflow (native CPU), wasm (XNNPACK) or cpu (plain JS). */
+export const BackendInfo = z.object({
+  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+  version: z.string(),
+  threads: z.number().int(),
+})
+export type BackendInfo = z.infer<typeof BackendInfo>
 
 export const StudioInfo = z.object({
   version: z.string(),
@@ -84,6 +90,7 @@ export const StudioInfo = z.object({
   /** Where "Create demo project" will put the demo unless the user picks another folder. */
   demoDir: z.string(),
   jobs: z.array(JobProgress),
+  backend: BackendInfo,
 })
 export type StudioInfo = z.infer<typeof StudioInfo>
 

@@ -70,6 +70,8 @@ describe('Library in serve mode', () => {
     expect(await page.getByTestId('count-new').textContent()).toBe('12')
     expect(await page.getByTestId('count-kindled').textContent()).toBe('0')
     expect(await page.getByTestId('count-reviewed').textContent()).toBe('0')
+    // The status bar says which backend would train (no native TensorFlow here: wasm with the studio's kernels).
+    expect(await page.getByTestId('backend').textContent()).toBe('wasm 4.22.0 · 1 thread')
 
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
     await page.screenshot({ path: SCREENSHOT, fullPage: true })

@@ -32,7 +32,15 @@ describe('kindling CLI', () => {
 
     const status = await run('status', '--project', project, '--json')
     expect(status.code).toBe(0)
-    expect(JSON.parse(status.stdout)).toEqual({ images: 12, boxes: 0, reviewed: 0, kindled: 0, classes: 1 })
+    expect(JSON.parse(status.stdout)).toEqual({
+      images: 12,
+      boxes: 0,
+      reviewed: 0,
+      kindled: 0,
+      classes: 1,
+      // No native TensorFlow installs here, so the studio trains on wasm with its own kernels.
+      backend: { name: 'wasm', version: '4.22.0', threads: 1 },
+    })
   })
 
   it('prints the whole job as JSON with --json', async () => {

@@ -123,13 +123,15 @@ async function status(args: string[]): Promise<number> {
   const studio = new Studio()
   try {
     const info = await studio.openProject(requireProject(values.project))
+    const backend = await studio.backend()
     const { byState, ...counts } = info.counts
-    if (values.json) console.log(JSON.stringify(counts))
+    if (values.json) console.log(JSON.stringify({ ...counts, backend }))
     else {
       console.log(`${info.name} (${info.dir})`)
       console.log(`  images   ${counts.images}  (new ${byState.new}, kindled ${byState.kindled}, reviewed ${byState.reviewed})`)
       console.log(`  boxes    ${counts.boxes}`)
       console.log(`  classes  ${counts.classes}`)
+      console.log(`  backend  ${describeBackend(backend)}`)
     }
     return 0
   } finally {
@@ -170,6 +172,9 @@ function printSummary(p: JobProgress) {
   }
   if (p.message) console.error(`kindling: ${p.message}`)
 }
+
+const describeBackend = (b: { name: string; version: string; threads: number }) =>
+  `${b.name} ${b.version}, ${b.threads} thread${b.threads === 1 ? '' : 's'}`
 
 /** Serve mode needs the renderer build; build it once on first use rather than fail on a fresh clone. */
 function ensureRendererBuilt() {

@@ -24,7 +24,7 @@ export function App() {
       ) : !project ? (
         <WelcomePage info={info} onOpened={session.projectOpened} />
       ) : (
-        <AppShell project={project} version={info.version} jobs={projectJobs}>
+        <AppShell project={project} version={info.version} backend={info.backend} jobs={projectJobs}>
           <LibraryPage key={project.dir} project={project} jobs={projectJobs} />
         </AppShell>
       )}

@@ -1,6 +1,6 @@
 // The frame every page sits in: pages on the left, the project across the top, status along the bottom.
 import type { ReactNode } from 'react'
-import type { JobProgress, ProjectInfo } from '../../../shared/api'
+import type { BackendInfo, JobProgress, ProjectInfo } from '../../../shared/api'
 import { NavRail } from './NavRail'
 import { StatusBar } from './StatusBar'
 import { TopBar } from './TopBar'
@@ -8,17 +8,18 @@ import { TopBar } from './TopBar'
 export interface AppShellProps {
   project: ProjectInfo
   version: string
+  backend: BackendInfo
   jobs: JobProgress[]
   children: ReactNode
 }
 
-export function AppShell({ project, version, jobs, children }: AppShellProps) {
+export function AppShell({ project, version, backend, jobs, children }: AppShellProps) {
   return (
     <div className="shell">
       <NavRail />
       <TopBar project={project} />
       <main className="shell-main">{children}</main>
-      <StatusBar project={project} version={version} jobs={jobs} />
+      <StatusBar project={project} version={version} backend={backend} jobs={jobs} />
     </div>
   )
 }

@@ -1,5 +1,5 @@
 // One line of ambient facts: is the studio there, which folder is open, what is running, which version.
-import type { JobProgress, ProjectInfo } from '../../../shared/api'
+import type { BackendInfo, JobProgress, ProjectInfo } from '../../../shared/api'
 import { useConnection } from '../api/context'
 import { formatCount } from '../format'
 
@@ -12,7 +12,14 @@ const CONNECTION_LABEL = {
 
 const JOB_VERB: Record<JobProgress['kind'], string> = { import: 'Importing' }
 
-export function StatusBar({ project, version, jobs }: { project: ProjectInfo; version: string; jobs: JobProgress[] }) {
+interface StatusBarProps {
+  project: ProjectInfo
+  version: string
+  backend: BackendInfo
+  jobs: JobProgress[]
+}
+
+export function StatusBar({ project, version, backend, jobs }: StatusBarProps) {
   const { state } = useConnection()
   const running = jobs.filter((job) => job.state === 'running')
   return (
@@ -30,6 +37,9 @@ export function StatusBar({ project, version, jobs }: { project: ProjectInfo; ve
           {job.total === null ? '' : ` / ${formatCount(job.total)}`}
         </span>
       ))}
+      <span className="status-backend" data-testid="backend" title="The TensorFlow.js backend that trains models">
+        {backend.name} {backend.version} · {backend.threads} thread{backend.threads === 1 ? '' : 's'}
+      </span>
       <span className="status-version">Kindling Studio {version}</span>
     </footer>
   )
