@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { Store } from '../../src/main/store/index.js'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const DLIB_FACES = path.resolve(ROOT, '../shared/datasets/dlib-faces')
@@ -105,6 +106,42 @@ describe('Library in serve mode', () => {
     await waitForThumbnails(page, 6)
     expect(await page.getByTestId('thumb').count()).toBe(6)
     expect(await page.getByTestId('count-all').textContent()).toBe('6')
+    expect(pageErrors).toEqual([])
+  })
+})
+
+describe('Library at 100,000 photos', () => {
+  test('renders only the rows in view, and End reaches the last photo', async () => {
+    const dir = path.join(tempDir('big'), 'Big')
+    const store = Store.open(dir, { create: true })
+    for (let start = 0; start < 100_000; start += 10_000) {
+      store.addImages(
+        Array.from({ length: 10_000 }, (_, i) => ({
+          path: `/photos/img_${String(start + i).padStart(6, '0')}.jpg`,
+          sha256: `${start + i}`.padStart(64, '0'),
+          bytes: 1,
+          mtimeMs: 1,
+          width: 640,
+          height: 480,
+          format: 'jpeg',
+          split: 'train' as const,
+        })),
+      )
+    }
+    store.close()
+    const { url } = await serve(['--project', dir])
+    const page = await openPage(url)
+
+    await expect.poll(() => page.getByTestId('count-all').textContent(), WAIT).toBe('100000')
+    await page.getByTestId('thumb').first().waitFor()
+    const rendered = () => page.getByTestId('thumb').count()
+    expect(await rendered()).toBeLessThan(200)
+
+    await page.getByRole('grid').focus()
+    await page.keyboard.press('End')
+    const last = page.locator('[data-testid=thumb][aria-label^="img_099999.jpg"]')
+    await expect.poll(() => last.count(), WAIT).toBe(1)
+    expect(await rendered()).toBeLessThan(200)
     expect(pageErrors).toEqual([])
   })
 })

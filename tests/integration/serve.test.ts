@@ -78,6 +78,13 @@ describe('serve mode', () => {
     expect(thumb.headers.get('content-type')).toBe('image/webp')
     expect(thumb.headers.get('cache-control')).toContain('immutable')
     expect((await fetch(`${base}/thumbnails/999999?token=${server.token}`)).status).toBe(404)
+
+    // A photo deleted after import, whose cached thumbnail is gone too, is a 404 that says why — not a server fault.
+    studio.project!.addImages([{ path: '/gone/photo.jpg', sha256: 'f'.repeat(64), bytes: 1, mtimeMs: 1, width: 1, height: 1, format: 'jpeg', split: 'train' }])
+    const gone = studio.project!.page({ sort: 'newest', offset: 0, limit: 1 }).items[0]
+    const missing = await fetch(`${base}/thumbnails/${gone.id}?token=${server.token}`)
+    expect(missing.status).toBe(404)
+    expect(await missing.text()).toBe('photo unavailable: cannot read: file not found (moved, or a broken link)')
     client.ws.close()
   })
 

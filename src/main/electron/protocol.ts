@@ -3,6 +3,7 @@
 import { protocol } from 'electron'
 import type { Studio } from '../studio.js'
 import { parseThumbnailUrl, THUMBNAIL_SCHEME } from './bridge.js'
+import { BadPhotoError } from '../media/index.js'
 
 /** Must run before the app is ready: Chromium fixes the set of schemes and their privileges at startup. */
 export function registerThumbnailScheme(): void {
@@ -19,6 +20,8 @@ export function serveThumbnails(studio: Studio): void {
     try {
       webp = await studio.thumbnail(id)
     } catch (error) {
+      // The photo moved or broke after import and the cached thumbnail is gone too: nothing to show, not a fault.
+      if (error instanceof BadPhotoError) return text(404, `photo unavailable: ${error.message}`)
       console.error(`kindling: thumbnail ${id} failed:`, error)
       return text(500, 'thumbnail failed')
     }

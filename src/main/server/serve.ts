@@ -9,6 +9,7 @@ import path from 'node:path'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { StudioEvent } from '../../shared/api.js'
 import { dispatch } from '../dispatcher.js'
+import { BadPhotoError } from '../media/index.js'
 import { rendererDir as defaultRendererDir } from '../paths.js'
 import type { Studio } from '../studio.js'
 
@@ -74,7 +75,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const thumb = /^\/thumbnails\/(\d+)$/.exec(url.pathname)
     if (thumb) {
       if (!hasToken(url.searchParams.get('token'))) return send(res, 401, 'missing or wrong token')
-      const webp = await studio.thumbnail(Number(thumb[1]))
+      let webp: Buffer | undefined
+      try {
+        webp = await studio.thumbnail(Number(thumb[1]))
+      } catch (error) {
+        // The photo moved or broke after import and the cached thumbnail is gone too: nothing to show, not a fault.
+        if (error instanceof BadPhotoError) return send(res, 404, `photo unavailable: ${error.message}`)
+        throw error
+      }
       if (!webp) return send(res, 404, 'no such image')
       // The URL carries the content hash (?v=), so the browser may keep the response for good.
       res.writeHead(200, {
