@@ -10,7 +10,15 @@ const root = dirname(fileURLToPath(import.meta.url))
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve(root, 'src/main/electron/main.ts') } } },
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve(root, 'src/main/electron/main.ts'),
+          // Started as a worker thread by the engine's data-parallel trainer, so it must be a file of its own.
+          'data-parallel-worker': resolve(root, 'src/main/engine/data-parallel-worker.ts'),
+        },
+      },
+    },
   },
   preload: {
     plugins: [externalizeDepsPlugin()],

@@ -11,3 +11,18 @@ export {
   type InitOptions,
 } from './backend.js'
 export { memorySnapshot, type MemorySnapshot } from './memory.js'
+export {
+  averageInto,
+  DataParallelTrainer,
+  splitBatch,
+  startDataParallel,
+  type Batch,
+  type DataParallelOptions,
+  type HostTensor,
+  type LossSource,
+  type ModelSource,
+  type ModuleExport,
+  type OptimizerConfig,
+  type StepResult,
+  type WeightInfo,
+} from './data-parallel.js'

@@ -1,0 +1,164 @@
+// One replica of a data-parallel trainer (data-parallel.ts), run in a worker thread: its own TF.js engine (initEngine:
+// wasm with the studio's kernels, unless told otherwise), its own copy of the model and optimizer, and its shard of the
+// batch as tensors. Per step it sends its shard's gradients as one flat Float32Array and applies the average it gets
+// back — the same update in every replica, so the replicas never drift apart.
+import { pathToFileURL } from 'node:url'
+import { parentPort, workerData } from 'node:worker_threads'
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import { initEngine } from './backend.js'
+import type { Batch, LossSource, ModelSource, ModuleExport, OptimizerConfig, WorkerInit, WorkerReply, WorkerRequest } from './data-parallel.js'
+
+type LossFn = (model: tfl.LayersModel, batch: Record<string, tf.Tensor>) => tf.Scalar
+
+// Every built-in takes (labels, predictions) and defaults to a mean over the batch, as data parallelism needs.
+const builtinLosses = {
+  meanSquaredError: tf.losses.meanSquaredError,
+  absoluteDifference: tf.losses.absoluteDifference,
+  huberLoss: tf.losses.huberLoss,
+  softmaxCrossEntropy: tf.losses.softmaxCrossEntropy,
+  sigmoidCrossEntropy: tf.losses.sigmoidCrossEntropy,
+} as const
+
+async function importExport(ref: ModuleExport): Promise<unknown> {
+  const url = ref.module.startsWith('file:') ? ref.module : pathToFileURL(ref.module).href
+  const mod = (await import(url)) as Record<string, unknown>
+  if (!(ref.export in mod)) throw new Error(`${ref.module} has no export ${ref.export}`)
+  return mod[ref.export]
+}
+
+async function buildModel(source: ModelSource): Promise<tfl.LayersModel> {
+  if ('topology' in source) return tfl.models.modelFromJSON(source.topology as Parameters<typeof tfl.models.modelFromJSON>[0])
+  const fn = await importExport(source)
+  if (typeof fn !== 'function') throw new Error(`${source.module}: ${source.export} is not a function`)
+  const model = (await fn(...(source.args ?? []))) as tfl.LayersModel
+  if (!model || !Array.isArray(model.weights) || typeof model.apply !== 'function') {
+    throw new Error(`${source.module}: ${source.export}() did not return a tfjs-layers model`)
+  }
+  return model
+}
+
+async function buildLoss(source: LossSource): Promise<LossFn> {
+  if (typeof source === 'string') {
+    const loss = builtinLosses[source]
+    if (!loss) throw new Error(`unknown loss ${source}; use one of ${Object.keys(builtinLosses).join(', ')} or a module export`)
+    return (model, b) => {
+      if (!b.x || !b.y) throw new Error(`the built-in loss ${source} needs batch tensors named x and y`)
+      return loss(b.y, model.apply(b.x, { training: true }) as tf.Tensor) as tf.Scalar
+    }
+  }
+  const fn = await importExport(source)
+  if (typeof fn !== 'function') throw new Error(`${source.module}: ${source.export} is not a function`)
+  return fn as LossFn
+}
+
+function buildOptimizer(c: OptimizerConfig): tf.Optimizer {
+  if (c.name === 'adam') return tf.train.adam(c.learningRate, c.beta1, c.beta2, c.epsilon)
+  if (c.name === 'sgd') return tf.train.sgd(c.learningRate)
+  throw new Error(`unknown optimizer ${(c as { name: string }).name}`)
+}
+
+async function main() {
+  const port = parentPort
+  if (!port) throw new Error('data-parallel-worker runs as a worker thread (see startDataParallel)')
+  const init = workerData as WorkerInit
+
+  let ready: Awaited<ReturnType<typeof setUp>>
+  try {
+    ready = await setUp(init)
+  } catch (e) {
+    port.postMessage({ type: 'failed', error: (e as Error).stack ?? String(e) } satisfies WorkerReply)
+    return
+  }
+  const { model, loss, optimizer, engine } = ready
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable)
+  const sizes = variables.map((v) => v.size)
+  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0))
+  const total = sizes.reduce((a, b) => a + b, 0)
+  // The gradient buffer goes to the main thread each step (transferred, so it is gone here) and comes back holding the
+  // average; keeping it avoids allocating 4 bytes × parameters every step.
+  let buffer: Float32Array | null = new Float32Array(total)
+  // Variables the loss reached in the last step; the others get no update, as with optimizer.minimize().
+  let reached: boolean[] = variables.map(() => true)
+  let shard: Record<string, tf.Tensor> = {}
+
+  const handle = (msg: WorkerRequest): { reply: WorkerReply; transfer?: ArrayBuffer[] } => {
+    switch (msg.op) {
+      case 'gradients': {
+        if (msg.shard) {
+          tf.dispose(Object.values(shard))
+          shard = toTensors(msg.shard)
+        }
+        if (Object.keys(shard).length === 0) throw new Error('no batch yet')
+        const { value, grads } = tf.variableGrads(() => loss(model, shard), variables)
+        const out = buffer ?? new Float32Array(total)
+        buffer = null
+        reached = variables.map((v, i) => {
+          const g = grads[v.name]
+          if (g) out.set(g.dataSync() as Float32Array, offsets[i])
+          else out.fill(0, offsets[i], offsets[i] + sizes[i])
+          return g != null
+        })
+        const lossValue = value.dataSync()[0]
+        tf.dispose([value, ...Object.values(grads)])
+        return { reply: { id: msg.id, loss: lossValue, gradients: out }, transfer: [out.buffer as ArrayBuffer] }
+      }
+      case 'apply': {
+        const g = msg.gradients
+        if (g.length !== total) throw new Error(`expected ${total} gradient values, got ${g.length}`)
+        const named: tf.NamedTensorMap = {}
+        variables.forEach((v, i) => {
+          if (reached[i]) named[v.name] = tf.tensor(g.subarray(offsets[i], offsets[i] + sizes[i]), v.shape)
+        })
+        optimizer.applyGradients(named)
+        // Safe to reuse the buffer afterwards: the backend copied the values in (wasm) or the tensors are gone (cpu).
+        tf.dispose(Object.values(named))
+        buffer = g
+        return { reply: { id: msg.id } }
+      }
+      case 'getWeights': {
+        // Copies: a backend may hand out its own storage (the CPU backend does), which must not be transferred away.
+        const weights = model.weights.map((w) => new Float32Array(w.read().dataSync() as Float32Array))
+        return { reply: { id: msg.id, weights }, transfer: weights.map((w) => w.buffer as ArrayBuffer) }
+      }
+      case 'setWeights': {
+        const tensors = model.weights.map((w, k) => tf.tensor(msg.weights[k], w.shape as number[]))
+        model.setWeights(tensors)
+        tf.dispose(tensors)
+        return { reply: { id: msg.id } }
+      }
+    }
+  }
+
+  port.on('message', (msg: WorkerRequest) => {
+    try {
+      const { reply, transfer } = handle(msg)
+      port.postMessage(reply, transfer ?? [])
+    } catch (e) {
+      port.postMessage({ id: msg.id, error: (e as Error).stack ?? String(e) } satisfies WorkerReply)
+    }
+  })
+  port.postMessage({
+    type: 'ready',
+    backend: engine.name,
+    weights: model.weights.map((w) => ({ name: w.name, shape: w.shape as number[], trainable: w.trainable })),
+  } satisfies WorkerReply)
+}
+
+async function setUp(init: WorkerInit) {
+  const engine = await initEngine({ backend: init.backend })
+  const model = await buildModel(init.model)
+  for (const w of model.weights) {
+    if (w.dtype !== 'float32') throw new Error(`weight ${w.name} is ${w.dtype}; data-parallel training handles float32 weights`)
+  }
+  if (model.trainableWeights.length === 0) throw new Error('the model has no trainable weights')
+  return { engine, model, loss: await buildLoss(init.loss), optimizer: buildOptimizer(init.optimizer) }
+}
+
+function toTensors(batch: Batch): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {}
+  for (const [name, t] of Object.entries(batch)) out[name] = tf.tensor(t.data, t.shape, t.data instanceof Int32Array ? 'int32' : 'float32')
+  return out
+}
+
+await main()
