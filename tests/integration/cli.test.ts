@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -69,5 +70,25 @@ describe('kindling CLI', () => {
     expect(demo.stdout).toMatch(/^Imported 6 photos/m)
     const status = await run('status', '--project', project, '--json')
     expect(JSON.parse(status.stdout)).toMatchObject({ images: 6 })
+  })
+
+  it('scores detections against COCO ground truth, and names the field of a malformed detections file', async () => {
+    const dir = tempDir()
+    const gt = path.join(dir, 'gt.json')
+    fs.writeFileSync(gt, JSON.stringify({
+      images: [{ id: 1, file_name: 'a.jpg', width: 100, height: 100 }],
+      categories: [{ id: 1, name: 'face' }],
+      annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [10, 10, 20, 20] }],
+    }))
+    const good = path.join(dir, 'good.json')
+    fs.writeFileSync(good, JSON.stringify([{ image_id: 1, category_id: 1, bbox: [10, 10, 20, 20], score: 0.9 }]))
+    const ok = await run('eval', '--gt', gt, '--pred', good)
+    expect(ok.code).toBe(0)
+    expect(ok.stdout.trim().split('\n').at(-1)).toBe('RESULT {"ap50":1,"ap":1,"recall":1}')
+
+    const bad = path.join(dir, 'bad.json')
+    fs.writeFileSync(bad, JSON.stringify([0, 1, 2, 3].map((i) => ({ image_id: 1, category_id: 1, bbox: i === 3 ? [1, 2, 3] : [1, 2, 3, 4], score: 0.5 }))))
+    expect(await run('eval', '--gt', gt, '--pred', bad)).toMatchObject({ code: 1, stderr: `kindling: ${bad}: [3].bbox: expected array of 4 numbers\n` })
+    expect((await run('eval', '--gt', gt)).code).toBe(2)
   })
 })

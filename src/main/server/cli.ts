@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { JobProgress } from '../../shared/api.js'
+import { EVAL_USAGE, evalCommand, EvalUsageError } from '../eval/index.js'
 import { appRoot, rendererDir } from '../paths.js'
 import { Studio, STUDIO_VERSION } from '../studio.js'
 import { startServer } from './serve.js'
@@ -16,6 +17,7 @@ const USAGE = `kindling ${STUDIO_VERSION} — Kindling Studio from the command l
   kindling import PHOTOS --project DIR [--json] import a folder of photos (recursively) into a project
   kindling status --project DIR [--json]        counts of images, boxes, reviewed and kindled images, classes
   kindling demo   [--project DIR]               create the demo project from the sample photos
+${EVAL_USAGE}
   kindling help                                 this text`
 
 class UsageError extends Error {}
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
         return await status(rest)
       case 'demo':
         return await demo(rest)
+      case 'eval':
+        return await evalCommand(rest)
       case undefined:
       case 'help':
       case '--help':
@@ -44,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     console.error(`kindling: ${message.split('\n')[0]}`)
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof EvalUsageError) {
       console.error('run `kindling help` for usage')
       return 2
     }
