@@ -91,4 +91,29 @@ describe('kindling CLI', () => {
     expect(await run('eval', '--gt', gt, '--pred', bad)).toMatchObject({ code: 1, stderr: `kindling: ${bad}: [3].bbox: expected array of 4 numbers\n` })
     expect((await run('eval', '--gt', gt)).code).toBe(2)
   })
+
+  it('explains a match: the box index and encoded offsets per anchor, as one JSON line', async () => {
+    const input = path.join(tempDir(), 'match.json')
+    fs.writeFileSync(input, JSON.stringify({
+      anchors: [[0.1, 0.1, 0.5, 0.5], [0.5, 0.5, 0.9, 0.9], [0.12, 0.1, 0.5, 0.5]],
+      boxes: [[0.1, 0.1, 0.5, 0.5]],
+      labels: [1],
+      pos: 0.5,
+      neg: 0.4,
+    }))
+    const result = await run('anchors', 'match', '--input', input)
+    expect(result.code).toBe(0)
+    const lines = result.stdout.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    const { matches, offsets } = JSON.parse(lines[0])
+    expect(matches).toEqual([0, -1, 0])
+    expect(offsets[0]).toEqual([0, 0, 0, 0])
+    expect(offsets[1]).toEqual([0, 0, 0, 0])
+    expect(offsets[2][0]).toBeLessThan(0) // the box sits left of the third anchor's centre
+
+    fs.writeFileSync(input, JSON.stringify({ anchors: [[0, 0, 1, 1]], boxes: [[0, 0, 1]], labels: [1], pos: 0.5, neg: 0.4 }))
+    const bad = await run('anchors', 'match', '--input', input)
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/^kindling anchors: input .*: boxes\.0: /)
+  })
 })

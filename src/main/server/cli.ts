@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { JobProgress } from '../../shared/api.js'
+import { anchorsCommand } from '../detector/index.js'
 import { EVAL_USAGE, evalCommand, EvalUsageError } from '../eval/index.js'
 import { appRoot, rendererDir } from '../paths.js'
 import { Studio, STUDIO_VERSION } from '../studio.js'
@@ -18,6 +19,9 @@ const USAGE = `kindling ${STUDIO_VERSION} — Kindling Studio from the command l
   kindling status --project DIR [--json]        counts of images, boxes, reviewed and kindled images, classes
   kindling demo   [--project DIR]               create the demo project from the sample photos
 ${EVAL_USAGE}
+  kindling anchors coverage --config FILE --project DIR [--json]
+                                                how well a detector's anchors cover a project's boxes, by size
+  kindling anchors match --input FILE.json      the matcher's verdict for given anchors and boxes, as one JSON line
   kindling help                                 this text`
 
 class UsageError extends Error {}
@@ -36,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         return await demo(rest)
       case 'eval':
         return await evalCommand(rest)
+      case 'anchors':
+        return await anchorsCommand(rest)
       case undefined:
       case 'help':
       case '--help':

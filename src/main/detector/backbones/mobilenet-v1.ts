@@ -1,0 +1,49 @@
+// MobileNet V1 (Howard et al. 2017, Table 1) as an SSD base network, laid out as the TF Object Detection API's
+// SSD-MobileNet does: maps from conv_pw_11 (stride 16) and conv_pw_13 (stride 32), then extra layers — plus conv_pw_5
+// (stride 8), which the API leaves out but small faces need (presets.ts). Every conv is followed by batch norm and
+// ReLU6, as in the paper; 'same' padding gives the same sizes as Keras' explicit padding on even inputs and keeps odd
+// ones (75 → 38) predictable. Layer names follow Keras' MobileNet, so its weights could be mapped in by name.
+//
+// Map sizes at 300×300 (and at 320×240 as [rows, cols]): conv_pw_5 38×38 [30,40], conv_pw_11 19×19 [15,20],
+// conv_pw_13 10×10 [8,10], extras 5, 3, 2, 1… [4,5] [2,3] [1,2] [1,1]…
+import type { Backbone } from '../config.js'
+import { mobileExtraWidths, scaledWidths } from './extras.js'
+import { conv, depthwise, type S } from './layers.js'
+import type { BackboneDefinition } from './types.js'
+
+type MobileNetV1Config = Extract<Backbone, { name: 'mobilenet-v1' }>
+
+/** Table 1: pointwise filters and depthwise stride of the 13 depthwise-separable blocks. */
+const blocks: readonly [filters: number, stride: number][] = [
+  [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2],
+  [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
+]
+/** Blocks (1-based) whose output is a map for the head: strides 8, 16, 32. */
+const taps = [5, 11, 13]
+
+export const mobilenetV1: BackboneDefinition<MobileNetV1Config> = {
+  name: 'mobilenet-v1',
+  // Keras / TF-slim MobileNet preprocessing: pixels to [−1, 1].
+  inputScaling: { scale: 1 / 127.5, offset: -1 },
+  nativeMaps: taps.length,
+  features(x: S, count: number, { alpha }: MobileNetV1Config): S[] {
+    // Keras' rounding of the width multiplier (int(filters · alpha)).
+    const width = (n: number) => Math.max(1, Math.floor(n * alpha))
+    const opts = { batchNorm: true, activation: 'relu6' } as const
+    let y = conv(x, { ...opts, filters: width(32), kernel: 3, strides: 2, name: 'conv1' })
+    const maps: S[] = []
+    for (let i = 1; maps.length < count; i++) {
+      const [filters, stride] = blocks[i - 1]
+      y = depthwise(y, { ...opts, kernel: 3, strides: stride, name: `conv_dw_${i}` })
+      y = conv(y, { ...opts, filters: width(filters), kernel: 1, name: `conv_pw_${i}` })
+      if (taps.includes(i)) maps.push(y)
+    }
+    return maps
+  },
+  extras: ({ alpha }) => ({
+    widths: scaledWidths(mobileExtraWidths, alpha),
+    batchNorm: true,
+    activation: 'relu6',
+    separable: false,
+  }),
+}

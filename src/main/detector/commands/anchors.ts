@@ -1,0 +1,156 @@
+// `kindling anchors …`: the tools a user reaches for when a detector config misbehaves.
+//
+//   kindling anchors coverage --config FILE --project DIR [--json]
+//       how well the config's anchors cover the project's labelled boxes, by box size (see coverage.ts)
+//   kindling anchors match --input FILE.json
+//       match one image's boxes to a list of anchors, exactly as training does (matcher.ts); prints
+//       {"matches":[…],"offsets":[[…]…]} on one line
+//
+// Exit codes as the rest of the CLI: 0 done, 1 with a one-line reason (naming the field for bad input), 2 for a command
+// line that does not parse.
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import * as tf from '@tensorflow/tfjs-core'
+import { z } from 'zod'
+import { initEngine } from '../../engine/index.js'
+import { Store } from '../../store/index.js'
+import { SSD_VARIANCES } from '../box-coder.js'
+import { DetectorConfig } from '../config.js'
+import { anchorCoverage, formatCoverage, projectBoxes } from '../coverage.js'
+import { AnchorMatcher, padGroundTruth } from '../matcher.js'
+
+const USAGE = `usage:
+  kindling anchors coverage --config FILE --project DIR [--json]
+  kindling anchors match --input FILE.json`
+
+class UsageError extends Error {}
+
+export async function anchorsCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args
+  try {
+    switch (sub) {
+      case 'coverage':
+        return await coverage(rest)
+      case 'match':
+        return await match(rest)
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE)
+        return 0
+      default:
+        throw new UsageError(`unknown subcommand "${sub}"`)
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    console.error(`kindling anchors: ${message.split('\n')[0]}`)
+    if (error instanceof UsageError) {
+      console.error(USAGE)
+      return 2
+    }
+    return 1
+  }
+}
+
+function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+async function coverage(args: string[]): Promise<number> {
+  const values = parse(args, { config: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } })
+  if (!values.config) throw new UsageError('--config FILE is required')
+  if (!values.project) throw new UsageError('--project DIR is required')
+  const config = readJson(values.config, DetectorConfig, 'config')
+  const store = Store.open(path.resolve(values.project))
+  try {
+    const { images, otherClasses } = projectBoxes(store, config.classes)
+    await initEngine()
+    const report = anchorCoverage(config, images)
+    if (values.json) console.log(JSON.stringify({ ...report, otherClasses }))
+    else {
+      console.log(formatCoverage(report))
+      if (otherClasses) console.log(`${otherClasses} boxes of classes the config does not name were left out`)
+    }
+    return 0
+  } finally {
+    store.close()
+  }
+}
+
+const Box = z.tuple([z.number(), z.number(), z.number(), z.number()])
+const Fraction = z.number().min(0).max(1)
+
+/** `anchors match` input: one image's boxes (normalised corners) against a list of anchors. */
+export const MatchInput = z
+  .strictObject({
+    anchors: z
+      .array(
+        Box.refine(([x1, y1, x2, y2]) => x2 > x1 && y2 > y1, 'an anchor needs x2 > x1 and y2 > y1').refine(
+          (b) => b.every((v) => v > -4 && v < 5),
+          'anchor coordinates must lie between -4 and 5 (image sizes)',
+        ),
+      )
+      .min(1),
+    boxes: z.array(Box),
+    /** Class of each box (≥ 1); all 1 when omitted. */
+    labels: z.array(z.number().int().min(1)).optional(),
+    pos: Fraction.default(0.5),
+    neg: Fraction.default(0.4),
+    variances: z.tuple([z.number().positive(), z.number().positive(), z.number().positive(), z.number().positive()]).optional(),
+  })
+  .refine((m) => m.neg <= m.pos, { message: 'neg must not exceed pos', path: ['neg'] })
+  .refine((m) => !m.labels || m.labels.length === m.boxes.length, {
+    message: 'needs one label per box',
+    path: ['labels'],
+  })
+
+async function match(args: string[]): Promise<number> {
+  const values = parse(args, { input: { type: 'string' } })
+  if (!values.input) throw new UsageError('--input FILE.json is required')
+  const input = readJson(values.input, MatchInput, 'input')
+  await initEngine()
+  const matcher = new AnchorMatcher(input.anchors, { pos: input.pos, neg: input.neg, variances: input.variances ?? SSD_VARIANCES })
+  const gt = padGroundTruth([{ boxes: input.boxes, labels: input.labels ?? input.boxes.map(() => 1) }])
+  try {
+    const result = matcher.match(gt)
+    const matches = (result.matches.arraySync() as number[][])[0]
+    // Four decimals: offsets are in tenths (fifths) of the anchor's size, so this is finer than a pixel of any anchor,
+    // and it keeps float32 noise and the 2^-20 snapping of coordinates (±1e-6 of the image) out of the numbers.
+    const offsets = (result.offsets.arraySync() as number[][][])[0].map((o) => o.map((v) => Math.round(v * 1e4) / 1e4 || 0))
+    tf.dispose(Object.values(result))
+    console.log(JSON.stringify({ matches, offsets }))
+    return 0
+  } finally {
+    tf.dispose(Object.values(gt))
+    matcher.dispose()
+  }
+}
+
+/** Read and validate a JSON file; errors name the file and the first offending field. */
+function readJson<S extends z.ZodType>(file: string, schema: S, what: string): z.output<S> {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new Error(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new Error(`${what} ${file} is not JSON: ${(error as Error).message}`)
+  }
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const field = issue.path.length ? issue.path.join('.') : '(top level)'
+    throw new Error(`${what} ${file}: ${field}: ${issue.message}`)
+  }
+  return parsed.data
+}

@@ -1,0 +1,60 @@
+// The SSD head (Liu et al. 2016, §2.1 "Convolutional predictors for detection"): on each feature map, a 3×3 conv
+// predicts class scores and another one box offsets for every anchor of every cell. Their outputs are flattened in the
+// anchor order the anchors module follows — map by map, row-major over cells, then anchor type within a cell — so the
+// model's i-th prediction belongs to the i-th anchor:
+//
+//   class conv on map m: [b, rows, cols, k·(C+1)] → [b, rows·cols·k, C+1]   (channel a·(C+1) + j = anchor a, class j)
+//   box conv on map m:   [b, rows, cols, k·4]     → [b, rows·cols·k, 4]
+//   concatenated over the maps: classLogits [b, A, C+1] (class 0 = background), boxOffsets [b, A, 4]
+import * as tfl from '@tensorflow/tfjs-layers'
+import { anchorsPerCell } from './anchors.js'
+import type { FeatureMap } from './config.js'
+import { mapSize, type S } from './backbones/layers.js'
+
+const L = tfl.layers
+
+/** Anchors over all maps: Σ rows · cols · anchorsPerCell — the A of the model's outputs. */
+export function anchorCount(maps: readonly Pick<FeatureMap, 'size' | 'aspectRatios' | 'extraScale'>[]): number {
+  return maps.reduce((sum, m) => sum + m.size[0] * m.size[1] * anchorsPerCell(m), 0)
+}
+
+export interface HeadOutputs {
+  /** [b, A, classes + 1] logits; index 0 is background. */
+  classLogits: S
+  /** [b, A, 4] encoded box offsets (the box coder's dx, dy, dw, dh). */
+  boxOffsets: S
+}
+
+/** Output names of the detector model, in output order. */
+export const outputNames = ['classLogits', 'boxOffsets'] as const
+
+/**
+ * Class and box predictors on each map. `featureMaps[i]` gives map i's anchors per cell; `classes` counts the object
+ * classes (the background class is added here). Layers are named `head${i}_class`, `head${i}_box`, … and the outputs
+ * `classLogits` and `boxOffsets`.
+ */
+export function ssdHead(maps: readonly S[], featureMaps: readonly FeatureMap[], classes: number): HeadOutputs {
+  if (maps.length !== featureMaps.length) {
+    throw new Error(`the head got ${maps.length} feature maps for ${featureMaps.length} configured ones`)
+  }
+  const scores = classes + 1
+  const single = maps.length === 1
+  const cls: S[] = []
+  const box: S[] = []
+  maps.forEach((map, i) => {
+    const k = anchorsPerCell(featureMaps[i])
+    const [rows, cols] = mapSize(map)
+    const predictor = (filters: number, what: string) =>
+      L.conv2d({ filters, kernelSize: 3, padding: 'same', name: `head${i}_${what}` }).apply(map) as S
+    // Explicit target shapes (not −1) keep A static in the model's output shapes.
+    const flat = (y: S, n: number, what: string, output: string) =>
+      L.reshape({ targetShape: [rows * cols * k, n], name: single ? output : `head${i}_${what}_flat` }).apply(y) as S
+    cls.push(flat(predictor(k * scores, 'class'), scores, 'class', 'classLogits'))
+    box.push(flat(predictor(k * 4, 'box'), 4, 'box', 'boxOffsets'))
+  })
+  if (single) return { classLogits: cls[0], boxOffsets: box[0] }
+  return {
+    classLogits: L.concatenate({ axis: 1, name: 'classLogits' }).apply(cls) as S,
+    boxOffsets: L.concatenate({ axis: 1, name: 'boxOffsets' }).apply(box) as S,
+  }
+}

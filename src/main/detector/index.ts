@@ -1,0 +1,16 @@
+// The detector, one module at a time: config and presets → backbone + SSD head (model) → anchors → matcher and box
+// coder (training targets) → loss → decoding. Each module can change while the rest stay proven by their tests.
+export { Backbone, DetectorConfig, FeatureMap, Loss, type DetectorConfigInput } from './config.js'
+export { preset, presetNames } from './presets.js'
+export { buildDetector, detectorPart, type Detector, type DetectorMap } from './model.js'
+export { anchorCount, outputNames, type HeadOutputs } from './head.js'
+export { backboneNames, inputScaling, type InputScaling } from './backbones/index.js'
+export { formatCount, summarize, totalsByPart, type ModelSummary, type LayerSummary, type Totals } from './summary.js'
+export { anchorsFor, anchorsPerCell, SSD300_ANCHOR_MAPS, ssd300Anchors, type AnchorSet } from './anchors.js'
+export { BoxCoder, SSD_VARIANCES, type Variances } from './box-coder.js'
+export { AnchorMatcher, type GroundTruth, type MatchResult, type MatcherOptions } from './matcher.js'
+export { assertFinite, detectionLoss, NonFiniteLossError, type LossParts, type Predictions, type Targets } from './loss.js'
+export { DetectionDecoder, type Detection } from './decode.js'
+export { DetectorTrainer, groundTruth, type ImageLabels, type StepResult } from './training.js'
+export { anchorCoverage, formatCoverage, projectBoxes, type CoverageReport } from './coverage.js'
+export { anchorsCommand } from './commands/anchors.js'
