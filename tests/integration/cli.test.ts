@@ -114,6 +114,6 @@ describe('kindling CLI', () => {
     fs.writeFileSync(input, JSON.stringify({ anchors: [[0, 0, 1, 1]], boxes: [[0, 0, 1]], labels: [1], pos: 0.5, neg: 0.4 }))
     const bad = await run('anchors', 'match', '--input', input)
     expect(bad.code).toBe(1)
-    expect(bad.stderr).toMatch(/^kindling anchors: input .*: boxes\.0: /)
+    expect(bad.stderr).toMatch(/^kindling: input .*: boxes\.0: /)
   })
 })

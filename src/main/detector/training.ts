@@ -5,13 +5,13 @@ import type { Corners } from '../../shared/boxes.js'
 import { anchorsFor } from './anchors.js'
 import { type Detection, DetectionDecoder } from './decode.js'
 import { assertFinite, detectionLoss } from './loss.js'
-import { AnchorMatcher } from './matcher.js'
+import { AnchorMatcher, padGroundTruth } from './matcher.js'
 import type { Detector } from './model.js'
 
 /** Ground truth for one image: normalised corner boxes and their 1-based classes. */
 export interface ImageLabels {
   boxes: Corners[]
-  classes: number[]
+  labels: number[]
 }
 
 export interface StepResult {
@@ -39,7 +39,7 @@ export class DetectorTrainer {
   /** One optimisation step on a batch; throws NonFiniteLossError (and leaves the weights alone) on a NaN loss. */
   step(images: tf.Tensor4D, labels: ImageLabels[]): StepResult {
     this.steps++
-    const truth = groundTruth(labels)
+    const truth = padGroundTruth(labels)
     const targets = this.matcher.match(truth)
     try {
       const { model, config } = this.detector
@@ -83,25 +83,5 @@ export class DetectorTrainer {
   dispose(): void {
     this.matcher.dispose()
     this.decoder.dispose()
-  }
-}
-
-/** Pad a batch's boxes to the largest count in it (at least 1), with a validity mask for the padding. */
-export function groundTruth(labels: ImageLabels[]) {
-  const M = Math.max(1, ...labels.map((l) => l.boxes.length))
-  const boxes = new Float32Array(labels.length * M * 4)
-  const classes = new Int32Array(labels.length * M)
-  const valid = new Int32Array(labels.length * M)
-  labels.forEach((image, b) => {
-    image.boxes.forEach((box, m) => {
-      boxes.set(box, (b * M + m) * 4)
-      classes[b * M + m] = image.classes[m]
-      valid[b * M + m] = 1
-    })
-  })
-  return {
-    boxes: tf.tensor3d(boxes, [labels.length, M, 4]),
-    labels: tf.tensor2d(classes, [labels.length, M], 'int32'),
-    valid: tf.tensor2d(valid, [labels.length, M], 'int32'),
   }
 }

@@ -12,7 +12,6 @@ export {
   parseCocoGroundTruth,
   type CocoGroundTruth,
 } from './coco.js'
-export { EVAL_USAGE, evalCommand, EvalUsageError } from './command.js'
 export {
   COCO_IOU_THRESHOLDS,
   DEFAULT_EVAL_OPTIONS,

@@ -4,13 +4,13 @@
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { parseArgs } from 'node:util'
 import type { JobProgress } from '../../shared/api.js'
-import { anchorsCommand } from '../detector/index.js'
-import { EVAL_USAGE, evalCommand, EvalUsageError } from '../eval/index.js'
 import { appRoot, rendererDir } from '../paths.js'
 import { Studio, STUDIO_VERSION } from '../studio.js'
+import { ANCHORS_USAGE, anchorsCommand } from './commands/anchors.js'
+import { EVAL_USAGE, evalCommand } from './commands/eval.js'
 import { startServer } from './serve.js'
+import { type Command, parseOptions as parse, runCommand, UsageError } from './usage.js'
 
 const USAGE = `kindling ${STUDIO_VERSION} — Kindling Studio from the command line
 
@@ -19,60 +19,30 @@ const USAGE = `kindling ${STUDIO_VERSION} — Kindling Studio from the command l
   kindling status --project DIR [--json]        counts of images, boxes, reviewed and kindled images, classes
   kindling demo   [--project DIR]               create the demo project from the sample photos
 ${EVAL_USAGE}
-  kindling anchors coverage --config FILE --project DIR [--json]
-                                                how well a detector's anchors cover a project's boxes, by size
-  kindling anchors match --input FILE.json      the matcher's verdict for given anchors and boxes, as one JSON line
+${ANCHORS_USAGE}
   kindling help                                 this text`
 
-class UsageError extends Error {}
-
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
-  try {
-    switch (command) {
-      case 'serve':
-        return await serve(rest)
-      case 'import':
-        return await importCommand(rest)
-      case 'status':
-        return await status(rest)
-      case 'demo':
-        return await demo(rest)
-      case 'eval':
-        return await evalCommand(rest)
-      case 'anchors':
-        return await anchorsCommand(rest)
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        console.log(USAGE)
-        return 0
-      default:
-        throw new UsageError(`unknown command "${command}"`)
-    }
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    console.error(`kindling: ${message.split('\n')[0]}`)
-    if (error instanceof UsageError || error instanceof EvalUsageError) {
-      console.error('run `kindling help` for usage')
-      return 2
-    }
-    return 1
-  }
+const commands: Record<string, Command> = {
+  serve,
+  import: importCommand,
+  status,
+  demo,
+  eval: evalCommand,
+  anchors: anchorsCommand,
 }
 
-function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T, positionals = 0) {
-  try {
-    const parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true })
-    if (parsed.positionals.length > positionals) {
-      throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`)
-    }
-    return parsed
-  } catch (error) {
-    if (error instanceof UsageError) throw error
-    throw new UsageError((error as Error).message)
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || ['help', '--help', '-h'].includes(name)) {
+    console.log(USAGE)
+    return 0
   }
+  const command: Command = Object.hasOwn(commands, name)
+    ? commands[name]
+    : async () => {
+        throw new UsageError(`unknown command "${name}"`)
+      }
+  return runCommand(command, rest)
 }
 
 function requireProject(project: string | undefined): string {

@@ -44,7 +44,7 @@ describe('an SSD trained on synthetic shapes', () => {
   it(`finds them: AP50 ≥ 0.9 after ${STEPS} steps`, { timeout: 300_000 }, async () => {
     const data = syntheticShapes(IMAGES, SIZE, 7)
     const images = tf.tensor4d(data.pixels, [IMAGES, SIZE, SIZE, 3])
-    const labels = data.boxes.map((boxes) => ({ boxes, classes: boxes.map(() => 1) }))
+    const labels = data.boxes.map((boxes) => ({ boxes, labels: boxes.map(() => 1) }))
     const losses: number[] = []
     for (let step = 0; step < STEPS; step++) {
       const start = (step * BATCH) % IMAGES
@@ -75,7 +75,7 @@ describe('an SSD trained on synthetic shapes', () => {
     head.setWeights([kernel, tf.fill(bias.shape, NaN)])
     const before = model.getWeights().map((w) => w.dataSync().slice())
     const images = tf.fill([1, SIZE, SIZE, 3], 100) as tf.Tensor4D
-    expect(() => trainer.step(images, [{ boxes: [[0.1, 0.1, 0.5, 0.5]], classes: [1] }])).toThrow(
+    expect(() => trainer.step(images, [{ boxes: [[0.1, 0.1, 0.5, 0.5]], labels: [1] }])).toThrow(
       /training stopped at step \d+: the loss is not a finite number/,
     )
     images.dispose()

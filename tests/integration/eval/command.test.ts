@@ -6,7 +6,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { cornersOf, iou, type Corners } from '../../../src/shared/boxes.js'
-import { CocoFileError, EvalUsageError, evalCommand } from '../../../src/main/eval/index.js'
+import { CocoFileError } from '../../../src/main/eval/index.js'
+import { evalCommand } from '../../../src/main/server/commands/eval.js'
+import { UsageError } from '../../../src/main/server/usage.js'
 import { datasets, tempDir } from '../../helpers/fixtures.js'
 
 const gtFile = path.join(datasets, 'genki', 'szsl-val.coco.json')
@@ -295,7 +297,7 @@ describe('kindling eval refuses bad input', () => {
     [['--gt', 'g.json', '--pred', 'p.json', 'extra'], /extra/],
   ])('calls %j a usage error (exit 2), before touching any file', async (args, reason) => {
     const error = await failure(args)
-    expect(error).toBeInstanceOf(EvalUsageError)
+    expect(error).toBeInstanceOf(UsageError)
     expect(error.message).toMatch(reason)
   })
 })

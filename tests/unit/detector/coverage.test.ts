@@ -3,7 +3,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { anchorsCommand } from '../../../src/main/detector/commands/anchors.js'
+import { anchorsCommand } from '../../../src/main/server/commands/anchors.js'
+import { runCommand } from '../../../src/main/server/usage.js'
 import type { DetectorConfigInput } from '../../../src/main/detector/config.js'
 import { DetectorConfig } from '../../../src/main/detector/config.js'
 import { anchorCoverage, formatCoverage, projectBoxes, type CoverageImage } from '../../../src/main/detector/coverage.js'
@@ -116,13 +117,13 @@ describe('kindling anchors coverage', () => {
     store.close()
 
     capture()
-    expect(await anchorsCommand(['coverage', '--config', writeJson(small), '--project', dir])).toBe(0)
+    expect(await runCommand(anchorsCommand, ['coverage', '--config', writeJson(small), '--project', dir])).toBe(0)
     const text = output.out.join('\n')
     expect(text).toContain('Anchor coverage: coverage-test, 100 anchors on 100×100, 2 images')
     expect(text).toMatch(/all\s+3\s+1\s+33\.3%\s+1\.00/)
 
     capture()
-    expect(await anchorsCommand(['coverage', '--config', writeJson(small), '--project', dir, '--json'])).toBe(0)
+    expect(await runCommand(anchorsCommand, ['coverage', '--config', writeJson(small), '--project', dir, '--json'])).toBe(0)
     expect(output.out).toHaveLength(1)
     expect(JSON.parse(output.out[0]).all).toEqual({ size: 'all', boxes: 3, covered: 1, share: 1 / 3, meanPositives: 1 })
   })
@@ -131,32 +132,32 @@ describe('kindling anchors coverage', () => {
     const dir = project()
     const bad = { ...small, featureMaps: [{ ...small.featureMaps[0], scale: 5 }] }
     capture()
-    expect(await anchorsCommand(['coverage', '--config', writeJson(bad), '--project', dir])).toBe(1)
+    expect(await runCommand(anchorsCommand, ['coverage', '--config', writeJson(bad), '--project', dir])).toBe(1)
     expect(output.err).toHaveLength(1)
-    expect(output.err[0]).toMatch(/^kindling anchors: config .*file\d+\.json: featureMaps\.0\.scale: /)
+    expect(output.err[0]).toMatch(/^kindling: config .*file\d+\.json: featureMaps\.0\.scale: /)
 
     capture()
-    expect(await anchorsCommand(['coverage', '--config', writeJson({ ...small, matcher: { pos: 0.3, neg: 0.5 } }), '--project', dir])).toBe(1)
+    expect(await runCommand(anchorsCommand, ['coverage', '--config', writeJson({ ...small, matcher: { pos: 0.3, neg: 0.5 } }), '--project', dir])).toBe(1)
     expect(output.err[0]).toContain('matcher.neg')
 
     capture()
     const notJson = path.join(scratch, 'x.json')
     fs.writeFileSync(notJson, '{ nope')
-    expect(await anchorsCommand(['coverage', '--config', notJson, '--project', dir])).toBe(1)
+    expect(await runCommand(anchorsCommand, ['coverage', '--config', notJson, '--project', dir])).toBe(1)
     expect(output.err[0]).toMatch(/is not JSON/)
   })
 
   it('says what is wrong with the command line or the project', async () => {
     capture()
-    expect(await anchorsCommand(['coverage', '--config', writeJson(small)])).toBe(2)
+    expect(await runCommand(anchorsCommand, ['coverage', '--config', writeJson(small)])).toBe(2)
     expect(output.err[0]).toContain('--project DIR is required')
     capture()
-    expect(await anchorsCommand(['coverage', '--config', writeJson(small), '--project', scratch])).toBe(1)
+    expect(await runCommand(anchorsCommand, ['coverage', '--config', writeJson(small), '--project', scratch])).toBe(1)
     expect(output.err[0]).toMatch(/is not a Kindling project/)
     capture()
-    expect(await anchorsCommand(['nonsense'])).toBe(2)
+    expect(await runCommand(anchorsCommand, ['nonsense'])).toBe(2)
     capture()
-    expect(await anchorsCommand(['match', '--input', 'a.json', '--extra'])).toBe(2)
+    expect(await runCommand(anchorsCommand, ['match', '--input', 'a.json', '--extra'])).toBe(2)
   })
 })
 
@@ -172,7 +173,7 @@ describe('kindling anchors match', () => {
     // The left half of the image: IoU ½ with anchors 0 (forced, the lower of a tie) and 2 (by threshold).
     const input = writeJson({ anchors: quarters, boxes: [[0, 0, 0.5, 1]], labels: [1], pos: 0.5, neg: 0.5 })
     capture()
-    expect(await anchorsCommand(['match', '--input', input])).toBe(0)
+    expect(await runCommand(anchorsCommand, ['match', '--input', input])).toBe(0)
     expect(output.out).toHaveLength(1)
     const { matches, offsets, ...rest } = JSON.parse(output.out[0])
     expect(rest).toEqual({})
@@ -188,7 +189,7 @@ describe('kindling anchors match', () => {
 
   it('matches nothing to anchors when there are no boxes, and defaults the thresholds', async () => {
     capture()
-    expect(await anchorsCommand(['match', '--input', writeJson({ anchors: quarters, boxes: [] })])).toBe(0)
+    expect(await runCommand(anchorsCommand, ['match', '--input', writeJson({ anchors: quarters, boxes: [] })])).toBe(0)
     expect(JSON.parse(output.out[0]).matches).toEqual([-1, -1, -1, -1])
   })
 
@@ -203,13 +204,13 @@ describe('kindling anchors match', () => {
     ]
     for (const [input, message] of cases) {
       capture()
-      expect(await anchorsCommand(['match', '--input', writeJson(input)])).toBe(1)
+      expect(await runCommand(anchorsCommand, ['match', '--input', writeJson(input)])).toBe(1)
       expect(output.out).toEqual([])
       expect(output.err).toHaveLength(1)
       expect(output.err[0]).toMatch(message)
     }
     capture()
-    expect(await anchorsCommand(['match'])).toBe(2)
+    expect(await runCommand(anchorsCommand, ['match'])).toBe(2)
     expect(output.err[0]).toContain('--input FILE.json is required')
   })
 })

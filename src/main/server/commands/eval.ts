@@ -1,17 +1,16 @@
 // `kindling eval`: score COCO results-format detections against COCO ground truth, print a per-class table and a
 // last line `RESULT {"ap50":…,"ap":…,"recall":…}` for scripts. Like the other commands it throws rather than exits:
-// a CocoFileError (or any Error) is a one-line reason for exit 1, an EvalUsageError a bad command line for exit 2.
-import { parseArgs } from 'node:util'
-import { CocoFileError, loadCocoDetections, loadCocoGroundTruth } from './coco.js'
-import { DEFAULT_EVAL_OPTIONS, evaluate, type ClassEvaluation, type Evaluation } from './evaluate.js'
-
-/** A command line that does not parse: the CLI answers it with exit code 2 and a pointer to the usage text. */
-export class EvalUsageError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'EvalUsageError'
-  }
-}
+// a CocoFileError (or any Error) is a one-line reason for exit 1, a UsageError a bad command line for exit 2.
+import {
+  CocoFileError,
+  DEFAULT_EVAL_OPTIONS,
+  evaluate,
+  loadCocoDetections,
+  loadCocoGroundTruth,
+  type ClassEvaluation,
+  type Evaluation,
+} from '../../eval/index.js'
+import { parseOptions, UsageError } from '../usage.js'
 
 export const EVAL_USAGE =
   '  kindling eval --gt GT.coco.json --pred DETECTIONS.json [--iou 0.5] [--max-dets 100] [--unlabelled-unknown] [--json]\n' +
@@ -27,31 +26,21 @@ interface EvalArgs {
 }
 
 export function parseEvalArgs(args: string[]): EvalArgs {
-  let values
-  try {
-    values = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        gt: { type: 'string' },
-        pred: { type: 'string' },
-        iou: { type: 'string' },
-        'max-dets': { type: 'string' },
-        'unlabelled-unknown': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    }).values
-  } catch (error) {
-    throw new EvalUsageError((error as Error).message)
-  }
-  if (!values.gt) throw new EvalUsageError('--gt GT.coco.json is required (COCO ground truth)')
-  if (!values.pred) throw new EvalUsageError('--pred DETECTIONS.json is required (COCO results-format detections)')
+  const { values } = parseOptions(args, {
+    gt: { type: 'string' },
+    pred: { type: 'string' },
+    iou: { type: 'string' },
+    'max-dets': { type: 'string' },
+    'unlabelled-unknown': { type: 'boolean' },
+    json: { type: 'boolean' },
+  })
+  if (!values.gt) throw new UsageError('--gt GT.coco.json is required (COCO ground truth)')
+  if (!values.pred) throw new UsageError('--pred DETECTIONS.json is required (COCO results-format detections)')
   const iou = values.iou === undefined ? DEFAULT_EVAL_OPTIONS.iou : Number(values.iou)
-  if (!(iou > 0 && iou <= 1)) throw new EvalUsageError(`--iou must be a number in (0, 1], not "${values.iou}"`)
+  if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou must be a number in (0, 1], not "${values.iou}"`)
   const maxDetections = values['max-dets'] === undefined ? DEFAULT_EVAL_OPTIONS.maxDetections : Number(values['max-dets'])
   if (!(Number.isInteger(maxDetections) && maxDetections > 0)) {
-    throw new EvalUsageError(`--max-dets must be a positive whole number, not "${values['max-dets']}"`)
+    throw new UsageError(`--max-dets must be a positive whole number, not "${values['max-dets']}"`)
   }
   return {
     gt: values.gt,

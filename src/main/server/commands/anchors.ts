@@ -10,57 +10,34 @@
 // line that does not parse.
 import fs from 'node:fs'
 import path from 'node:path'
-import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs-core'
 import { z } from 'zod'
+import {
+  AnchorMatcher,
+  anchorCoverage,
+  DetectorConfig,
+  formatCoverage,
+  padGroundTruth,
+  projectBoxes,
+  SSD_VARIANCES,
+} from '../../detector/index.js'
 import { initEngine } from '../../engine/index.js'
 import { Store } from '../../store/index.js'
-import { SSD_VARIANCES } from '../box-coder.js'
-import { DetectorConfig } from '../config.js'
-import { anchorCoverage, formatCoverage, projectBoxes } from '../coverage.js'
-import { AnchorMatcher, padGroundTruth } from '../matcher.js'
+import { parseOptions, UsageError } from '../usage.js'
 
-const USAGE = `usage:
-  kindling anchors coverage --config FILE --project DIR [--json]
-  kindling anchors match --input FILE.json`
-
-class UsageError extends Error {}
+export const ANCHORS_USAGE = `  kindling anchors coverage --config FILE --project DIR [--json]
+                                                how well a detector's anchors cover a project's boxes, by size
+  kindling anchors match --input FILE.json      the matcher's verdict for given anchors and boxes, as one JSON line`
 
 export async function anchorsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args
-  try {
-    switch (sub) {
-      case 'coverage':
-        return await coverage(rest)
-      case 'match':
-        return await match(rest)
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        console.log(USAGE)
-        return 0
-      default:
-        throw new UsageError(`unknown subcommand "${sub}"`)
-    }
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    console.error(`kindling anchors: ${message.split('\n')[0]}`)
-    if (error instanceof UsageError) {
-      console.error(USAGE)
-      return 2
-    }
-    return 1
-  }
+  if (sub === 'coverage') return coverage(rest)
+  if (sub === 'match') return match(rest)
+  throw new UsageError(sub === undefined ? 'which one? kindling anchors coverage|match' : `unknown subcommand "anchors ${sub}"`)
 }
 
-function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
-}
+const parse = <T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) =>
+  parseOptions(args, options).values
 
 async function coverage(args: string[]): Promise<number> {
   const values = parse(args, { config: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } })
