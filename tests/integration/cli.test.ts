@@ -116,4 +116,15 @@ describe('kindling CLI', () => {
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/^kindling: input .*: boxes\.0: /)
   })
+
+  it('lists the detector presets with what each costs', async () => {
+    const result = await run('presets', '--json')
+    expect(result.code).toBe(0)
+    const rows = JSON.parse(result.stdout) as { name: string; anchors: number; params: number; macs: number; backboneMacs: number }[]
+    expect(rows.map((r) => r.name)).toContain('alexnet-ssd-300')
+    expect(rows.map((r) => r.name)).toContain('mobilenet-ssd-320x240')
+    const alexnet = rows.find((r) => r.name === 'alexnet-ssd-300')!
+    expect(alexnet.anchors).toBe(5829)
+    for (const r of rows) expect(r.macs).toBeGreaterThan(r.backboneMacs)
+  })
 })

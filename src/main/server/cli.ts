@@ -9,6 +9,7 @@ import { appRoot, rendererDir } from '../paths.js'
 import { Studio, STUDIO_VERSION } from '../studio.js'
 import { ANCHORS_USAGE, anchorsCommand } from './commands/anchors.js'
 import { EVAL_USAGE, evalCommand } from './commands/eval.js'
+import { PRESETS_USAGE, presetsCommand } from './commands/presets.js'
 import { startServer } from './serve.js'
 import { type Command, parseOptions as parse, runCommand, UsageError } from './usage.js'
 
@@ -20,6 +21,7 @@ const USAGE = `kindling ${STUDIO_VERSION} — Kindling Studio from the command l
   kindling demo   [--project DIR]               create the demo project from the sample photos
 ${EVAL_USAGE}
 ${ANCHORS_USAGE}
+${PRESETS_USAGE}
   kindling help                                 this text`
 
 const commands: Record<string, Command> = {
@@ -29,6 +31,7 @@ const commands: Record<string, Command> = {
   demo,
   eval: evalCommand,
   anchors: anchorsCommand,
+  presets: presetsCommand,
 }
 
 export async function main(argv: string[]): Promise<number> {
