@@ -14,6 +14,7 @@ import {
   type StudioEvent,
 } from '../shared/api.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
+import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
 import { importPhotos, type ImportOptions, type Job, JobRunner } from './jobs/index.js'
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
@@ -123,6 +124,30 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
         if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
       }),
     )
+  }
+
+  /**
+   * Import label files (with their photos, or onto photos already here) as an import job; `result` settles with what
+   * was added when the job ends. All or nothing: a bad file leaves the project as it was.
+   */
+  importLabels(options: Omit<ImportLabelsOptions, 'ctx' | 'importOptions'>): { job: Job; result: Promise<ImportLabelsResult> } {
+    const store = this.requireStore()
+    let settle!: { resolve: (r: ImportLabelsResult) => void; reject: (e: unknown) => void }
+    const result = new Promise<ImportLabelsResult>((resolve, reject) => (settle = { resolve, reject }))
+    const job = this.jobs.start('import', store.dir, async (ctx) => {
+      try {
+        settle.resolve(await importLabels(store, { ...options, ctx, importOptions: this.options.importOptions }))
+      } catch (error) {
+        settle.reject(error)
+        throw error
+      }
+      if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
+    })
+    return { job, result }
+  }
+
+  exportLabels(options: ExportLabelsOptions) {
+    return exportLabels(this.requireStore(), options)
   }
 
   cancelJob(jobId: string): boolean {

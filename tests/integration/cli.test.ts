@@ -127,4 +127,27 @@ describe('kindling CLI', () => {
     expect(alexnet.anchors).toBe(5829)
     for (const r of rows) expect(r.macs).toBeGreaterThan(r.backboneMacs)
   })
+
+  it('imports photos with their labels, exports them, and imports the export into a new project unchanged', async () => {
+    const photos = dlibFacesWithBadFiles()
+    const dir = tempDir()
+    const project = path.join(dir, 'labelled')
+    const labels = ['--labels', path.join(photos.dir, 'training.xml'), '--labels', path.join(photos.dir, 'testing.xml')]
+    const imported = await run('import', photos.dir, ...labels, '--project', project)
+    expect(imported.code).toBe(0)
+    expect(imported.stdout).toMatch(/^Imported 43 boxes on 9 photos \(dlib\)/m)
+
+    const exported = await run('export', '--format', 'voc', '--out', path.join(dir, 'voc'), '--project', project)
+    expect(exported.code).toBe(0)
+    const again = path.join(dir, 'again')
+    const back = await run('import', photos.dir, '--labels', path.join(dir, 'voc'), '--format', 'voc', '--project', again)
+    expect(back.code).toBe(0)
+    const status = JSON.parse((await run('status', '--project', again, '--json')).stdout)
+    expect(status).toMatchObject({ images: 12, boxes: 43 })
+
+    const missing = await run('import', photos.dir, '--labels', path.join(dir, 'nope.xml'), '--project', again)
+    expect(missing).toMatchObject({ code: 1 })
+    expect(missing.stderr).toContain('nope.xml')
+    expect((await run('export', '--format', 'csv', '--out', dir, '--project', again)).code).toBe(2)
+  })
 })

@@ -9,6 +9,7 @@ import { appRoot, rendererDir } from '../paths.js'
 import { Studio, STUDIO_VERSION } from '../studio.js'
 import { ANCHORS_USAGE, anchorsCommand } from './commands/anchors.js'
 import { EVAL_USAGE, evalCommand } from './commands/eval.js'
+import { describeExport, describeImport, LABELS_USAGE, labelsExportOptions, labelsImportOptions } from './commands/labels.js'
 import { PRESETS_USAGE, presetsCommand } from './commands/presets.js'
 import { startServer } from './serve.js'
 import { type Command, parseOptions as parse, runCommand, UsageError } from './usage.js'
@@ -19,6 +20,7 @@ const USAGE = `kindling ${STUDIO_VERSION} — Kindling Studio from the command l
   kindling import PHOTOS --project DIR [--json] import a folder of photos (recursively) into a project
   kindling status --project DIR [--json]        counts of images, boxes, reviewed and kindled images, classes
   kindling demo   [--project DIR]               create the demo project from the sample photos
+${LABELS_USAGE}
 ${EVAL_USAGE}
 ${ANCHORS_USAGE}
 ${PRESETS_USAGE}
@@ -29,6 +31,7 @@ const commands: Record<string, Command> = {
   import: importCommand,
   status,
   demo,
+  export: exportCommand,
   eval: evalCommand,
   anchors: anchorsCommand,
   presets: presetsCommand,
@@ -75,14 +78,56 @@ async function serve(args: string[]): Promise<number> {
 }
 
 async function importCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { project: { type: 'string' }, json: { type: 'boolean' } }, 1)
+  const { values, positionals } = parse(
+    args,
+    {
+      project: { type: 'string' },
+      json: { type: 'boolean' },
+      labels: { type: 'string', multiple: true },
+      format: { type: 'string' },
+    },
+    1,
+  )
   const dir = positionals[0]
   if (!dir) throw new UsageError('which folder? kindling import PHOTOS --project DIR')
+  const labels = labelsImportOptions({ dir, labels: values.labels, format: values.format })
   const studio = new Studio()
   try {
     await studio.openProject(requireProject(values.project), { create: true })
-    const final = await runJob(studio, () => studio.importFolder(dir), values.json)
-    return final.state === 'done' ? 0 : 1
+    if (!labels) {
+      const final = await runJob(studio, () => studio.importFolder(dir), values.json)
+      return final.state === 'done' ? 0 : 1
+    }
+    const { job, result } = studio.importLabels(labels)
+    result.catch(() => {}) // the job's end reports the failure
+    const final = await runJob(studio, () => job, values.json, false)
+    if (final.state !== 'done') return 1
+    const imported = await result
+    if (values.json) console.log(JSON.stringify(imported))
+    else for (const line of describeImport(imported)) console.log(line)
+    return 0
+  } finally {
+    await studio.close()
+  }
+}
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    project: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    sources: { type: 'string' },
+    overwrite: { type: 'boolean' },
+    json: { type: 'boolean' },
+  })
+  const options = labelsExportOptions(values)
+  const studio = new Studio()
+  try {
+    await studio.openProject(requireProject(values.project))
+    const result = await studio.exportLabels(options)
+    if (values.json) console.log(JSON.stringify(result))
+    else for (const line of describeExport(result)) console.log(line)
+    return 0
   } finally {
     await studio.close()
   }
@@ -123,7 +168,12 @@ async function status(args: string[]): Promise<number> {
 }
 
 /** Run a job to its end, drawing a progress line on a terminal, then print what it did. Ctrl-C cancels cleanly. */
-async function runJob(studio: Studio, start: () => { id: string; finished: Promise<JobProgress> }, json = false) {
+async function runJob(
+  studio: Studio,
+  start: () => { id: string; finished: Promise<JobProgress> },
+  json = false,
+  summary = true,
+) {
   const job = start()
   const tty = process.stderr.isTTY && !json
   const onProgress = (e: { event: string; payload: unknown }) => {
@@ -139,8 +189,10 @@ async function runJob(studio: Studio, start: () => { id: string; finished: Promi
   process.off('SIGINT', cancel)
   studio.off('event', onProgress)
   if (tty) process.stderr.write('\r\x1b[K')
-  if (json) console.log(JSON.stringify(final))
-  else printSummary(final)
+  if (summary) {
+    if (json) console.log(JSON.stringify(final))
+    else printSummary(final)
+  } else if (final.message) console.error(`kindling: ${final.message}`)
   return final
 }
 

@@ -1,6 +1,9 @@
 // Command-line conventions every `kindling` command shares: strict option parsing, and exit codes — 0 when the command
 // did its job, 1 with a one-line reason when it could not, 2 for a command line that does not parse.
-import { parseArgs } from 'node:util'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+
+type Options = NonNullable<ParseArgsConfig['options']>
+type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>>
 
 /** A command line that does not parse: exit 2, with a pointer to the usage text. */
 export class UsageError extends Error {
@@ -28,11 +31,7 @@ export async function runCommand(command: Command, args: string[], usageHint = '
 }
 
 /** parseArgs, strict, with unexpected arguments and malformed options reported as usage errors. */
-export function parseOptions<T extends Record<string, { type: 'string' | 'boolean' }>>(
-  args: string[],
-  options: T,
-  positionals = 0,
-) {
+export function parseOptions<T extends Options>(args: string[], options: T, positionals = 0): Parsed<T> {
   try {
     const parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true })
     if (parsed.positionals.length > positionals) {
