@@ -9,10 +9,15 @@ export const datasets = path.resolve(process.env.KINDLING_DATASETS ?? path.join(
 export const dlibFaces = path.join(datasets, 'dlib-faces')
 export const genkiImages = path.join(datasets, 'genki', 'images')
 
+const made: string[] = []
+process.once('exit', () => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true })
+})
+
 /** A fresh temp folder, removed when the test process exits. */
 export function tempDir(prefix = 'kindling-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+  made.push(dir)
   return dir
 }
 
