@@ -18,6 +18,7 @@ import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabels
 import { importPhotos, type ImportOptions, type Job, JobRunner } from './jobs/index.js'
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
+import { reviewHandlers } from './review/index.js'
 import { Store } from './store/index.js'
 
 export const STUDIO_VERSION: string = (
@@ -68,6 +69,11 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     'images.page': (p) => ({ ...this.requireStore().page(p), offset: p.offset }),
     'import.start': ({ dir }) => ({ jobId: this.importFolder(dir).id }),
     'jobs.cancel': ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
+    // Each saved edit changes the header's counts (boxes, reviewed).
+    ...reviewHandlers(
+      () => this.requireStore(),
+      () => this.send({ event: 'project.changed', payload: this.info() }),
+    ),
   }
 
   private engine: Promise<EngineInfo> | undefined

@@ -94,6 +94,73 @@ export const StudioInfo = z.object({
 })
 export type StudioInfo = z.infer<typeof StudioInfo>
 
+// ---- review vocabulary ----------------------------------------------------------------------------------------------
+
+export const BoxSource = z.enum(['kindled', 'human', 'predicted'])
+export type BoxSource = z.infer<typeof BoxSource>
+
+/** A label class as the Review page offers it: the number key that picks it is its position + 1. */
+export const ClassInfo = z.object({ id: Id, name: z.string(), color: z.string(), position: z.number().int() })
+export type ClassInfo = z.infer<typeof ClassInfo>
+
+/** A box with where it came from. Pixels of the EXIF-oriented photo (the frame `width` × `height` describe). */
+export const ReviewBox = z.object({
+  id: Id,
+  imageId: Id,
+  classId: Id,
+  x: z.number(),
+  y: z.number(),
+  w: z.number(),
+  h: z.number(),
+  source: BoxSource,
+  teacher: z.string().nullable(),
+  teacherVersion: z.string().nullable(),
+  runId: z.number().int().nullable(),
+  score: z.number().nullable(),
+  // Loose on the way out: teachers may write attributes this UI version does not know, and it must still show the box.
+  attributes: z.record(z.string(), z.unknown()),
+})
+export type ReviewBox = z.infer<typeof ReviewBox>
+
+/** An attribute a person set (or confirmed), e.g. smiling: the same provenance shape the teachers write. */
+export const BoxAttribute = z.strictObject({
+  value: z.union([z.boolean(), z.number(), z.string().max(200)]),
+  score: z.number().min(0).max(1).nullable().optional(),
+  source: BoxSource.optional(),
+})
+const BoxAttributes = z
+  .record(z.string().min(1).max(64), BoxAttribute)
+  .refine((a) => Object.keys(a).length <= 32, 'at most 32 attributes')
+
+/** Which photos the review queue walks. `unreviewed` is new and kindled; `low-score` has a kindled box below the bar. */
+export const ReviewFilter = z.enum(['all', 'unreviewed', 'reviewed', 'low-score', 'no-boxes'])
+export type ReviewFilter = z.infer<typeof ReviewFilter>
+
+/** `score`: the photo's least confident kindled box first (photos with none last), where corrections pay off most. */
+export const ReviewSort = z.enum(['score', 'name', 'newest'])
+export type ReviewSort = z.infer<typeof ReviewSort>
+
+export const ReviewQueueQuery = z.strictObject({
+  filter: ReviewFilter.default('unreviewed'),
+  /** Only photos with at least one box of this class. */
+  classId: Id.optional(),
+  split: Split.optional(),
+  sort: ReviewSort.default('name'),
+  /** The teacher score below which a kindled box counts as low (the `low-score` filter). */
+  lowScore: z.number().min(0).max(1).default(0.5),
+})
+export type ReviewQueueQuery = z.input<typeof ReviewQueueQuery>
+
+const Pixels = z.number().finite().min(0).max(1_000_000)
+const Size = z.number().finite().gt(0, 'must be greater than 0').max(1_000_000)
+
+export const Edit = z.object({
+  id: Id,
+  imageId: Id,
+  action: z.enum(['box.add', 'box.update', 'box.delete', 'image.review']),
+})
+export type Edit = z.infer<typeof Edit>
+
 // ---- requests ------------------------------------------------------------------------------------------------------
 
 const NoParams = z.strictObject({})
@@ -119,6 +186,63 @@ export const requests = {
   /** Import the photos under a folder, recursively. Returns at once; progress arrives as `job.progress` events. */
   'import.start': { params: z.strictObject({ dir: FsPath }), result: z.object({ jobId: z.string() }) },
   'jobs.cancel': { params: z.strictObject({ jobId: z.string().min(1) }), result: z.object({ cancelled: z.boolean() }) },
+  /**
+   * A page of the review queue (the order next/previous follow). With `around`, the page is centred on that photo and
+   * `position` is its place in the queue (null when it is not in it, e.g. just accepted out of "unreviewed").
+   */
+  'review.queue': {
+    params: ReviewQueueQuery.extend({
+      around: Id.optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(3),
+    }),
+    result: z.object({
+      total: z.number().int(),
+      offset: z.number().int(),
+      ids: z.array(Id),
+      position: z.number().int().nullable(),
+    }),
+  },
+  /** One photo for the editor: its details, its boxes with provenance, and the project's classes. */
+  'review.image': {
+    params: z.strictObject({ id: Id }),
+    result: z.object({ image: ImageSummary, boxes: z.array(ReviewBox), classes: z.array(ClassInfo) }),
+  },
+  /** A person draws a box. Answered once it is committed: the answer is what the UI shows as "saved". */
+  'boxes.add': {
+    params: z.strictObject({
+      imageId: Id,
+      classId: Id,
+      x: Pixels,
+      y: Pixels,
+      w: Size,
+      h: Size,
+      attributes: BoxAttributes.default({}),
+    }),
+    result: ReviewBox,
+  },
+  /** Move, resize, reclass or re-attribute a box (it becomes a human box); `attributes` replaces the whole set. */
+  'boxes.update': {
+    params: z.strictObject({
+      id: Id,
+      classId: Id.optional(),
+      x: Pixels.optional(),
+      y: Pixels.optional(),
+      w: Size.optional(),
+      h: Size.optional(),
+      attributes: BoxAttributes.optional(),
+    }),
+    result: ReviewBox,
+  },
+  'boxes.delete': { params: z.strictObject({ id: Id }), result: z.object({ id: Id }) },
+  /** Accept a photo (a person checked every box) or take the acceptance back. */
+  'images.setReviewed': {
+    params: z.strictObject({ id: Id, reviewed: z.boolean() }),
+    result: z.object({ id: Id, state: ReviewState }),
+  },
+  /** Undo the latest edit in the project's edit log (which survives restarts); null when there is none. */
+  'edits.undo': { params: NoParams, result: z.object({ edit: Edit.nullable() }) },
+  'edits.redo': { params: NoParams, result: z.object({ edit: Edit.nullable() }) },
 } as const
 
 export type Method = keyof typeof requests
@@ -165,6 +289,11 @@ export interface StudioApi {
   on(listener: (event: StudioEvent) => void): () => void
   /** URL of an image's thumbnail (a custom protocol in Electron, an HTTP path in serve mode). */
   thumbnailUrl(image: Pick<ImageSummary, 'id' | 'sha256'>): string
+  /**
+   * URL of the full photo as stored (the browser applies its EXIF orientation). Optional until every transport serves
+   * photos: the Review page says so when it is missing.
+   */
+  photoUrl?: (image: Pick<ImageSummary, 'id' | 'sha256'>) => string
   /** A native folder picker where there is one (Electron); serve mode has none and the UI asks for a typed path. */
   pickFolder?: () => Promise<string | null>
 }

@@ -6,24 +6,31 @@ import type { ApiError } from '../../shared/api.js'
 export const CHANNELS = { request: 'studio:request', event: 'studio:event', pickFolder: 'studio:pickFolder' } as const
 
 export const THUMBNAIL_SCHEME = 'kindling'
-const THUMBNAIL_HOST = 'thumbnails'
+type Media = 'thumbnails' | 'photos'
 
 /**
- * The thumbnail of an image. `v` is a prefix of the content hash: the id alone could name another project's image, and
- * with the hash in the URL Chromium may cache the response for good.
+ * `v` is a prefix of the content hash: the id alone could name another project's image, and with the hash in the URL
+ * Chromium may cache the response for good.
  */
-export function thumbnailUrl(image: { id: number; sha256: string }): string {
-  return `${THUMBNAIL_SCHEME}://${THUMBNAIL_HOST}/${image.id}?v=${encodeURIComponent(image.sha256.slice(0, 16))}`
-}
+const mediaUrl = (media: Media, image: { id: number; sha256: string }) =>
+  `${THUMBNAIL_SCHEME}://${media}/${image.id}?v=${encodeURIComponent(image.sha256.slice(0, 16))}`
 
-/** The image id a `kindling://thumbnails/<id>` URL asks for, or null for anything else. */
-export function parseThumbnailUrl(url: string): number | null {
+function parseMediaUrl(media: Media, url: string): number | null {
   const parsed = parseUrl(url)
-  if (!parsed || parsed.protocol !== `${THUMBNAIL_SCHEME}:` || parsed.hostname !== THUMBNAIL_HOST) return null
+  if (!parsed || parsed.protocol !== `${THUMBNAIL_SCHEME}:` || parsed.hostname !== media) return null
   const match = /^\/([1-9]\d{0,15})$/.exec(parsed.pathname)
   const id = match ? Number(match[1]) : NaN
   return Number.isSafeInteger(id) ? id : null
 }
+
+/** The thumbnail of an image. */
+export const thumbnailUrl = (image: { id: number; sha256: string }): string => mediaUrl('thumbnails', image)
+/** The image id a `kindling://thumbnails/<id>` URL asks for, or null for anything else. */
+export const parseThumbnailUrl = (url: string): number | null => parseMediaUrl('thumbnails', url)
+/** The full photo, for the Review page. */
+export const photoUrl = (image: { id: number; sha256: string }): string => mediaUrl('photos', image)
+/** The image id a `kindling://photos/<id>` URL asks for, or null for anything else. */
+export const parsePhotoUrl = (url: string): number | null => parseMediaUrl('photos', url)
 
 /**
  * The message of the Error the preload throws. The context bridge copies only an Error's message (custom properties

@@ -3,7 +3,7 @@
 // from the API contract; validation happens in the main process.
 import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron'
 import type { ResponseMessage, StudioApi, StudioEvent } from '../../shared/api.js'
-import { bridgedErrorMessage, CHANNELS, thumbnailUrl } from './bridge.js'
+import { bridgedErrorMessage, CHANNELS, photoUrl, thumbnailUrl } from './bridge.js'
 
 let nextId = 1
 
@@ -21,6 +21,7 @@ const api = {
     }
   },
   thumbnailUrl: (image) => thumbnailUrl({ id: image.id, sha256: image.sha256 }),
+  photoUrl: (image) => photoUrl({ id: image.id, sha256: image.sha256 }),
   pickFolder: () => ipcRenderer.invoke(CHANNELS.pickFolder) as Promise<string | null>,
 } satisfies StudioApi
 

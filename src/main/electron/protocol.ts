@@ -1,9 +1,10 @@
-// Thumbnails over `kindling://thumbnails/<id>?v=<hash>`: the page gets image bytes without file:// access to the disk,
-// and only for images in the open project.
+// Thumbnails over `kindling://thumbnails/<id>?v=<hash>` and full photos over `kindling://photos/<id>`: the page gets
+// image bytes without file:// access to the disk, and only for images in the open project.
 import { protocol } from 'electron'
 import type { Studio } from '../studio.js'
-import { parseThumbnailUrl, THUMBNAIL_SCHEME } from './bridge.js'
 import { BadPhotoError } from '../media/index.js'
+import { readPhoto } from '../review/index.js'
+import { parsePhotoUrl, parseThumbnailUrl, THUMBNAIL_SCHEME } from './bridge.js'
 
 /** Must run before the app is ready: Chromium fixes the set of schemes and their privileges at startup. */
 export function registerThumbnailScheme(): void {
@@ -14,6 +15,14 @@ export function registerThumbnailScheme(): void {
 export function serveThumbnails(studio: Studio): void {
   protocol.handle(THUMBNAIL_SCHEME, async (request) => {
     if (request.method !== 'GET') return text(405, 'method not allowed')
+    const photoId = parsePhotoUrl(request.url)
+    if (photoId !== null) {
+      const photo = await readPhoto(studio.project, photoId)
+      if (!photo) return text(404, 'no such photo')
+      return new Response(new Uint8Array(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.byteLength), {
+        headers: { 'content-type': photo.contentType, 'x-content-type-options': 'nosniff' },
+      })
+    }
     const id = parseThumbnailUrl(request.url)
     if (id === null) return text(404, 'not found')
     let webp: Buffer | undefined

@@ -11,6 +11,7 @@ import type { StudioEvent } from '../../shared/api.js'
 import { dispatch } from '../dispatcher.js'
 import { BadPhotoError } from '../media/index.js'
 import { rendererDir as defaultRendererDir } from '../paths.js'
+import { readPhoto } from '../review/index.js'
 import type { Studio } from '../studio.js'
 
 export interface ServeOptions {
@@ -90,6 +91,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         'cache-control': url.searchParams.has('v') ? 'private, max-age=31536000, immutable' : 'no-cache',
       })
       return res.end(webp)
+    }
+
+    // The full photo for the Review page, behind the same token as the API.
+    const photo = /^\/photos\/(\d+)$/.exec(url.pathname)
+    if (photo) {
+      if (!hasToken(url.searchParams.get('token'))) return send(res, 401, 'missing or wrong token')
+      const found = await readPhoto(studio.project, Number(photo[1]))
+      if (!found) return send(res, 404, 'no such photo')
+      res.writeHead(200, {
+        'content-type': found.contentType,
+        'x-content-type-options': 'nosniff',
+        // ?v= is the content hash, as for thumbnails: the same URL always means the same bytes.
+        'cache-control': url.searchParams.has('v') ? 'private, max-age=31536000, immutable' : 'no-cache',
+      })
+      return res.end(req.method === 'HEAD' ? undefined : found.bytes)
     }
 
     // Static files of the renderer build; anything unknown falls back to the app (client-side pages).

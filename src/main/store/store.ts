@@ -3,7 +3,16 @@
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Counts, ImageSort, ImageSummary, ReviewState, Split } from '../../shared/api.js'
+import type {
+  ClassInfo,
+  Counts,
+  ImageSort,
+  ImageSummary,
+  ReviewFilter,
+  ReviewSort,
+  ReviewState,
+  Split,
+} from '../../shared/api.js'
 import { migrate } from './migrations.js'
 
 export const DB_FILE = 'studio.db'
@@ -94,6 +103,43 @@ const toBox = (r: BoxRecord): Box => ({
   score: r.score,
   attributes: JSON.parse(r.attributes) as Record<string, unknown>,
 })
+
+/** The review queue's filters and sorts, as SQL over `images` (each filter a WHERE term; bound values by name). */
+export interface ReviewQueueOptions {
+  filter: ReviewFilter
+  classId?: number
+  split?: Split
+  sort: ReviewSort
+  lowScore: number
+}
+
+const REVIEW_FILTER: Record<ReviewFilter, string | null> = {
+  all: null,
+  unreviewed: "state != 'reviewed'",
+  reviewed: "state = 'reviewed'",
+  'low-score': `EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = images.id AND b.source = 'kindled' AND b.score < @lowScore)`,
+  'no-boxes': 'NOT EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = images.id)',
+}
+
+// The photo's least confident kindled box; photos without one sort after all that have one. Every order ends in id, so
+// the queue is a total order and next/previous never skip or repeat a photo. The queue is read from a CTE that computes
+// the score once per photo (`k`).
+const MIN_KINDLED_SCORE = `(SELECT min(b.score) FROM boxes b WHERE b.image_id = images.id AND b.source = 'kindled')`
+const REVIEW_ORDER: Record<ReviewSort, { key: string; order: string }> = {
+  score: { key: MIN_KINDLED_SCORE, order: 'k IS NULL, k ASC, path ASC, id ASC' },
+  name: { key: 'NULL', order: 'path ASC, id ASC' },
+  newest: { key: 'NULL', order: 'id DESC' },
+}
+
+function reviewWhere(q: ReviewQueueOptions): string {
+  const terms = [REVIEW_FILTER[q.filter]]
+  if (q.classId !== undefined) {
+    terms.push('EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = images.id AND b.class_id = @classId)')
+  }
+  if (q.split !== undefined) terms.push('split = @split')
+  const present = terms.filter((t): t is string => t !== null)
+  return present.length ? `WHERE ${present.join(' AND ')}` : ''
+}
 
 const IMAGE_COLUMNS = `id, path, sha256, width, height, split, state,
   (SELECT count(*) FROM boxes b WHERE b.image_id = images.id) AS boxes`
@@ -245,6 +291,56 @@ export class Store {
     const counts = this.counts()
     const total = opts.state ? counts.byState[opts.state] : counts.images
     return { total, items: rows.map((r) => ({ ...r, name: path.basename(r.path) })) }
+  }
+
+  /**
+   * A window of the review queue: `limit` ids from `offset`, or — with `around` — centred on that photo, with its
+   * position. The rank comes from a window function over the filtered set: one pass, fine for a first cut at 100,000
+   * photos (tens of milliseconds); a keyset lookup per sort would make it constant-time.
+   */
+  reviewQueue(
+    q: ReviewQueueOptions,
+    at: { around?: number; offset: number; limit: number },
+  ): { total: number; offset: number; ids: number[]; position: number | null } {
+    const where = reviewWhere(q)
+    const { key, order } = REVIEW_ORDER[q.sort]
+    // For the score, MATERIALIZED: flattened, SQLite would evaluate the score again at every comparison of the sort. The
+    // other orders must stay flattened, so they walk the (state, path) / id indexes in order instead of sorting.
+    const hint = q.sort === 'score' ? 'MATERIALIZED' : ''
+    const queue = `WITH q AS ${hint} (SELECT id, path, ${key} AS k FROM images ${where})`
+    const bind = { lowScore: q.lowScore, classId: q.classId, split: q.split }
+    return this.db.transaction(() => {
+      // One read transaction: total, rank and page all describe the same moment.
+      const total = (this.cached(`SELECT count(*) AS n FROM images ${where}`).get(bind) as { n: number }).n
+      let position: number | null = null
+      let offset = at.offset
+      if (at.around !== undefined) {
+        const ranked = this.cached(
+          `${queue} SELECT rank FROM (SELECT id, row_number() OVER (ORDER BY ${order}) - 1 AS rank FROM q)
+           WHERE id = @around`,
+        ).get({ ...bind, around: at.around }) as { rank: number } | undefined
+        position = ranked?.rank ?? null
+        if (position !== null) offset = Math.max(0, position - Math.floor((at.limit - 1) / 2))
+      }
+      const ids = (
+        this.cached(`${queue} SELECT id FROM q ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({
+          ...bind,
+          limit: at.limit,
+          offset,
+        }) as { id: number }[]
+      ).map((r) => r.id)
+      return { total, offset, ids, position }
+    })()
+  }
+
+  /** The project's classes in key order (number key n picks the class at position n − 1). */
+  classes(): ClassInfo[] {
+    return this.cached('SELECT id, name, color, position FROM classes ORDER BY position, id').all() as ClassInfo[]
+  }
+
+  box(id: number): Box | undefined {
+    const r = this.stmt.box.get(id)
+    return r && toBox(r)
   }
 
   private readonly statements = new Map<string, Database.Statement>()

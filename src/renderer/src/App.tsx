@@ -5,12 +5,15 @@ import { ConnectionBanner } from './components/ConnectionBanner'
 import { NotAuthorised } from './components/NotAuthorised'
 import { Splash } from './components/Splash'
 import { LibraryPage } from './pages/Library/LibraryPage'
+import { ReviewPage } from './pages/Review/ReviewPage'
 import { WelcomePage } from './pages/Welcome/WelcomePage'
+import { usePage } from './state/usePage'
 import { useStudioSession } from './state/useStudioSession'
 
 export function App() {
   const { state } = useConnection()
   const session = useStudioSession()
+  const page = usePage()
   if (state.status === 'unauthorised') return <NotAuthorised reason={state.reason} />
 
   const { info, project } = session
@@ -24,8 +27,12 @@ export function App() {
       ) : !project ? (
         <WelcomePage info={info} onOpened={session.projectOpened} />
       ) : (
-        <AppShell project={project} version={info.version} backend={info.backend} jobs={projectJobs}>
-          <LibraryPage key={project.dir} project={project} jobs={projectJobs} />
+        <AppShell project={project} version={info.version} backend={info.backend} jobs={projectJobs} page={page}>
+          {page === 'review' ? (
+            <ReviewPage key={project.dir} />
+          ) : (
+            <LibraryPage key={project.dir} project={project} jobs={projectJobs} />
+          )}
         </AppShell>
       )}
     </div>

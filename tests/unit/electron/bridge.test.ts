@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bridgedErrorMessage, parseThumbnailUrl, thumbnailUrl } from '../../../src/main/electron/bridge.js'
+import { bridgedErrorMessage, parsePhotoUrl, parseThumbnailUrl, photoUrl, thumbnailUrl } from '../../../src/main/electron/bridge.js'
 
 const sha = 'a3f1c09be27d4f58aa0e6d1b2c3d4e5f60718293a4b5c6d7e8f90123456789ab'
 
@@ -50,5 +50,15 @@ describe('errors crossing the context bridge', () => {
     expect(bridgedErrorMessage({ message: 'no project is open: open a project folder or create the demo' })).toBe(
       'no project is open: open a project folder or create the demo',
     )
+  })
+})
+
+describe('full-photo URLs', () => {
+  it('name the image, and are never mistaken for thumbnails (or the other way round)', () => {
+    const image = { id: 42, sha256: 'c'.repeat(64) }
+    expect(photoUrl(image)).toBe(`kindling://photos/42?v=${'c'.repeat(16)}`)
+    expect(parsePhotoUrl(photoUrl(image))).toBe(42)
+    expect(parseThumbnailUrl(photoUrl(image))).toBeNull()
+    expect(parsePhotoUrl(thumbnailUrl(image))).toBeNull()
   })
 })

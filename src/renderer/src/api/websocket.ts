@@ -38,6 +38,7 @@ export function connectOverWebSocket(host: string, token: string | null): { api:
     on: (listener) => client.on(listener),
     thumbnailUrl: (image) =>
       `/thumbnails/${image.id}?v=${image.sha256.slice(0, 16)}&token=${encodeURIComponent(token ?? '')}`,
+    photoUrl: (image) => `/photos/${image.id}?v=${image.sha256.slice(0, 16)}&token=${encodeURIComponent(token ?? '')}`,
   }
   return { api, connection: client }
 }

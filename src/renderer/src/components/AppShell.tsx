@@ -1,6 +1,7 @@
 // The frame every page sits in: pages on the left, the project across the top, status along the bottom.
 import type { ReactNode } from 'react'
 import type { BackendInfo, JobProgress, ProjectInfo } from '../../../shared/api'
+import type { PageName } from '../state/usePage'
 import { NavRail } from './NavRail'
 import { StatusBar } from './StatusBar'
 import { TopBar } from './TopBar'
@@ -10,13 +11,14 @@ export interface AppShellProps {
   version: string
   backend: BackendInfo
   jobs: JobProgress[]
+  page: PageName
   children: ReactNode
 }
 
-export function AppShell({ project, version, backend, jobs, children }: AppShellProps) {
+export function AppShell({ project, version, backend, jobs, page, children }: AppShellProps) {
   return (
     <div className="shell">
-      <NavRail />
+      <NavRail current={page} />
       <TopBar project={project} />
       <main className="shell-main">{children}</main>
       <StatusBar project={project} version={version} backend={backend} jobs={jobs} />

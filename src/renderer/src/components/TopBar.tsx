@@ -22,7 +22,7 @@ export function TopBar({ project }: { project: ProjectInfo }) {
         {stats.map(([label, value]) => (
           <div className="stat" key={label}>
             <dt>{label}</dt>
-            <dd>{formatCount(value)}</dd>
+            <dd data-testid={`stat-${label.toLowerCase()}`}>{formatCount(value)}</dd>
           </div>
         ))}
       </dl>

@@ -1,0 +1,108 @@
+// The Review page's requests: the queue, one photo with its boxes, and a person's edits. Each edit is one store
+// transaction (box and edit-log row together) that has committed before the handler returns, so the response the UI
+// shows as "saved" is never ahead of the disk.
+import path from 'node:path'
+import { type ParsedParams, type Result, StudioError } from '../../shared/api.js'
+import type { Store } from '../store/index.js'
+import type { Box, ImageRow } from '../store/index.js'
+
+type ReviewMethod =
+  | 'review.queue'
+  | 'review.image'
+  | 'boxes.add'
+  | 'boxes.update'
+  | 'boxes.delete'
+  | 'images.setReviewed'
+  | 'edits.undo'
+  | 'edits.redo'
+
+export type ReviewHandlers = { [M in ReviewMethod]: (params: ParsedParams<M>) => Result<M> }
+
+/**
+ * The handlers for the review requests, reading the open project through `getStore` (it throws when none is open).
+ * `changed` runs after every committed edit, so the studio can tell the UI its counts moved (boxes, reviewed).
+ */
+export function reviewHandlers(getStore: () => Store, changed: () => void = () => {}): ReviewHandlers {
+  const edited = <T>(result: T): T => {
+    changed()
+    return result
+  }
+  return {
+    'review.queue': ({ around, offset, limit, ...query }) => getStore().reviewQueue(query, { around, offset, limit }),
+    'review.image': ({ id }) => {
+      const store = getStore()
+      const image = requireImage(store, id, 'params.id')
+      return { image: summary(image), boxes: store.boxes(id), classes: store.classes() }
+    },
+    'boxes.add': ({ imageId, classId, x, y, w, h, attributes }) => {
+      const store = getStore()
+      const image = requireImage(store, imageId, 'params.imageId')
+      requireClass(store, classId)
+      checkInside(image, { x, y, w, h })
+      return edited(store.addBox({ imageId, classId, x, y, w, h, attributes, source: 'human' }))
+    },
+    'boxes.update': ({ id, ...change }) => {
+      const store = getStore()
+      const box = requireBox(store, id)
+      if (change.classId !== undefined) requireClass(store, change.classId)
+      // A move sends only x/y: check the box as it will be, not the fields alone.
+      checkInside(requireImage(store, box.imageId, 'params.id'), { ...box, ...definedOnly(change) })
+      return edited(store.updateBox(id, change))
+    },
+    'boxes.delete': ({ id }) => {
+      const store = getStore()
+      requireBox(store, id)
+      store.deleteBox(id)
+      return edited({ id })
+    },
+    'images.setReviewed': ({ id, reviewed }) => {
+      const store = getStore()
+      requireImage(store, id, 'params.id')
+      store.setReviewed(id, reviewed)
+      return edited({ id, state: store.image(id)!.state })
+    },
+    'edits.undo': () => edited({ edit: getStore().undo() ?? null }),
+    'edits.redo': () => edited({ edit: getStore().redo() ?? null }),
+  }
+}
+
+function requireImage(store: Store, id: number, field: string): ImageRow {
+  const image = store.image(id)
+  if (!image) throw new StudioError(`${field}: no image with id ${id}`, 'not_found', field)
+  return image
+}
+
+function requireBox(store: Store, id: number): Box {
+  const box = store.box(id)
+  if (!box) throw new StudioError(`params.id: no box with id ${id}`, 'not_found', 'params.id')
+  return box
+}
+
+function requireClass(store: Store, classId: number): void {
+  if (!store.classes().some((c) => c.id === classId)) {
+    throw new StudioError(`params.classId: no class with id ${classId}`, 'not_found', 'params.classId')
+  }
+}
+
+/**
+ * Boxes live in the EXIF-oriented photo's pixels; one reaching past an edge would train the detector on padding. The
+ * UI clamps while dragging, so this only refuses a client that did not. A little slack absorbs float rounding.
+ */
+function checkInside(image: ImageRow, box: { x: number; y: number; w: number; h: number }): void {
+  const slack = 0.5
+  if (box.x + box.w > image.width + slack) {
+    throw new StudioError(`params.w: the box reaches past the photo's right edge (${image.width} px)`, 'invalid', 'params.w')
+  }
+  if (box.y + box.h > image.height + slack) {
+    throw new StudioError(`params.h: the box reaches past the photo's bottom edge (${image.height} px)`, 'invalid', 'params.h')
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+function summary(image: ImageRow) {
+  const { id, path: p, sha256, width, height, split, state, boxes } = image
+  return { id, path: p, name: path.basename(p), sha256, width, height, split, state, boxes }
+}

@@ -1,0 +1,2 @@
+export { reviewHandlers, type ReviewHandlers } from './handlers.js'
+export { readPhoto, type Photo } from './photo.js'

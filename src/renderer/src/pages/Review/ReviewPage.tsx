@@ -1,0 +1,258 @@
+// Review: walk the queue photo by photo and correct its boxes, keyboard first. Every edit goes to the studio at once;
+// the toolbar says "Saved" only when the studio has answered every edit sent.
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { ClassInfo, ReviewBox, ReviewQueueQuery } from '../../../../shared/api'
+import { useStudio } from '../../api/context'
+import { BoxCanvas } from './BoxCanvas'
+import type { Rect } from './geometry'
+import { actionFor, CHEAT_SHEET } from './keys'
+import { ReviewToolbar } from './ReviewToolbar'
+import { useReviewImage } from './useReviewImage'
+import { useReviewQueue } from './useReviewQueue'
+import '../../styles/review.css'
+
+type Query = ReviewQueueQuery & Required<Pick<ReviewQueueQuery, 'filter' | 'sort'>>
+
+export function ReviewPage() {
+  const [query, setQuery] = useState<Query>({ filter: 'unreviewed', sort: 'name', lowScore: 0.5 })
+  // Kept across queues: an empty queue loads no photo, yet its class filter must still name the class.
+  const [classes, setClasses] = useState<ClassInfo[]>([])
+  // A new filter or sort is a new queue: start it from its first photo.
+  return (
+    <ReviewQueueView
+      key={JSON.stringify(query)}
+      query={query}
+      onQuery={(q) => setQuery(q as Query)}
+      classes={classes}
+      onClasses={setClasses}
+    />
+  )
+}
+
+interface ReviewQueueViewProps {
+  query: Query
+  onQuery(q: ReviewQueueQuery): void
+  classes: ClassInfo[]
+  onClasses(classes: ClassInfo[]): void
+}
+
+function ReviewQueueView({ query, onQuery, classes, onClasses }: ReviewQueueViewProps) {
+  const studio = useStudio()
+  const queue = useReviewQueue(studio, query)
+  const photo = useReviewImage(studio, queue.current)
+  const [selected, setSelected] = useState<number | null>(null)
+  const [drawClass, setDrawClass] = useState<number | null>(null)
+  const [hidden, setHidden] = useState(false)
+  const data = photo.data?.image.id === queue.current ? photo.data : null
+  const loadedClasses = photo.data?.classes
+  useEffect(() => {
+    if (loadedClasses) onClasses(loadedClasses)
+  }, [loadedClasses, onClasses])
+  const boxes = data?.boxes ?? []
+  const classForNew = drawClass ?? classes[0]?.id ?? null
+
+  useEffect(() => setSelected(null), [queue.current])
+
+  const selectedBox = boxes.find((b) => b.id === selected) ?? null
+
+  const undoOrRedo = useCallback(
+    async (method: 'edits.undo' | 'edits.redo') => {
+      // "Saved" only once the photo on screen shows the undone state too, not just when the store has it.
+      const result = await photo.saving(async () => {
+        const answer = await studio.request(method, {})
+        if (answer.edit?.imageId === queue.current) await photo.reload()
+        return answer
+      })
+      const edit = result?.edit
+      if (!edit) return
+      // Show what changed: the photo the edit was on, even if the editor had moved on since.
+      if (edit.imageId !== queue.current) queue.goTo(edit.imageId)
+      queue.refresh()
+    },
+    [photo, studio, queue],
+  )
+
+  const accept = useCallback(async () => {
+    if (!data) return
+    const next = queue.next
+    const done = await photo.setReviewed(true)
+    if (!done) return
+    if (next !== null) queue.goTo(next)
+    else queue.refresh()
+  }, [data, queue, photo])
+
+  const setClass = useCallback(
+    (box: ReviewBox | null, classId: number) => {
+      setDrawClass(classId)
+      if (box && box.classId !== classId) void photo.updateBox({ id: box.id, classId })
+    },
+    [photo],
+  )
+
+  const toggleSmiling = useCallback(
+    (box: ReviewBox) => {
+      const now = (box.attributes.smiling as { value?: unknown } | undefined)?.value === true
+      const attributes = { ...box.attributes, smiling: { value: !now, source: 'human' as const } }
+      void photo.updateBox({ id: box.id, attributes: attributes as never })
+    },
+    [photo],
+  )
+
+  // The latest handlers, read by one window listener that is installed once.
+  const onKey = useRef<(e: KeyboardEvent) => void>(() => {})
+  onKey.current = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement | null
+    if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return
+    // A focused button already acts on Enter/Space; acting on it here too would accept *and* press the button.
+    if (target?.tagName === 'BUTTON' && (e.key === 'Enter' || e.key === ' ')) return
+    const action = actionFor(e)
+    if (action === null) return
+    e.preventDefault()
+    if (typeof action === 'object') {
+      const cls = classes[action.classNumber - 1]
+      if (cls) setClass(selectedBox, cls.id)
+      return
+    }
+    switch (action) {
+      case 'next':
+        return queue.goTo(queue.next)
+      case 'previous':
+        return queue.goTo(queue.previous)
+      case 'nextBox': {
+        if (boxes.length === 0) return
+        const i = boxes.findIndex((b) => b.id === selected)
+        return setSelected(boxes[(i + (e.shiftKey ? boxes.length - 1 : 1)) % boxes.length].id)
+      }
+      case 'accept':
+        return void accept()
+      case 'delete':
+        if (selectedBox) {
+          setSelected(null)
+          void photo.deleteBox(selectedBox.id)
+        }
+        return
+      case 'acceptBox':
+        // A confirmed teacher box becomes a person's box, unchanged: it will count as checked ground truth.
+        if (selectedBox && selectedBox.source !== 'human') void photo.updateBox({ id: selectedBox.id })
+        return
+      case 'smiling':
+        if (selectedBox) toggleSmiling(selectedBox)
+        return
+      case 'undo':
+        return void undoOrRedo('edits.undo')
+      case 'redo':
+        return void undoOrRedo('edits.redo')
+      case 'deselect':
+        return setSelected(null)
+      case 'hide':
+        return setHidden(true)
+    }
+  }
+  useEffect(() => {
+    const down = (e: KeyboardEvent) => onKey.current(e)
+    const up = (e: KeyboardEvent) => {
+      if (e.key.toLowerCase() === 'h') setHidden(false)
+    }
+    window.addEventListener('keydown', down)
+    window.addEventListener('keyup', up)
+    return () => {
+      window.removeEventListener('keydown', down)
+      window.removeEventListener('keyup', up)
+    }
+  }, [])
+
+  const onDraw = (rect: Rect) => {
+    if (!data || classForNew === null) return
+    void photo.addBox({ imageId: data.image.id, classId: classForNew, ...rect }).then((box) => box && setSelected(box.id))
+  }
+
+  return (
+    <div className="review" data-testid="review-page">
+      <ReviewToolbar
+        query={query}
+        classes={classes}
+        onQuery={onQuery}
+        position={queue.position}
+        total={queue.total}
+        save={photo.save}
+      />
+      <div className="review-body">
+        {data ? (
+          <BoxCanvas
+            photoUrl={studio.photoUrl ? studio.photoUrl(data.image) : null}
+            width={data.image.width}
+            height={data.image.height}
+            boxes={boxes}
+            classes={classes}
+            selected={selected}
+            hidden={hidden}
+            onSelect={setSelected}
+            onDraw={onDraw}
+            onChange={(id, rect) => void photo.updateBox({ id, ...rect })}
+          />
+        ) : (
+          <div className="review-empty" data-testid="review-empty">
+            {queue.loading || (queue.current !== null && !photo.loadError)
+              ? 'Loading…'
+              : photo.loadError ?? 'No photos in this queue.'}
+          </div>
+        )}
+        <aside className="review-side">
+          {data && (
+            <section className="review-info">
+              <h2 data-testid="review-name" title={data.image.path}>
+                {data.image.name}
+              </h2>
+              <p>
+                <span className={`state-pill is-${data.image.state}`} data-testid="review-state">
+                  {data.image.state}
+                </span>{' '}
+                {data.image.split} · {data.image.width}×{data.image.height} · {boxes.length} boxes
+              </p>
+              <div className="review-buttons">
+                <button type="button" className="button" onClick={() => queue.goTo(queue.previous)} disabled={queue.previous === null}>
+                  Previous
+                </button>
+                <button type="button" className="button is-primary" onClick={() => void accept()} data-testid="accept">
+                  Accept
+                </button>
+                <button type="button" className="button" onClick={() => queue.goTo(queue.next)} disabled={queue.next === null}>
+                  Next
+                </button>
+              </div>
+            </section>
+          )}
+          <section className="review-classes">
+            <h3>Classes</h3>
+            <ol>
+              {classes.map((c, i) => (
+                <li key={c.id} className={c.id === (selectedBox?.classId ?? classForNew) ? 'is-current' : undefined}>
+                  <kbd>{i + 1}</kbd>
+                  <span className="swatch" style={{ background: c.color }} />
+                  {c.name}
+                </li>
+              ))}
+            </ol>
+            <p className="review-legend">
+              <span className="legend-line is-kindled" /> kindled <span className="legend-line is-human" /> human{' '}
+              <span className="legend-line is-predicted" /> predicted
+            </p>
+          </section>
+          <section className="review-keys" data-testid="cheat-sheet">
+            <h3>Keys</h3>
+            <dl>
+              {CHEAT_SHEET.map((k) => (
+                <div key={k.keys}>
+                  <dt>
+                    <kbd>{k.keys}</kbd>
+                  </dt>
+                  <dd>{k.what}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
+        </aside>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,94 @@
+// The queue's filters and sort, where the editor stands in it, and whether the last edit is saved.
+import type { ClassInfo, ReviewFilter, ReviewQueueQuery, ReviewSort, Split } from '../../../../shared/api'
+import type { SaveState } from './useReviewImage'
+
+const FILTERS: { value: ReviewFilter; label: string }[] = [
+  { value: 'unreviewed', label: 'Unreviewed' },
+  { value: 'reviewed', label: 'Reviewed' },
+  { value: 'low-score', label: 'Kindled, low score' },
+  { value: 'no-boxes', label: 'No boxes' },
+  { value: 'all', label: 'All photos' },
+]
+const SORTS: { value: ReviewSort; label: string }[] = [
+  { value: 'name', label: 'File name' },
+  { value: 'score', label: 'Teacher score (lowest first)' },
+  { value: 'newest', label: 'Newest' },
+]
+
+export interface ReviewToolbarProps {
+  query: Required<Pick<ReviewQueueQuery, 'filter' | 'sort'>> & ReviewQueueQuery
+  classes: ClassInfo[]
+  onQuery(query: ReviewQueueQuery): void
+  position: number | null
+  total: number
+  save: SaveState
+}
+
+export function ReviewToolbar({ query, classes, onQuery, position, total, save }: ReviewToolbarProps) {
+  return (
+    <div className="review-toolbar">
+      <label className="review-select">
+        <span>Show</span>
+        <select
+          data-testid="review-filter"
+          value={query.filter}
+          onChange={(e) => onQuery({ ...query, filter: e.target.value as ReviewFilter })}
+        >
+          {FILTERS.map((f) => (
+            <option key={f.value} value={f.value}>
+              {f.value === 'low-score' ? `${f.label} (< ${query.lowScore ?? 0.5})` : f.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="review-select">
+        <span>Class</span>
+        <select
+          data-testid="review-class-filter"
+          value={query.classId ?? ''}
+          onChange={(e) => onQuery({ ...query, classId: e.target.value ? Number(e.target.value) : undefined })}
+        >
+          <option value="">Any</option>
+          {classes.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="review-select">
+        <span>Split</span>
+        <select
+          data-testid="review-split-filter"
+          value={query.split ?? ''}
+          onChange={(e) => onQuery({ ...query, split: (e.target.value || undefined) as Split | undefined })}
+        >
+          <option value="">Any</option>
+          <option value="train">train</option>
+          <option value="val">val</option>
+          <option value="test">test</option>
+        </select>
+      </label>
+      <label className="review-select">
+        <span>Sort</span>
+        <select
+          data-testid="review-sort"
+          value={query.sort}
+          onChange={(e) => onQuery({ ...query, sort: e.target.value as ReviewSort })}
+        >
+          {SORTS.map((s) => (
+            <option key={s.value} value={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <span className="review-position" data-testid="review-position">
+        {total === 0 ? 'No photos' : position === null ? `– of ${total}` : `${position + 1} of ${total}`}
+      </span>
+      <span className={`review-save is-${save.status}`} data-testid="save-state" role="status" title={save.status === 'failed' ? save.message : undefined}>
+        {save.status === 'saving' ? 'Saving…' : save.status === 'saved' ? 'Saved' : `Not saved: ${save.message}`}
+      </span>
+    </div>
+  )
+}

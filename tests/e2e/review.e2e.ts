@@ -1,0 +1,301 @@
+// Review, end to end: real photos imported by the CLI, `kindling serve`, the built renderer in Debian's Chromium. Each
+// edit is made with the mouse or the keyboard as a person would, checked on screen once the toolbar says "Saved", and
+// checked in the project file through a second connection — then the server is restarted and the page must show
+// exactly what the file holds.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { Store } from '../../src/main/store/index.js'
+import { dlibFaces as DLIB_FACES } from '../helpers/fixtures.js'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/review.png')
+const WAIT = { timeout: 30_000, interval: 50 }
+const CHROMIUM = '/usr/bin/chromium'
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']
+
+let browser: Browser
+const children: ChildProcess[] = []
+const temp: string[] = []
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`)
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await Promise.all(children.map(stop))
+  for (const dir of temp) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** The project: dlib-faces imported by the CLI, a second class, and one photo kindled with an unsure teacher box. */
+function makeProject(): { dir: string; kindledName: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-e2e-review-'))
+  temp.push(root)
+  const dir = path.join(root, 'Review project')
+  const imported = spawnSync(process.execPath, ['bin/kindling.js', 'import', DLIB_FACES, '--project', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+  if (imported.status !== 0) throw new Error(`kindling import failed: ${imported.stderr}`)
+  const store = Store.open(dir)
+  store.db.prepare("INSERT INTO classes (name, color, position) VALUES ('dog', '#2ec4b6', 1)").run()
+  const kindledName = 'dogs.jpg'
+  const id = (store.db.prepare('SELECT id FROM images WHERE path LIKE ?').get(`%/${kindledName}`) as { id: number }).id
+  // What the kindling job leaves behind: the image's kindled_at and a teacher box with its score.
+  store.db.prepare('UPDATE images SET kindled_at = 1 WHERE id = ?').run(id)
+  store.addBox({ imageId: id, classId: 1, x: 10, y: 10, w: 40, h: 40, source: 'kindled', teacher: 'ssd-mobilenet', score: 0.31 })
+  store.close()
+  return { dir, kindledName }
+}
+
+describe('Review in serve mode', () => {
+  test('draw, move, resize, reclass, smile, delete, undo and redo, accept, filter, and the state survives a restart', async () => {
+    const { dir, kindledName } = makeProject()
+    let server = await serve(dir)
+    let page = await openReview(server.url)
+
+    // The first photo of the unreviewed queue (file-name order), shown large.
+    const firstName = await page.getByTestId('review-name').textContent()
+    expect(firstName).toBe('2007_007763.jpg')
+    const photo = await waitForPhoto(page)
+    const imageId = await idOf(dir, firstName!)
+    const frame = withStore(dir, (s) => s.image(imageId)!) // the photo's own pixels, where boxes are measured
+
+    // Draw a box by dragging across the photo.
+    await dragOnPhoto(page, photo, [0.2, 0.2], [0.4, 0.5])
+    await saved(page)
+    const boxes = page.getByTestId('review-box')
+    await expect.poll(() => boxes.count(), WAIT).toBe(1)
+    const drawn = await rectOf(page)
+    // Screen to image pixels through the displayed size: 20 % × 30 % of the photo, whatever its zoom on screen.
+    expect(Math.abs(drawn.x - 0.2 * frame.width)).toBeLessThanOrEqual(2)
+    expect(Math.abs(drawn.w - 0.2 * frame.width)).toBeLessThanOrEqual(2)
+    expect(Math.abs(drawn.h - 0.3 * frame.height)).toBeLessThanOrEqual(2)
+    expect(await boxes.first().getAttribute('data-source')).toBe('human')
+    expect(storedBoxes(dir, imageId)).toEqual([expect.objectContaining({ ...drawn, classId: 1, source: 'human' })])
+
+    // Move it: drag its middle; its size stays.
+    await dragOnPhoto(page, photo, [0.3, 0.35], [0.4, 0.4])
+    await saved(page)
+    const afterMove = await waitForRect(page, (r) => r.x !== drawn.x)
+    expect([afterMove.w, afterMove.h]).toEqual([drawn.w, drawn.h])
+    expect(Math.abs(afterMove.x - drawn.x - 0.1 * frame.width)).toBeLessThanOrEqual(2)
+
+    // Resize it by its bottom-right handle.
+    const handle = (await page.getByTestId('handle-se').boundingBox())!
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(handle.x + 40, handle.y + 30, { steps: 5 })
+    await page.mouse.up()
+    await saved(page)
+    const afterResize = await waitForRect(page, (r) => r.w !== afterMove.w)
+    expect([afterResize.x, afterResize.y]).toEqual([afterMove.x, afterMove.y])
+    expect(afterResize.w).toBeGreaterThan(afterMove.w)
+
+    // Class 2 by number key, then the smiling attribute.
+    await page.keyboard.press('2')
+    await expect.poll(() => boxes.first().getAttribute('data-class'), WAIT).toBe('dog')
+    await saved(page)
+    await page.keyboard.press('s')
+    await expect.poll(() => boxes.first().getAttribute('data-smiling'), WAIT).toBe('true')
+    await saved(page)
+    expect(storedBoxes(dir, imageId)).toEqual([expect.objectContaining({ ...afterResize, classId: 2 })])
+
+    // Delete it.
+    await page.keyboard.press('Delete')
+    await expect.poll(() => boxes.count(), WAIT).toBe(0)
+    await saved(page)
+    expect(storedBoxes(dir, imageId)).toEqual([])
+
+    // Undo every step, back to the empty photo, checking each state on the way.
+    const undo = () => page.keyboard.press('Control+z')
+    const redo = () => page.keyboard.press('Control+Shift+z')
+    // The whole box at once: checking the rectangle first and the class after could pass on the state before the step.
+    const shownBox = async () => {
+      if ((await boxes.count()) === 0) return null
+      const b = boxes.first()
+      return [await b.getAttribute('data-rect'), await b.getAttribute('data-class'), await b.getAttribute('data-smiling')]
+    }
+    const expectBox = async (rect: Rect | null, cls = 'face', smiling = 'false') => {
+      const want = rect && [`${rect.x},${rect.y},${rect.w},${rect.h}`, cls, smiling]
+      await expect.poll(shownBox, WAIT).toEqual(want)
+      await saved(page)
+      await expect.poll(shownBox, WAIT).toEqual(want)
+    }
+    await undo()
+    await expectBox(afterResize, 'dog', 'true') // the delete
+    await undo()
+    await expectBox(afterResize, 'dog', 'false') // smiling
+    await undo()
+    await expectBox(afterResize, 'face') // class
+    await undo()
+    await expectBox(afterMove) // resize
+    await undo()
+    await expectBox(drawn) // move
+    await undo()
+    await expectBox(null) // the drawing
+    // And redo them all, ending with the box deleted again.
+    for (const [rect, cls, smiling] of [
+      [drawn],
+      [afterMove],
+      [afterResize],
+      [afterResize, 'dog'],
+      [afterResize, 'dog', 'true'],
+      [null],
+    ] as [Rect | null, string?, string?][]) {
+      await redo()
+      await expectBox(rect, cls, smiling)
+    }
+    // Keep the box for the rest of the test: undo the delete.
+    await undo()
+    await expectBox(afterResize, 'dog', 'true')
+
+    // Accept the photo: it is marked reviewed and the editor goes on to the next one in the queue.
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe('2008_001009.jpg')
+    await saved(page)
+    expect(stateOf(dir, imageId)).toBe('reviewed')
+    // The header's numbers follow the edits (the studio announces each committed one).
+    await expect.poll(() => page.getByTestId('stat-reviewed').textContent(), WAIT).toBe('1')
+    expect(await page.getByTestId('stat-boxes').textContent()).toBe('2')
+
+    // Filter the queue: reviewed photos are just the accepted one; low teacher score finds the kindled photo.
+    await page.getByTestId('review-filter').selectOption('reviewed')
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(firstName)
+    expect(await page.getByTestId('review-position').textContent()).toBe('1 of 1')
+    await page.getByTestId('review-filter').selectOption('low-score')
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(kindledName)
+    expect(await page.getByTestId('review-position').textContent()).toBe('1 of 1')
+    expect(await boxes.first().getAttribute('data-source')).toBe('kindled')
+    expect(await boxes.first().textContent()).toContain('kindled 0.31')
+    // Filters combine: no low-score photo has a dog box.
+    await page.getByTestId('review-class-filter').selectOption({ label: 'dog' })
+    await expect.poll(() => page.getByTestId('review-empty').textContent(), WAIT).toBe('No photos in this queue.')
+    await page.getByTestId('review-filter').selectOption('all')
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(firstName)
+    expect(await page.getByTestId('review-position').textContent()).toBe('1 of 1')
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
+    await page.screenshot({ path: SCREENSHOT })
+    await page.context().close()
+
+    // Restart the server: the page shows exactly what was saved.
+    await stop(server.child)
+    server = await serve(dir)
+    page = await openReview(server.url)
+    await page.getByTestId('review-filter').selectOption('reviewed')
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(firstName)
+    await waitForPhoto(page)
+    expect(await page.getByTestId('review-state').textContent()).toBe('reviewed')
+    await expect.poll(() => page.getByTestId('review-box').count(), WAIT).toBe(1)
+    await expect.poll(() => page.getByTestId('review-box').first().getAttribute('data-rect'), WAIT).toBe(
+      `${afterResize.x},${afterResize.y},${afterResize.w},${afterResize.h}`,
+    )
+    expect(await page.getByTestId('review-box').first().getAttribute('data-class')).toBe('dog')
+    expect(await page.getByTestId('review-box').first().getAttribute('data-smiling')).toBe('true')
+    expect(storedBoxes(dir, imageId)).toEqual([
+      expect.objectContaining({ ...afterResize, classId: 2, attributes: { smiling: { value: true, source: 'human' } } }),
+    ])
+    // Undo still works after the restart: the edit log is in the file. The last edit was the acceptance.
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => page.getByTestId('review-state').textContent(), WAIT).toBe('new')
+    await saved(page)
+    expect(stateOf(dir, imageId)).toBe('new')
+    await page.context().close()
+  })
+})
+
+interface Rect {
+  x: number
+  y: number
+  w: number
+  h: number
+}
+type Box = { x: number; y: number; width: number; height: number }
+
+async function serve(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['bin/kindling.js', 'serve', '--project', dir, '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  return new Promise((resolve, reject) => {
+    let stdout = ''
+    let stderr = ''
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const url = / at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(stdout)?.[1]
+      if (url) resolve({ url, child })
+    })
+    child.once('exit', (code) => reject(new Error(`kindling serve exited (${code}):\n${stderr}`)))
+  })
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
+
+async function openReview(url: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+  const page = await context.newPage()
+  page.on('pageerror', (error) => {
+    throw error
+  })
+  await page.goto(url)
+  await page.getByTestId('nav-review').click()
+  await page.getByTestId('review-name').waitFor()
+  return page
+}
+
+/** The displayed photo's box on screen, once it has decoded. */
+async function waitForPhoto(page: Page): Promise<Box> {
+  const img = page.getByTestId('review-photo')
+  await expect
+    .poll(() => img.evaluate((el) => (el as unknown as { complete: boolean; naturalWidth: number }).naturalWidth), WAIT)
+    .toBeGreaterThan(0)
+  return (await page.getByTestId('review-stage').boundingBox())!
+}
+
+async function dragOnPhoto(page: Page, photo: Box, from: [number, number], to: [number, number]) {
+  await page.mouse.move(photo.x + from[0] * photo.width, photo.y + from[1] * photo.height)
+  await page.mouse.down()
+  await page.mouse.move(photo.x + to[0] * photo.width, photo.y + to[1] * photo.height, { steps: 8 })
+  await page.mouse.up()
+}
+
+/** Wait until the indicator says every edit sent has been answered (and so committed). */
+async function saved(page: Page) {
+  await expect.poll(() => page.getByTestId('save-state').textContent(), WAIT).toBe('Saved')
+}
+
+async function rectOf(page: Page): Promise<Rect> {
+  const [x, y, w, h] = (await page.getByTestId('review-box').first().getAttribute('data-rect'))!.split(',').map(Number)
+  return { x, y, w, h }
+}
+
+async function waitForRect(page: Page, ok: (r: Rect) => boolean): Promise<Rect> {
+  await expect.poll(async () => ok(await rectOf(page)), WAIT).toBe(true)
+  return rectOf(page)
+}
+
+function withStore<T>(dir: string, read: (store: Store) => T): T {
+  const store = Store.open(dir)
+  try {
+    return read(store)
+  } finally {
+    store.close()
+  }
+}
+
+const idOf = async (dir: string, name: string) =>
+  withStore(dir, (s) => (s.db.prepare('SELECT id FROM images WHERE path LIKE ?').get(`%/${name}`) as { id: number }).id)
+const storedBoxes = (dir: string, imageId: number) => withStore(dir, (s) => s.boxes(imageId))
+const stateOf = (dir: string, imageId: number) => withStore(dir, (s) => s.image(imageId)!.state)
