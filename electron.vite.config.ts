@@ -16,6 +16,7 @@ export default defineConfig({
           index: resolve(root, 'src/main/electron/main.ts'),
           // Started as a worker thread by the engine's data-parallel trainer, so it must be a file of its own.
           'data-parallel-worker': resolve(root, 'src/main/engine/data-parallel-worker.ts'),
+          'kindle-worker': resolve(root, 'src/main/kindle/kindle-worker.ts'),
         },
       },
     },

@@ -15,6 +15,7 @@ import {
 } from '../shared/api.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
 import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
+import { kindleProject, type KindleOptions } from './kindle/index.js'
 import { importPhotos, type ImportOptions, type Job, JobRunner } from './jobs/index.js'
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
@@ -69,6 +70,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     'images.page': (p) => ({ ...this.requireStore().page(p), offset: p.offset }),
     'import.start': ({ dir }) => ({ jobId: this.importFolder(dir).id }),
     'jobs.cancel': ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
+    'kindle.start': (options) => ({ jobId: this.kindle(options).id }),
     // Each saved edit changes the header's counts (boxes, reviewed).
     ...reviewHandlers(
       () => this.requireStore(),
@@ -150,6 +152,19 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
       if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
     })
     return { job, result }
+  }
+
+  /** Kindle the project (or `imageIds`) with a teacher, as a job; counts and thumbnails refresh after each batch. */
+  kindle(options: Omit<KindleOptions, 'onBatch'>): Job {
+    const store = this.requireStore()
+    return this.jobs.start('kindle', store.dir, async (ctx) => {
+      await kindleProject(store, ctx, {
+        ...options,
+        onBatch: () => {
+          if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
+        },
+      })
+    })
   }
 
   exportLabels(options: ExportLabelsOptions) {

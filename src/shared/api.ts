@@ -52,7 +52,7 @@ export type ImageSummary = z.infer<typeof ImageSummary>
 export const SkippedFile = z.object({ path: z.string(), reason: z.string() })
 export type SkippedFile = z.infer<typeof SkippedFile>
 
-export const JobKind = z.enum(['import'])
+export const JobKind = z.enum(['import', 'kindle'])
 export const JobState = z.enum(['running', 'done', 'cancelled', 'failed'])
 export type JobState = z.infer<typeof JobState>
 
@@ -186,6 +186,20 @@ export const requests = {
   /** Import the photos under a folder, recursively. Returns at once; progress arrives as `job.progress` events. */
   'import.start': { params: z.strictObject({ dir: FsPath }), result: z.object({ jobId: z.string() }) },
   'jobs.cancel': { params: z.strictObject({ jobId: z.string().min(1) }), result: z.object({ cancelled: z.boolean() }) },
+  /**
+   * Label the project's photos (or a selection) with a teacher detector, as a job. Never touches reviewed photos or a
+   * person's boxes; kindling again with the same teacher replaces only that teacher's unreviewed boxes.
+   */
+  'kindle.start': {
+    params: z.strictObject({
+      teacher: z.enum(['ssd-mobilenetv1', 'tiny-face-detector']).optional(),
+      minScore: z.number().min(0).max(1).optional(),
+      smile: z.boolean().optional(),
+      imageIds: z.array(Id).max(100_000).optional(),
+      redo: z.boolean().optional(),
+    }),
+    result: z.object({ jobId: z.string() }),
+  },
   /**
    * A page of the review queue (the order next/previous follow). With `around`, the page is centred on that photo and
    * `position` is its place in the queue (null when it is not in it, e.g. just accepted out of "unreviewed").

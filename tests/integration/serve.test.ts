@@ -102,6 +102,8 @@ describe('serve mode', () => {
     })
     expect(await client.call('images.page', { limit: 100000 })).toMatchObject({ ok: false, error: { field: 'params.limit' } })
     expect(await client.call('project.delete', {})).toMatchObject({ ok: false, error: { field: 'method' } })
+    expect(await client.call('kindle.start', { teacher: 'yolo' })).toMatchObject({ ok: false, error: { field: 'params.teacher' } })
+    expect(await client.call('kindle.start', { minScore: 2 })).toMatchObject({ ok: false, error: { field: 'params.minScore' } })
     expect(await client.send({ id: 77, params: {} }, 77)).toMatchObject({ ok: false, error: { field: 'method' } })
     expect(await client.send('{not json', null)).toMatchObject({ ok: false, error: { message: 'message is not JSON text' } })
     expect(await client.call('import.start', { dir: '/no/such/dir' })).toMatchObject({

@@ -11,6 +11,7 @@ import { ANCHORS_USAGE, anchorsCommand } from './commands/anchors.js'
 import { EVAL_USAGE, evalCommand } from './commands/eval.js'
 import { describeExport, describeImport, LABELS_USAGE, labelsExportOptions, labelsImportOptions } from './commands/labels.js'
 import { PRESETS_USAGE, presetsCommand } from './commands/presets.js'
+import { KINDLE_USAGE, kindleCommand } from '../kindle/index.js'
 import { startServer } from './serve.js'
 import { type Command, parseOptions as parse, runCommand, UsageError } from './usage.js'
 
@@ -21,6 +22,7 @@ const USAGE = `kindling ${STUDIO_VERSION} — Kindling Studio from the command l
   kindling status --project DIR [--json]        counts of images, boxes, reviewed and kindled images, classes
   kindling demo   [--project DIR]               create the demo project from the sample photos
 ${LABELS_USAGE}
+${KINDLE_USAGE}
 ${EVAL_USAGE}
 ${ANCHORS_USAGE}
 ${PRESETS_USAGE}
@@ -32,6 +34,7 @@ const commands: Record<string, Command> = {
   status,
   demo,
   export: exportCommand,
+  kindle: kindleCommand,
   eval: evalCommand,
   anchors: anchorsCommand,
   presets: presetsCommand,

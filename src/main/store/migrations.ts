@@ -119,6 +119,23 @@ export const migrations: Migration[] = [
       `)
     },
   },
+  {
+    version: 4,
+    description: 'what each image was kindled with, so kindling resumes and an empty result is remembered too',
+    up(db) {
+      // One row per image and its latest kindling: a photo where the teacher found no face leaves no box, and without
+      // this row a resumed job could not tell it from one never kindled.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS kindlings (
+          image_id        INTEGER PRIMARY KEY REFERENCES images (id) ON DELETE CASCADE,
+          teacher         TEXT    NOT NULL,
+          teacher_version TEXT    NOT NULL,
+          settings        TEXT    NOT NULL,   -- JSON: minScore, smile, zoomOut, zoomOutWhen
+          faces           INTEGER NOT NULL,
+          kindled_at      INTEGER NOT NULL
+        )`)
+    },
+  },
 ]
 
 export const latestVersion = migrations[migrations.length - 1].version

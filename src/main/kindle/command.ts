@@ -1,0 +1,115 @@
+// `kindling kindle --project DIR [--teacher NAME] [--min-score S] [--smile] [--no-zoom-out] [--redo] [--threads N]
+// [--json]`: kindle a project's photos from the command line. Progress on a terminal, a summary at the end; Ctrl-C
+// cancels and keeps what is done. Exit 0 when the job ran (photos that could not be read are listed, not fatal), 1 when
+// it could not, 2 for a bad command line (thrown as UsageError).
+import path from 'node:path'
+import type { SkippedFile } from '../../shared/api.js'
+import type { JobContext } from '../jobs/index.js'
+import { parseOptions, UsageError } from '../server/usage.js'
+import { Store } from '../store/index.js'
+import { DEFAULT_MIN_SCORE, kindleProject, type KindleSummary } from './job.js'
+import { DEFAULT_TEACHER, isTeacherName, TEACHER_NAMES } from './kindler.js'
+
+export const KINDLE_USAGE =
+  `  kindling kindle --project DIR [--teacher NAME] [--min-score S] [--smile] [--redo] [--no-zoom-out] [--threads N] [--json]\n` +
+  `                                                label unreviewed photos with a teacher detector (${TEACHER_NAMES.join(', ')};\n` +
+  `                                                default ${DEFAULT_TEACHER}, min score ${DEFAULT_MIN_SCORE}); --smile adds a smiling attribute`
+
+export interface KindleArgs {
+  project: string
+  teacher: string
+  minScore: number
+  smile: boolean
+  redo: boolean
+  zoomOut: boolean
+  threads: number | undefined
+  json: boolean
+}
+
+export function parseKindleArgs(args: string[]): KindleArgs {
+  const { values } = parseOptions(args, {
+    project: { type: 'string' },
+    teacher: { type: 'string' },
+    'min-score': { type: 'string' },
+    smile: { type: 'boolean' },
+    redo: { type: 'boolean' },
+    'no-zoom-out': { type: 'boolean' },
+    threads: { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  if (!values.project) throw new UsageError('--project DIR is required')
+  const teacher = values.teacher ?? DEFAULT_TEACHER
+  if (!isTeacherName(teacher)) throw new UsageError(`--teacher must be one of ${TEACHER_NAMES.join(', ')}, not "${teacher}"`)
+  const minScore = values['min-score'] === undefined ? DEFAULT_MIN_SCORE : Number(values['min-score'])
+  if (values['min-score']?.trim() === '' || !(minScore >= 0 && minScore <= 1)) {
+    throw new UsageError(`--min-score must be a number from 0 to 1, not "${values['min-score']}"`)
+  }
+  const threads = values.threads === undefined ? undefined : Number(values.threads)
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
+    throw new UsageError(`--threads must be a whole number from 0 (this thread) to 256, not "${values.threads}"`)
+  }
+  return {
+    project: path.resolve(values.project),
+    teacher,
+    minScore,
+    smile: values.smile ?? false,
+    redo: values.redo ?? false,
+    zoomOut: !values['no-zoom-out'],
+    threads,
+    json: values.json ?? false,
+  }
+}
+
+export async function kindleCommand(args: string[]): Promise<number> {
+  const a = parseKindleArgs(args)
+  const store = Store.open(a.project)
+  const abort = new AbortController()
+  const onSignal = () => abort.abort()
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const tty = process.stderr.isTTY && !a.json
+  const skipped: SkippedFile[] = []
+  const started = performance.now()
+  let lastDraw = 0
+  const ctx: JobContext = {
+    signal: abort.signal,
+    report: ({ done, total }) => {
+      const now = performance.now()
+      if (!tty || done === undefined || now - lastDraw < 100) return
+      lastDraw = now
+      const perSec = done >= 3 ? (done / (now - started)) * 1000 : null
+      const eta = perSec && total ? `, ${Math.ceil((total - done) / perSec)} s left` : ''
+      process.stderr.write(`\r${done}/${total ?? '?'} photos${perSec ? `, ${perSec.toFixed(1)}/s` : ''}${eta}   `)
+    },
+    skip: (file) => skipped.push(file),
+  }
+  let summary: KindleSummary
+  try {
+    summary = await kindleProject(store, ctx, {
+      teacher: a.teacher,
+      minScore: a.minScore,
+      smile: a.smile,
+      redo: a.redo,
+      zoomOut: a.zoomOut ? undefined : 0,
+      workers: a.threads,
+    })
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    if (tty) process.stderr.write('\r\x1b[K')
+    store.close()
+  }
+  const seconds = (performance.now() - started) / 1000
+  if (a.json) console.log(JSON.stringify({ ...summary, skipped, seconds }))
+  else {
+    console.log(
+      `${summary.cancelled ? 'Cancelled: kindled' : 'Kindled'} ${summary.kindled} photos with ${summary.teacher} ` +
+        `(${summary.teacherVersion}) in ${seconds.toFixed(1)} s on ${summary.threads} threads: ${summary.faces} faces, ` +
+        `${summary.noFace} photos with none`,
+    )
+    if (summary.alreadyKindled) console.log(`  ${summary.alreadyKindled} already kindled with these settings (--redo to kindle again)`)
+    if (summary.reviewed) console.log(`  ${summary.reviewed} reviewed by a person, left as they are`)
+    for (const s of skipped) console.log(`  skipped ${s.path}: ${s.reason}`)
+  }
+  return summary.cancelled ? 1 : 0
+}

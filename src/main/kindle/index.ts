@@ -1,0 +1,44 @@
+// Kindling: teacher detectors label a project's photos, people only correct them.
+export { FACE_API_VERSION, faceApi, faceApiModelDir } from './faceapi.js'
+export {
+  clip,
+  detectFaces,
+  iou,
+  MAX_DETECT_SIDE,
+  nms,
+  padPixels,
+  readPixels,
+  toTensor,
+  type DetectOptions,
+  type FaceBox,
+  type KindleDetectOptions,
+  type Pixels,
+  type SmileScorer,
+  type Teacher,
+  type ZoomOutWhen,
+  BIG_FACE,
+} from './teachers.js'
+export { SSD_MOBILENETV1_VERSION, ssdMobilenetV1Teacher } from './ssd-mobilenet.js'
+export { TINY_FACE_VERSION, tinyFaceTeacher } from './tiny-face.js'
+export { faceExpressionScorer, SMILE_THRESHOLD } from './smile.js'
+export {
+  createTeacher,
+  DEFAULT_TEACHER,
+  isTeacherName,
+  Kindler,
+  TEACHER_NAMES,
+  TEACHERS,
+  type KindledFace,
+  type KindleSettings,
+  type TeacherName,
+} from './kindler.js'
+export { PhotoKindleError, startKindling, type KindleService, type ServiceOptions } from './pool.js'
+export {
+  DEFAULT_MIN_SCORE,
+  DEFAULT_ZOOM_OUT,
+  kindleProject,
+  resolveSettings,
+  type KindleOptions,
+  type KindleSummary,
+} from './job.js'
+export { KINDLE_USAGE, kindleCommand, parseKindleArgs, type KindleArgs } from './command.js'
