@@ -10,7 +10,8 @@
 // gradient buffers are transferred, never copied: a replica sends its buffer, gets the same buffer back holding the
 // average, and reuses it the next step.
 import os from 'node:os'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorkerThread } from '../jobs/index.js'
 import type { BackendName } from './backend.js'
 
 /** A tensor's values and shape, as plain data that can cross threads. */
@@ -103,31 +104,8 @@ export interface WorkerInit {
   backend?: BackendName
 }
 
-/**
- * Start a replica's worker thread — the one place that knows how this module was built, and so where the worker's
- * entry file is and how it must be loaded.
- *
- * From the TypeScript sources (vitest compiles them with Vite; the bench and the CLI run them through tsx) the entry is
- * the .ts file beside this one. A worker thread inherits neither, and on Node 20 a loader passed in the worker's
- * `execArgv` (`--import tsx`) is ignored (nodejs/node#47747: the worker fails with ERR_UNKNOWN_FILE_EXTENSION), so the
- * worker starts from a one-line bootstrap that registers tsx inside the worker and then imports the entry. tsx is
- * resolved to a file URL here because an eval'd worker would resolve a bare name from the working directory, which
- * for the CLI is any project folder.
- *
- * electron-vite bundles this module into out/main/index.js; there the entry must be built as a second main input that
- * lands beside it as data-parallel-worker.js (the main `rollupOptions.input` in electron.vite.config.ts) and is started
- * directly. The file name is held in a variable on purpose: Vite rewrites `new URL('literal', import.meta.url)` into an
- * asset.
- */
-function startReplicaWorker(init: WorkerInit): Worker {
-  const fromSources = new URL(import.meta.url).pathname.endsWith('.ts')
-  const file = fromSources ? 'data-parallel-worker.ts' : 'data-parallel-worker.js'
-  const entry = new URL(file, import.meta.url)
-  if (!fromSources) return new Worker(entry, { workerData: init })
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`
-  return new Worker(bootstrap, { eval: true, workerData: init })
-}
+/** A replica's worker thread: data-parallel-worker.ts beside this module (jobs/worker-thread.ts says how). */
+const startReplicaWorker = (init: WorkerInit): Worker => startWorkerThread(import.meta.url, 'data-parallel-worker', init)
 
 /** One worker thread holding a replica, with request/reply bookkeeping and the first fatal error it hit. */
 class Replica {

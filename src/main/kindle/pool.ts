@@ -3,7 +3,8 @@
 // to whichever worker has the fewest in flight. Only file paths go in and a few numbers per face come out; the store
 // is written by the calling thread.
 import os from 'node:os'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorkerThread } from '../jobs/index.js'
 import { engineInfo, initEngine, type BackendName } from '../engine/index.js'
 import { Kindler, type KindledFace, type KindleSettings } from './kindler.js'
 
@@ -74,19 +75,8 @@ export async function startKindling(settings: KindleSettings, options: ServiceOp
   }
 }
 
-/**
- * Start a kindling worker — from the TypeScript sources through a tsx bootstrap (the pattern and the reasons are in
- * engine/data-parallel.ts, `startReplicaWorker`), from the electron-vite build as `kindle-worker.js` beside the bundle.
- */
-function startWorker(init: WorkerInit): Worker {
-  const fromSources = new URL(import.meta.url).pathname.endsWith('.ts')
-  const file = fromSources ? 'kindle-worker.ts' : 'kindle-worker.js'
-  const entry = new URL(file, import.meta.url)
-  if (!fromSources) return new Worker(entry, { workerData: init })
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`
-  return new Worker(bootstrap, { eval: true, workerData: init })
-}
+/** A kindling worker: kindle-worker.ts beside this module (jobs/worker-thread.ts says how). */
+const startWorker = (init: WorkerInit): Worker => startWorkerThread(import.meta.url, 'kindle-worker', init)
 
 class KindleWorker {
   private nextId = 1
