@@ -1,36 +1,18 @@
 // The Library, end to end: the real CLI in serve mode, the built renderer, Debian's Chromium. Each test waits on what
 // the user would see (a summary, loaded thumbnails, a message), never on a fixed delay.
-import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { Store } from '../../src/main/store/index.js'
+import { launchChromium, ROOT, serve as startServe, type Served, stop } from './harness.js'
 
-const ROOT = path.resolve(import.meta.dirname, '../..')
 const DLIB_FACES = path.resolve(ROOT, '../shared/datasets/dlib-faces')
 const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/library.png')
 
 /** For expect.poll: long enough for a slow machine, polled often enough not to slow a fast one. */
 const WAIT = { timeout: 60_000, interval: 100 }
-
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
-
-interface Served {
-  url: string
-  child: ChildProcess
-}
 
 const servers: Served[] = []
 const tempDirs: string[] = []
@@ -39,8 +21,7 @@ let context: BrowserContext | undefined
 let pageErrors: string[] = []
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`)
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  browser = await launchChromium()
 })
 
 afterEach(async () => {
@@ -152,37 +133,11 @@ function tempDir(name: string): string {
   return dir
 }
 
-/** Start `kindling serve` on a free port and wait for the URL (with its token) it prints. */
-function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, ['bin/kindling.js', 'serve', ...args, '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  return new Promise((resolve, reject) => {
-    let stdout = ''
-    let stderr = ''
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-      const url = / at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(stdout)?.[1]
-      if (url) {
-        const served = { url, child }
-        servers.push(served)
-        resolve(served)
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`kindling serve exited (${code}) before printing its URL:\n${stderr}`)))
-  })
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-  await exited
-  clearTimeout(timer)
+/** Start `kindling serve` and remember it, to stop it after the tests. */
+async function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
+  const served = await startServe(args, env)
+  servers.push(served)
+  return served
 }
 
 async function openPage(url: string): Promise<Page> {

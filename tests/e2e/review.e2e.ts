@@ -2,28 +2,25 @@
 // edit is made with the mouse or the keyboard as a person would, checked on screen once the toolbar says "Saved", and
 // checked in the project file through a second connection — then the server is restarted and the page must show
 // exactly what the file holds.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Store } from '../../src/main/store/index.js'
 import { dlibFaces as DLIB_FACES } from '../helpers/fixtures.js'
+import { launchChromium, ROOT, serve as startServe, stop } from './harness.js'
 
-const ROOT = path.resolve(import.meta.dirname, '../..')
 const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/review.png')
 const WAIT = { timeout: 30_000, interval: 50 }
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']
 
 let browser: Browser
 const children: ChildProcess[] = []
 const temp: string[] = []
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`)
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
@@ -218,29 +215,9 @@ interface Rect {
 type Box = { x: number; y: number; width: number; height: number }
 
 async function serve(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/kindling.js', 'serve', '--project', dir, '--port', '0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  return new Promise((resolve, reject) => {
-    let stdout = ''
-    let stderr = ''
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-      const url = / at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(stdout)?.[1]
-      if (url) resolve({ url, child })
-    })
-    child.once('exit', (code) => reject(new Error(`kindling serve exited (${code}):\n${stderr}`)))
-  })
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  await exited
+  const served = await startServe(['--project', dir])
+  children.push(served.child)
+  return served
 }
 
 async function openReview(url: string): Promise<Page> {
