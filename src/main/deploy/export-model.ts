@@ -86,13 +86,19 @@ export interface ExportPresetOptions {
 }
 
 /**
- * Export an untrained detector built from a preset: its initial weights, which benchmark exactly like trained ones
- * (same layers, same shapes) — what a user measures before training to choose a preset for their Pi.
+ * An untrained detector built from a preset, with its initial weights — which benchmark exactly like trained ones
+ * (same layers, same shapes): what a user measures before training, to choose a preset for their Pi.
  */
-export async function exportPreset(presetName: string, dir: string, options: ExportPresetOptions = {}): Promise<ExportedModel> {
+export async function presetModel(presetName: string, options: ExportPresetOptions = {}): Promise<tfl.LayersModel> {
   const config = preset(presetName)
   if (engineInfo() === null) await initEngine()
-  const { model } = options.randomWeights ? buildDetector(config) : withSeededRandom(options.seed ?? 1, () => buildDetector(config))
+  const build = () => buildDetector(config).model
+  return options.randomWeights ? build() : withSeededRandom(options.seed ?? 1, build)
+}
+
+/** Export `presetModel(presetName, options)` into `dir`. */
+export async function exportPreset(presetName: string, dir: string, options: ExportPresetOptions = {}): Promise<ExportedModel> {
+  const model = await presetModel(presetName, options)
   try {
     return await exportModel(model, dir)
   } finally {
