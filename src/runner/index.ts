@@ -8,8 +8,9 @@
 //                            [--outputs]
 //
 //   DIR holds model.json and the weight shards its weightsManifest names (what src/main/deploy/export-model.ts
-//   writes). The model gets a fixed deterministic input of its input shape (batch 1; values 0–255, the raw pixels a
-//   detector expects), W untimed warm-up runs, then N timed runs, one after the other.
+//   writes); a leading "~/" means the home folder, so DIR may be passed quoted. The model gets a fixed
+//   deterministic input of its input shape (batch 1; values 0–255, the raw pixels a detector expects), W untimed
+//   warm-up runs, then N timed runs, one after the other.
 //
 //   stdout, one JSON object per line, nothing else (library chatter goes to stderr):
 //     {"type":"info","runner":VERSION,"node":"v18.19.0","arch":"arm64","platform":"linux","backend":"wasm",
