@@ -54,6 +54,7 @@ function listenForStop(): void {
   }
 }
 
+// Microseconds are as fine as a timer on a busy device means anything.
 const round = (ms: number) => Math.round(ms * 1000) / 1000
 
 /** The model's input shape with batch 1; unknown dimensions other than the batch cannot be benchmarked. */
@@ -96,8 +97,9 @@ async function run(options: RunnerOptions): Promise<number> {
   let stat: fs.Stats
   try {
     stat = fs.statSync(options.model)
-  } catch {
-    throw new Error(`the model folder ${options.model} does not exist`)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new Error(`the model folder ${options.model} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`)
   }
   if (!stat.isDirectory()) throw new Error(`the model folder ${options.model} is not a folder`)
 
