@@ -11,6 +11,7 @@ import { exportPreset } from '../../../src/main/deploy/export-model.js'
 import { initEngine } from '../../../src/main/engine/index.js'
 import { fixedInput } from '../../../src/runner/fixed-input.js'
 import { modelFolder } from '../../../src/runner/load-model.js'
+import { parseRunnerLine } from '../../../src/shared/runner-lines.js'
 import { repoRoot, tempDir } from '../../helpers/fixtures.js'
 
 const arm64Node = process.env.KINDLING_ARM64_NODE ?? '/opt/kindling/arm64-node/node'
@@ -57,17 +58,16 @@ function run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     child.on('error', reject)
     child.on('close', (code) => {
-      const lines = stdout
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => {
-          try {
-            return JSON.parse(l) as Line
-          } catch {
-            throw new Error(`the runner printed a line that is not JSON: ${l}\nstderr: ${stderr}`)
-          }
-        })
-      resolve({ code, lines, stdout, stderr, stopMs: stoppedAt === undefined ? undefined : Date.now() - stoppedAt })
+      try {
+        const lines = stdout
+          .split('\n')
+          .filter((l) => l !== '')
+          // Every line must be one the studio's schemas accept: they and the runner cannot drift apart.
+          .map((l) => parseRunnerLine(l) as Line)
+        resolve({ code, lines, stdout, stderr, stopMs: stoppedAt === undefined ? undefined : Date.now() - stoppedAt })
+      } catch (e) {
+        reject(new Error(`${(e as Error).message}\nstderr: ${stderr}`))
+      }
     })
   })
 }
