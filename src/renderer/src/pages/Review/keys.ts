@@ -12,6 +12,12 @@ export type ReviewAction =
   | 'redo'
   | 'deselect'
   | 'hide'
+  | 'fit'
+  | 'zoomToBox'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'pan'
+  | 'addClass'
 
 export interface KeyHelp {
   keys: string
@@ -25,12 +31,17 @@ export const CHEAT_SHEET: KeyHelp[] = [
   { keys: 'Tab', what: 'next box' },
   { keys: 'Enter', what: 'accept photo and go on' },
   { keys: '1–9', what: 'class of the selected box (or of new boxes)' },
+  { keys: 'N', what: 'add a class' },
   { keys: 'Y', what: 'accept the selected box as it is' },
   { keys: 'S', what: 'toggle smiling' },
   { keys: 'Delete', what: 'delete the selected box' },
   { keys: 'Ctrl+Z', what: 'undo' },
   { keys: 'Ctrl+Shift+Z', what: 'redo' },
   { keys: 'H (hold)', what: 'hide boxes' },
+  { keys: 'Wheel / + −', what: 'zoom (around the pointer)' },
+  { keys: 'Space+drag', what: 'pan (or drag with the middle button)' },
+  { keys: 'Z', what: 'zoom to the selected box' },
+  { keys: '0 / F', what: 'fit the photo' },
   { keys: 'Esc', what: 'clear the selection' },
 ]
 
@@ -66,6 +77,20 @@ export function actionFor(e: { key: string; ctrlKey: boolean; metaKey: boolean; 
       return 'hide'
     case 'Escape':
       return 'deselect'
+    case 'z':
+      return 'zoomToBox'
+    case '0':
+    case 'f':
+      return 'fit'
+    case '+':
+    case '=':
+      return 'zoomIn'
+    case '-':
+      return 'zoomOut'
+    case ' ':
+      return 'pan'
+    case 'n':
+      return 'addClass'
   }
   return /^[1-9]$/.test(key) ? { classNumber: Number(key) } : null
 }
