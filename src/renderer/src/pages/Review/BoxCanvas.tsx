@@ -7,6 +7,7 @@ import {
   type PointerEvent as ReactPointerEvent,
   useEffect,
   useImperativeHandle,
+  useLayoutEffect,
   useRef,
   useState,
 } from 'react'
@@ -113,17 +114,29 @@ export const BoxCanvas = forwardRef<BoxCanvasHandle, BoxCanvasProps>(function Bo
     return () => el.removeEventListener('wheel', onWheel)
   }, [])
 
-  // "Drawn": the photo decoded and its boxes rendered, marked on the next frame (the review bench times up to here).
+  // "Drawn": the photo decoded and its boxes rendered, marked on the frame that paints them (the review bench times
+  // up to here). A photo fetched ahead is complete as soon as its element is committed (the browser's memory cache),
+  // so this is checked right after the commit and not only when the load event comes a task later.
+  const imgRef = useRef<HTMLImageElement>(null)
   const [loadedUrl, setLoadedUrl] = useState<string | null>(null)
-  const ready = props.photoUrl !== null && loadedUrl === props.photoUrl
-  useEffect(() => {
-    if (!ready) return
+  const drawnFor = useRef<number | null>(null)
+  useLayoutEffect(() => {
+    const img = imgRef.current
+    const ready = props.photoUrl !== null && (loadedUrl === props.photoUrl || (img !== null && img.complete && img.naturalWidth > 0))
+    if (!ready || drawnFor.current === imageId) return // once per photo: a background reload redraws nothing new
+    drawnFor.current = imageId
+    let fired = false
     const frame = requestAnimationFrame(() => {
+      fired = true
       if (stageRef.current) stageRef.current.dataset.drawn = String(imageId)
       performance.mark('review:drawn', { detail: imageId })
     })
-    return () => cancelAnimationFrame(frame)
-  }, [ready, imageId, boxes])
+    return () => {
+      if (fired) return
+      cancelAnimationFrame(frame)
+      drawnFor.current = null
+    }
+  }, [loadedUrl, props.photoUrl, imageId])
 
   // Pan: a middle-button drag, or a left drag while Space is held, anywhere on the canvas (before a box sees it).
   const onPanStart = (e: ReactPointerEvent) => {
@@ -196,6 +209,7 @@ export const BoxCanvas = forwardRef<BoxCanvasHandle, BoxCanvasProps>(function Bo
         {props.photoUrl ? (
           <img
             key={props.photoUrl}
+            ref={imgRef}
             className="review-photo"
             src={props.photoUrl}
             alt=""
