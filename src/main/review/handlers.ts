@@ -24,11 +24,14 @@ export type ReviewHandlers = { [M in ReviewMethod]: (params: ParsedParams<M>) =>
 
 /**
  * The handlers for the review requests, reading the open project through `getStore` (it throws when none is open).
- * `changed` runs after every committed edit, so the studio can tell the UI its counts moved (boxes, reviewed).
+ * `changed` runs after every committed edit (once its answer is on its way), so the studio can tell the UI its counts
+ * moved (boxes, reviewed).
  */
 export function reviewHandlers(getStore: () => Store, changed: () => void = () => {}): ReviewHandlers {
   const edited = <T>(result: T): T => {
-    changed()
+    // The answer first, then the news: the header's counts re-render the whole app, and sent ahead of the answer they
+    // would delay the "Saved" the person is waiting for. The edit has committed either way.
+    setImmediate(changed)
     return result
   }
   return {

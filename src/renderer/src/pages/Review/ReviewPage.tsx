@@ -1,6 +1,6 @@
 // Review: walk the queue photo by photo and correct its boxes, keyboard first. Every edit goes to the studio at once;
 // the toolbar says "Saved" only when the studio has answered every edit sent.
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { memo, useCallback, useEffect, useRef, useState } from 'react'
 import type { ClassInfo, ReviewBox, ReviewQueueQuery } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
 import { reviewHash, useReviewImageParam } from '../../state/usePage'
@@ -15,7 +15,9 @@ import '../../styles/review.css'
 
 type Query = ReviewQueueQuery & Required<Pick<ReviewQueueQuery, 'filter' | 'sort'>>
 
-export function ReviewPage() {
+// Memo: the app re-renders on every `project.changed` (the header's counts move with each edit); the page has no props
+// that change with it, and re-rendering the editor there would delay the next edit's "Saved".
+export const ReviewPage = memo(function ReviewPage() {
   const [query, setQuery] = useState<Query>({ filter: 'unreviewed', sort: 'name', lowScore: 0.5 })
   // Kept across queues: an empty queue loads no photo, yet its class filter must still name the class.
   const [classes, setClasses] = useState<ClassInfo[]>([])
@@ -37,7 +39,7 @@ export function ReviewPage() {
       onClasses={setClasses}
     />
   )
-}
+})
 
 interface ReviewQueueViewProps {
   query: Query

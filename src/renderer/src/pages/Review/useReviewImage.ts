@@ -6,7 +6,7 @@
 // The photos the queue says come next are fetched ahead (their boxes, and the photo decoded by the browser), so
 // "next" shows a photo from memory; the shown photo is still asked for again in the background, in case a kindling
 // job changed it since.
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { Params, Result, ReviewBox, StudioApi } from '../../../../shared/api'
 import { errorMessage } from '../../state/errors'
 
@@ -176,7 +176,8 @@ export function useReviewImage(studio: StudioApi, imageId: number | null) {
     pending > 0 ? { status: 'saving' } : failure ? { status: 'failed', message: failure } : { status: 'saved' }
   // The moment the page shows "Saved" after edits (the review bench measures an edit's acknowledgement up to here).
   const wasSaving = useRef(false)
-  useEffect(() => {
+  // At commit, not after paint: the DOM says "Saved" from here and the frame being prepared paints it.
+  useLayoutEffect(() => {
     if (pending > 0) wasSaving.current = true
     else if (wasSaving.current) {
       wasSaving.current = false
