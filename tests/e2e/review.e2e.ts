@@ -308,6 +308,19 @@ describe('Review: open at a photo, zoom and pan, classes', () => {
     const cat = withStore(dir, (s) => s.classes().find((c) => c.name === 'cat')!)
     expect(cat.position).toBe(2)
     expect(storedBoxes(dir, kindledId)).toContainEqual(expect.objectContaining({ x, y, w, h, classId: cat.id }))
+    // Zoomed in on a box, Tab walks to the next box and the view follows it.
+    await page.keyboard.press('z')
+    await page.keyboard.press('Tab')
+    await expect.poll(() => boxes.first().getAttribute('class'), WAIT).toContain('is-selected')
+    await expect
+      .poll(async () => {
+        const r = (await boxes.first().locator('rect').first().boundingBox())!
+        const a = (await canvas.boundingBox())!
+        return Math.round(Math.abs(r.x + r.width / 2 - (a.x + a.width / 2)) + Math.abs(r.y + r.height / 2 - (a.y + a.height / 2)))
+      }, WAIT)
+      .toBeLessThan(4)
+    await page.keyboard.press('f')
+    await expect.poll(zoom, WAIT).toBe(1)
     // A second "Cat" is refused with the studio's reason; so is deleting a class a box uses.
     await page.getByTestId('class-add-name').fill('Cat')
     await page.getByTestId('class-add').click()

@@ -36,6 +36,8 @@ export interface BoxCanvasHandle {
   fit(): void
   zoomBy(factor: number): void
   zoomTo(box: Rect): void
+  /** Whether the view is zoomed in past the fitted photo. */
+  zoomed(): boolean
 }
 
 export interface BoxCanvasProps {
@@ -94,6 +96,7 @@ export const BoxCanvas = forwardRef<BoxCanvasHandle, BoxCanvasProps>(function Bo
         const { fitted: f, imageId: id, areaSize: a } = latest.current
         setZoom({ imageId: id, view: zoomedTo(box, a, f.scale) })
       },
+      zoomed: () => latest.current.view.scale > latest.current.fitted.scale * 1.001,
     }),
     [],
   )

@@ -170,7 +170,11 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
       case 'nextBox': {
         if (boxes.length === 0) return
         const i = boxes.findIndex((b) => b.id === selected)
-        return setSelected(boxes[(i + (e.shiftKey ? boxes.length - 1 : 1)) % boxes.length].id)
+        const box = boxes[(i + (e.shiftKey ? boxes.length - 1 : 1)) % boxes.length]
+        setSelected(box.id)
+        // Zoomed in on one box, Tab moves the view to the next, as one walks a crowd photo face by face.
+        if (canvas.current?.zoomed()) canvas.current.zoomTo(box)
+        return
       }
       case 'accept':
         return void accept()
@@ -203,9 +207,13 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
         return canvas.current?.zoomBy(1.25)
       case 'zoomOut':
         return canvas.current?.zoomBy(1 / 1.25)
-      case 'zoomToBox':
-        if (selectedBox) canvas.current?.zoomTo(selectedBox)
-        return
+      case 'zoomToBox': {
+        // Nothing selected: the first box, selected, so Tab goes on from it (and zooms along: see `nextBox`).
+        const box = selectedBox ?? boxes[0]
+        if (!box) return
+        setSelected(box.id)
+        return canvas.current?.zoomTo(box)
+      }
       case 'addClass':
         return addClassInput.current?.focus()
     }

@@ -28,7 +28,7 @@ export const CHEAT_SHEET: KeyHelp[] = [
   { keys: 'Drag', what: 'draw a box; drag a box to move it, a corner to resize' },
   { keys: '→ / D', what: 'next photo' },
   { keys: '← / A', what: 'previous photo' },
-  { keys: 'Tab', what: 'next box' },
+  { keys: 'Tab', what: 'next box (Shift: previous)' },
   { keys: 'Enter', what: 'accept photo and go on' },
   { keys: '1–9', what: 'class of the selected box (or of new boxes)' },
   { keys: 'N', what: 'add a class' },
@@ -40,7 +40,7 @@ export const CHEAT_SHEET: KeyHelp[] = [
   { keys: 'H (hold)', what: 'hide boxes' },
   { keys: 'Wheel / + −', what: 'zoom (around the pointer)' },
   { keys: 'Space+drag', what: 'pan (or drag with the middle button)' },
-  { keys: 'Z', what: 'zoom to the selected box' },
+  { keys: 'Z', what: 'zoom to the selected box (Tab then follows)' },
   { keys: '0 / F', what: 'fit the photo' },
   { keys: 'Esc', what: 'clear the selection' },
 ]

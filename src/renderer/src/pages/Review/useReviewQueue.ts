@@ -18,8 +18,9 @@ export interface QueueState {
   loading: boolean
 }
 
-/** How many photos after the current one the page prefetches. */
+/** How many photos after the next one the page prefetches. */
 const AHEAD = 2
+const PLACE_DELAY_MS = 120
 
 interface Neighbours {
   of: number
@@ -70,6 +71,10 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
       ])
       if (!live) return
       setNeighbours({ of: current, previous: before.ids[0] ?? null, next: after.ids[0] ?? null, ahead: after.ids.slice(1) })
+      // Counting the place can take tens of milliseconds in a sparse filter at 100,000 photos, and the studio answers
+      // one request at a time: while a person holds → it is not worth counting for photos already left behind.
+      await new Promise((resolve) => setTimeout(resolve, PLACE_DELAY_MS))
+      if (!live) return
       const window = await studio.request('review.queue', { ...query, around: current, limit: 1 })
       if (!live) return
       setPlace({ of: current, position: window.position, total: window.total })
