@@ -149,15 +149,32 @@ export const migrations: Migration[] = [
         -- Photos without a kindled box sort after every score (scores are 0–1): a key without NULLs compares as a row.
         ALTER TABLE images ADD COLUMN score_key REAL GENERATED ALWAYS AS (coalesce(min_kindled_score, 2.0)) VIRTUAL;
         ALTER TABLE images ADD COLUMN reviewed INTEGER GENERATED ALWAYS AS (reviewed_at IS NOT NULL) VIRTUAL;
-        UPDATE images SET min_kindled_score =
-          (SELECT min(b.score) FROM boxes b WHERE b.image_id = images.id AND b.source = 'kindled');
+        ALTER TABLE images ADD COLUMN box_count INTEGER NOT NULL DEFAULT 0;  -- for "no boxes": an index, not a probe
+        UPDATE images SET
+          min_kindled_score = (SELECT min(b.score) FROM boxes b WHERE b.image_id = images.id AND b.source = 'kindled'),
+          box_count = (SELECT count(*) FROM boxes b WHERE b.image_id = images.id);
 
-        CREATE INDEX images_queue_score ON images (score_key, path);
-        CREATE INDEX images_queue_reviewed_score ON images (reviewed, score_key, path);
-        CREATE INDEX images_queue_reviewed_name ON images (reviewed, path);
-        CREATE INDEX images_queue_reviewed_id ON images (reviewed, id);
-        -- The class filter probes a photo's boxes for a class without reading the box rows.
+        -- split rides along at the end so the split filter is read from the index, not the row, when counting a
+        -- photo's place.
+        CREATE INDEX images_queue_score ON images (score_key, path, split);
+        CREATE INDEX images_queue_reviewed_score ON images (reviewed, score_key, path, split);
+        CREATE INDEX images_queue_reviewed_name ON images (reviewed, path, split);
+        CREATE INDEX images_queue_reviewed_id ON images (reviewed, id, split);
+        CREATE INDEX images_without_boxes ON images (path) WHERE box_count = 0;
+        -- The class filter: a step probes a photo's boxes for the class, a count starts from the class's boxes.
         CREATE INDEX boxes_by_image_class ON boxes (image_id, class_id);
+        CREATE INDEX boxes_by_class ON boxes (class_id, image_id);
+
+        CREATE TRIGGER box_count_insert AFTER INSERT ON boxes BEGIN
+          UPDATE images SET box_count = box_count + 1 WHERE id = NEW.image_id;
+        END;
+        CREATE TRIGGER box_count_delete AFTER DELETE ON boxes BEGIN
+          UPDATE images SET box_count = box_count - 1 WHERE id = OLD.image_id;
+        END;
+        CREATE TRIGGER box_count_move AFTER UPDATE OF image_id ON boxes WHEN OLD.image_id IS NOT NEW.image_id BEGIN
+          UPDATE images SET box_count = box_count - 1 WHERE id = OLD.image_id;
+          UPDATE images SET box_count = box_count + 1 WHERE id = NEW.image_id;
+        END;
 
         CREATE TRIGGER min_score_box_insert AFTER INSERT ON boxes WHEN NEW.source = 'kindled' BEGIN
           UPDATE images SET min_kindled_score =

@@ -119,8 +119,9 @@ const REVIEW_FILTER: Record<ReviewFilter, string | null> = {
   all: null,
   unreviewed: 'reviewed = 0',
   reviewed: 'reviewed = 1',
-  'low-score': 'min_kindled_score < @lowScore',
-  'no-boxes': 'NOT EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = images.id)',
+  // As a range of the score index (photos without a kindled box have score_key 2, above any bar).
+  'low-score': 'score_key < @lowScore',
+  'no-boxes': 'box_count = 0',
 }
 
 /**
@@ -135,10 +136,19 @@ const QUEUE_SORT: Record<ReviewSort, { cols: string[]; desc: boolean }> = {
 
 type QueueKey = Record<string, number | string>
 
-function reviewWhere(q: ReviewQueueOptions): string[] {
+/**
+ * The filter as WHERE terms. The class filter has two forms: a step walks the sort's index and probes each photo's
+ * boxes (it stops at the first match), while a count starts from the class's boxes (boxes_by_class) and looks up only
+ * their photos — a probe per photo would visit all 100,000.
+ */
+function reviewWhere(q: ReviewQueueOptions, use: 'step' | 'count' = 'step'): string[] {
   const terms = [REVIEW_FILTER[q.filter]]
   if (q.classId !== undefined) {
-    terms.push('EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = images.id AND b.class_id = @classId)')
+    terms.push(
+      use === 'step'
+        ? 'EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = images.id AND b.class_id = @classId)'
+        : 'id IN (SELECT image_id FROM boxes WHERE class_id = @classId)',
+    )
   }
   if (q.split !== undefined) terms.push('split = @split')
   return terms.filter((t): t is string => t !== null)
@@ -337,7 +347,7 @@ export class Store {
    */
   queuePosition(q: ReviewQueueOptions, id: number): { total: number; before: number; member: boolean } {
     const bind = this.queueBind(q)
-    const terms = reviewWhere(q)
+    const terms = reviewWhere(q, 'count')
     return this.db.transaction(() => {
       const key = this.queueKey(q.sort, id)
       if (!key) return { total: this.queueTotal(q), before: 0, member: false }
@@ -394,7 +404,7 @@ export class Store {
       if (q.filter === 'reviewed') return c.reviewed
       if (q.filter === 'unreviewed') return c.images - c.reviewed
     }
-    const sql = `SELECT count(*) AS n FROM images ${whereOf(reviewWhere(q))}`
+    const sql = `SELECT count(*) AS n FROM images ${whereOf(reviewWhere(q, 'count'))}`
     return (this.cached(sql).get(this.queueBind(q)) as { n: number }).n
   }
 

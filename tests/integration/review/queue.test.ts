@@ -121,6 +121,26 @@ describe('review queue steps', () => {
     expect(minScore(store, 2)).toBeNull()
   })
 
+  it('keeps each photo’s box count right through adds, deletes, undo and redo, for the "no boxes" filter', () => {
+    const { store } = project(2)
+    const count = (id: number) => (store.db.prepare('SELECT box_count AS n FROM images WHERE id = ?').get(id) as { n: number }).n
+    const noBoxes = () => store.queueStep({ filter: 'no-boxes', sort: 'name', lowScore: 0.5 }, undefined, 'next', 10)
+    expect(noBoxes()).toEqual([1, 2])
+    const a = store.addBox({ imageId: 1, classId: 1, x: 1, y: 1, w: 9, h: 9, source: 'human' })
+    store.addBox({ imageId: 1, classId: 1, x: 1, y: 1, w: 9, h: 9, source: 'kindled', score: 0.5 })
+    expect([count(1), count(2)]).toEqual([2, 0])
+    expect(noBoxes()).toEqual([2])
+    store.deleteBox(a.id)
+    expect(count(1)).toBe(1)
+    store.undo()
+    expect(count(1)).toBe(2)
+    store.redo()
+    expect(count(1)).toBe(1)
+    store.db.prepare('UPDATE boxes SET image_id = 2').run()
+    expect([count(1), count(2)]).toEqual([0, 1])
+    expect(noBoxes()).toEqual([1])
+  })
+
   it('fills the score column when an older project is upgraded', () => {
     const dir = tempDir()
     const store = Store.open(dir, { create: true })
@@ -135,7 +155,12 @@ describe('review queue steps', () => {
       "INSERT INTO boxes (image_id, class_id, x, y, w, h, source, score, created_at, updated_at) VALUES (1, 1, 0, 0, 1, 1, 'kindled', 0.42, 0, 0)",
     ).run()
     migrate(old)
-    expect(old.prepare('SELECT min_kindled_score AS s, score_key AS k, reviewed AS r FROM images').get()).toEqual({ s: 0.42, k: 0.42, r: 0 })
+    expect(old.prepare('SELECT min_kindled_score AS s, score_key AS k, reviewed AS r, box_count AS n FROM images').get()).toEqual({
+      s: 0.42,
+      k: 0.42,
+      r: 0,
+      n: 1,
+    })
     old.close()
   })
 })
