@@ -164,10 +164,10 @@ describe('Review in serve mode', () => {
     // Filter the queue: reviewed photos are just the accepted one; low teacher score finds the kindled photo.
     await page.getByTestId('review-filter').selectOption('reviewed')
     await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(firstName)
-    expect(await page.getByTestId('review-position').textContent()).toBe('1 of 1')
+    await expect.poll(() => page.getByTestId('review-position').textContent(), WAIT).toBe('1 of 1')
     await page.getByTestId('review-filter').selectOption('low-score')
     await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(kindledName)
-    expect(await page.getByTestId('review-position').textContent()).toBe('1 of 1')
+    await expect.poll(() => page.getByTestId('review-position').textContent(), WAIT).toBe('1 of 1')
     expect(await boxes.first().getAttribute('data-source')).toBe('kindled')
     expect(await boxes.first().textContent()).toContain('kindled 0.31')
     // Filters combine: no low-score photo has a dog box.
@@ -175,7 +175,7 @@ describe('Review in serve mode', () => {
     await expect.poll(() => page.getByTestId('review-empty').textContent(), WAIT).toBe('No photos in this queue.')
     await page.getByTestId('review-filter').selectOption('all')
     await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(firstName)
-    expect(await page.getByTestId('review-position').textContent()).toBe('1 of 1')
+    await expect.poll(() => page.getByTestId('review-position').textContent(), WAIT).toBe('1 of 1')
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
     await page.screenshot({ path: SCREENSHOT })
     await page.context().close()

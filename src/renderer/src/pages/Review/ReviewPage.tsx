@@ -245,6 +245,7 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
         onQuery={onQuery}
         position={queue.position}
         total={queue.total}
+        counted={queue.counted}
         save={photo.save}
       />
       <div className="review-body">

@@ -15,6 +15,8 @@ export interface QueueState {
   next: number | null
   /** The photos after `next`, for the page to prefetch. */
   ahead: number[]
+  /** Whether `position` and `total` describe the current photo yet (they are counted a moment after it shows). */
+  counted: boolean
   loading: boolean
 }
 
@@ -125,6 +127,7 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
     previous: known?.previous ?? null,
     next: known?.next ?? null,
     ahead: known ? [...(known.next !== null ? [known.next] : []), ...known.ahead] : [],
+    counted: counted !== null || (current === null && !loading),
     loading,
   }
   return { ...state, goTo, step, refresh }
