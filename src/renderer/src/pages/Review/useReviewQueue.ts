@@ -109,8 +109,13 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
       const have = neighbours?.of === from ? neighbours : null
       let to = have ? (direction === 'next' ? have.next : have.previous) : undefined
       if (to === undefined) {
-        const { ids } = await studio.request('review.step', { ...query, from, direction, limit: 1 })
-        to = ids[0] ?? null
+        try {
+          const { ids } = await studio.request('review.step', { ...query, from, direction, limit: 1 })
+          to = ids[0] ?? null
+        } catch (error) {
+          console.error('review queue', error) // e.g. the photo was removed meanwhile: stay put
+          return false
+        }
       }
       if (to === null || currentRef.current !== from) return false
       setCurrent(to)
