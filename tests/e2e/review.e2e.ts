@@ -207,7 +207,7 @@ describe('Review in serve mode', () => {
 })
 
 describe('Review: open at a photo, zoom and pan, classes', () => {
-  test('#review?image=ID opens that photo; Z zooms to the box, the wheel zooms around the pointer, Space pans, 0 fits; N adds a class', async () => {
+  test('#review?image=ID opens that photo; Z zooms to the box, the wheel zooms around the pointer, Space pans, 0 fits; N adds a class; the score sort', async () => {
     const { dir, kindledName } = makeProject()
     const server = await serve(dir)
     const kindledId = await idOf(dir, kindledName)
@@ -343,6 +343,18 @@ describe('Review: open at a photo, zoom and pan, classes', () => {
       else await expect.poll(() => fresh.getByTestId('review-empty').textContent(), WAIT).toContain('no image with id 99999')
       await fresh.context().close()
     }
+
+    // The teacher-score sort puts the least confident kindled photo first; the rest follow by name.
+    const sorted = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage()
+    await sorted.goto(`${server.url}#review`)
+    await sorted.getByTestId('review-name').waitFor()
+    await sorted.getByTestId('review-sort').selectOption('score')
+    await expect.poll(() => sorted.getByTestId('review-name').textContent(), WAIT).toBe(kindledName)
+    await expect.poll(() => sorted.getByTestId('review-position').textContent(), WAIT).toBe(`1 of ${queueNames.length}`)
+    await sorted.keyboard.press('ArrowRight')
+    await expect.poll(() => sorted.getByTestId('review-name').textContent(), WAIT).toBe(queueNames[0])
+    await expect.poll(() => sorted.getByTestId('review-position').textContent(), WAIT).toBe(`2 of ${queueNames.length}`)
+    await sorted.context().close()
   })
 })
 
