@@ -154,6 +154,14 @@ export type ReviewQueueQuery = z.input<typeof ReviewQueueQuery>
 const Pixels = z.number().finite().min(0).max(1_000_000)
 const Size = z.number().finite().gt(0, 'must be greater than 0').max(1_000_000)
 
+const ClassName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64, 'at most 64 characters')
+  .refine((n) => !/[\u0000-\u001f]/.test(n), 'must not contain control characters')
+const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ff9f1c')
+
 export const Edit = z.object({
   id: Id,
   imageId: Id,
@@ -217,6 +225,19 @@ export const requests = {
       position: z.number().int().nullable(),
     }),
   },
+  /**
+   * The next (or previous) photos of the review queue after `from` in queue order — from the start (or the end) without
+   * it. An index seek whatever the queue's size: this is what next/previous and the page's prefetch ask. `from` need
+   * not be in the queue (a photo just accepted out of "unreviewed" still has a place to go on from).
+   */
+  'review.step': {
+    params: ReviewQueueQuery.extend({
+      from: Id.optional(),
+      direction: z.enum(['next', 'previous']).default('next'),
+      limit: z.number().int().min(1).max(50).default(1),
+    }),
+    result: z.object({ ids: z.array(Id) }),
+  },
   /** One photo for the editor: its details, its boxes with provenance, and the project's classes. */
   'review.image': {
     params: z.strictObject({ id: Id }),
@@ -254,6 +275,18 @@ export const requests = {
     params: z.strictObject({ id: Id, reviewed: z.boolean() }),
     result: z.object({ id: Id, state: ReviewState }),
   },
+  /** A new label class, last in key order (number key = position + 1); a colour is picked when none is given. */
+  'classes.add': {
+    params: z.strictObject({ name: ClassName, color: Color.optional() }),
+    result: ClassInfo,
+  },
+  /** Rename or recolour a class. */
+  'classes.update': {
+    params: z.strictObject({ id: Id, name: ClassName.optional(), color: Color.optional() }),
+    result: ClassInfo,
+  },
+  /** Remove a class no box uses (a class with boxes is refused: delete or reclass its boxes first). */
+  'classes.delete': { params: z.strictObject({ id: Id }), result: z.object({ id: Id }) },
   /** Undo the latest edit in the project's edit log (which survives restarts); null when there is none. */
   'edits.undo': { params: NoParams, result: z.object({ edit: Edit.nullable() }) },
   'edits.redo': { params: NoParams, result: z.object({ edit: Edit.nullable() }) },

@@ -164,10 +164,10 @@ describe('Review in serve mode', () => {
     // Filter the queue: reviewed photos are just the accepted one; low teacher score finds the kindled photo.
     await page.getByTestId('review-filter').selectOption('reviewed')
     await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(firstName)
-    expect(await page.getByTestId('review-position').textContent()).toBe('1 of 1')
+    await expect.poll(() => page.getByTestId('review-position').textContent(), WAIT).toBe('1 of 1')
     await page.getByTestId('review-filter').selectOption('low-score')
     await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(kindledName)
-    expect(await page.getByTestId('review-position').textContent()).toBe('1 of 1')
+    await expect.poll(() => page.getByTestId('review-position').textContent(), WAIT).toBe('1 of 1')
     expect(await boxes.first().getAttribute('data-source')).toBe('kindled')
     expect(await boxes.first().textContent()).toContain('kindled 0.31')
     // Filters combine: no low-score photo has a dog box.
@@ -175,7 +175,7 @@ describe('Review in serve mode', () => {
     await expect.poll(() => page.getByTestId('review-empty').textContent(), WAIT).toBe('No photos in this queue.')
     await page.getByTestId('review-filter').selectOption('all')
     await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(firstName)
-    expect(await page.getByTestId('review-position').textContent()).toBe('1 of 1')
+    await expect.poll(() => page.getByTestId('review-position').textContent(), WAIT).toBe('1 of 1')
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
     await page.screenshot({ path: SCREENSHOT })
     await page.context().close()
@@ -203,6 +203,158 @@ describe('Review in serve mode', () => {
     await saved(page)
     expect(stateOf(dir, imageId)).toBe('new')
     await page.context().close()
+  })
+})
+
+describe('Review: open at a photo, zoom and pan, classes', () => {
+  test('#review?image=ID opens that photo; Z zooms to the box, the wheel zooms around the pointer, Space pans, 0 fits; N adds a class; the score sort', async () => {
+    const { dir, kindledName } = makeProject()
+    const server = await serve(dir)
+    const kindledId = await idOf(dir, kindledName)
+    const frame = withStore(dir, (s) => s.image(kindledId)!)
+
+    // A link straight to the kindled photo (the Library's), not the queue's first photo.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+    const page = await context.newPage()
+    page.on('pageerror', (error) => {
+      throw error
+    })
+    await page.goto(`${server.url}#review?image=${kindledId}`)
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(kindledName)
+    const queueNames = withStore(dir, (s) =>
+      (s.db.prepare('SELECT path FROM images ORDER BY path').all() as { path: string }[]).map((r) => path.basename(r.path)),
+    )
+    const place = queueNames.indexOf(kindledName)
+    await expect.poll(() => page.getByTestId('review-position').textContent(), WAIT).toBe(`${place + 1} of ${queueNames.length}`)
+    // Previous and next follow the queue from there (dogs.jpg is last by name), and the URL names the photo shown (a
+    // reload comes back to it).
+    expect(place).toBeGreaterThan(0)
+    await page.keyboard.press('ArrowLeft')
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(queueNames[place - 1])
+    const nextId = await idOf(dir, queueNames[place - 1])
+    await expect.poll(() => new URL(page.url()).hash, WAIT).toBe(`#review?image=${nextId}`)
+    // A link followed while the page is open moves the editor too.
+    await page.evaluate(`location.hash = '#review?image=${kindledId}'`)
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(kindledName)
+    await waitForPhoto(page)
+    const canvas = page.getByTestId('review-canvas')
+    const zoom = async () => Number(await canvas.getAttribute('data-zoom'))
+    expect(await zoom()).toBe(1)
+
+    // Z: the selected box fills about 60 % of the canvas, centred.
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('z')
+    await expect.poll(zoom, WAIT).toBeGreaterThan(1)
+    const area = (await canvas.boundingBox())!
+    const box = (await page.getByTestId('review-box').first().locator('rect').first().boundingBox())!
+    expect(Math.max(box.width / area.width, box.height / area.height)).toBeCloseTo(0.6, 1)
+    expect(Math.abs(box.x + box.width / 2 - (area.x + area.width / 2))).toBeLessThan(3)
+    expect(Math.abs(box.y + box.height / 2 - (area.y + area.height / 2))).toBeLessThan(3)
+
+    // 0 fits the photo again.
+    await page.keyboard.press('0')
+    await expect.poll(zoom, WAIT).toBe(1)
+
+    // The wheel zooms around the pointer: the photo pixel under it stays under it.
+    let stage = (await page.getByTestId('review-stage').boundingBox())!
+    const at = { x: stage.x + stage.width * 0.3, y: stage.y + stage.height * 0.6 }
+    await page.mouse.move(at.x, at.y)
+    await page.mouse.wheel(0, -300)
+    await expect.poll(zoom, WAIT).toBeGreaterThan(1.3)
+    stage = (await page.getByTestId('review-stage').boundingBox())!
+    expect(Math.abs((at.x - stage.x) / stage.width - 0.3)).toBeLessThan(0.01)
+    expect(Math.abs((at.y - stage.y) / stage.height - 0.6)).toBeLessThan(0.01)
+
+    // Space + drag pans, and draws nothing.
+    const boxes = page.getByTestId('review-box')
+    const count = await boxes.count()
+    await page.keyboard.down(' ')
+    await page.mouse.down()
+    await page.mouse.move(at.x - 80, at.y - 50, { steps: 5 })
+    await page.mouse.up()
+    await page.keyboard.up(' ')
+    const panned = (await page.getByTestId('review-stage').boundingBox())!
+    expect(panned.x - stage.x).toBeCloseTo(-80, 0)
+    expect(panned.y - stage.y).toBeCloseTo(-50, 0)
+    expect(await boxes.count()).toBe(count)
+
+    // Drawing while zoomed and panned still lands in the photo's own pixels.
+    const drawn = boxes.nth(count)
+    await dragOnPhoto(page, panned, [0.5, 0.5], [0.6, 0.65])
+    await saved(page)
+    await expect.poll(() => boxes.count(), WAIT).toBe(count + 1)
+    const [x, y, w, h] = (await drawn.getAttribute('data-rect'))!.split(',').map(Number)
+    expect(Math.abs(x - 0.5 * frame.width)).toBeLessThanOrEqual(2)
+    expect(Math.abs(y - 0.5 * frame.height)).toBeLessThanOrEqual(2)
+    expect(Math.abs(w - 0.1 * frame.width)).toBeLessThanOrEqual(2)
+    expect(Math.abs(h - 0.15 * frame.height)).toBeLessThanOrEqual(2)
+
+    // H held hides the boxes.
+    await page.keyboard.down('h')
+    await expect.poll(() => page.getByTestId('review-overlay').getAttribute('class'), WAIT).toContain('is-hidden')
+    await page.keyboard.up('h')
+    await expect.poll(() => page.getByTestId('review-overlay').getAttribute('class'), WAIT).not.toContain('is-hidden')
+
+    // N: add a class by name; its number key (3) then gives the selected box that class.
+    await page.keyboard.press('n')
+    await expect.poll(() => page.locator(':focus').getAttribute('data-testid'), WAIT).toBe('class-add-name')
+    await page.keyboard.type('cat')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.getByTestId('class-item').count(), WAIT).toBe(3)
+    expect(await page.getByTestId('class-item').nth(2).textContent()).toContain('cat')
+    await page.keyboard.press('3') // the new box is still selected
+    await expect.poll(() => drawn.getAttribute('data-class'), WAIT).toBe('cat')
+    await saved(page)
+    const cat = withStore(dir, (s) => s.classes().find((c) => c.name === 'cat')!)
+    expect(cat.position).toBe(2)
+    expect(storedBoxes(dir, kindledId)).toContainEqual(expect.objectContaining({ x, y, w, h, classId: cat.id }))
+    // Zoomed in on a box, Tab walks to the next box and the view follows it.
+    await page.keyboard.press('z')
+    await page.keyboard.press('Tab')
+    await expect.poll(() => boxes.first().getAttribute('class'), WAIT).toContain('is-selected')
+    await expect
+      .poll(async () => {
+        const r = (await boxes.first().locator('rect').first().boundingBox())!
+        const a = (await canvas.boundingBox())!
+        return Math.round(Math.abs(r.x + r.width / 2 - (a.x + a.width / 2)) + Math.abs(r.y + r.height / 2 - (a.y + a.height / 2)))
+      }, WAIT)
+      .toBeLessThan(4)
+    await page.keyboard.press('f')
+    await expect.poll(zoom, WAIT).toBe(1)
+    // A second "Cat" is refused with the studio's reason; so is deleting a class a box uses.
+    await page.getByTestId('class-add-name').fill('Cat')
+    await page.getByTestId('class-add').click()
+    await expect.poll(() => page.getByTestId('class-error').textContent(), WAIT).toContain('already a class "cat"')
+    await page.getByTestId('class-item').nth(2).hover() // the delete button shows on hover
+    await page.getByRole('button', { name: 'Delete class cat' }).click()
+    await expect.poll(() => page.getByTestId('class-error').textContent(), WAIT).toContain('1 box uses this class')
+    expect(withStore(dir, (s) => s.classes().length)).toBe(3)
+
+    await context.close()
+
+    // Plain #review still opens the queue's first photo; a photo id that does not exist is named, not a blank page.
+    for (const [hash, shows] of [
+      ['#review', queueNames[0]],
+      ['#review?image=99999', null],
+    ] as const) {
+      const fresh = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage()
+      await fresh.goto(`${server.url}${hash}`)
+      if (shows) await expect.poll(() => fresh.getByTestId('review-name').textContent(), WAIT).toBe(shows)
+      else await expect.poll(() => fresh.getByTestId('review-empty').textContent(), WAIT).toContain('no image with id 99999')
+      await fresh.context().close()
+    }
+
+    // The teacher-score sort puts the least confident kindled photo first; the rest follow by name.
+    const sorted = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage()
+    await sorted.goto(`${server.url}#review`)
+    await sorted.getByTestId('review-name').waitFor()
+    await sorted.getByTestId('review-sort').selectOption('score')
+    await expect.poll(() => sorted.getByTestId('review-name').textContent(), WAIT).toBe(kindledName)
+    await expect.poll(() => sorted.getByTestId('review-position').textContent(), WAIT).toBe(`1 of ${queueNames.length}`)
+    await sorted.keyboard.press('ArrowRight')
+    await expect.poll(() => sorted.getByTestId('review-name').textContent(), WAIT).toBe(queueNames[0])
+    await expect.poll(() => sorted.getByTestId('review-position').textContent(), WAIT).toBe(`2 of ${queueNames.length}`)
+    await sorted.context().close()
   })
 })
 

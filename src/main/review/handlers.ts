@@ -2,12 +2,13 @@
 // transaction (box and edit-log row together) that has committed before the handler returns, so the response the UI
 // shows as "saved" is never ahead of the disk.
 import path from 'node:path'
-import { type ParsedParams, type Result, StudioError } from '../../shared/api.js'
+import { type ClassInfo, type ParsedParams, type Result, StudioError } from '../../shared/api.js'
 import type { Store } from '../store/index.js'
 import type { Box, ImageRow } from '../store/index.js'
 
 type ReviewMethod =
   | 'review.queue'
+  | 'review.step'
   | 'review.image'
   | 'boxes.add'
   | 'boxes.update'
@@ -15,20 +16,31 @@ type ReviewMethod =
   | 'images.setReviewed'
   | 'edits.undo'
   | 'edits.redo'
+  | 'classes.add'
+  | 'classes.update'
+  | 'classes.delete'
 
 export type ReviewHandlers = { [M in ReviewMethod]: (params: ParsedParams<M>) => Result<M> }
 
 /**
  * The handlers for the review requests, reading the open project through `getStore` (it throws when none is open).
- * `changed` runs after every committed edit, so the studio can tell the UI its counts moved (boxes, reviewed).
+ * `changed` runs after every committed edit (once its answer is on its way), so the studio can tell the UI its counts
+ * moved (boxes, reviewed).
  */
 export function reviewHandlers(getStore: () => Store, changed: () => void = () => {}): ReviewHandlers {
   const edited = <T>(result: T): T => {
-    changed()
+    // The answer first, then the news: the header's counts re-render the whole app, and sent ahead of the answer they
+    // would delay the "Saved" the person is waiting for. The edit has committed either way.
+    setImmediate(changed)
     return result
   }
   return {
     'review.queue': ({ around, offset, limit, ...query }) => getStore().reviewQueue(query, { around, offset, limit }),
+    'review.step': ({ from, direction, limit, ...query }) => {
+      const store = getStore()
+      if (from !== undefined) requireImage(store, from, 'params.from')
+      return { ids: store.queueStep(query, from, direction, limit) }
+    },
     'review.image': ({ id }) => {
       const store = getStore()
       const image = requireImage(store, id, 'params.id')
@@ -63,6 +75,32 @@ export function reviewHandlers(getStore: () => Store, changed: () => void = () =
     },
     'edits.undo': () => edited({ edit: getStore().undo() ?? null }),
     'edits.redo': () => edited({ edit: getStore().redo() ?? null }),
+    'classes.add': ({ name, color }) => {
+      const store = getStore()
+      const classes = store.classes()
+      requireFreeName(classes, name)
+      return edited(store.addClass(name, color ?? nextColor(classes)))
+    },
+    'classes.update': ({ id, name, color }) => {
+      const store = getStore()
+      requireClass(store, id, 'params.id')
+      if (name !== undefined) requireFreeName(store.classes().filter((c) => c.id !== id), name)
+      return edited(store.updateClass(id, { name, color })!)
+    },
+    'classes.delete': ({ id }) => {
+      const store = getStore()
+      requireClass(store, id, 'params.id')
+      const used = store.boxesOfClass(id)
+      if (used > 0) {
+        throw new StudioError(
+          `params.id: ${used === 1 ? '1 box uses' : `${used} boxes use`} this class; delete or reclass them first`,
+          'conflict',
+          'params.id',
+        )
+      }
+      store.deleteClass(id)
+      return edited({ id })
+    },
   }
 }
 
@@ -78,10 +116,24 @@ function requireBox(store: Store, id: number): Box {
   return box
 }
 
-function requireClass(store: Store, classId: number): void {
+function requireClass(store: Store, classId: number, field = 'params.classId'): void {
   if (!store.classes().some((c) => c.id === classId)) {
-    throw new StudioError(`params.classId: no class with id ${classId}`, 'not_found', 'params.classId')
+    throw new StudioError(`${field}: no class with id ${classId}`, 'not_found', field)
   }
+}
+
+/** Class names are unique regardless of case: "Face" next to "face" would be two classes no one can tell apart. */
+function requireFreeName(others: ClassInfo[], name: string): void {
+  const taken = others.find((c) => c.name.toLowerCase() === name.toLowerCase())
+  if (taken) throw new StudioError(`params.name: there is already a class "${taken.name}"`, 'conflict', 'params.name')
+}
+
+// Distinct on the dark canvas and from each other; the first is the default class's colour (migration 1).
+const PALETTE = ['#ff9f1c', '#2ec4b6', '#e71d36', '#8338ec', '#3a86ff', '#ffbe0b', '#fb5607', '#06d6a0', '#ff70a6']
+
+function nextColor(classes: ClassInfo[]): string {
+  const used = new Set(classes.map((c) => c.color.toLowerCase()))
+  return PALETTE.find((c) => !used.has(c)) ?? PALETTE[classes.length % PALETTE.length]
 }
 
 /**

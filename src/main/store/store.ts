@@ -113,33 +113,61 @@ export interface ReviewQueueOptions {
   lowScore: number
 }
 
+// Each filter is a test on the row (or one index probe into its boxes), so a queue step can walk a sort's index and stop
+// at the first photo that passes. `unreviewed` / `reviewed` use the indexed `reviewed` flag (migration 5).
 const REVIEW_FILTER: Record<ReviewFilter, string | null> = {
   all: null,
-  unreviewed: "state != 'reviewed'",
-  reviewed: "state = 'reviewed'",
-  'low-score': `EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = images.id AND b.source = 'kindled' AND b.score < @lowScore)`,
-  'no-boxes': 'NOT EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = images.id)',
+  unreviewed: 'reviewed = 0',
+  reviewed: 'reviewed = 1',
+  // As a range of the score index (photos without a kindled box have score_key 2, above any bar).
+  'low-score': 'score_key < @lowScore',
+  'no-boxes': 'box_count = 0',
 }
 
-// The photo's least confident kindled box; photos without one sort after all that have one. Every order ends in id, so
-// the queue is a total order and next/previous never skip or repeat a photo. The queue is read from a CTE that computes
-// the score once per photo (`k`).
-const MIN_KINDLED_SCORE = `(SELECT min(b.score) FROM boxes b WHERE b.image_id = images.id AND b.source = 'kindled')`
-const REVIEW_ORDER: Record<ReviewSort, { key: string; order: string }> = {
-  score: { key: MIN_KINDLED_SCORE, order: 'k IS NULL, k ASC, path ASC, id ASC' },
-  name: { key: 'NULL', order: 'path ASC, id ASC' },
-  newest: { key: 'NULL', order: 'id DESC' },
+/**
+ * The queue orders as index keys: the photo's least confident kindled box first (photos with none last, as score 2),
+ * file name, or newest import. `path` is unique, so every key is a total order and a step never skips or repeats.
+ */
+const QUEUE_SORT: Record<ReviewSort, { cols: string[]; desc: boolean }> = {
+  score: { cols: ['score_key', 'path'], desc: false },
+  name: { cols: ['path'], desc: false },
+  newest: { cols: ['id'], desc: true },
 }
 
-function reviewWhere(q: ReviewQueueOptions): string {
+type QueueKey = Record<string, number | string>
+
+/**
+ * The filter as WHERE terms. The class filter has two forms: a step walks the sort's index and probes each photo's
+ * boxes (it stops at the first match), while a count starts from the class's boxes (boxes_by_class) and looks up only
+ * their photos — a probe per photo would visit all 100,000.
+ */
+function reviewWhere(q: ReviewQueueOptions, use: 'step' | 'count' = 'step'): string[] {
   const terms = [REVIEW_FILTER[q.filter]]
   if (q.classId !== undefined) {
-    terms.push('EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = images.id AND b.class_id = @classId)')
+    terms.push(
+      use === 'step'
+        ? 'EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = images.id AND b.class_id = @classId)'
+        : 'id IN (SELECT image_id FROM boxes WHERE class_id = @classId)',
+    )
   }
   if (q.split !== undefined) terms.push('split = @split')
-  const present = terms.filter((t): t is string => t !== null)
-  return present.length ? `WHERE ${present.join(' AND ')}` : ''
+  return terms.filter((t): t is string => t !== null)
 }
+
+const whereOf = (terms: string[]) => (terms.length ? `WHERE ${terms.join(' AND ')}` : '')
+
+/** `(cols) > (@k0, …)` in queue order (`after`) or against it, and the ORDER BY that walks that way. */
+function keyset(sort: ReviewSort, direction: 'after' | 'before'): { term: string; order: string } {
+  const { cols, desc } = QUEUE_SORT[sort]
+  const forward = direction === 'after' !== desc // walking the index upwards
+  const keys = cols.map((_, i) => `@k${i}`)
+  return {
+    term: `(${cols.join(', ')}) ${forward ? '>' : '<'} (${keys.join(', ')})`,
+    order: cols.map((c) => `${c} ${forward ? 'ASC' : 'DESC'}`).join(', '),
+  }
+}
+
+const queueOrder = (sort: ReviewSort) => keyset(sort, 'after').order
 
 const IMAGE_COLUMNS = `id, path, sha256, width, height, split, state,
   (SELECT count(*) FROM boxes b WHERE b.image_id = images.id) AS boxes`
@@ -294,48 +322,122 @@ export class Store {
   }
 
   /**
+   * Up to `limit` photos of the review queue after (or before) `from` in queue order; without `from`, from the start
+   * (or the end). A keyset seek on the sort's index: the cost does not grow with the queue or the position, and `from`
+   * need not be in the queue itself (a photo just accepted out of "unreviewed" still has a place to go on from).
+   */
+  queueStep(q: ReviewQueueOptions, from: number | undefined, direction: 'next' | 'previous', limit: number): number[] {
+    const bind: Record<string, unknown> = { ...this.queueBind(q), limit }
+    const terms = reviewWhere(q)
+    const { term, order } = keyset(q.sort, direction === 'next' ? 'after' : 'before')
+    if (from !== undefined) {
+      const key = this.queueKey(q.sort, from)
+      if (!key) return []
+      Object.assign(bind, key)
+      terms.push(term)
+    }
+    const sql = `SELECT id FROM images ${whereOf(terms)} ORDER BY ${order} LIMIT @limit`
+    return (this.cached(sql).all(bind) as { id: number }[]).map((r) => r.id)
+  }
+
+  /**
+   * Where a photo stands in the queue: the queue's size, how many photos come before it, and whether it is in the
+   * queue at all (an accepted photo leaves "unreviewed"). Counting is linear in the position (an index range count),
+   * so the page asks for it after it has shown the photo, never before.
+   */
+  queuePosition(q: ReviewQueueOptions, id: number): { total: number; before: number; member: boolean } {
+    const bind = this.queueBind(q)
+    const terms = reviewWhere(q, 'count')
+    return this.db.transaction(() => {
+      const key = this.queueKey(q.sort, id)
+      if (!key) return { total: this.queueTotal(q), before: 0, member: false }
+      const { term } = keyset(q.sort, 'before')
+      const count = (t: string[]) => (this.cached(`SELECT count(*) AS n FROM images ${whereOf(t)}`).get({ ...bind, ...key }) as { n: number }).n
+      const member = this.cached(`SELECT 1 FROM images WHERE id = @id ${terms.map((t) => `AND ${t}`).join(' ')}`).get({ ...bind, id }) !== undefined
+      return { total: this.queueTotal(q), before: count([...terms, term]), member }
+    })()
+  }
+
+  /**
    * A window of the review queue: `limit` ids from `offset`, or — with `around` — centred on that photo, with its
-   * position. The rank comes from a window function over the filtered set: one pass, fine for a first cut at 100,000
-   * photos (tens of milliseconds); a keyset lookup per sort would make it constant-time.
+   * position (null when the photo is not in the queue). Built from keyset steps and counts, never a sort of the queue.
    */
   reviewQueue(
     q: ReviewQueueOptions,
     at: { around?: number; offset: number; limit: number },
   ): { total: number; offset: number; ids: number[]; position: number | null } {
-    const where = reviewWhere(q)
-    const { key, order } = REVIEW_ORDER[q.sort]
-    // For the score, MATERIALIZED: flattened, SQLite would evaluate the score again at every comparison of the sort. The
-    // other orders must stay flattened, so they walk the (state, path) / id indexes in order instead of sorting.
-    const hint = q.sort === 'score' ? 'MATERIALIZED' : ''
-    const queue = `WITH q AS ${hint} (SELECT id, path, ${key} AS k FROM images ${where})`
-    const bind = { lowScore: q.lowScore, classId: q.classId, split: q.split }
     return this.db.transaction(() => {
       // One read transaction: total, rank and page all describe the same moment.
-      const total = (this.cached(`SELECT count(*) AS n FROM images ${where}`).get(bind) as { n: number }).n
-      let position: number | null = null
-      let offset = at.offset
-      if (at.around !== undefined) {
-        const ranked = this.cached(
-          `${queue} SELECT rank FROM (SELECT id, row_number() OVER (ORDER BY ${order}) - 1 AS rank FROM q)
-           WHERE id = @around`,
-        ).get({ ...bind, around: at.around }) as { rank: number } | undefined
-        position = ranked?.rank ?? null
-        if (position !== null) offset = Math.max(0, position - Math.floor((at.limit - 1) / 2))
+      if (at.around === undefined) {
+        const sql = `SELECT id FROM images ${whereOf(reviewWhere(q))} ORDER BY ${queueOrder(q.sort)} LIMIT @limit OFFSET @offset`
+        const rows = this.cached(sql).all({ ...this.queueBind(q), limit: at.limit, offset: at.offset }) as { id: number }[]
+        return { total: this.queueTotal(q), offset: at.offset, ids: rows.map((r) => r.id), position: null }
       }
-      const ids = (
-        this.cached(`${queue} SELECT id FROM q ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({
-          ...bind,
-          limit: at.limit,
-          offset,
-        }) as { id: number }[]
-      ).map((r) => r.id)
-      return { total, offset, ids, position }
+      const { total, before, member } = this.queuePosition(q, at.around)
+      const previous = this.queueStep(q, at.around, 'previous', Math.max(0, Math.floor((at.limit - 1) / 2))).reverse()
+      const next = this.queueStep(q, at.around, 'next', Math.max(0, at.limit - previous.length - (member ? 1 : 0)))
+      return {
+        total,
+        offset: before - previous.length,
+        ids: [...previous, ...(member ? [at.around] : []), ...next],
+        position: member ? before : null,
+      }
     })()
+  }
+
+  private queueBind(q: ReviewQueueOptions) {
+    return { lowScore: q.lowScore, classId: q.classId, split: q.split }
+  }
+
+  /** The sort key of one photo as `@k0…` bindings, or undefined when there is no such photo. */
+  private queueKey(sort: ReviewSort, id: number): QueueKey | undefined {
+    const { cols } = QUEUE_SORT[sort]
+    const row = this.cached(`SELECT ${cols.join(', ')} FROM images WHERE id = ?`).get(id) as QueueKey | undefined
+    return row && Object.fromEntries(cols.map((c, i) => [`k${i}`, row[c]]))
+  }
+
+  /** The queue's size; the plain state filters come from the running tallies instead of a count. */
+  private queueTotal(q: ReviewQueueOptions): number {
+    if (q.classId === undefined && q.split === undefined) {
+      const c = this.counts()
+      if (q.filter === 'all') return c.images
+      if (q.filter === 'reviewed') return c.reviewed
+      if (q.filter === 'unreviewed') return c.images - c.reviewed
+    }
+    const sql = `SELECT count(*) AS n FROM images ${whereOf(reviewWhere(q, 'count'))}`
+    return (this.cached(sql).get(this.queueBind(q)) as { n: number }).n
   }
 
   /** The project's classes in key order (number key n picks the class at position n − 1). */
   classes(): ClassInfo[] {
     return this.cached('SELECT id, name, color, position FROM classes ORDER BY position, id').all() as ClassInfo[]
+  }
+
+  /** A new class at the end of the key order. The name is unique (the table says so; the caller words the error). */
+  addClass(name: string, color: string): ClassInfo {
+    return this.db.transaction(() => {
+      const position = (this.cached('SELECT coalesce(max(position) + 1, 0) AS p FROM classes').get() as { p: number }).p
+      const id = Number(this.cached('INSERT INTO classes (name, color, position) VALUES (?, ?, ?)').run(name, color, position).lastInsertRowid)
+      return { id, name, color, position }
+    })()
+  }
+
+  updateClass(id: number, change: { name?: string; color?: string }): ClassInfo | undefined {
+    this.cached('UPDATE classes SET name = coalesce(@name, name), color = coalesce(@color, color) WHERE id = @id').run({
+      id,
+      name: change.name ?? null,
+      color: change.color ?? null,
+    })
+    return this.classes().find((c) => c.id === id)
+  }
+
+  /** Boxes of a class (any source): a class in use cannot be deleted without losing labels. */
+  boxesOfClass(id: number): number {
+    return (this.cached('SELECT count(*) AS n FROM boxes WHERE class_id = ?').get(id) as { n: number }).n
+  }
+
+  deleteClass(id: number): void {
+    this.cached('DELETE FROM classes WHERE id = ?').run(id)
   }
 
   box(id: number): Box | undefined {

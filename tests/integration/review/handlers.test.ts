@@ -78,6 +78,8 @@ describe('review requests', () => {
     h['images.setReviewed']({ id: 1, reviewed: true })
     h['edits.undo']({})
     expect(() => h['boxes.delete']({ id: 999 })).toThrow('no box')
+    expect(changes).toBe(0) // not before the answers have gone
+    await new Promise((resolve) => setImmediate(resolve))
     expect(changes).toBe(4)
   })
 

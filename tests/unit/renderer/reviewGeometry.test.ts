@@ -42,7 +42,8 @@ describe('review keys', () => {
     expect(press('Z', { ctrlKey: true, shiftKey: true })).toBe('redo')
     expect(press('y', { metaKey: true })).toBe('redo')
     expect(press('3')).toEqual({ classNumber: 3 })
-    expect(press('0')).toBeNull()
+    expect(press('0')).toBe('fit') // not a class: 0 fits the photo, as in most image editors
+    expect(press('!')).toBeNull()
     expect(press('ArrowRight')).toBe('next')
     expect(press('Enter')).toBe('accept')
     expect(press('S')).toBe('smiling')

@@ -1,12 +1,47 @@
 // The photo, large, with its boxes drawn over it. The SVG overlay has the photo's own pixel grid as its viewBox, so
 // boxes are drawn in image pixels as stored, and a pointer position becomes image pixels through the displayed size
-// (the browser shows the photo EXIF-rotated, the same frame as images.width/height).
-import { type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
+// (the browser shows the photo EXIF-rotated, the same frame as images.width/height). Zoom and pan only move and scale
+// the stage (photo and overlay together), so that mapping holds at any zoom.
+import {
+  forwardRef,
+  type PointerEvent as ReactPointerEvent,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react'
 import type { ClassInfo, ReviewBox } from '../../../../shared/api'
-import { corner, fit, type Handle, HANDLES, MIN_BOX, moved, type Rect, resized, rounded, sameRect, spanned, toImage } from './geometry'
+import {
+  corner,
+  fit,
+  type Handle,
+  HANDLES,
+  MIN_BOX,
+  moved,
+  type Rect,
+  resized,
+  rounded,
+  sameRect,
+  spanned,
+  toImage,
+  type View,
+  zoomedAt,
+  zoomedTo,
+} from './geometry'
 import { useElementSize } from '../Library/useElementSize'
 
+/** What the page's keys do to the view. */
+export interface BoxCanvasHandle {
+  fit(): void
+  zoomBy(factor: number): void
+  zoomTo(box: Rect): void
+  /** Whether the view is zoomed in past the fitted photo. */
+  zoomed(): boolean
+}
+
 export interface BoxCanvasProps {
+  imageId: number
   photoUrl: string | null
   width: number
   height: number
@@ -14,6 +49,8 @@ export interface BoxCanvasProps {
   classes: ClassInfo[]
   selected: number | null
   hidden: boolean
+  /** Space is held: a left drag pans instead of drawing. */
+  panMode: boolean
   onSelect(id: number | null): void
   onDraw(rect: Rect): void
   onChange(id: number, rect: Rect): void
@@ -25,16 +62,97 @@ type Drag =
   | { kind: 'resize'; id: number; handle: Handle; start: Rect; rect: Rect }
 
 const HANDLE_PX = 9
+const WHEEL_STEP = 1.15 // per notch (100 px of wheel delta)
 
-export function BoxCanvas(props: BoxCanvasProps) {
-  const { width, height, boxes, classes, selected } = props
+export const BoxCanvas = forwardRef<BoxCanvasHandle, BoxCanvasProps>(function BoxCanvas(props, ref) {
+  const { width, height, boxes, classes, selected, imageId } = props
   const areaRef = useRef<HTMLDivElement>(null)
+  const stageRef = useRef<HTMLDivElement>(null)
   const svgRef = useRef<SVGSVGElement>(null)
   const area = useElementSize(areaRef)
-  const shown = fit({ width, height }, { width: Math.max(1, area.width), height: Math.max(1, area.height) })
+  const areaSize = { width: Math.max(1, area.width), height: Math.max(1, area.height) }
+  const fitted = fit({ width, height }, areaSize)
+  // The zoomed view belongs to one photo: the next photo opens fitted.
+  const [zoom, setZoom] = useState<{ imageId: number; view: View } | null>(null)
+  const view: View = zoom?.imageId === imageId ? zoom.view : fitted
+  const shown = { scale: view.scale, left: view.left, top: view.top, width: width * view.scale, height: height * view.scale }
   const [drag, setDrag] = useState<Drag | null>(null)
+  const [pan, setPan] = useState<{ from: { x: number; y: number }; start: View } | null>(null)
   const image = { width, height }
   const unit = 1 / shown.scale // one screen pixel, in image pixels
+
+  const setView = (v: View | null) => setZoom(v && { imageId, view: v })
+  const latest = useRef({ view, fitted, imageId, areaSize })
+  latest.current = { view, fitted, imageId, areaSize }
+  useImperativeHandle(
+    ref,
+    () => ({
+      fit: () => setZoom(null),
+      zoomBy: (factor) => {
+        const { view: v, fitted: f, imageId: id, areaSize: a } = latest.current
+        setZoom({ imageId: id, view: zoomedAt(v, factor, { x: a.width / 2, y: a.height / 2 }, f.scale) })
+      },
+      zoomTo: (box) => {
+        const { fitted: f, imageId: id, areaSize: a } = latest.current
+        setZoom({ imageId: id, view: zoomedTo(box, a, f.scale) })
+      },
+      zoomed: () => latest.current.view.scale > latest.current.fitted.scale * 1.001,
+    }),
+    [],
+  )
+
+  // Wheel zoom around the pointer. A native listener: React's wheel handler is passive and cannot stop the page (or
+  // Ctrl+wheel, the browser's own zoom) from acting on the same wheel.
+  useEffect(() => {
+    const el = areaRef.current
+    if (!el) return
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault()
+      const r = el.getBoundingClientRect()
+      const { view: v, fitted: f, imageId: id } = latest.current
+      const notches = -e.deltaY / (e.deltaMode === 1 ? 3 : 100)
+      setZoom({ imageId: id, view: zoomedAt(v, WHEEL_STEP ** notches, { x: e.clientX - r.left, y: e.clientY - r.top }, f.scale) })
+    }
+    el.addEventListener('wheel', onWheel, { passive: false })
+    return () => el.removeEventListener('wheel', onWheel)
+  }, [])
+
+  // "Drawn": the photo decoded and its boxes rendered, marked on the frame that paints them (the review bench times
+  // up to here). A photo fetched ahead is complete as soon as its element is committed (the browser's memory cache),
+  // so this is checked right after the commit and not only when the load event comes a task later.
+  const imgRef = useRef<HTMLImageElement>(null)
+  const [loadedUrl, setLoadedUrl] = useState<string | null>(null)
+  const drawnFor = useRef<number | null>(null)
+  useLayoutEffect(() => {
+    const img = imgRef.current
+    const ready = props.photoUrl !== null && (loadedUrl === props.photoUrl || (img !== null && img.complete && img.naturalWidth > 0))
+    if (!ready || drawnFor.current === imageId) return // once per photo: a background reload redraws nothing new
+    drawnFor.current = imageId
+    let fired = false
+    const frame = requestAnimationFrame(() => {
+      fired = true
+      if (stageRef.current) stageRef.current.dataset.drawn = String(imageId)
+      performance.mark('review:drawn', { detail: imageId })
+    })
+    return () => {
+      if (fired) return
+      cancelAnimationFrame(frame)
+      drawnFor.current = null
+    }
+  }, [loadedUrl, props.photoUrl, imageId])
+
+  // Pan: a middle-button drag, or a left drag while Space is held, anywhere on the canvas (before a box sees it).
+  const onPanStart = (e: ReactPointerEvent) => {
+    if (!(e.button === 1 || (e.button === 0 && props.panMode))) return
+    e.stopPropagation()
+    e.preventDefault()
+    areaRef.current!.setPointerCapture(e.pointerId)
+    setPan({ from: { x: e.clientX, y: e.clientY }, start: view })
+  }
+  const onPanMove = (e: ReactPointerEvent) => {
+    if (!pan) return
+    setView({ ...pan.start, left: pan.start.left + e.clientX - pan.from.x, top: pan.start.top + e.clientY - pan.from.y })
+  }
 
   const pointer = (e: ReactPointerEvent) => {
     const r = svgRef.current!.getBoundingClientRect()
@@ -74,14 +192,34 @@ export function BoxCanvas(props: BoxCanvasProps) {
   const live = (b: ReviewBox): Rect => (drag && drag.kind !== 'draw' && drag.id === b.id ? drag.rect : b)
 
   return (
-    <div className="review-canvas" ref={areaRef}>
+    <div
+      className={`review-canvas${props.panMode || pan ? ' is-panning' : ''}`}
+      ref={areaRef}
+      onPointerDownCapture={onPanStart}
+      onPointerMove={onPanMove}
+      onPointerUp={() => setPan(null)}
+      onPointerCancel={() => setPan(null)}
+      onAuxClick={(e) => e.preventDefault()}
+      data-testid="review-canvas"
+      data-zoom={(shown.scale / fitted.scale).toFixed(3)}
+    >
       <div
         className="review-stage"
+        ref={stageRef}
         style={{ left: shown.left, top: shown.top, width: shown.width, height: shown.height }}
         data-testid="review-stage"
       >
         {props.photoUrl ? (
-          <img className="review-photo" src={props.photoUrl} alt="" draggable={false} data-testid="review-photo" />
+          <img
+            key={props.photoUrl}
+            ref={imgRef}
+            className="review-photo"
+            src={props.photoUrl}
+            alt=""
+            draggable={false}
+            data-testid="review-photo"
+            onLoad={() => setLoadedUrl(props.photoUrl)}
+          />
         ) : (
           <div className="review-photo-missing">This window cannot load full photos yet.</div>
         )}
@@ -165,7 +303,7 @@ export function BoxCanvas(props: BoxCanvasProps) {
       </div>
     </div>
   )
-}
+})
 
 /** "face · kindled 0.82 · smiling": the class, where the box came from, and the model's confidence when it has one. */
 function label(className: string | undefined, b: ReviewBox, smiling: boolean): string {

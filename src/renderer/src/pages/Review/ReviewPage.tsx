@@ -1,9 +1,11 @@
 // Review: walk the queue photo by photo and correct its boxes, keyboard first. Every edit goes to the studio at once;
 // the toolbar says "Saved" only when the studio has answered every edit sent.
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { memo, useCallback, useEffect, useRef, useState } from 'react'
 import type { ClassInfo, ReviewBox, ReviewQueueQuery } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
-import { BoxCanvas } from './BoxCanvas'
+import { reviewHash, useReviewImageParam } from '../../state/usePage'
+import { BoxCanvas, type BoxCanvasHandle } from './BoxCanvas'
+import { ClassList } from './ClassList'
 import type { Rect } from './geometry'
 import { actionFor, CHEAT_SHEET } from './keys'
 import { ReviewToolbar } from './ReviewToolbar'
@@ -13,41 +15,78 @@ import '../../styles/review.css'
 
 type Query = ReviewQueueQuery & Required<Pick<ReviewQueueQuery, 'filter' | 'sort'>>
 
-export function ReviewPage() {
+// Memo: the app re-renders on every `project.changed` (the header's counts move with each edit); the page has no props
+// that change with it, and re-rendering the editor there would delay the next edit's "Saved".
+export const ReviewPage = memo(function ReviewPage() {
   const [query, setQuery] = useState<Query>({ filter: 'unreviewed', sort: 'name', lowScore: 0.5 })
   // Kept across queues: an empty queue loads no photo, yet its class filter must still name the class.
   const [classes, setClasses] = useState<ClassInfo[]>([])
-  // A new filter or sort is a new queue: start it from its first photo.
+  // `#review?image=ID` opens the page at that photo; a new filter or sort is a new queue and starts from its first.
+  const asked = useReviewImageParam()
+  const [startAt] = useState(asked.image)
+  const [queueChanged, setQueueChanged] = useState(false)
   return (
     <ReviewQueueView
       key={JSON.stringify(query)}
       query={query}
-      onQuery={(q) => setQuery(q as Query)}
+      onQuery={(q) => {
+        setQueueChanged(true)
+        setQuery(q as Query)
+      }}
+      startAt={queueChanged ? null : startAt}
+      asked={asked}
       classes={classes}
       onClasses={setClasses}
     />
   )
-}
+})
 
 interface ReviewQueueViewProps {
   query: Query
   onQuery(q: ReviewQueueQuery): void
+  startAt: number | null
+  /** The photo the URL asks for, renewed by each navigation (a link followed while the page is open). */
+  asked: { image: number | null }
   classes: ClassInfo[]
   onClasses(classes: ClassInfo[]): void
 }
 
-function ReviewQueueView({ query, onQuery, classes, onClasses }: ReviewQueueViewProps) {
+function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }: ReviewQueueViewProps) {
   const studio = useStudio()
-  const queue = useReviewQueue(studio, query)
+  const queue = useReviewQueue(studio, query, startAt)
   const photo = useReviewImage(studio, queue.current)
   const [selected, setSelected] = useState<number | null>(null)
   const [drawClass, setDrawClass] = useState<number | null>(null)
   const [hidden, setHidden] = useState(false)
+  const [panMode, setPanMode] = useState(false)
+  const canvas = useRef<BoxCanvasHandle>(null)
+  const addClassInput = useRef<HTMLInputElement>(null)
   const data = photo.data?.image.id === queue.current ? photo.data : null
   const loadedClasses = photo.data?.classes
   useEffect(() => {
     if (loadedClasses) onClasses(loadedClasses)
   }, [loadedClasses, onClasses])
+
+  // A link followed while the page is open moves the editor there.
+  const { goTo } = queue
+  const firstAsk = useRef(asked)
+  useEffect(() => {
+    if (asked !== firstAsk.current && asked.image !== null) goTo(asked.image)
+  }, [asked, goTo])
+  // The URL names the photo shown, so a reload (or a copied link) comes back to it. replaceState: no history entry
+  // per photo, and no hashchange event.
+  useEffect(() => {
+    if (queue.current !== null && location.hash.startsWith('#review')) history.replaceState(null, '', reviewHash(queue.current))
+  }, [queue.current])
+
+  // Fetch ahead what next (and previous) will show, so moving draws from memory.
+  const photoUrl = studio.photoUrl ?? null
+  const { prefetch } = photo
+  const ahead = [...queue.ahead, ...(queue.previous !== null ? [queue.previous] : [])]
+  const aheadKey = ahead.join(',')
+  useEffect(() => {
+    if (aheadKey) prefetch(aheadKey.split(',').map(Number), photoUrl)
+  }, [aheadKey, prefetch, photoUrl])
   const boxes = data?.boxes ?? []
   const classForNew = drawClass ?? classes[0]?.id ?? null
 
@@ -65,6 +104,7 @@ function ReviewQueueView({ query, onQuery, classes, onClasses }: ReviewQueueView
       })
       const edit = result?.edit
       if (!edit) return
+      photo.forget() // the photos fetched ahead may be the one the edit was on
       // Show what changed: the photo the edit was on, even if the editor had moved on since.
       if (edit.imageId !== queue.current) queue.goTo(edit.imageId)
       queue.refresh()
@@ -74,12 +114,21 @@ function ReviewQueueView({ query, onQuery, classes, onClasses }: ReviewQueueView
 
   const accept = useCallback(async () => {
     if (!data) return
-    const next = queue.next
     const done = await photo.setReviewed(true)
     if (!done) return
-    if (next !== null) queue.goTo(next)
-    else queue.refresh()
+    // On from this photo's place in the sort, even though it has left "unreviewed"; at the end, stay and recount.
+    if (!(await queue.step('next'))) queue.refresh()
   }, [data, queue, photo])
+
+  const addClass = useCallback(
+    async (name: string) => {
+      const added = await studio.request('classes.add', { name })
+      onClasses([...classes, added])
+      setDrawClass(added.id)
+      return added
+    },
+    [studio, classes, onClasses],
+  )
 
   const setClass = useCallback(
     (box: ReviewBox | null, classId: number) => {
@@ -115,13 +164,17 @@ function ReviewQueueView({ query, onQuery, classes, onClasses }: ReviewQueueView
     }
     switch (action) {
       case 'next':
-        return queue.goTo(queue.next)
+        return void queue.step('next')
       case 'previous':
-        return queue.goTo(queue.previous)
+        return void queue.step('previous')
       case 'nextBox': {
         if (boxes.length === 0) return
         const i = boxes.findIndex((b) => b.id === selected)
-        return setSelected(boxes[(i + (e.shiftKey ? boxes.length - 1 : 1)) % boxes.length].id)
+        const box = boxes[(i + (e.shiftKey ? boxes.length - 1 : 1)) % boxes.length]
+        setSelected(box.id)
+        // Zoomed in on one box, Tab moves the view to the next, as one walks a crowd photo face by face.
+        if (canvas.current?.zoomed()) canvas.current.zoomTo(box)
+        return
       }
       case 'accept':
         return void accept()
@@ -146,12 +199,30 @@ function ReviewQueueView({ query, onQuery, classes, onClasses }: ReviewQueueView
         return setSelected(null)
       case 'hide':
         return setHidden(true)
+      case 'pan':
+        return setPanMode(true)
+      case 'fit':
+        return canvas.current?.fit()
+      case 'zoomIn':
+        return canvas.current?.zoomBy(1.25)
+      case 'zoomOut':
+        return canvas.current?.zoomBy(1 / 1.25)
+      case 'zoomToBox': {
+        // Nothing selected: the first box, selected, so Tab goes on from it (and zooms along: see `nextBox`).
+        const box = selectedBox ?? boxes[0]
+        if (!box) return
+        setSelected(box.id)
+        return canvas.current?.zoomTo(box)
+      }
+      case 'addClass':
+        return addClassInput.current?.focus()
     }
   }
   useEffect(() => {
     const down = (e: KeyboardEvent) => onKey.current(e)
     const up = (e: KeyboardEvent) => {
       if (e.key.toLowerCase() === 'h') setHidden(false)
+      if (e.key === ' ') setPanMode(false)
     }
     window.addEventListener('keydown', down)
     window.addEventListener('keyup', up)
@@ -174,11 +245,15 @@ function ReviewQueueView({ query, onQuery, classes, onClasses }: ReviewQueueView
         onQuery={onQuery}
         position={queue.position}
         total={queue.total}
+        counted={queue.counted}
         save={photo.save}
       />
       <div className="review-body">
         {data ? (
           <BoxCanvas
+            ref={canvas}
+            imageId={data.image.id}
+            panMode={panMode}
             photoUrl={studio.photoUrl ? studio.photoUrl(data.image) : null}
             width={data.image.width}
             height={data.image.height}
@@ -210,34 +285,29 @@ function ReviewQueueView({ query, onQuery, classes, onClasses }: ReviewQueueView
                 {data.image.split} · {data.image.width}×{data.image.height} · {boxes.length} boxes
               </p>
               <div className="review-buttons">
-                <button type="button" className="button" onClick={() => queue.goTo(queue.previous)} disabled={queue.previous === null}>
+                <button type="button" className="button" onClick={() => void queue.step('previous')} disabled={queue.previous === null}>
                   Previous
                 </button>
                 <button type="button" className="button is-primary" onClick={() => void accept()} data-testid="accept">
                   Accept
                 </button>
-                <button type="button" className="button" onClick={() => queue.goTo(queue.next)} disabled={queue.next === null}>
+                <button type="button" className="button" onClick={() => void queue.step('next')} disabled={queue.next === null}>
                   Next
                 </button>
               </div>
             </section>
           )}
-          <section className="review-classes">
-            <h3>Classes</h3>
-            <ol>
-              {classes.map((c, i) => (
-                <li key={c.id} className={c.id === (selectedBox?.classId ?? classForNew) ? 'is-current' : undefined}>
-                  <kbd>{i + 1}</kbd>
-                  <span className="swatch" style={{ background: c.color }} />
-                  {c.name}
-                </li>
-              ))}
-            </ol>
-            <p className="review-legend">
-              <span className="legend-line is-kindled" /> kindled <span className="legend-line is-human" /> human{' '}
-              <span className="legend-line is-predicted" /> predicted
-            </p>
-          </section>
+          <ClassList
+            classes={classes}
+            current={selectedBox?.classId ?? classForNew}
+            inputRef={addClassInput}
+            onAdd={addClass}
+            onChanged={(next) => {
+              onClasses(next)
+              if (drawClass !== null && !next.some((c) => c.id === drawClass)) setDrawClass(null)
+              void photo.reload() // the labels on the boxes show the new name
+            }}
+          />
           <section className="review-keys" data-testid="cheat-sheet">
             <h3>Keys</h3>
             <dl>

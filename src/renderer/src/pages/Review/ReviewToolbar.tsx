@@ -21,10 +21,12 @@ export interface ReviewToolbarProps {
   onQuery(query: ReviewQueueQuery): void
   position: number | null
   total: number
+  /** False while the place of the photo shown is still being counted. */
+  counted: boolean
   save: SaveState
 }
 
-export function ReviewToolbar({ query, classes, onQuery, position, total, save }: ReviewToolbarProps) {
+export function ReviewToolbar({ query, classes, onQuery, position, total, counted, save }: ReviewToolbarProps) {
   return (
     <div className="review-toolbar">
       <label className="review-select">
@@ -84,7 +86,15 @@ export function ReviewToolbar({ query, classes, onQuery, position, total, save }
         </select>
       </label>
       <span className="review-position" data-testid="review-position">
-        {total === 0 ? 'No photos' : position === null ? `– of ${total}` : `${position + 1} of ${total}`}
+        {!counted
+          ? total > 0
+            ? `… of ${total}`
+            : '…'
+          : total === 0
+            ? 'No photos'
+            : position === null
+              ? `– of ${total}`
+              : `${position + 1} of ${total}`}
       </span>
       <span className={`review-save is-${save.status}`} data-testid="save-state" role="status" title={save.status === 'failed' ? save.message : undefined}>
         {save.status === 'saving' ? 'Saving…' : save.status === 'saved' ? 'Saved' : `Not saved: ${save.message}`}

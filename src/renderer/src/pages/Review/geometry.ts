@@ -82,3 +82,34 @@ export function sameRect(a: Rect, b: Rect): boolean {
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v))
+
+/** Where the photo is drawn in the canvas area: CSS pixels per image pixel, and its top-left corner. */
+export interface View {
+  scale: number
+  left: number
+  top: number
+}
+
+/** Zoom limits relative to the fitted scale: half of fit out, and in to 32× fit or 16 screen pixels per pixel. */
+export function zoomLimits(fitScale: number): { min: number; max: number } {
+  return { min: fitScale / 2, max: Math.max(fitScale * 32, 16) }
+}
+
+/** `view` zoomed by `factor` keeping the image point under `at` (canvas-area pixels) where it is: wheel zoom. */
+export function zoomedAt(view: View, factor: number, at: { x: number; y: number }, fitScale: number): View {
+  const { min, max } = zoomLimits(fitScale)
+  const scale = clamp(view.scale * factor, min, max)
+  const k = scale / view.scale
+  return { scale, left: at.x - (at.x - view.left) * k, top: at.y - (at.y - view.top) * k }
+}
+
+/** The view that shows `box` centred, filling about 60 % of the area (never past the zoom limit). */
+export function zoomedTo(box: Rect, area: Size, fitScale: number): View {
+  const { max } = zoomLimits(fitScale)
+  const scale = Math.min(max, (0.6 * area.width) / Math.max(box.w, 1), (0.6 * area.height) / Math.max(box.h, 1))
+  return {
+    scale,
+    left: area.width / 2 - (box.x + box.w / 2) * scale,
+    top: area.height / 2 - (box.y + box.h / 2) * scale,
+  }
+}

@@ -12,6 +12,12 @@ export type ReviewAction =
   | 'redo'
   | 'deselect'
   | 'hide'
+  | 'fit'
+  | 'zoomToBox'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'pan'
+  | 'addClass'
 
 export interface KeyHelp {
   keys: string
@@ -22,15 +28,20 @@ export const CHEAT_SHEET: KeyHelp[] = [
   { keys: 'Drag', what: 'draw a box; drag a box to move it, a corner to resize' },
   { keys: '→ / D', what: 'next photo' },
   { keys: '← / A', what: 'previous photo' },
-  { keys: 'Tab', what: 'next box' },
+  { keys: 'Tab', what: 'next box (Shift: previous)' },
   { keys: 'Enter', what: 'accept photo and go on' },
   { keys: '1–9', what: 'class of the selected box (or of new boxes)' },
+  { keys: 'N', what: 'add a class' },
   { keys: 'Y', what: 'accept the selected box as it is' },
   { keys: 'S', what: 'toggle smiling' },
   { keys: 'Delete', what: 'delete the selected box' },
   { keys: 'Ctrl+Z', what: 'undo' },
   { keys: 'Ctrl+Shift+Z', what: 'redo' },
   { keys: 'H (hold)', what: 'hide boxes' },
+  { keys: 'Wheel / + −', what: 'zoom (around the pointer)' },
+  { keys: 'Space+drag', what: 'pan (or drag with the middle button)' },
+  { keys: 'Z', what: 'zoom to the selected box (Tab then follows)' },
+  { keys: '0 / F', what: 'fit the photo' },
   { keys: 'Esc', what: 'clear the selection' },
 ]
 
@@ -66,6 +77,20 @@ export function actionFor(e: { key: string; ctrlKey: boolean; metaKey: boolean; 
       return 'hide'
     case 'Escape':
       return 'deselect'
+    case 'z':
+      return 'zoomToBox'
+    case '0':
+    case 'f':
+      return 'fit'
+    case '+':
+    case '=':
+      return 'zoomIn'
+    case '-':
+      return 'zoomOut'
+    case ' ':
+      return 'pan'
+    case 'n':
+      return 'addClass'
   }
   return /^[1-9]$/.test(key) ? { classNumber: Number(key) } : null
 }
