@@ -1,0 +1,273 @@
+// A deployment, start to end: connect (host key checked against the pin), put the runner and the model on the device
+// (content-addressed, verified, reused), run the runner over an exec channel and record each sample the moment it
+// arrives. "This computer" runs the same runner with this process's Node, no SSH, for a side-by-side baseline.
+//
+// Whatever happens, the deployment row ends in a final state — done, cancelled or failed with a reason — and the
+// samples received before a cut stay in the store with a summary computed from them.
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { DeploymentRow, DeviceRow, DeviceStore } from '../store/index.js'
+import { appRoot } from '../paths.js'
+import { connect, DeviceError } from './connection.js'
+import { stream } from './remote.js'
+import { parseRunnerLine, type RunnerLine } from './runner-protocol.js'
+import { shellCommand } from './shell-quote.js'
+import { latencyStats } from './stats.js'
+import { artifactOfDir, artifactOfFiles, place, remoteHome } from './upload.js'
+
+export const RUNNER_FILE = 'kindling-runner.cjs'
+
+/** The built runner bundle (npm run build), or KINDLING_RUNNER for development and tests. */
+export function defaultRunnerPath(): string {
+  return process.env.KINDLING_RUNNER ?? path.join(appRoot(), 'resources', 'runner', RUNNER_FILE)
+}
+
+/** The model to deploy: a folder in TF.js layers format, made ready (exported) when the deployment starts. */
+export interface ModelSource {
+  /** What the user picked, as history shows it: a preset name or a folder. */
+  label: string
+  randomWeights: boolean
+  /** The folder and the files in it to upload. */
+  prepare(): Promise<{ dir: string; files?: string[] }>
+}
+
+export interface DeployOptions {
+  device: DeviceRow
+  model: ModelSource
+  iterations: number
+  warmup: number
+}
+
+export interface DeploySample {
+  deploymentId: number
+  device: string
+  i: number
+  ms: number
+  tempC: number | null
+}
+
+export type DeployPhase = 'preparing' | 'connecting' | 'uploading' | 'running' | 'finished'
+
+export interface DeployHooks {
+  sample(s: DeploySample): void
+  changed(d: DeploymentRow, phase: DeployPhase, detail?: string): void
+}
+
+export interface RunningDeployment {
+  id: number
+  finished: Promise<DeploymentRow>
+  cancel(): void
+}
+
+export class Deployer {
+  private readonly running = new Map<number, RunningDeployment>()
+
+  constructor(
+    private readonly devices: DeviceStore,
+    private readonly hooks: DeployHooks,
+    private readonly runnerPath: () => string = defaultRunnerPath,
+  ) {}
+
+  start(options: DeployOptions): RunningDeployment {
+    const { device, model, iterations } = options
+    const id = this.devices.startDeployment({ deviceId: device.id, model: model.label, randomWeights: model.randomWeights, iterations })
+    const abort = new AbortController()
+    const finished = this.run(id, options, abort.signal).finally(() => this.running.delete(id))
+    const handle: RunningDeployment = { id, finished, cancel: () => abort.abort() }
+    this.running.set(id, handle)
+    return handle
+  }
+
+  cancel(id: number): boolean {
+    const r = this.running.get(id)
+    r?.cancel()
+    return r !== undefined
+  }
+
+  async stopAll(): Promise<void> {
+    const all = [...this.running.values()]
+    for (const r of all) r.cancel()
+    await Promise.allSettled(all.map((r) => r.finished))
+  }
+
+  private async run(id: number, o: DeployOptions, signal: AbortSignal): Promise<DeploymentRow> {
+    const samples: number[] = []
+    let summary: Record<string, unknown> | null = null
+    let runnerError: string | null = null
+    const log: string[] = []
+    const changed = (phase: DeployPhase, detail?: string) => this.hooks.changed(this.devices.deployment(id)!, phase, detail)
+
+    const onLine = (line: string) => {
+      const m: RunnerLine | null = parseRunnerLine(line)
+      if (!m) {
+        log.push(line)
+        if (log.length > 20) log.shift()
+        return
+      }
+      if (m.type === 'info') {
+        this.devices.updateDeployment(id, { info: m })
+        changed('running')
+      } else if (m.type === 'sample') {
+        const s = { i: m.i, ms: m.ms, tempC: m.tempC ?? null }
+        this.devices.addSample(id, s)
+        samples.push(m.ms)
+        this.hooks.sample({ deploymentId: id, device: o.device.name, ...s })
+      } else if (m.type === 'summary') {
+        summary = m
+      } else {
+        runnerError = m.message
+      }
+    }
+
+    try {
+      changed('preparing')
+      const runner = this.runnerPath()
+      if (!fs.existsSync(runner)) {
+        throw new Error(`the device runner is not built (${runner} is missing): run npm run build`)
+      }
+      const model = await o.model.prepare()
+      const modelArtifact = model.files
+        ? artifactOfFiles('model', model.files.map((f) => path.join(model.dir, f)))
+        : artifactOfDir('model', model.dir)
+      this.devices.updateDeployment(id, { modelSha256: modelArtifact.sha256 })
+      if (signal.aborted) throw new Cancelled()
+
+      const runnerArgs = (runnerFile: string, modelDir: string) => [
+        runnerFile,
+        '--model',
+        modelDir,
+        '--iterations',
+        String(o.iterations),
+        '--warmup',
+        String(o.warmup),
+      ]
+
+      let ended: { code: number | null; signal: string | null; stderr: string; cancelled: boolean; lost?: Error | null }
+      if (o.device.kind === 'local') {
+        changed('running')
+        ended = await runLocally(runnerArgs(runner, model.dir), onLine, signal)
+      } else {
+        changed('connecting')
+        const d = o.device
+        const conn = await connect(
+          { name: d.name, host: d.host!, port: d.port!, user: d.user!, keyPath: d.keyPath! },
+          { pinned: d.hostKey! },
+        )
+        try {
+          const home = await remoteHome(conn.client)
+          const root = `${home}/.kindling`
+          const sftp = await new Promise<import('ssh2').SFTPWrapper>((resolve, reject) =>
+            conn.client.sftp((e, s) => (e ? reject(new DeviceError(`the device offers no SFTP: ${e.message}`)) : resolve(s))),
+          )
+          changed('uploading')
+          const runnerArtifact = artifactOfFiles('runner', [runner])
+          let uploaded = 0
+          const progress = (what: string) => (sent: number, total: number) =>
+            changed('uploading', `${what}: ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`)
+          const placedRunner = await place(conn.client, sftp, root, runnerArtifact, progress('runner'))
+          uploaded += placedRunner.uploadedBytes
+          if (signal.aborted) throw new Cancelled()
+          const placedModel = await place(conn.client, sftp, root, modelArtifact, progress('model'))
+          uploaded += placedModel.uploadedBytes
+          this.devices.updateDeployment(id, { uploadedBytes: uploaded })
+          sftp.end()
+          if (signal.aborted) throw new Cancelled()
+          changed('running')
+          const command = shellCommand('node', ...runnerArgs(`${placedRunner.dir}/${RUNNER_FILE}`, placedModel.dir))
+          const result = await stream(conn.client, command, onLine, signal)
+          // A channel that closed without an exit status went down with its connection.
+          const lost = result.code === null && result.signal === null && !result.cancelled ? await conn.closed : null
+          ended = { ...result, lost }
+        } finally {
+          conn.close()
+        }
+      }
+
+      // The numbers come from the samples the store holds (the same function the runner uses); the runner's summary
+      // adds what only the device knows (throttling).
+      const computed = latencyStats(samples)
+      const { type: _type, ...reported } = (summary ?? {}) as Record<string, unknown>
+      const final = {
+        summary: computed || summary ? { ...reported, ...(computed ?? {}), samples: samples.length } : null,
+        finishedAt: Date.now(),
+      }
+      if (ended.cancelled || signal.aborted) {
+        this.devices.updateDeployment(id, { ...final, state: 'cancelled', message: `cancelled after ${samples.length} samples` })
+      } else if (ended.lost) {
+        this.devices.updateDeployment(id, {
+          ...final,
+          state: 'failed',
+          message: `${ended.lost.message} — after ${samples.length} of ${o.iterations} samples, which are kept`,
+        })
+      } else if (ended.code !== 0 || runnerError) {
+        this.devices.updateDeployment(id, { ...final, state: 'failed', message: explainRunnerFailure(ended, runnerError, log) })
+      } else {
+        this.devices.updateDeployment(id, { ...final, state: 'done', message: null })
+      }
+    } catch (error) {
+      const stats = latencyStats(samples)
+      this.devices.updateDeployment(id, {
+        state: error instanceof Cancelled ? 'cancelled' : 'failed',
+        message: error instanceof Cancelled ? 'cancelled before the run started' : (error as Error).message,
+        summary: stats && { ...stats, samples: samples.length },
+        finishedAt: Date.now(),
+      })
+    }
+    changed('finished')
+    return this.devices.deployment(id)!
+  }
+}
+
+class Cancelled extends Error {}
+
+function explainRunnerFailure(
+  ended: { code: number | null; signal: string | null; stderr: string },
+  runnerError: string | null,
+  log: string[],
+): string {
+  if (runnerError) return `the runner failed: ${runnerError}`
+  if (ended.code === 127) {
+    return 'the device has no `node` on the PATH of SSH sessions: install Node.js 18 or newer there (e.g. apt install nodejs)'
+  }
+  const why = ended.stderr.trim().split('\n').at(-1) || log.at(-1) || `exit code ${ended.code ?? ended.signal}`
+  return `the runner stopped with ${ended.code !== null ? `exit code ${ended.code}` : `signal ${ended.signal}`}: ${why}`
+}
+
+/** The runner on this computer, with this process's Node (in Electron: its binary, as plain Node). */
+function runLocally(
+  args: string[],
+  onLine: (line: string) => void,
+  signal: AbortSignal,
+): Promise<{ code: number | null; signal: string | null; stderr: string; cancelled: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let buffered = ''
+    let stderr = ''
+    let cancelled = false
+    const cancel = () => {
+      cancelled = true
+      child.kill('SIGTERM')
+    }
+    signal.addEventListener('abort', cancel, { once: true })
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString()
+      let nl: number
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim()
+        buffered = buffered.slice(nl + 1)
+        if (line) onLine(line)
+      }
+    })
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
+    child.on('error', reject)
+    child.on('close', (code, sig) => {
+      signal.removeEventListener('abort', cancel)
+      if (buffered.trim()) onLine(buffered.trim())
+      resolve({ code, signal: sig, stderr, cancelled })
+    })
+  })
+}
