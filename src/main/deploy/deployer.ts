@@ -96,7 +96,11 @@ export class Deployer {
     let summary: Record<string, unknown> | null = null
     let runnerError: string | null = null
     const log: string[] = []
-    const changed = (phase: DeployPhase, detail?: string) => this.hooks.changed(this.devices.deployment(id)!, phase, detail)
+    let current = 'preparing' as DeployPhase
+    const changed = (phase: DeployPhase, detail?: string) => {
+      current = phase
+      this.hooks.changed(this.devices.deployment(id)!, phase, detail)
+    }
 
     const onLine = (line: string) => {
       const m: RunnerLine | null = parseRunnerLine(line)
@@ -154,21 +158,27 @@ export class Deployer {
           { name: d.name, host: d.host!, port: d.port!, user: d.user!, keyPath: d.keyPath! },
           { pinned: d.hostKey! },
         )
+        // ssh2 leaves SFTP requests pending forever when the connection drops, so every step races the connection's end.
+        const lost = conn.closed.then((e) => {
+          throw new DeviceError(`${e?.message ?? `the connection to ${d.name} was closed`}`)
+        })
+        lost.catch(() => {})
+        const whileConnected = <T>(step: Promise<T>) => Promise.race([step, lost])
         try {
-          const home = await remoteHome(conn.client)
+          const home = await whileConnected(remoteHome(conn.client))
           const root = `${home}/.kindling`
-          const sftp = await new Promise<import('ssh2').SFTPWrapper>((resolve, reject) =>
+          const sftp = await whileConnected(new Promise<import('ssh2').SFTPWrapper>((resolve, reject) =>
             conn.client.sftp((e, s) => (e ? reject(new DeviceError(`the device offers no SFTP: ${e.message}`)) : resolve(s))),
-          )
+          ))
           changed('uploading')
-          const runnerArtifact = artifactOfFiles('runner', [runner])
+          const runnerArtifact = artifactOfFiles('runner', [{ path: runner, name: RUNNER_FILE }])
           let uploaded = 0
           const progress = (what: string) => (sent: number, total: number) =>
             changed('uploading', `${what}: ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`)
-          const placedRunner = await place(conn.client, sftp, root, runnerArtifact, progress('runner'))
+          const placedRunner = await whileConnected(place(conn.client, sftp, root, runnerArtifact, progress('runner')))
           uploaded += placedRunner.uploadedBytes
           if (signal.aborted) throw new Cancelled()
-          const placedModel = await place(conn.client, sftp, root, modelArtifact, progress('model'))
+          const placedModel = await whileConnected(place(conn.client, sftp, root, modelArtifact, progress('model')))
           uploaded += placedModel.uploadedBytes
           this.devices.updateDeployment(id, { uploadedBytes: uploaded })
           sftp.end()
@@ -209,7 +219,12 @@ export class Deployer {
       const stats = latencyStats(samples)
       this.devices.updateDeployment(id, {
         state: error instanceof Cancelled ? 'cancelled' : 'failed',
-        message: error instanceof Cancelled ? 'cancelled before the run started' : (error as Error).message,
+        message:
+          error instanceof Cancelled
+            ? 'cancelled before the run started'
+            : current === 'uploading' && error instanceof DeviceError
+              ? `${error.message} — while uploading; nothing half-uploaded is ever used, deploy again to finish the upload`
+              : (error as Error).message,
         summary: stats && { ...stats, samples: samples.length },
         finishedAt: Date.now(),
       })
@@ -230,7 +245,9 @@ function explainRunnerFailure(
   if (ended.code === 127) {
     return 'the device has no `node` on the PATH of SSH sessions: install Node.js 18 or newer there (e.g. apt install nodejs)'
   }
-  const why = ended.stderr.trim().split('\n').at(-1) || log.at(-1) || `exit code ${ended.code ?? ended.signal}`
+  // Node prints a stack and ends with its version: the line that names the error is the useful one.
+  const lines = ended.stderr.split('\n').map((l) => l.trim()).filter(Boolean)
+  const why = lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.at(-1) ?? log.at(-1) ?? 'no output'
   return `the runner stopped with ${ended.code !== null ? `exit code ${ended.code}` : `signal ${ended.signal}`}: ${why}`
 }
 

@@ -30,10 +30,11 @@ function sha256File(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 }
 
-/** An artifact of the given files (uploaded flat, under their base names). */
-export function artifactOfFiles(label: string, files: string[]): Artifact {
+/** An artifact of the given files, uploaded flat under their base names (or the name given). */
+export function artifactOfFiles(label: string, files: (string | { path: string; name: string })[]): Artifact {
   const entries = files
-    .map((f) => ({ name: path.basename(f), path: f, bytes: fs.statSync(f).size, sha256: sha256File(f) }))
+    .map((f) => (typeof f === 'string' ? { path: f, name: path.basename(f) } : f))
+    .map((f) => ({ name: f.name, path: f.path, bytes: fs.statSync(f.path).size, sha256: sha256File(f.path) }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const manifest = entries.map((e) => `${e.sha256}  ${e.name}\n`).join('')
   return {
