@@ -1,0 +1,130 @@
+// A detector on disk in TF.js layers format — model.json plus one weight shard — which is what the device runner
+// loads (src/runner/load-model.ts). Written with a small IOHandler because tf.io's file:// saver lives in tfjs-node,
+// which the studio cannot count on (an optional dependency that usually fails to install).
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import * as tf from '@tensorflow/tfjs-core'
+import type * as tfl from '@tensorflow/tfjs-layers'
+import { buildDetector, preset } from '../detector/index.js'
+import { engineInfo, initEngine } from '../engine/index.js'
+
+export const MODEL_JSON = 'model.json'
+export const WEIGHTS_FILE = 'group1-shard1of1.bin'
+
+export interface ExportedModel {
+  dir: string
+  /** The files written, sorted by name: what to upload. */
+  files: string[]
+  /** sha256 over the files (see `modelFilesHash`): the model's identity, e.g. its folder name on a device. */
+  sha256: string
+}
+
+/**
+ * sha256 over named files, hex: for each file in name order its name, a NUL, its size in bytes (decimal), a NUL,
+ * then its bytes. Names and sizes are framed in so that moving bytes from one file to the next changes the hash.
+ */
+export function modelFilesHash(dir: string, files: readonly string[]): string {
+  const hash = createHash('sha256')
+  for (const name of [...files].sort()) {
+    const bytes = fs.readFileSync(path.join(dir, name))
+    hash.update(`${name}\0${bytes.length}\0`)
+    hash.update(bytes)
+  }
+  return hash.digest('hex')
+}
+
+// Write beside the target and rename, so a reader (or an upload) never sees half a file.
+function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const partial = `${file}.partial`
+  fs.writeFileSync(partial, data)
+  fs.renameSync(partial, file)
+}
+
+/** An IOHandler whose save writes `dir/model.json` and `dir/group1-shard1of1.bin` (all weights in one shard). */
+export function modelFolderSaver(dir: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      if (!(artifacts.modelTopology instanceof Object) || artifacts.modelTopology instanceof ArrayBuffer) {
+        throw new Error('only layers models (a JSON topology) can be exported')
+      }
+      fs.mkdirSync(dir, { recursive: true })
+      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : artifacts.weightData
+      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(weightData))
+      const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }]
+      const json: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        weightsManifest: manifest,
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+      }
+      writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights)
+      writeFileAtomic(path.join(dir, MODEL_JSON), JSON.stringify(json))
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
+    },
+  }
+}
+
+/** Save a layers model into `dir` (created if missing; other files there are left alone and not hashed). */
+export async function exportModel(model: tfl.LayersModel, dir: string): Promise<ExportedModel> {
+  await model.save(modelFolderSaver(dir))
+  const files = [MODEL_JSON, WEIGHTS_FILE].sort()
+  return { dir, files, sha256: modelFilesHash(dir, files) }
+}
+
+export interface ExportPresetOptions {
+  /**
+   * Fresh random weights, different on every export (so a new model, and a new sha256, each time). Default false:
+   * the weights are drawn from `seed`, so the same preset and seed give the same files and the same sha256.
+   */
+  randomWeights?: boolean
+  /** Seed for the weights when `randomWeights` is off; default 1. */
+  seed?: number
+}
+
+/**
+ * An untrained detector built from a preset, with its initial weights — which benchmark exactly like trained ones
+ * (same layers, same shapes): what a user measures before training, to choose a preset for their Pi.
+ */
+export async function presetModel(presetName: string, options: ExportPresetOptions = {}): Promise<tfl.LayersModel> {
+  const config = preset(presetName)
+  if (engineInfo() === null) await initEngine()
+  const build = () => buildDetector(config).model
+  return options.randomWeights ? build() : withSeededRandom(options.seed ?? 1, build)
+}
+
+/** Export `presetModel(presetName, options)` into `dir`. */
+export async function exportPreset(presetName: string, dir: string, options: ExportPresetOptions = {}): Promise<ExportedModel> {
+  const model = await presetModel(presetName, options)
+  try {
+    return await exportModel(model, dir)
+  } finally {
+    model.dispose()
+  }
+}
+
+/**
+ * Run `build` with Math.random replaced by a seeded generator. tfjs-layers' initializers take no seed from the
+ * detector builders, and TF.js seeds each unseeded random op from Math.random — so this makes every initial weight
+ * a function of `seed`. Building is synchronous, so nothing else runs while Math.random is replaced.
+ */
+function withSeededRandom<T>(seed: number, build: () => T): T {
+  const original = Math.random
+  // mulberry32: small, fast, and good enough to seed TF.js's own generators.
+  let state = seed >>> 0
+  Math.random = () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  try {
+    return build()
+  } finally {
+    Math.random = original
+  }
+}

@@ -1,0 +1,223 @@
+// The device runner as a device runs it: the built one-file bundle, alone in a folder with no node_modules anywhere
+// above it, started with a plain `node` — the host's, and an arm64 Node 18 under qemu (an "emulated Pi").
+import { execFile, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { exportPreset } from '../../../src/main/deploy/export-model.js'
+import { initEngine } from '../../../src/main/engine/index.js'
+import { fixedInput } from '../../../src/runner/fixed-input.js'
+import { modelFolder } from '../../../src/runner/load-model.js'
+import { repoRoot, tempDir } from '../../helpers/fixtures.js'
+
+const arm64Node = process.env.KINDLING_ARM64_NODE ?? '/opt/kindling/arm64-node/node'
+const haveArm64 = fs.existsSync(arm64Node)
+// .ci/run builds the emulated Pi and sets this, so CI can never pass by skipping the arm64 test.
+const requireArm64 = process.env.KINDLING_REQUIRE_ARM64 === '1'
+
+type Line = { type: string } & Record<string, unknown>
+interface RunResult {
+  code: number | null
+  lines: Line[]
+  stdout: string
+  stderr: string
+  /** ms from the stop signal to the process's exit. */
+  stopMs?: number
+}
+
+interface RunOptions {
+  node?: string
+  /** Send this signal once this many sample lines have arrived. */
+  stopAfterSamples?: { count: number; signal: NodeJS.Signals }
+}
+
+let runner: string
+let model: string
+let expectedOutputs: { shape: number[]; sum: number; first: number[] }[]
+
+function run(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(options.node ?? process.execPath, [runner, ...args], { cwd: path.dirname(runner) })
+    let stdout = ''
+    let stderr = ''
+    let samples = 0
+    let stoppedAt: number | undefined
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+      samples = stdout.split('\n').filter((l) => l.startsWith('{"type":"sample"')).length
+      const stop = options.stopAfterSamples
+      if (stop && stoppedAt === undefined && samples >= stop.count) {
+        stoppedAt = Date.now()
+        child.kill(stop.signal)
+      }
+    })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const lines = stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => {
+          try {
+            return JSON.parse(l) as Line
+          } catch {
+            throw new Error(`the runner printed a line that is not JSON: ${l}\nstderr: ${stderr}`)
+          }
+        })
+      resolve({ code, lines, stdout, stderr, stopMs: stoppedAt === undefined ? undefined : Date.now() - stoppedAt })
+    })
+  })
+}
+
+const ofType = (r: RunResult, type: string) => r.lines.filter((l) => l.type === type)
+
+function expectClose(actual: number, expected: number) {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expected)))
+}
+
+function expectSameOutputs(actual: unknown) {
+  const outputs = actual as typeof expectedOutputs
+  expect(outputs.map((o) => o.shape)).toEqual(expectedOutputs.map((o) => o.shape))
+  outputs.forEach((o, i) => {
+    expectClose(o.sum, expectedOutputs[i].sum)
+    o.first.forEach((v, k) => expectClose(v, expectedOutputs[i].first[k]))
+  })
+}
+
+/** What every successful run prints: info, (outputs), N samples numbered from 0, a summary of exactly those. */
+function expectBenchmark(r: RunResult, n: number, arch: string) {
+  expect(r.lines[0]).toMatchObject({ type: 'info', backend: 'wasm', arch, platform: 'linux', inputShape: [1, 240, 320, 3] })
+  expect(Object.keys(r.lines[0]).sort()).toEqual(
+    ['arch', 'backend', 'cpu', 'inputShape', 'node', 'piModel', 'platform', 'runner', 'type'].sort(),
+  )
+  expect(r.lines[0].runner).toBe(JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version)
+  const samples = ofType(r, 'sample')
+  expect(samples.map((s) => s.i)).toEqual([...Array(n).keys()])
+  for (const s of samples) {
+    expect(Object.keys(s).sort()).toEqual(['i', 'ms', 'tempC', 'type'])
+    expect(s.ms).toBeGreaterThan(0)
+    expect(s.tempC === null || typeof s.tempC === 'number').toBe(true)
+  }
+  const summary = r.lines[r.lines.length - 1]
+  expect(summary.type).toBe('summary')
+  expect(Object.keys(summary).sort()).toEqual(['fps', 'meanMs', 'p50Ms', 'p90Ms', 'p99Ms', 'samples', 'throttled', 'type'])
+  expect(summary.samples).toBe(n)
+  const ms = samples.map((s) => s.ms as number)
+  const mean = ms.reduce((a, b) => a + b, 0) / n
+  const { p50Ms, p90Ms, p99Ms, meanMs, fps } = summary as Record<string, number>
+  expect(Math.min(...ms) - 0.001).toBeLessThanOrEqual(p50Ms)
+  expect(p50Ms).toBeLessThanOrEqual(p90Ms)
+  expect(p90Ms).toBeLessThanOrEqual(p99Ms)
+  expect(p99Ms).toBeLessThanOrEqual(Math.max(...ms) + 0.001)
+  expect(Math.abs(meanMs - mean)).toBeLessThan(0.01)
+  expect(Math.abs(fps - 1000 / meanMs)).toBeLessThan(0.01 * fps)
+  // A Pi's throttling flags, or null anywhere without vcgencmd.
+  expect(summary.throttled === null || /^0x[0-9a-f]+$/i.test(summary.throttled as string)).toBe(true)
+}
+
+beforeAll(async () => {
+  const dir = tempDir('kindling-runner-')
+  runner = path.join(dir, 'bin', 'kindling-runner.cjs')
+  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'scripts/build-runner.js'), '--outfile', runner])
+  model = path.join(dir, 'model')
+  await exportPreset('mobilenet-ssd-320x240', model)
+
+  // What the studio computes for the runner's fixed input, on the same backend, from the exported files.
+  await initEngine({ backend: 'wasm' })
+  const loaded = await tfl.loadLayersModel(modelFolder(model))
+  const input = tf.tensor(fixedInput([1, 240, 320, 3]), [1, 240, 320, 3])
+  expectedOutputs = (loaded.predict(input) as tf.Tensor[]).map((t) => {
+    const values = Array.from(t.dataSync())
+    return { shape: t.shape, sum: values.reduce((a, b) => a + b, 0), first: values.slice(0, 8) }
+  })
+  loaded.dispose()
+  input.dispose()
+}, 120_000)
+
+describe('the device runner on this machine', () => {
+  it('is one file small enough to upload without a second thought', () => {
+    expect(fs.readdirSync(path.dirname(runner))).toEqual(['kindling-runner.cjs'])
+    expect(fs.statSync(runner).size).toBeLessThan(4e6)
+  })
+
+  it('prints info, one sample per timed run and a summary of them as JSON lines, and exits 0', async () => {
+    const r = await run(['--model', model, '--iterations', '20', '--warmup', '2', '--outputs'])
+    expect(r.code, r.stderr).toBe(0)
+    expectBenchmark(r, 20, process.arch)
+    expect(r.lines[0].node).toBe(process.version)
+    // The runner computes what the studio does for the exported model.
+    expect(r.lines[1].type).toBe('outputs')
+    expectSameOutputs(r.lines[1].outputs)
+  })
+
+  it('reports no outputs unless asked', async () => {
+    const r = await run(['--model', model, '--iterations', '1', '--warmup', '0'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.lines.map((l) => l.type)).toEqual(['info', 'sample', 'summary'])
+  })
+
+  it('fails with exit 1 and a message naming a model folder that does not exist', async () => {
+    const missing = path.join(tempDir(), 'no-such-model')
+    const r = await run(['--model', missing])
+    expect(r.code).toBe(1)
+    expect(r.lines).toEqual([{ type: 'error', message: `the model folder ${missing} does not exist` }])
+  })
+
+  it('fails with exit 1 naming model.json when the folder has none', async () => {
+    const empty = tempDir()
+    const r = await run(['--model', empty])
+    expect(r.code).toBe(1)
+    expect(r.lines).toEqual([{ type: 'error', message: `the model file ${path.join(empty, 'model.json')} does not exist` }])
+  })
+
+  it('fails with exit 1 on a bad command line, saying what is wrong', async () => {
+    const r = await run(['--model', model, '--iterations', 'many'])
+    expect(r.code).toBe(1)
+    expect(r.lines).toEqual([{ type: 'error', message: '--iterations must be a whole number ≥ 1, not "many"' }])
+  })
+
+  it('stops promptly on SIGTERM with a summary of the runs measured so far, exit 143', async () => {
+    const r = await run(['--model', model, '--iterations', '100000', '--warmup', '0'], {
+      stopAfterSamples: { count: 3, signal: 'SIGTERM' },
+    })
+    expect(r.code, r.stderr).toBe(143)
+    const samples = ofType(r, 'sample')
+    expect(samples.length).toBeGreaterThanOrEqual(3)
+    expect(samples.length).toBeLessThan(100000)
+    const summary = r.lines[r.lines.length - 1]
+    expect(summary).toMatchObject({ type: 'summary', samples: samples.length })
+    expect(summary.p50Ms).toBeGreaterThan(0)
+    // One run in progress is a few tens of ms here; a second would mean the signal was not heard.
+    expect(r.stopMs).toBeLessThan(5000)
+  })
+
+  it('stops on SIGINT too, exit 130', async () => {
+    const r = await run(['--model', model, '--iterations', '100000', '--warmup', '0'], {
+      stopAfterSamples: { count: 1, signal: 'SIGINT' },
+    })
+    expect(r.code, r.stderr).toBe(130)
+    expect(r.lines[r.lines.length - 1]).toMatchObject({ type: 'summary', samples: ofType(r, 'sample').length })
+  })
+})
+
+// Under qemu every instruction is emulated: a 320×240 inference takes seconds, so timings mean nothing here. What
+// counts is that the bundle starts on arm64 Node 18 and computes the same numbers.
+const arm64Title = haveArm64
+  ? `the device runner on arm64 Node under qemu (${arm64Node})`
+  : `the device runner on arm64 Node under qemu — SKIPPED: ${arm64Node} does not exist; build it with scripts/arm64-node.sh`
+describe.skipIf(!haveArm64 && !requireArm64)(arm64Title, () => {
+  it('runs on arm64 and computes what the studio computes', async () => {
+    expect(haveArm64, `${arm64Node} is required here (KINDLING_REQUIRE_ARM64=1) but missing`).toBe(true)
+    const started = Date.now()
+    const r = await run(['--model', model, '--iterations', '2', '--warmup', '0', '--outputs'], { node: arm64Node })
+    const seconds = (Date.now() - started) / 1000
+    expect(r.code, r.stderr).toBe(0)
+    expectBenchmark(r, 2, 'arm64')
+    expect(r.lines[0].node).toMatch(/^v18\./)
+    expectSameOutputs(r.lines[1].outputs)
+    console.info(`arm64 runner under qemu: 3 inferences in ${seconds.toFixed(1)} s`)
+  }, 180_000)
+})
