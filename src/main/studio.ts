@@ -13,6 +13,7 @@ import {
   StudioError,
   type StudioEvent,
 } from '../shared/api.js'
+import { deployService } from './deploy/handlers.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
 import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
 import { kindleProject, type KindleOptions } from './kindle/index.js'
@@ -48,6 +49,11 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
   private store: Store | null = null
   private thumbnails: ThumbnailCache | null = null
   private readonly jobs = new JobRunner()
+  // Deployments stream samples for minutes; they are not jobs (no file counts, no ETA) but stop with the project too.
+  private readonly deploy = deployService(
+    () => this.requireStore(),
+    (event) => this.send(event),
+  )
   readonly demoDir: string
 
   constructor(private readonly options: StudioOptions = {}) {
@@ -76,6 +82,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
       () => this.requireStore(),
       () => this.send({ event: 'project.changed', payload: this.info() }),
     ),
+    ...this.deploy.handlers,
   }
 
   private engine: Promise<EngineInfo> | undefined
@@ -103,6 +110,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
       throw new StudioError((e as Error).message, 'invalid', 'params.dir')
     }
     await this.jobs.stopAll()
+    await this.deploy.stopAll()
     this.store?.close()
     this.store = store
     this.thumbnails = new ThumbnailCache(resolved)
@@ -184,6 +192,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
 
   async close(): Promise<void> {
     await this.jobs.stopAll()
+    await this.deploy.stopAll()
     this.store?.close()
     this.store = null
   }

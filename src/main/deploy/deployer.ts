@@ -13,7 +13,7 @@ import { connect, DeviceError } from './connection.js'
 import { stream } from './remote.js'
 import { parseRunnerLine, type RunnerLine } from './runner-protocol.js'
 import { shellCommand } from './shell-quote.js'
-import { latencyStats } from './stats.js'
+import { latencyStats } from '../../shared/latency.js'
 import { artifactOfDir, artifactOfFiles, place, remoteHome } from './upload.js'
 
 export const RUNNER_FILE = 'kindling-runner.cjs'

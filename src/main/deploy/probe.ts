@@ -3,20 +3,10 @@
 import os from 'node:os'
 import fs from 'node:fs'
 import type ssh2 from 'ssh2'
+import type { DeviceInfo } from '../../shared/api.js'
 import { runOk } from './remote.js'
 
-export interface DeviceInfo {
-  arch: string
-  os: string
-  node: string | null
-  cpu: string | null
-  cores: number | null
-  piModel: string | null
-  tempC: number | null
-  /** vcgencmd get_throttled, e.g. "0x50005", and what its bits mean; null where there is no vcgencmd. */
-  throttled: string | null
-  throttling: string[]
-}
+export type { DeviceInfo }
 
 const PROBE_SCRIPT = [
   'echo "arch=$(uname -m)"',

@@ -1,6 +1,7 @@
 // Devices, deployments and benchmark samples (migration 5). A separate accessor over the project's database, so the
 // deploy code reads and writes its tables without widening the Store class.
 import type { Database } from 'better-sqlite3'
+import type { DeviceInfo, LatencySummary } from '../../shared/api.js'
 
 export interface HostKeyPin {
   algorithm: string
@@ -16,7 +17,7 @@ export interface DeviceRow {
   user: string | null
   keyPath: string | null
   hostKey: HostKeyPin | null
-  info: Record<string, unknown> | null
+  info: DeviceInfo | null
   pairedAt: number
 }
 
@@ -27,7 +28,7 @@ export interface NewSshDevice {
   user: string
   keyPath: string
   hostKey: HostKeyPin
-  info?: Record<string, unknown> | null
+  info?: DeviceInfo | null
 }
 
 export type DeploymentState = 'running' | 'done' | 'cancelled' | 'failed'
@@ -44,7 +45,7 @@ export interface DeploymentRow {
   message: string | null
   uploadedBytes: number
   info: Record<string, unknown> | null
-  summary: Record<string, unknown> | null
+  summary: LatencySummary | null
   samples: number
   startedAt: number
   finishedAt: number | null
@@ -100,7 +101,7 @@ const toDevice = (r: DeviceRecord): DeviceRow => ({
   keyPath: r.key_path,
   hostKey:
     r.host_key_fingerprint === null ? null : { algorithm: r.host_key_algorithm ?? '', fingerprint: r.host_key_fingerprint },
-  info: json(r.info),
+  info: json(r.info) as DeviceInfo | null,
   pairedAt: r.paired_at,
 })
 
@@ -116,7 +117,7 @@ const toDeployment = (r: DeploymentRecord): DeploymentRow => ({
   message: r.message,
   uploadedBytes: r.uploaded_bytes,
   info: json(r.info),
-  summary: json(r.summary),
+  summary: json(r.summary) as LatencySummary | null,
   samples: r.samples,
   startedAt: r.started_at,
   finishedAt: r.finished_at,
@@ -189,7 +190,7 @@ export class DeviceStore {
     return this.byName(d.name)!
   }
 
-  setInfo(id: number, info: Record<string, unknown>): void {
+  setInfo(id: number, info: DeviceInfo): void {
     this.stmt.setInfo.run(JSON.stringify(info), id)
   }
 

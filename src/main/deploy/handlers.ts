@@ -1,0 +1,174 @@
+// The Devices page's requests and the deployments behind them. One Deployer per open project (the deployments and
+// samples live in its store); switching projects or closing the studio cancels what is running, keeping its samples.
+import path from 'node:path'
+import {
+  type DeployPhase,
+  type ParsedParams,
+  type Result,
+  type StudioEvent,
+  StudioError,
+} from '../../shared/api.js'
+import { type DeploymentRow, DeviceStore, type Store } from '../store/index.js'
+import { fetchHostKey, HostKeyError } from './connection.js'
+import { Deployer, type ModelSource } from './deployer.js'
+import { generateKey, readPrivateKey } from './keys.js'
+import { pairDevice, testDevice } from './pairing.js'
+
+type DeployMethod =
+  | 'devices.list'
+  | 'devices.generateKey'
+  | 'devices.publicKey'
+  | 'devices.hostKey'
+  | 'devices.add'
+  | 'devices.remove'
+  | 'devices.test'
+  | 'deploy.start'
+  | 'deploy.cancel'
+  | 'deploy.history'
+  | 'deploy.samples'
+
+export type DeployHandlers = { [M in DeployMethod]: (params: ParsedParams<M>) => Promise<Result<M>> | Result<M> }
+
+export interface DeployService {
+  handlers: DeployHandlers
+  /** Cancel every running deployment (of every project) and wait until each has recorded how it ended. */
+  stopAll(): Promise<void>
+}
+
+export interface DeployServiceOptions {
+  /** The runner bundle to deploy (default: resources/runner/kindling-runner.cjs, or KINDLING_RUNNER). */
+  runnerPath?: () => string
+}
+
+export function deployService(
+  getStore: () => Store,
+  send: (event: StudioEvent) => void,
+  options: DeployServiceOptions = {},
+): DeployService {
+  const perStore = new WeakMap<Store, { devices: DeviceStore; deployer: Deployer }>()
+  const deployers = new Set<Deployer>()
+  const open = () => {
+    const store = getStore()
+    let entry = perStore.get(store)
+    if (!entry) {
+      const devices = new DeviceStore(store.db)
+      devices.markInterrupted()
+      const deployer = new Deployer(
+        devices,
+        {
+          sample: (s) => send({ event: 'deploy.sample', payload: s }),
+          changed: (d: DeploymentRow, phase: DeployPhase, detail?: string) =>
+            send({ event: 'deploy.changed', payload: { ...d, phase, ...(detail ? { detail } : {}) } }),
+        },
+        options.runnerPath,
+      )
+      deployers.add(deployer)
+      perStore.set(store, (entry = { devices, deployer }))
+    }
+    return { store, ...entry }
+  }
+  const requireDevice = (devices: DeviceStore, name: string, field = 'params.name') => {
+    const device = devices.byName(name)
+    if (!device) throw new StudioError(`no device named "${name}": pair it first (devices list shows the paired ones)`, 'not_found', field)
+    return device
+  }
+
+  const handlers: DeployHandlers = {
+    'devices.list': () => open().devices.list(),
+    'devices.generateKey': () => {
+      const { store } = open()
+      const key = generateKey(path.join(store.dir, 'keys'), `kindling@${path.basename(store.dir)}`)
+      return { keyPath: key.privateKeyPath, publicKey: key.publicKey }
+    },
+    'devices.publicKey': ({ keyPath }) => ({ publicKey: asInvalid(() => readPrivateKey(path.resolve(keyPath)).publicKey, 'params.keyPath') }),
+    'devices.hostKey': ({ host, port }) => fetchHostKey(host, port),
+    'devices.add': async ({ acceptHostKey, ...request }) => {
+      const { devices } = open()
+      asInvalid(() => readPrivateKey(path.resolve(request.keyPath)), 'params.keyPath')
+      const { device, info } = await hostKeyConflict(() => pairDevice(devices, { ...request, acceptHostKey }))
+      return { device: devices.byName(device.name)!, info }
+    },
+    'devices.remove': ({ name }) => {
+      const { devices } = open()
+      if (requireDevice(devices, name).kind === 'local') {
+        throw new StudioError('this computer is built in and cannot be removed', 'invalid', 'params.name')
+      }
+      return { removed: devices.remove(name) }
+    },
+    'devices.test': async ({ name }) => {
+      const { devices } = open()
+      return hostKeyConflict(() => testDevice(devices, requireDevice(devices, name)))
+    },
+    'deploy.start': async ({ device: name, preset, modelDir, iterations, warmup, randomWeights }) => {
+      const { store, devices, deployer } = open()
+      const device = requireDevice(devices, name, 'params.device')
+      let model: ModelSource
+      if (preset !== undefined) {
+        const { presetNames } = await import('../detector/index.js')
+        if (!presetNames.includes(preset)) {
+          throw new StudioError(`no preset named "${preset}" (presets: ${presetNames.join(', ')})`, 'invalid', 'params.preset')
+        }
+        model = presetSource(store.dir, preset, randomWeights)
+      } else {
+        if (randomWeights) throw new StudioError('random weights apply to presets only', 'invalid', 'params.randomWeights')
+        const dir = path.resolve(modelDir!)
+        model = { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
+      }
+      return { deploymentId: deployer.start({ device, model, iterations, warmup }).id }
+    },
+    'deploy.cancel': ({ deploymentId }) => ({ cancelled: open().deployer.cancel(deploymentId) }),
+    'deploy.history': ({ device, limit }) => {
+      const { devices } = open()
+      const deviceId = device === undefined ? null : requireDevice(devices, device, 'params.device').id
+      return devices.deployments(deviceId, limit)
+    },
+    'deploy.samples': ({ deploymentId }) => {
+      const { devices } = open()
+      const deployment = devices.deployment(deploymentId)
+      if (!deployment) throw new StudioError(`no deployment ${deploymentId}`, 'not_found', 'params.deploymentId')
+      return { deployment, samples: devices.samples(deploymentId) }
+    },
+  }
+
+  return {
+    handlers,
+    stopAll: async () => {
+      await Promise.all([...deployers].map((d) => d.stopAll()))
+    },
+  }
+}
+
+/**
+ * A preset exported as a TF.js layers model into the project's exports/ folder. With its seeded initial weights the
+ * files — and so their hash — are the same every time, so a device already holding them gets nothing new; random
+ * weights make a new model each time (the "trained versus random" comparison).
+ */
+function presetSource(projectDir: string, preset: string, randomWeights: boolean): ModelSource {
+  return {
+    label: preset,
+    randomWeights,
+    prepare: async () => {
+      const { exportPreset } = await import('./export-model.js')
+      const dir = path.join(projectDir, 'exports', randomWeights ? `${preset}-random-${Date.now()}` : preset)
+      const exported = await exportPreset(preset, dir, { randomWeights })
+      return { dir: exported.dir, files: exported.files }
+    },
+  }
+}
+
+function asInvalid<T>(f: () => T, field: string): T {
+  try {
+    return f()
+  } catch (error) {
+    throw new StudioError((error as Error).message, 'invalid', field)
+  }
+}
+
+async function hostKeyConflict<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f()
+  } catch (error) {
+    if (error instanceof HostKeyError) throw new StudioError(error.message, 'conflict', 'hostKey')
+    throw error
+  }
+}
