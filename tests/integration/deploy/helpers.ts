@@ -1,34 +1,49 @@
 // Shared pieces of the deploy tests: a project store, a model folder, a deployer that records what it streams.
+import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Deployer, type DeploySample, type ModelSource } from '../../../src/main/deploy/index.js'
+import { exportPreset } from '../../../src/main/deploy/export-model.js'
 import { DeviceStore, Store } from '../../../src/main/store/index.js'
-import { tempDir } from '../../helpers/fixtures.js'
+import { repoRoot, tempDir } from '../../helpers/fixtures.js'
 
-/** The stand-in runner (a clearly-marked test fixture speaking the runner's JSON-lines contract). */
-export const STAND_IN_RUNNER = path.join(import.meta.dirname, 'fixtures', 'stand-in-runner.cjs')
+/** The real runner bundle (npm run build makes it; built here if this checkout has not been built). */
+export const RUNNER = path.join(repoRoot, 'resources', 'runner', 'kindling-runner.cjs')
+export function ensureRunnerBuilt(): string {
+  if (!fs.existsSync(RUNNER)) execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-runner.js')])
+  return RUNNER
+}
+
+/** The smallest face preset, exported once per test file as the studio exports it (seeded initial weights). */
+export const PRESET = 'mobilenet-ssd-320x240'
+let exported: string | undefined
+export async function presetFolder(): Promise<string> {
+  if (!exported) exported = (await exportPreset(PRESET, path.join(tempDir(), PRESET))).dir
+  return exported
+}
+
+/** A copy of the exported preset at `dir` (any path, however strange), plus `extra` files. */
+export async function presetCopy(dir: string, extra: Record<string, string> = {}): Promise<string> {
+  fs.cpSync(await presetFolder(), dir, { recursive: true })
+  for (const [name, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, name), text)
+  return dir
+}
 
 export function project() {
   const store = Store.open(path.join(tempDir(), 'project'), { create: true })
   return { store, devices: new DeviceStore(store.db) }
 }
 
-/** A folder shaped like a TF.js layers model: model.json and a weight shard of `bytes` random bytes. */
-export function modelFolder(bytes = 64 * 1024, dir = path.join(tempDir(), 'model')): string {
-  fs.mkdirSync(dir, { recursive: true })
-  fs.writeFileSync(
-    path.join(dir, 'model.json'),
-    JSON.stringify({ format: 'layers-model', weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }] }),
-  )
-  fs.writeFileSync(path.join(dir, 'group1-shard1of1.bin'), crypto.randomBytes(bytes))
-  return dir
+/** The exported preset with a random extra file, so each call is a model the device has not seen (a new sha256). */
+export async function freshModel(): Promise<string> {
+  return presetCopy(path.join(tempDir(), 'model'), { 'notes.txt': crypto.randomBytes(16).toString('hex') })
 }
 
 export const folderModel = (dir: string): ModelSource => ({ label: dir, randomWeights: false, prepare: async () => ({ dir }) })
 
 /** A deployer whose streamed samples and phases are recorded; `onSample` lets a test act mid-run (cut, cancel). */
-export function recordingDeployer(devices: DeviceStore, runner = STAND_IN_RUNNER) {
+export function recordingDeployer(devices: DeviceStore, runner = RUNNER) {
   const streamed: DeploySample[] = []
   const phases: string[] = []
   let onSample: (s: DeploySample) => void = () => {}
@@ -39,7 +54,8 @@ export function recordingDeployer(devices: DeviceStore, runner = STAND_IN_RUNNER
         streamed.push(s)
         onSample(s)
       },
-      changed: (_d, phase) => {
+      changed: (_d, phase, detail) => {
+        if (process.env.DEPLOY_DEBUG) console.log(Date.now() % 100000, phase, detail ?? '')
         if (phases.at(-1) !== phase) phases.push(phase)
       },
     },
