@@ -407,6 +407,8 @@ export const requests = {
     result: z.object({ deploymentId: Id }),
   },
   'deploy.cancel': { params: z.strictObject({ deploymentId: Id }), result: z.object({ cancelled: z.boolean() }) },
+  /** The detector presets a deployment can export (the Devices page's choice). */
+  'deploy.presets': { params: NoParams, result: z.array(z.string()) },
   /** Deployments newest first, of one device or all: the history to compare models and devices. */
   'deploy.history': {
     params: z.strictObject({ device: DeviceName.optional(), limit: z.number().int().min(1).max(1000).default(100) }),

@@ -24,6 +24,7 @@ type DeployMethod =
   | 'devices.test'
   | 'deploy.start'
   | 'deploy.cancel'
+  | 'deploy.presets'
   | 'deploy.history'
   | 'deploy.samples'
 
@@ -117,6 +118,7 @@ export function deployService(
       return { deploymentId: deployer.start({ device, model, iterations, warmup }).id }
     },
     'deploy.cancel': ({ deploymentId }) => ({ cancelled: open().deployer.cancel(deploymentId) }),
+    'deploy.presets': async () => (await import('../detector/index.js')).presetNames,
     'deploy.history': ({ device, limit }) => {
       const { devices } = open()
       const deviceId = device === undefined ? null : requireDevice(devices, device, 'params.device').id

@@ -1,8 +1,8 @@
 // Which page is showing, kept in the URL's hash so a reload (or the browser's back button) stays on it.
 import { useSyncExternalStore } from 'react'
 
-export type PageName = 'library' | 'review'
-const PAGES: readonly PageName[] = ['library', 'review']
+export type PageName = 'library' | 'review' | 'devices'
+const PAGES: readonly PageName[] = ['library', 'review', 'devices']
 
 const subscribe = (listener: () => void) => {
   window.addEventListener('hashchange', listener)
