@@ -10,7 +10,7 @@ import path from 'node:path'
 import type { DeploymentRow, DeviceRow, DeviceStore } from '../store/index.js'
 import { appRoot } from '../paths.js'
 import { connect, DeviceError } from './connection.js'
-import { stream } from './remote.js'
+import { runOk, stream } from './remote.js'
 import { parseRunnerLine, type RunnerLine } from './runner-protocol.js'
 import { shellCommand } from './shell-quote.js'
 import { latencyStats } from '../../shared/latency.js'
@@ -30,6 +30,12 @@ export interface ModelSource {
   randomWeights: boolean
   /** The folder and the files in it to upload. */
   prepare(): Promise<{ dir: string; files?: string[] }>
+  /**
+   * A one-off model (fresh random weights) is never deployed again: its local export and its copy on the device are
+   * removed after the run, so comparisons do not fill either disk.
+   */
+  oneOff?: boolean
+  dispose?(): void
 }
 
 export interface DeployOptions {
@@ -186,6 +192,9 @@ export class Deployer {
           changed('running')
           const command = shellCommand('node', ...runnerArgs(`${placedRunner.dir}/${RUNNER_FILE}`, placedModel.dir))
           const result = await stream(conn.client, command, onLine, signal)
+          if (o.model.oneOff && result.code !== null) {
+            await runOk(conn.client, shellCommand('rm', '-rf', '--', placedModel.dir), 'removing a one-off model').catch(() => {})
+          }
           // A channel that closed without an exit status went down with its connection.
           const lost = result.code === null && result.signal === null && !result.cancelled ? await conn.closed : null
           ended = { ...result, lost }
@@ -228,6 +237,11 @@ export class Deployer {
         summary: stats && { ...stats, samples: samples.length },
         finishedAt: Date.now(),
       })
+    }
+    try {
+      o.model.dispose?.()
+    } catch {
+      // a leftover export folder is harmless
     }
     changed('finished')
     return this.devices.deployment(id)!

@@ -1,5 +1,6 @@
 // The Devices page's requests and the deployments behind them. One Deployer per open project (the deployments and
 // samples live in its store); switching projects or closing the studio cancels what is running, keeping its samples.
+import fs from 'node:fs'
 import path from 'node:path'
 import {
   type DeployPhase,
@@ -146,15 +147,17 @@ export function deployService(
  * weights make a new model each time (the "trained versus random" comparison).
  */
 function presetSource(projectDir: string, preset: string, randomWeights: boolean): ModelSource {
+  const dir = path.join(projectDir, 'exports', randomWeights ? `${preset}-random-${Date.now()}` : preset)
   return {
     label: preset,
     randomWeights,
+    oneOff: randomWeights,
     prepare: async () => {
       const { exportPreset } = await import('./export-model.js')
-      const dir = path.join(projectDir, 'exports', randomWeights ? `${preset}-random-${Date.now()}` : preset)
       const exported = await exportPreset(preset, dir, { randomWeights })
       return { dir: exported.dir, files: exported.files }
     },
+    dispose: randomWeights ? () => fs.rmSync(dir, { recursive: true, force: true }) : undefined,
   }
 }
 
