@@ -155,12 +155,15 @@ export interface CuttingProxy {
   /** Bytes relayed client→server so far. */
   readonly sent: number
   cut(): void
+  /** Stop relaying in both directions but keep the sockets open: a device that died without a word (power cut). */
+  freeze(): void
   close(): Promise<void>
 }
 
 export async function cuttingProxy(target: number, cutAfterBytes = Infinity): Promise<CuttingProxy> {
   const sockets = new Set<net.Socket>()
   let sent = 0
+  let frozen = false
   const cut = () => {
     for (const s of sockets) s.destroy()
   }
@@ -168,11 +171,14 @@ export async function cuttingProxy(target: number, cutAfterBytes = Infinity): Pr
     const upstream = net.connect(target, '127.0.0.1')
     sockets.add(client).add(upstream)
     client.on('data', (d: Buffer) => {
+      if (frozen) return
       sent += d.length
       if (sent > cutAfterBytes) return cut()
       upstream.write(d)
     })
-    upstream.on('data', (d: Buffer) => client.write(d))
+    upstream.on('data', (d: Buffer) => {
+      if (!frozen) client.write(d)
+    })
     for (const s of [client, upstream]) {
       s.on('error', () => {})
       s.on('close', () => {
@@ -189,6 +195,9 @@ export async function cuttingProxy(target: number, cutAfterBytes = Infinity): Pr
       return sent
     },
     cut,
+    freeze: () => {
+      frozen = true
+    },
     close: () =>
       new Promise<void>((resolve) => {
         cut()

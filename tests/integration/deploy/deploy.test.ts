@@ -171,6 +171,30 @@ describe('deploy over SSH', () => {
     }
   })
 
+  it('a device that stops answering mid-run (no reset, just silence) fails within seconds and keeps the samples', async () => {
+    const proxy = await cuttingProxy(sshd.port)
+    try {
+      const { devices, device } = await paired('silent', proxy.port)
+      const r = recordingDeployer(devices)
+      const started = Date.now()
+      let frozenAt = 0
+      const run = r.deployer.start({ device, model: folderModel(await presetFolder()), iterations: 1_000, warmup: 0 })
+      r.onSample = (s) => {
+        if (s.i === 1) (proxy.freeze(), (frozenAt = Date.now()))
+      }
+      const done = await run.finished
+      expect(done.state).toBe('failed')
+      expect(done.message).toMatch(/^lost the connection to silent \(127\.0\.0\.1:\d+\): .*after \d+ of 1000 samples, which are kept/)
+      expect(done.samples).toBeGreaterThanOrEqual(2)
+      expect(devices.samples(done.id)).toHaveLength(done.samples)
+      // SSH keepalives (every 5 s, 3 unanswered) notice the silence, rather than TCP's many minutes.
+      expect(Date.now() - frozenAt).toBeLessThan(30_000)
+      expect(frozenAt).toBeGreaterThan(started)
+    } finally {
+      await proxy.close()
+    }
+  }, 90_000)
+
   it('shell metacharacters in a device name or model path run nothing on the device', async () => {
     const marks = tempDir()
     const evil = (n: number) => `$(touch ${marks}/p${n});\`touch ${marks}/q${n}\`'"\n&& touch ${marks}/r${n} #`
