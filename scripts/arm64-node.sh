@@ -48,27 +48,34 @@ PACKAGES="nodejs:arm64 libnode108:arm64 libc6:arm64 libuv1:arm64 libssl3:arm64 l
   node-acorn node-cjs-module-lexer node-undici"
 
 WORK=$(mktemp -d)
-# apt downloads as the unprivileged _apt user, which must be able to write here.
-chmod 755 "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+# apt downloads as the unprivileged _apt user, which must be able to write here (else it warns and downloads as root).
+chown _apt "$WORK" 2>/dev/null || true
 # Build beside ROOT and rename at the end: an interrupted run never leaves a half-unpacked ROOT that looks usable.
 STAGE="$ROOT.partial"
+trap 'rm -rf "$WORK" "$STAGE"' EXIT
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
-(
+download() (
   cd "$WORK"
   # shellcheck disable=SC2086 # the list is split into package names on purpose
   apt-get download -qq $PACKAGES
 )
+# The arm64 package lists may be missing or stale (arm64 added by someone else, a point release since): refresh once.
+if ! download; then
+  apt-get update -qq
+  download
+fi
 for deb in "$WORK"/*.deb; do
   dpkg -x "$deb" "$STAGE"
 done
 
+QEMU=$(command -v qemu-aarch64-static)
+# An absolute qemu path: the wrapper may run with a bare PATH (a command over SSH).
 # qemu -L makes the guest's absolute paths (the dynamic loader, /usr/lib/aarch64-linux-gnu, /usr/share/nodejs)
 # resolve inside ROOT first.
 cat >"$STAGE/node" <<EOF
 #!/bin/sh
-exec qemu-aarch64-static -L '$ROOT' '$ROOT/usr/bin/node' "\$@"
+exec '$QEMU' -L '$ROOT' '$ROOT/usr/bin/node' "\$@"
 EOF
 chmod 755 "$STAGE/node"
 

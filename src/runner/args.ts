@@ -1,4 +1,6 @@
 // The runner's command line. Parsed by hand: the bundle must stay small and depend on nothing but node.
+import os from 'node:os'
+import path from 'node:path'
 
 export interface RunnerOptions {
   model: string
@@ -33,7 +35,7 @@ export function parseArgs(argv: readonly string[]): RunnerOptions {
     const value = eq < 0 ? argv[++i] : arg.slice(eq + 1)
     if (value === undefined || value === '') throw new UsageError(`--${name} needs a value; ${usage}`)
     if (name === 'model') {
-      options.model = value
+      options.model = expandHome(value)
       continue
     }
     const key = name as keyof typeof integerOptions
@@ -50,4 +52,12 @@ export function parseArgs(argv: readonly string[]): RunnerOptions {
     throw new UsageError(`--threads ${options.threads} is not possible: the wasm backend runs on one thread in Node`)
   }
   return { model: options.model, iterations: options.iterations ?? 100, warmup: options.warmup ?? 5, threads: 1, outputs: options.outputs ?? false }
+}
+
+/**
+ * "~/x" → the home folder's x. The studio passes the model folder single-quoted through the device's shell (never
+ * spliced in unquoted), which leaves a "~" unexpanded; the runner expands it so "~/.kindling/<sha256>" works as is.
+ */
+function expandHome(dir: string): string {
+  return dir === '~' || dir.startsWith('~/') ? path.join(os.homedir(), dir.slice(1)) : dir
 }

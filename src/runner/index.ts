@@ -8,8 +8,9 @@
 //                            [--outputs]
 //
 //   DIR holds model.json and the weight shards its weightsManifest names (what src/main/deploy/export-model.ts
-//   writes). The model gets a fixed deterministic input of its input shape (batch 1; values 0–255, the raw pixels a
-//   detector expects), W untimed warm-up runs, then N timed runs, one after the other.
+//   writes); a leading "~/" means the home folder, so DIR may be passed quoted. The model gets a fixed
+//   deterministic input of its input shape (batch 1; values 0–255, the raw pixels a detector expects), W untimed
+//   warm-up runs, then N timed runs, one after the other.
 //
 //   stdout, one JSON object per line, nothing else (library chatter goes to stderr):
 //     {"type":"info","runner":VERSION,"node":"v18.19.0","arch":"arm64","platform":"linux","backend":"wasm",
@@ -53,6 +54,7 @@ function listenForStop(): void {
   }
 }
 
+// Microseconds are as fine as a timer on a busy device means anything.
 const round = (ms: number) => Math.round(ms * 1000) / 1000
 
 /** The model's input shape with batch 1; unknown dimensions other than the batch cannot be benchmarked. */
@@ -95,8 +97,9 @@ async function run(options: RunnerOptions): Promise<number> {
   let stat: fs.Stats
   try {
     stat = fs.statSync(options.model)
-  } catch {
-    throw new Error(`the model folder ${options.model} does not exist`)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new Error(`the model folder ${options.model} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`)
   }
   if (!stat.isDirectory()) throw new Error(`the model folder ${options.model} is not a folder`)
 

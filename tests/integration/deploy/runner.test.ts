@@ -11,6 +11,7 @@ import { exportPreset } from '../../../src/main/deploy/export-model.js'
 import { initEngine } from '../../../src/main/engine/index.js'
 import { fixedInput } from '../../../src/runner/fixed-input.js'
 import { modelFolder } from '../../../src/runner/load-model.js'
+import { parseRunnerLine } from '../../../src/shared/runner-lines.js'
 import { repoRoot, tempDir } from '../../helpers/fixtures.js'
 
 const arm64Node = process.env.KINDLING_ARM64_NODE ?? '/opt/kindling/arm64-node/node'
@@ -30,8 +31,8 @@ interface RunResult {
 
 interface RunOptions {
   node?: string
-  /** Send this signal once this many sample lines have arrived. */
-  stopAfterSamples?: { count: number; signal: NodeJS.Signals }
+  /** Send this signal once this many lines of this type have arrived. */
+  stopAfter?: { type: string; count: number; signal: NodeJS.Signals }
 }
 
 let runner: string
@@ -43,13 +44,13 @@ function run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     const child = spawn(options.node ?? process.execPath, [runner, ...args], { cwd: path.dirname(runner) })
     let stdout = ''
     let stderr = ''
-    let samples = 0
+    let seen = 0
     let stoppedAt: number | undefined
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk
-      samples = stdout.split('\n').filter((l) => l.startsWith('{"type":"sample"')).length
-      const stop = options.stopAfterSamples
-      if (stop && stoppedAt === undefined && samples >= stop.count) {
+      const stop = options.stopAfter
+      if (stop) seen = stdout.split('\n').filter((l) => l.startsWith(`{"type":"${stop.type}"`)).length
+      if (stop && stoppedAt === undefined && seen >= stop.count) {
         stoppedAt = Date.now()
         child.kill(stop.signal)
       }
@@ -57,17 +58,16 @@ function run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     child.on('error', reject)
     child.on('close', (code) => {
-      const lines = stdout
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => {
-          try {
-            return JSON.parse(l) as Line
-          } catch {
-            throw new Error(`the runner printed a line that is not JSON: ${l}\nstderr: ${stderr}`)
-          }
-        })
-      resolve({ code, lines, stdout, stderr, stopMs: stoppedAt === undefined ? undefined : Date.now() - stoppedAt })
+      try {
+        const lines = stdout
+          .split('\n')
+          .filter((l) => l !== '')
+          // Every line must be one the studio's schemas accept: they and the runner cannot drift apart.
+          .map((l) => parseRunnerLine(l) as Line)
+        resolve({ code, lines, stdout, stderr, stopMs: stoppedAt === undefined ? undefined : Date.now() - stoppedAt })
+      } catch (e) {
+        reject(new Error(`${(e as Error).message}\nstderr: ${stderr}`))
+      }
     })
   })
 }
@@ -181,7 +181,7 @@ describe('the device runner on this machine', () => {
 
   it('stops promptly on SIGTERM with a summary of the runs measured so far, exit 143', async () => {
     const r = await run(['--model', model, '--iterations', '100000', '--warmup', '0'], {
-      stopAfterSamples: { count: 3, signal: 'SIGTERM' },
+      stopAfter: { type: 'sample', count: 3, signal: 'SIGTERM' },
     })
     expect(r.code, r.stderr).toBe(143)
     const samples = ofType(r, 'sample')
@@ -194,9 +194,18 @@ describe('the device runner on this machine', () => {
     expect(r.stopMs).toBeLessThan(5000)
   })
 
+  it('stopped while warming up, says it measured nothing', async () => {
+    const r = await run(['--model', model, '--warmup', '100000'], { stopAfter: { type: 'info', count: 1, signal: 'SIGTERM' } })
+    expect(r.code, r.stderr).toBe(143)
+    expect(r.lines.map((l) => l.type)).toEqual(['info', 'summary'])
+    expect(r.lines[1]).toEqual({
+      type: 'summary', samples: 0, p50Ms: null, p90Ms: null, p99Ms: null, meanMs: null, fps: null, throttled: null,
+    })
+  })
+
   it('stops on SIGINT too, exit 130', async () => {
     const r = await run(['--model', model, '--iterations', '100000', '--warmup', '0'], {
-      stopAfterSamples: { count: 1, signal: 'SIGINT' },
+      stopAfter: { type: 'sample', count: 1, signal: 'SIGINT' },
     })
     expect(r.code, r.stderr).toBe(130)
     expect(r.lines[r.lines.length - 1]).toMatchObject({ type: 'summary', samples: ofType(r, 'sample').length })

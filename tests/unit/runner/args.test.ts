@@ -1,3 +1,5 @@
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseArgs, UsageError } from '../../../src/runner/args.js'
 
@@ -10,6 +12,11 @@ describe('runner command line', () => {
     expect(parseArgs(['--model=/a b', '--iterations', '7', '--warmup=0', '--threads', '1', '--outputs'])).toEqual({
       model: '/a b', iterations: 7, warmup: 0, threads: 1, outputs: true,
     })
+  })
+
+  it('expands a leading ~/ to the home folder, as a quoted path through a shell would not', () => {
+    expect(parseArgs(['--model', '~/.kindling/abc']).model).toBe(path.join(os.homedir(), '.kindling/abc'))
+    expect(parseArgs(['--model', 'a/~/b']).model).toBe('a/~/b')
   })
 
   it('names what is wrong', () => {
