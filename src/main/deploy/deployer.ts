@@ -11,9 +11,9 @@ import type { DeploymentRow, DeviceRow, DeviceStore } from '../store/index.js'
 import { appRoot } from '../paths.js'
 import { connect, DeviceError } from './connection.js'
 import { runOk, stream } from './remote.js'
-import { parseRunnerLine, type RunnerLine } from './runner-protocol.js'
 import { shellCommand } from './shell-quote.js'
 import { latencyStats } from '../../shared/latency.js'
+import { parseRunnerLine, type RunnerLine } from '../../shared/runner-lines.js'
 import { artifactOfDir, artifactOfFiles, place, remoteHome } from './upload.js'
 
 export const RUNNER_FILE = 'kindling-runner.cjs'
@@ -109,8 +109,12 @@ export class Deployer {
     }
 
     const onLine = (line: string) => {
-      const m: RunnerLine | null = parseRunnerLine(line)
-      if (!m) {
+      // Validated before it reaches the store or the UI: this is input from another machine. Anything else the device
+      // printed (a shell's motd, a warning) is kept as log text for the failure message.
+      let m: RunnerLine
+      try {
+        m = parseRunnerLine(line)
+      } catch {
         log.push(line)
         if (log.length > 20) log.shift()
         return
@@ -125,7 +129,7 @@ export class Deployer {
         this.hooks.sample({ deploymentId: id, device: o.device.name, ...s })
       } else if (m.type === 'summary') {
         summary = m
-      } else {
+      } else if (m.type === 'error') {
         runnerError = m.message
       }
     }
