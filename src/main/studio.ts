@@ -14,6 +14,7 @@ import {
   type StudioEvent,
 } from '../shared/api.js'
 import { deployService } from './deploy/handlers.js'
+import type { SecretBox } from './deploy/secrets.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
 import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
 import { kindleProject, type KindleOptions } from './kindle/index.js'
@@ -43,6 +44,8 @@ type Handlers = { [M in Method]: (params: ParsedParams<M>) => Promise<Result<M>>
 export interface StudioOptions {
   demoDir?: string
   importOptions?: ImportOptions
+  /** Where device key passphrases may be kept: the OS keychain, which only the desktop app has. */
+  secrets?: SecretBox
 }
 
 export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
@@ -53,6 +56,14 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
   private readonly deploy = deployService(
     () => this.requireStore(),
     (event) => this.send(event),
+    // Read through, not copied: field initializers run before the constructor has stored `options`.
+    {
+      secrets: {
+        available: () => this.options.secrets?.available() ?? false,
+        seal: (plain) => this.options.secrets!.seal(plain),
+        open: (sealed) => this.options.secrets!.open(sealed),
+      },
+    },
   )
   readonly demoDir: string
 

@@ -184,6 +184,8 @@ const UserName = z
   .max(64)
   .refine((s) => !/[\s\u0000-\u001f]/.test(s), 'must not contain spaces or control characters')
 
+const Passphrase = z.string().min(1, 'must not be empty').max(1024)
+
 /** A host key as OpenSSH prints it (`ssh-keygen -l`): type and `SHA256:…` fingerprint. */
 export const HostKeyInfo = z.object({ algorithm: z.string(), fingerprint: z.string() })
 export type HostKeyInfo = z.infer<typeof HostKeyInfo>
@@ -361,8 +363,14 @@ export const requests = {
   'devices.list': { params: NoParams, result: z.array(Device) },
   /** A new ed25519 key (owner-only, in the project's keys/ folder) and the line to paste into ~/.ssh/authorized_keys. */
   'devices.generateKey': { params: NoParams, result: z.object({ keyPath: z.string(), publicKey: z.string() }) },
-  /** The public key line of an existing private key, checked (owner-only, readable, no passphrase). */
-  'devices.publicKey': { params: z.strictObject({ keyPath: FsPath }), result: z.object({ publicKey: z.string() }) },
+  /**
+   * The public key line of an existing private key, checked (owner-only, readable; opened with `passphrase` if it has
+   * one). `canKeepPassphrase`: whether this studio can keep a passphrase (sealed by the OS keychain — the desktop app).
+   */
+  'devices.publicKey': {
+    params: z.strictObject({ keyPath: FsPath, passphrase: Passphrase.optional() }),
+    result: z.object({ publicKey: z.string(), encrypted: z.boolean(), canKeepPassphrase: z.boolean() }),
+  },
   /** The host key a device presents, without logging in: what the pairing form asks the user to check. */
   'devices.hostKey': {
     params: z.strictObject({ host: HostName, port: z.number().int().min(1).max(65535).default(22) }),
@@ -379,6 +387,8 @@ export const requests = {
       port: z.number().int().min(1).max(65535).default(22),
       user: UserName,
       keyPath: FsPath,
+      /** Only for a key protected by one; kept sealed by the OS keychain (desktop app), refused where there is none. */
+      passphrase: Passphrase.optional(),
       acceptHostKey: z.union([z.literal(true), z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a SHA256:… fingerprint')]).optional(),
     }),
     result: z.object({ device: Device, info: DeviceInfo }),

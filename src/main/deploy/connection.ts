@@ -12,6 +12,8 @@ export interface SshTarget {
   port: number
   user: string
   keyPath: string
+  /** For a key protected by one (opened from the OS keychain just for this connection). */
+  passphrase?: string
 }
 
 /** How to judge the host key: against a pin, or (pairing) accept an offered key — any, or one fingerprint. */
@@ -55,7 +57,7 @@ const hostKeyAlgorithms = (algorithm: string): string[] =>
   algorithm === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [algorithm]
 
 export function connect(target: SshTarget, trust: HostTrust, { readyTimeout = 20_000 } = {}): Promise<Connection> {
-  const { key } = readPrivateKey(target.keyPath)
+  const { key } = readPrivateKey(target.keyPath, target.passphrase)
   const client = new ssh2.Client()
   let hostKeyProblem: HostKeyError | undefined
   let offered: HostKey | undefined
@@ -90,6 +92,7 @@ export function connect(target: SshTarget, trust: HostTrust, { readyTimeout = 20
       port: target.port,
       username: target.user,
       privateKey: key,
+      ...(target.passphrase ? { passphrase: target.passphrase } : {}),
       readyTimeout,
       ...KEEPALIVE,
       ...('pinned' in trust ? { algorithms: { serverHostKey: hostKeyAlgorithms(trust.pinned.algorithm) as never } } : {}),

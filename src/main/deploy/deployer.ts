@@ -73,6 +73,8 @@ export class Deployer {
     private readonly devices: DeviceStore,
     private readonly hooks: DeployHooks,
     private readonly runnerPath: () => string = defaultRunnerPath,
+    /** The passphrase of a device's key, opened from the OS keychain; undefined for a key without one. */
+    private readonly unlock: (device: DeviceRow) => string | undefined = () => undefined,
   ) {}
 
   start(options: DeployOptions): RunningDeployment {
@@ -165,7 +167,7 @@ export class Deployer {
         changed('connecting')
         const d = o.device
         const conn = await connect(
-          { name: d.name, host: d.host!, port: d.port!, user: d.user!, keyPath: d.keyPath! },
+          { name: d.name, host: d.host!, port: d.port!, user: d.user!, keyPath: d.keyPath!, passphrase: this.unlock(d) },
           { pinned: d.hostKey! },
         )
         // ssh2 leaves SFTP requests pending forever when the connection drops, so every step races the connection's end.

@@ -9,11 +9,12 @@ import {
   type StudioEvent,
   StudioError,
 } from '../../shared/api.js'
-import { type DeploymentRow, DeviceStore, type Store } from '../store/index.js'
+import { type DeploymentRow, type DeviceRow, DeviceStore, type Store } from '../store/index.js'
 import { fetchHostKey, HostKeyError } from './connection.js'
 import { Deployer, type ModelSource } from './deployer.js'
-import { generateKey, readPrivateKey } from './keys.js'
+import { generateKey, KeyPassphraseError, readPrivateKey } from './keys.js'
 import { pairDevice, testDevice } from './pairing.js'
+import { NO_SECRET_BOX_MESSAGE, type SecretBox } from './secrets.js'
 
 type DeployMethod =
   | 'devices.list'
@@ -40,6 +41,8 @@ export interface DeployService {
 export interface DeployServiceOptions {
   /** The runner bundle to deploy (default: resources/runner/kindling-runner.cjs, or KINDLING_RUNNER). */
   runnerPath?: () => string
+  /** Where key passphrases may be kept (the desktop app's OS keychain); without one, such keys are refused. */
+  secrets?: SecretBox
 }
 
 export function deployService(
@@ -47,6 +50,20 @@ export function deployService(
   send: (event: StudioEvent) => void,
   options: DeployServiceOptions = {},
 ): DeployService {
+  const { secrets } = options
+  const canKeepSecrets = () => secrets?.available() === true
+  /** Open a device's sealed passphrase for one connection; it is never kept in memory beyond that. */
+  const unlockFor = (devices: DeviceStore) => (device: DeviceRow) => {
+    const sealed = devices.sealedPassphrase(device.id)
+    if (!sealed) return undefined
+    if (!canKeepSecrets()) {
+      throw new Error(
+        `the key of ${device.name} has a passphrase, kept in the desktop app's OS keychain: connect from the desktop app, ` +
+          'or pair the device again with a key without a passphrase',
+      )
+    }
+    return secrets!.open(sealed)
+  }
   const perStore = new WeakMap<Store, { devices: DeviceStore; deployer: Deployer }>()
   const deployers = new Set<Deployer>()
   const open = () => {
@@ -63,6 +80,7 @@ export function deployService(
             send({ event: 'deploy.changed', payload: { ...d, phase, ...(detail ? { detail } : {}) } }),
         },
         options.runnerPath,
+        unlockFor(devices),
       )
       deployers.add(deployer)
       perStore.set(store, (entry = { devices, deployer }))
@@ -82,12 +100,17 @@ export function deployService(
       const key = generateKey(path.join(store.dir, 'keys'), `kindling@${path.basename(store.dir)}`)
       return { keyPath: key.privateKeyPath, publicKey: key.publicKey }
     },
-    'devices.publicKey': ({ keyPath }) => ({ publicKey: asInvalid(() => readPrivateKey(path.resolve(keyPath)).publicKey, 'params.keyPath') }),
+    'devices.publicKey': ({ keyPath, passphrase }) => {
+      const key = asInvalid(() => readPrivateKey(path.resolve(keyPath), passphrase), 'params.keyPath')
+      return { publicKey: key.publicKey, encrypted: key.encrypted, canKeepPassphrase: canKeepSecrets() }
+    },
     'devices.hostKey': ({ host, port }) => fetchHostKey(host, port),
-    'devices.add': async ({ acceptHostKey, ...request }) => {
+    'devices.add': async ({ acceptHostKey, passphrase, ...request }) => {
       const { devices } = open()
-      asInvalid(() => readPrivateKey(path.resolve(request.keyPath)), 'params.keyPath')
-      const { device, info } = await hostKeyConflict(() => pairDevice(devices, { ...request, acceptHostKey }))
+      asInvalid(() => readPrivateKey(path.resolve(request.keyPath), passphrase), 'params.keyPath')
+      if (passphrase !== undefined && !canKeepSecrets()) throw new StudioError(NO_SECRET_BOX_MESSAGE, 'invalid', 'params.passphrase')
+      const seal = (p: string) => secrets!.seal(p)
+      const { device, info } = await hostKeyConflict(() => pairDevice(devices, { ...request, acceptHostKey, passphrase, seal }))
       return { device: devices.byName(device.name)!, info }
     },
     'devices.remove': ({ name }) => {
@@ -99,7 +122,7 @@ export function deployService(
     },
     'devices.test': async ({ name }) => {
       const { devices } = open()
-      return hostKeyConflict(() => testDevice(devices, requireDevice(devices, name)))
+      return hostKeyConflict(() => testDevice(devices, requireDevice(devices, name), unlockFor(devices)))
     },
     'deploy.start': async ({ device: name, preset, modelDir, iterations, warmup, randomWeights }) => {
       const { store, devices, deployer } = open()
@@ -165,7 +188,7 @@ function asInvalid<T>(f: () => T, field: string): T {
   try {
     return f()
   } catch (error) {
-    throw new StudioError((error as Error).message, 'invalid', field)
+    throw new StudioError((error as Error).message, 'invalid', error instanceof KeyPassphraseError ? 'params.passphrase' : field)
   }
 }
 

@@ -39,8 +39,11 @@ export function generateKey(dir: string, comment: string): GeneratedKey {
   return { privateKeyPath, publicKey: publicKey.trim() }
 }
 
-/** The public line of an existing private key (for the pairing form), or an error naming what is wrong with the file. */
-export function readPrivateKey(file: string): { key: Buffer; publicKey: string } {
+/**
+ * An existing private key, checked: owner-only, readable, and (if it has a passphrase) opened with `passphrase`.
+ * Returns the key and its public line (for the pairing form), or throws an error naming what is wrong with the file.
+ */
+export function readPrivateKey(file: string, passphrase?: string): { key: Buffer; publicKey: string; encrypted: boolean } {
   let stat: fs.Stats
   try {
     stat = fs.statSync(file)
@@ -54,16 +57,29 @@ export function readPrivateKey(file: string): { key: Buffer; publicKey: string }
     throw new Error(`key file ${file} is readable by other users (mode ${mode}): run chmod 600 ${file}`)
   }
   const key = fs.readFileSync(file)
-  const parsed = ssh2.utils.parseKey(key)
+  const plain = ssh2.utils.parseKey(key)
+  const encrypted = plain instanceof Error && /no passphrase given/i.test(plain.message)
+  if (encrypted && !passphrase) {
+    throw new KeyPassphraseError(`key file ${file} is protected by a passphrase: enter it to use this key`)
+  }
+  const parsed = encrypted ? ssh2.utils.parseKey(key, passphrase) : plain
   if (parsed instanceof Error) {
-    const encrypted = /encrypted|passphrase/i.test(parsed.message)
-    throw new Error(
-      encrypted
-        ? `key file ${file} is protected by a passphrase, which the studio does not store: use a key without one, or let the studio generate one`
-        : `key file ${file} is not a private key the studio can read (${parsed.message})`,
-    )
+    if (encrypted) throw new KeyPassphraseError(`wrong passphrase for key file ${file}`)
+    throw new Error(`key file ${file} is not a private key the studio can read (${parsed.message})`)
   }
   const one = Array.isArray(parsed) ? parsed[0] : parsed
   if (!one.isPrivateKey()) throw new Error(`key file ${file} holds a public key; give the private key (without .pub)`)
-  return { key, publicKey: `${one.type} ${one.getPublicSSH().toString('base64')}${one.comment ? ` ${one.comment}` : ''}` }
+  return {
+    key,
+    publicKey: `${one.type} ${one.getPublicSSH().toString('base64')}${one.comment ? ` ${one.comment}` : ''}`,
+    encrypted,
+  }
+}
+
+/** The key needs a passphrase that was not given, or the one given does not open it. */
+export class KeyPassphraseError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'KeyPassphraseError'
+  }
 }

@@ -13,16 +13,28 @@ export interface PairRequest {
   keyPath: string
   /** The fingerprint the user checked, or true to accept whatever the device presents (trust on first use). */
   acceptHostKey?: true | string
+  /** The key's passphrase, if it has one, and how to seal it for the store (the OS keychain). */
+  passphrase?: string
+  seal?: (passphrase: string) => Buffer
 }
 
 export async function pairDevice(devices: DeviceStore, r: PairRequest): Promise<{ device: DeviceRow; info: DeviceInfo }> {
   const existing = devices.byName(r.name)
   if (existing?.kind === 'local') throw new Error(`"${r.name}" is this computer's built-in device; pick another name`)
-  const target: SshTarget = { name: r.name, host: r.host, port: r.port, user: r.user, keyPath: path.resolve(r.keyPath) }
+  const target: SshTarget = {
+    name: r.name,
+    host: r.host,
+    port: r.port,
+    user: r.user,
+    keyPath: path.resolve(r.keyPath),
+    passphrase: r.passphrase,
+  }
+  const sealedPassphrase = r.passphrase ? r.seal!(r.passphrase) : null
   const conn = await connect(target, { accept: r.acceptHostKey })
   try {
     const info = await probeDevice(conn.client)
-    const device = devices.pair({ ...target, hostKey: conn.hostKey, info: { ...info, testedAt: Date.now() } })
+    const { passphrase: _, ...row } = target
+    const device = devices.pair({ ...row, sealedPassphrase, hostKey: conn.hostKey, info: { ...info, testedAt: Date.now() } })
     return { device, info }
   } finally {
     conn.close()
@@ -30,12 +42,23 @@ export async function pairDevice(devices: DeviceStore, r: PairRequest): Promise<
 }
 
 /** Connect as a deploy would (pinned host key) and report what the device is; the answer is kept with the device. */
-export async function testDevice(devices: DeviceStore, device: DeviceRow): Promise<DeviceInfo> {
+export async function testDevice(
+  devices: DeviceStore,
+  device: DeviceRow,
+  unlock: (device: DeviceRow) => string | undefined = () => undefined,
+): Promise<DeviceInfo> {
   let info: DeviceInfo
   if (device.kind === 'local') info = probeThisComputer()
   else {
     const conn = await connect(
-      { name: device.name, host: device.host!, port: device.port!, user: device.user!, keyPath: device.keyPath! },
+      {
+        name: device.name,
+        host: device.host!,
+        port: device.port!,
+        user: device.user!,
+        keyPath: device.keyPath!,
+        passphrase: unlock(device),
+      },
       { pinned: device.hostKey! },
     )
     try {

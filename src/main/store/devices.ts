@@ -29,6 +29,8 @@ export interface NewSshDevice {
   keyPath: string
   hostKey: HostKeyPin
   info?: DeviceInfo | null
+  /** The key's passphrase as sealed by the OS keychain, or null for a key without one. */
+  sealedPassphrase?: Buffer | null
 }
 
 export type DeploymentState = 'running' | 'done' | 'cancelled' | 'failed'
@@ -65,6 +67,7 @@ interface DeviceRecord {
   port: number | null
   user: string | null
   key_path: string | null
+  key_passphrase: Buffer | null
   host_key_algorithm: string | null
   host_key_fingerprint: string | null
   info: string | null
@@ -135,14 +138,17 @@ export class DeviceStore {
       all: db.prepare<[], DeviceRecord>("SELECT * FROM devices ORDER BY kind = 'local' DESC, name"),
       byName: db.prepare<[string], DeviceRecord>('SELECT * FROM devices WHERE name = ?'),
       upsert: db.prepare(
-        `INSERT INTO devices (name, kind, host, port, user, key_path, host_key_algorithm, host_key_fingerprint, info, paired_at)
-         VALUES (@name, 'ssh', @host, @port, @user, @keyPath, @algorithm, @fingerprint, @info, @pairedAt)
+        `INSERT INTO devices (name, kind, host, port, user, key_path, key_passphrase, host_key_algorithm, host_key_fingerprint,
+                              info, paired_at)
+         VALUES (@name, 'ssh', @host, @port, @user, @keyPath, @sealedPassphrase, @algorithm, @fingerprint, @info, @pairedAt)
          ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, user = excluded.user,
-           key_path = excluded.key_path, host_key_algorithm = excluded.host_key_algorithm,
+           key_path = excluded.key_path, key_passphrase = excluded.key_passphrase,
+           host_key_algorithm = excluded.host_key_algorithm,
            host_key_fingerprint = excluded.host_key_fingerprint, info = excluded.info, paired_at = excluded.paired_at
          WHERE kind = 'ssh'`,
       ),
       setInfo: db.prepare<[string, number]>('UPDATE devices SET info = ? WHERE id = ?'),
+      sealedPassphrase: db.prepare<[number], { key_passphrase: Buffer | null }>('SELECT key_passphrase FROM devices WHERE id = ?'),
       remove: db.prepare<[string]>("DELETE FROM devices WHERE name = ? AND kind = 'ssh'"),
       insertDeployment: db.prepare(
         `INSERT INTO deployments (device_id, model, random_weights, iterations, state, started_at)
@@ -181,6 +187,7 @@ export class DeviceStore {
       port: d.port,
       user: d.user,
       keyPath: d.keyPath,
+      sealedPassphrase: d.sealedPassphrase ?? null,
       algorithm: d.hostKey.algorithm,
       fingerprint: d.hostKey.fingerprint,
       info: d.info ? JSON.stringify(d.info) : null,
@@ -188,6 +195,11 @@ export class DeviceStore {
     }).changes
     if (changes === 0) throw new Error(`"${d.name}" is the name of this computer's built-in device; pick another`)
     return this.byName(d.name)!
+  }
+
+  /** Kept apart from DeviceRow so that it can never travel to the UI with a device. */
+  sealedPassphrase(id: number): Buffer | null {
+    return this.stmt.sealedPassphrase.get(id)?.key_passphrase ?? null
   }
 
   setInfo(id: number, info: DeviceInfo): void {

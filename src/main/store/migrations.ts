@@ -141,8 +141,9 @@ export const migrations: Migration[] = [
     description: 'devices (with the pinned host key), deployments and their benchmark samples',
     up(db) {
       // A device is an SSH target, or this computer (no SSH: the same runner, run locally, as a baseline). Its host key
-      // is pinned at pairing; only re-pairing changes it. No password or passphrase is ever stored: only the path of a
-      // private key file (owner-only). Deployments and samples are kept, so latency can be compared across models.
+      // is pinned at pairing; only re-pairing changes it. No password is ever stored: only the path of a private key file
+      // (owner-only) and, for a key with a passphrase, that passphrase sealed by the OS keychain — never in the clear.
+      // Deployments and samples are kept, so latency can be compared across models.
       db.exec(`
         CREATE TABLE devices (
           id                   INTEGER PRIMARY KEY,
@@ -152,6 +153,7 @@ export const migrations: Migration[] = [
           port                 INTEGER,
           user                 TEXT,
           key_path             TEXT,
+          key_passphrase       BLOB,                    -- sealed by the OS keychain (Electron safeStorage); NULL if none
           host_key_algorithm   TEXT,
           host_key_fingerprint TEXT,                    -- SHA256:… as ssh-keygen -l prints it
           info                 TEXT,                    -- JSON: the last "test connection" (arch, OS, node, CPU, Pi model…)

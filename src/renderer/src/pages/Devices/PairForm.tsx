@@ -14,6 +14,8 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
   const [user, setUser] = useState('pi')
   const [keyMode, setKeyMode] = useState<'new' | 'existing'>('new')
   const [keyPath, setKeyPath] = useState('')
+  const [passphrase, setPassphrase] = useState('')
+  const [needsPassphrase, setNeedsPassphrase] = useState(false)
   const [publicKey, setPublicKey] = useState<string | null>(null)
   const [hostKey, setHostKey] = useState<HostKeyInfo | null>(null)
   const [confirmed, setConfirmed] = useState(false)
@@ -43,7 +45,14 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
     })
   const readExisting = () =>
     run('key', async () => {
-      setPublicKey((await studio.request('devices.publicKey', { keyPath: keyPath.trim() })).publicKey)
+      try {
+        const key = await studio.request('devices.publicKey', { keyPath: keyPath.trim(), ...(passphrase ? { passphrase } : {}) })
+        setPublicKey(key.publicKey)
+      } catch (e) {
+        // A key with a passphrase: ask for it (the studio keeps it only sealed by the OS keychain, where there is one).
+        if (/passphrase/.test(errorMessage(e))) setNeedsPassphrase(true)
+        throw e
+      }
     })
   const checkHostKey = () =>
     run('hostKey', async () => {
@@ -57,6 +66,7 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
         ...where,
         user: user.trim(),
         keyPath: keyPath.trim(),
+        ...(passphrase ? { passphrase } : {}),
         acceptHostKey: hostKey!.fingerprint,
       })
       onPaired(device)
@@ -64,7 +74,7 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
 
   const fieldError = (field: string) => messageForField(error, field)
   const formError =
-    error && !['params.name', 'params.host', 'params.port', 'params.user', 'params.keyPath'].some((f) => fieldError(f))
+    error && !['params.name', 'params.host', 'params.port', 'params.user', 'params.keyPath', 'params.passphrase'].some((f) => fieldError(f))
       ? errorMessage(error)
       : null
 
@@ -131,6 +141,19 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
             </button>
           </div>
         )}
+        {keyMode === 'existing' && needsPassphrase && (
+          <label className="pair-row">
+            Passphrase
+            <input
+              type="password"
+              value={passphrase}
+              onChange={(e) => (setPassphrase(e.target.value), setPublicKey(null))}
+              autoComplete="off"
+              data-testid="pair-passphrase"
+            />
+          </label>
+        )}
+        {fieldError('params.passphrase') && <span className="field-error">{fieldError('params.passphrase')}</span>}
         {fieldError('params.keyPath') && <span className="field-error">{fieldError('params.keyPath')}</span>}
         {publicKey && (
           <div className="public-key">
