@@ -1,6 +1,7 @@
 // Devices, end to end: `kindling serve` on a fresh project, the built renderer in Chromium, and a real OpenSSH server
 // on 127.0.0.1. A person pairs the server through the Devices page (existing key, host key shown and confirmed),
-// tests the connection, deploys a preset, and watches the live chart and the numbers fill; the history keeps the run.
+// tests the connection, deploys a preset, and watches the live chart and the numbers fill; the history keeps the run,
+// and one click compares the preset's weights with random ones.
 import { type ChildProcess, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -81,12 +82,22 @@ describe('Devices in serve mode', () => {
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
     await page.screenshot({ path: SCREENSHOT })
 
+    // One click: the preset's weights, then the same layers with random weights; both join the history.
+    await page.getByTestId('deploy-iterations').fill('3')
+    await page.getByTestId('deploy-compare').click()
+    await expect.poll(() => page.locator('[data-testid=history] tbody tr').count(), { ...WAIT, timeout: 120_000 }).toBe(3)
+    await expect.poll(() => page.getByTestId('deploy-compare').isEnabled(), WAIT).toBe(true)
+    const rows = await page.locator('[data-testid=history] tbody tr').allTextContents()
+    expect(rows[0]).toContain('mobilenet-ssd-320x240 (random)')
+    expect(rows[1]).not.toContain('(random)')
+    expect(rows.every((r) => r.includes('done'))).toBe(true)
+
     // The store holds the pin, the deployment and its eight samples.
     const store = Store.open(project)
     try {
       const devices = new DeviceStore(store.db)
       expect(devices.byName('bench-pi')!.hostKey!.fingerprint).toBe(sshd.hostKeyFingerprint())
-      const [deployment] = devices.deployments()
+      const deployment = devices.deployments().at(-1)!
       expect(deployment).toMatchObject({ state: 'done', device: 'bench-pi', model: 'mobilenet-ssd-320x240', samples: 8 })
       expect(devices.samples(deployment.id)).toHaveLength(8)
     } finally {

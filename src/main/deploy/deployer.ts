@@ -201,9 +201,16 @@ export class Deployer {
           if (o.model.oneOff && result.code !== null) {
             await runOk(conn.client, shellCommand('rm', '-rf', '--', placedModel.dir), 'removing a one-off model').catch(() => {})
           }
-          // A channel that closed without an exit status went down with its connection.
-          const lost = result.code === null && result.signal === null && !result.cancelled ? await conn.closed : null
-          ended = { ...result, lost }
+          // A channel that closed without an exit status went down with its connection (keepalives settle that within
+          // about 15 s); a live connection that still sent none is said as it is.
+          const noStatus = result.code === null && result.signal === null && !result.cancelled
+          const dropped = noStatus
+            ? await Promise.race([
+                conn.closed,
+                delay(20_000).then(() => new DeviceError(`the runner on ${d.name} ended without reporting how`)),
+              ])
+            : null
+          ended = { ...result, lost: dropped }
         } finally {
           conn.close()
         }
@@ -255,6 +262,8 @@ export class Deployer {
 }
 
 class Cancelled extends Error {}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
 
 function explainRunnerFailure(
   ended: { code: number | null; signal: string | null; stderr: string },

@@ -1,7 +1,7 @@
 // The Devices page: this computer and the paired devices; for the selected one, "Test connection", a deploy of a
 // preset (or of the same preset with random weights, side by side), the live view — latency over time, a histogram,
 // p50/p90/p99, FPS and, on a Pi, the temperature — and the history of every deployment to compare.
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Deployment, DeployPhase, Device, DeviceInfo, LatencySample } from '../../../../shared/api'
 import { latencyStats } from '../../../../shared/latency'
 import { useStudio, useStudioEvents } from '../../api/context'
@@ -82,7 +82,10 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   const [iterations, setIterations] = useState('50')
   const [history, setHistory] = useState<Deployment[]>([])
   const [live, setLive] = useState<Live | null>(null)
-  const [queue, setQueue] = useState<boolean[]>([]) // random-weights flags of deployments still to start (compare)
+  const [comparing, setComparing] = useState(false)
+  // Deployments that have finished, and who waits for one to finish (the comparison runs them one after the other).
+  const finishedIds = useRef(new Set<number>())
+  const waiters = useRef(new Map<number, () => void>())
 
   const loadHistory = useCallback(async () => {
     setHistory(await studio.request('deploy.history', { device: device.name, limit: 50 }))
@@ -98,33 +101,49 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
       setLive((l) => (l && l.deployment.id === deploymentId ? { ...l, samples: [...l.samples, { i, ms, tempC }] } : l))
     } else if (e.event === 'deploy.changed' && e.payload.device === device.name) {
       const { phase, detail, ...deployment } = e.payload
+      // A new deployment takes over the live view once the one shown has finished (or none is shown).
       setLive((l) =>
-        !l || l.deployment.id === deployment.id ? { deployment, phase, detail, samples: l?.deployment.id === deployment.id ? l.samples : [] } : l,
+        !l || l.deployment.id === deployment.id || l.phase === 'finished'
+          ? { deployment, phase, detail, samples: l?.deployment.id === deployment.id ? l.samples : [] }
+          : l,
       )
-      if (phase === 'finished') void loadHistory()
+      if (phase === 'finished') {
+        finishedIds.current.add(deployment.id)
+        waiters.current.get(deployment.id)?.()
+        void loadHistory()
+      }
     }
   })
 
-  const start = async (randomWeights: boolean) => {
+  const start = async (randomWeights: boolean): Promise<number | null> => {
     setProblem(null)
     try {
       const n = Number(iterations)
-      const { deploymentId } = await studio.request('deploy.start', { device: device.name, preset, iterations: n, randomWeights })
-      setLive((l) => (l?.deployment.id === deploymentId ? l : null))
+      return (await studio.request('deploy.start', { device: device.name, preset, iterations: n, randomWeights })).deploymentId
     } catch (e) {
       setProblem(errorMessage(e))
-      setQueue([])
+      return null
     }
   }
+  const finished = (id: number) =>
+    new Promise<void>((resolve) => {
+      if (finishedIds.current.has(id)) resolve()
+      else waiters.current.set(id, resolve)
+    })
   // "Compare": the preset as exported, then the same architecture with fresh random weights, one after the other.
-  const running = live !== null && live.phase !== 'finished'
-  useEffect(() => {
-    if (!running && queue.length) {
-      const [next, ...rest] = queue
-      setQueue(rest)
-      void start(next)
+  const compare = async () => {
+    setComparing(true)
+    try {
+      const first = await start(false)
+      if (first === null) return
+      await finished(first)
+      const second = await start(true)
+      if (second !== null) await finished(second)
+    } finally {
+      setComparing(false)
     }
-  }, [running, queue])
+  }
+  const running = (live !== null && live.phase !== 'finished') || comparing
 
   const test = async () => {
     setTesting(true)
@@ -217,11 +236,17 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         <button className="button is-primary" disabled={running} onClick={() => void start(false)} data-testid="deploy-start">
           Deploy and benchmark
         </button>
-        <button className="button" disabled={running} onClick={() => setQueue([false, true])} title="The preset's weights, then the same layers with random weights">
+        <button
+          className="button"
+          disabled={running}
+          onClick={() => void compare()}
+          title="The preset's weights, then the same layers with random weights"
+          data-testid="deploy-compare"
+        >
           Compare with random weights
         </button>
-        {running && (
-          <button className="button" onClick={() => void studio.request('deploy.cancel', { deploymentId: live!.deployment.id })} data-testid="deploy-cancel">
+        {live && live.phase !== 'finished' && (
+          <button className="button" onClick={() => void studio.request('deploy.cancel', { deploymentId: live.deployment.id })} data-testid="deploy-cancel">
             Cancel
           </button>
         )}
