@@ -54,8 +54,7 @@ export function recordingDeployer(devices: DeviceStore, runner = RUNNER) {
         streamed.push(s)
         onSample(s)
       },
-      changed: (_d, phase, detail) => {
-        if (process.env.DEPLOY_DEBUG) console.log(Date.now() % 100000, phase, detail ?? '')
+      changed: (_d, phase) => {
         if (phases.at(-1) !== phase) phases.push(phase)
       },
     },
