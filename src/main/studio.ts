@@ -13,6 +13,8 @@ import {
   StudioError,
   type StudioEvent,
 } from '../shared/api.js'
+import { deployService } from './deploy/handlers.js'
+import type { SecretBox } from './deploy/secrets.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
 import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
 import { kindleProject, type KindleOptions } from './kindle/index.js'
@@ -42,12 +44,27 @@ type Handlers = { [M in Method]: (params: ParsedParams<M>) => Promise<Result<M>>
 export interface StudioOptions {
   demoDir?: string
   importOptions?: ImportOptions
+  /** Where device key passphrases may be kept: the OS keychain, which only the desktop app has. */
+  secrets?: SecretBox
 }
 
 export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
   private store: Store | null = null
   private thumbnails: ThumbnailCache | null = null
   private readonly jobs = new JobRunner()
+  // Deployments stream samples for minutes; they are not jobs (no file counts, no ETA) but stop with the project too.
+  private readonly deploy = deployService(
+    () => this.requireStore(),
+    (event) => this.send(event),
+    // Read through, not copied: field initializers run before the constructor has stored `options`.
+    {
+      secrets: {
+        available: () => this.options.secrets?.available() ?? false,
+        seal: (plain) => this.options.secrets!.seal(plain),
+        open: (sealed) => this.options.secrets!.open(sealed),
+      },
+    },
+  )
   readonly demoDir: string
 
   constructor(private readonly options: StudioOptions = {}) {
@@ -76,6 +93,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
       () => this.requireStore(),
       () => this.send({ event: 'project.changed', payload: this.info() }),
     ),
+    ...this.deploy.handlers,
   }
 
   private engine: Promise<EngineInfo> | undefined
@@ -103,6 +121,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
       throw new StudioError((e as Error).message, 'invalid', 'params.dir')
     }
     await this.jobs.stopAll()
+    await this.deploy.stopAll()
     this.store?.close()
     this.store = store
     this.thumbnails = new ThumbnailCache(resolved)
@@ -184,6 +203,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
 
   async close(): Promise<void> {
     await this.jobs.stopAll()
+    await this.deploy.stopAll()
     this.store?.close()
     this.store = null
   }

@@ -169,6 +169,108 @@ export const Edit = z.object({
 })
 export type Edit = z.infer<typeof Edit>
 
+
+// ---- devices vocabulary ---------------------------------------------------------------------------------------------
+
+/** A device's name: shown in the UI and typed on the command line; never sent to the device or used in a path. */
+const DeviceName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64, 'at most 64 characters')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters')
+const HostName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(255)
+  .refine((s) => !/[\s\u0000-\u001f]/.test(s), 'must not contain spaces or control characters')
+const UserName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64)
+  .refine((s) => !/[\s\u0000-\u001f]/.test(s), 'must not contain spaces or control characters')
+
+const Passphrase = z.string().min(1, 'must not be empty').max(1024)
+
+/** A host key as OpenSSH prints it (`ssh-keygen -l`): type and `SHA256:…` fingerprint. */
+export const HostKeyInfo = z.object({ algorithm: z.string(), fingerprint: z.string() })
+export type HostKeyInfo = z.infer<typeof HostKeyInfo>
+
+/** What "Test connection" found. piModel, temperature and throttling are there on a Raspberry Pi. */
+export const DeviceInfo = z.looseObject({
+  arch: z.string(),
+  os: z.string(),
+  node: z.string().nullable(),
+  cpu: z.string().nullable(),
+  cores: z.number().nullable(),
+  piModel: z.string().nullable(),
+  tempC: z.number().nullable(),
+  throttled: z.string().nullable(),
+  throttling: z.array(z.string()),
+  testedAt: z.number().optional(),
+})
+export type DeviceInfo = z.infer<typeof DeviceInfo>
+
+/** A paired device (`ssh`), or this computer (`local`: the same runner without SSH, as a baseline). */
+export const Device = z.object({
+  id: Id,
+  name: z.string(),
+  kind: z.enum(['ssh', 'local']),
+  host: z.string().nullable(),
+  port: z.number().int().nullable(),
+  user: z.string().nullable(),
+  keyPath: z.string().nullable(),
+  hostKey: HostKeyInfo.nullable(),
+  info: DeviceInfo.nullable(),
+  pairedAt: z.number(),
+})
+export type Device = z.infer<typeof Device>
+
+export const DeploymentState = z.enum(['running', 'done', 'cancelled', 'failed'])
+export type DeploymentState = z.infer<typeof DeploymentState>
+
+/** Latency over a deployment's samples (computed from the stored samples; throttling as the device reported it). */
+export const LatencySummary = z.looseObject({
+  samples: z.number().int(),
+  p50Ms: z.number().nullable().optional(),
+  p90Ms: z.number().nullable().optional(),
+  p99Ms: z.number().nullable().optional(),
+  meanMs: z.number().nullable().optional(),
+  fps: z.number().nullable().optional(),
+})
+export type LatencySummary = z.infer<typeof LatencySummary>
+
+export const Deployment = z.object({
+  id: Id,
+  deviceId: Id,
+  device: z.string(),
+  /** A preset name or a model folder: what was deployed, as the user picked it. */
+  model: z.string(),
+  modelSha256: z.string().nullable(),
+  randomWeights: z.boolean(),
+  iterations: z.number().int(),
+  state: DeploymentState,
+  /** Why it failed or stopped. */
+  message: z.string().nullable(),
+  /** 0 when the model and runner were already on the device. */
+  uploadedBytes: z.number().int(),
+  /** The runner's info line: node, arch, backend, input shape, CPU, Pi model. */
+  info: z.record(z.string(), z.unknown()).nullable(),
+  summary: LatencySummary.nullable(),
+  samples: z.number().int(),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+})
+export type Deployment = z.infer<typeof Deployment>
+
+export const LatencySample = z.object({ i: z.number().int(), ms: z.number(), tempC: z.number().nullable() })
+export type LatencySample = z.infer<typeof LatencySample>
+
+export const DeployPhase = z.enum(['preparing', 'connecting', 'uploading', 'running', 'finished'])
+export type DeployPhase = z.infer<typeof DeployPhase>
+
 // ---- requests ------------------------------------------------------------------------------------------------------
 
 const NoParams = z.strictObject({})
@@ -290,6 +392,76 @@ export const requests = {
   /** Undo the latest edit in the project's edit log (which survives restarts); null when there is none. */
   'edits.undo': { params: NoParams, result: z.object({ edit: Edit.nullable() }) },
   'edits.redo': { params: NoParams, result: z.object({ edit: Edit.nullable() }) },
+  /** Devices: this computer first, then paired devices by name. */
+  'devices.list': { params: NoParams, result: z.array(Device) },
+  /** A new ed25519 key (owner-only, in the project's keys/ folder) and the line to paste into ~/.ssh/authorized_keys. */
+  'devices.generateKey': { params: NoParams, result: z.object({ keyPath: z.string(), publicKey: z.string() }) },
+  /**
+   * The public key line of an existing private key, checked (owner-only, readable; opened with `passphrase` if it has
+   * one). `canKeepPassphrase`: whether this studio can keep a passphrase (sealed by the OS keychain — the desktop app).
+   */
+  'devices.publicKey': {
+    params: z.strictObject({ keyPath: FsPath, passphrase: Passphrase.optional() }),
+    result: z.object({ publicKey: z.string(), encrypted: z.boolean(), canKeepPassphrase: z.boolean() }),
+  },
+  /** The host key a device presents, without logging in: what the pairing form asks the user to check. */
+  'devices.hostKey': {
+    params: z.strictObject({ host: HostName, port: z.number().int().min(1).max(65535).default(22) }),
+    result: HostKeyInfo,
+  },
+  /**
+   * Pair a device (or pair it again: a new address, key, or accepting a changed host key). Connects, logs in with the
+   * key and pins the host key — only if it is the fingerprint in `acceptHostKey` (or any, with `true`).
+   */
+  'devices.add': {
+    params: z.strictObject({
+      name: DeviceName,
+      host: HostName,
+      port: z.number().int().min(1).max(65535).default(22),
+      user: UserName,
+      keyPath: FsPath,
+      /** Only for a key protected by one; kept sealed by the OS keychain (desktop app), refused where there is none. */
+      passphrase: Passphrase.optional(),
+      acceptHostKey: z.union([z.literal(true), z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a SHA256:… fingerprint')]).optional(),
+    }),
+    result: z.object({ device: Device, info: DeviceInfo }),
+  },
+  'devices.remove': { params: z.strictObject({ name: DeviceName }), result: z.object({ removed: z.boolean() }) },
+  /** Connect (pinned host key) and report architecture, OS, node, CPU and, on a Pi, model, temperature, throttling. */
+  'devices.test': { params: z.strictObject({ name: DeviceName }), result: DeviceInfo },
+  /**
+   * Deploy a preset (exported with its initial weights, or fresh random ones) or a model folder to a device and
+   * benchmark it there. Returns at once; samples arrive as `deploy.sample` events, state changes as `deploy.changed`.
+   */
+  'deploy.start': {
+    params: z
+      .strictObject({
+        device: DeviceName,
+        preset: z.string().min(1).max(100).optional(),
+        modelDir: FsPath.optional(),
+        iterations: z.number().int().min(1).max(100_000).default(100),
+        warmup: z.number().int().min(0).max(1000).default(5),
+        randomWeights: z.boolean().default(false),
+      })
+      .refine((p) => (p.preset === undefined) !== (p.modelDir === undefined), {
+        message: 'give either preset or modelDir',
+        path: ['preset'],
+      }),
+    result: z.object({ deploymentId: Id }),
+  },
+  'deploy.cancel': { params: z.strictObject({ deploymentId: Id }), result: z.object({ cancelled: z.boolean() }) },
+  /** The detector presets a deployment can export (the Devices page's choice). */
+  'deploy.presets': { params: NoParams, result: z.array(z.string()) },
+  /** Deployments newest first, of one device or all: the history to compare models and devices. */
+  'deploy.history': {
+    params: z.strictObject({ device: DeviceName.optional(), limit: z.number().int().min(1).max(1000).default(100) }),
+    result: z.array(Deployment),
+  },
+  /** One deployment with all its samples (for the live chart after a reload, or to compare two runs). */
+  'deploy.samples': {
+    params: z.strictObject({ deploymentId: Id }),
+    result: z.object({ deployment: Deployment, samples: z.array(LatencySample) }),
+  },
 } as const
 
 export type Method = keyof typeof requests
@@ -303,6 +475,10 @@ export const events = {
   'job.progress': JobProgress,
   /** The open project changed (opened, or images added): counts for the header, and a hint to refetch lists. */
   'project.changed': ProjectInfo,
+  /** One benchmark sample from a running deployment, as it arrives from the device. */
+  'deploy.sample': LatencySample.extend({ deploymentId: Id, device: z.string() }),
+  /** A deployment moved on (phase, upload progress in `detail`) or ended (state done, cancelled or failed). */
+  'deploy.changed': Deployment.extend({ phase: DeployPhase, detail: z.string().optional() }),
 } as const
 
 export type EventName = keyof typeof events

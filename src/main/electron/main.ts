@@ -4,6 +4,7 @@ import path from 'node:path'
 import { Studio } from '../studio.js'
 import { forwardEvents, serveIpc } from './ipc.js'
 import { appMenu } from './menu.js'
+import { keychainSecrets } from './secrets.js'
 import { registerThumbnailScheme, serveThumbnails } from './protocol.js'
 import { RecentProjects } from './recent.js'
 import { hardenContents, hardenSession } from './security.js'
@@ -18,7 +19,7 @@ else start()
 
 function start() {
   const page = appPage()
-  const studio = new Studio()
+  const studio = new Studio({ secrets: keychainSecrets })
   const recent = new RecentProjects(path.join(app.getPath('userData'), 'recent.json'))
   let win: BrowserWindow | null = null
 

@@ -8,6 +8,8 @@ import type { JobProgress } from '../../shared/api.js'
 import { appRoot, rendererDir } from '../paths.js'
 import { Studio, STUDIO_VERSION } from '../studio.js'
 import { ANCHORS_USAGE, anchorsCommand } from './commands/anchors.js'
+import { DEPLOY_USAGE, deployCommand } from './commands/deploy.js'
+import { DEVICES_USAGE, devicesCommand } from './commands/devices.js'
 import { EVAL_USAGE, evalCommand } from './commands/eval.js'
 import { describeExport, describeImport, LABELS_USAGE, labelsExportOptions, labelsImportOptions } from './commands/labels.js'
 import { PRESETS_USAGE, presetsCommand } from './commands/presets.js'
@@ -26,6 +28,8 @@ ${KINDLE_USAGE}
 ${EVAL_USAGE}
 ${ANCHORS_USAGE}
 ${PRESETS_USAGE}
+${DEVICES_USAGE}
+${DEPLOY_USAGE}
   kindling help                                 this text`
 
 const commands: Record<string, Command> = {
@@ -38,6 +42,8 @@ const commands: Record<string, Command> = {
   eval: evalCommand,
   anchors: anchorsCommand,
   presets: presetsCommand,
+  devices: devicesCommand,
+  deploy: deployCommand,
 }
 
 export async function main(argv: string[]): Promise<number> {

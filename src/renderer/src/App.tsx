@@ -4,6 +4,7 @@ import { AppShell } from './components/AppShell'
 import { ConnectionBanner } from './components/ConnectionBanner'
 import { NotAuthorised } from './components/NotAuthorised'
 import { Splash } from './components/Splash'
+import { DevicesPage } from './pages/Devices/DevicesPage'
 import { LibraryPage } from './pages/Library/LibraryPage'
 import { ReviewPage } from './pages/Review/ReviewPage'
 import { WelcomePage } from './pages/Welcome/WelcomePage'
@@ -30,6 +31,8 @@ export function App() {
         <AppShell project={project} version={info.version} backend={info.backend} jobs={projectJobs} page={page}>
           {page === 'review' ? (
             <ReviewPage key={project.dir} />
+          ) : page === 'devices' ? (
+            <DevicesPage key={project.dir} />
           ) : (
             <LibraryPage key={project.dir} project={project} jobs={projectJobs} />
           )}

@@ -3,8 +3,8 @@
 // links there).
 import { useEffect, useState, useSyncExternalStore } from 'react'
 
-export type PageName = 'library' | 'review'
-const PAGES: readonly PageName[] = ['library', 'review']
+export type PageName = 'library' | 'review' | 'devices'
+const PAGES: readonly PageName[] = ['library', 'review', 'devices']
 
 const subscribe = (listener: () => void) => {
   window.addEventListener('hashchange', listener)

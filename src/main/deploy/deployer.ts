@@ -1,0 +1,319 @@
+// A deployment, start to end: connect (host key checked against the pin), put the runner and the model on the device
+// (content-addressed, verified, reused), run the runner over an exec channel and record each sample the moment it
+// arrives. "This computer" runs the same runner with this process's Node, no SSH, for a side-by-side baseline.
+//
+// Whatever happens, the deployment row ends in a final state — done, cancelled or failed with a reason — and the
+// samples received before a cut stay in the store with a summary computed from them.
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { DeploymentRow, DeviceRow, DeviceStore } from '../store/index.js'
+import { appRoot } from '../paths.js'
+import { connect, DeviceError } from './connection.js'
+import { runOk, stream } from './remote.js'
+import { shellCommand } from './shell-quote.js'
+import { latencyStats } from '../../shared/latency.js'
+import { parseRunnerLine, type RunnerLine } from '../../shared/runner-lines.js'
+import { artifactOfDir, artifactOfFiles, place, remoteHome } from './upload.js'
+
+export const RUNNER_FILE = 'kindling-runner.cjs'
+
+/** The built runner bundle (npm run build), or KINDLING_RUNNER for development and tests. */
+export function defaultRunnerPath(): string {
+  return process.env.KINDLING_RUNNER ?? path.join(appRoot(), 'resources', 'runner', RUNNER_FILE)
+}
+
+/** The model to deploy: a folder in TF.js layers format, made ready (exported) when the deployment starts. */
+export interface ModelSource {
+  /** What the user picked, as history shows it: a preset name or a folder. */
+  label: string
+  randomWeights: boolean
+  /** The folder and the files in it to upload. */
+  prepare(): Promise<{ dir: string; files?: string[] }>
+  /**
+   * A one-off model (fresh random weights) is never deployed again: its local export and its copy on the device are
+   * removed after the run, so comparisons do not fill either disk.
+   */
+  oneOff?: boolean
+  dispose?(): void
+}
+
+export interface DeployOptions {
+  device: DeviceRow
+  model: ModelSource
+  iterations: number
+  warmup: number
+}
+
+export interface DeploySample {
+  deploymentId: number
+  device: string
+  i: number
+  ms: number
+  tempC: number | null
+}
+
+export type DeployPhase = 'preparing' | 'connecting' | 'uploading' | 'running' | 'finished'
+
+export interface DeployHooks {
+  sample(s: DeploySample): void
+  changed(d: DeploymentRow, phase: DeployPhase, detail?: string): void
+}
+
+export interface RunningDeployment {
+  id: number
+  finished: Promise<DeploymentRow>
+  cancel(): void
+}
+
+export class Deployer {
+  private readonly running = new Map<number, RunningDeployment>()
+
+  constructor(
+    private readonly devices: DeviceStore,
+    private readonly hooks: DeployHooks,
+    private readonly runnerPath: () => string = defaultRunnerPath,
+    /** The passphrase of a device's key, opened from the OS keychain; undefined for a key without one. */
+    private readonly unlock: (device: DeviceRow) => string | undefined = () => undefined,
+  ) {}
+
+  start(options: DeployOptions): RunningDeployment {
+    const { device, model, iterations } = options
+    const id = this.devices.startDeployment({ deviceId: device.id, model: model.label, randomWeights: model.randomWeights, iterations })
+    const abort = new AbortController()
+    const finished = this.run(id, options, abort.signal).finally(() => this.running.delete(id))
+    const handle: RunningDeployment = { id, finished, cancel: () => abort.abort() }
+    this.running.set(id, handle)
+    return handle
+  }
+
+  cancel(id: number): boolean {
+    const r = this.running.get(id)
+    r?.cancel()
+    return r !== undefined
+  }
+
+  async stopAll(): Promise<void> {
+    const all = [...this.running.values()]
+    for (const r of all) r.cancel()
+    await Promise.allSettled(all.map((r) => r.finished))
+  }
+
+  private async run(id: number, o: DeployOptions, signal: AbortSignal): Promise<DeploymentRow> {
+    const samples: number[] = []
+    let summary: Record<string, unknown> | null = null
+    let runnerError: string | null = null
+    const log: string[] = []
+    let current = 'preparing' as DeployPhase
+    const changed = (phase: DeployPhase, detail?: string) => {
+      current = phase
+      this.hooks.changed(this.devices.deployment(id)!, phase, detail)
+    }
+
+    const onLine = (line: string) => {
+      // Validated before it reaches the store or the UI: this is input from another machine. Anything else the device
+      // printed (a shell's motd, a warning) is kept as log text for the failure message.
+      let m: RunnerLine
+      try {
+        m = parseRunnerLine(line)
+      } catch {
+        log.push(line)
+        if (log.length > 20) log.shift()
+        return
+      }
+      if (m.type === 'info') {
+        this.devices.updateDeployment(id, { info: m })
+        changed('running')
+      } else if (m.type === 'sample') {
+        const s = { i: m.i, ms: m.ms, tempC: m.tempC ?? null }
+        this.devices.addSample(id, s)
+        samples.push(m.ms)
+        this.hooks.sample({ deploymentId: id, device: o.device.name, ...s })
+      } else if (m.type === 'summary') {
+        summary = m
+      } else if (m.type === 'error') {
+        runnerError = m.message
+      }
+    }
+
+    try {
+      changed('preparing')
+      const runner = this.runnerPath()
+      if (!fs.existsSync(runner)) {
+        throw new Error(`the device runner is not built (${runner} is missing): run npm run build`)
+      }
+      const model = await o.model.prepare()
+      const modelArtifact = model.files
+        ? artifactOfFiles('model', model.files.map((f) => path.join(model.dir, f)))
+        : artifactOfDir('model', model.dir)
+      this.devices.updateDeployment(id, { modelSha256: modelArtifact.sha256 })
+      if (signal.aborted) throw new Cancelled()
+
+      const runnerArgs = (runnerFile: string, modelDir: string) => [
+        runnerFile,
+        '--model',
+        modelDir,
+        '--iterations',
+        String(o.iterations),
+        '--warmup',
+        String(o.warmup),
+      ]
+
+      let ended: { code: number | null; signal: string | null; stderr: string; cancelled: boolean; lost?: Error | null }
+      if (o.device.kind === 'local') {
+        changed('running')
+        ended = await runLocally(runnerArgs(runner, model.dir), onLine, signal)
+      } else {
+        changed('connecting')
+        const d = o.device
+        const conn = await connect(
+          { name: d.name, host: d.host!, port: d.port!, user: d.user!, keyPath: d.keyPath!, passphrase: this.unlock(d) },
+          { pinned: d.hostKey! },
+        )
+        // ssh2 leaves SFTP requests pending forever when the connection drops, so every step races the connection's end.
+        const lost = conn.closed.then((e) => {
+          throw new DeviceError(`${e?.message ?? `the connection to ${d.name} was closed`}`)
+        })
+        lost.catch(() => {})
+        const whileConnected = <T>(step: Promise<T>) => Promise.race([step, lost])
+        try {
+          const home = await whileConnected(remoteHome(conn.client))
+          const root = `${home}/.kindling`
+          const sftp = await whileConnected(new Promise<import('ssh2').SFTPWrapper>((resolve, reject) =>
+            conn.client.sftp((e, s) => (e ? reject(new DeviceError(`the device offers no SFTP: ${e.message}`)) : resolve(s))),
+          ))
+          changed('uploading')
+          const runnerArtifact = artifactOfFiles('runner', [{ path: runner, name: RUNNER_FILE }])
+          let uploaded = 0
+          const progress = (what: string) => (sent: number, total: number) =>
+            changed('uploading', `${what}: ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`)
+          const placedRunner = await whileConnected(place(conn.client, sftp, root, runnerArtifact, progress('runner')))
+          uploaded += placedRunner.uploadedBytes
+          if (signal.aborted) throw new Cancelled()
+          const placedModel = await whileConnected(place(conn.client, sftp, root, modelArtifact, progress('model')))
+          uploaded += placedModel.uploadedBytes
+          this.devices.updateDeployment(id, { uploadedBytes: uploaded })
+          sftp.end()
+          if (signal.aborted) throw new Cancelled()
+          changed('running')
+          const command = shellCommand('node', ...runnerArgs(`${placedRunner.dir}/${RUNNER_FILE}`, placedModel.dir))
+          const result = await stream(conn.client, command, onLine, signal)
+          if (o.model.oneOff && result.code !== null) {
+            await runOk(conn.client, shellCommand('rm', '-rf', '--', placedModel.dir), 'removing a one-off model').catch(() => {})
+          }
+          // A channel that closed without an exit status went down with its connection (keepalives settle that within
+          // about 15 s); a live connection that still sent none is said as it is.
+          const noStatus = result.code === null && result.signal === null && !result.cancelled
+          const dropped = noStatus
+            ? await Promise.race([
+                conn.closed,
+                delay(20_000).then(() => new DeviceError(`the runner on ${d.name} ended without reporting how`)),
+              ])
+            : null
+          ended = { ...result, lost: dropped }
+        } finally {
+          conn.close()
+        }
+      }
+
+      // The numbers come from the samples the store holds (the same function the runner uses); the runner's summary
+      // adds what only the device knows (throttling).
+      const computed = latencyStats(samples)
+      const { type: _type, ...reported } = (summary ?? {}) as Record<string, unknown>
+      const final = {
+        summary: computed || summary ? { ...reported, ...(computed ?? {}), samples: samples.length } : null,
+        finishedAt: Date.now(),
+      }
+      if (ended.cancelled || signal.aborted) {
+        this.devices.updateDeployment(id, { ...final, state: 'cancelled', message: `cancelled after ${samples.length} samples` })
+      } else if (ended.lost) {
+        this.devices.updateDeployment(id, {
+          ...final,
+          state: 'failed',
+          message: `${ended.lost.message} — after ${samples.length} of ${o.iterations} samples, which are kept`,
+        })
+      } else if (ended.code !== 0 || runnerError) {
+        this.devices.updateDeployment(id, { ...final, state: 'failed', message: explainRunnerFailure(ended, runnerError, log) })
+      } else {
+        this.devices.updateDeployment(id, { ...final, state: 'done', message: null })
+      }
+    } catch (error) {
+      const stats = latencyStats(samples)
+      this.devices.updateDeployment(id, {
+        state: error instanceof Cancelled ? 'cancelled' : 'failed',
+        message:
+          error instanceof Cancelled
+            ? 'cancelled before the run started'
+            : current === 'uploading' && error instanceof DeviceError
+              ? `${error.message} — while uploading; nothing half-uploaded is ever used, deploy again to finish the upload`
+              : (error as Error).message,
+        summary: stats && { ...stats, samples: samples.length },
+        finishedAt: Date.now(),
+      })
+    }
+    try {
+      o.model.dispose?.()
+    } catch {
+      // a leftover export folder is harmless
+    }
+    changed('finished')
+    return this.devices.deployment(id)!
+  }
+}
+
+class Cancelled extends Error {}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
+
+function explainRunnerFailure(
+  ended: { code: number | null; signal: string | null; stderr: string },
+  runnerError: string | null,
+  log: string[],
+): string {
+  if (runnerError) return `the runner failed: ${runnerError}`
+  if (ended.code === 127) {
+    return 'the device has no `node` on the PATH of SSH sessions: install Node.js 18 or newer there (e.g. apt install nodejs)'
+  }
+  // Node prints a stack and ends with its version: the line that names the error is the useful one.
+  const lines = ended.stderr.split('\n').map((l) => l.trim()).filter(Boolean)
+  const why = lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.at(-1) ?? log.at(-1) ?? 'no output'
+  return `the runner stopped with ${ended.code !== null ? `exit code ${ended.code}` : `signal ${ended.signal}`}: ${why}`
+}
+
+/** The runner on this computer, with this process's Node (in Electron: its binary, as plain Node). */
+function runLocally(
+  args: string[],
+  onLine: (line: string) => void,
+  signal: AbortSignal,
+): Promise<{ code: number | null; signal: string | null; stderr: string; cancelled: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let buffered = ''
+    let stderr = ''
+    let cancelled = false
+    const cancel = () => {
+      cancelled = true
+      child.kill('SIGTERM')
+    }
+    signal.addEventListener('abort', cancel, { once: true })
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString()
+      let nl: number
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim()
+        buffered = buffered.slice(nl + 1)
+        if (line) onLine(line)
+      }
+    })
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
+    child.on('error', reject)
+    child.on('close', (code, sig) => {
+      signal.removeEventListener('abort', cancel)
+      if (buffered.trim()) onLine(buffered.trim())
+      resolve({ code, signal: sig, stderr, cancelled })
+    })
+  })
+}

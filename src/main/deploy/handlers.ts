@@ -1,0 +1,202 @@
+// The Devices page's requests and the deployments behind them. One Deployer per open project (the deployments and
+// samples live in its store); switching projects or closing the studio cancels what is running, keeping its samples.
+import fs from 'node:fs'
+import path from 'node:path'
+import {
+  type DeployPhase,
+  type ParsedParams,
+  type Result,
+  type StudioEvent,
+  StudioError,
+} from '../../shared/api.js'
+import { type DeploymentRow, type DeviceRow, DeviceStore, type Store } from '../store/index.js'
+import { fetchHostKey, HostKeyError } from './connection.js'
+import { Deployer, type ModelSource } from './deployer.js'
+import { generateKey, KeyPassphraseError, readPrivateKey } from './keys.js'
+import { pairDevice, testDevice } from './pairing.js'
+import { NO_SECRET_BOX_MESSAGE, type SecretBox } from './secrets.js'
+
+type DeployMethod =
+  | 'devices.list'
+  | 'devices.generateKey'
+  | 'devices.publicKey'
+  | 'devices.hostKey'
+  | 'devices.add'
+  | 'devices.remove'
+  | 'devices.test'
+  | 'deploy.start'
+  | 'deploy.cancel'
+  | 'deploy.presets'
+  | 'deploy.history'
+  | 'deploy.samples'
+
+export type DeployHandlers = { [M in DeployMethod]: (params: ParsedParams<M>) => Promise<Result<M>> | Result<M> }
+
+export interface DeployService {
+  handlers: DeployHandlers
+  /** Cancel every running deployment (of every project) and wait until each has recorded how it ended. */
+  stopAll(): Promise<void>
+}
+
+export interface DeployServiceOptions {
+  /** The runner bundle to deploy (default: resources/runner/kindling-runner.cjs, or KINDLING_RUNNER). */
+  runnerPath?: () => string
+  /** Where key passphrases may be kept (the desktop app's OS keychain); without one, such keys are refused. */
+  secrets?: SecretBox
+}
+
+export function deployService(
+  getStore: () => Store,
+  send: (event: StudioEvent) => void,
+  options: DeployServiceOptions = {},
+): DeployService {
+  const { secrets } = options
+  const canKeepSecrets = () => secrets?.available() === true
+  /** Open a device's sealed passphrase for one connection; it is never kept in memory beyond that. */
+  const unlockFor = (devices: DeviceStore) => (device: DeviceRow) => {
+    const sealed = devices.sealedPassphrase(device.id)
+    if (!sealed) return undefined
+    if (!canKeepSecrets()) {
+      throw new Error(
+        `the key of ${device.name} has a passphrase, kept in the desktop app's OS keychain: connect from the desktop app, ` +
+          'or pair the device again with a key without a passphrase',
+      )
+    }
+    return secrets!.open(sealed)
+  }
+  const perStore = new WeakMap<Store, { devices: DeviceStore; deployer: Deployer }>()
+  const deployers = new Set<Deployer>()
+  const open = () => {
+    const store = getStore()
+    let entry = perStore.get(store)
+    if (!entry) {
+      const devices = new DeviceStore(store.db)
+      devices.markInterrupted()
+      const deployer = new Deployer(
+        devices,
+        {
+          sample: (s) => send({ event: 'deploy.sample', payload: s }),
+          changed: (d: DeploymentRow, phase: DeployPhase, detail?: string) =>
+            send({ event: 'deploy.changed', payload: { ...d, phase, ...(detail ? { detail } : {}) } }),
+        },
+        options.runnerPath,
+        unlockFor(devices),
+      )
+      deployers.add(deployer)
+      perStore.set(store, (entry = { devices, deployer }))
+    }
+    return { store, ...entry }
+  }
+  const requireDevice = (devices: DeviceStore, name: string, field = 'params.name') => {
+    const device = devices.byName(name)
+    if (!device) throw new StudioError(`no device named "${name}": pair it first (devices list shows the paired ones)`, 'not_found', field)
+    return device
+  }
+
+  const handlers: DeployHandlers = {
+    'devices.list': () => open().devices.list(),
+    'devices.generateKey': () => {
+      const { store } = open()
+      const key = generateKey(path.join(store.dir, 'keys'), `kindling@${path.basename(store.dir)}`)
+      return { keyPath: key.privateKeyPath, publicKey: key.publicKey }
+    },
+    'devices.publicKey': ({ keyPath, passphrase }) => {
+      const key = asInvalid(() => readPrivateKey(path.resolve(keyPath), passphrase), 'params.keyPath')
+      return { publicKey: key.publicKey, encrypted: key.encrypted, canKeepPassphrase: canKeepSecrets() }
+    },
+    'devices.hostKey': ({ host, port }) => fetchHostKey(host, port),
+    'devices.add': async ({ acceptHostKey, passphrase, ...request }) => {
+      const { devices } = open()
+      asInvalid(() => readPrivateKey(path.resolve(request.keyPath), passphrase), 'params.keyPath')
+      if (passphrase !== undefined && !canKeepSecrets()) throw new StudioError(NO_SECRET_BOX_MESSAGE, 'invalid', 'params.passphrase')
+      const seal = (p: string) => secrets!.seal(p)
+      const { device, info } = await hostKeyConflict(() => pairDevice(devices, { ...request, acceptHostKey, passphrase, seal }))
+      return { device: devices.byName(device.name)!, info }
+    },
+    'devices.remove': ({ name }) => {
+      const { devices } = open()
+      if (requireDevice(devices, name).kind === 'local') {
+        throw new StudioError('this computer is built in and cannot be removed', 'invalid', 'params.name')
+      }
+      return { removed: devices.remove(name) }
+    },
+    'devices.test': async ({ name }) => {
+      const { devices } = open()
+      return hostKeyConflict(() => testDevice(devices, requireDevice(devices, name), unlockFor(devices)))
+    },
+    'deploy.start': async ({ device: name, preset, modelDir, iterations, warmup, randomWeights }) => {
+      const { store, devices, deployer } = open()
+      const device = requireDevice(devices, name, 'params.device')
+      let model: ModelSource
+      if (preset !== undefined) {
+        const { presetNames } = await import('../detector/index.js')
+        if (!presetNames.includes(preset)) {
+          throw new StudioError(`no preset named "${preset}" (presets: ${presetNames.join(', ')})`, 'invalid', 'params.preset')
+        }
+        model = presetSource(store.dir, preset, randomWeights)
+      } else {
+        if (randomWeights) throw new StudioError('random weights apply to presets only', 'invalid', 'params.randomWeights')
+        const dir = path.resolve(modelDir!)
+        model = { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
+      }
+      return { deploymentId: deployer.start({ device, model, iterations, warmup }).id }
+    },
+    'deploy.cancel': ({ deploymentId }) => ({ cancelled: open().deployer.cancel(deploymentId) }),
+    'deploy.presets': async () => (await import('../detector/index.js')).presetNames,
+    'deploy.history': ({ device, limit }) => {
+      const { devices } = open()
+      const deviceId = device === undefined ? null : requireDevice(devices, device, 'params.device').id
+      return devices.deployments(deviceId, limit)
+    },
+    'deploy.samples': ({ deploymentId }) => {
+      const { devices } = open()
+      const deployment = devices.deployment(deploymentId)
+      if (!deployment) throw new StudioError(`no deployment ${deploymentId}`, 'not_found', 'params.deploymentId')
+      return { deployment, samples: devices.samples(deploymentId) }
+    },
+  }
+
+  return {
+    handlers,
+    stopAll: async () => {
+      await Promise.all([...deployers].map((d) => d.stopAll()))
+    },
+  }
+}
+
+/**
+ * A preset exported as a TF.js layers model into the project's exports/ folder. With its seeded initial weights the
+ * files — and so their hash — are the same every time, so a device already holding them gets nothing new; random
+ * weights make a new model each time (the "trained versus random" comparison).
+ */
+function presetSource(projectDir: string, preset: string, randomWeights: boolean): ModelSource {
+  const dir = path.join(projectDir, 'exports', randomWeights ? `${preset}-random-${Date.now()}` : preset)
+  return {
+    label: preset,
+    randomWeights,
+    oneOff: randomWeights,
+    prepare: async () => {
+      const { exportPreset } = await import('./export-model.js')
+      const exported = await exportPreset(preset, dir, { randomWeights })
+      return { dir: exported.dir, files: exported.files }
+    },
+    dispose: randomWeights ? () => fs.rmSync(dir, { recursive: true, force: true }) : undefined,
+  }
+}
+
+function asInvalid<T>(f: () => T, field: string): T {
+  try {
+    return f()
+  } catch (error) {
+    throw new StudioError((error as Error).message, 'invalid', error instanceof KeyPassphraseError ? 'params.passphrase' : field)
+  }
+}
+
+async function hostKeyConflict<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f()
+  } catch (error) {
+    if (error instanceof HostKeyError) throw new StudioError(error.message, 'conflict', 'hostKey')
+    throw error
+  }
+}

@@ -1,0 +1,91 @@
+// `kindling deploy --project DIR --device NAME (--preset NAME | --model DIR) [--iterations N] [--warmup W]
+// [--random-weights] [--json]`: deploy and benchmark, streaming each sample as it arrives, ending with
+// `RESULT {"device":…,"samples":N,"p50Ms":…,"p90Ms":…,"p99Ms":…,"fps":…}`. Exit 1 with the reason when the deployment
+// fails (a changed host key says "host key"); Ctrl-C cancels the run on the device and keeps the samples so far.
+import type { Deployment, StudioEvent } from '../../../shared/api.js'
+import { parseOptions, UsageError } from '../usage.js'
+import { checked, withProject } from './devices.js'
+
+export const DEPLOY_USAGE =
+  '  kindling deploy --project DIR --device NAME (--preset NAME | --model DIR) [--iterations N] [--warmup W]\n' +
+  '                 [--random-weights] [--json]      deploy a model to a device and benchmark it there; streams samples,\n' +
+  '                                                then RESULT {"device":…,"samples":N,"p50Ms":…,"p90Ms":…,"p99Ms":…,"fps":…}'
+
+const whole = (name: string, value: string | undefined, min: number, fallback: number) => {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, not "${value}"`)
+  return n
+}
+
+export async function deployCommand(args: string[]): Promise<number> {
+  const { values } = parseOptions(args, {
+    project: { type: 'string' },
+    device: { type: 'string' },
+    preset: { type: 'string' },
+    model: { type: 'string' },
+    iterations: { type: 'string' },
+    warmup: { type: 'string' },
+    'random-weights': { type: 'boolean' },
+    json: { type: 'boolean' },
+  })
+  if (!values.device) throw new UsageError('--device NAME is required (kindling devices list shows them)')
+  if ((values.preset === undefined) === (values.model === undefined)) throw new UsageError('give one of --preset NAME or --model DIR')
+  if (values['random-weights'] && values.model) throw new UsageError('--random-weights applies to --preset only')
+  const iterations = whole('iterations', values.iterations, 1, 100)
+  const warmup = whole('warmup', values.warmup, 0, 5)
+
+  return withProject(values.project, false, async (studio) => {
+    let id: number | null = null
+    const early: StudioEvent[] = []
+    let settle!: (d: Deployment) => void
+    const finished = new Promise<Deployment>((resolve) => (settle = resolve))
+    let lastDetail = ''
+    let lastPhase = ''
+    const tty = process.stderr.isTTY && !values.json
+    const handle = (e: StudioEvent) => {
+      if (e.event === 'deploy.sample' && e.payload.deploymentId === id) {
+        if (values.json) console.log(JSON.stringify({ type: 'sample', i: e.payload.i, ms: e.payload.ms, tempC: e.payload.tempC }))
+        else console.log(`sample ${e.payload.i}: ${e.payload.ms.toFixed(2)} ms${e.payload.tempC !== null ? `, ${e.payload.tempC} °C` : ''}`)
+      } else if (e.event === 'deploy.changed' && e.payload.id === id) {
+        const { phase, detail } = e.payload
+        if (tty && detail && detail !== lastDetail) process.stderr.write(`\r${(lastDetail = detail)}   `)
+        else if (!values.json && phase !== 'finished' && !detail && phase !== lastPhase) console.error(`${phase}…`)
+        lastPhase = phase
+        if (phase === 'finished') settle(e.payload)
+      }
+    }
+    // Events start before deploy.start answers (the deployment row exists at once): keep them until the id is known.
+    const listener = (e: StudioEvent) => (id === null ? early.push(e) : handle(e))
+    studio.on('event', listener)
+    const cancel = () => {
+      if (id !== null) void studio.handlers['deploy.cancel']({ deploymentId: id })
+    }
+    process.once('SIGINT', cancel)
+    try {
+      const params = checked('deploy.start', {
+        device: values.device!,
+        ...(values.preset !== undefined ? { preset: values.preset } : { modelDir: values.model! }),
+        iterations,
+        warmup,
+        randomWeights: values['random-weights'] ?? false,
+      })
+      ;({ deploymentId: id } = await studio.handlers['deploy.start'](params))
+      for (const e of early.splice(0)) handle(e)
+      const d = await finished
+      if (tty && lastDetail) process.stderr.write('\r\x1b[K')
+      if (d.state === 'failed') throw new Error(d.message ?? 'the deployment failed')
+      const s = d.summary
+      if (!values.json) {
+        console.log(`${d.model} on ${d.device}: ${d.samples} samples, uploaded ${d.uploadedBytes} bytes${d.state === 'cancelled' ? ' (cancelled)' : ''}`)
+      }
+      console.log(
+        `RESULT ${JSON.stringify({ device: d.device, samples: d.samples, p50Ms: s?.p50Ms ?? null, p90Ms: s?.p90Ms ?? null, p99Ms: s?.p99Ms ?? null, fps: s?.fps ?? null })}`,
+      )
+      return d.state === 'done' ? 0 : 1
+    } finally {
+      process.off('SIGINT', cancel)
+      studio.off('event', listener)
+    }
+  })
+}

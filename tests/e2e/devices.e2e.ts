@@ -1,0 +1,107 @@
+// Devices, end to end: `kindling serve` on a fresh project, the built renderer in Chromium, and a real OpenSSH server
+// on 127.0.0.1. A person pairs the server through the Devices page (existing key, host key shown and confirmed),
+// tests the connection, deploys a preset, and watches the live chart and the numbers fill; the history keeps the run,
+// and one click compares the preset's weights with random ones.
+import { type ChildProcess, execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { DeviceStore, Store } from '../../src/main/store/index.js'
+import { tempDir } from '../helpers/fixtures.js'
+import { type Sshd, startSshd } from '../helpers/sshd.js'
+import { launchChromium, ROOT, serve, stop } from './harness.js'
+
+const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/devices.png')
+const WAIT = { timeout: 60_000, interval: 100 }
+const RUNNER = path.join(ROOT, 'resources/runner/kindling-runner.cjs')
+
+let browser: Browser
+let sshd: Sshd
+const children: ChildProcess[] = []
+
+beforeAll(async () => {
+  if (!fs.existsSync(RUNNER)) execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-runner.js')])
+  browser = await launchChromium()
+  sshd = await startSshd()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await Promise.all(children.map(stop))
+  await sshd?.stop()
+})
+
+describe('Devices in serve mode', () => {
+  test('pair the local sshd, test it, deploy a preset and see the live chart fill', async () => {
+    const project = path.join(tempDir('kindling-e2e-devices-'), 'Robot')
+    const server = await serve(['--project', project])
+    children.push(server.child)
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    await page.goto(`${server.url}#devices`)
+    await page.getByTestId('devices-page').waitFor()
+
+    // Pair: where, which key, then the host key — shown, compared, confirmed.
+    await page.getByTestId('pair-open').click()
+    await page.getByTestId('pair-name').fill('bench-pi')
+    await page.getByTestId('pair-host').fill(sshd.host)
+    await page.getByTestId('pair-port').fill(String(sshd.port))
+    await page.getByTestId('pair-user').fill(sshd.user)
+    await page.getByTestId('pair-key-existing').check()
+    await page.getByTestId('pair-key-path').fill(sshd.clientKey)
+    await page.getByTestId('pair-read-key').click()
+    const clientPublic = fs.readFileSync(`${sshd.clientKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')
+    await expect.poll(() => page.getByTestId('public-key').textContent(), WAIT).toContain(clientPublic)
+    await expect(page.getByTestId('pair-submit').isDisabled()).resolves.toBe(true)
+    await page.getByTestId('pair-check-host-key').click()
+    await expect.poll(() => page.getByTestId('host-key-fingerprint').textContent(), WAIT).toBe(sshd.hostKeyFingerprint())
+    await page.getByTestId('pair-confirm').check()
+    await page.getByTestId('pair-submit').click()
+
+    // Paired: the device is listed and selected, with what the device reported.
+    await page.getByTestId('device-bench-pi').waitFor()
+    await expect.poll(() => page.getByTestId('device-info').textContent(), WAIT).toContain(
+      execFileSync(sshd.remoteNode, ['--version'], { encoding: 'utf8' }).trim(),
+    )
+    await page.getByTestId('device-test').click()
+    await expect.poll(() => page.getByTestId('device-info').textContent(), WAIT).toContain('Architecture')
+
+    // Deploy a preset: the chart, the histogram and the numbers fill as samples stream in.
+    await page.getByTestId('deploy-preset').selectOption('mobilenet-ssd-320x240')
+    await page.getByTestId('deploy-iterations').fill('8')
+    await page.getByTestId('deploy-start').click()
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { ...WAIT, timeout: 120_000 }).toContain('done')
+    await expect.poll(() => page.getByTestId('latency-chart').getAttribute('data-samples'), WAIT).toBe('8')
+    expect(await page.getByTestId('stat-samples').textContent()).toBe('8')
+    expect(await page.getByTestId('stat-p50').textContent()).toMatch(/^\d+\.\d ms$/)
+    expect(await page.getByTestId('stat-fps').textContent()).toMatch(/^\d+\.\d$/)
+    // uPlot drew the series on its canvas, and the histogram has its bars.
+    expect(await page.locator('[data-testid=latency-chart] canvas').count()).toBeGreaterThan(0)
+    expect(await page.locator('[data-testid=histogram] .histogram-bar').count()).toBe(20)
+    await expect.poll(() => page.locator('[data-testid=history] tbody tr').count(), WAIT).toBe(1)
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
+    await page.screenshot({ path: SCREENSHOT })
+
+    // One click: the preset's weights, then the same layers with random weights; both join the history.
+    await page.getByTestId('deploy-iterations').fill('3')
+    await page.getByTestId('deploy-compare').click()
+    await expect.poll(() => page.locator('[data-testid=history] tbody tr').count(), { ...WAIT, timeout: 120_000 }).toBe(3)
+    await expect.poll(() => page.getByTestId('deploy-compare').isEnabled(), WAIT).toBe(true)
+    const rows = await page.locator('[data-testid=history] tbody tr').allTextContents()
+    expect(rows[0]).toContain('mobilenet-ssd-320x240 (random)')
+    expect(rows[1]).not.toContain('(random)')
+    expect(rows.every((r) => r.includes('done'))).toBe(true)
+
+    // The store holds the pin, the deployment and its eight samples.
+    const store = Store.open(project)
+    try {
+      const devices = new DeviceStore(store.db)
+      expect(devices.byName('bench-pi')!.hostKey!.fingerprint).toBe(sshd.hostKeyFingerprint())
+      const deployment = devices.deployments().at(-1)!
+      expect(deployment).toMatchObject({ state: 'done', device: 'bench-pi', model: 'mobilenet-ssd-320x240', samples: 8 })
+      expect(devices.samples(deployment.id)).toHaveLength(8)
+    } finally {
+      store.close()
+    }
+  })
+})
