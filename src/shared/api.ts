@@ -1,6 +1,7 @@
 // The one contract between the UI and the studio. Every request, its result and every event are zod schemas, so both
 // transports (Electron IPC and the serve-mode WebSocket) validate the same way and a bad message is refused by name.
 import { z } from 'zod'
+import { ENSEMBLE_METHODS, teacherSpecError } from './teachers.js'
 
 // ---- shared vocabulary ----------------------------------------------------------------------------------------------
 
@@ -192,7 +193,16 @@ export const requests = {
    */
   'kindle.start': {
     params: z.strictObject({
-      teacher: z.enum(['ssd-mobilenetv1', 'tiny-face-detector']).optional(),
+      /** A single teacher, or an ensemble: `a+b` (with `ensemble`) or `ensemble(a+b,wbf)` (shared/teachers.ts). */
+      teacher: z
+        .string()
+        .max(200)
+        .superRefine((t, ctx) => {
+          const problem = teacherSpecError(t)
+          if (problem) ctx.addIssue({ code: 'custom', message: problem })
+        })
+        .optional(),
+      ensemble: z.enum(ENSEMBLE_METHODS).optional(),
       minScore: z.number().min(0).max(1).optional(),
       smile: z.boolean().optional(),
       imageIds: z.array(Id).max(100_000).optional(),

@@ -38,8 +38,12 @@ describe('kindling kindle', () => {
 
   it('exits 2 for a bad command line and 1 for a folder that is not a project', async () => {
     const { err } = capture()
-    expect(await runCommand(kindleCommand, ['--project', tempDir(), '--teacher', 'blazeface'])).toBe(2)
-    expect(err[0]).toMatch(/--teacher must be one of ssd-mobilenetv1, tiny-face-detector/)
+    expect(await runCommand(kindleCommand, ['--project', tempDir(), '--teacher', 'retinaface'])).toBe(2)
+    expect(err[0]).toMatch(/--teacher: unknown teacher "retinaface": use one of ssd-mobilenetv1, tiny-face-detector, blazeface/)
+    expect(await runCommand(kindleCommand, ['--project', tempDir(), '--teacher', 'blazeface', '--ensemble', 'wbf'])).toBe(2)
+    expect(err.join('\n')).toMatch(/--ensemble needs two or more teachers/)
+    expect(await runCommand(kindleCommand, ['--project', tempDir(), '--teacher', 'blazeface+ssd-mobilenetv1', '--ensemble', 'vote'])).toBe(2)
+    expect(err.join('\n')).toMatch(/--ensemble must be one of wbf, union-nms/)
     expect(await runCommand(kindleCommand, ['--project', tempDir()])).toBe(1)
     expect(err.at(-1)).toMatch(/is not a Kindling project/)
   })

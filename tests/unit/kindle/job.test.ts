@@ -173,7 +173,8 @@ describe('kindling a project', () => {
 
   it('refuses an unknown teacher or an impossible threshold before doing anything', async () => {
     project(1)
-    await expect(kindleProject(store, context().ctx, { teacher: 'blazeface' })).rejects.toThrow(/unknown teacher "blazeface"/)
+    await expect(kindleProject(store, context().ctx, { teacher: 'retinaface' })).rejects.toThrow(/unknown teacher "retinaface"/)
+    await expect(kindleProject(store, context().ctx, { teacher: 'blazeface+retinaface' })).rejects.toThrow(/unknown teacher "retinaface"/)
     await expect(kindleProject(store, context().ctx, { minScore: 2 })).rejects.toThrow(/minScore/)
   })
 })
