@@ -50,6 +50,21 @@ export const ImageSummary = z.object({
 })
 export type ImageSummary = z.infer<typeof ImageSummary>
 
+/**
+ * A box as a thumbnail draws it: corners as fractions of the photo's width and height (0–1), so the overlay needs no
+ * pixel sizes, with where it came from.
+ */
+export const ThumbnailBox = z.object({
+  imageId: Id,
+  x: z.number(),
+  y: z.number(),
+  w: z.number(),
+  h: z.number(),
+  source: z.enum(['kindled', 'human', 'predicted']),
+  score: z.number().nullable(),
+})
+export type ThumbnailBox = z.infer<typeof ThumbnailBox>
+
 export const SkippedFile = z.object({ path: z.string(), reason: z.string() })
 export type SkippedFile = z.infer<typeof SkippedFile>
 
@@ -184,6 +199,14 @@ export const requests = {
     }),
     result: z.object({ total: z.number().int(), offset: z.number().int(), items: z.array(ImageSummary) }),
   },
+  /**
+   * The boxes of some photos, for drawing on their thumbnails: the Library asks for the page it shows (at most 1,000
+   * photos), never for the whole project.
+   */
+  'images.boxes': {
+    params: z.strictObject({ ids: z.array(Id).max(1000) }),
+    result: z.object({ boxes: z.array(ThumbnailBox) }),
+  },
   /** Import the photos under a folder, recursively. Returns at once; progress arrives as `job.progress` events. */
   'import.start': { params: z.strictObject({ dir: FsPath }), result: z.object({ jobId: z.string() }) },
   'jobs.cancel': { params: z.strictObject({ jobId: z.string().min(1) }), result: z.object({ cancelled: z.boolean() }) },
@@ -203,6 +226,8 @@ export const requests = {
         })
         .optional(),
       ensemble: z.enum(ENSEMBLE_METHODS).optional(),
+      /** Which photos: `new` — not kindled by any teacher yet; `unreviewed` (default) — every photo no person reviewed. */
+      scope: z.enum(['new', 'unreviewed']).optional(),
       minScore: z.number().min(0).max(1).optional(),
       smile: z.boolean().optional(),
       imageIds: z.array(Id).max(100_000).optional(),

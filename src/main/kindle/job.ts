@@ -31,6 +31,11 @@ export interface KindleOptions {
   zoomOut?: number
   /** Which photos get the zoomed-out pass (teachers.ts, `ZoomOutWhen`); default 'big-face'. */
   zoomOutWhen?: ZoomOutWhen
+  /**
+   * `new`: only photos no teacher has kindled yet; `unreviewed` (default): every photo a person has not reviewed.
+   * Reviewed photos are never kindled either way.
+   */
+  scope?: 'new' | 'unreviewed'
   /** Kindle only these images (a selection); default the whole project. */
   imageIds?: number[]
   /** Kindle again images this teacher already kindled with the same settings. */
@@ -106,7 +111,11 @@ export async function kindleProject(store: Store, ctx: JobContext, options: Kind
   const faceClass = db.prepare<[], { id: number }>("SELECT id FROM classes WHERE name = 'face'").get()
   if (!faceClass) throw new Error('this project has no "face" class to kindle')
 
-  const selection = options.imageIds ? 'WHERE i.id IN (SELECT value FROM json_each(@ids))' : ''
+  const where = [
+    options.imageIds ? 'i.id IN (SELECT value FROM json_each(@ids))' : null,
+    options.scope === 'new' ? 'i.kindled_at IS NULL' : null,
+  ].filter(Boolean)
+  const selection = where.length ? `WHERE ${where.join(' AND ')}` : ''
   const candidates = db
     .prepare<{ ids: string | null; teacher: string; version: string; key: string }, Candidate>(
       `SELECT i.id, i.path, i.width, i.height, i.reviewed_at IS NOT NULL AS reviewed,
