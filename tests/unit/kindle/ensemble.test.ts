@@ -1,7 +1,8 @@
 // Ensembles of teachers: weighted box fusion and union-NMS on hand-worked cases, and how ensembles are named.
 import { describe, expect, it } from 'vitest'
 import { ensembleTeacher, teacherVersion, unionNms, weightedBoxFusion, type FaceBox, type Teacher } from '../../../src/main/kindle/index.js'
-import { parseTeacherSpec } from '../../../src/shared/teachers.js'
+import { requests } from '../../../src/shared/api.js'
+import { parseTeacherSpec, TEACHER_CHOICES } from '../../../src/shared/teachers.js'
 
 const box = (x: number, y: number, w: number, h: number, score: number): FaceBox => ({ x, y, w, h, score })
 
@@ -118,6 +119,15 @@ describe('teacher names', () => {
     expect(() => parseTeacherSpec('blazeface+blazeface')).toThrow(/names a teacher twice/)
     expect(() => parseTeacherSpec('ensemble(blazeface,wbf)')).toThrow(/at least two teachers/)
     expect(() => parseTeacherSpec('ensemble(a+b,wbf)'.replace('a+b', 'blazeface+ssd-mobilenetv1'), 'union-nms')).toThrow(/says wbf/)
+  })
+
+  it('the API takes every teacher the Library offers and refuses others by name', () => {
+    const params = requests['kindle.start'].params
+    for (const { value } of TEACHER_CHOICES) expect(params.safeParse({ teacher: value }).success).toBe(true)
+    const bad = params.safeParse({ teacher: 'ssd-mobilenetv1+retinaface' })
+    expect(bad.success).toBe(false)
+    expect(bad.error?.issues[0]).toMatchObject({ path: ['teacher'], message: expect.stringMatching(/unknown teacher "retinaface"/) })
+    expect(params.safeParse({ teacher: 'blazeface', scope: 'everything' }).success).toBe(false)
   })
 
   it('versions an ensemble by its members’ versions and method, without loading a model', () => {

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SkippedFile } from '../../../src/shared/api.js'
 import type { JobContext } from '../../../src/main/jobs/index.js'
-import { kindleProject, PhotoKindleError, TEACHERS, type KindledFace, type KindleService } from '../../../src/main/kindle/index.js'
+import { kindleProject, PhotoKindleError, TEACHERS, thumbnailBoxes, type KindledFace, type KindleService } from '../../../src/main/kindle/index.js'
 import { Store } from '../../../src/main/store/index.js'
 import { tempDir } from '../../helpers/fixtures.js'
 
@@ -131,6 +131,28 @@ describe('kindling a project', () => {
     expect(await kindleProject(store, context().ctx, { service: again.service, minScore: 0.7 })).toMatchObject({ kindled: 3 })
     expect(await kindleProject(store, context().ctx, { service: again.service, minScore: 0.7, redo: true })).toMatchObject({ kindled: 3 })
     expect(store.counts().boxes).toBe(4)
+  })
+
+  it('with scope "new", kindles only photos no teacher has kindled yet', async () => {
+    const ids = project(3)
+    await kindleProject(store, context().ctx, { service: fakeService().service, imageIds: [ids[0]] })
+    const { service, calls } = fakeService({ teacher: 'tiny-face-detector' })
+    const summary = await kindleProject(store, context().ctx, { service, teacher: 'tiny-face-detector', scope: 'new' })
+    expect(summary).toMatchObject({ selected: 2, kindled: 2 })
+    expect(calls).toEqual(['/photos/p1.jpg', '/photos/p2.jpg'])
+  })
+
+  it('gives the boxes of the photos asked for, as fractions of each photo’s size, and refuses more than 1,000', async () => {
+    const [a, b, c] = project(3)
+    await kindleProject(store, context().ctx, { service: fakeService().service, imageIds: [a, b] })
+    store.addBox({ imageId: b, classId: 1, x: 100, y: 30, w: 40, h: 60, source: 'human' })
+    const boxes = thumbnailBoxes(store, [b, c])
+    expect(boxes).toEqual([
+      { imageId: b, x: 10 / 400, y: 20 / 300, w: 50 / 400, h: 60 / 300, source: 'kindled', score: 0.9 },
+      { imageId: b, x: 100 / 400, y: 30 / 300, w: 40 / 400, h: 60 / 300, source: 'human', score: null },
+    ])
+    expect(thumbnailBoxes(store, [])).toEqual([])
+    expect(() => thumbnailBoxes(store, Array.from({ length: 1001 }, (_, i) => i + 1))).toThrow(/at most 1000 at once/)
   })
 
   it('kindles only a selection when given image ids', async () => {
