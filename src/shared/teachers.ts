@@ -59,10 +59,10 @@ export function teacherSpecError(text: string): string | null {
   }
 }
 
-/** The teachers the Library page offers: each single one, and the ensemble the teacher-quality report recommends. */
+/** The teachers the Library page offers, the default (kindle/kindler.ts) first: each single one, and two ensembles. */
 export const TEACHER_CHOICES: { value: string; label: string }[] = [
-  { value: 'ssd-mobilenetv1', label: 'SSD MobileNetV1 (default)' },
-  { value: 'blazeface', label: 'BlazeFace (full range)' },
+  { value: 'blazeface', label: 'BlazeFace (default)' },
+  { value: 'ssd-mobilenetv1', label: 'SSD MobileNetV1' },
   { value: 'blazeface-front', label: 'BlazeFace front (selfies)' },
   { value: 'tiny-face-detector', label: 'Tiny Face Detector' },
   { value: 'ensemble(ssd-mobilenetv1+blazeface,wbf)', label: 'SSD MobileNetV1 + BlazeFace, fused (WBF)' },

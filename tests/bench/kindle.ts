@@ -1,5 +1,5 @@
-// `npm run bench -- kindle [--images=500] [--teacher=NAME]`: kindle GENKI photos with the default teacher (SSD
-// MobileNetV1) or another one (an ensemble too), default settings (min score 0.5, zoom-out for photos with no face or
+// `npm run bench -- kindle [--images=500] [--teacher=NAME]`: kindle GENKI photos with the default teacher
+// (BlazeFace) or another one (an ensemble too), default settings (min score 0.5, zoom-out for photos with no face or
 // a big one), on every core (one worker thread each) and on one worker thread, in the same run. Teacher start-up (loading the engine and the weights in each worker) is timed
 // apart from kindling. Memory: the process's RSS (workers included), sampled while kindling.
 import fs from 'node:fs'

@@ -26,13 +26,13 @@ describe('kindling kindle', () => {
     const first = capture()
     expect(await runCommand(kindleCommand, ['--project', project, '--threads', '0', '--json'])).toBe(0)
     const summary = JSON.parse(first.out.at(-1)!)
-    expect(summary).toMatchObject({ teacher: 'ssd-mobilenetv1', kindled: 12, threads: 1, cancelled: false, skipped: [] })
+    expect(summary).toMatchObject({ teacher: 'blazeface', kindled: 12, threads: 1, cancelled: false, skipped: [] })
     expect(summary.faces).toBeGreaterThan(40)
     vi.restoreAllMocks()
 
     const second = capture()
     expect(await runCommand(kindleCommand, ['--project', project, '--threads', '0'])).toBe(0)
-    expect(second.out[0]).toMatch(/^Kindled 0 photos with ssd-mobilenetv1/)
+    expect(second.out[0]).toMatch(/^Kindled 0 photos with blazeface/)
     expect(second.out[1]).toMatch(/12 already kindled with these settings/)
   }, 120_000)
 

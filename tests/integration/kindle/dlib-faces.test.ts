@@ -1,4 +1,4 @@
-// The default teacher against people's labels, on real photos: dlib's faces (every face boxed) imported through the
+// SSD MobileNetV1 (the first teacher) against people's labels, on real photos: dlib's faces (every face boxed) imported through the
 // studio's import job, the human boxes added from training.xml/testing.xml, kindled on worker threads.
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -12,7 +12,7 @@ import { dlibLabels, matchCount as match } from './dlib-labels.js'
 const studio = new Studio()
 afterAll(() => studio.close())
 
-describe('kindling dlib-faces with the default teacher', () => {
+describe('kindling dlib-faces with SSD MobileNetV1', () => {
   it('finds ≥ 90% of the faces people boxed (IoU 0.5), on all cores, with smiles, leaving the human boxes as they were', async () => {
     await studio.openProject(tempDir(), { create: true })
     const imported = await studio.importFolder(dlibFaces).finished
@@ -31,7 +31,7 @@ describe('kindling dlib-faces with the default teacher', () => {
 
     const skipped: SkippedFile[] = []
     const ctx: JobContext = { signal: new AbortController().signal, report: () => {}, skip: (f) => skipped.push(f) }
-    const summary = await kindleProject(store, ctx, { smile: true, workers: 2 })
+    const summary = await kindleProject(store, ctx, { teacher: 'ssd-mobilenetv1', smile: true, workers: 2 })
     expect(skipped).toEqual([])
     expect(summary).toMatchObject({ teacher: 'ssd-mobilenetv1', teacherVersion: TEACHERS['ssd-mobilenetv1'].version, threads: 2 })
     expect(summary.kindled).toBe(store.counts().images)
