@@ -42,8 +42,11 @@ const VARIANTS: Record<BlazeFaceVariant, VariantSpec> = {
   front: { file: 'blazeface-front.json', inputSize: 128, boxScale: { w: 0.88, h: 0.88, shiftUp: 0.02 } },
 }
 
-export const blazeFaceVersion = (variant: BlazeFaceVariant) =>
-  `human-models ${HUMAN_MODELS_VERSION} ${VARIANTS[variant].file.replace('.json', '')} ${VARIANTS[variant].inputSize}`
+/** Model, input size and box calibration: a change to any of them changes the boxes, so kindling again redoes them. */
+export const blazeFaceVersion = (variant: BlazeFaceVariant) => {
+  const { file, inputSize, boxScale: b } = VARIANTS[variant]
+  return `human-models ${HUMAN_MODELS_VERSION} ${file.replace('.json', '')} ${inputSize} box ${b.w}x${b.h}+${b.shiftUp}`
+}
 
 /** Overlapping anchor hits on one face are merged (score-weighted, as MediaPipe does) above this IoU. */
 const MERGE_IOU = 0.3

@@ -18,7 +18,7 @@ import type { ZoomOutWhen } from './teachers.js'
 
 export interface KindleOptions {
   /**
-   * Teacher: a single one (`TEACHER_NAMES`), or an ensemble `a+b` / `ensemble(a+b,wbf)`; default `ssd-mobilenetv1`.
+   * Teacher: a single one (`TEACHER_NAMES`), or an ensemble `a+b` / `ensemble(a+b,wbf)`; default DEFAULT_TEACHER.
    */
   teacher?: string
   /** How an ensemble written `a+b` merges its teachers (default wbf); must agree with an `ensemble(…)` name. */
