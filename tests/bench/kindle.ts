@@ -42,7 +42,7 @@ export default async function kindleBench(args: string[]) {
       skip: (f) => console.error(`skipped ${f.path}: ${f.reason}`),
     }
     t = performance.now()
-    const summary = await kindleProject(store, ctx, { service, redo: true })
+    const summary = await kindleProject(store, ctx, { teacher: settings.teacher, service, redo: true })
     const sec = (performance.now() - t) / 1000
     rssAt[`${label}@${count}`] = process.memoryUsage.rss()
     await service.close()
