@@ -26,7 +26,7 @@ afterAll(async () => {
 })
 
 describe('Kindling from the Library', () => {
-  test('kindles the demo photos: progress with a count and Cancel, then boxes on the thumbnails; Enter opens Review', async () => {
+  test('kindles the demo photos: progress with a count, then boxes on the thumbnails; Enter opens Review; Cancel keeps what was done', async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-e2e-kindle-'))
     tempDirs.push(home)
     served = await serve([], { KINDLING_HOME: home })
@@ -84,9 +84,18 @@ describe('Kindling from the Library', () => {
     await first.dblclick()
     await expect.poll(() => hashOf(page), WAIT).toMatch(/^#review\?image=\d+$/)
 
+    // Kindle again with another teacher over every unreviewed photo, and cancel: what was done is kept, and it says so.
+    await page.getByTestId('kindle-teacher').selectOption('ssd-mobilenetv1')
+    await page.getByTestId('kindle-scope').selectOption('unreviewed')
+    await page.getByTestId('kindle-button').click()
+    await page.getByTestId('kindle-cancel').click()
+    await page.getByTestId('kindle-summary').waitFor({ timeout: WAIT.timeout })
+    expect(await page.getByTestId('kindle-summary').textContent()).toMatch(/^Kindling cancelled · \d+ photos? kindled and kept$/)
+    expect(await page.getByTestId('kindle-button').isDisabled()).toBe(false)
+
     expect(pageErrors).toEqual([])
     await context.close()
-  }, 180_000)
+  }, 240_000)
 })
 
 /** What of the overlay the test reads, typed here because the test is compiled without the DOM library. */
