@@ -17,7 +17,7 @@ import { deployService } from './deploy/handlers.js'
 import type { SecretBox } from './deploy/secrets.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
 import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
-import { kindleProject, type KindleOptions } from './kindle/index.js'
+import { kindleProject, thumbnailBoxes, type KindleOptions } from './kindle/index.js'
 import { importPhotos, type ImportOptions, type Job, JobRunner } from './jobs/index.js'
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
@@ -85,6 +85,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     'project.demo': async ({ dir }) => (await this.createDemo(dir)).project,
     'project.counts': () => this.requireStore().counts(),
     'images.page': (p) => ({ ...this.requireStore().page(p), offset: p.offset }),
+    'images.boxes': ({ ids }) => ({ boxes: thumbnailBoxes(this.requireStore(), ids) }),
     'import.start': ({ dir }) => ({ jobId: this.importFolder(dir).id }),
     'jobs.cancel': ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
     'kindle.start': (options) => ({ jobId: this.kindle(options).id }),

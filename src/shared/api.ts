@@ -1,6 +1,7 @@
 // The one contract between the UI and the studio. Every request, its result and every event are zod schemas, so both
 // transports (Electron IPC and the serve-mode WebSocket) validate the same way and a bad message is refused by name.
 import { z } from 'zod'
+import { ENSEMBLE_METHODS, teacherSpecError } from './teachers.js'
 
 // ---- shared vocabulary ----------------------------------------------------------------------------------------------
 
@@ -48,6 +49,21 @@ export const ImageSummary = z.object({
   boxes: z.number().int(),
 })
 export type ImageSummary = z.infer<typeof ImageSummary>
+
+/**
+ * A box as a thumbnail draws it: corners as fractions of the photo's width and height (0–1), so the overlay needs no
+ * pixel sizes, with where it came from.
+ */
+export const ThumbnailBox = z.object({
+  imageId: Id,
+  x: z.number(),
+  y: z.number(),
+  w: z.number(),
+  h: z.number(),
+  source: z.enum(['kindled', 'human', 'predicted']),
+  score: z.number().nullable(),
+})
+export type ThumbnailBox = z.infer<typeof ThumbnailBox>
 
 export const SkippedFile = z.object({ path: z.string(), reason: z.string() })
 export type SkippedFile = z.infer<typeof SkippedFile>
@@ -293,6 +309,14 @@ export const requests = {
     }),
     result: z.object({ total: z.number().int(), offset: z.number().int(), items: z.array(ImageSummary) }),
   },
+  /**
+   * The boxes of some photos, for drawing on their thumbnails: the Library asks for the page it shows (at most 1,000
+   * photos), never for the whole project.
+   */
+  'images.boxes': {
+    params: z.strictObject({ ids: z.array(Id).max(1000) }),
+    result: z.object({ boxes: z.array(ThumbnailBox) }),
+  },
   /** Import the photos under a folder, recursively. Returns at once; progress arrives as `job.progress` events. */
   'import.start': { params: z.strictObject({ dir: FsPath }), result: z.object({ jobId: z.string() }) },
   'jobs.cancel': { params: z.strictObject({ jobId: z.string().min(1) }), result: z.object({ cancelled: z.boolean() }) },
@@ -302,7 +326,18 @@ export const requests = {
    */
   'kindle.start': {
     params: z.strictObject({
-      teacher: z.enum(['ssd-mobilenetv1', 'tiny-face-detector']).optional(),
+      /** A single teacher, or an ensemble: `a+b` (with `ensemble`) or `ensemble(a+b,wbf)` (shared/teachers.ts). */
+      teacher: z
+        .string()
+        .max(200)
+        .superRefine((t, ctx) => {
+          const problem = teacherSpecError(t)
+          if (problem) ctx.addIssue({ code: 'custom', message: problem })
+        })
+        .optional(),
+      ensemble: z.enum(ENSEMBLE_METHODS).optional(),
+      /** Which photos: `new` — not kindled by any teacher yet; `unreviewed` (default) — every photo no person reviewed. */
+      scope: z.enum(['new', 'unreviewed']).optional(),
       minScore: z.number().min(0).max(1).optional(),
       smile: z.boolean().optional(),
       imageIds: z.array(Id).max(100_000).optional(),

@@ -1,12 +1,12 @@
-// `npm run bench -- kindle [--images=500]`: kindle GENKI photos with the default teacher (SSD MobileNetV1, default
-// settings: min score 0.5, zoom-out for photos with no face or a big one) on every core (one worker thread each) and
-// on one worker thread, in the same run. Teacher start-up (loading the engine and the weights in each worker) is timed
+// `npm run bench -- kindle [--images=500] [--teacher=NAME]`: kindle GENKI photos with the default teacher
+// (BlazeFace) or another one (an ensemble too), default settings (min score 0.5, zoom-out for photos with no face or
+// a big one), on every core (one worker thread each) and on one worker thread, in the same run. Teacher start-up (loading the engine and the weights in each worker) is timed
 // apart from kindling. Memory: the process's RSS (workers included), sampled while kindling.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { JobContext } from '../../src/main/jobs/index.js'
-import { DEFAULT_TEACHER, kindleProject, resolveSettings, startKindling } from '../../src/main/kindle/index.js'
+import { kindleProject, resolveSettings, startKindling } from '../../src/main/kindle/index.js'
 import { Studio } from '../../src/main/studio.js'
 import { genkiImages, tempDir } from '../helpers/fixtures.js'
 import { round, table } from './util.js'
@@ -28,7 +28,8 @@ export default async function kindleBench(args: string[]) {
   let peakRss = process.memoryUsage.rss()
   const rssAt: Record<string, number> = {}
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50)
-  const settings = resolveSettings({})
+  const teacher = args.find((a) => a.startsWith('--teacher='))?.split('=')[1]
+  const settings = resolveSettings({ teacher })
   const run = async (workers: number, label: string) => {
     let t = performance.now()
     const service = await startKindling(settings, { workers })
@@ -41,7 +42,7 @@ export default async function kindleBench(args: string[]) {
       skip: (f) => console.error(`skipped ${f.path}: ${f.reason}`),
     }
     t = performance.now()
-    const summary = await kindleProject(store, ctx, { service, redo: true })
+    const summary = await kindleProject(store, ctx, { teacher: settings.teacher, service, redo: true })
     const sec = (performance.now() - t) / 1000
     rssAt[`${label}@${count}`] = process.memoryUsage.rss()
     await service.close()
@@ -68,7 +69,7 @@ export default async function kindleBench(args: string[]) {
       `one thread at ${count / 5} ${mb(rssAt[`one@${count / 5}`])}, at ${count} ${mb(rssAt[`one@${count}`])}; peak ${mb(peakRss)}`,
   )
   return {
-    teacher: DEFAULT_TEACHER,
+    teacher: settings.teacher,
     images: all.summary.kindled,
     imagesPerSec: round(all.summary.kindled / all.sec, 2),
     imagesPerSecOneThread: round(one.summary.kindled / one.sec, 2),

@@ -1,4 +1,4 @@
-// `kindling kindle --project DIR [--teacher NAME] [--min-score S] [--smile] [--no-zoom-out] [--redo] [--threads N]
+// `kindling kindle --project DIR [--teacher NAME[+NAME…]] [--ensemble wbf|union-nms] [--min-score S] [--smile] [--no-zoom-out] [--redo] [--threads N]
 // [--json]`: kindle a project's photos from the command line. Progress on a terminal, a summary at the end; Ctrl-C
 // cancels and keeps what is done. Exit 0 when the job ran (photos that could not be read are listed, not fatal), 1 when
 // it could not, 2 for a bad command line (thrown as UsageError).
@@ -8,15 +8,19 @@ import type { JobContext } from '../jobs/index.js'
 import { parseOptions, UsageError } from '../server/usage.js'
 import { Store } from '../store/index.js'
 import { DEFAULT_MIN_SCORE, kindleProject, type KindleSummary } from './job.js'
-import { DEFAULT_TEACHER, isTeacherName, TEACHER_NAMES } from './kindler.js'
+import { DEFAULT_ENSEMBLE, ENSEMBLE_METHODS, parseTeacherSpec, type EnsembleMethod } from '../../shared/teachers.js'
+import { DEFAULT_TEACHER, TEACHER_NAMES } from './kindler.js'
 
 export const KINDLE_USAGE =
-  `  kindling kindle --project DIR [--teacher NAME] [--min-score S] [--smile] [--redo] [--no-zoom-out] [--threads N] [--json]\n` +
+  `  kindling kindle --project DIR [--teacher NAME[+NAME…]] [--ensemble wbf|union-nms] [--min-score S] [--smile] [--redo]\n` +
+  `                  [--no-zoom-out] [--threads N] [--json]\n` +
   `                                                label unreviewed photos with a teacher detector (${TEACHER_NAMES.join(', ')};\n` +
-  `                                                default ${DEFAULT_TEACHER}, min score ${DEFAULT_MIN_SCORE}); --smile adds a smiling attribute`
+  `                                                default ${DEFAULT_TEACHER}, min score ${DEFAULT_MIN_SCORE}), or an ensemble: a+b fused\n` +
+  `                                                by --ensemble (default ${DEFAULT_ENSEMBLE}); --smile adds a smiling attribute`
 
 export interface KindleArgs {
   project: string
+  /** The teacher's stored name: single, or `ensemble(a+b,method)`. */
   teacher: string
   minScore: number
   smile: boolean
@@ -30,6 +34,7 @@ export function parseKindleArgs(args: string[]): KindleArgs {
   const { values } = parseOptions(args, {
     project: { type: 'string' },
     teacher: { type: 'string' },
+    ensemble: { type: 'string' },
     'min-score': { type: 'string' },
     smile: { type: 'boolean' },
     redo: { type: 'boolean' },
@@ -38,8 +43,19 @@ export function parseKindleArgs(args: string[]): KindleArgs {
     json: { type: 'boolean' },
   })
   if (!values.project) throw new UsageError('--project DIR is required')
-  const teacher = values.teacher ?? DEFAULT_TEACHER
-  if (!isTeacherName(teacher)) throw new UsageError(`--teacher must be one of ${TEACHER_NAMES.join(', ')}, not "${teacher}"`)
+  const ensemble = values.ensemble
+  if (ensemble !== undefined && !(ENSEMBLE_METHODS as readonly string[]).includes(ensemble)) {
+    throw new UsageError(`--ensemble must be one of ${ENSEMBLE_METHODS.join(', ')}, not "${ensemble}"`)
+  }
+  let teacher: string
+  try {
+    teacher = parseTeacherSpec(values.teacher ?? DEFAULT_TEACHER, ensemble as EnsembleMethod | undefined).name
+  } catch (error) {
+    throw new UsageError(`--teacher: ${(error as Error).message}`)
+  }
+  if (ensemble !== undefined && !teacher.startsWith('ensemble(')) {
+    throw new UsageError(`--ensemble needs two or more teachers joined by +, e.g. --teacher ssd-mobilenetv1+blazeface`)
+  }
   const minScore = values['min-score'] === undefined ? DEFAULT_MIN_SCORE : Number(values['min-score'])
   if (values['min-score']?.trim() === '' || !(minScore >= 0 && minScore <= 1)) {
     throw new UsageError(`--min-score must be a number from 0 to 1, not "${values['min-score']}"`)

@@ -20,6 +20,28 @@ export {
 } from './teachers.js'
 export { SSD_MOBILENETV1_VERSION, ssdMobilenetV1Teacher } from './ssd-mobilenet.js'
 export { TINY_FACE_VERSION, tinyFaceTeacher } from './tiny-face.js'
+export {
+  blazeFaceAnchors,
+  blazeFaceTeacher,
+  blazeFaceVersion,
+  blendOverlaps,
+  decodeBlazeFace,
+  fileModelHandler,
+  humanModelDir,
+  type BlazeFaceVariant,
+  type BoxScale,
+} from './blazeface.js'
+export {
+  ensembleTeacher,
+  ensembleVersion,
+  memberMinScore,
+  mergeTeachers,
+  UNION_NMS_IOU,
+  unionNms,
+  WBF_IOU,
+  weightedBoxFusion,
+  type FusionOptions,
+} from './ensemble.js'
 export { faceExpressionScorer, SMILE_THRESHOLD } from './smile.js'
 export {
   createTeacher,
@@ -28,6 +50,7 @@ export {
   Kindler,
   TEACHER_NAMES,
   TEACHERS,
+  teacherVersion,
   type KindledFace,
   type KindleSettings,
   type TeacherName,
@@ -42,3 +65,4 @@ export {
   type KindleSummary,
 } from './job.js'
 export { KINDLE_USAGE, kindleCommand, parseKindleArgs, type KindleArgs } from './command.js'
+export { MAX_OVERLAY_IMAGES, thumbnailBoxes } from './overlay.js'

@@ -10,14 +10,19 @@
 import type { JobContext } from '../jobs/index.js'
 import type { BackendName } from '../engine/index.js'
 import type { Store } from '../store/index.js'
-import { DEFAULT_TEACHER, isTeacherName, TEACHER_NAMES, TEACHERS, type KindledFace, type KindleSettings } from './kindler.js'
+import { parseTeacherSpec, type EnsembleMethod } from '../../shared/teachers.js'
+import { DEFAULT_TEACHER, teacherVersion, type KindledFace, type KindleSettings } from './kindler.js'
 import { PhotoKindleError, startKindling, type KindleService } from './pool.js'
 import { SMILE_THRESHOLD } from './smile.js'
 import type { ZoomOutWhen } from './teachers.js'
 
 export interface KindleOptions {
-  /** Teacher name (`TEACHER_NAMES`); default `ssd-mobilenetv1`. */
+  /**
+   * Teacher: a single one (`TEACHER_NAMES`), or an ensemble `a+b` / `ensemble(a+b,wbf)`; default DEFAULT_TEACHER.
+   */
   teacher?: string
+  /** How an ensemble written `a+b` merges its teachers (default wbf); must agree with an `ensemble(…)` name. */
+  ensemble?: EnsembleMethod
   /** Score threshold, 0–1; default 0.5. */
   minScore?: number
   /** Kindle a `smiling` attribute on each face with the face-expression net. */
@@ -26,6 +31,11 @@ export interface KindleOptions {
   zoomOut?: number
   /** Which photos get the zoomed-out pass (teachers.ts, `ZoomOutWhen`); default 'big-face'. */
   zoomOutWhen?: ZoomOutWhen
+  /**
+   * `new`: only photos no teacher has kindled yet; `unreviewed` (default): every photo a person has not reviewed.
+   * Reviewed photos are never kindled either way.
+   */
+  scope?: 'new' | 'unreviewed'
   /** Kindle only these images (a selection); default the whole project. */
   imageIds?: number[]
   /** Kindle again images this teacher already kindled with the same settings. */
@@ -66,8 +76,7 @@ export const DEFAULT_MIN_SCORE = 0.5
 export const DEFAULT_ZOOM_OUT = 1
 
 export function resolveSettings(options: KindleOptions): KindleSettings {
-  const teacher = options.teacher ?? DEFAULT_TEACHER
-  if (!isTeacherName(teacher)) throw new Error(`unknown teacher "${teacher}": use one of ${TEACHER_NAMES.join(', ')}`)
+  const teacher = parseTeacherSpec(options.teacher ?? DEFAULT_TEACHER, options.ensemble).name
   const minScore = options.minScore ?? DEFAULT_MIN_SCORE
   if (!(minScore >= 0 && minScore <= 1)) throw new Error(`minScore must be between 0 and 1, got ${minScore}`)
   const zoomOut = options.zoomOut ?? DEFAULT_ZOOM_OUT
@@ -95,25 +104,29 @@ interface Result {
 export async function kindleProject(store: Store, ctx: JobContext, options: KindleOptions = {}): Promise<KindleSummary> {
   const settings = resolveSettings(options)
   const teacherName = settings.teacher
-  const teacherVersion = TEACHERS[settings.teacher].version
+  const version = teacherVersion(parseTeacherSpec(teacherName))
   const key = settingsKey(settings)
   const db = store.db
 
   const faceClass = db.prepare<[], { id: number }>("SELECT id FROM classes WHERE name = 'face'").get()
   if (!faceClass) throw new Error('this project has no "face" class to kindle')
 
-  const selection = options.imageIds ? 'WHERE i.id IN (SELECT value FROM json_each(@ids))' : ''
+  const where = [
+    options.imageIds ? 'i.id IN (SELECT value FROM json_each(@ids))' : null,
+    options.scope === 'new' ? 'i.kindled_at IS NULL' : null,
+  ].filter(Boolean)
+  const selection = where.length ? `WHERE ${where.join(' AND ')}` : ''
   const candidates = db
     .prepare<{ ids: string | null; teacher: string; version: string; key: string }, Candidate>(
       `SELECT i.id, i.path, i.width, i.height, i.reviewed_at IS NOT NULL AS reviewed,
               (k.teacher = @teacher AND k.teacher_version = @version AND k.settings = @key) IS 1 AS done
        FROM images i LEFT JOIN kindlings k ON k.image_id = i.id ${selection} ORDER BY i.id`,
     )
-    .all({ ids: options.imageIds ? JSON.stringify(options.imageIds) : null, teacher: teacherName, version: teacherVersion, key })
+    .all({ ids: options.imageIds ? JSON.stringify(options.imageIds) : null, teacher: teacherName, version, key })
 
   const summary: KindleSummary = {
     teacher: teacherName,
-    teacherVersion,
+    teacherVersion: version,
     selected: candidates.length,
     kindled: 0,
     reviewed: 0,
@@ -184,7 +197,7 @@ export async function kindleProject(store: Store, ctx: JobContext, options: Kind
           w,
           h,
           teacher: teacherName,
-          version: teacherVersion,
+          version,
           score: f.score,
           attributes: JSON.stringify(attributes),
           now,
@@ -192,7 +205,7 @@ export async function kindleProject(store: Store, ctx: JobContext, options: Kind
         kept++
       }
       markKindled.run(now, image.id)
-      record.run({ imageId: image.id, teacher: teacherName, version: teacherVersion, key, faces: kept, now })
+      record.run({ imageId: image.id, teacher: teacherName, version, key, faces: kept, now })
       summary.kindled++
       summary.faces += kept
       if (kept === 0) summary.noFace++
@@ -217,7 +230,7 @@ export async function kindleProject(store: Store, ctx: JobContext, options: Kind
   const service = options.service ?? (await startKindling(settings, { workers: options.workers, backend: options.backend }))
   summary.threads = service.threads
   try {
-    if (service.teacher.name !== teacherName || service.teacher.version !== teacherVersion) {
+    if (service.teacher.name !== teacherName || service.teacher.version !== version) {
       throw new Error(`the running teacher is ${service.teacher.name} ${service.teacher.version}, not ${teacherName}`)
     }
     const inFlight = new Set<Promise<void>>()

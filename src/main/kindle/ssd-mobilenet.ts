@@ -24,6 +24,11 @@ export const SSD_MOBILENETV1_VERSION = `face-api ${FACE_API_VERSION}`
 export async function ssdMobilenetV1Teacher(): Promise<Teacher> {
   const api = faceApi()
   const net = await loadNet(api.nets.ssdMobilenetv1)
+  // One pass on a blank image at load time: the fused layers fold their batch norms on first use (faceapi.ts), and
+  // those tensors belong to the loaded model, not to the first photo.
+  await detectWith({ data: new Uint8Array(64 * 64 * 3).fill(128), width: 64, height: 64 }, (input) =>
+    net.locateFaces(input, new api.SsdMobilenetv1Options({ minConfidence: 0.99, maxResults: 1 })),
+  )
   return {
     name: 'ssd-mobilenetv1',
     version: SSD_MOBILENETV1_VERSION,

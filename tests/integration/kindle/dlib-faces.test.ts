@@ -1,60 +1,25 @@
-// The default teacher against people's labels, on real photos: dlib's faces (every face boxed) imported through the
+// SSD MobileNetV1 (the first teacher) against people's labels, on real photos: dlib's faces (every face boxed) imported through the
 // studio's import job, the human boxes added from training.xml/testing.xml, kindled on worker threads.
-import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { SkippedFile } from '../../../src/shared/api.js'
 import type { JobContext } from '../../../src/main/jobs/index.js'
-import { iou, kindleProject, TEACHERS, type FaceBox } from '../../../src/main/kindle/index.js'
-import type { Box } from '../../../src/main/store/index.js'
+import { kindleProject, TEACHERS } from '../../../src/main/kindle/index.js'
 import { Studio } from '../../../src/main/studio.js'
 import { dlibFaces, tempDir } from '../../helpers/fixtures.js'
-
-/** dlib imglab XML, just enough of it: `<image file=…>` holding `<box top left width height>`. */
-function readDlibXml(file: string): { file: string; boxes: FaceBox[] }[] {
-  const xml = fs.readFileSync(file, 'latin1')
-  return [...xml.matchAll(/<image file='([^']+)'[^>]*>([\s\S]*?)<\/image>/g)].map((m) => ({
-    file: m[1],
-    boxes: [...m[2].matchAll(/<box top='(-?\d+)' left='(-?\d+)' width='(\d+)' height='(\d+)'/g)].map((b) => ({
-      x: Number(b[2]),
-      y: Number(b[1]),
-      w: Number(b[3]),
-      h: Number(b[4]),
-      score: 1,
-    })),
-  }))
-}
-
-/** Greedy one-to-one matching at IoU ≥ 0.5, highest-scoring detections first. */
-function match(human: Box[], kindled: Box[]): number {
-  const used = new Set<number>()
-  let matched = 0
-  for (const d of [...kindled].sort((a, b) => (b.score ?? 0) - (a.score ?? 0))) {
-    let best = 0.5
-    let which = -1
-    human.forEach((g, i) => {
-      const v = iou({ ...g, score: 1 }, { ...d, score: 1 })
-      if (!used.has(i) && v >= best) [best, which] = [v, i]
-    })
-    if (which >= 0) {
-      used.add(which)
-      matched++
-    }
-  }
-  return matched
-}
+import { dlibLabels, matchCount as match } from './dlib-labels.js'
 
 const studio = new Studio()
 afterAll(() => studio.close())
 
-describe('kindling dlib-faces with the default teacher', () => {
+describe('kindling dlib-faces with SSD MobileNetV1', () => {
   it('finds ≥ 90% of the faces people boxed (IoU 0.5), on all cores, with smiles, leaving the human boxes as they were', async () => {
     await studio.openProject(tempDir(), { create: true })
     const imported = await studio.importFolder(dlibFaces).finished
     expect(imported.state).toBe('done')
     const store = studio.project!
 
-    const labelled = [...readDlibXml(path.join(dlibFaces, 'training.xml')), ...readDlibXml(path.join(dlibFaces, 'testing.xml'))]
+    const labelled = dlibLabels()
     expect(labelled.flatMap((l) => l.boxes)).toHaveLength(43)
     const imageOf = new Map<number, string>()
     for (const { file, boxes } of labelled) {
@@ -66,7 +31,7 @@ describe('kindling dlib-faces with the default teacher', () => {
 
     const skipped: SkippedFile[] = []
     const ctx: JobContext = { signal: new AbortController().signal, report: () => {}, skip: (f) => skipped.push(f) }
-    const summary = await kindleProject(store, ctx, { smile: true, workers: 2 })
+    const summary = await kindleProject(store, ctx, { teacher: 'ssd-mobilenetv1', smile: true, workers: 2 })
     expect(skipped).toEqual([])
     expect(summary).toMatchObject({ teacher: 'ssd-mobilenetv1', teacherVersion: TEACHERS['ssd-mobilenetv1'].version, threads: 2 })
     expect(summary.kindled).toBe(store.counts().images)

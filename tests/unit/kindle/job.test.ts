@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SkippedFile } from '../../../src/shared/api.js'
 import type { JobContext } from '../../../src/main/jobs/index.js'
-import { kindleProject, PhotoKindleError, TEACHERS, type KindledFace, type KindleService } from '../../../src/main/kindle/index.js'
+import { DEFAULT_TEACHER, kindleProject, PhotoKindleError, TEACHERS, thumbnailBoxes, type TeacherName, type KindledFace, type KindleService } from '../../../src/main/kindle/index.js'
 import { Store } from '../../../src/main/store/index.js'
 import { tempDir } from '../../helpers/fixtures.js'
 
@@ -28,8 +28,8 @@ function project(n: number): number[] {
 }
 
 /** A teacher that finds one face per photo (two on p0), scoring 0.9, happy 0.8; paths in `broken` fail. */
-function fakeService(opts: { teacher?: 'ssd-mobilenetv1' | 'tiny-face-detector'; broken?: string[]; onKindle?: (file: string) => void } = {}) {
-  const name = opts.teacher ?? 'ssd-mobilenetv1'
+function fakeService(opts: { teacher?: TeacherName; broken?: string[]; onKindle?: (file: string) => void } = {}) {
+  const name = opts.teacher ?? DEFAULT_TEACHER
   const calls: string[] = []
   const service: KindleService = {
     teacher: { name, version: TEACHERS[name].version },
@@ -75,8 +75,8 @@ describe('kindling a project', () => {
     const boxes = store.boxes(a)
     expect(boxes).toHaveLength(2)
     expect(boxes[0]).toMatchObject({
-      x: 10, y: 20, w: 50, h: 60, source: 'kindled', teacher: 'ssd-mobilenetv1',
-      teacherVersion: TEACHERS['ssd-mobilenetv1'].version, score: 0.9,
+      x: 10, y: 20, w: 50, h: 60, source: 'kindled', teacher: DEFAULT_TEACHER,
+      teacherVersion: TEACHERS[DEFAULT_TEACHER].version, score: 0.9,
       attributes: { smiling: { value: true, score: 0.8, source: 'kindled', teacher: 'face-expression' } },
     })
     expect(boxes[1]).toMatchObject({ x: 380, y: 250, w: 20, h: 50, attributes: { smiling: { value: false, score: 0.1 } } })
@@ -89,7 +89,7 @@ describe('kindling a project', () => {
     const [a, b] = project(2)
     const human = store.addBox({ imageId: a, classId: 1, x: 1, y: 2, w: 3, h: 4, source: 'human' })
     store.setReviewed(b, true)
-    const onReviewed = store.addBox({ imageId: b, classId: 1, x: 5, y: 5, w: 9, h: 9, source: 'kindled', teacher: 'ssd-mobilenetv1' })
+    const onReviewed = store.addBox({ imageId: b, classId: 1, x: 5, y: 5, w: 9, h: 9, source: 'kindled', teacher: DEFAULT_TEACHER })
     const { service, calls } = fakeService()
     await kindleProject(store, context().ctx, { service })
     expect(calls).toEqual(['/photos/p0.jpg']) // the reviewed photo is not even read
@@ -112,11 +112,11 @@ describe('kindling a project', () => {
     await kindleProject(store, context().ctx, { service: fakeService({ teacher: 'tiny-face-detector' }).service, teacher: 'tiny-face-detector' })
     const tiny = store.boxes(a)
     await kindleProject(store, context().ctx, { service: fakeService().service })
-    expect(store.boxes(a).filter((x) => x.teacher === 'ssd-mobilenetv1')).toHaveLength(2)
+    expect(store.boxes(a).filter((x) => x.teacher === DEFAULT_TEACHER)).toHaveLength(2)
     await kindleProject(store, context().ctx, { service: fakeService().service, minScore: 0.6 })
     const boxes = store.boxes(a)
     expect(boxes.filter((x) => x.teacher === 'tiny-face-detector')).toEqual(tiny)
-    const second = boxes.filter((x) => x.teacher === 'ssd-mobilenetv1')
+    const second = boxes.filter((x) => x.teacher === DEFAULT_TEACHER)
     expect(second).toHaveLength(2) // replaced, not added to
     expect(store.counts().boxes).toBe(tiny.length + 2)
   })
@@ -131,6 +131,28 @@ describe('kindling a project', () => {
     expect(await kindleProject(store, context().ctx, { service: again.service, minScore: 0.7 })).toMatchObject({ kindled: 3 })
     expect(await kindleProject(store, context().ctx, { service: again.service, minScore: 0.7, redo: true })).toMatchObject({ kindled: 3 })
     expect(store.counts().boxes).toBe(4)
+  })
+
+  it('with scope "new", kindles only photos no teacher has kindled yet', async () => {
+    const ids = project(3)
+    await kindleProject(store, context().ctx, { service: fakeService().service, imageIds: [ids[0]] })
+    const { service, calls } = fakeService({ teacher: 'tiny-face-detector' })
+    const summary = await kindleProject(store, context().ctx, { service, teacher: 'tiny-face-detector', scope: 'new' })
+    expect(summary).toMatchObject({ selected: 2, kindled: 2 })
+    expect(calls).toEqual(['/photos/p1.jpg', '/photos/p2.jpg'])
+  })
+
+  it('gives the boxes of the photos asked for, as fractions of each photo’s size, and refuses more than 1,000', async () => {
+    const [a, b, c] = project(3)
+    await kindleProject(store, context().ctx, { service: fakeService().service, imageIds: [a, b] })
+    store.addBox({ imageId: b, classId: 1, x: 100, y: 30, w: 40, h: 60, source: 'human' })
+    const boxes = thumbnailBoxes(store, [b, c])
+    expect(boxes).toEqual([
+      { imageId: b, x: 10 / 400, y: 20 / 300, w: 50 / 400, h: 60 / 300, source: 'kindled', score: 0.9 },
+      { imageId: b, x: 100 / 400, y: 30 / 300, w: 40 / 400, h: 60 / 300, source: 'human', score: null },
+    ])
+    expect(thumbnailBoxes(store, [])).toEqual([])
+    expect(() => thumbnailBoxes(store, Array.from({ length: 1001 }, (_, i) => i + 1))).toThrow(/at most 1000 at once/)
   })
 
   it('kindles only a selection when given image ids', async () => {
@@ -173,7 +195,8 @@ describe('kindling a project', () => {
 
   it('refuses an unknown teacher or an impossible threshold before doing anything', async () => {
     project(1)
-    await expect(kindleProject(store, context().ctx, { teacher: 'blazeface' })).rejects.toThrow(/unknown teacher "blazeface"/)
+    await expect(kindleProject(store, context().ctx, { teacher: 'retinaface' })).rejects.toThrow(/unknown teacher "retinaface"/)
+    await expect(kindleProject(store, context().ctx, { teacher: 'blazeface+retinaface' })).rejects.toThrow(/unknown teacher "retinaface"/)
     await expect(kindleProject(store, context().ctx, { minScore: 2 })).rejects.toThrow(/minScore/)
   })
 })

@@ -28,7 +28,7 @@ describe('teacher helpers', () => {
 
 describe('kindling kindle command line', () => {
   it('parses the options with their defaults', () => {
-    expect(parseKindleArgs(['--project', '/p'])).toMatchObject({ project: '/p', teacher: 'ssd-mobilenetv1', minScore: 0.5, smile: false })
+    expect(parseKindleArgs(['--project', '/p'])).toMatchObject({ project: '/p', teacher: 'blazeface', minScore: 0.5, smile: false })
     expect(parseKindleArgs(['--project', '/p', '--teacher', 'tiny-face-detector', '--min-score', '0.3', '--smile'])).toMatchObject({
       teacher: 'tiny-face-detector',
       minScore: 0.3,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { Counts, ImageSummary } from '../../../src/shared/api.js'
-import { type ImageQuery, ImagePages, staleFrom } from '../../../src/renderer/src/pages/Library/imagePages.js'
+import type { Counts } from '../../../src/shared/api.js'
+import { type ImageQuery, ImagePages, type LibraryImage, staleFrom } from '../../../src/renderer/src/pages/Library/imagePages.js'
 
-const summary = (id: number): ImageSummary => ({
+const summary = (id: number): LibraryImage => ({
   id,
   path: `/p/${id}.jpg`,
   name: `${id}.jpg`,
@@ -12,13 +12,14 @@ const summary = (id: number): ImageSummary => ({
   split: 'train',
   state: 'new',
   boxes: 0,
+  overlay: [],
 })
 
 /** A fetcher over a list of `total` images that records each request and resolves when told to. */
 function fakeStudio(total: number) {
   const requests: { offset: number; limit: number; resolve: () => void }[] = []
   const fetchPage = (_q: ImageQuery, offset: number, limit: number) =>
-    new Promise<ImageSummary[]>((resolve) => {
+    new Promise<LibraryImage[]>((resolve) => {
       const items = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => summary(offset + i + 1))
       requests.push({ offset, limit, resolve: () => resolve(items) })
     })

@@ -1,10 +1,13 @@
-// The Library: every photo in the project, by review state, with the import that brings more in.
+// The Library: every photo in the project, by review state, with the import that brings more in and the kindling
+// that labels them.
 import { useId, useMemo, useState } from 'react'
 import type { ImageSort, JobProgress, ProjectInfo } from '../../../../shared/api'
 import { type Filter, totalFor } from './filters'
 import type { ImageQuery } from './imagePages'
 import { ImportPanel } from './ImportPanel'
 import { ImportStatus } from './ImportStatus'
+import { KindlePanel } from './KindlePanel'
+import { KindleStatus } from './KindleStatus'
 import { SortSelect } from './SortSelect'
 import { StateTabs } from './StateTabs'
 import { ThumbnailGrid } from './ThumbnailGrid'
@@ -23,6 +26,7 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
   const [sort, setSort] = useState<ImageSort>('name')
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set())
   const [started, setStarted] = useState<string | null>(null)
+  const [kindleStarted, setKindleStarted] = useState<string | null>(null)
   const pages = useImagePages(project.counts)
   const gridId = useId()
   const query = useMemo<ImageQuery>(() => (filter === 'all' ? { sort } : { state: filter, sort }), [filter, sort])
@@ -32,7 +36,11 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
   const shown = startedUnseen
     ? startingJob(started, project.dir)
     : jobs.filter((job) => job.kind === 'import' && !dismissed.has(job.jobId)).at(-1)
-  const running = jobs.some((job) => job.state === 'running') || shown?.state === 'running'
+  const kindleUnseen = kindleStarted !== null && !jobs.some((job) => job.jobId === kindleStarted)
+  const kindling = kindleUnseen
+    ? { ...startingJob(kindleStarted, project.dir), kind: 'kindle' as const }
+    : jobs.filter((job) => job.kind === 'kindle' && !dismissed.has(job.jobId)).at(-1)
+  const running = jobs.some((job) => job.state === 'running') || shown?.state === 'running' || kindling?.state === 'running'
 
   return (
     <div className="library">
@@ -40,6 +48,10 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
         <ImportPanel busy={running} onStarted={setStarted} />
         {shown && (
           <ImportStatus job={shown} onDismiss={() => setDismissed((set) => new Set(set).add(shown.jobId))} />
+        )}
+        <KindlePanel busy={running} photos={project.counts.images} onStarted={setKindleStarted} />
+        {kindling && (
+          <KindleStatus job={kindling} onDismiss={() => setDismissed((set) => new Set(set).add(kindling.jobId))} />
         )}
       </div>
       <div className="library-toolbar">

@@ -1,8 +1,11 @@
-// One photo in the grid: thumbnail, review-state badge, file name and box count. Memoised: a grid re-renders whenever
+// One photo in the grid: thumbnail with its boxes drawn over it, review-state badge, file name and box count.
+// Double-click opens it in Review. Memoised: a grid re-renders whenever
 // a page of results arrives, and the cells already on screen have not changed.
 import { memo, type SyntheticEvent } from 'react'
-import type { ImageSummary, ReviewState } from '../../../../shared/api'
+import type { ReviewState, ThumbnailBox } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
+import type { LibraryImage } from './imagePages'
+import { openInReview } from './openInReview'
 
 const STATE_LABEL: Record<ReviewState, string> = { new: 'New', kindled: 'Kindled', reviewed: 'Reviewed' }
 
@@ -12,7 +15,7 @@ const markLoaded = (e: SyntheticEvent<HTMLImageElement>) => {
 }
 
 export interface ThumbnailCellProps {
-  image: ImageSummary
+  image: LibraryImage
   index: number
   id: string
   focused: boolean
@@ -32,6 +35,7 @@ export const ThumbnailCell = memo(function ThumbnailCell({ image, index, id, foc
       title={`${image.path}\n${image.width} × ${image.height} · ${image.split}`}
       data-testid="thumb"
       onMouseDown={() => onPick(index)}
+      onDoubleClick={() => openInReview(image.id)}
     >
       <div className="cell-frame">
         <img
@@ -42,6 +46,7 @@ export const ThumbnailCell = memo(function ThumbnailCell({ image, index, id, foc
           draggable={false}
           onLoad={markLoaded}
         />
+        {image.overlay.length > 0 && <BoxOverlay image={image} boxes={image.overlay} />}
         <span className={`badge is-${image.state}`}>{STATE_LABEL[image.state]}</span>
       </div>
       <div className="cell-caption">
@@ -56,6 +61,34 @@ export const ThumbnailCell = memo(function ThumbnailCell({ image, index, id, foc
     </div>
   )
 })
+
+/**
+ * The photo's boxes over its thumbnail. The SVG's viewBox is the photo's own size and `meet` scales it exactly as the
+ * image's `object-fit: contain` does, so the boxes land on the faces whatever the thumbnail's aspect ratio.
+ */
+function BoxOverlay({ image, boxes }: { image: LibraryImage; boxes: ThumbnailBox[] }) {
+  return (
+    <svg
+      className="cell-boxes"
+      viewBox={`0 0 ${image.width} ${image.height}`}
+      preserveAspectRatio="xMidYMid meet"
+      aria-hidden="true"
+      data-testid="thumb-boxes"
+    >
+      {boxes.map((b, i) => (
+        <rect
+          key={i}
+          className={`cell-box is-${b.source}`}
+          x={b.x * image.width}
+          y={b.y * image.height}
+          width={b.w * image.width}
+          height={b.h * image.height}
+          vectorEffect="non-scaling-stroke"
+        />
+      ))}
+    </svg>
+  )
+}
 
 /**
  * Long names lose their middle, not their end: camera and dataset names differ in the last digits and the extension

@@ -1,10 +1,12 @@
 // The photo grid: rows of fixed-size cells, virtualised, so 100,000 photos cost no more than the few dozen on screen.
-// Pages of summaries are requested as their rows come into view; arrow keys move a focus ring through the grid.
+// Pages of summaries are requested as their rows come into view; arrow keys move a focus ring through the grid, and
+// Enter opens the focused photo in Review.
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { type KeyboardEvent, useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from 'react'
 import { Icon } from '../../components/Icon'
 import type { ImagePages, ImageQuery } from './imagePages'
 import { PlaceholderCell, ThumbnailCell } from './ThumbnailCell'
+import { openInReview } from './openInReview'
 import { useElementSize } from './useElementSize'
 
 // Must agree with --cell-size, --cell-caption and --grid-gap in library.css.
@@ -54,6 +56,14 @@ export function ThumbnailGrid({ id, pages, query, total, emptyText }: ThumbnailG
   const onPick = useCallback((index: number) => setFocus(index), [])
 
   const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && total > 0) {
+      const image = pages.item(query, focused)
+      if (image) {
+        e.preventDefault()
+        openInReview(image.id)
+      }
+      return
+    }
     const rowsInView = Math.max(1, Math.floor(size.height / ROW_HEIGHT))
     const steps: Record<string, number> = {
       ArrowLeft: -1,

@@ -1,17 +1,22 @@
 // The Library's window onto a list that may hold 100,000 photos: pages of summaries fetched as they scroll into view,
 // kept while they are useful, and marked stale (still shown, refetched when next in view) when the project changes.
-import type { Counts, ImageSort, ImageSummary, ReviewState } from '../../../../shared/api'
+import type { Counts, ImageSort, ImageSummary, ReviewState, ThumbnailBox } from '../../../../shared/api'
 
 const PAGE_SIZE = 200
 /** Least recently used pages beyond this are dropped: 400 pages is 80,000 summaries, some tens of MB at most. */
 const MAX_PAGES = 400
+
+/** A photo as the grid shows it: its summary and the boxes to draw over its thumbnail. */
+export interface LibraryImage extends ImageSummary {
+  overlay: ThumbnailBox[]
+}
 
 export interface ImageQuery {
   state?: ReviewState
   sort: ImageSort
 }
 
-type FetchPage = (query: ImageQuery, offset: number, limit: number) => Promise<ImageSummary[]>
+type FetchPage = (query: ImageQuery, offset: number, limit: number) => Promise<LibraryImage[]>
 
 interface Entry {
   query: ImageQuery
@@ -22,7 +27,7 @@ interface Entry {
 const keyOf = (query: ImageQuery, index: number) => `${query.state ?? 'all'}|${query.sort}|${index}`
 
 export class ImagePages {
-  private readonly pages = new Map<string, Entry & { items: ImageSummary[] }>()
+  private readonly pages = new Map<string, Entry & { items: LibraryImage[] }>()
   private readonly loading = new Map<string, Entry>()
   private version = 0
   private readonly listeners = new Set<() => void>()
@@ -37,7 +42,7 @@ export class ImagePages {
   /** Changes whenever what `item` returns may have changed. */
   readonly getVersion = (): number => this.version
 
-  item(query: ImageQuery, index: number): ImageSummary | undefined {
+  item(query: ImageQuery, index: number): LibraryImage | undefined {
     return this.pages.get(keyOf(query, Math.floor(index / PAGE_SIZE)))?.items[index % PAGE_SIZE]
   }
 
@@ -86,7 +91,7 @@ export class ImagePages {
   }
 
   /** (Re)insert, so the Map's order is least recently used first. */
-  private touch(key: string, page: Entry & { items: ImageSummary[] }) {
+  private touch(key: string, page: Entry & { items: LibraryImage[] }) {
     this.pages.delete(key)
     this.pages.set(key, page)
   }

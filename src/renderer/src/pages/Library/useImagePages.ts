@@ -2,7 +2,7 @@
 // several times a second, cached pages are marked stale at most every THROTTLE_MS (the counts, and so the size of
 // the grid, still follow every change at once).
 import { useEffect, useRef, useState } from 'react'
-import type { Counts } from '../../../../shared/api'
+import type { Counts, ThumbnailBox } from '../../../../shared/api'
 import { useConnection, useStudio } from '../../api/context'
 import { ImagePages, staleFrom } from './imagePages'
 
@@ -15,7 +15,15 @@ export function useImagePages(counts: Counts): ImagePages {
     () =>
       new ImagePages(async (query, offset, limit) => {
         const page = await studio.request('images.page', { ...query, offset, limit })
-        return page.items
+        // The boxes for this page only (the grid asks for pages as they scroll into view): fast at any project size.
+        const { boxes } = await studio.request('images.boxes', { ids: page.items.map((i) => i.id) })
+        const byImage = new Map<number, ThumbnailBox[]>()
+        for (const b of boxes) {
+          const list = byImage.get(b.imageId)
+          if (list) list.push(b)
+          else byImage.set(b.imageId, [b])
+        }
+        return page.items.map((image) => ({ ...image, overlay: byImage.get(image.id) ?? [] }))
       }),
   )
 

@@ -1,0 +1,139 @@
+// Ensembles: several teachers look at the same photo and their boxes are merged into one set, either
+// - `union-nms`: every teacher's boxes together, thinned by greedy NMS (a face any teacher finds is kept), or
+// - `wbf`: weighted box fusion (Solovyev et al., 2019): boxes are clustered by IoU, each cluster becomes one box whose
+//   corners are the score-weighted mean of its members', and whose score is their mean score scaled by the share of
+//   teachers that agree — a face only one of two teachers sees keeps half its score.
+// The ensemble is itself a Teacher, so zoom-out, smiles and the kindling job treat it like any other.
+import { nms, type DetectOptions, type FaceBox, type Pixels, type Teacher } from './teachers.js'
+import type { EnsembleMethod } from '../../shared/teachers.js'
+
+/** A box with the index of the teacher that found it. */
+export interface TaggedBox extends FaceBox {
+  teacher: number
+}
+
+export interface FusionOptions {
+  /** Boxes overlapping a cluster's fused box by more than this join it. WBF's paper uses 0.55. */
+  iou: number
+  /** Weight of each teacher (default 1 each): scales its scores' pull on coordinates and its share of agreement. */
+  weights?: number[]
+}
+
+export const WBF_IOU = 0.55
+export const UNION_NMS_IOU = 0.5
+
+const iouOf = (a: FaceBox, b: FaceBox): number => {
+  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)
+  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y)
+  if (w <= 0 || h <= 0) return 0
+  const inter = w * h
+  return inter / (a.w * a.h + b.w * b.h - inter)
+}
+
+/** The union of every teacher's boxes, thinned by greedy NMS (best score first). Scores are kept as they were. */
+export function unionNms(perTeacher: FaceBox[][], threshold = UNION_NMS_IOU): FaceBox[] {
+  return nms(perTeacher.flat(), threshold)
+}
+
+interface Cluster {
+  members: TaggedBox[]
+  fused: FaceBox
+}
+
+/** Score-weighted corners and weighted mean score of a cluster (weights: teacher weight × score). */
+function fuse(members: TaggedBox[], weights: number[]): FaceBox {
+  let sw = 0
+  let x0 = 0
+  let y0 = 0
+  let x1 = 0
+  let y1 = 0
+  let scoreSum = 0
+  let weightSum = 0
+  for (const b of members) {
+    const w = weights[b.teacher] * b.score
+    sw += w
+    x0 += w * b.x
+    y0 += w * b.y
+    x1 += w * (b.x + b.w)
+    y1 += w * (b.y + b.h)
+    scoreSum += weights[b.teacher] * b.score
+    weightSum += weights[b.teacher]
+  }
+  if (sw === 0) {
+    // All scores zero: fall back to the plain mean so the box is still placed sensibly.
+    const n = members.length
+    const m = (f: (b: TaggedBox) => number) => members.reduce((s, b) => s + f(b), 0) / n
+    return { x: m((b) => b.x), y: m((b) => b.y), w: m((b) => b.w), h: m((b) => b.h), score: 0 }
+  }
+  return { x: x0 / sw, y: y0 / sw, w: (x1 - x0) / sw, h: (y1 - y0) / sw, score: scoreSum / weightSum }
+}
+
+/**
+ * Weighted box fusion. Boxes are taken best score first; each joins the first cluster whose fused box it overlaps by
+ * more than `iou` (the fused box is recomputed as it grows), or starts a new cluster. A cluster's final score is its
+ * weighted mean score × (weight of the distinct teachers in it ÷ weight of all teachers), so agreement raises
+ * confidence and a lone teacher's box is discounted. A teacher's second box in the same cluster pulls the coordinates
+ * but does not count as more agreement. Output best score first.
+ */
+export function weightedBoxFusion(perTeacher: FaceBox[][], options: FusionOptions = { iou: WBF_IOU }): FaceBox[] {
+  const weights = options.weights ?? perTeacher.map(() => 1)
+  if (weights.length !== perTeacher.length) {
+    throw new Error(`weighted box fusion: ${weights.length} weights for ${perTeacher.length} teachers`)
+  }
+  const total = weights.reduce((s, w) => s + w, 0)
+  if (!(total > 0)) throw new Error('weighted box fusion: the teachers\' weights must add up to more than 0')
+  const all: TaggedBox[] = perTeacher.flatMap((boxes, teacher) => boxes.map((b) => ({ ...b, teacher })))
+  all.sort((a, b) => b.score - a.score)
+  const clusters: Cluster[] = []
+  for (const box of all) {
+    let home: Cluster | undefined
+    let best = options.iou
+    for (const c of clusters) {
+      const v = iouOf(c.fused, box)
+      if (v > best) [best, home] = [v, c]
+    }
+    if (home) {
+      home.members.push(box)
+      home.fused = fuse(home.members, weights)
+    } else {
+      clusters.push({ members: [box], fused: fuse([box], weights) })
+    }
+  }
+  return clusters
+    .map((c) => {
+      const agreeing = [...new Set(c.members.map((m) => m.teacher))].reduce((s, t) => s + weights[t], 0)
+      return { ...c.fused, score: c.fused.score * Math.min(1, agreeing / total) }
+    })
+    .sort((a, b) => b.score - a.score)
+}
+
+/** Merge per-teacher boxes by `method`. */
+export function mergeTeachers(perTeacher: FaceBox[][], method: EnsembleMethod): FaceBox[] {
+  return method === 'wbf' ? weightedBoxFusion(perTeacher) : unionNms(perTeacher)
+}
+
+/**
+ * The score each member runs at inside a WBF ensemble whose own threshold is `minScore`: a face both of two teachers
+ * see at 0.3 and 0.7 fuses to 0.5, so members must report boxes below the ensemble's bar. Half the bar keeps the
+ * boxes that can plausibly reach it without flooding the fusion with background.
+ */
+export const memberMinScore = (minScore: number, method: EnsembleMethod) => (method === 'wbf' ? minScore / 2 : minScore)
+
+export function ensembleVersion(members: { name: string; version: string }[], method: EnsembleMethod): string {
+  const iou = method === 'wbf' ? WBF_IOU : UNION_NMS_IOU
+  return `${members.map((m) => `${m.name} ${m.version}`).join(' + ')}; ${method} iou ${iou}`
+}
+
+/** A teacher made of teachers: each detects on the same pixels, then their boxes are merged. */
+export function ensembleTeacher(name: string, members: Teacher[], method: EnsembleMethod): Teacher {
+  return {
+    name,
+    version: ensembleVersion(members, method),
+    async detect(image: Pixels, { minScore }: DetectOptions): Promise<FaceBox[]> {
+      const perTeacher: FaceBox[][] = []
+      // One after another: each member already uses the whole thread's engine, so running them together gains nothing.
+      for (const m of members) perTeacher.push(await m.detect(image, { minScore: memberMinScore(minScore, method) }))
+      return mergeTeachers(perTeacher, method).filter((b) => b.score >= minScore)
+    },
+  }
+}
