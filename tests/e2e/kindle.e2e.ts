@@ -79,10 +79,16 @@ describe('Kindling from the Library', () => {
     await page.keyboard.press('ArrowRight')
     await page.keyboard.press('Enter')
     await expect.poll(() => hashOf(page), WAIT).toMatch(/^#review\?image=\d+$/)
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toMatch(/^sample\d\.jpg$/)
     await openLibrary(page)
     const first = page.getByTestId('thumb').first()
+    const firstName = path.basename((await first.getAttribute('title'))!.split('\n')[0])
     await first.dblclick()
     await expect.poll(() => hashOf(page), WAIT).toMatch(/^#review\?image=\d+$/)
+    // The Review page opens at that very photo, with the boxes kindled on it.
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(firstName)
+    await expect.poll(() => page.getByTestId('review-box').count(), WAIT).toBeGreaterThan(0)
+    await openLibrary(page)
 
     // Kindle again with another teacher over every unreviewed photo, and cancel: what was done is kept, and it says so.
     await page.getByTestId('kindle-teacher').selectOption('ssd-mobilenetv1')
