@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { buildDetector, preset } from '../detector/index.js'
 import { engineInfo, initEngine } from '../engine/index.js'
+import { withSeededRandom } from '../engine/seeded.js'
 
 export const MODEL_JSON = 'model.json'
 export const WEIGHTS_FILE = 'group1-shard1of1.bin'
@@ -103,28 +104,5 @@ export async function exportPreset(presetName: string, dir: string, options: Exp
     return await exportModel(model, dir)
   } finally {
     model.dispose()
-  }
-}
-
-/**
- * Run `build` with Math.random replaced by a seeded generator. tfjs-layers' initializers take no seed from the
- * detector builders, and TF.js seeds each unseeded random op from Math.random — so this makes every initial weight
- * a function of `seed`. Building is synchronous, so nothing else runs while Math.random is replaced.
- */
-function withSeededRandom<T>(seed: number, build: () => T): T {
-  const original = Math.random
-  // mulberry32: small, fast, and good enough to seed TF.js's own generators.
-  let state = seed >>> 0
-  Math.random = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  try {
-    return build()
-  } finally {
-    Math.random = original
   }
 }
