@@ -100,7 +100,8 @@ export { matched as matchTeacherBoxes, score as scoreTeacher }
 
 export default async function teachersBench(args: string[]) {
   const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
-  const teachers = arg('teachers')?.split(',') ?? DEFAULT_TEACHERS
+  // Commas inside ensemble(…) belong to the ensemble: `--teachers=blazeface,ensemble(ssd-mobilenetv1+blazeface,wbf)`.
+  const teachers = arg('teachers')?.split(/,(?![^()]*\))/) ?? DEFAULT_TEACHERS
   const genkiCount = Number(arg('genki') ?? 681)
   const minScore = Number(arg('min-score') ?? 0.5)
   const workers = Math.min(2, os.availableParallelism())

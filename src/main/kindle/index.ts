@@ -28,6 +28,7 @@ export {
   decodeBlazeFace,
   fileModelHandler,
   humanModelDir,
+  toPersonBox,
   type BlazeFaceVariant,
   type BoxScale,
 } from './blazeface.js'

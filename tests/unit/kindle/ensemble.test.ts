@@ -132,6 +132,6 @@ describe('teacher names', () => {
 
   it('versions an ensemble by its members’ versions and method, without loading a model', () => {
     const v = teacherVersion(parseTeacherSpec('ssd-mobilenetv1+blazeface'))
-    expect(v).toMatch(/^ssd-mobilenetv1 face-api [\d.]+ \+ blazeface human-models [\d.]+ blazeface-back 256 box 1.08x1.08\+0.04; wbf iou 0.55$/)
+    expect(v).toMatch(/^ssd-mobilenetv1 face-api [\d.]+ \+ blazeface human-models [\d.]+ blazeface-back 256 box 0.89x0.88\+0.02; wbf iou 0.55$/)
   })
 })
