@@ -2,42 +2,19 @@
 // why each was skipped.
 import { useState } from 'react'
 import type { JobProgress } from '../../../../shared/api'
-import { useStudio } from '../../api/context'
 import { Icon } from '../../components/Icon'
-import { ProgressBar } from '../../components/ProgressBar'
-import { formatCount, formatDuration, formatRate, plural } from '../../format'
+import { RunningJob, SkippedList } from '../../components/RunningJob'
+import { formatCount, formatDuration, plural } from '../../format'
 
 export function ImportStatus({ job, onDismiss }: { job: JobProgress; onDismiss(): void }) {
-  return job.state === 'running' ? <ImportRunning job={job} /> : <ImportSummary job={job} onDismiss={onDismiss} />
-}
-
-function ImportRunning({ job }: { job: JobProgress }) {
-  const studio = useStudio()
-  const [cancelling, setCancelling] = useState(false)
-  const cancel = () => {
-    setCancelling(true)
-    studio.request('jobs.cancel', { jobId: job.jobId }).catch(() => setCancelling(false))
-  }
-  const rate = job.perSec === null ? null : `${formatRate(job.perSec)} photos/s`
-  const eta = job.etaMs === null ? null : `about ${formatDuration(job.etaMs)} left`
-
+  if (job.state !== 'running') return <ImportSummary job={job} onDismiss={onDismiss} />
   return (
-    <section className="import-status" data-testid="import-progress" aria-label="Import progress">
-      <div className="import-status-line">
-        <strong>{job.total === null ? 'Looking for photos…' : 'Importing photos'}</strong>
-        {job.total !== null && (
-          <span className="mono">
-            {formatCount(job.done)} / {formatCount(job.total)}
-          </span>
-        )}
-        <span className="muted">{[rate, eta].filter(Boolean).join(' · ')}</span>
-        <span className="spacer" />
-        <button type="button" className="button is-small" onClick={cancel} disabled={cancelling}>
-          {cancelling ? 'Cancelling…' : 'Cancel'}
-        </button>
-      </div>
-      <ProgressBar done={job.done} total={job.total} label="Import progress" />
-    </section>
+    <RunningJob
+      job={job}
+      title={{ counting: 'Looking for photos…', working: 'Importing photos' }}
+      label="Import progress"
+      testId="import"
+    />
   )
 }
 
@@ -83,16 +60,7 @@ function ImportSummary({ job, onDismiss }: { job: JobProgress; onDismiss(): void
       </div>
       {job.message && <p className="field-error">{job.message}</p>}
       {showSkipped && (
-        <ul className="skipped-list" data-testid="skipped-list">
-          {job.skipped.map((file) => (
-            <li key={file.path}>
-              <span className="mono skipped-path" title={file.path}>
-                {file.path}
-              </span>
-              <span className="skipped-reason">{file.reason}</span>
-            </li>
-          ))}
-        </ul>
+        <SkippedList files={job.skipped} testId="skipped-list" />
       )}
     </section>
   )
