@@ -106,3 +106,28 @@ export async function exportPreset(presetName: string, dir: string, options: Exp
     model.dispose()
   }
 }
+
+/**
+ * The architecture of the layers model in `modelDir` with fresh random weights, exported into `outDir`: the other half
+ * of "trained versus randomly initialised" for a trained model (same layers and shapes, only the weights differ), to
+ * see whether trained — sparser — activations run faster on the device.
+ */
+export async function exportReinitialized(modelDir: string, outDir: string): Promise<ExportedModel> {
+  const file = path.join(modelDir, MODEL_JSON)
+  let topology: unknown
+  try {
+    topology = (JSON.parse(fs.readFileSync(file, 'utf8')) as { modelTopology?: unknown }).modelTopology
+  } catch (error) {
+    throw new Error(`cannot read the model in ${modelDir}: ${(error as Error).message}`)
+  }
+  if (!topology || typeof topology !== 'object') throw new Error(`${file} is not a TF.js layers model (no modelTopology)`)
+  if (engineInfo() === null) await initEngine()
+  const tflayers = await import('@tensorflow/tfjs-layers')
+  // Building a model from its topology alone initialises every weight with the layer's own initializer.
+  const model = await tflayers.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] })
+  try {
+    return await exportModel(model, outDir)
+  } finally {
+    model.dispose()
+  }
+}

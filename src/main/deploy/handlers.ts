@@ -135,9 +135,11 @@ export function deployService(
         }
         model = presetSource(store.dir, preset, randomWeights)
       } else {
-        if (randomWeights) throw new StudioError('random weights apply to presets only', 'invalid', 'params.randomWeights')
         const dir = path.resolve(modelDir!)
-        model = { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
+        if (!fs.existsSync(path.join(dir, 'model.json'))) {
+          throw new StudioError(`no TF.js layers model (model.json) in ${dir}`, 'not_found', 'params.modelDir')
+        }
+        model = randomWeights ? reinitializedSource(store.dir, dir) : { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
       }
       return { deploymentId: deployer.start({ device, model, iterations, warmup }).id }
     },
@@ -181,6 +183,22 @@ function presetSource(projectDir: string, preset: string, randomWeights: boolean
       return { dir: exported.dir, files: exported.files }
     },
     dispose: randomWeights ? () => fs.rmSync(dir, { recursive: true, force: true }) : undefined,
+  }
+}
+
+/** The architecture of a model folder with fresh random weights: a one-off export beside the presets'. */
+function reinitializedSource(projectDir: string, modelDir: string): ModelSource {
+  const dir = path.join(projectDir, 'exports', `${path.basename(modelDir)}-random-${Date.now()}`)
+  return {
+    label: modelDir,
+    randomWeights: true,
+    oneOff: true,
+    prepare: async () => {
+      const { exportReinitialized } = await import('./export-model.js')
+      const exported = await exportReinitialized(modelDir, dir)
+      return { dir: exported.dir, files: exported.files }
+    },
+    dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
   }
 }
 

@@ -94,6 +94,26 @@ describe('devices.* and deploy.* requests', () => {
     expect(read.samples.map((s) => s.i)).toEqual([0, 1, 2])
   })
 
+  it('compares a model folder with the same architecture re-initialised: same layers, other weights, a one-off', async () => {
+    // A model folder as a user brings one (here: a preset exported elsewhere, standing in for a trained model).
+    const { exportPreset } = await import('../../../src/main/deploy/export-model.js')
+    const folder = await exportPreset(PRESET, path.join(tempDir(), 'my-trained-model'), { seed: 7 })
+    const { deploymentId: trained } = (await call('deploy.start', { device: 'this-computer', modelDir: folder.dir, iterations: 2, warmup: 0 })) as { deploymentId: number }
+    const asIs = await finished(trained)
+    expect(asIs).toMatchObject({ state: 'done', samples: 2, randomWeights: false, modelSha256: expect.any(String) })
+    const { deploymentId: random } = (await call('deploy.start', { device: 'this-computer', modelDir: folder.dir, iterations: 2, warmup: 0, randomWeights: true })) as { deploymentId: number }
+    const fresh = await finished(random)
+    expect(fresh).toMatchObject({ state: 'done', samples: 2, randomWeights: true })
+    expect(fresh.modelSha256).not.toBe(asIs.modelSha256)
+    // Same architecture: the runner reports the same input shape for both.
+    const info = async (id: number) => ((await call('deploy.samples', { deploymentId: id })) as { deployment: { info: unknown } }).deployment.info
+    expect((await info(random)) as object).toMatchObject({ inputShape: ((await info(trained)) as { inputShape: number[] }).inputShape })
+    // The re-initialised export is a one-off: nothing of it stays in the project.
+    expect(fs.readdirSync(path.join(project, 'exports')).filter((f) => f.includes('random'))).toEqual([])
+    // A folder without a model is refused by field.
+    await expect(call('deploy.start', { device: 'this-computer', modelDir: tempDir(), randomWeights: true })).rejects.toMatchObject({ code: 'not_found', field: 'params.modelDir' })
+  })
+
   it('refuses bad requests by field and changes nothing', async () => {
     await expect(call('deploy.start', { device: 'pi' })).rejects.toMatchObject({ field: 'params.preset' })
     await expect(call('deploy.start', { device: 'nope', preset: PRESET })).rejects.toMatchObject({ code: 'not_found', field: 'params.device' })

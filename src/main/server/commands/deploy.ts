@@ -31,7 +31,6 @@ export async function deployCommand(args: string[]): Promise<number> {
   })
   if (!values.device) throw new UsageError('--device NAME is required (kindling devices list shows them)')
   if ((values.preset === undefined) === (values.model === undefined)) throw new UsageError('give one of --preset NAME or --model DIR')
-  if (values['random-weights'] && values.model) throw new UsageError('--random-weights applies to --preset only')
   const iterations = whole('iterations', values.iterations, 1, 100)
   const warmup = whole('warmup', values.warmup, 0, 5)
 

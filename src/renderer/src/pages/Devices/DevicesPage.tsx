@@ -72,6 +72,9 @@ export function DevicesPage() {
   )
 }
 
+/** The model select's entry for a model folder (no preset has this name: names are kebab-case). */
+const FOLDER = ':folder'
+
 function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void }) {
   const studio = useStudio()
   const [info, setInfo] = useState<DeviceInfo | null>(device.info)
@@ -79,6 +82,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   const [problem, setProblem] = useState<string | null>(null)
   const [presets, setPresets] = useState<string[]>([])
   const [preset, setPreset] = useState('mobilenet-ssd-320x240')
+  // A preset, or (FOLDER) a TF.js layers model folder — a trained model, to compare with its architecture re-initialised.
+  const [modelDir, setModelDir] = useState('')
   const [iterations, setIterations] = useState('50')
   const [history, setHistory] = useState<Deployment[]>([])
   const [live, setLive] = useState<Live | null>(null)
@@ -119,7 +124,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
     setProblem(null)
     try {
       const n = Number(iterations)
-      return (await studio.request('deploy.start', { device: device.name, preset, iterations: n, randomWeights })).deploymentId
+      const model = preset === FOLDER ? { modelDir } : { preset }
+      return (await studio.request('deploy.start', { device: device.name, ...model, iterations: n, randomWeights })).deploymentId
     } catch (e) {
       setProblem(errorMessage(e))
       return null
@@ -130,7 +136,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
       if (finishedIds.current.has(id)) resolve()
       else waiters.current.set(id, resolve)
     })
-  // "Compare": the preset as exported, then the same architecture with fresh random weights, one after the other.
+  // "Compare": the model as it is (a preset's seeded weights, or a folder's trained ones), then the same architecture
+  // with fresh random weights, one after the other.
   const compare = async () => {
     setComparing(true)
     try {
@@ -222,13 +229,26 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
 
       <div className="deploy-bar">
         <label>
-          Preset
+          Model
           <select value={preset} onChange={(e) => setPreset(e.target.value)} data-testid="deploy-preset">
-            {(presets.length ? presets : [preset]).map((p) => (
+            {(presets.length ? presets : [preset]).filter((p) => p !== FOLDER).map((p) => (
               <option key={p}>{p}</option>
             ))}
+            <option value={FOLDER}>A model folder…</option>
           </select>
         </label>
+        {preset === FOLDER && (
+          <label>
+            Folder (TF.js layers model)
+            <input
+              value={modelDir}
+              onChange={(e) => setModelDir(e.target.value)}
+              placeholder="/path/to/model (holds model.json)"
+              size={34}
+              data-testid="deploy-model-dir"
+            />
+          </label>
+        )}
         <label>
           Runs
           <input value={iterations} onChange={(e) => setIterations(e.target.value)} inputMode="numeric" size={5} data-testid="deploy-iterations" />
@@ -240,7 +260,7 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
           className="button"
           disabled={running}
           onClick={() => void compare()}
-          title="The preset's weights, then the same layers with random weights"
+          title="The model's weights, then the same layers with random weights"
           data-testid="deploy-compare"
         >
           Compare with random weights
