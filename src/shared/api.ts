@@ -340,6 +340,8 @@ export const requests = {
       scope: z.enum(['new', 'unreviewed']).optional(),
       minScore: z.number().min(0).max(1).optional(),
       smile: z.boolean().optional(),
+      /** Tiled kindling for small faces in big photos: off, auto (2×2 on big photos) or an N×N grid; default per docs/multiscale.md. */
+      tiles: z.union([z.enum(['off', 'auto']), z.number().int().min(2).max(4)]).optional(),
       imageIds: z.array(Id).max(100_000).optional(),
       redo: z.boolean().optional(),
     }),

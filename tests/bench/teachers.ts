@@ -1,4 +1,4 @@
-// `npm run bench -- teachers [--genki=681] [--teachers=a,b+c,…] [--min-score=0.5]`: the quality of every teacher and
+// `npm run bench -- teachers [--genki=681] [--teachers=a,b+c,…] [--min-score=0.5] [--tiles=off|auto|N[,…]]`: the quality of every teacher and
 // of the ensembles, as kindling really runs them (the kindling job on worker threads, zoom-out on, default settings),
 // against people's boxes:
 // - dlib-faces: its 9 labelled photos (43 faces, every face boxed), imported with training.xml and testing.xml through
@@ -7,15 +7,17 @@
 //   0.5, and photos where the teacher found no face at all. Other faces in a photo are not labelled, so precision is
 //   counted as `kindling eval --unlabelled-unknown` does: a box that matches no label and overlaps none by 0.1 may be
 //   an unlabelled face and is left out; one that overlaps a label but too little, or twice, is a false positive.
+// - face-api's demo photos (6 group photos, 1920 px, unlabelled): faces found.
+// `--tiles=off,auto` runs each teacher once per tiling setting (default: the job's default only).
 // Ends with `RESULT {teacher: {dlib…, genki…}}`.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { JobContext } from '../../src/main/jobs/index.js'
 import { importLabels } from '../../src/main/formats/index.js'
-import { iou, kindleProject, resolveSettings, startKindling, type FaceBox } from '../../src/main/kindle/index.js'
+import { DEFAULT_TILES, iou, isTiles, kindleProject, resolveSettings, startKindling, type FaceBox, type Tiles } from '../../src/main/kindle/index.js'
 import type { Store } from '../../src/main/store/index.js'
-import { Studio } from '../../src/main/studio.js'
+import { demoPhotosDir, Studio } from '../../src/main/studio.js'
 import { datasets, dlibFaces, genkiImages, tempDir } from '../helpers/fixtures.js'
 import { round, table } from './util.js'
 
@@ -105,6 +107,8 @@ export default async function teachersBench(args: string[]) {
   const genkiCount = Number(arg('genki') ?? 681)
   const minScore = Number(arg('min-score') ?? 0.5)
   const workers = Math.min(2, os.availableParallelism())
+  const tilings = (arg('tiles')?.split(',') ?? [String(DEFAULT_TILES)]).map((t) => (/^\d+$/.test(t) ? Number(t) : t))
+  if (!tilings.every(isTiles)) throw new Error(`--tiles: off, auto or N, not ${arg('tiles')}`)
 
   // GENKI-SZSL val: the photos stay in the shared folder; the project imports symbolic links to them.
   const valFile = path.join(datasets, 'genki', 'szsl-val.coco.json')
@@ -121,6 +125,11 @@ export default async function teachersBench(args: string[]) {
   const dlib = await labelledProject(dlibStudio, dlibFaces, [path.join(dlibFaces, 'training.xml'), path.join(dlibFaces, 'testing.xml')])
   const genkiStudio = new Studio()
   const genki = await labelledProject(genkiStudio, genkiDir, genkiLabels)
+  const demoStudio = new Studio()
+  await demoStudio.openProject(path.join(tempDir('kindling-teachers-'), 'project'), { create: true })
+  const demo = demoStudio.project!
+  await demoStudio.importFolder(demoPhotosDir(), { accept: (name) => /^sample\d+\.jpg$/.test(name) }).finished
+  const demoIds = demo.db.prepare<[], { id: number }>('SELECT id FROM images ORDER BY id').all().map((r) => r.id)
 
   const ctx: JobContext = {
     signal: new AbortController().signal,
@@ -129,17 +138,21 @@ export default async function teachersBench(args: string[]) {
   }
   const rows: Record<string, string | number>[] = []
   const result: Record<string, object> = {}
-  for (const teacher of teachers) {
-    const settings = resolveSettings({ teacher, minScore })
+  for (const teacher of teachers) for (const tiles of tilings as Tiles[]) {
+    const settings = resolveSettings({ teacher, minScore, tiles })
     const service = await startKindling(settings, { workers })
     try {
-      await kindleProject(dlib.store, ctx, { teacher, minScore, service, redo: true, imageIds: dlib.ids })
+      await kindleProject(dlib.store, ctx, { teacher, minScore, tiles, service, redo: true, imageIds: dlib.ids })
       const t = performance.now()
-      await kindleProject(genki.store, ctx, { teacher, minScore, service, redo: true, imageIds: genki.ids })
+      await kindleProject(genki.store, ctx, { teacher, minScore, tiles, service, redo: true, imageIds: genki.ids })
       const perSec = genki.ids.length / ((performance.now() - t) / 1000)
+      const td = performance.now()
+      const demoRun = await kindleProject(demo, ctx, { teacher, minScore, tiles, service, redo: true, imageIds: demoIds })
+      const demoPerSec = demoIds.length / ((performance.now() - td) / 1000)
       const d = score(dlib.store, dlib.ids, settings.teacher)
       const g = score(genki.store, genki.ids, settings.teacher)
       const entry = {
+        tiles: String(tiles),
         dlibRecall: round(d.matched / d.humans, 3),
         dlibPrecision: round(d.kindled ? d.matched / d.kindled : 0, 3),
         dlibFound: `${d.matched}/${d.humans}`,
@@ -150,8 +163,10 @@ export default async function teachersBench(args: string[]) {
         genkiKindled: g.kindled,
         genkiImages: g.images,
         imagesPerSec: round(perSec, 2),
+        demoFaces: demoRun.faces,
+        demoPerSec: round(demoPerSec, 2),
       }
-      result[settings.teacher] = entry
+      result[tilings.length > 1 ? `${settings.teacher} tiles=${tiles}` : settings.teacher] = entry
       rows.push({ teacher: settings.teacher, ...entry })
       console.error(`${settings.teacher}: ${JSON.stringify(entry)}`)
     } finally {
@@ -160,6 +175,7 @@ export default async function teachersBench(args: string[]) {
   }
   await dlibStudio.close()
   await genkiStudio.close()
+  await demoStudio.close()
   console.log(`min score ${minScore}, IoU 0.5, zoom-out on (default), ${workers} worker threads`)
   console.log(table(rows))
   return result

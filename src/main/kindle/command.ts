@@ -1,4 +1,4 @@
-// `kindling kindle --project DIR [--teacher NAME[+NAME…]] [--ensemble wbf|union-nms] [--min-score S] [--smile] [--no-zoom-out] [--redo] [--threads N]
+// `kindling kindle --project DIR [--teacher NAME[+NAME…]] [--ensemble wbf|union-nms] [--min-score S] [--smile] [--no-zoom-out] [--tiles off|auto|N] [--redo] [--threads N]
 // [--json]`: kindle a project's photos from the command line. Progress on a terminal, a summary at the end; Ctrl-C
 // cancels and keeps what is done. Exit 0 when the job ran (photos that could not be read are listed, not fatal), 1 when
 // it could not, 2 for a bad command line (thrown as UsageError).
@@ -7,16 +7,18 @@ import type { SkippedFile } from '../../shared/api.js'
 import type { JobContext } from '../jobs/index.js'
 import { parseOptions, UsageError } from '../server/usage.js'
 import { Store } from '../store/index.js'
-import { DEFAULT_MIN_SCORE, kindleProject, type KindleSummary } from './job.js'
+import { DEFAULT_MIN_SCORE, DEFAULT_TILES, isTiles, kindleProject, type KindleSummary } from './job.js'
+import { MAX_TILES, type Tiles } from './teachers.js'
 import { DEFAULT_ENSEMBLE, ENSEMBLE_METHODS, parseTeacherSpec, type EnsembleMethod } from '../../shared/teachers.js'
 import { DEFAULT_TEACHER, TEACHER_NAMES } from './kindler.js'
 
 export const KINDLE_USAGE =
   `  kindling kindle --project DIR [--teacher NAME[+NAME…]] [--ensemble wbf|union-nms] [--min-score S] [--smile] [--redo]\n` +
-  `                  [--no-zoom-out] [--threads N] [--json]\n` +
+  `                  [--no-zoom-out] [--tiles off|auto|N] [--threads N] [--json]\n` +
   `                                                label unreviewed photos with a teacher detector (${TEACHER_NAMES.join(', ')};\n` +
   `                                                default ${DEFAULT_TEACHER}, min score ${DEFAULT_MIN_SCORE}), or an ensemble: a+b fused\n` +
-  `                                                by --ensemble (default ${DEFAULT_ENSEMBLE}); --smile adds a smiling attribute`
+  `                                                by --ensemble (default ${DEFAULT_ENSEMBLE}); --smile adds a smiling attribute;\n` +
+  `                                                --tiles: also kindle an N×N grid of tiles (auto: 2×2 on big photos; default ${DEFAULT_TILES})`
 
 export interface KindleArgs {
   project: string
@@ -26,6 +28,7 @@ export interface KindleArgs {
   smile: boolean
   redo: boolean
   zoomOut: boolean
+  tiles: Tiles
   threads: number | undefined
   json: boolean
 }
@@ -39,6 +42,7 @@ export function parseKindleArgs(args: string[]): KindleArgs {
     smile: { type: 'boolean' },
     redo: { type: 'boolean' },
     'no-zoom-out': { type: 'boolean' },
+    tiles: { type: 'string' },
     threads: { type: 'string' },
     json: { type: 'boolean' },
   })
@@ -64,6 +68,9 @@ export function parseKindleArgs(args: string[]): KindleArgs {
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) {
     throw new UsageError(`--threads must be a whole number from 0 (this thread) to 256, not "${values.threads}"`)
   }
+  const tilesArg = values.tiles
+  const tiles = tilesArg === undefined ? DEFAULT_TILES : /^\d+$/.test(tilesArg) ? Number(tilesArg) : tilesArg
+  if (!isTiles(tiles)) throw new UsageError(`--tiles must be off, auto or a whole number from 2 to ${MAX_TILES}, not "${tilesArg}"`)
   return {
     project: path.resolve(values.project),
     teacher,
@@ -71,6 +78,7 @@ export function parseKindleArgs(args: string[]): KindleArgs {
     smile: values.smile ?? false,
     redo: values.redo ?? false,
     zoomOut: !values['no-zoom-out'],
+    tiles,
     threads,
     json: values.json ?? false,
   }
@@ -107,6 +115,7 @@ export async function kindleCommand(args: string[]): Promise<number> {
       smile: a.smile,
       redo: a.redo,
       zoomOut: a.zoomOut ? undefined : 0,
+      tiles: a.tiles,
       workers: a.threads,
     })
   } finally {

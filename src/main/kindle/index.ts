@@ -17,6 +17,16 @@ export {
   type Teacher,
   type ZoomOutWhen,
   BIG_FACE,
+  AUTO_TILE_FACTOR,
+  cropPixels,
+  dropCutBoxes,
+  mapTileBoxes,
+  MAX_TILES,
+  TILE_OVERLAP,
+  tileGrid,
+  tilesFor,
+  type Tile,
+  type Tiles,
 } from './teachers.js'
 export { SSD_MOBILENETV1_VERSION, ssdMobilenetV1Teacher } from './ssd-mobilenet.js'
 export { TINY_FACE_VERSION, tinyFaceTeacher } from './tiny-face.js'
@@ -51,6 +61,7 @@ export {
   Kindler,
   TEACHER_NAMES,
   TEACHERS,
+  teacherInputSize,
   teacherVersion,
   type KindledFace,
   type KindleSettings,
@@ -59,7 +70,9 @@ export {
 export { PhotoKindleError, startKindling, type KindleService, type ServiceOptions } from './pool.js'
 export {
   DEFAULT_MIN_SCORE,
+  DEFAULT_TILES,
   DEFAULT_ZOOM_OUT,
+  isTiles,
   kindleProject,
   resolveSettings,
   type KindleOptions,

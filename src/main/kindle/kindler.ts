@@ -4,16 +4,19 @@ import { parseTeacherSpec, SINGLE_TEACHERS, type SingleTeacher, type TeacherSpec
 import { blazeFaceTeacher, blazeFaceVersion } from './blazeface.js'
 import { ensembleTeacher, ensembleVersion } from './ensemble.js'
 import { faceExpressionScorer } from './smile.js'
-import { TINY_FACE_VERSION, tinyFaceTeacher } from './tiny-face.js'
+import { TINY_FACE_VERSION, TINY_INPUT_SIZE, tinyFaceTeacher } from './tiny-face.js'
 import { SSD_MOBILENETV1_VERSION, ssdMobilenetV1Teacher } from './ssd-mobilenet.js'
-import { detectFaces, readPixels, type FaceBox, type SmileScorer, type Teacher, type ZoomOutWhen } from './teachers.js'
+import { detectFaces, readPixels, type FaceBox, type SmileScorer, type Teacher, type Tiles, type ZoomOutWhen } from './teachers.js'
 
-/** The single teachers: name → version (stored on every box) and how to load it on this thread. */
-export const TEACHERS: Record<SingleTeacher, { version: string; create: () => Promise<Teacher> }> = {
-  'ssd-mobilenetv1': { version: SSD_MOBILENETV1_VERSION, create: ssdMobilenetV1Teacher },
-  'tiny-face-detector': { version: TINY_FACE_VERSION, create: tinyFaceTeacher },
-  blazeface: { version: blazeFaceVersion('back'), create: () => blazeFaceTeacher('back') },
-  'blazeface-front': { version: blazeFaceVersion('front'), create: () => blazeFaceTeacher('front') },
+/**
+ * The single teachers: name → version (stored on every box), the side of the square the model sees (tiling compares
+ * photos with it) and how to load it on this thread.
+ */
+export const TEACHERS: Record<SingleTeacher, { version: string; inputSize: number; create: () => Promise<Teacher> }> = {
+  'ssd-mobilenetv1': { version: SSD_MOBILENETV1_VERSION, inputSize: 512, create: ssdMobilenetV1Teacher },
+  'tiny-face-detector': { version: TINY_FACE_VERSION, inputSize: TINY_INPUT_SIZE, create: tinyFaceTeacher },
+  blazeface: { version: blazeFaceVersion('back'), inputSize: 256, create: () => blazeFaceTeacher('back') },
+  'blazeface-front': { version: blazeFaceVersion('front'), inputSize: 128, create: () => blazeFaceTeacher('front') },
 }
 export type TeacherName = SingleTeacher
 export const TEACHER_NAMES = SINGLE_TEACHERS
@@ -35,6 +38,11 @@ export function teacherVersion(spec: TeacherSpec): string {
   return ensembleVersion(spec.members.map((m) => ({ name: m, version: TEACHERS[m].version })), spec.method)
 }
 
+/** The input side of a teacher (single or ensemble, as parsed): an ensemble's largest member's. */
+export function teacherInputSize(spec: TeacherSpec): number {
+  return Math.max(...spec.members.map((m) => TEACHERS[m].inputSize))
+}
+
 /** Load a teacher by name: `blazeface`, or an ensemble such as `ensemble(ssd-mobilenetv1+blazeface,wbf)`. */
 export async function createTeacher(name: string): Promise<Teacher> {
   const spec = parseTeacherSpec(name)
@@ -52,6 +60,8 @@ export interface KindleSettings {
   /** Zoom-out padding, a fraction of the photo's size; 0 turns it off. */
   zoomOut: number
   zoomOutWhen: ZoomOutWhen
+  /** Tiled kindling for small faces in big photos (teachers.ts, `Tiles`). */
+  tiles: Tiles
 }
 
 /** A kindled face in the photo's frame, with its smile score when asked. */
@@ -79,7 +89,8 @@ export class Kindler {
 
   async kindle(file: string): Promise<KindledFace[]> {
     const pixels = await readPixels(file)
-    const faces = await detectFaces(this.teacher, pixels, this.settings)
+    const inputSize = teacherInputSize(parseTeacherSpec(this.settings.teacher))
+    const faces = await detectFaces(this.teacher, pixels, { ...this.settings, inputSize })
     const happy = this.smile ? await this.smile.happiness(pixels, faces) : null
     const s = pixels.scale
     return faces.map((f, i) => ({

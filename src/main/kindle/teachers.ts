@@ -122,9 +122,102 @@ export interface KindleDetectOptions extends DetectOptions {
    * whose side is ≥ 0.4 of the photo's shorter side is found but badly placed (IoU < 0.5) unless zoomed out.
    */
   zoomOutWhen: ZoomOutWhen
+  /** Tiled passes (zoom in) for small faces in big photos; default 'off' here. */
+  tiles?: Tiles
+  /** The teacher's input side in pixels ('auto' tiling compares the photo with it); default 512. */
+  inputSize?: number
 }
 
 export type ZoomOutWhen = 'always' | 'no-face' | 'big-face'
+
+/**
+ * Tiled kindling (zoom in) for small faces in big photos: 'off'; N (2–4) tiles every photo in an N×N grid; 'auto'
+ * tiles (2×2) only a photo whose longer side is at least AUTO_TILE_FACTOR × the teacher's input size.
+ */
+export type Tiles = 'off' | 'auto' | number
+
+/** 'auto' tiles a photo whose longer side (as decoded, ≤ MAX_DETECT_SIDE) is at least this many teacher inputs. */
+export const AUTO_TILE_FACTOR = 2.5
+/** Neighbouring tiles share this fraction of a tile's side. */
+export const TILE_OVERLAP = 0.2
+export const MAX_TILES = 4
+
+/** A tile of the photo: integer pixels, top-left origin. */
+export interface Tile {
+  x: number
+  y: number
+  w: number
+  h: number
+}
+
+/** How many tiles a side for this photo (1: no tiling). */
+export function tilesFor(tiles: Tiles, width: number, height: number, inputSize: number): number {
+  if (tiles === 'off') return 1
+  if (tiles === 'auto') return Math.max(width, height) >= AUTO_TILE_FACTOR * inputSize ? 2 : 1
+  return tiles
+}
+
+/** Split `length` pixels into n spans of equal size overlapping by `overlap` of a span: [start, size][]. */
+function spans(length: number, n: number, overlap: number): [number, number][] {
+  if (n <= 1) return [[0, length]]
+  const size = Math.min(length, Math.ceil(length / (n - (n - 1) * overlap)))
+  const step = (length - size) / (n - 1)
+  return Array.from({ length: n }, (_, i) => [Math.round(i * step), size])
+}
+
+/** An n×n grid of tiles covering the photo, neighbours overlapping by `overlap` of a tile's side; row by row. */
+export function tileGrid(width: number, height: number, n: number, overlap = TILE_OVERLAP): Tile[] {
+  const xs = spans(width, n, overlap)
+  const ys = spans(height, n, overlap)
+  return ys.flatMap(([y, h]) => xs.map(([x, w]) => ({ x, y, w, h })))
+}
+
+/** The pixels of one tile (a copy). */
+export function cropPixels(image: Pixels, t: Tile): Pixels {
+  const data = new Uint8Array(t.w * t.h * 3)
+  const row = image.width * 3
+  for (let y = 0; y < t.h; y++) {
+    const from = (t.y + y) * row + t.x * 3
+    data.set(image.data.subarray(from, from + t.w * 3), y * t.w * 3)
+  }
+  return { data, width: t.w, height: t.h }
+}
+
+/** A box reaching within this many pixels of a tile edge inside the photo is cut by it. */
+export const TILE_EDGE_MARGIN = 2
+
+/**
+ * Map a tile's boxes to the photo's frame; `cut` marks those touching an edge of the tile that lies inside the photo
+ * (the face may go on beyond it: another tile or the plain pass may hold it whole).
+ */
+export function mapTileBoxes(boxes: FaceBox[], t: Tile, width: number, height: number, margin = TILE_EDGE_MARGIN): (FaceBox & { cut: boolean })[] {
+  return boxes.map((b) => {
+    const cut =
+      (t.x > 0 && b.x <= margin) ||
+      (t.y > 0 && b.y <= margin) ||
+      (t.x + t.w < width && b.x + b.w >= t.w - margin) ||
+      (t.y + t.h < height && b.y + b.h >= t.h - margin)
+    return { x: b.x + t.x, y: b.y + t.y, w: b.w, h: b.h, score: b.score, cut }
+  })
+}
+
+/** The part of `a`'s area inside `b`. */
+function coveredBy(a: FaceBox, b: FaceBox): number {
+  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)
+  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y)
+  return w > 0 && h > 0 ? (w * h) / (a.w * a.h) : 0
+}
+
+/**
+ * Drop the cut boxes that another, whole box (from another tile or another pass) covers by half or more: that one
+ * holds the face whole. A cut box nobody else saw is kept.
+ */
+export function dropCutBoxes(whole: FaceBox[], tiled: (FaceBox & { cut: boolean })[]): FaceBox[] {
+  const others = [...whole, ...tiled.filter((b) => !b.cut)]
+  return tiled
+    .filter((b) => !b.cut || !others.some((o) => coveredBy(b, o) >= 0.5))
+    .map(({ cut: _, ...b }) => b)
+}
 
 /** A face at least this fraction of the photo's shorter side is "big": the teacher places it better zoomed out. */
 export const BIG_FACE = 0.4
@@ -136,7 +229,10 @@ function needsZoomOut(found: FaceBox[], image: Pixels, when: ZoomOutWhen): boole
   return found.some((f) => Math.max(f.w, f.h) >= BIG_FACE * short)
 }
 
-/** Detect on the photo, and (if asked) on the zoomed-out photo too; boxes in the photo's frame, merged, clipped. */
+/**
+ * Detect on the photo, and (if asked) on the zoomed-out photo and on tiles of it too; boxes in the photo's frame,
+ * tile boxes cut by a tile edge dropped where another box holds the face whole, merged with NMS, clipped.
+ */
 export async function detectFaces(teacher: Teacher, image: Pixels, options: KindleDetectOptions): Promise<FaceBox[]> {
   const found = await teacher.detect(image, options)
   if (options.zoomOut > 0 && needsZoomOut(found, image, options.zoomOutWhen)) {
@@ -144,6 +240,14 @@ export async function detectFaces(teacher: Teacher, image: Pixels, options: Kind
     for (const b of await teacher.detect(padded.image, options)) {
       found.push({ ...b, x: b.x - padded.dx, y: b.y - padded.dy })
     }
+  }
+  const n = tilesFor(options.tiles ?? 'off', image.width, image.height, options.inputSize ?? 512)
+  if (n > 1) {
+    const tiled: (FaceBox & { cut: boolean })[] = []
+    for (const t of tileGrid(image.width, image.height, n)) {
+      tiled.push(...mapTileBoxes(await teacher.detect(cropPixels(image, t), options), t, image.width, image.height))
+    }
+    found.push(...dropCutBoxes(found, tiled))
   }
   return nms(found.flatMap((b) => clip(b, image.width, image.height) ?? []), 0.5)
 }
