@@ -108,8 +108,8 @@ describe('ensemble teachers', () => {
 describe('teacher names', () => {
   it('reads single teachers, a+b with a method, and the stored ensemble name', () => {
     expect(parseTeacherSpec('blazeface')).toEqual({ name: 'blazeface', members: ['blazeface'], method: null })
-    expect(parseTeacherSpec('ssd-mobilenetv1+blazeface').name).toBe('ensemble(ssd-mobilenetv1+blazeface,wbf)')
-    expect(parseTeacherSpec('ssd-mobilenetv1+blazeface', 'union-nms').name).toBe('ensemble(ssd-mobilenetv1+blazeface,union-nms)')
+    expect(parseTeacherSpec('ssd-mobilenetv1+blazeface').name).toBe('ensemble(ssd-mobilenetv1+blazeface,union-nms)')
+    expect(parseTeacherSpec('ssd-mobilenetv1+blazeface', 'wbf').name).toBe('ensemble(ssd-mobilenetv1+blazeface,wbf)')
     expect(parseTeacherSpec('ensemble(ssd-mobilenetv1+blazeface,union-nms)').method).toBe('union-nms')
   })
 
@@ -131,7 +131,7 @@ describe('teacher names', () => {
   })
 
   it('versions an ensemble by its members’ versions and method, without loading a model', () => {
-    const v = teacherVersion(parseTeacherSpec('ssd-mobilenetv1+blazeface'))
+    const v = teacherVersion(parseTeacherSpec('ssd-mobilenetv1+blazeface', 'wbf'))
     expect(v).toMatch(/^ssd-mobilenetv1 face-api [\d.]+ \+ blazeface human-models [\d.]+ blazeface-back 256 box 0.89x0.88\+0.02; wbf iou 0.55$/)
   })
 })
