@@ -31,12 +31,25 @@ export interface GeneratedKey {
 export function generateKey(dir: string, comment: string): GeneratedKey {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
   fs.chmodSync(dir, 0o700)
-  const { private: privateKey, public: publicKey } = ssh2.utils.generateKeyPairSync('ed25519', { comment })
+  const { private: privateKey, public: publicKey } = readableKeyPair(comment)
   const privateKeyPath = path.join(dir, `id_ed25519_${crypto.randomBytes(6).toString('hex')}`)
   // 'wx': never overwrite a key that exists; mode applies at creation, so there is no moment it is readable by others.
   fs.writeFileSync(privateKeyPath, privateKey, { mode: 0o600, flag: 'wx' })
   fs.writeFileSync(`${privateKeyPath}.pub`, `${publicKey.trim()}\n`, { mode: 0o644, flag: 'wx' })
   return { privateKeyPath, publicKey: publicKey.trim() }
+}
+
+/**
+ * A new ed25519 pair that ssh2 itself can read back. ssh2 1.17 strips a public key's leading zero bytes when it writes
+ * one (mscdex/ssh2#1513), so about one key in 256 comes out malformed; such a pair is drawn again. (Skipping keys
+ * whose public half starts with a zero byte costs under 0.01 bit of the key's 252.)
+ */
+function readableKeyPair(comment: string): { private: string; public: string } {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment })
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error)) return pair
+  }
+  throw new Error('could not generate an ed25519 key that reads back (ssh2 key generation is failing)')
 }
 
 /**
