@@ -10,7 +10,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfconv from '@tensorflow/tfjs-converter'
-import type { DetectOptions, FaceBox, Pixels, Teacher } from './teachers.js'
+import { iou, weightedCorners, type DetectOptions, type FaceBox, type Pixels, type Teacher } from './teachers.js'
 
 const require = createRequire(import.meta.url)
 
@@ -155,31 +155,12 @@ export function blendOverlaps(boxes: FaceBox[], threshold = MERGE_IOU): FaceBox[
     const best = rest[0]
     const group: FaceBox[] = []
     for (let i = rest.length - 1; i >= 0; i--) {
-      if (iouOf(best, rest[i]) > threshold) group.push(...rest.splice(i, 1))
+      if (iou(best, rest[i]) > threshold) group.push(...rest.splice(i, 1))
     }
-    let sw = 0
-    let x0 = 0
-    let y0 = 0
-    let x1 = 0
-    let y1 = 0
-    for (const g of group) {
-      sw += g.score
-      x0 += g.score * g.x
-      y0 += g.score * g.y
-      x1 += g.score * (g.x + g.w)
-      y1 += g.score * (g.y + g.h)
-    }
-    out.push({ x: x0 / sw, y: y0 / sw, w: (x1 - x0) / sw, h: (y1 - y0) / sw, score: best.score })
+    // `best` overlaps itself, so the group is never empty; zero-score hits alone keep the best one's place.
+    out.push({ ...(weightedCorners(group, (g) => g.score) ?? best), score: best.score })
   }
   return out
-}
-
-function iouOf(a: FaceBox, b: FaceBox): number {
-  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)
-  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y)
-  if (w <= 0 || h <= 0) return 0
-  const inter = w * h
-  return inter / (a.w * a.h + b.w * b.h - inter)
 }
 
 /** From BlazeFace's brow-to-chin box to the box a person would draw (BoxScale). */

@@ -4,7 +4,7 @@
 //   corners are the score-weighted mean of its members', and whose score is their mean score scaled by the share of
 //   teachers that agree — a face only one of two teachers sees keeps half its score.
 // The ensemble is itself a Teacher, so zoom-out, smiles and the kindling job treat it like any other.
-import { nms, type DetectOptions, type FaceBox, type Pixels, type Teacher } from './teachers.js'
+import { iou, nms, weightedCorners, type DetectOptions, type FaceBox, type Pixels, type Teacher } from './teachers.js'
 import type { EnsembleMethod } from '../../shared/teachers.js'
 
 /** A box with the index of the teacher that found it. */
@@ -22,14 +22,6 @@ export interface FusionOptions {
 export const WBF_IOU = 0.55
 export const UNION_NMS_IOU = 0.5
 
-const iouOf = (a: FaceBox, b: FaceBox): number => {
-  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)
-  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y)
-  if (w <= 0 || h <= 0) return 0
-  const inter = w * h
-  return inter / (a.w * a.h + b.w * b.h - inter)
-}
-
 /** The union of every teacher's boxes, thinned by greedy NMS (best score first). Scores are kept as they were. */
 export function unionNms(perTeacher: FaceBox[][], threshold = UNION_NMS_IOU): FaceBox[] {
   return nms(perTeacher.flat(), threshold)
@@ -42,30 +34,11 @@ interface Cluster {
 
 /** Score-weighted corners and weighted mean score of a cluster (weights: teacher weight × score). */
 function fuse(members: TaggedBox[], weights: number[]): FaceBox {
-  let sw = 0
-  let x0 = 0
-  let y0 = 0
-  let x1 = 0
-  let y1 = 0
-  let scoreSum = 0
-  let weightSum = 0
-  for (const b of members) {
-    const w = weights[b.teacher] * b.score
-    sw += w
-    x0 += w * b.x
-    y0 += w * b.y
-    x1 += w * (b.x + b.w)
-    y1 += w * (b.y + b.h)
-    scoreSum += weights[b.teacher] * b.score
-    weightSum += weights[b.teacher]
-  }
-  if (sw === 0) {
-    // All scores zero: fall back to the plain mean so the box is still placed sensibly.
-    const n = members.length
-    const m = (f: (b: TaggedBox) => number) => members.reduce((s, b) => s + f(b), 0) / n
-    return { x: m((b) => b.x), y: m((b) => b.y), w: m((b) => b.w), h: m((b) => b.h), score: 0 }
-  }
-  return { x: x0 / sw, y: y0 / sw, w: (x1 - x0) / sw, h: (y1 - y0) / sw, score: scoreSum / weightSum }
+  const weightSum = members.reduce((sum, b) => sum + weights[b.teacher], 0)
+  const score = members.reduce((sum, b) => sum + weights[b.teacher] * b.score, 0) / weightSum
+  const corners = weightedCorners(members, (b) => weights[b.teacher] * b.score)
+  // All scores zero: the plain mean still places the box sensibly.
+  return { ...(corners ?? weightedCorners(members, () => 1)!), score: corners ? score : 0 }
 }
 
 /**
@@ -89,7 +62,7 @@ export function weightedBoxFusion(perTeacher: FaceBox[][], options: FusionOption
     let home: Cluster | undefined
     let best = options.iou
     for (const c of clusters) {
-      const v = iouOf(c.fused, box)
+      const v = iou(c.fused, box)
       if (v > best) [best, home] = [v, c]
     }
     if (home) {

@@ -91,6 +91,24 @@ export function padPixels(image: Pixels, fraction: number): { image: Pixels; dx:
 
 export const iou = (a: FaceBox, b: FaceBox): number => cornersIou(cornersOf(a), cornersOf(b))
 
+/** The box whose corners are the `weight`-weighted means of `boxes`' corners; null when the weights sum to 0. */
+export function weightedCorners<B extends FaceBox>(boxes: readonly B[], weight: (b: B) => number): Omit<FaceBox, 'score'> | null {
+  let sw = 0
+  let x0 = 0
+  let y0 = 0
+  let x1 = 0
+  let y1 = 0
+  for (const b of boxes) {
+    const w = weight(b)
+    sw += w
+    x0 += w * b.x
+    y0 += w * b.y
+    x1 += w * (b.x + b.w)
+    y1 += w * (b.y + b.h)
+  }
+  return sw > 0 ? { x: x0 / sw, y: y0 / sw, w: (x1 - x0) / sw, h: (y1 - y0) / sw } : null
+}
+
 /** Greedy NMS: highest score first, dropping any box overlapping a kept one by more than `threshold`. */
 export function nms(boxes: FaceBox[], threshold = 0.5): FaceBox[] {
   const kept: FaceBox[] = []

@@ -1,4 +1,4 @@
-// Devices, deployments and benchmark samples (migration 5). A separate accessor over the project's database, so the
+// Devices, deployments and benchmark samples (migration 6). A separate accessor over the project's database, so the
 // deploy code reads and writes its tables without widening the Store class.
 import type { Database } from 'better-sqlite3'
 import type { DeviceInfo, LatencySummary } from '../../shared/api.js'
