@@ -1,5 +1,5 @@
-export { DB_FILE, Store } from './store.js'
-export type { Box, BoxChange, BoxSource, Edit, ImageRow, NewBox, NewImage } from './store.js'
+export { DB_FILE, EditRefused, Store } from './store.js'
+export type { Box, BoxChange, BoxSource, ClassEditAction, Edit, EditAction, ImageRow, NewBox, NewImage } from './store.js'
 export { latestVersion, migrate, migrations } from './migrations.js'
 export { DeviceStore } from './devices.js'
 export type { DeploymentRow, DeploymentState, DeviceRow, HostKeyPin, NewSshDevice, SampleRow } from './devices.js'

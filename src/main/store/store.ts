@@ -58,11 +58,32 @@ export type NewBox = Omit<Box, 'id' | 'teacher' | 'teacherVersion' | 'runId' | '
 
 export type BoxChange = Partial<Pick<Box, 'classId' | 'x' | 'y' | 'w' | 'h' | 'attributes'>>
 
+export type EditAction = 'box.add' | 'box.update' | 'box.delete' | 'image.review' | ClassEditAction
+export type ClassEditAction = 'class.add' | 'class.update' | 'class.delete'
+
+/** An entry of the edit log. Class edits belong to no photo: their `imageId` is null. */
 export interface Edit {
   id: number
-  imageId: number
-  action: 'box.add' | 'box.update' | 'box.delete' | 'image.review'
+  imageId: number | null
+  action: EditAction
 }
+
+/**
+ * An undo or redo the store will not do because it would break the labels (a class that boxes use would go away, or a
+ * class would come back under an id or a name another class has taken since). It changes nothing: the data and the
+ * undo and redo stacks stay as they were.
+ */
+export class EditRefused extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'EditRefused'
+  }
+}
+
+const isClassEdit = (action: EditAction): action is ClassEditAction => action.startsWith('class.')
+
+/** How a refusal names the step: "cannot undo adding class "cat": …". */
+const CLASS_STEP: Record<ClassEditAction, string> = { 'class.add': 'adding', 'class.update': 'changing', 'class.delete': 'deleting' }
 
 const ORDER: Record<ImageSort, string> = {
   name: 'path ASC, id ASC',
@@ -413,22 +434,31 @@ export class Store {
     return this.cached('SELECT id, name, color, position FROM classes ORDER BY position, id').all() as ClassInfo[]
   }
 
-  /** A new class at the end of the key order. The name is unique (the table says so; the caller words the error). */
-  addClass(name: string, color: string): ClassInfo {
+  /**
+   * A new class at the end of the key order, logged for undo with it. The name is unique (the table says so; the caller
+   * words the error).
+   */
+  addClass(name: string, color: string, now = Date.now()): ClassInfo {
     return this.db.transaction(() => {
       const position = (this.cached('SELECT coalesce(max(position) + 1, 0) AS p FROM classes').get() as { p: number }).p
       const id = Number(this.cached('INSERT INTO classes (name, color, position) VALUES (?, ?, ?)').run(name, color, position).lastInsertRowid)
-      return { id, name, color, position }
+      const row: ClassInfo = { id, name, color, position }
+      this.log('class.add', null, null, row, now)
+      return row
     })()
   }
 
-  updateClass(id: number, change: { name?: string; color?: string }): ClassInfo | undefined {
-    this.cached('UPDATE classes SET name = coalesce(@name, name), color = coalesce(@color, color) WHERE id = @id').run({
-      id,
-      name: change.name ?? null,
-      color: change.color ?? null,
-    })
-    return this.classes().find((c) => c.id === id)
+  /** Rename or recolour a class, logged for undo. A change to what it already is is no edit: nothing to undo. */
+  updateClass(id: number, change: { name?: string; color?: string }, now = Date.now()): ClassInfo | undefined {
+    return this.db.transaction(() => {
+      const before = this.classRow(id)
+      if (!before) return undefined
+      const after: ClassInfo = { ...before, name: change.name ?? before.name, color: change.color ?? before.color }
+      if (after.name === before.name && after.color === before.color) return before
+      this.cached('UPDATE classes SET name = @name, color = @color WHERE id = @id').run(after)
+      this.log('class.update', null, before, after, now)
+      return after
+    })()
   }
 
   /** Boxes of a class (any source): a class in use cannot be deleted without losing labels. */
@@ -436,8 +466,18 @@ export class Store {
     return (this.cached('SELECT count(*) AS n FROM boxes WHERE class_id = ?').get(id) as { n: number }).n
   }
 
-  deleteClass(id: number): void {
-    this.cached('DELETE FROM classes WHERE id = ?').run(id)
+  /** Delete a class, logged for undo (its row comes back with its id, so boxes in older edits still point at it). */
+  deleteClass(id: number, now = Date.now()): void {
+    this.db.transaction(() => {
+      const before = this.classRow(id)
+      if (!before) return
+      this.cached('DELETE FROM classes WHERE id = ?').run(id)
+      this.log('class.delete', null, before, null, now)
+    })()
+  }
+
+  private classRow(id: number): ClassInfo | undefined {
+    return this.cached('SELECT id, name, color, position FROM classes WHERE id = ?').get(id) as ClassInfo | undefined
   }
 
   box(id: number): Box | undefined {
@@ -555,7 +595,7 @@ export class Store {
     return row
   }
 
-  private log(action: Edit['action'], imageId: number, before: object | null, after: object | null, now: number) {
+  private log(action: EditAction, imageId: number | null, before: object | null, after: object | null, now: number) {
     this.stmt.dropRedo.run() // a new edit ends the redo branch, as in every editor
     this.stmt.logEdit.run({
       at: now,
@@ -569,13 +609,51 @@ export class Store {
   private apply(e: EditRecord, direction: 'forward' | 'backward') {
     const target = direction === 'forward' ? e.after : e.before
     const state = target ? (JSON.parse(target) as Record<string, unknown>) : null
+    if (isClassEdit(e.action)) return this.applyClass(e, direction, state as ClassInfo | null)
     if (e.action === 'image.review') {
-      this.stmt.setReviewed.run((state as { reviewed_at: number | null }).reviewed_at, e.image_id)
+      this.stmt.setReviewed.run((state as { reviewed_at: number | null }).reviewed_at, e.image_id!)
       return
     }
     const boxId = (JSON.parse((e.after ?? e.before)!) as BoxRecord).id
     this.stmt.deleteBox.run(boxId)
     if (state) this.stmt.insertBox.run(state)
+  }
+
+  /**
+   * Put a class back as it was before (or after) a class edit. The log is one stack, so boxes logged after a class was
+   * added are undone before the class is; but an import adds boxes and classes without logging, so the class may be in
+   * use, or its name or id taken, by now. Then the step is refused (thrown inside the undo or redo transaction, which
+   * rolls back) rather than leave boxes pointing at no class or two classes under one name.
+   */
+  private applyClass(e: EditRecord, direction: 'forward' | 'backward', target: ClassInfo | null) {
+    const id = (JSON.parse((e.after ?? e.before)!) as ClassInfo).id
+    const step = `${direction === 'backward' ? 'undo' : 'redo'} ${CLASS_STEP[e.action as ClassEditAction]}`
+    const current = this.classRow(id)
+    if (!target) {
+      // Undoing an add or redoing a delete: the class goes.
+      const name = current?.name ?? (JSON.parse((e.after ?? e.before)!) as ClassInfo).name
+      const used = this.boxesOfClass(id)
+      if (used > 0) {
+        throw new EditRefused(
+          `cannot ${step} class "${name}": ${used === 1 ? '1 box uses' : `${used} boxes use`} it; ` +
+            'delete or reclass them first',
+        )
+      }
+      this.cached('DELETE FROM classes WHERE id = ?').run(id)
+      return
+    }
+    const clash = this.classes().find((c) => c.id !== id && c.name.toLowerCase() === target.name.toLowerCase())
+    if (clash) {
+      throw new EditRefused(`cannot ${step} class "${target.name}": there is already a class "${clash.name}"`)
+    }
+    if (e.action === 'class.update') {
+      if (!current) throw new EditRefused(`cannot ${step} class "${target.name}": it no longer exists`)
+      this.cached('UPDATE classes SET name = @name, color = @color, position = @position WHERE id = @id').run(target)
+      return
+    }
+    // Undoing a delete or redoing an add: the class comes back under its own id, which boxes in the log refer to.
+    if (current) throw new EditRefused(`cannot ${step} class "${target.name}": its id ${id} is taken by "${current.name}"`)
+    this.cached('INSERT INTO classes (id, name, color, position) VALUES (@id, @name, @color, @position)').run(target)
   }
 }
 
@@ -610,8 +688,8 @@ function makeProjectFolder(dir: string): void {
 interface EditRecord {
   id: number
   at: number
-  image_id: number
-  action: Edit['action']
+  image_id: number | null
+  action: EditAction
   before: string | null
   after: string | null
   undone_at: number | null

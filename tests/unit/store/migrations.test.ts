@@ -43,6 +43,62 @@ describe('store migrations', () => {
     store.close()
   })
 
+  it('upgrades a version-6 project with box edits in its log: ids and order kept, class edits now fit beside them', () => {
+    const dir = tempDir()
+    const old = new Database(path.join(dir, DB_FILE))
+    migrate(old, 6)
+    const insertImage = old.prepare(
+      `INSERT INTO images (path, sha256, bytes, mtime_ms, width, height, format, split, imported_at)
+       VALUES (?, ?, 100, 1, 640, 480, 'jpeg', 'train', 1)`,
+    )
+    insertImage.run('/photos/a.jpg', 'aa')
+    insertImage.run('/photos/b.jpg', 'bb')
+    const box = { id: 7, image_id: 1, class_id: 1, x: 10, y: 20, w: 30, h: 40, source: 'human', teacher: null,
+      teacher_version: null, run_id: null, score: null, attributes: '{}', created_at: 1, updated_at: 1 }
+    old.prepare(
+      `INSERT INTO boxes (id, image_id, class_id, x, y, w, h, source, attributes, created_at, updated_at)
+       VALUES (7, 1, 1, 11, 20, 30, 40, 'human', '{}', 1, 2)`,
+    ).run()
+    const insertEdit = old.prepare('INSERT INTO edits (id, at, image_id, action, before, after, undone_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    insertEdit.run(3, 1, 1, 'box.add', null, JSON.stringify(box), null)
+    insertEdit.run(5, 2, 1, 'box.update', JSON.stringify(box), JSON.stringify({ ...box, x: 11, updated_at: 2 }), null)
+    insertEdit.run(9, 3, 2, 'image.review', JSON.stringify({ reviewed_at: null }), JSON.stringify({ reviewed_at: 3 }), 4)
+    old.close()
+
+    const store = Store.open(dir)
+    expect(store.db.pragma('user_version', { simple: true })).toBe(latestVersion)
+    expect(store.db.prepare('SELECT id, image_id, action, undone_at FROM edits ORDER BY id').all()).toEqual([
+      { id: 3, image_id: 1, action: 'box.add', undone_at: null },
+      { id: 5, image_id: 1, action: 'box.update', undone_at: null },
+      { id: 9, image_id: 2, action: 'image.review', undone_at: 4 },
+    ])
+    // The old log still undoes and redoes, in one stack with the class edits made after the upgrade.
+    const cat = store.addClass('cat', '#2ec4b6')
+    expect(store.redo()).toBeUndefined() // the new edit ended the old redo branch
+    expect(store.undo()).toMatchObject({ imageId: null, action: 'class.add' })
+    expect(store.classes().map((c) => c.name)).toEqual(['face'])
+    expect(store.undo()).toEqual({ id: 5, imageId: 1, action: 'box.update' })
+    expect(store.boxes(1)[0]).toMatchObject({ id: 7, x: 10 })
+    expect(store.redo()).toEqual({ id: 5, imageId: 1, action: 'box.update' })
+    expect(store.redo()).toMatchObject({ imageId: null, action: 'class.add' })
+    expect(store.classes()).toContainEqual(cat)
+    // The rebuilt table keeps its rules, and photos still take their history with them (the trigger came back).
+    expect(() =>
+      store.db.prepare("INSERT INTO edits (at, image_id, action) VALUES (1, 1, 'box.paint')").run(),
+    ).toThrow(/CHECK constraint/)
+    expect(() => store.db.prepare("INSERT INTO edits (at, image_id, action) VALUES (1, NULL, 'box.add')").run()).toThrow(
+      /CHECK constraint/,
+    )
+    store.db.prepare('DELETE FROM images WHERE id = 1').run()
+    expect(store.db.prepare('SELECT image_id, action FROM edits ORDER BY id').all()).toEqual([
+      { image_id: null, action: 'class.add' },
+    ])
+    expect(store.db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'edits' AND type = 'index'").all()).toEqual([
+      { name: 'edits_undone' },
+    ])
+    store.close()
+  })
+
   it('refuses a project written by a newer studio instead of guessing at its schema', () => {
     const dir = tempDir()
     const db = new Database(path.join(dir, DB_FILE))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type NewImage, Store } from '../../../src/main/store/index.js'
+import { EditRefused, type NewImage, Store } from '../../../src/main/store/index.js'
 import { tempDir } from '../../helpers/fixtures.js'
 
 const image = (n: number): NewImage => ({
@@ -98,6 +98,95 @@ describe('store', () => {
     expect(store.redo()).toBeUndefined()
     expect(store.undo()?.action).toBe('box.delete')
     expect(store.boxes(1)).toHaveLength(1)
+    store.close()
+  })
+
+  it('undoes and redoes adding, renaming, recolouring and deleting a class, in one stack with box edits', () => {
+    const dir = tempDir()
+    let store = Store.open(dir, { create: true })
+    store.addImages([image(1)])
+    const face = store.classes()[0]
+    const cat = store.addClass('cat', '#2ec4b6')
+    const box = store.addBox({ imageId: 1, classId: cat.id, x: 10, y: 10, w: 20, h: 20, source: 'human' })
+    store.updateClass(cat.id, { name: 'kitten' })
+    store.updateClass(cat.id, { color: '#e71d36' })
+    expect(store.updateClass(cat.id, { color: '#e71d36' })).toEqual({ ...cat, name: 'kitten', color: '#e71d36' })
+    store.deleteBox(box.id)
+    store.deleteClass(cat.id)
+    expect(store.classes()).toEqual([face])
+    store.close()
+
+    // Newest first, across a restart; class edits belong to no photo.
+    store = Store.open(dir)
+    expect(store.undo()).toMatchObject({ imageId: null, action: 'class.delete' })
+    expect(store.classes()).toEqual([face, { ...cat, name: 'kitten', color: '#e71d36' }])
+    expect(store.undo()).toMatchObject({ imageId: 1, action: 'box.delete' })
+    expect(store.undo()).toMatchObject({ imageId: null, action: 'class.update' })
+    expect(store.classes()[1]).toEqual({ ...cat, name: 'kitten' })
+    expect(store.undo()).toMatchObject({ imageId: null, action: 'class.update' }) // the no-change update left no step
+    expect(store.classes()[1]).toEqual(cat)
+    expect(store.undo()).toMatchObject({ imageId: 1, action: 'box.add' })
+    expect(store.undo()).toMatchObject({ imageId: null, action: 'class.add' })
+    expect(store.classes()).toEqual([face])
+    expect(store.undo()).toBeUndefined()
+    store.close()
+
+    store = Store.open(dir)
+    expect(store.redo()).toMatchObject({ action: 'class.add' })
+    expect(store.classes()).toEqual([face, cat]) // back under its own id, which the logged box refers to
+    expect(store.redo()).toMatchObject({ action: 'box.add' })
+    expect(store.boxes(1)).toMatchObject([{ id: box.id, classId: cat.id }])
+    expect(store.redo()).toMatchObject({ action: 'class.update' })
+    expect(store.redo()).toMatchObject({ action: 'class.update' })
+    expect(store.redo()).toMatchObject({ action: 'box.delete' })
+    expect(store.redo()).toMatchObject({ action: 'class.delete' })
+    expect(store.classes()).toEqual([face])
+    expect(store.redo()).toBeUndefined()
+    store.close()
+  })
+
+  it('refuses to undo a class add, or redo a class delete, while boxes use the class, and changes nothing', () => {
+    const store = Store.open(tempDir(), { create: true })
+    store.addImages([image(1)])
+    const cat = store.addClass('cat', '#2ec4b6')
+    // An import adds boxes without logging them: the class is in use by the time its add is undone.
+    const imported = () => store.addBox({ imageId: 1, classId: cat.id, x: 1, y: 1, w: 5, h: 5, source: 'kindled' })
+    imported()
+    imported()
+    const snapshot = () => ({
+      classes: store.classes(),
+      boxes: store.boxes(1),
+      edits: store.db.prepare('SELECT * FROM edits ORDER BY id').all(),
+    })
+    const before = snapshot()
+    expect(() => store.undo()).toThrow(EditRefused)
+    expect(() => store.undo()).toThrow('cannot undo adding class "cat": 2 boxes use it; delete or reclass them first')
+    expect(snapshot()).toEqual(before)
+
+    // Once they are gone the undo goes through, and the redo of a delete meets the same rule.
+    for (const b of store.boxes(1)) store.db.prepare('DELETE FROM boxes WHERE id = ?').run(b.id)
+    expect(store.undo()).toMatchObject({ action: 'class.add' })
+    expect(store.redo()).toMatchObject({ action: 'class.add' })
+    store.deleteClass(cat.id)
+    expect(store.undo()).toMatchObject({ action: 'class.delete' })
+    imported()
+    const withBox = snapshot()
+    expect(() => store.redo()).toThrow('cannot redo deleting class "cat": 1 box uses it; delete or reclass them first')
+    expect(snapshot()).toEqual(withBox)
+
+    // A class cannot come back under a name an unlogged class took meanwhile (names are unique regardless of case).
+    store.db.prepare('DELETE FROM boxes').run()
+    expect(store.redo()).toMatchObject({ action: 'class.delete' })
+    store.db.prepare("INSERT INTO classes (id, name, color, position) VALUES (10, 'Cat', '#000000', 5)").run()
+    const nameTaken = snapshot()
+    expect(() => store.undo()).toThrow('cannot undo deleting class "cat": there is already a class "Cat"')
+    expect(snapshot()).toEqual(nameTaken)
+    // Nor under an id a new class reused (SQLite hands out the highest id again once its class is gone).
+    store.db.prepare('DELETE FROM classes WHERE id = 10').run()
+    store.db.prepare("INSERT INTO classes (name, color, position) VALUES ('dog', '#000000', 5)").run()
+    const idTaken = snapshot()
+    expect(() => store.undo()).toThrow(`cannot undo deleting class "cat": its id ${cat.id} is taken by "dog"`)
+    expect(snapshot()).toEqual(idTaken)
     store.close()
   })
 
