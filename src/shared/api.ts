@@ -178,12 +178,15 @@ const ClassName = z
   .refine((n) => !/[\u0000-\u001f]/.test(n), 'must not contain control characters')
 const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ff9f1c')
 
+/** An entry of the edit log: a box or review edit on one photo, or a class edit (`class.*`, no photo: imageId null). */
 export const Edit = z.object({
   id: Id,
-  imageId: Id,
-  action: z.enum(['box.add', 'box.update', 'box.delete', 'image.review']),
+  imageId: Id.nullable(),
+  action: z.enum(['box.add', 'box.update', 'box.delete', 'image.review', 'class.add', 'class.update', 'class.delete']),
 })
 export type Edit = z.infer<typeof Edit>
+
+const EditStep = z.object({ edit: Edit.nullable(), classes: z.array(ClassInfo).optional() })
 
 
 // ---- devices vocabulary ---------------------------------------------------------------------------------------------
@@ -426,9 +429,14 @@ export const requests = {
   },
   /** Remove a class no box uses (a class with boxes is refused: delete or reclass its boxes first). */
   'classes.delete': { params: z.strictObject({ id: Id }), result: z.object({ id: Id }) },
-  /** Undo the latest edit in the project's edit log (which survives restarts); null when there is none. */
-  'edits.undo': { params: NoParams, result: z.object({ edit: Edit.nullable() }) },
-  'edits.redo': { params: NoParams, result: z.object({ edit: Edit.nullable() }) },
+  /**
+   * Undo the latest edit in the project's edit log (which survives restarts); null when there is none. Box, review and
+   * class edits share one stack. After a class edit, `classes` is the project's class list as it now is. A step that
+   * would leave boxes without their class (undoing a class add, redoing a delete, while boxes use it) is refused as a
+   * conflict and changes nothing.
+   */
+  'edits.undo': { params: NoParams, result: EditStep },
+  'edits.redo': { params: NoParams, result: EditStep },
   /** Devices: this computer first, then paired devices by name. */
   'devices.list': { params: NoParams, result: z.array(Device) },
   /** A new ed25519 key (owner-only, in the project's keys/ folder) and the line to paste into ~/.ssh/authorized_keys. */

@@ -3,8 +3,8 @@
 // shows as "saved" is never ahead of the disk.
 import path from 'node:path'
 import { type ClassInfo, type ParsedParams, type Result, StudioError } from '../../shared/api.js'
-import type { Store } from '../store/index.js'
-import type { Box, ImageRow } from '../store/index.js'
+import { EditRefused, type Store } from '../store/index.js'
+import type { Box, Edit, ImageRow } from '../store/index.js'
 
 type ReviewMethod =
   | 'review.queue'
@@ -73,8 +73,8 @@ export function reviewHandlers(getStore: () => Store, changed: () => void = () =
       store.setReviewed(id, reviewed)
       return edited({ id, state: store.image(id)!.state })
     },
-    'edits.undo': () => edited({ edit: getStore().undo() ?? null }),
-    'edits.redo': () => edited({ edit: getStore().redo() ?? null }),
+    'edits.undo': () => edited(editStep(getStore(), (store) => store.undo())),
+    'edits.redo': () => edited(editStep(getStore(), (store) => store.redo())),
     'classes.add': ({ name, color }) => {
       const store = getStore()
       const classes = store.classes()
@@ -102,6 +102,22 @@ export function reviewHandlers(getStore: () => Store, changed: () => void = () =
       return edited({ id })
     },
   }
+}
+
+/**
+ * One undo or redo step. A class edit changes every photo's labels, so the answer carries the class list as it now is;
+ * a step the store refuses (it would leave boxes without their class) is a conflict, like deleting a class in use.
+ */
+function editStep(store: Store, step: (store: Store) => Edit | undefined): { edit: Edit | null; classes?: ClassInfo[] } {
+  let edit: Edit | undefined
+  try {
+    edit = step(store)
+  } catch (error) {
+    if (error instanceof EditRefused) throw new StudioError(error.message, 'conflict')
+    throw error
+  }
+  if (!edit) return { edit: null }
+  return edit.action.startsWith('class.') ? { edit, classes: store.classes() } : { edit }
 }
 
 function requireImage(store: Store, id: number, field: string): ImageRow {

@@ -110,6 +110,25 @@ describe('review requests', () => {
     reopened.close()
   })
 
+  it('undoes class edits with the class list in the answer, and refuses as a conflict to drop a class in use', async () => {
+    const { store, call, fails } = project()
+    const cat: { id: number } = await call('classes.add', { name: 'cat' })
+    await call('classes.update', { id: cat.id, name: 'kitten' })
+    const renameUndone: { edit: unknown; classes: { name: string }[] } = await call('edits.undo', {})
+    expect(renameUndone.edit).toMatchObject({ imageId: null, action: 'class.update' })
+    expect(renameUndone.classes.map((c) => c.name)).toEqual(['face', 'cat'])
+    // A box edit's answer carries no class list: the page has nothing to refresh but the photo.
+    await call('boxes.add', { imageId: 1, classId: 1, x: 1, y: 1, w: 5, h: 5 })
+    expect(await call('edits.undo', {})).toEqual({ edit: expect.objectContaining({ action: 'box.add' }) })
+    // A box the log does not know of (as an import adds them) keeps the class from being undone away.
+    store.addBox({ imageId: 2, classId: cat.id, x: 1, y: 1, w: 5, h: 5, source: 'kindled' })
+    expect(await fails('edits.undo', {})).toMatchObject({
+      code: 'conflict',
+      message: 'cannot undo adding class "cat": 1 box uses it; delete or reclass them first',
+    })
+    expect(store.classes().map((c) => c.name)).toEqual(['face', 'cat'])
+  })
+
   it('refuses bad edits by naming the field, and changes nothing', async () => {
     const { store, fails } = project()
     expect(await fails('boxes.add', { imageId: 1, classId: 1, x: 10, y: 10, w: 0, h: 20 })).toMatchObject({
