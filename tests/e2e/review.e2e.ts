@@ -330,6 +330,23 @@ describe('Review: open at a photo, zoom and pan, classes', () => {
     await expect.poll(() => page.getByTestId('class-error').textContent(), WAIT).toContain('1 box uses this class')
     expect(withStore(dir, (s) => s.classes().length)).toBe(3)
 
+    // Class edits are in the undo log with box edits: Ctrl+Z takes a new class away, Ctrl+Shift+Z brings it back,
+    // and the editor stays on its photo (a class edit is on none).
+    const classNames = () => page.getByTestId('class-item').locator('.review-class-name').allTextContents()
+    await page.getByTestId('class-add-name').fill('bird')
+    await page.getByTestId('class-add').click()
+    await expect.poll(classNames, WAIT).toEqual(['face', 'dog', 'cat', 'bird'])
+    await page.keyboard.press('Control+z')
+    await expect.poll(classNames, WAIT).toEqual(['face', 'dog', 'cat'])
+    await saved(page)
+    expect(withStore(dir, (s) => s.classes().map((c) => c.name))).toEqual(['face', 'dog', 'cat'])
+    expect(await page.getByTestId('review-name').textContent()).toBe(kindledName)
+    await page.keyboard.press('Control+Shift+z')
+    await expect.poll(classNames, WAIT).toEqual(['face', 'dog', 'cat', 'bird'])
+    await saved(page)
+    expect(withStore(dir, (s) => s.classes().map((c) => c.name))).toEqual(['face', 'dog', 'cat', 'bird'])
+    expect(await page.getByTestId('review-name').textContent()).toBe(kindledName)
+
     await context.close()
 
     // Plain #review still opens the queue's first photo; a photo id that does not exist is named, not a blank page.

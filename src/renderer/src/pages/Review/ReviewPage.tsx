@@ -94,22 +94,34 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
 
   const selectedBox = boxes.find((b) => b.id === selected) ?? null
 
+  /** A new class list from the studio; a class that has gone can no longer be the one new boxes get. */
+  const classesChanged = useCallback(
+    (next: ClassInfo[]) => {
+      onClasses(next)
+      if (drawClass !== null && !next.some((c) => c.id === drawClass)) setDrawClass(null)
+    },
+    [onClasses, drawClass],
+  )
+
   const undoOrRedo = useCallback(
     async (method: 'edits.undo' | 'edits.redo') => {
-      // "Saved" only once the photo on screen shows the undone state too, not just when the store has it.
+      // "Saved" only once the photo on screen shows the undone state too, not just when the store has it. A class edit
+      // (no photo) shows on the boxes of every photo, through their class's name and colour: reload the one shown.
       const result = await photo.saving(async () => {
         const answer = await studio.request(method, {})
-        if (answer.edit?.imageId === queue.current) await photo.reload()
+        if (answer.edit && (answer.edit.imageId === null || answer.edit.imageId === queue.current)) await photo.reload()
         return answer
       })
       const edit = result?.edit
       if (!edit) return
-      photo.forget() // the photos fetched ahead may be the one the edit was on
-      // Show what changed: the photo the edit was on, even if the editor had moved on since.
-      if (edit.imageId !== queue.current) queue.goTo(edit.imageId)
+      if (result.classes) classesChanged(result.classes)
+      photo.forget() // the photos fetched ahead may be the one the edit was on, and they hold the class list too
+      // Show what changed: the photo the edit was on, even if the editor had moved on since; a class edit is on none,
+      // and the class list shows it, so the editor stays where it is.
+      if (edit.imageId !== null && edit.imageId !== queue.current) queue.goTo(edit.imageId)
       queue.refresh()
     },
-    [photo, studio, queue],
+    [photo, studio, queue, classesChanged],
   )
 
   const accept = useCallback(async () => {
@@ -303,8 +315,7 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
             inputRef={addClassInput}
             onAdd={addClass}
             onChanged={(next) => {
-              onClasses(next)
-              if (drawClass !== null && !next.some((c) => c.id === drawClass)) setDrawClass(null)
+              classesChanged(next)
               void photo.reload() // the labels on the boxes show the new name
             }}
           />
