@@ -60,7 +60,12 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
         {shown && (
           <ImportStatus job={shown} onDismiss={() => setDismissed((set) => new Set(set).add(shown.jobId))} />
         )}
-        <KindlePanel busy={running} photos={project.counts.images} onStarted={setKindleStarted} />
+        <KindlePanel
+          busy={running}
+          photos={project.counts.images}
+          selected={selecting ? null : selection.ids}
+          onStarted={setKindleStarted}
+        />
         {kindling && (
           <KindleStatus job={kindling} onDismiss={() => setDismissed((set) => new Set(set).add(kindling.jobId))} />
         )}
