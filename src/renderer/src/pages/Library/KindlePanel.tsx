@@ -14,6 +14,19 @@ type Scope = 'new' | 'unreviewed' | 'selected'
 
 type Tiles = 'auto' | 'off' | 2 | 3
 
+// What each option does, as job.ts and docs/multiscale.md have it, for the tooltips.
+const ZOOM_OUT_HINT =
+  'Also kindle the photo padded by half its size on every side, where the plain pass found no face or a face at ' +
+  'least 0.4 of the shorter side: teachers miss faces that fill the photo'
+const TILES_HINT =
+  'Also kindle overlapping tiles, for small faces in big photos. auto: a 2×2 grid, only on photos whose longer side ' +
+  "is at least 2.5× the teacher's input; 2×2 or 3×3: on every photo (slower, and less precise on small photos)"
+const REDO_HINT =
+  'Photos this teacher already kindled with these same settings are skipped (that is how a stopped job resumes); ' +
+  'tick to kindle them again, replacing only this teacher’s boxes on them. Changing a setting kindles again anyway. ' +
+  'Photos a person reviewed, and boxes a person drew or corrected, are never touched.'
+const REDO_NEW_HINT = 'New photos have not been kindled yet: there is nothing to redo'
+
 const TILES: { value: Tiles; label: string }[] = [
   { value: 'auto', label: 'auto' },
   { value: 'off', label: 'off' },
@@ -26,12 +39,14 @@ export interface KindlePanelProps {
   busy: boolean
   /** Photos in the project: with none there is nothing to kindle. */
   photos: number
-  /** The photos selected in the grid; null while a Shift+click or Ctrl+A is still fetching the ids it covers. */
-  selected: ReadonlySet<number> | null
+  /** The photos selected in the grid. */
+  selected: ReadonlySet<number>
+  /** A Shift+click or Ctrl+A is still fetching the ids it covers: `selected` is about to change. */
+  selecting: boolean
   onStarted(jobId: string): void
 }
 
-export function KindlePanel({ busy, photos, selected, onStarted }: KindlePanelProps) {
+export function KindlePanel({ busy, photos, selected, selecting, onStarted }: KindlePanelProps) {
   const studio = useStudio()
   const id = useId()
   const [teacher, setTeacher] = useState(TEACHER_CHOICES[0].value)
@@ -44,10 +59,13 @@ export function KindlePanel({ busy, photos, selected, onStarted }: KindlePanelPr
   const [redo, setRedo] = useState(false)
   const score = Number(minScore)
   const scoreValid = minScore.trim() !== '' && score >= 0 && score <= 1
-  const selectedCount = selected?.size ?? 0
-  const canKindleSelection = selected !== null && selectedCount > 0 && selectedCount <= MAX_KINDLE_IMAGE_IDS
+  const selectedCount = selected.size
+  const tooMany = selectedCount > MAX_KINDLE_IMAGE_IDS
+  const canKindleSelection = selectedCount > 0 && !tooMany
   // "Selected photos" with the selection gone (cleared, or another list shown) falls back to what the select shows.
   const scope = chosenScope === 'selected' && !canKindleSelection ? 'new' : chosenScope
+  // Sent now, a selection still being fetched would kindle the photos selected before the last Shift+click.
+  const waitForSelection = scope === 'selected' && selecting
   const { busy: starting, error, submit, clearError } = useSubmit(
     () =>
       studio.request('kindle.start', {
@@ -58,7 +76,7 @@ export function KindlePanel({ busy, photos, selected, onStarted }: KindlePanelPr
         tiles,
         // Only photos kindled before can be redone: "new" ones have not been.
         redo: redo && scope !== 'new',
-        ...(scope === 'selected' ? { imageIds: [...(selected ?? [])] } : { scope }),
+        ...(scope === 'selected' ? { imageIds: [...selected] } : { scope }),
       }),
     ({ jobId }) => onStarted(jobId),
   )
@@ -71,7 +89,7 @@ export function KindlePanel({ busy, photos, selected, onStarted }: KindlePanelPr
       aria-label="Kindle"
       onSubmit={(e) => {
         e.preventDefault()
-        if (scoreValid) void submit()
+        if (scoreValid && !waitForSelection) void submit()
       }}
       onChange={clearError}
     >
@@ -116,7 +134,7 @@ export function KindlePanel({ busy, photos, selected, onStarted }: KindlePanelPr
         <option
           value="selected"
           disabled={!canKindleSelection}
-          title={selectedCount > MAX_KINDLE_IMAGE_IDS ? `At most ${formatCount(MAX_KINDLE_IMAGE_IDS)} photos at once` : undefined}
+          title={tooMany ? `At most ${formatCount(MAX_KINDLE_IMAGE_IDS)} photos at once` : undefined}
         >
           Selected photos ({formatCount(selectedCount)})
         </option>
@@ -138,8 +156,16 @@ export function KindlePanel({ busy, photos, selected, onStarted }: KindlePanelPr
       <button
         type="submit"
         className="button is-primary"
-        disabled={busy || starting || !scoreValid || photos === 0}
-        title={busy ? 'A job is running' : photos === 0 ? 'Import photos first' : undefined}
+        disabled={busy || starting || !scoreValid || photos === 0 || waitForSelection}
+        title={
+          busy
+            ? 'A job is running'
+            : photos === 0
+              ? 'Import photos first'
+              : waitForSelection
+                ? 'Selecting…'
+                : undefined
+        }
         data-testid="kindle-button"
       >
         {starting ? 'Starting…' : 'Kindle'}
@@ -148,15 +174,20 @@ export function KindlePanel({ busy, photos, selected, onStarted }: KindlePanelPr
         <div id={optionsId} className="kindle-options" role="group" aria-label="Kindling options">
           <label
             className="kindle-check"
-            title="Also kindle the photo padded by half its size on every side, where the plain pass found no face or a face at least 0.4 of the shorter side: teachers miss faces that fill the photo"
+            title={ZOOM_OUT_HINT}
           >
-            <input type="checkbox" checked={zoomOut} onChange={(e) => setZoomOut(e.target.checked)} data-testid="kindle-zoom-out" />
+            <input
+              type="checkbox"
+              checked={zoomOut}
+              onChange={(e) => setZoomOut(e.target.checked)}
+              data-testid="kindle-zoom-out"
+            />
             zoom-out
           </label>
           <label
             htmlFor={`${id}-tiles`}
             className="muted"
-            title="Also kindle overlapping tiles, for small faces in big photos. auto: a 2×2 grid, only on photos whose longer side is at least 2.5× the teacher's input; 2×2 or 3×3: on every photo (slower, and less precise on small photos)"
+            title={TILES_HINT}
           >
             tiles
           </label>
@@ -175,11 +206,7 @@ export function KindlePanel({ busy, photos, selected, onStarted }: KindlePanelPr
           </select>
           <label
             className="kindle-check"
-            title={
-              scope === 'new'
-                ? 'New photos have not been kindled yet: there is nothing to redo'
-                : 'Photos this teacher already kindled with these same settings are skipped (that is how a stopped job resumes); tick to kindle them again, replacing only this teacher’s boxes on them. Changing a setting kindles again anyway. Photos a person reviewed, and boxes a person drew or corrected, are never touched.'
-            }
+            title={scope === 'new' ? REDO_NEW_HINT : REDO_HINT}
           >
             <input
               type="checkbox"

@@ -63,7 +63,8 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
         <KindlePanel
           busy={running}
           photos={project.counts.images}
-          selected={selecting ? null : selection.ids}
+          selected={selection.ids}
+          selecting={selecting}
           onStarted={setKindleStarted}
         />
         {kindling && (
@@ -71,7 +72,12 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
         )}
       </div>
       <div className="library-toolbar">
-        <StateTabs counts={project.counts} value={filter} onChange={(next) => showList({ filter: next })} controls={gridId} />
+        <StateTabs
+          counts={project.counts}
+          value={filter}
+          onChange={(next) => showList({ filter: next })}
+          controls={gridId}
+        />
         <SelectionStatus count={selection.ids.size} selecting={selecting} onClear={clear} />
         <SortSelect value={sort} onChange={(next) => showList({ sort: next })} />
       </div>

@@ -1,6 +1,6 @@
 // One photo in the grid: thumbnail with its boxes drawn over it, review-state badge, file name and box count.
-// A click selects it (with Ctrl/Cmd or Shift: toggles, or selects a run); double-click opens it in Review. Memoised: a grid re-renders whenever
-// a page of results arrives, and the cells already on screen have not changed.
+// A click selects it (with Ctrl/Cmd or Shift: toggles it, or selects a run); double-click opens it in Review.
+// Memoised: a grid re-renders whenever a page of results arrives, and the cells already on screen have not changed.
 import { memo, type SyntheticEvent } from 'react'
 import type { ReviewState, ThumbnailBox } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
