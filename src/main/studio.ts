@@ -17,7 +17,7 @@ import { deployService } from './deploy/handlers.js'
 import type { SecretBox } from './deploy/secrets.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
 import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
-import { kindleProject, thumbnailBoxes, type KindleOptions } from './kindle/index.js'
+import { kindleProject, thumbnailBoxes, zoomOutFactor, type KindleOptions } from './kindle/index.js'
 import { importPhotos, type ImportOptions, type Job, JobRunner } from './jobs/index.js'
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
@@ -88,7 +88,10 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     'images.boxes': ({ ids }) => ({ boxes: thumbnailBoxes(this.requireStore(), ids) }),
     'import.start': ({ dir }) => ({ jobId: this.importFolder(dir).id }),
     'jobs.cancel': ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
-    'kindle.start': (options) => ({ jobId: this.kindle(options).id }),
+    // The API says zoom-out on or off, as the CLI does; the job takes the factor.
+    'kindle.start': ({ zoomOut, ...options }) => ({
+      jobId: this.kindle({ ...options, zoomOut: zoomOut === undefined ? undefined : zoomOutFactor(zoomOut) }).id,
+    }),
     // Each saved edit changes the header's counts (boxes, reviewed).
     ...reviewHandlers(
       () => this.requireStore(),

@@ -290,6 +290,9 @@ export type LatencySample = z.infer<typeof LatencySample>
 export const DeployPhase = z.enum(['preparing', 'connecting', 'uploading', 'running', 'finished'])
 export type DeployPhase = z.infer<typeof DeployPhase>
 
+/** The most photos one `kindle.start` names: a selection beyond it is kindled by scope instead. */
+export const MAX_KINDLE_IMAGE_IDS = 100_000
+
 // ---- requests ------------------------------------------------------------------------------------------------------
 
 const NoParams = z.strictObject({})
@@ -345,8 +348,12 @@ export const requests = {
       smile: z.boolean().optional(),
       /** Tiled kindling for small faces in big photos: off, auto (2×2 on big photos) or an N×N grid; default per docs/multiscale.md. */
       tiles: z.union([z.enum(['off', 'auto']), z.number().int().min(2).max(4)]).optional(),
-      imageIds: z.array(Id).max(100_000).optional(),
+      /** Kindle only these photos (a selection in the Library); at most MAX_KINDLE_IMAGE_IDS. */
+      imageIds: z.array(Id).max(MAX_KINDLE_IMAGE_IDS).optional(),
+      /** Kindle again photos this teacher already kindled with the same settings (they are skipped otherwise). */
       redo: z.boolean().optional(),
+      /** The zoomed-out pass (docs/multiscale.md): on (default) or off, as the CLI's --no-zoom-out. */
+      zoomOut: z.boolean().optional(),
     }),
     result: z.object({ jobId: z.string() }),
   },

@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { launchChromium, ROOT, serve, type Served, stop } from './harness.js'
 
 const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/kindle.png')
+const DLIB_FACES = path.resolve(ROOT, '../shared/datasets/dlib-faces')
 
 const WAIT = { timeout: 90_000, interval: 100 }
 
 let browser: Browser
 let served: Served | undefined
+let selectionServer: Served | undefined
 const tempDirs: string[] = []
 
 beforeAll(async () => {
@@ -22,6 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   if (served) await stop(served.child)
+  if (selectionServer) await stop(selectionServer.child)
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true })
 })
 
@@ -98,6 +101,77 @@ describe('Kindling from the Library', () => {
     await page.getByTestId('kindle-summary').waitFor({ timeout: WAIT.timeout })
     expect(await page.getByTestId('kindle-summary').textContent()).toMatch(/^Kindling cancelled · \d+ photos? kindled and kept$/)
     expect(await page.getByTestId('kindle-button').isDisabled()).toBe(false)
+
+    expect(pageErrors).toEqual([])
+    await context.close()
+  }, 240_000)
+
+  test('kindles only the photos selected with a click and a Shift+click less a Ctrl+click, with zoom-out off', async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-e2e-select-'))
+    tempDirs.push(project)
+    selectionServer = await serve(['--project', project])
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const page = await context.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    await page.goto(selectionServer.url)
+
+    await page.getByTestId('import-path').fill(DLIB_FACES)
+    await page.getByTestId('import-button').click()
+    await page.getByTestId('import-summary').waitFor({ timeout: WAIT.timeout })
+    await expect.poll(() => page.locator('[data-testid=thumb] img').count(), WAIT).toBe(12)
+    const thumbs = page.getByTestId('thumb')
+    const selected = page.locator('[data-testid=thumb][aria-selected=true]')
+
+    // Nothing selected: "Selected photos" cannot be chosen.
+    expect(await page.getByTestId('selection-count').count()).toBe(0)
+    expect(await page.locator('[data-testid=kindle-scope] option[value=selected]').isDisabled()).toBe(true)
+
+    // Click the 2nd photo, Shift+click the 4th (2nd–4th), Ctrl+click the 3rd off: the 2nd and the 4th remain.
+    await thumbs.nth(1).click()
+    await thumbs.nth(3).click({ modifiers: ['Shift'] })
+    await expect.poll(() => page.getByTestId('selection-count').textContent(), WAIT).toBe('3 selected')
+    await thumbs.nth(2).click({ modifiers: ['Control'] })
+    await expect.poll(() => page.getByTestId('selection-count').textContent(), WAIT).toBe('2 selected')
+    const names = await selected.evaluateAll((cells) => cells.map((c) => c.getAttribute('title')))
+    expect(names).toEqual([await thumbs.nth(1).getAttribute('title'), await thumbs.nth(3).getAttribute('title')])
+    expect(await thumbs.nth(1).getAttribute('class')).toContain('is-selected')
+
+    // Ctrl+A selects all twelve, Escape clears, and the two are picked again.
+    await page.getByRole('grid').focus()
+    await page.keyboard.press('Control+a')
+    await expect.poll(() => page.getByTestId('selection-count').textContent(), WAIT).toBe('12 selected')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => page.getByTestId('selection-count').count(), WAIT).toBe(0)
+    expect(await selected.count()).toBe(0)
+    await thumbs.nth(1).click()
+    await thumbs.nth(3).click({ modifiers: ['Control'] })
+    await expect.poll(() => page.getByTestId('selection-count').textContent(), WAIT).toBe('2 selected')
+
+    await page.getByTestId('kindle-scope').selectOption('selected')
+    expect(await page.locator('[data-testid=kindle-scope] option:checked').textContent()).toBe('Selected photos (2)')
+    await page.getByTestId('kindle-options-toggle').click()
+    expect(await page.getByTestId('kindle-zoom-out').isChecked()).toBe(true)
+    await page.getByTestId('kindle-zoom-out').uncheck()
+    await page.getByTestId('kindle-tiles').selectOption('off')
+    await page.getByTestId('kindle-button').click()
+
+    await page.getByTestId('kindle-summary').waitFor({ timeout: WAIT.timeout })
+    expect(await page.getByTestId('kindle-summary').textContent()).toBe('Kindled 2 photos')
+    await expect.poll(() => page.getByTestId('count-kindled').textContent(), WAIT).toBe('2')
+    expect(await page.getByTestId('count-new').textContent()).toBe('10')
+    // The two kindled are the two selected (still selected: kindling does not end a selection).
+    const kindled = () =>
+      thumbs.evaluateAll((cells) =>
+        cells.filter((c) => / Kindled, /.test(c.getAttribute('aria-label') ?? '')).map((c) => c.getAttribute('title')),
+      )
+    await expect.poll(kindled, WAIT).toEqual(names)
+    expect(await selected.evaluateAll((cells) => cells.map((c) => c.getAttribute('title')))).toEqual(names)
+
+    // Clear in the toolbar ends the selection, and the scope goes back to what can be kindled.
+    await page.getByTestId('selection-clear').click()
+    expect(await selected.count()).toBe(0)
+    expect(await page.getByTestId('kindle-scope').inputValue()).toBe('new')
 
     expect(pageErrors).toEqual([])
     await context.close()

@@ -7,7 +7,7 @@ import type { SkippedFile } from '../../shared/api.js'
 import type { JobContext } from '../jobs/index.js'
 import { parseOptions, UsageError } from '../server/usage.js'
 import { Store } from '../store/index.js'
-import { DEFAULT_MIN_SCORE, DEFAULT_TILES, isTiles, kindleProject, type KindleSummary } from './job.js'
+import { DEFAULT_MIN_SCORE, DEFAULT_TILES, isTiles, kindleProject, zoomOutFactor, type KindleSummary } from './job.js'
 import { MAX_TILES, type Tiles } from './teachers.js'
 import { DEFAULT_ENSEMBLE, ENSEMBLE_METHODS, parseTeacherSpec, type EnsembleMethod } from '../../shared/teachers.js'
 import { DEFAULT_TEACHER, TEACHER_NAMES } from './kindler.js'
@@ -114,7 +114,7 @@ export async function kindleCommand(args: string[]): Promise<number> {
       minScore: a.minScore,
       smile: a.smile,
       redo: a.redo,
-      zoomOut: a.zoomOut ? undefined : 0,
+      zoomOut: zoomOutFactor(a.zoomOut),
       tiles: a.tiles,
       workers: a.threads,
     })

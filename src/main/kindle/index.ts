@@ -75,6 +75,7 @@ export {
   isTiles,
   kindleProject,
   resolveSettings,
+  zoomOutFactor,
   type KindleOptions,
   type KindleSummary,
 } from './job.js'

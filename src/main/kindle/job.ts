@@ -86,6 +86,12 @@ export const DEFAULT_ZOOM_OUT = 1
  */
 export const DEFAULT_TILES: Tiles = 'auto'
 
+/**
+ * The zoom-out factor for a switch, as the CLI's --no-zoom-out and the Library's checkbox give it: off is 0, on leaves
+ * the job's default (DEFAULT_ZOOM_OUT), so "on" stays the same setting, and does not re-kindle, if the default moves.
+ */
+export const zoomOutFactor = (on: boolean): number | undefined => (on ? undefined : 0)
+
 export function isTiles(t: unknown): t is Tiles {
   return t === 'off' || t === 'auto' || (Number.isInteger(t) && (t as number) >= 2 && (t as number) <= MAX_TILES)
 }

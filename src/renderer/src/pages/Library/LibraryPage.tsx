@@ -1,5 +1,5 @@
 // The Library: every photo in the project, by review state, with the import that brings more in and the kindling
-// that labels them.
+// that labels them — all of them, or the photos selected in the grid.
 import { useId, useMemo, useState } from 'react'
 import type { ImageSort, JobProgress, ProjectInfo } from '../../../../shared/api'
 import { type Filter, totalFor } from './filters'
@@ -10,8 +10,10 @@ import { KindlePanel } from './KindlePanel'
 import { KindleStatus } from './KindleStatus'
 import { SortSelect } from './SortSelect'
 import { StateTabs } from './StateTabs'
+import { SelectionStatus } from './SelectionStatus'
 import { ThumbnailGrid } from './ThumbnailGrid'
 import { useImagePages } from './useImagePages'
+import { useSelection } from './useSelection'
 import '../../styles/library.css'
 
 const EMPTY_TEXT: Record<Filter, string> = {
@@ -30,6 +32,15 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
   const pages = useImagePages(project.counts)
   const gridId = useId()
   const query = useMemo<ImageQuery>(() => (filter === 'all' ? { sort } : { state: filter, sort }), [filter, sort])
+  const { selection, selecting, pick, selectAll, clear } = useSelection(pages, query)
+  const total = totalFor(filter, project.counts)
+  // Another list puts other photos under the same positions: a selection (and its Shift+click anchor) made in one
+  // would be invisible in the next, so it ends with the list it was made in.
+  const showList = (next: { filter?: Filter; sort?: ImageSort }) => {
+    clear()
+    if (next.filter) setFilter(next.filter)
+    if (next.sort) setSort(next.sort)
+  }
 
   // Until its first progress report (which follows the folder scan) a just-started import is shown as starting.
   const startedUnseen = started !== null && !jobs.some((job) => job.jobId === started)
@@ -49,22 +60,38 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
         {shown && (
           <ImportStatus job={shown} onDismiss={() => setDismissed((set) => new Set(set).add(shown.jobId))} />
         )}
-        <KindlePanel busy={running} photos={project.counts.images} onStarted={setKindleStarted} />
+        <KindlePanel
+          busy={running}
+          photos={project.counts.images}
+          selected={selection.ids}
+          selecting={selecting}
+          onStarted={setKindleStarted}
+        />
         {kindling && (
           <KindleStatus job={kindling} onDismiss={() => setDismissed((set) => new Set(set).add(kindling.jobId))} />
         )}
       </div>
       <div className="library-toolbar">
-        <StateTabs counts={project.counts} value={filter} onChange={setFilter} controls={gridId} />
-        <SortSelect value={sort} onChange={setSort} />
+        <StateTabs
+          counts={project.counts}
+          value={filter}
+          onChange={(next) => showList({ filter: next })}
+          controls={gridId}
+        />
+        <SelectionStatus count={selection.ids.size} selecting={selecting} onClear={clear} />
+        <SortSelect value={sort} onChange={(next) => showList({ sort: next })} />
       </div>
       <ThumbnailGrid
         key={`${query.state ?? 'all'}|${query.sort}`}
         id={gridId}
         pages={pages}
         query={query}
-        total={totalFor(filter, project.counts)}
+        total={total}
         emptyText={EMPTY_TEXT[filter]}
+        selected={selection.ids}
+        onPick={pick}
+        onSelectAll={() => selectAll(total)}
+        onClearSelection={clear}
       />
     </div>
   )

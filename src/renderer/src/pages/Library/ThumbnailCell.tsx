@@ -1,10 +1,11 @@
 // One photo in the grid: thumbnail with its boxes drawn over it, review-state badge, file name and box count.
-// Double-click opens it in Review. Memoised: a grid re-renders whenever
-// a page of results arrives, and the cells already on screen have not changed.
+// A click selects it (with Ctrl/Cmd or Shift: toggles it, or selects a run); double-click opens it in Review.
+// Memoised: a grid re-renders whenever a page of results arrives, and the cells already on screen have not changed.
 import { memo, type SyntheticEvent } from 'react'
 import type { ReviewState, ThumbnailBox } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
 import type { LibraryImage } from './imagePages'
+import { type PickMode, pickMode } from './selection'
 import { openInReview } from './openInReview'
 
 const STATE_LABEL: Record<ReviewState, string> = { new: 'New', kindled: 'Kindled', reviewed: 'Reviewed' }
@@ -19,22 +20,26 @@ export interface ThumbnailCellProps {
   index: number
   id: string
   focused: boolean
-  onPick(index: number): void
+  selected: boolean
+  onPick(index: number, id: number, mode: PickMode): void
 }
 
-export const ThumbnailCell = memo(function ThumbnailCell({ image, index, id, focused, onPick }: ThumbnailCellProps) {
+export const ThumbnailCell = memo(function ThumbnailCell({ image, index, id, focused, selected, onPick }: ThumbnailCellProps) {
   const studio = useStudio()
   const boxes = `${image.boxes} ${image.boxes === 1 ? 'box' : 'boxes'}`
   return (
     <div
       id={id}
       role="gridcell"
-      aria-selected={focused}
+      aria-selected={selected}
       aria-label={`${image.name}, ${STATE_LABEL[image.state]}, ${boxes}`}
-      className={focused ? 'cell is-focused' : 'cell'}
+      className={`cell${focused ? ' is-focused' : ''}${selected ? ' is-selected' : ''}`}
       title={`${image.path}\n${image.width} × ${image.height} · ${image.split}`}
       data-testid="thumb"
-      onMouseDown={() => onPick(index)}
+      onMouseDown={(e) => {
+        // The right button opens a menu, not a new selection.
+        if (e.button === 0) onPick(index, image.id, pickMode(e))
+      }}
       onDoubleClick={() => openInReview(image.id)}
     >
       <div className="cell-frame">

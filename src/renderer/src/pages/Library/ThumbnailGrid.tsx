@@ -1,10 +1,12 @@
 // The photo grid: rows of fixed-size cells, virtualised, so 100,000 photos cost no more than the few dozen on screen.
 // Pages of summaries are requested as their rows come into view; arrow keys move a focus ring through the grid, and
-// Enter opens the focused photo in Review.
+// Enter opens the focused photo in Review. Clicks select (selection.ts): the selection itself is the page's, as the
+// Kindle panel uses it; the grid only asks for changes and marks the selected cells it draws.
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { type KeyboardEvent, useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from 'react'
 import { Icon } from '../../components/Icon'
 import type { ImagePages, ImageQuery } from './imagePages'
+import type { PickMode } from './selection'
 import { PlaceholderCell, ThumbnailCell } from './ThumbnailCell'
 import { openInReview } from './openInReview'
 import { useElementSize } from './useElementSize'
@@ -22,9 +24,14 @@ export interface ThumbnailGridProps {
   query: ImageQuery
   total: number
   emptyText: string
+  selected: ReadonlySet<number>
+  onPick(index: number, id: number, mode: PickMode): void
+  onSelectAll(): void
+  onClearSelection(): void
 }
 
-export function ThumbnailGrid({ id, pages, query, total, emptyText }: ThumbnailGridProps) {
+export function ThumbnailGrid(props: ThumbnailGridProps) {
+  const { id, pages, query, total, emptyText, selected, onPick: onSelect, onSelectAll, onClearSelection } = props
   const scrollRef = useRef<HTMLDivElement>(null)
   const size = useElementSize(scrollRef)
   const columns = Math.max(1, Math.floor((size.width + GAP) / (CELL + GAP)))
@@ -53,9 +60,26 @@ export function ThumbnailGrid({ id, pages, query, total, emptyText }: ThumbnailG
     pages.ensure(query, firstRow * columns, Math.min(total, (lastRow + 1) * columns) - 1)
   }, [pages, query, firstRow, lastRow, columns, total, version])
 
-  const onPick = useCallback((index: number) => setFocus(index), [])
+  // A click focuses the photo too, so the keys go on from where the pointer was.
+  const onPick = useCallback(
+    (index: number, imageId: number, mode: PickMode) => {
+      setFocus(index)
+      onSelect(index, imageId, mode)
+    },
+    [onSelect],
+  )
 
   const onKeyDown = (e: KeyboardEvent) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'a') {
+      e.preventDefault() // not the page's text
+      onSelectAll()
+      return
+    }
+    if (e.key === 'Escape' && selected.size > 0) {
+      e.preventDefault()
+      onClearSelection()
+      return
+    }
     if (e.key === 'Enter' && total > 0) {
       const image = pages.item(query, focused)
       if (image) {
@@ -90,6 +114,7 @@ export function ThumbnailGrid({ id, pages, query, total, emptyText }: ThumbnailG
       className="grid-scroll"
       role="grid"
       aria-label="Photos"
+      aria-multiselectable="true"
       aria-rowcount={rowCount}
       aria-colcount={columns}
       aria-activedescendant={total > 0 ? `${cellId}-${focused}` : undefined}
@@ -116,6 +141,7 @@ export function ThumbnailGrid({ id, pages, query, total, emptyText }: ThumbnailG
                     index={index}
                     id={`${cellId}-${index}`}
                     focused={index === focused}
+                    selected={selected.has(image.id)}
                     onPick={onPick}
                   />
                 ) : (
