@@ -68,7 +68,7 @@ export type ThumbnailBox = z.infer<typeof ThumbnailBox>
 export const SkippedFile = z.object({ path: z.string(), reason: z.string() })
 export type SkippedFile = z.infer<typeof SkippedFile>
 
-export const JobKind = z.enum(['import', 'kindle'])
+export const JobKind = z.enum(['import', 'kindle', 'train'])
 export const JobState = z.enum(['running', 'done', 'cancelled', 'failed'])
 export type JobState = z.infer<typeof JobState>
 
@@ -286,6 +286,82 @@ export type Deployment = z.infer<typeof Deployment>
 
 export const LatencySample = z.object({ i: z.number().int(), ms: z.number(), tempC: z.number().nullable() })
 export type LatencySample = z.infer<typeof LatencySample>
+
+// ---- training runs -------------------------------------------------------------------------------------------------
+
+/**
+ * What a training run is asked to do. The detector is a preset (its full config is stored with the run); the classes
+ * are the project's classes when the run starts. Ground truth is every photo's boxes (`all`: kindled, human and
+ * imported) or only reviewed photos' (`reviewed`). Photos in the `val` split are evaluated, never trained on; with no
+ * val photos the run holds out a fixed tenth of the labelled photos (by content hash) and says so.
+ */
+export const TrainSettings = z.strictObject({
+  preset: z.string().min(1).max(100),
+  name: z.string().trim().min(1).max(100).optional(),
+  epochs: z.number().int().min(1).max(10_000).default(10),
+  batchSize: z.number().int().min(1).max(256).default(16),
+  learningRate: z.number().positive().max(1).default(1e-3),
+  labels: z.enum(['all', 'reviewed']).default('all'),
+  /** Random horizontal flips, crops and colour jitter on training photos (never on val). */
+  augment: z.boolean().default(true),
+  /** Evaluate on val, and checkpoint, every N epochs (and always after the last). */
+  evalEvery: z.number().int().min(1).max(1000).default(1),
+  /** Seeds the initial weights, the shuffling and the augmentation: the same seed and data give the same run. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+})
+export type TrainSettings = z.output<typeof TrainSettings>
+
+export const RunState = z.enum(['running', 'done', 'cancelled', 'failed'])
+export type RunState = z.infer<typeof RunState>
+
+export const Run = z.object({
+  id: Id,
+  name: z.string(),
+  preset: z.string(),
+  settings: TrainSettings,
+  state: RunState,
+  /** Why it failed (e.g. "the loss became NaN at step 412"), or null. */
+  error: z.string().nullable(),
+  /** The backend it trained on (tensorflow-gpu, tensorflow, wasm, cpu). */
+  backend: z.string(),
+  classes: z.array(z.string()),
+  trainImages: z.number().int(),
+  valImages: z.number().int(),
+  /** Optimizer steps done and planned (epochs × batches per epoch). */
+  step: z.number().int(),
+  steps: z.number().int(),
+  epoch: z.number().int(),
+  createdAt: z.number(),
+  endedAt: z.number().nullable(),
+  /** The best evaluation so far (by AP50 on val) and its checkpoint: a TF.js layers model folder with detector.json. */
+  bestAp50: z.number().nullable(),
+  bestCheckpoint: z.string().nullable(),
+})
+export type Run = z.infer<typeof Run>
+
+/** One optimizer step's losses (the training curves). */
+export const RunStep = z.object({
+  step: z.number().int(),
+  epoch: z.number().int(),
+  loss: z.number(),
+  classification: z.number(),
+  box: z.number(),
+  learningRate: z.number(),
+  at: z.number(),
+})
+export type RunStep = z.infer<typeof RunStep>
+
+/** One evaluation on val: VOC AP at IoU 0.5, COCO AP over 0.50:0.95, recall at 0.5, and the checkpoint it scored. */
+export const RunEval = z.object({
+  step: z.number().int(),
+  epoch: z.number().int(),
+  ap50: z.number(),
+  ap: z.number(),
+  recall: z.number(),
+  checkpoint: z.string(),
+  at: z.number(),
+})
+export type RunEval = z.infer<typeof RunEval>
 
 export const DeployPhase = z.enum(['preparing', 'connecting', 'uploading', 'running', 'finished'])
 export type DeployPhase = z.infer<typeof DeployPhase>
@@ -514,6 +590,23 @@ export const requests = {
     params: z.strictObject({ deploymentId: Id }),
     result: z.object({ deployment: Deployment, samples: z.array(LatencySample) }),
   },
+  /**
+   * Train a detector on the project's labels, as a job (one at a time, like import and kindling). Returns at once;
+   * steps arrive as `run.step` events, evaluations as `run.eval`, state changes as `run.changed`; cancel with
+   * `jobs.cancel`. A non-finite loss stops the run as failed, naming the step; the checkpoints so far stay.
+   */
+  'train.start': { params: TrainSettings, result: z.object({ jobId: z.string(), runId: Id }) },
+  /** Go on with a cancelled or failed run from its last checkpoint, to its planned epochs. */
+  'train.resume': { params: z.strictObject({ runId: Id }), result: z.object({ jobId: z.string(), runId: Id }) },
+  /** The detector presets a run can train (names, in the order the Train page offers them). */
+  'train.presets': { params: NoParams, result: z.array(z.string()) },
+  /** The project's runs, newest first. */
+  'runs.list': { params: NoParams, result: z.array(Run) },
+  /** One run with its whole history: every step's losses and every evaluation. */
+  'runs.get': {
+    params: z.strictObject({ runId: Id }),
+    result: z.object({ run: Run, steps: z.array(RunStep), evals: z.array(RunEval) }),
+  },
 } as const
 
 export type Method = keyof typeof requests
@@ -531,6 +624,12 @@ export const events = {
   'deploy.sample': LatencySample.extend({ deploymentId: Id, device: z.string() }),
   /** A deployment moved on (phase, upload progress in `detail`) or ended (state done, cancelled or failed). */
   'deploy.changed': Deployment.extend({ phase: DeployPhase, detail: z.string().optional() }),
+  /** A training run's step (losses), as it happens. */
+  'run.step': RunStep.extend({ runId: Id }),
+  /** A training run's evaluation on val, with the checkpoint it scored. */
+  'run.eval': RunEval.extend({ runId: Id }),
+  /** A run started, moved on an epoch, or ended (done, cancelled or failed). */
+  'run.changed': Run,
 } as const
 
 export type EventName = keyof typeof events
