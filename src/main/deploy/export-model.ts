@@ -1,17 +1,15 @@
 // A detector on disk in TF.js layers format — model.json plus one weight shard — which is what the device runner
-// loads (src/runner/load-model.ts). Written with a small IOHandler because tf.io's file:// saver lives in tfjs-node,
-// which the studio cannot count on (an optional dependency that usually fails to install).
+// loads (src/runner/load-model.ts). The writer itself is detector/model-folder.ts, shared with training checkpoints.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { buildDetector, preset } from '../detector/index.js'
+import { buildDetector, MODEL_JSON, modelFolderSaver, preset, WEIGHTS_FILE } from '../detector/index.js'
 import { engineInfo, initEngine } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
 
-export const MODEL_JSON = 'model.json'
-export const WEIGHTS_FILE = 'group1-shard1of1.bin'
+export { MODEL_JSON, modelFolderSaver, WEIGHTS_FILE } from '../detector/index.js'
 
 export interface ExportedModel {
   dir: string
@@ -33,40 +31,6 @@ export function modelFilesHash(dir: string, files: readonly string[]): string {
     hash.update(bytes)
   }
   return hash.digest('hex')
-}
-
-// Write beside the target and rename, so a reader (or an upload) never sees half a file.
-function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const partial = `${file}.partial`
-  fs.writeFileSync(partial, data)
-  fs.renameSync(partial, file)
-}
-
-/** An IOHandler whose save writes `dir/model.json` and `dir/group1-shard1of1.bin` (all weights in one shard). */
-export function modelFolderSaver(dir: string): tf.io.IOHandler {
-  return {
-    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      if (!(artifacts.modelTopology instanceof Object) || artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new Error('only layers models (a JSON topology) can be exported')
-      }
-      fs.mkdirSync(dir, { recursive: true })
-      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : artifacts.weightData
-      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(weightData))
-      const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }]
-      const json: tf.io.ModelJSON = {
-        modelTopology: artifacts.modelTopology,
-        format: artifacts.format,
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy,
-        weightsManifest: manifest,
-        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
-        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
-      }
-      writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights)
-      writeFileAtomic(path.join(dir, MODEL_JSON), JSON.stringify(json))
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
-    },
-  }
 }
 
 /** Save a layers model into `dir` (created if missing; other files there are left alone and not hashed). */

@@ -13,3 +13,4 @@ export { assertFinite, detectionLoss, NonFiniteLossError, type LossParts, type P
 export { DetectionDecoder, type Detection } from './decode.js'
 export { DetectorTrainer, type ImageLabels, type StepResult } from './training.js'
 export { anchorCoverage, formatCoverage, projectBoxes, type CoverageReport } from './coverage.js'
+export { MODEL_JSON, modelFolderSaver, WEIGHTS_FILE, writeFileAtomic } from './model-folder.js'

@@ -3,3 +3,5 @@ export type { Box, BoxChange, BoxSource, ClassEditAction, Edit, EditAction, Imag
 export { latestVersion, migrate, migrations } from './migrations.js'
 export { DeviceStore } from './devices.js'
 export type { DeploymentRow, DeploymentState, DeviceRow, HostKeyPin, NewSshDevice, SampleRow } from './devices.js'
+export { INTERRUPTED_MESSAGE, RunStore } from './runs.js'
+export type { NewRun, RunRecordExtras } from './runs.js'
