@@ -17,6 +17,7 @@ export default defineConfig({
           // Started as a worker thread by the engine's data-parallel trainer, so it must be a file of its own.
           'data-parallel-worker': resolve(root, 'src/main/engine/data-parallel-worker.ts'),
           'kindle-worker': resolve(root, 'src/main/kindle/kindle-worker.ts'),
+          'train-worker': resolve(root, 'src/main/train/train-worker.ts'),
         },
       },
     },

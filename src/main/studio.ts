@@ -12,6 +12,7 @@ import {
   type Result,
   StudioError,
   type StudioEvent,
+  type TrainSettings,
 } from '../shared/api.js'
 import { deployService } from './deploy/handlers.js'
 import type { SecretBox } from './deploy/secrets.js'
@@ -22,7 +23,8 @@ import { importPhotos, type ImportOptions, type Job, JobRunner } from './jobs/in
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
 import { reviewHandlers } from './review/index.js'
-import { Store } from './store/index.js'
+import { RunStore, Store } from './store/index.js'
+import { prepareResume, prepareRun, TRAIN_PRESETS, trainJob, type PreparedRun } from './train/index.js'
 
 export const STUDIO_VERSION: string = (
   JSON.parse(fs.readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string }
@@ -98,6 +100,22 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
       () => this.send({ event: 'project.changed', payload: this.info() }),
     ),
     ...this.deploy.handlers,
+    'train.start': (settings) => {
+      const { jobId, runId } = this.train(settings)
+      return { jobId, runId }
+    },
+    'train.resume': (params) => {
+      const { jobId, runId } = this.resumeRun(params.runId)
+      return { jobId, runId }
+    },
+    'train.presets': () => TRAIN_PRESETS,
+    'runs.list': () => new RunStore(this.requireStore().db).list(),
+    'runs.get': ({ runId }) => {
+      const runs = new RunStore(this.requireStore().db)
+      const run = runs.get(runId)
+      if (!run) throw new StudioError(`no run ${runId} in this project`, 'not_found', 'params.runId')
+      return { run, steps: runs.steps(runId), evals: runs.evals(runId) }
+    },
   }
 
   private engine: Promise<EngineInfo> | undefined
@@ -128,6 +146,8 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     await this.deploy.stopAll()
     this.store?.close()
     this.store = store
+    // A run left running means the studio stopped mid-training (a crash, a kill): it will never end by itself.
+    new RunStore(store.db).markInterrupted()
     this.thumbnails = new ThumbnailCache(resolved)
     const info = this.info()
     this.send({ event: 'project.changed', payload: info })
@@ -188,6 +208,39 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
         },
       })
     })
+  }
+
+  /** Start a training run as a job; refused at once (nothing recorded) if the project cannot train these settings. */
+  train(settings: TrainSettings): { jobId: string; runId: number; job: Job } {
+    const store = this.requireStore()
+    this.refuseIfTraining()
+    return this.startTraining(store, prepareRun(store, settings))
+  }
+
+  /** Go on with a cancelled or failed run from its last checkpoint. */
+  resumeRun(runId: number): { jobId: string; runId: number; job: Job } {
+    const store = this.requireStore()
+    this.refuseIfTraining()
+    return this.startTraining(store, prepareResume(store, runId))
+  }
+
+  // Training waits for the project to be still: a run started beside an import or kindling would read photos and boxes
+  // as they change, and two runs would share the CPU (each taking twice as long) and both write checkpoints.
+  private refuseIfTraining() {
+    const busy = this.jobs.running().find((j) => j.state === 'running')
+    if (busy) {
+      const what = busy.kind === 'train' ? 'a training run' : busy.kind === 'kindle' ? 'kindling' : 'an import'
+      throw new StudioError(`${what} is running: wait for it to end or cancel it, then train`, 'conflict')
+    }
+  }
+
+  private startTraining(store: Store, prepared: PreparedRun) {
+    const job = this.jobs.start('train', store.dir, async (ctx) => {
+      await trainJob(store, prepared, ctx, (event) => {
+        if (this.store === store) this.send(event)
+      })
+    })
+    return { jobId: job.id, runId: prepared.run.id, job }
   }
 
   exportLabels(options: ExportLabelsOptions) {

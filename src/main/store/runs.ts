@@ -128,6 +128,7 @@ export class RunStore {
       ),
       dropStepsAfter: db.prepare<[number, number]>('DELETE FROM run_steps WHERE run_id = ? AND step > ?'),
       warnings: db.prepare<[string, number]>('UPDATE runs SET warnings = ? WHERE id = ?'),
+      backend: db.prepare<[string, number]>('UPDATE runs SET backend = ? WHERE id = ?'),
       interrupted: db.prepare<[string, number]>(
         "UPDATE runs SET state = 'failed', error = ?, ended_at = ? WHERE state = 'running'",
       ),
@@ -209,6 +210,10 @@ export class RunStore {
       this.stmt.dropStepsAfter.run(id, from.step)
       this.stmt.restart.run({ id, ...from })
     })()
+  }
+
+  setBackend(id: number, backend: string): void {
+    this.stmt.backend.run(backend, id)
   }
 
   setWarnings(id: number, warnings: SkippedFile[]): void {

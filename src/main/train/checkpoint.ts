@@ -1,0 +1,54 @@
+// Checkpoints: `<project>/runs/<runId>/epoch-<N>/`, a TF.js layers model folder (model.json + one weight shard, the
+// format the device runner and the deploy page load) plus detector.json, which says what the outputs mean (the
+// detector config with the run's class names). No optimizer state: a resumed run restarts Adam's moments.
+import fs from 'node:fs'
+import path from 'node:path'
+import * as tfl from '@tensorflow/tfjs-layers'
+import { type DetectorConfig, modelFolderSaver, writeFileAtomic } from '../detector/index.js'
+// The device runner's reader: the one loader of model folders (tfjs-core itself reads only over HTTP).
+import { modelFolder } from '../../runner/load-model.js'
+
+export const DETECTOR_JSON = 'detector.json'
+
+export interface CheckpointInfo {
+  runId: number
+  epoch: number
+  step: number
+  config: DetectorConfig
+  classes: string[]
+}
+
+export const runDir = (projectDir: string, runId: number) => path.join(projectDir, 'runs', String(runId))
+export const checkpointDir = (projectDir: string, runId: number, epoch: number) =>
+  path.join(runDir(projectDir, runId), `epoch-${epoch}`)
+
+export async function writeCheckpoint(model: tfl.LayersModel, dir: string, info: CheckpointInfo): Promise<void> {
+  // A checkpoint of the same epoch from an earlier, interrupted attempt is replaced whole.
+  fs.rmSync(dir, { recursive: true, force: true })
+  await model.save(modelFolderSaver(dir))
+  writeFileAtomic(path.join(dir, DETECTOR_JSON), JSON.stringify(info, null, 2))
+}
+
+/** Delete the run's epoch folders except `keep` (the best and the last): checkpoints are megabytes each. */
+export function pruneCheckpoints(dir: string, keep: readonly (string | null)[]): void {
+  const kept = new Set(keep.filter((k): k is string => k !== null).map((k) => path.resolve(k)))
+  if (!fs.existsSync(dir)) return
+  for (const entry of fs.readdirSync(dir)) {
+    const full = path.resolve(dir, entry)
+    if (/^epoch-\d+$/.test(entry) && !kept.has(full)) fs.rmSync(full, { recursive: true, force: true })
+  }
+}
+
+/** Put a checkpoint's weights into `model` (same architecture: the run's stored config built it). */
+export async function loadCheckpointWeights(model: tfl.LayersModel, dir: string): Promise<void> {
+  const saved = await tfl.loadLayersModel(modelFolder(dir))
+  try {
+    const weights = saved.getWeights()
+    if (weights.length !== model.getWeights().length) {
+      throw new Error(`the checkpoint in ${dir} has ${weights.length} weights, the run's detector ${model.getWeights().length}`)
+    }
+    model.setWeights(weights)
+  } finally {
+    saved.dispose()
+  }
+}

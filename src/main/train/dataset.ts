@@ -1,0 +1,135 @@
+// Which photos a run trains on and which it evaluates on, and their boxes as the detector wants them: normalised
+// corners and 1-based class indices in the run's class order. Read once when the run starts, so later edits in the
+// Review page do not change a run under way.
+import type { Corners } from '../../shared/boxes.js'
+import type { Split, TrainSettings } from '../../shared/api.js'
+import type { Store } from '../store/index.js'
+
+export interface TrainImage {
+  id: number
+  path: string
+  sha256: string
+  /** Size after EXIF orientation: the frame the store's boxes are in. */
+  width: number
+  height: number
+  boxes: Corners[]
+  /** 1-based class index per box (0 is the model's background). */
+  labels: number[]
+}
+
+export interface Dataset {
+  classes: string[]
+  train: TrainImage[]
+  val: TrainImage[]
+  /** True when the project had no labelled val photos and a tenth of the labelled photos was held out instead. */
+  heldOut: boolean
+}
+
+/** A candidate photo as the store has it, before the split rules. */
+export interface LabelledPhoto extends TrainImage {
+  split: Split
+}
+
+/** The share of labelled photos held out for evaluation when the project has no val photos. */
+export const HOLD_OUT_FRACTION = 0.1
+
+/** Too few labelled photos to train at all; the message says what to do. */
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'DatasetError'
+  }
+}
+
+/**
+ * A box in photo pixels (top-left x, y, size w × h) as normalised corners, clipped to the photo; null if nothing of it
+ * is left inside.
+ */
+export function toCorners(box: { x: number; y: number; w: number; h: number }, width: number, height: number): Corners | null {
+  const clip = (v: number) => Math.min(1, Math.max(0, v))
+  const corners: Corners = [clip(box.x / width), clip(box.y / height), clip((box.x + box.w) / width), clip((box.y + box.h) / height)]
+  return corners[2] > corners[0] && corners[3] > corners[1] ? corners : null
+}
+
+/**
+ * The split rules: `val` photos evaluate, `train` photos train, `test` photos are kept out of both (they are for a final
+ * score). With no labelled val photo, a fixed tenth of the train photos (the first by sha256, at least one) evaluates
+ * instead: content-addressed, so the same photos are held out on every run and every machine.
+ */
+export function splitPhotos(photos: readonly LabelledPhoto[]): { train: TrainImage[]; val: TrainImage[]; heldOut: boolean } {
+  const strip = ({ split: _split, ...image }: LabelledPhoto): TrainImage => image
+  const val = photos.filter((p) => p.split === 'val')
+  const train = photos.filter((p) => p.split === 'train')
+  if (val.length > 0) return { train: train.map(strip), val: val.map(strip), heldOut: false }
+  const bySha = [...train].sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0))
+  const n = train.length < 2 ? 0 : Math.max(1, Math.round(train.length * HOLD_OUT_FRACTION))
+  const held = new Set(bySha.slice(0, n).map((p) => p.id))
+  return {
+    train: train.filter((p) => !held.has(p.id)).map(strip),
+    val: train.filter((p) => held.has(p.id)).map(strip),
+    heldOut: true,
+  }
+}
+
+interface Row {
+  id: number
+  path: string
+  sha256: string
+  width: number
+  height: number
+  split: Split
+  reviewed: number
+  boxes: string
+}
+
+/**
+ * The project's labelled photos. `all`: every photo with a box (kindled, human or imported — never a model's
+ * `predicted` one) plus reviewed photos without any (a person said there is no face: a true negative). `reviewed`:
+ * reviewed photos only, with or without boxes.
+ */
+export function labelledPhotos(store: Store, labels: TrainSettings['labels'], classOrder: readonly number[]): LabelledPhoto[] {
+  const rows = store.db
+    .prepare<[], Row>(
+      `SELECT i.id, i.path, i.sha256, i.width, i.height, i.split, i.reviewed_at IS NOT NULL AS reviewed,
+              coalesce((SELECT json_group_array(json_array(b.class_id, b.x, b.y, b.w, b.h)) FROM boxes b
+                        WHERE b.image_id = i.id AND b.source != 'predicted'), '[]') AS boxes
+       FROM images i ORDER BY i.id`,
+    )
+    .all()
+  const index = new Map(classOrder.map((id, i) => [id, i + 1]))
+  const photos: LabelledPhoto[] = []
+  for (const r of rows) {
+    const raw = JSON.parse(r.boxes) as [number, number, number, number, number][]
+    if (labels === 'reviewed' ? !r.reviewed : raw.length === 0 && !r.reviewed) continue
+    const boxes: Corners[] = []
+    const classes: number[] = []
+    for (const [classId, x, y, w, h] of raw) {
+      const corners = toCorners({ x, y, w, h }, r.width, r.height)
+      const label = index.get(classId)
+      if (!corners || label === undefined) continue
+      boxes.push(corners)
+      classes.push(label)
+    }
+    photos.push({ id: r.id, path: r.path, sha256: r.sha256, width: r.width, height: r.height, split: r.split, boxes, labels: classes })
+  }
+  return photos
+}
+
+/** The run's data: the project's classes now (in their key order), its labelled photos, split. */
+export function loadDataset(store: Store, labels: TrainSettings['labels']): Dataset {
+  const classes = store.classes()
+  if (classes.length === 0) throw new DatasetError('the project has no classes: add one (e.g. "face") before training')
+  const photos = labelledPhotos(store, labels, classes.map((c) => c.id))
+  const { train, val, heldOut } = splitPhotos(photos)
+  const which = labels === 'reviewed' ? 'reviewed photos' : 'labelled photos'
+  if (train.length === 0) {
+    throw new DatasetError(
+      `nothing to train on: the project has no ${which} in the train split` +
+        (labels === 'reviewed' ? ' (review some photos, or train on all labels)' : ' (kindle or import labels first)'),
+    )
+  }
+  if (val.length === 0) {
+    throw new DatasetError(`nothing to evaluate on: the project needs at least 2 ${which} (one is held out to evaluate)`)
+  }
+  return { classes: classes.map((c) => c.name), train, val, heldOut }
+}

@@ -1,0 +1,185 @@
+// A training run as a job. Starting one (or resuming one) is checked and recorded here on the main thread — preset,
+// classes, photos and split, the run's row — so a request that cannot train is refused at once with the reason; the
+// training itself runs in a worker thread, whose steps and evaluations this side writes to SQLite (steps in batches:
+// one transaction per quarter second, not per step) and sends on as events.
+import { randomInt } from 'node:crypto'
+import { type Run, type RunStep, StudioError, type StudioEvent, TrainSettings } from '../../shared/api.js'
+import { DetectorConfig, preset, presetNames } from '../detector/index.js'
+import type { BackendName } from '../engine/index.js'
+import type { JobContext } from '../jobs/index.js'
+import { RunStore, type Store } from '../store/index.js'
+import { DatasetError, loadDataset } from './dataset.js'
+import { batchesPerEpoch, type SessionInit } from './session.js'
+import { startTrainingWorker } from './worker.js'
+
+export interface PreparedRun {
+  run: Run
+  session: SessionInit
+}
+
+const STEP_FLUSH_MS = 250
+const STEP_FLUSH_COUNT = 256
+
+/** Check the settings against the project and record a new run (state running); throws StudioError naming the problem. */
+export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
+  const settings = { ...TrainSettings.parse(input) }
+  if (!presetNames.includes(settings.preset)) {
+    throw new StudioError(
+      `no detector preset is called "${settings.preset}"; the presets are ${presetNames.join(', ')}`,
+      'invalid',
+      'params.preset',
+    )
+  }
+  let dataset
+  try {
+    dataset = loadDataset(store, settings.labels)
+  } catch (error) {
+    if (error instanceof DatasetError) throw new StudioError(`cannot train: ${error.message}`, 'invalid', 'params.labels')
+    throw error
+  }
+  // The run's classes are the project's now; the preset's own (['face']) only say how many a preset was shaped for.
+  const config = DetectorConfig.parse({ ...preset(settings.preset), classes: dataset.classes })
+  const seeded = { ...settings, seed: settings.seed ?? randomInt(0, 2 ** 31 - 1) }
+  const runs = new RunStore(store.db)
+  const run = runs.create({
+    name: settings.name ?? `${settings.preset} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+    preset: settings.preset,
+    settings: seeded,
+    config,
+    classes: dataset.classes,
+    backend: '',
+    trainImages: dataset.train.length,
+    valImages: dataset.val.length,
+    valHeldOut: dataset.heldOut,
+    steps: seeded.epochs * batchesPerEpoch(dataset.train.length, seeded.batchSize),
+  })
+  return {
+    run,
+    session: {
+      runId: run.id,
+      projectDir: store.dir,
+      settings: seeded,
+      config,
+      classes: dataset.classes,
+      train: dataset.train,
+      val: dataset.val,
+      startEpoch: 1,
+      resumeFrom: null,
+      best: { ap50: null, checkpoint: null },
+    },
+  }
+}
+
+/**
+ * Pick a cancelled or failed run up from its last checkpoint (or from the start, if it never reached one), with the
+ * photos and boxes the project has now under the run's own settings, classes and detector config.
+ */
+export function prepareResume(store: Store, runId: number): PreparedRun {
+  const runs = new RunStore(store.db)
+  const record = runs.record(runId)
+  if (!record) throw new StudioError(`no run ${runId} in this project`, 'not_found', 'params.runId')
+  if (record.state === 'running') throw new StudioError(`run ${runId} is already running`, 'conflict', 'params.runId')
+  if (record.state === 'done') throw new StudioError(`run ${runId} has finished all its epochs`, 'conflict', 'params.runId')
+  const names = store.classes().map((c) => c.name)
+  if (names.join('\n') !== record.classes.join('\n')) {
+    throw new StudioError(
+      `cannot resume run ${runId}: the project's classes changed since it started (${record.classes.join(', ')} → ` +
+        `${names.join(', ') || 'none'}); start a new run`,
+      'conflict',
+      'params.runId',
+    )
+  }
+  let dataset
+  try {
+    dataset = loadDataset(store, record.settings.labels)
+  } catch (error) {
+    if (error instanceof DatasetError) throw new StudioError(`cannot resume run ${runId}: ${error.message}`, 'invalid', 'params.runId')
+    throw error
+  }
+  const settings = record.settings as TrainSettings & { seed: number }
+  const config = DetectorConfig.parse(record.config)
+  const epoch = record.lastCheckpointEpoch ?? 0
+  const step = record.lastCheckpointStep ?? 0
+  runs.restart(runId, { backend: record.backend, step, epoch })
+  return {
+    run: runs.get(runId)!,
+    session: {
+      runId,
+      projectDir: store.dir,
+      settings,
+      config,
+      classes: record.classes,
+      train: dataset.train,
+      val: dataset.val,
+      startEpoch: epoch + 1,
+      resumeFrom: record.lastCheckpoint,
+      best: { ap50: record.bestAp50, checkpoint: record.bestCheckpoint },
+    },
+  }
+}
+
+/** Train a prepared run to its end in a worker thread; the job's progress counts steps. Returns the run as it ended. */
+export async function trainJob(
+  store: Store,
+  prepared: PreparedRun,
+  ctx: JobContext,
+  emit: (event: StudioEvent) => void,
+  options: { backend?: BackendName } = {},
+): Promise<Run> {
+  const runs = new RunStore(store.db)
+  const runId = prepared.run.id
+  const changed = () => emit({ event: 'run.changed', payload: runs.get(runId)! })
+  const warnings = runs.record(runId)!.warnings
+  let pending: RunStep[] = []
+  let epoch = prepared.run.epoch
+  const flush = () => {
+    runs.addSteps(runId, pending)
+    pending = []
+  }
+  const timer = setInterval(flush, STEP_FLUSH_MS)
+  ctx.report({ done: prepared.run.step, total: prepared.run.steps })
+  changed()
+  const worker = startTrainingWorker({ session: prepared.session, backend: options.backend }, (msg) => {
+    switch (msg.type) {
+      case 'started':
+        runs.setBackend(runId, msg.backend)
+        return changed()
+      case 'step':
+        pending.push(msg.step)
+        emit({ event: 'run.step', payload: { runId, ...msg.step } })
+        ctx.report({ done: msg.step.step })
+        if (pending.length >= STEP_FLUSH_COUNT) flush()
+        if (msg.step.epoch !== epoch) {
+          epoch = msg.step.epoch
+          flush()
+          changed()
+        }
+        return
+      case 'eval':
+        flush()
+        runs.addEval(runId, msg.eval, msg.best)
+        emit({ event: 'run.eval', payload: { runId, ...msg.eval } })
+        return changed()
+      case 'skip':
+        warnings.push(msg.skipped)
+        runs.setWarnings(runId, warnings)
+        return ctx.skip(msg.skipped)
+    }
+  })
+  const onCancel = () => worker.cancel()
+  ctx.signal.addEventListener('abort', onCancel)
+  try {
+    const end = await worker.finished
+    flush()
+    runs.end(runId, end.state)
+    return runs.get(runId)!
+  } catch (error) {
+    flush()
+    runs.end(runId, 'failed', error instanceof Error ? error.message : String(error))
+    throw error
+  } finally {
+    clearInterval(timer)
+    ctx.signal.removeEventListener('abort', onCancel)
+    changed()
+  }
+}

@@ -1,0 +1,131 @@
+// One training session, as the worker thread runs it: build the detector (weights from the run's seed, or from the last
+// checkpoint when resuming), then the loop — batches from the pipeline, DetectorTrainer steps, checkpoints and scores —
+// reporting each step, evaluation and skipped photo by message. Nothing here touches the store: the main thread owns it.
+import * as tf from '@tensorflow/tfjs-core'
+import type { RunEval, RunStep, TrainSettings } from '../../shared/api.js'
+import { buildDetector, type Detection, type DetectorConfig, DetectorTrainer } from '../detector/index.js'
+import { withSeededRandom } from '../engine/seeded.js'
+import { IDENTITY_PLAN, mixSeed, planAugmentation, seededRandom, shuffled } from './augment.js'
+import { checkpointDir, loadCheckpointWeights, pruneCheckpoints, runDir, writeCheckpoint } from './checkpoint.js'
+import type { TrainImage } from './dataset.js'
+import { trainLoop, type LoopEnd } from './loop.js'
+import { type Batch, batches, type SkippedPhoto } from './pipeline.js'
+import { batchTensor, scoreDetections } from './score.js'
+
+export interface SessionInit {
+  runId: number
+  projectDir: string
+  /** With the seed filled in. */
+  settings: TrainSettings & { seed: number }
+  config: DetectorConfig
+  classes: string[]
+  train: TrainImage[]
+  val: TrainImage[]
+  startEpoch: number
+  /** The checkpoint to start from (a resume), or null for fresh weights from the seed. */
+  resumeFrom: string | null
+  best: Best
+}
+
+export interface Best {
+  ap50: number | null
+  checkpoint: string | null
+}
+
+export type SessionMessage =
+  | { type: 'step'; step: RunStep }
+  | { type: 'eval'; eval: RunEval; best: Best }
+  | { type: 'skip'; skipped: SkippedPhoto }
+  | { type: 'end'; end: LoopEnd }
+
+/** Batches per epoch: the last one may be short. */
+export const batchesPerEpoch = (trainImages: number, batchSize: number) => Math.ceil(trainImages / batchSize)
+
+/** The photos of an epoch in their training order: shuffled by the run's seed and the epoch, so a resume repeats it. */
+export function epochOrder(images: readonly TrainImage[], seed: number, epoch: number): TrainImage[] {
+  return shuffled(images, seededRandom(mixSeed(seed, epoch)))
+}
+
+/** Pipeline batches as the loop takes them: a batch none of whose photos could be read is null (no step). */
+async function* forLoop(source: AsyncIterable<Batch & { index: number }>): AsyncGenerator<{ index: number; batch: Batch | null }> {
+  for await (const b of source) yield { index: b.index, batch: b.samples.length > 0 ? b : null }
+}
+
+export async function runSession(init: SessionInit, post: (m: SessionMessage) => void, signal: AbortSignal): Promise<LoopEnd> {
+  const { settings, config, classes } = init
+  const input = config.input
+  const detector = withSeededRandom(settings.seed, () => buildDetector(config))
+  const trainer = new DetectorTrainer(detector, tf.train.adam(settings.learningRate))
+  // Adam's moments are not checkpointed: a resumed run starts them afresh from the checkpoint's weights (a few steps of
+  // a slightly different update, no measurable difference for a run of several epochs).
+  if (init.resumeFrom) await loadCheckpointWeights(detector.model, init.resumeFrom)
+  const best: Best = { ...init.best }
+  const skippedPaths = new Set<string>()
+  const onSkip = (skipped: SkippedPhoto) => {
+    if (skippedPaths.has(skipped.path)) return
+    skippedPaths.add(skipped.path)
+    post({ type: 'skip', skipped })
+  }
+  let lastCheckpoint: string | null = init.resumeFrom
+  try {
+    return await trainLoop(
+      {
+        epochs: settings.epochs,
+        startEpoch: init.startEpoch,
+        batchesPerEpoch: batchesPerEpoch(init.train.length, settings.batchSize),
+        evalEvery: settings.evalEvery,
+        learningRate: settings.learningRate,
+      },
+      {
+        signal,
+        batches: (epoch) =>
+          forLoop(batches(
+            epochOrder(init.train, settings.seed, epoch),
+            settings.batchSize,
+            input,
+            (image) =>
+              settings.augment ? planAugmentation(seededRandom(mixSeed(settings.seed, epoch, image.id))) : IDENTITY_PLAN,
+            onSkip,
+          )),
+        step: (batch, learningRate) => {
+          ;(trainer.optimizer as unknown as { learningRate: number }).learningRate = learningRate
+          const images = batchTensor(batch, input)
+          try {
+            return trainer.step(
+              images,
+              batch.samples.map((s) => ({ boxes: s.boxes, labels: s.labels })),
+            )
+          } finally {
+            images.dispose()
+          }
+        },
+        onStep: (step) => post({ type: 'step', step }),
+        evaluate: async (epoch, step) => {
+          const dir = checkpointDir(init.projectDir, init.runId, epoch)
+          await writeCheckpoint(detector.model, dir, { runId: init.runId, epoch, step, config, classes })
+          const detected = new Map<number, Detection[]>()
+          for await (const { samples } of batches(init.val, settings.batchSize, input, () => IDENTITY_PLAN, onSkip)) {
+            if (samples.length === 0) continue
+            const images = batchTensor({ samples }, input)
+            try {
+              const found = await trainer.predict(images)
+              samples.forEach((s, i) => detected.set(s.image.id, found[i]))
+            } finally {
+              images.dispose()
+            }
+          }
+          // A val photo that could not be read is left out of the score, not counted as all its faces missed.
+          const score = scoreDetections(classes, init.val.filter((im) => !skippedPaths.has(im.path)), detected)
+          if (best.ap50 === null || score.ap50 > best.ap50) Object.assign(best, { ap50: score.ap50, checkpoint: dir })
+          lastCheckpoint = dir
+          pruneCheckpoints(runDir(init.projectDir, init.runId), [best.checkpoint, lastCheckpoint])
+          post({ type: 'eval', eval: { step, epoch, ...score, checkpoint: dir, at: Date.now() }, best: { ...best } })
+        },
+      },
+    )
+  } finally {
+    trainer.dispose()
+    detector.model.dispose()
+    trainer.optimizer.dispose()
+  }
+}

@@ -1,0 +1,22 @@
+// A training worker thread: its own engine, one session, messages out; `cancel` in stops it after the current step.
+import { parentPort, workerData } from 'node:worker_threads'
+import { engineInfo, initEngine } from '../engine/index.js'
+import { runSession } from './session.js'
+import type { WorkerInit, WorkerReply, WorkerRequest } from './worker.js'
+
+const port = parentPort!
+const init = workerData as WorkerInit
+const post = (msg: WorkerReply) => port.postMessage(msg)
+const abort = new AbortController()
+port.on('message', (msg: WorkerRequest) => {
+  if (msg.type === 'cancel') abort.abort()
+})
+
+try {
+  await initEngine({ backend: init.backend })
+  post({ type: 'started', backend: engineInfo()!.name })
+  const end = await runSession(init.session, post, abort.signal)
+  post({ type: 'end', end })
+} catch (error) {
+  post({ type: 'failed', error: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined })
+}
