@@ -1,0 +1,133 @@
+// Training runs through the studio API on real photos (dlib-faces with its human boxes), on the wasm backend with the
+// fastest preset, small batches and one or two epochs: a run trains, records and emits its steps and evaluations,
+// leaves a checkpoint that loads back; cancel keeps checkpoints and resume finishes the run; an unlabelled project is
+// refused; a studio that stopped mid-run shows the run failed and resumable.
+import fs from 'node:fs'
+import path from 'node:path'
+import * as tfl from '@tensorflow/tfjs-layers'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { initEngine } from '../../../src/main/engine/index.js'
+import { Studio } from '../../../src/main/studio.js'
+import { INTERRUPTED_MESSAGE } from '../../../src/main/store/index.js'
+import { DETECTOR_JSON } from '../../../src/main/train/index.js'
+import { modelFolder } from '../../../src/runner/load-model.js'
+import { dlibFaces, tempDir } from '../../helpers/fixtures.js'
+import { FAST_PRESET, finished, labelledProject, record, request } from './helpers.js'
+
+process.env.KINDLING_BACKEND = 'wasm'
+const studio = new Studio()
+let project: string
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' }) // for loading checkpoints back in this thread
+  project = await labelledProject(studio)
+}, 60_000)
+afterAll(() => studio.close())
+
+describe('train.start', () => {
+  it('trains a run to the end: steps and evals stored and emitted, the best checkpoint loads back', async () => {
+    const events = record(studio)
+    const { jobId, runId } = await request(studio, 'train.start', {
+      preset: FAST_PRESET,
+      epochs: 2,
+      batchSize: 4,
+      seed: 7,
+      name: 'first',
+    })
+    const progress = await finished(studio, jobId)
+    events.stop()
+    expect(progress).toMatchObject({ kind: 'train', state: 'done' })
+
+    const { run, steps, evals } = await request(studio, 'runs.get', { runId })
+    expect(run).toMatchObject({ name: 'first', preset: FAST_PRESET, state: 'done', error: null, backend: 'wasm', classes: ['face'] })
+    expect(run.trainImages).toBeGreaterThan(4)
+    expect(run.valImages).toBeGreaterThan(0)
+    expect(run.steps).toBe(2 * Math.ceil(run.trainImages / 4))
+    expect(run.step).toBe(run.steps)
+    expect(run.epoch).toBe(2)
+    expect(progress).toMatchObject({ done: run.steps, total: run.steps })
+    expect(steps.map((s) => s.step)).toEqual(Array.from({ length: run.steps }, (_, i) => i + 1))
+    for (const s of steps) {
+      expect(Number.isFinite(s.loss)).toBe(true)
+      expect(s.learningRate).toBeGreaterThan(0)
+    }
+    expect(evals.map((e) => e.epoch)).toEqual([1, 2])
+    expect(events.of('run.step').map((s) => s.step)).toEqual(steps.map((s) => s.step))
+    expect(events.of('run.eval').map((e) => e.epoch)).toEqual([1, 2])
+    expect(events.of('run.changed').at(-1)).toMatchObject({ id: runId, state: 'done' })
+
+    // The best and the last checkpoint are kept, nothing else.
+    const runFolder = path.join(project, 'runs', String(runId))
+    const kept = fs.readdirSync(runFolder).sort()
+    expect(kept).toEqual([...new Set([path.basename(run.bestCheckpoint!), 'epoch-2'])].sort())
+    const detector = JSON.parse(fs.readFileSync(path.join(run.bestCheckpoint!, DETECTOR_JSON), 'utf8'))
+    expect(detector).toMatchObject({ runId, classes: ['face'], config: { name: FAST_PRESET, classes: ['face'] } })
+    const model = await tfl.loadLayersModel(modelFolder(run.bestCheckpoint!))
+    expect(model.inputs[0].shape).toEqual([null, 240, 320, 3])
+    expect(model.outputNames).toEqual(['classLogits', 'boxOffsets'])
+    model.dispose()
+
+    const list = await request(studio, 'runs.list', {})
+    expect(list.map((r) => r.id)).toContain(runId)
+    expect(await request(studio, 'train.presets', {})).toContain(FAST_PRESET)
+  }, 120_000)
+
+  it('cancel ends the run cancelled with its checkpoints; train.resume finishes it', async () => {
+    const events = record(studio)
+    const { jobId, runId } = await request(studio, 'train.start', { preset: FAST_PRESET, epochs: 2, batchSize: 4, seed: 3, augment: false })
+    // Cancel as soon as the first epoch's checkpoint is scored.
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (events.of('run.eval').length > 0) {
+          clearInterval(timer)
+          resolve()
+        }
+      }, 20)
+    })
+    expect(await request(studio, 'jobs.cancel', { jobId })).toEqual({ cancelled: true })
+    expect(await finished(studio, jobId)).toMatchObject({ state: 'cancelled' })
+    const cancelled = (await request(studio, 'runs.get', { runId })).run
+    expect(cancelled.state).toBe('cancelled')
+    expect(cancelled.step).toBeLessThan(cancelled.steps)
+    expect(fs.existsSync(path.join(project, 'runs', String(runId), 'epoch-1', 'model.json'))).toBe(true)
+
+    const resumed = await request(studio, 'train.resume', { runId })
+    expect(resumed.runId).toBe(runId)
+    expect(await finished(studio, resumed.jobId)).toMatchObject({ state: 'done' })
+    events.stop()
+    const { run, steps, evals } = await request(studio, 'runs.get', { runId })
+    expect(run).toMatchObject({ state: 'done', step: run.steps, epoch: 2, error: null })
+    expect(steps.map((s) => s.step)).toEqual(Array.from({ length: run.steps }, (_, i) => i + 1))
+    expect(evals.map((e) => e.epoch)).toEqual([1, 2])
+    await expect(request(studio, 'train.resume', { runId })).rejects.toThrow(`run ${runId} has finished all its epochs`)
+  }, 120_000)
+
+  it('refuses a project with no labelled photos, recording nothing', async () => {
+    const other = new Studio()
+    try {
+      await other.openProject(tempDir(), { create: true })
+      await other.importFolder(dlibFaces).finished
+      await expect(request(other, 'train.start', { preset: FAST_PRESET })).rejects.toThrow(
+        'invalid: cannot train: nothing to train on: the project has no labelled photos in the train split',
+      )
+      expect(await request(other, 'runs.list', {})).toEqual([])
+      await expect(request(other, 'train.start', { preset: 'no-such-preset' })).rejects.toThrow('no detector preset is called "no-such-preset"')
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('a run left running when the studio stopped is failed on the next open, and resumable', async () => {
+    const runId = (await request(studio, 'runs.list', {}))[0].id
+    studio.project!.db.prepare("UPDATE runs SET state = 'running', ended_at = NULL WHERE id = ?").run(runId)
+    const again = new Studio()
+    try {
+      await studio.close()
+      await again.openProject(project)
+      const run = (await request(again, 'runs.get', { runId })).run
+      expect(run).toMatchObject({ state: 'failed', error: INTERRUPTED_MESSAGE })
+      expect(run.endedAt).not.toBeNull()
+    } finally {
+      await again.close()
+    }
+  })
+})
