@@ -13,6 +13,7 @@ import { DEVICES_USAGE, devicesCommand } from './commands/devices.js'
 import { EVAL_USAGE, evalCommand } from './commands/eval.js'
 import { describeExport, describeImport, LABELS_USAGE, labelsExportOptions, labelsImportOptions } from './commands/labels.js'
 import { PRESETS_USAGE, presetsCommand } from './commands/presets.js'
+import { runsCommand, TRAIN_USAGE, trainCommand } from './commands/train.js'
 import { KINDLE_USAGE, kindleCommand } from '../kindle/index.js'
 import { startServer } from './serve.js'
 import { type Command, parseOptions as parse, runCommand, UsageError } from './usage.js'
@@ -25,6 +26,7 @@ const USAGE = `kindling ${STUDIO_VERSION} — Kindling Studio from the command l
   kindling demo   [--project DIR]               create the demo project from the sample photos
 ${LABELS_USAGE}
 ${KINDLE_USAGE}
+${TRAIN_USAGE}
 ${EVAL_USAGE}
 ${ANCHORS_USAGE}
 ${PRESETS_USAGE}
@@ -39,6 +41,8 @@ const commands: Record<string, Command> = {
   demo,
   export: exportCommand,
   kindle: kindleCommand,
+  train: trainCommand,
+  runs: runsCommand,
   eval: evalCommand,
   anchors: anchorsCommand,
   presets: presetsCommand,

@@ -1,0 +1,57 @@
+// `kindling train` and `kindling runs` as a user runs them: a real process on a small labelled project.
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { dlibFaces, repoRoot, tempDir } from '../../helpers/fixtures.js'
+import { FAST_PRESET } from './helpers.js'
+
+const run = async (...args: string[]) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/kindling.js'), ...args], {
+      env: { ...process.env, KINDLING_BACKEND: 'wasm' },
+    })
+    return { code: 0, stdout, stderr }
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string }
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr }
+  }
+}
+
+describe('kindling train', () => {
+  it('trains a labelled project for one epoch and ends with a RESULT line; kindling runs lists the run', async () => {
+    const project = path.join(tempDir(), 'project')
+    const labels = ['training.xml', 'testing.xml'].flatMap((f) => ['--labels', path.join(dlibFaces, f)])
+    expect((await run('import', dlibFaces, ...labels, '--format', 'dlib', '--project', project)).code).toBe(0)
+
+    const trained = await run('train', '--project', project, '--preset', FAST_PRESET, '--epochs', '1', '--batch-size', '4', '--seed', '1')
+    expect(trained.stderr).toBe('')
+    expect(trained.code).toBe(0)
+    expect(trained.stdout).toMatch(/^Run 1 \(.*\): alexnet-ssd-320x240, \d+ photos to train, \d+ to evaluate, \d+ steps$/m)
+    expect(trained.stdout).toMatch(/^epoch 1: AP50 \d\.\d{3}, AP \d\.\d{3}, recall \d\.\d{3} → /m)
+    const line = trained.stdout.trim().split('\n').at(-1)!
+    expect(line).toMatch(/^RESULT \{/)
+    const result = JSON.parse(line.slice('RESULT '.length))
+    expect(result).toMatchObject({ runId: 1, state: 'done', backend: 'wasm', checkpoint: path.join(project, 'runs', '1', 'epoch-1') })
+    expect(result.steps).toBeGreaterThan(0)
+    expect(typeof result.ap50).toBe('number')
+    expect(typeof result.ap).toBe('number')
+    expect(fs.existsSync(path.join(result.checkpoint, 'model.json'))).toBe(true)
+
+    const runs = await run('runs', '--project', project, '--json')
+    expect(runs.code).toBe(0)
+    expect(JSON.parse(runs.stdout)).toMatchObject([{ id: 1, state: 'done', preset: FAST_PRESET, step: result.steps }])
+  }, 90_000)
+
+  it('exits 1 naming the reason when the project cannot train, 2 for a bad command line', async () => {
+    const project = path.join(tempDir(), 'project')
+    expect((await run('import', dlibFaces, '--project', project)).code).toBe(0)
+    const refused = await run('train', '--project', project, '--preset', FAST_PRESET)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('kindling: cannot train: nothing to train on')
+    const bad = await run('train', '--project', project, '--preset', FAST_PRESET, '--labels', 'some')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--labels:')
+  }, 60_000)
+})
