@@ -307,7 +307,8 @@ export const migrations: Migration[] = [
           best_checkpoint TEXT,                         -- absolute folder of the best checkpoint
           last_checkpoint TEXT,                         -- the newest checkpoint: where a resume starts
           last_checkpoint_epoch INTEGER,
-          last_checkpoint_step  INTEGER
+          last_checkpoint_step  INTEGER,
+          pid             INTEGER                       -- the process training it while running: alive means not stale
         );
         CREATE INDEX runs_by_state ON runs (state);
         CREATE TABLE run_steps (

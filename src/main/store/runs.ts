@@ -90,9 +90,9 @@ export class RunStore {
     this.stmt = {
       insert: db.prepare(
         `INSERT INTO runs (name, preset, settings, config, classes, state, backend, train_images, val_images,
-                           val_held_out, steps, created_at)
+                           val_held_out, steps, created_at, pid)
          VALUES (@name, @preset, @settings, @config, @classes, 'running', @backend, @trainImages, @valImages,
-                 @valHeldOut, @steps, @createdAt)`,
+                 @valHeldOut, @steps, @createdAt, @pid)`,
       ),
       get: db.prepare<[number], RunRecord>('SELECT * FROM runs WHERE id = ?'),
       all: db.prepare<[], RunRecord>('SELECT * FROM runs ORDER BY id DESC'),
@@ -122,15 +122,16 @@ export class RunStore {
       end: db.prepare<[{ id: number; state: RunState; error: string | null; endedAt: number }]>(
         'UPDATE runs SET state = @state, error = @error, ended_at = @endedAt WHERE id = @id',
       ),
-      restart: db.prepare<[{ id: number; backend: string; step: number; epoch: number }]>(
+      restart: db.prepare<[{ id: number; backend: string; step: number; epoch: number; pid: number }]>(
         `UPDATE runs SET state = 'running', error = NULL, ended_at = NULL, backend = @backend, step = @step,
-                         epoch = @epoch WHERE id = @id`,
+                         epoch = @epoch, pid = @pid WHERE id = @id`,
       ),
       dropStepsAfter: db.prepare<[number, number]>('DELETE FROM run_steps WHERE run_id = ? AND step > ?'),
       warnings: db.prepare<[string, number]>('UPDATE runs SET warnings = ? WHERE id = ?'),
       backend: db.prepare<[string, number]>('UPDATE runs SET backend = ? WHERE id = ?'),
-      interrupted: db.prepare<[string, number]>(
-        "UPDATE runs SET state = 'failed', error = ?, ended_at = ? WHERE state = 'running'",
+      running: db.prepare<[], { id: number; pid: number | null }>("SELECT id, pid FROM runs WHERE state = 'running'"),
+      interrupted: db.prepare<[string, number, number]>(
+        "UPDATE runs SET state = 'failed', error = ?, ended_at = ? WHERE id = ? AND state = 'running'",
       ),
     }
   }
@@ -144,6 +145,7 @@ export class RunStore {
         classes: JSON.stringify(run.classes),
         valHeldOut: run.valHeldOut ? 1 : 0,
         createdAt: now,
+        pid: process.pid,
       }).lastInsertRowid,
     )
     return this.get(id)!
@@ -208,7 +210,7 @@ export class RunStore {
   restart(id: number, from: { backend: string; step: number; epoch: number }): void {
     this.db.transaction(() => {
       this.stmt.dropStepsAfter.run(id, from.step)
-      this.stmt.restart.run({ id, ...from })
+      this.stmt.restart.run({ id, ...from, pid: process.pid })
     })()
   }
 
@@ -220,8 +222,27 @@ export class RunStore {
     this.stmt.warnings.run(JSON.stringify(warnings), id)
   }
 
-  /** Runs the studio was in the middle of when it stopped will never finish by themselves: failed, and resumable. */
-  markInterrupted(now = Date.now()): number {
-    return this.stmt.interrupted.run(INTERRUPTED_MESSAGE, now).changes
+  /**
+   * Runs the studio was in the middle of when it stopped will never finish by themselves: failed, and resumable. A run
+   * whose process is still alive is another studio's or a `kindling train`'s, training now, and is left alone (this
+   * process's own runs are stale by the time a project is opened: opening stops this studio's jobs first).
+   */
+  markInterrupted(now = Date.now(), alive: (pid: number) => boolean = processAlive): number {
+    let marked = 0
+    for (const run of this.stmt.running.all()) {
+      if (run.pid !== null && run.pid !== process.pid && alive(run.pid)) continue
+      marked += this.stmt.interrupted.run(INTERRUPTED_MESSAGE, now, run.id).changes
+    }
+    return marked
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

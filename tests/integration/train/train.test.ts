@@ -117,8 +117,10 @@ describe('train.start', () => {
   })
 
   it('a run left running when the studio stopped is failed on the next open, and resumable', async () => {
-    const runId = (await request(studio, 'runs.list', {}))[0].id
-    studio.project!.db.prepare("UPDATE runs SET state = 'running', ended_at = NULL WHERE id = ?").run(runId)
+    const [runId, otherId] = (await request(studio, 'runs.list', {})).map((r) => r.id)
+    studio.project!.db.prepare("UPDATE runs SET state = 'running', ended_at = NULL, pid = 2147483646 WHERE id = ?").run(runId)
+    // Another live process training this project (a `kindling train` beside the studio): not stale.
+    studio.project!.db.prepare("UPDATE runs SET state = 'running', ended_at = NULL, pid = ? WHERE id = ?").run(process.ppid, otherId)
     const again = new Studio()
     try {
       await studio.close()
@@ -126,6 +128,11 @@ describe('train.start', () => {
       const run = (await request(again, 'runs.get', { runId })).run
       expect(run).toMatchObject({ state: 'failed', error: INTERRUPTED_MESSAGE })
       expect(run.endedAt).not.toBeNull()
+      expect((await request(again, 'runs.get', { runId: otherId })).run.state).toBe('running')
+      // Resumable: the resume is accepted (and cancelled at once, to keep the test short).
+      const { jobId } = await request(again, 'train.resume', { runId })
+      await request(again, 'jobs.cancel', { jobId })
+      await finished(again, jobId)
     } finally {
       await again.close()
     }
