@@ -44,7 +44,7 @@ export function RunDetail({ run, job, busy, onResumed }: RunDetailProps) {
       <header className="train-detail-header">
         <div>
           <h2 id={`run-title-${run.id}`}>
-            {run.name} <RunStateBadge run={run} />
+            {run.name} <RunStateBadge run={run} testId="run-detail-state" />
           </h2>
           <p className="muted">
             {run.preset} · started {new Date(run.createdAt).toLocaleString()}

@@ -43,9 +43,9 @@ export function RunList({ runs, selected, onSelect }: RunListProps) {
   )
 }
 
-export function RunStateBadge({ run }: { run: Run }) {
+export function RunStateBadge({ run, testId = `run-state-${run.id}` }: { run: Run; testId?: string }) {
   return (
-    <span className={`run-state is-${run.state}`} data-testid={`run-state-${run.id}`}>
+    <span className={`run-state is-${run.state}`} data-testid={testId}>
       {run.state}
     </span>
   )
