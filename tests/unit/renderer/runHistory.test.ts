@@ -77,6 +77,14 @@ describe("a run's step history, from runs.get and then live events", () => {
     expect([...history.smoothView('loss')]).toEqual([1, 2, 3, 40])
   })
 
+  it('knows the epoch of its last step, for progress between run.changed events', () => {
+    const history = new RunHistory(1)
+    expect(history.lastEpoch).toBeNull()
+    history.addStep({ ...step(1), epoch: 2 })
+    expect(history.lastEpoch).toBe(2)
+    expect(history.lastStep).toBe(1)
+  })
+
   it('grows past its first capacity without losing a point', () => {
     const history = new RunHistory(1)
     for (let n = 1; n <= 5000; n++) history.addStep(step(n, 1 / n))

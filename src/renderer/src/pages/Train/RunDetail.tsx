@@ -65,7 +65,15 @@ export function RunDetail({ run, job, busy, onResumed }: RunDetailProps) {
         )}
       </header>
 
-      {run.state === 'running' && <RunProgress run={run} job={job} />}
+      {run.state === 'running' && (
+        <RunProgress
+          run={run}
+          // `run.changed` comes once an epoch; the step events say how far it is between them.
+          step={Math.max(run.step, history?.lastStep ?? 0)}
+          epoch={Math.max(run.epoch, history?.lastEpoch ?? 0)}
+          job={job}
+        />
+      )}
       {run.error && (
         <p className={run.state === 'failed' ? 'form-error train-run-error' : 'muted'} role="alert" data-testid="run-error">
           {run.error}
@@ -110,7 +118,7 @@ export function RunDetail({ run, job, busy, onResumed }: RunDetailProps) {
 }
 
 /** How far a running run is: epoch and step of the planned ones, the job's time left, and Cancel. */
-function RunProgress({ run, job }: { run: Run; job: JobProgress | null }) {
+function RunProgress({ run, step, epoch, job }: { run: Run; step: number; epoch: number; job: JobProgress | null }) {
   const studio = useStudio()
   const [cancelling, setCancelling] = useState(false)
   const cancel = () => {
@@ -123,10 +131,10 @@ function RunProgress({ run, job }: { run: Run; job: JobProgress | null }) {
     <section className="import-status" aria-label="Training progress" data-testid="run-progress">
       <div className="import-status-line">
         <strong aria-live="polite" data-testid="run-progress-text">
-          {run.step === 0 ? 'Preparing the photos…' : `Epoch ${run.epoch} / ${run.settings.epochs}`}
+          {step === 0 ? 'Preparing the photos…' : `Epoch ${epoch} / ${run.settings.epochs}`}
         </strong>
         <span className="mono muted">
-          step {formatCount(run.step)} / {formatCount(run.steps)}
+          step {formatCount(step)} / {formatCount(run.steps)}
         </span>
         {eta && (
           <span className="muted" data-testid="run-eta">
@@ -145,7 +153,7 @@ function RunProgress({ run, job }: { run: Run; job: JobProgress | null }) {
           {cancelling ? 'Cancelling…' : 'Cancel'}
         </button>
       </div>
-      <ProgressBar done={run.step} total={run.steps || null} label="Training progress" />
+      <ProgressBar done={step} total={run.steps || null} label="Training progress" />
     </section>
   )
 }

@@ -46,6 +46,7 @@ export class RunHistory {
   private smooth = LOSS_SERIES.map(() => new Float64Array(INITIAL_CAPACITY))
   private emas: Ema[]
   private evalList: RunEval[] = []
+  private latestEpoch: number | null = null
 
   constructor(
     readonly runId: number,
@@ -61,6 +62,11 @@ export class RunHistory {
 
   get lastStep(): number | null {
     return this.size === 0 ? null : this.steps[this.size - 1]
+  }
+
+  /** The epoch of the last step held: live, where `run.changed` (sent once an epoch) lags. */
+  get lastEpoch(): number | null {
+    return this.size === 0 ? null : this.latestEpoch
   }
 
   get evals(): readonly RunEval[] {
@@ -154,6 +160,7 @@ export class RunHistory {
     const i = this.size++
     this.steps[i] = step.step
     this.at[i] = step.at
+    this.latestEpoch = step.epoch
     LOSS_SERIES.forEach((name, s) => {
       this.raw[s][i] = step[name]
       this.smooth[s][i] = this.emas[s].push(step[name])
