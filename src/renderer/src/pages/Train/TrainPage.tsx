@@ -60,7 +60,7 @@ export function TrainPage({ project, jobs }: { project: ProjectInfo; jobs: JobPr
         </section>
       </aside>
       <section className="train-main">
-        {run ? (
+        {runs === null ? null : run ? (
           <RunDetail key={run.id} run={run} job={job} busy={busy} onResumed={started} />
         ) : (
           <div className="train-empty">
