@@ -7,6 +7,7 @@ import { Splash } from './components/Splash'
 import { DevicesPage } from './pages/Devices/DevicesPage'
 import { LibraryPage } from './pages/Library/LibraryPage'
 import { ReviewPage } from './pages/Review/ReviewPage'
+import { TrainPage } from './pages/Train/TrainPage'
 import { WelcomePage } from './pages/Welcome/WelcomePage'
 import { usePage } from './state/usePage'
 import { useStudioSession } from './state/useStudioSession'
@@ -31,6 +32,8 @@ export function App() {
         <AppShell project={project} version={info.version} backend={info.backend} jobs={projectJobs} page={page}>
           {page === 'review' ? (
             <ReviewPage key={project.dir} />
+          ) : page === 'train' ? (
+            <TrainPage key={project.dir} project={project} jobs={projectJobs} />
           ) : page === 'devices' ? (
             <DevicesPage key={project.dir} />
           ) : (

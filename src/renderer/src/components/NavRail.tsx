@@ -5,6 +5,7 @@ import { Icon, Logo } from './Icon'
 const ITEMS: { page: PageName; label: string }[] = [
   { page: 'library', label: 'Library' },
   { page: 'review', label: 'Review' },
+  { page: 'train', label: 'Train' },
   { page: 'devices', label: 'Devices' },
 ]
 

@@ -10,7 +10,7 @@ const CONNECTION_LABEL = {
   unauthorised: 'Not authorised',
 } as const
 
-const JOB_VERB: Record<JobProgress['kind'], string> = { import: 'Importing', kindle: 'Kindling' }
+const JOB_VERB: Record<JobProgress['kind'], string> = { import: 'Importing', kindle: 'Kindling', train: 'Training' }
 
 interface StatusBarProps {
   project: ProjectInfo

@@ -1,10 +1,11 @@
 // Which page is showing, kept in the URL's hash so a reload (or the browser's back button) stays on it. A page may
 // carry parameters after a `?`, as a query string: `#review?image=42` opens the Review page at photo 42 (the Library
+// links there), `#devices?model=PATH` opens the Devices page with a trained model folder to deploy (the Train page
 // links there).
 import { useEffect, useState, useSyncExternalStore } from 'react'
 
-export type PageName = 'library' | 'review' | 'devices'
-const PAGES: readonly PageName[] = ['library', 'review', 'devices']
+export type PageName = 'library' | 'review' | 'train' | 'devices'
+const PAGES: readonly PageName[] = ['library', 'review', 'train', 'devices']
 
 const subscribe = (listener: () => void) => {
   window.addEventListener('hashchange', listener)
@@ -28,6 +29,16 @@ export function reviewImageOf(hash: string): number | null {
 
 /** The hash that opens the Review page at a photo. */
 export const reviewHash = (imageId: number) => `#review?image=${imageId}`
+
+/** The model folder a `#devices?model=PATH` hash asks the Devices page to deploy, or null. */
+export function devicesModelOf(hash: string): string | null {
+  const { page, params } = parseHash(hash)
+  const model = params.get('model')?.trim()
+  return page === 'devices' && model ? model : null
+}
+
+/** The hash that opens the Devices page with a model folder (a run's checkpoint) chosen for deploying. */
+export const devicesModelHash = (modelDir: string) => `#devices?${new URLSearchParams({ model: modelDir })}`
 
 export function usePage(): PageName {
   return useSyncExternalStore(subscribe, () => parseHash(location.hash).page)

@@ -6,6 +6,7 @@ import type { Deployment, DeployPhase, Device, DeviceInfo, LatencySample } from 
 import { latencyStats } from '../../../../shared/latency'
 import { useStudio, useStudioEvents } from '../../api/context'
 import { errorMessage } from '../../state/errors'
+import { devicesModelOf } from '../../state/usePage'
 import '../../styles/devices.css'
 import { Histogram, LatencyChart } from './LatencyChart'
 import { PairForm } from './PairForm'
@@ -81,9 +82,11 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   const [testing, setTesting] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
   const [presets, setPresets] = useState<string[]>([])
-  const [preset, setPreset] = useState('mobilenet-ssd-320x240')
   // A preset, or (FOLDER) a TF.js layers model folder — a trained model, to compare with its architecture re-initialised.
-  const [modelDir, setModelDir] = useState('')
+  // The Train page's "Deploy…" opens this page at `#devices?model=PATH`: that folder is chosen.
+  const [askedModel] = useState(() => devicesModelOf(location.hash))
+  const [preset, setPreset] = useState(askedModel ? FOLDER : 'mobilenet-ssd-320x240')
+  const [modelDir, setModelDir] = useState(askedModel ?? '')
   const [iterations, setIterations] = useState('50')
   const [history, setHistory] = useState<Deployment[]>([])
   const [live, setLive] = useState<Live | null>(null)

@@ -7,7 +7,7 @@ import { messageForField, messageForForm } from '../../state/errors'
 import { useSubmit } from '../../state/useSubmit'
 
 export interface ImportPanelProps {
-  /** An import is already running: one at a time keeps the progress readable. */
+  /** A job is running (import, kindling or training): one at a time keeps the progress readable. */
   busy: boolean
   onStarted(jobId: string): void
 }
@@ -44,7 +44,7 @@ export function ImportPanel({ busy, onStarted }: ImportPanelProps) {
         type="submit"
         className="button is-primary"
         disabled={busy || starting || !dir.trim()}
-        title={busy ? 'An import is running' : undefined}
+        title={busy ? 'A job is running' : undefined}
         data-testid="import-button"
       >
         <Icon name="import" />

@@ -35,7 +35,7 @@ const TILES: { value: Tiles; label: string }[] = [
 ]
 
 export interface KindlePanelProps {
-  /** A job is running (import or kindling): one at a time keeps the store's writer and the progress readable. */
+  /** A job is running (import, kindling or training): one at a time keeps the store's writer and the progress readable. */
   busy: boolean
   /** Photos in the project: with none there is nothing to kindle. */
   photos: number

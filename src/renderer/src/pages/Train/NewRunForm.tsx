@@ -1,0 +1,220 @@
+// Start a training run: which detector preset, how long (epochs), batch size, learning rate, which labels, and
+// augmentation; a name and a seed if wanted; under Advanced, how often to evaluate. Checked here first (trainSettings),
+// then sent as `train.start`; the studio's own complaints land beside the field they name.
+import { type ChangeEvent, type ReactNode, useEffect, useId, useState } from 'react'
+import type { Counts } from '../../../../shared/api'
+import { useStudio } from '../../api/context'
+import { Icon } from '../../components/Icon'
+import { formatCount, plural } from '../../format'
+import { errorMessage, messageForField, messageForForm } from '../../state/errors'
+import { useSubmit } from '../../state/useSubmit'
+import {
+  apiField,
+  checkTrainForm,
+  DEFAULT_FORM,
+  TRAIN_FIELDS,
+  type TrainField,
+  type TrainForm,
+  trainingPhotos,
+} from './trainSettings'
+
+export interface NewRunFormProps {
+  /** A job is running (import, kindling or training): one at a time. */
+  busy: boolean
+  counts: Counts
+  onStarted(started: { jobId: string; runId: number }): void
+}
+
+export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
+  const studio = useStudio()
+  const id = useId()
+  const [form, setForm] = useState<TrainForm>(DEFAULT_FORM)
+  const [presets, setPresets] = useState<string[] | null>(null)
+  const [presetsError, setPresetsError] = useState<string | null>(null)
+  const [showAdvanced, setShowAdvanced] = useState(false)
+  // Field messages show once the user has tried to start: a half-typed number is not yet a mistake.
+  const [tried, setTried] = useState(false)
+
+  useEffect(() => {
+    let current = true
+    studio.request('train.presets', {}).then(
+      (names) => {
+        if (!current) return
+        setPresets(names)
+        setForm((f) => (f.preset && names.includes(f.preset) ? f : { ...f, preset: names[0] ?? '' }))
+      },
+      (e: unknown) => current && setPresetsError(errorMessage(e)),
+    )
+    return () => {
+      current = false
+    }
+  }, [studio])
+
+  const checked = checkTrainForm(form)
+  const { busy: starting, error, submit, clearError } = useSubmit(
+    () => (checked.ok ? studio.request('train.start', checked.params) : Promise.reject(new Error('unreachable'))),
+    (started) => {
+      setTried(false)
+      onStarted(started)
+    },
+  )
+  const set = <K extends keyof TrainForm>(key: K, value: TrainForm[K]) => {
+    setForm((f) => ({ ...f, [key]: value }))
+    clearError()
+  }
+  const messageFor = (field: TrainField): string | null =>
+    (tried && !checked.ok ? checked.errors[field] : undefined) ?? messageForField(error, apiField(field))
+  const formError = messageForForm(error, TRAIN_FIELDS.map(apiField))
+  // A studio error about an Advanced field must not hide behind a closed disclosure.
+  const advancedHasError = messageFor('evalEvery') !== null || messageFor('seed') !== null
+
+  const photos = trainingPhotos(counts.byState, form.labels)
+  const disabledWhy = busy
+    ? 'A job is running'
+    : photos === 0
+      ? form.labels === 'reviewed'
+        ? 'No photo is reviewed yet: review photos, or train on all labels'
+        : 'No photo has labels yet: kindle or review photos first'
+      : presets === null
+        ? 'Loading the presets…'
+        : undefined
+
+  const field = (name: TrainField, label: string, input: ReactNode, hint?: string) => {
+    const message = messageFor(name)
+    return (
+      <div className="train-field">
+        <label htmlFor={`${id}-${name}`}>{label}</label>
+        {input}
+        {message ? (
+          <span className="field-error" id={`${id}-${name}-error`} role="alert" data-testid={`train-${name}-error`}>
+            {message}
+          </span>
+        ) : (
+          hint && <span className="muted">{hint}</span>
+        )}
+      </div>
+    )
+  }
+  const inputProps = (name: Exclude<TrainField, 'preset'>) => ({
+    id: `${id}-${name}`,
+    value: form[name],
+    onChange: (e: ChangeEvent<HTMLInputElement>) => set(name, e.target.value),
+    'aria-invalid': messageFor(name) !== null,
+    'aria-describedby': messageFor(name) ? `${id}-${name}-error` : undefined,
+    'data-testid': `train-${name}`,
+    spellCheck: false,
+    autoComplete: 'off',
+  })
+
+  return (
+    <form
+      className="train-form"
+      aria-label="New training run"
+      data-testid="train-form"
+      onSubmit={(e) => {
+        e.preventDefault()
+        setTried(true)
+        if (checked.ok) void submit()
+        else if (checked.errors.evalEvery || checked.errors.seed) setShowAdvanced(true)
+      }}
+    >
+      <h2>New run</h2>
+      <p className="train-scope" data-testid="train-scope">
+        Trains on <strong>{plural(photos, form.labels === 'reviewed' ? 'reviewed photo' : 'labelled photo')}</strong>
+        <span className="muted">
+          {' '}
+          of {formatCount(counts.images)} · {formatCount(counts.byState.reviewed)} reviewed · val photos are held out to
+          evaluate
+        </span>
+      </p>
+      {field(
+        'preset',
+        'Detector',
+        <select
+          id={`${id}-preset`}
+          className="select"
+          value={form.preset}
+          onChange={(e) => set('preset', e.target.value)}
+          aria-invalid={messageFor('preset') !== null}
+          data-testid="train-preset"
+        >
+          {(presets ?? []).map((name) => (
+            <option key={name}>{name}</option>
+          ))}
+        </select>,
+      )}
+      {presetsError && <p className="field-error">Could not load the presets: {presetsError}</p>}
+      <div className="train-grid">
+        {field('epochs', 'Epochs', <input {...inputProps('epochs')} inputMode="numeric" />)}
+        {field('batchSize', 'Batch size', <input {...inputProps('batchSize')} inputMode="numeric" />)}
+        {field('learningRate', 'Learning rate', <input {...inputProps('learningRate')} inputMode="decimal" />)}
+      </div>
+      <fieldset className="train-labels">
+        <legend>Labels</legend>
+        <label className="radio">
+          <input
+            type="radio"
+            name={`${id}-labels`}
+            checked={form.labels === 'all'}
+            onChange={() => set('labels', 'all')}
+            data-testid="train-labels-all"
+          />
+          All (kindled and reviewed)
+        </label>
+        <label className="radio">
+          <input
+            type="radio"
+            name={`${id}-labels`}
+            checked={form.labels === 'reviewed'}
+            onChange={() => set('labels', 'reviewed')}
+            data-testid="train-labels-reviewed"
+          />
+          Reviewed photos only
+        </label>
+      </fieldset>
+      <label className="radio" title="Random horizontal flips, crops and colour jitter on training photos (never on val)">
+        <input type="checkbox" checked={form.augment} onChange={(e) => set('augment', e.target.checked)} data-testid="train-augment" />
+        Augment (flips, crops, colour jitter)
+      </label>
+      {field('name', 'Name (optional)', <input {...inputProps('name')} placeholder="e.g. faces v1" />)}
+      <button
+        type="button"
+        className="link-button train-advanced-toggle"
+        aria-expanded={showAdvanced || advancedHasError}
+        aria-controls={`${id}-advanced`}
+        onClick={() => setShowAdvanced((shown) => !shown)}
+        data-testid="train-advanced-toggle"
+      >
+        Advanced
+        <span className="disclosure" aria-hidden="true">
+          <Icon name="chevron" size={12} />
+        </span>
+      </button>
+      {(showAdvanced || advancedHasError) && (
+        <div id={`${id}-advanced`} className="train-grid" role="group" aria-label="Advanced settings">
+          {field(
+            'evalEvery',
+            'Evaluate every N epochs',
+            <input {...inputProps('evalEvery')} inputMode="numeric" />,
+            'and after the last',
+          )}
+          {field('seed', 'Seed (optional)', <input {...inputProps('seed')} inputMode="numeric" placeholder="random" />, 'same seed and data, same run')}
+        </div>
+      )}
+      {formError && (
+        <p className="field-error" role="alert" data-testid="train-form-error">
+          {formError}
+        </p>
+      )}
+      <button
+        type="submit"
+        className="button is-primary"
+        disabled={disabledWhy !== undefined || starting}
+        title={disabledWhy}
+        data-testid="train-start"
+      >
+        {starting ? 'Starting…' : 'Start training'}
+      </button>
+    </form>
+  )
+}

@@ -1,0 +1,219 @@
+// One run: how far it is (with Cancel) or why it stopped (with Resume), its curves, and what it is — settings, backend,
+// classes, photos — with its best checkpoint to copy or to deploy from the Devices page.
+import { useState } from 'react'
+import type { JobProgress, Run } from '../../../../shared/api'
+import { useStudio } from '../../api/context'
+import { Icon } from '../../components/Icon'
+import { ProgressBar } from '../../components/ProgressBar'
+import { formatCount, formatDuration } from '../../format'
+import { messageForForm } from '../../state/errors'
+import { devicesModelHash } from '../../state/usePage'
+import { useSubmit } from '../../state/useSubmit'
+import { RunStateBadge } from './RunList'
+import { ap50Text, canResume } from './runList'
+import { DEFAULT_SMOOTHING } from './runHistory'
+import { EvalChart, LossChart } from './TrainingCharts'
+import { useRunHistory } from './useRunHistory'
+
+const SMOOTHING_CHOICES = [
+  { value: 0, label: 'off' },
+  { value: 0.6, label: '0.6' },
+  { value: DEFAULT_SMOOTHING, label: '0.9' },
+  { value: 0.99, label: '0.99' },
+]
+
+export interface RunDetailProps {
+  run: Run
+  /** The job training this run, while it runs (its ETA and the id Cancel needs). */
+  job: JobProgress | null
+  /** A job is running: Resume waits for it. */
+  busy: boolean
+  onResumed(started: { jobId: string; runId: number }): void
+}
+
+export function RunDetail({ run, job, busy, onResumed }: RunDetailProps) {
+  const studio = useStudio()
+  const [smoothing, setSmoothing] = useState(DEFAULT_SMOOTHING)
+  const [logScale, setLogScale] = useState(false)
+  const { history, version, error: historyError } = useRunHistory(run.id, smoothing)
+  const resume = useSubmit(() => studio.request('train.resume', { runId: run.id }), onResumed)
+  const resumeError = messageForForm(resume.error, [])
+
+  return (
+    <article className="train-detail" aria-labelledby={`run-title-${run.id}`} data-testid="run-detail">
+      <header className="train-detail-header">
+        <div>
+          <h2 id={`run-title-${run.id}`}>
+            {run.name} <RunStateBadge run={run} testId="run-detail-state" />
+          </h2>
+          <p className="muted">
+            {run.preset} · started {new Date(run.createdAt).toLocaleString()}
+            {run.endedAt !== null && ` · ended ${new Date(run.endedAt).toLocaleString()}`}
+          </p>
+        </div>
+        {canResume(run) && (
+          <button
+            type="button"
+            className="button is-primary"
+            onClick={() => void resume.submit()}
+            disabled={busy || resume.busy}
+            title={busy ? 'A job is running' : 'Go on from the last checkpoint to the planned epochs'}
+            data-testid="run-resume"
+          >
+            {resume.busy ? 'Resuming…' : 'Resume'}
+          </button>
+        )}
+      </header>
+
+      {run.state === 'running' && (
+        <RunProgress
+          run={run}
+          // `run.changed` comes once an epoch; the step events say how far it is between them.
+          step={Math.max(run.step, history?.lastStep ?? 0)}
+          epoch={Math.max(run.epoch, history?.lastEpoch ?? 0)}
+          job={job}
+        />
+      )}
+      {run.error && (
+        <p className={run.state === 'failed' ? 'form-error train-run-error' : 'muted'} role="alert" data-testid="run-error">
+          {run.error}
+        </p>
+      )}
+      {resumeError && (
+        <p className="form-error" role="alert" data-testid="run-resume-error">
+          {resumeError}
+        </p>
+      )}
+
+      <div className="train-chart-tools">
+        <label>
+          Smoothing{' '}
+          <select
+            className="select"
+            value={smoothing}
+            onChange={(e) => setSmoothing(Number(e.target.value))}
+            data-testid="loss-smoothing"
+          >
+            {SMOOTHING_CHOICES.map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="radio">
+          <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="loss-log" />
+          Log scale
+        </label>
+      </div>
+      {historyError && <p className="form-error">Could not load the run's history: {historyError}</p>}
+      <div className="train-charts">
+        <LossChart history={history} version={version} logScale={logScale} />
+        <EvalChart history={history} version={version} />
+      </div>
+
+      <RunFacts run={run} />
+    </article>
+  )
+}
+
+/** How far a running run is: epoch and step of the planned ones, the job's time left, and Cancel. */
+function RunProgress({ run, step, epoch, job }: { run: Run; step: number; epoch: number; job: JobProgress | null }) {
+  const studio = useStudio()
+  const [cancelling, setCancelling] = useState(false)
+  const cancel = () => {
+    if (!job) return
+    setCancelling(true)
+    studio.request('jobs.cancel', { jobId: job.jobId }).catch(() => setCancelling(false))
+  }
+  const eta = job?.etaMs == null ? null : `about ${formatDuration(job.etaMs)} left`
+  return (
+    <section className="import-status" aria-label="Training progress" data-testid="run-progress">
+      <div className="import-status-line">
+        <strong aria-live="polite" data-testid="run-progress-text">
+          {step === 0 ? 'Preparing the photos…' : `Epoch ${epoch} / ${run.settings.epochs}`}
+        </strong>
+        <span className="mono muted">
+          step {formatCount(step)} / {formatCount(run.steps)}
+        </span>
+        {eta && (
+          <span className="muted" data-testid="run-eta">
+            {eta}
+          </span>
+        )}
+        <span className="spacer" />
+        <button
+          type="button"
+          className="button is-small"
+          onClick={cancel}
+          disabled={!job || cancelling}
+          title={job ? 'Stop the run; its checkpoints stay and it can resume' : 'Waiting for the job to report'}
+          data-testid="run-cancel"
+        >
+          {cancelling ? 'Cancelling…' : 'Cancel'}
+        </button>
+      </div>
+      <ProgressBar done={step} total={run.steps || null} label="Training progress" />
+    </section>
+  )
+}
+
+/** What the run is: its settings, where it ran, what it learnt from, and its best checkpoint. */
+function RunFacts({ run }: { run: Run }) {
+  const { settings } = run
+  const [copied, setCopied] = useState(false)
+  const checkpoint = run.bestCheckpoint
+  const copy = () => {
+    if (!checkpoint) return
+    void navigator.clipboard?.writeText(checkpoint).then(() => setCopied(true))
+  }
+  return (
+    <section className="train-facts" aria-label="Run details">
+      <dl className="train-facts-list" data-testid="run-facts">
+        <dt>Best AP50</dt>
+        <dd className="mono" data-testid="run-best-ap50">
+          {ap50Text(run.bestAp50)}
+        </dd>
+        <dt>Best checkpoint</dt>
+        <dd>
+          {checkpoint ? (
+            <span className="train-checkpoint">
+              <code data-testid="run-checkpoint">{checkpoint}</code>
+              <button type="button" className="button is-small" onClick={copy} data-testid="run-copy-checkpoint">
+                <Icon name="copy" size={14} />
+                {copied ? 'Copied' : 'Copy path'}
+              </button>
+              <a className="button is-small" href={devicesModelHash(checkpoint)} data-testid="run-deploy">
+                Deploy…
+              </a>
+            </span>
+          ) : (
+            <span className="muted">none yet: the first evaluation writes one</span>
+          )}
+        </dd>
+        <dt>Backend</dt>
+        <dd>{run.backend}</dd>
+        <dt>Classes</dt>
+        <dd>{run.classes.length ? run.classes.join(', ') : '–'}</dd>
+        <dt>Photos</dt>
+        <dd data-testid="run-photos">
+          {formatCount(run.trainImages)} train · {formatCount(run.valImages)} val
+        </dd>
+        <dt>Labels</dt>
+        <dd>{settings.labels === 'reviewed' ? 'reviewed photos only' : 'all (kindled and reviewed)'}</dd>
+        <dt>Epochs</dt>
+        <dd>
+          {settings.epochs} · evaluated every {settings.evalEvery === 1 ? 'epoch' : `${settings.evalEvery} epochs`}
+        </dd>
+        <dt>Batch size</dt>
+        <dd>{settings.batchSize}</dd>
+        <dt>Learning rate</dt>
+        <dd className="mono">{settings.learningRate}</dd>
+        <dt>Augmentation</dt>
+        <dd>{settings.augment ? 'on' : 'off'}</dd>
+        <dt>Seed</dt>
+        <dd>{settings.seed ?? 'random'}</dd>
+      </dl>
+    </section>
+  )
+}

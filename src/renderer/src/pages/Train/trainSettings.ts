@@ -1,0 +1,103 @@
+// The new-run form's fields as typed (strings), checked the way `TrainSettings` in the API checks them, so a user
+// hears about "0 epochs" beside the field before anything is sent. The studio checks again: its errors name the same
+// fields (`params.epochs`), and the form shows them in the same place.
+import type { Params } from '../../../../shared/api'
+
+export type TrainStartParams = Params<'train.start'>
+
+export interface TrainForm {
+  preset: string
+  name: string
+  epochs: string
+  batchSize: string
+  learningRate: string
+  labels: 'all' | 'reviewed'
+  augment: boolean
+  evalEvery: string
+  seed: string
+}
+
+export type TrainField = 'preset' | 'name' | 'epochs' | 'batchSize' | 'learningRate' | 'evalEvery' | 'seed'
+
+/** The API's field names, as a studio error names them: `params.epochs`. */
+export const TRAIN_FIELDS: readonly TrainField[] = ['preset', 'name', 'epochs', 'batchSize', 'learningRate', 'evalEvery', 'seed']
+export const apiField = (field: TrainField) => `params.${field}`
+
+/** The API's defaults (TrainSettings), as the form starts. */
+export const DEFAULT_FORM: TrainForm = {
+  preset: '',
+  name: '',
+  epochs: '10',
+  batchSize: '16',
+  learningRate: '0.001',
+  labels: 'all',
+  augment: true,
+  evalEvery: '1',
+  seed: '',
+}
+
+export const MAX_SEED = 2 ** 31 - 1
+
+export type Checked =
+  | { ok: true; params: TrainStartParams }
+  | { ok: false; errors: Partial<Record<TrainField, string>> }
+
+/** A whole number in [min, max] typed in a field, or the message to show beside it. */
+function integerIn(text: string, min: number, max: number, what: string): number | string {
+  const trimmed = text.trim()
+  if (trimmed === '') return `Enter the ${what}`
+  const n = Number(trimmed)
+  if (!Number.isFinite(n) || !Number.isInteger(n)) return `The ${what} is a whole number`
+  if (n < min || n > max) return `The ${what} is from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}`
+  return n
+}
+
+export function checkTrainForm(form: TrainForm): Checked {
+  const errors: Partial<Record<TrainField, string>> = {}
+  if (!form.preset) errors.preset = 'Choose a detector preset'
+
+  const name = form.name.trim()
+  if (name.length > 100) errors.name = 'The name is at most 100 characters'
+
+  const epochs = integerIn(form.epochs, 1, 10_000, 'number of epochs')
+  if (typeof epochs === 'string') errors.epochs = epochs
+  const batchSize = integerIn(form.batchSize, 1, 256, 'batch size')
+  if (typeof batchSize === 'string') errors.batchSize = batchSize
+  const evalEvery = integerIn(form.evalEvery, 1, 1000, 'evaluation interval')
+  if (typeof evalEvery === 'string') errors.evalEvery = evalEvery
+
+  // Number() takes "1e-3" as well as "0.001": learning rates are usually written the first way.
+  const rateText = form.learningRate.trim()
+  const learningRate = Number(rateText)
+  if (rateText === '') errors.learningRate = 'Enter the learning rate'
+  else if (!Number.isFinite(learningRate)) errors.learningRate = 'The learning rate is a number, e.g. 0.001 or 1e-3'
+  else if (learningRate <= 0 || learningRate > 1) errors.learningRate = 'The learning rate is above 0 and at most 1'
+
+  let seed: number | undefined
+  if (form.seed.trim() !== '') {
+    const checked = integerIn(form.seed, 0, MAX_SEED, 'seed')
+    if (typeof checked === 'string') errors.seed = checked
+    else seed = checked
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors }
+  return {
+    ok: true,
+    params: {
+      preset: form.preset,
+      ...(name ? { name } : {}),
+      epochs: epochs as number,
+      batchSize: batchSize as number,
+      learningRate,
+      labels: form.labels,
+      augment: form.augment,
+      evalEvery: evalEvery as number,
+      ...(seed === undefined ? {} : { seed }),
+    },
+  }
+}
+
+/** How many photos a run would train on, in the user's words: labelled (kindled or reviewed) or reviewed only. */
+export function trainingPhotos(byState: { kindled: number; reviewed: number }, labels: TrainForm['labels']): number {
+  return labels === 'reviewed' ? byState.reviewed : byState.kindled + byState.reviewed
+}

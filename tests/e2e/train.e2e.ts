@@ -1,0 +1,141 @@
+// Training from the Train page, end to end: the real CLI in serve mode, the built renderer, Debian's Chromium, the
+// demo project's group photos kindled by the real teacher, then a short real training run on the studio's engine.
+// A person opens Train, sees what will train and the presets, has a bad number refused beside its field, starts a
+// one-epoch run, watches the loss curve fill and the run reach "done" with its AP50 and best checkpoint, and hands the
+// checkpoint to the Devices page. Waits on what the user sees, never on a delay.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { launchChromium, ROOT, serve, type Served, stop } from './harness.js'
+
+const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/train.png')
+const WAIT = { timeout: 90_000, interval: 100 }
+// One epoch on six photos is a handful of steps, but each is a real forward and backward pass (on wasm, a few seconds).
+const TRAINING = { timeout: 540_000, interval: 250 }
+
+let browser: Browser
+let served: Served | undefined
+const tempDirs: string[] = []
+
+beforeAll(async () => {
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  if (served) await stop(served.child)
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? ''
+
+describe('Training from the Train page', () => {
+  test('trains the kindled demo photos for one epoch: live loss curve, done with AP50 and a checkpoint to deploy', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-e2e-train-'))
+    tempDirs.push(home)
+    served = await serve([], { KINDLING_HOME: home })
+    const context = await browser.newContext({ viewport: { width: 1400, height: 950 } })
+    const page = await context.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    await page.goto(served.url)
+
+    // The demo project has photos but no labels: kindle them first, as a user would.
+    await page.getByTestId('create-demo').click()
+    await page.getByTestId('import-summary').waitFor({ timeout: WAIT.timeout })
+    await expect.poll(() => page.getByTestId('count-all').textContent(), WAIT).toBe('6')
+    await page.getByTestId('kindle-button').click()
+    await page.getByTestId('kindle-summary').waitFor({ timeout: WAIT.timeout })
+    await expect.poll(() => page.getByTestId('count-kindled').textContent(), WAIT).toBe('6')
+
+    // Train sits between Review and Devices in the nav.
+    const nav = await page.locator('.nav-item').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid')))
+    expect(nav).toEqual(['nav-library', 'nav-review', 'nav-train', 'nav-devices'])
+    await page.getByTestId('nav-train').click()
+    await page.getByTestId('train-page').waitFor()
+    expect(await page.getByTestId('nav-train').getAttribute('aria-current')).toBe('page')
+
+    // What will train, and the presets the studio offers (the first one chosen).
+    expect(await text(page, 'train-scope')).toContain('Trains on 6 labelled photos')
+    await page.getByTestId('train-labels-reviewed').check()
+    expect(await text(page, 'train-scope')).toContain('Trains on 0 reviewed photos')
+    expect(await page.getByTestId('train-start').isDisabled()).toBe(true)
+    await page.getByTestId('train-labels-all').check()
+    await expect.poll(() => page.locator('[data-testid=train-preset] option').count(), WAIT).toBeGreaterThan(0)
+    const preset = await page.getByTestId('train-preset').inputValue()
+    expect(preset).not.toBe('')
+    expect(await page.getByTestId('train-epochs').inputValue()).toBe('10')
+    expect(await page.getByTestId('train-batchSize').inputValue()).toBe('16')
+    expect(await page.getByTestId('train-learningRate').inputValue()).toBe('0.001')
+    expect(await page.getByTestId('train-augment').isChecked()).toBe(true)
+    expect(await page.getByText('No runs yet').count()).toBe(1)
+
+    // A bad number is refused beside its field, and nothing starts.
+    await page.getByTestId('train-epochs').fill('0')
+    await page.getByTestId('train-start').click()
+    expect(await text(page, 'train-epochs-error')).toBe('The number of epochs is from 1 to 10,000')
+    expect(await page.getByTestId('train-epochs').getAttribute('aria-invalid')).toBe('true')
+    expect(await page.getByTestId('run-list').count()).toBe(0)
+
+    // One epoch, small batches, a fixed seed (under Advanced).
+    await page.getByTestId('train-epochs').fill('1')
+    await page.getByTestId('train-batchSize').fill('2')
+    await page.getByTestId('train-name').fill('e2e run')
+    await page.getByTestId('train-advanced-toggle').click()
+    await page.getByTestId('train-evalEvery').fill('1')
+    await page.getByTestId('train-seed').fill('7')
+    expect(await page.getByTestId('train-epochs-error').count()).toBe(0)
+    await page.getByTestId('train-start').click()
+
+    // The run is listed and shown; while it runs, Start waits and the progress (with Cancel) is on screen.
+    await page.locator('[data-testid=run-list] li').first().waitFor({ timeout: WAIT.timeout })
+    expect(await page.locator('[data-testid=run-list] li').count()).toBe(1)
+    expect(await page.locator('[data-testid=run-list] li').first().textContent()).toContain('e2e run')
+    expect(await page.locator('[data-testid=run-list] li').first().textContent()).toContain(preset)
+    const state = () => text(page, 'run-detail-state')
+    if ((await state()) === 'running') {
+      expect(await page.getByTestId('train-start').isDisabled()).toBe(true)
+      expect(await page.getByTestId('run-progress').count()).toBe(1)
+      expect(await page.getByRole('progressbar', { name: 'Training progress' }).count()).toBe(1)
+    }
+
+    // The loss curve gets its points as the steps stream in; the run ends done.
+    await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points')), TRAINING).toBeGreaterThan(0)
+    await expect.poll(state, TRAINING).toBe('done')
+    expect(await page.getByTestId('run-error').count()).toBe(0)
+    expect(await page.getByTestId('run-progress').count()).toBe(0)
+    await expect.poll(() => page.getByTestId('train-start').isEnabled(), WAIT).toBe(true)
+    expect(await page.locator('[data-testid=run-list] li').first().textContent()).toContain('epoch 1 / 1')
+
+    // Evaluated after the last (only) epoch: its AP50, on the chart and in the details, and the checkpoint it wrote.
+    await expect.poll(async () => Number(await page.getByTestId('eval-chart').getAttribute('data-points')), WAIT).toBeGreaterThan(0)
+    await expect.poll(() => text(page, 'run-best-ap50'), WAIT).toMatch(/^[01]\.\d{3}$/)
+    const checkpoint = await text(page, 'run-checkpoint')
+    expect(checkpoint).not.toBe('')
+    expect(fs.existsSync(checkpoint)).toBe(true)
+    expect(fs.existsSync(path.join(checkpoint, 'detector.json'))).toBe(true)
+    expect(await text(page, 'run-photos')).toMatch(/^\d+ train · \d+ val$/)
+    // uPlot drew both charts on their canvases.
+    expect(await page.locator('[data-testid=loss-chart] canvas').count()).toBeGreaterThan(0)
+    expect(await page.locator('[data-testid=eval-chart] canvas').count()).toBeGreaterThan(0)
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
+    await page.screenshot({ path: SCREENSHOT })
+
+    // A reload comes back to the same run, its whole history fetched again.
+    const points = await page.getByTestId('loss-chart').getAttribute('data-points')
+    await page.reload()
+    await page.getByTestId('train-page').waitFor()
+    await expect.poll(state, WAIT).toBe('done')
+    await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points'), WAIT).toBe(points)
+
+    // "Deploy…" opens the Devices page with the checkpoint chosen as the model folder.
+    await page.getByTestId('run-deploy').click()
+    await page.getByTestId('devices-page').waitFor()
+    await expect.poll(() => page.getByTestId('deploy-model-dir').inputValue(), WAIT).toBe(checkpoint)
+
+    expect(pageErrors).toEqual([])
+    await context.close()
+  }, 720_000)
+})

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { TrainSettings } from '../../../src/shared/api'
+import { checkTrainForm, DEFAULT_FORM, trainingPhotos } from '../../../src/renderer/src/pages/Train/trainSettings'
+
+const form = { ...DEFAULT_FORM, preset: 'mobilenet-ssd-320x240' }
+
+describe('the new-run form, checked before it is sent', () => {
+  it('sends the API defaults as numbers, and the studio accepts them', () => {
+    const checked = checkTrainForm(form)
+    expect(checked).toEqual({
+      ok: true,
+      params: {
+        preset: 'mobilenet-ssd-320x240',
+        epochs: 10,
+        batchSize: 16,
+        learningRate: 0.001,
+        labels: 'all',
+        augment: true,
+        evalEvery: 1,
+      },
+    })
+    if (checked.ok) expect(TrainSettings.safeParse(checked.params).success).toBe(true)
+  })
+
+  it('takes a name (trimmed), a seed and a learning rate written 1e-4', () => {
+    const checked = checkTrainForm({ ...form, name: '  smiles v2 ', seed: '42', learningRate: '1e-4', labels: 'reviewed' })
+    expect(checked.ok && checked.params).toMatchObject({ name: 'smiles v2', seed: 42, learningRate: 1e-4, labels: 'reviewed' })
+  })
+
+  it('names each field that is wrong, in words', () => {
+    const checked = checkTrainForm({
+      ...form,
+      preset: '',
+      epochs: '0',
+      batchSize: '8.5',
+      learningRate: 'fast',
+      evalEvery: '',
+      seed: '-1',
+    })
+    expect(checked.ok).toBe(false)
+    if (checked.ok) return
+    expect(checked.errors).toEqual({
+      preset: 'Choose a detector preset',
+      epochs: 'The number of epochs is from 1 to 10,000',
+      batchSize: 'The batch size is a whole number',
+      learningRate: 'The learning rate is a number, e.g. 0.001 or 1e-3',
+      evalEvery: 'Enter the evaluation interval',
+      seed: 'The seed is from 0 to 2,147,483,647',
+    })
+  })
+
+  it('refuses the limits the API refuses', () => {
+    const errors = (patch: Partial<typeof form>) => {
+      const checked = checkTrainForm({ ...form, ...patch })
+      return checked.ok ? {} : checked.errors
+    }
+    expect(errors({ batchSize: '257' }).batchSize).toBeDefined()
+    expect(errors({ batchSize: '256' }).batchSize).toBeUndefined()
+    expect(errors({ learningRate: '0' }).learningRate).toBe('The learning rate is above 0 and at most 1')
+    expect(errors({ learningRate: '1' }).learningRate).toBeUndefined()
+    expect(errors({ evalEvery: '1001' }).evalEvery).toBeDefined()
+    expect(errors({ name: 'x'.repeat(101) }).name).toBeDefined()
+  })
+})
+
+describe('what a run will train on', () => {
+  it('counts kindled and reviewed photos, or reviewed ones only', () => {
+    expect(trainingPhotos({ kindled: 1200, reviewed: 34 }, 'all')).toBe(1234)
+    expect(trainingPhotos({ kindled: 1200, reviewed: 34 }, 'reviewed')).toBe(34)
+  })
+})
