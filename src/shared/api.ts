@@ -327,9 +327,17 @@ export const Run = z.object({
   classes: z.array(z.string()),
   trainImages: z.number().int(),
   valImages: z.number().int(),
-  /** Optimizer steps done and planned (epochs × batches per epoch). */
+  /** No photo was in the val split, so the run held out a fixed tenth of the labelled photos to evaluate on. */
+  valHeldOut: z.boolean(),
+  /** Photos the run could not read and trained without. */
+  warnings: z.array(SkippedFile),
+  /**
+   * Optimizer steps done and planned (epochs × batches per epoch); step numbers follow the plan, so a resumed run's
+   * steps continue where its last checkpoint was (the steps trained after it are dropped and trained again).
+   */
   step: z.number().int(),
   steps: z.number().int(),
+  /** The epoch being trained, from 1 (0 before the first step); stored once an epoch, the step events say more. */
   epoch: z.number().int(),
   createdAt: z.number(),
   endedAt: z.number().nullable(),
@@ -342,6 +350,7 @@ export type Run = z.infer<typeof Run>
 /** One optimizer step's losses (the training curves). */
 export const RunStep = z.object({
   step: z.number().int(),
+  /** From 1. */
   epoch: z.number().int(),
   loss: z.number(),
   classification: z.number(),

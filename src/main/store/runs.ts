@@ -19,8 +19,6 @@ export interface NewRun {
 /** What the stored run holds beyond the API's Run: what a resume needs. */
 export interface RunRecordExtras {
   config: unknown
-  valHeldOut: boolean
-  warnings: SkippedFile[]
   lastCheckpoint: string | null
   lastCheckpointEpoch: number | null
   lastCheckpointStep: number | null
@@ -63,6 +61,8 @@ const toRun = (r: RunRecord): Run => ({
   classes: JSON.parse(r.classes) as string[],
   trainImages: r.train_images,
   valImages: r.val_images,
+  valHeldOut: r.val_held_out === 1,
+  warnings: JSON.parse(r.warnings) as SkippedFile[],
   step: r.step,
   steps: r.steps,
   epoch: r.epoch,
@@ -74,8 +74,6 @@ const toRun = (r: RunRecord): Run => ({
 
 const toExtras = (r: RunRecord): RunRecordExtras => ({
   config: JSON.parse(r.config) as unknown,
-  valHeldOut: r.val_held_out === 1,
-  warnings: JSON.parse(r.warnings) as SkippedFile[],
   lastCheckpoint: r.last_checkpoint,
   lastCheckpointEpoch: r.last_checkpoint_epoch,
   lastCheckpointStep: r.last_checkpoint_step,

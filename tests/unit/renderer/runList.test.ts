@@ -13,6 +13,8 @@ const run = (id: number, createdAt: number, over: Partial<Run> = {}): Run => ({
   classes: ['face'],
   trainImages: 100,
   valImages: 20,
+  valHeldOut: false,
+  warnings: [],
   step: 0,
   steps: 70,
   epoch: 0,

@@ -198,7 +198,23 @@ function RunFacts({ run }: { run: Run }) {
         <dt>Photos</dt>
         <dd data-testid="run-photos">
           {formatCount(run.trainImages)} train · {formatCount(run.valImages)} val
+          {run.valHeldOut && <span className="muted"> (held out: the project has no val photos)</span>}
         </dd>
+        {run.warnings.length > 0 && (
+          <>
+            <dt>Skipped</dt>
+            <dd data-testid="run-warnings">
+              {run.warnings.length === 1 ? '1 photo could not be read' : `${formatCount(run.warnings.length)} photos could not be read`}
+              <ul className="train-warnings">
+                {run.warnings.slice(0, 20).map((w) => (
+                  <li key={w.path}>
+                    <code>{w.path}</code> <span className="muted">{w.reason}</span>
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         <dt>Labels</dt>
         <dd>{settings.labels === 'reviewed' ? 'reviewed photos only' : 'all (kindled and reviewed)'}</dd>
         <dt>Epochs</dt>
