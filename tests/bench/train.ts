@@ -1,0 +1,108 @@
+// Training speed per detector preset, side by side in one run: one optimizer step at a batch of real GENKI photos
+// (decoded and augmented by the run's own pipeline, with their people-drawn boxes), and the pipeline's time to decode and
+// augment such a batch. The pipeline works on libuv's threads while a step trains, so its share of a step says whether
+// decoding is hidden (< 1) or the GPU/CPU waits for photos (> 1). Presets: `--presets a,b` (default: all, in the order
+// the Train page offers them); `--batch N` (default 8); `--steps N` timed steps after one warm-up (default 3).
+import fs from 'node:fs'
+import path from 'node:path'
+import * as tf from '@tensorflow/tfjs-core'
+import { buildDetector, DetectorTrainer, preset } from '../../src/main/detector/index.js'
+import { initEngine } from '../../src/main/engine/index.js'
+import { withSeededRandom } from '../../src/main/engine/seeded.js'
+import { mixSeed, planAugmentation, seededRandom } from '../../src/main/train/augment.js'
+import type { TrainImage } from '../../src/main/train/dataset.js'
+import { loadSample } from '../../src/main/train/pipeline.js'
+import { TRAIN_PRESETS } from '../../src/main/train/presets.js'
+import { batchTensor } from '../../src/main/train/score.js'
+import type { Corners } from '../../src/shared/boxes.js'
+import { median, round, table } from './util.js'
+
+const genki = path.resolve(import.meta.dirname, '../../../shared/datasets/genki')
+
+interface Coco {
+  images: { id: number; file_name: string; width: number; height: number }[]
+  annotations: { image_id: number; bbox: [number, number, number, number] }[]
+}
+
+/** The first `count` GENKI-SZSL train photos with their face boxes, as a run's dataset holds them. */
+function genkiTrainImages(count: number): TrainImage[] {
+  const coco = JSON.parse(fs.readFileSync(path.join(genki, 'szsl-train.coco.json'), 'utf8')) as Coco
+  return coco.images.slice(0, count).map((image) => {
+    const boxes = coco.annotations
+      .filter((a) => a.image_id === image.id)
+      .map(({ bbox: [x, y, w, h] }): Corners => {
+        const clip = (v: number) => Math.min(1, Math.max(0, v))
+        return [clip(x / image.width), clip(y / image.height), clip((x + w) / image.width), clip((y + h) / image.height)]
+      })
+    return {
+      id: image.id,
+      path: path.join(genki, 'images', image.file_name),
+      sha256: '',
+      width: image.width,
+      height: image.height,
+      boxes,
+      labels: boxes.map(() => 1),
+    }
+  })
+}
+
+const arg = (args: string[], name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
+
+export default async function trainBench(args: string[]) {
+  const batch = Number(arg(args, 'batch') ?? 8)
+  const steps = Number(arg(args, 'steps') ?? 3)
+  const presets = arg(args, 'presets')?.split(',') ?? TRAIN_PRESETS
+  const engine = await initEngine()
+  const photos = genkiTrainImages(batch * (steps + 1))
+
+  const rows: Record<string, string | number>[] = []
+  const result: Record<string, { stepMs: number; imagesPerSec: number; pipelineMs: number; pipelineShareOfStep: number }> = {}
+  for (const name of presets) {
+    const config = preset(name)
+    const input = config.input
+    // Decode and augment every batch first (timed), so the steps below time training alone.
+    const pipelineTimes: number[] = []
+    const batches = []
+    for (let s = 0; s <= steps; s++) {
+      const slice = photos.slice(s * batch, (s + 1) * batch)
+      const t = performance.now()
+      const samples = await Promise.all(slice.map((image) => loadSample(image, input, planAugmentation(seededRandom(mixSeed(1, image.id))))))
+      pipelineTimes.push(performance.now() - t)
+      batches.push(samples)
+    }
+    const detector = withSeededRandom(1, () => buildDetector(config))
+    const trainer = new DetectorTrainer(detector, tf.train.adam(1e-4))
+    const stepTimes: number[] = []
+    for (const samples of batches) {
+      const images = batchTensor({ samples }, input)
+      const t = performance.now()
+      trainer.step(images, samples.map((s) => ({ boxes: s.boxes, labels: s.labels })))
+      stepTimes.push(performance.now() - t)
+      images.dispose()
+    }
+    trainer.dispose()
+    trainer.optimizer.dispose()
+    detector.model.dispose()
+
+    const stepMs = median(stepTimes.slice(1)) // the first step compiles kernels and allocates
+    const pipelineMs = median(pipelineTimes.slice(1))
+    result[name] = {
+      stepMs: round(stepMs, 0),
+      imagesPerSec: round((batch * 1000) / stepMs, 2),
+      pipelineMs: round(pipelineMs, 0),
+      pipelineShareOfStep: round(pipelineMs / stepMs, 3),
+    }
+    rows.push({
+      preset: name,
+      input: `${input.width}×${input.height}`,
+      'step ms': round(stepMs, 0),
+      'photos/s': round((batch * 1000) / stepMs, 2),
+      'decode+augment ms': round(pipelineMs, 0),
+      'share of step': round(pipelineMs / stepMs, 3),
+    })
+    console.error(`${name}: ${round(stepMs, 0)} ms a step`)
+  }
+  console.log(`\nOne training step at batch ${batch} on ${engine.name} (${engine.threads} threads), median of ${steps}:\n`)
+  console.log(table(rows))
+  return { backend: engine.name, batch, presets: result }
+}
