@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import { initEngine } from './backend.js'
 import type { Batch, LossSource, ModelSource, ModuleExport, OptimizerConfig, WorkerInit, WorkerReply, WorkerRequest } from './data-parallel.js'
 
-type LossFn = (model: tfl.LayersModel, batch: Record<string, tf.Tensor>) => tf.Scalar
+type LossFn = (model: tfl.LayersModel, batch: Record<string, tf.Tensor>) => tf.Scalar | { loss: tf.Scalar; metrics: Record<string, tf.Scalar> }
 
 // Every built-in takes (labels, predictions) and defaults to a mean over the batch, as data parallelism needs.
 const builtinLosses = {
@@ -49,7 +49,15 @@ async function buildLoss(source: LossSource): Promise<LossFn> {
   }
   const fn = await importExport(source)
   if (typeof fn !== 'function') throw new Error(`${source.module}: ${source.export} is not a function`)
-  return fn as LossFn
+  const args = source.args ?? []
+  return (model, b) => fn(model, b, ...args)
+}
+
+/** Set the learning rate for the next updates: SGD keeps it as a tensor too, Adam reads the field each update. */
+function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (r: number) => void }
+  if (o.setLearningRate) o.setLearningRate(rate)
+  else o.learningRate = rate
 }
 
 function buildOptimizer(c: OptimizerConfig): tf.Optimizer {
@@ -90,9 +98,20 @@ async function main() {
           shard = toTensors(msg.shard)
         }
         if (Object.keys(shard).length === 0) throw new Error('no batch yet')
-        const { value, grads } = tf.variableGrads(() => loss(model, shard), variables)
         const out = buffer ?? new Float32Array(total)
         buffer = null
+        if (Object.values(shard)[0].shape[0] === 0) {
+          // An empty shard (a batch smaller than the replicas): nothing to learn here, and `reached` stays as it was.
+          out.fill(0)
+          return { reply: { id: msg.id, loss: 0, metrics: {}, gradients: out }, transfer: [out.buffer as ArrayBuffer] }
+        }
+        let kept: Record<string, tf.Scalar> = {}
+        const { value, grads } = tf.variableGrads(() => {
+          const result = loss(model, shard)
+          if (result instanceof tf.Tensor) return result
+          kept = Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, tf.keep(v)]))
+          return result.loss
+        }, variables)
         reached = variables.map((v, i) => {
           const g = grads[v.name]
           if (g) out.set(g.dataSync() as Float32Array, offsets[i])
@@ -100,12 +119,14 @@ async function main() {
           return g != null
         })
         const lossValue = value.dataSync()[0]
-        tf.dispose([value, ...Object.values(grads)])
-        return { reply: { id: msg.id, loss: lossValue, gradients: out }, transfer: [out.buffer as ArrayBuffer] }
+        const metrics = Object.fromEntries(Object.entries(kept).map(([k, v]) => [k, v.dataSync()[0]]))
+        tf.dispose([value, ...Object.values(grads), ...Object.values(kept)])
+        return { reply: { id: msg.id, loss: lossValue, metrics, gradients: out }, transfer: [out.buffer as ArrayBuffer] }
       }
       case 'apply': {
         const g = msg.gradients
         if (g.length !== total) throw new Error(`expected ${total} gradient values, got ${g.length}`)
+        if (msg.learningRate !== undefined) setLearningRate(optimizer, msg.learningRate)
         const named: tf.NamedTensorMap = {}
         variables.forEach((v, i) => {
           if (reached[i]) named[v.name] = tf.tensor(g.subarray(offsets[i], offsets[i] + sizes[i]), v.shape)

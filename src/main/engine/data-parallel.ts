@@ -41,9 +41,11 @@ export type ModelSource = ModuleExport | { topology: object }
 
 /**
  * The loss a replica minimises, which must be a mean over the examples of its shard (that is what makes the average of
- * the replicas' gradients the whole batch's gradient). A built-in name applies `tf.losses[name](batch.y, model(batch.x))`
- * with the default (mean) reduction; a module export is called as `fn(model, batch)` with the shard as tensors and
- * returns a scalar — for models with several outputs or targets.
+ * the replicas' gradients the whole batch's gradient) — or, with `reduction: 'sum'`, the shard's share of the whole
+ * batch's loss. A built-in name applies `tf.losses[name](batch.y, model(batch.x))` with the default (mean) reduction; a
+ * module export is called as `fn(model, batch, ...args)` with the shard as tensors and returns a scalar — for models
+ * with several outputs or targets — or `{ loss, metrics }`: named scalars (parts of the loss, say) to report, reduced
+ * over the replicas like the loss.
  */
 export type LossSource = 'meanSquaredError' | 'absoluteDifference' | 'huberLoss' | 'softmaxCrossEntropy' | 'sigmoidCrossEntropy' | ModuleExport
 
@@ -69,6 +71,13 @@ export interface DataParallelOptions {
   weights?: Float32Array[]
   /** Backend each worker's `initEngine()` uses; defaults to its usual choice (KINDLING_BACKEND, then the fastest). */
   backend?: BackendName
+  /**
+   * How shard losses and gradients combine. 'mean' (the default): averaged, weighted by shard size — right when the
+   * loss is a mean over its examples. 'sum': added up — right when each replica's loss is already its share of the
+   * whole batch's loss, e.g. a sum over its examples divided by a whole-batch normaliser the batch carries (a loss
+   * normalised by something other than the example count, which a weighted average would get only approximately).
+   */
+  reduction?: 'mean' | 'sum'
 }
 
 /** One of the model's weights, in `model.weights` order. */
@@ -79,21 +88,44 @@ export interface WeightInfo {
 }
 
 export interface StepResult {
-  /** The whole batch's loss: the shard losses averaged with the same weights as the gradients. */
+  /** The whole batch's loss: the shard losses combined as the gradients are (weighted average, or sum). */
   loss: number
+  /** The loss's named metrics (a module loss returning `{ loss, metrics }`), combined the same way. */
+  metrics: Record<string, number>
+  /** Each replica's own loss (0 for a replica whose shard was empty). */
+  shardLosses: number[]
+}
+
+export interface StepOptions {
+  /** The optimizer's learning rate for this step (and the ones after), in every replica: for a schedule. */
+  learningRate?: number
+  /**
+   * Called with the step's result after the gradients are in and before any replica applies them; throwing skips the
+   * update everywhere (the replicas stay identical and as they were) and fails the step with that error. Whatever it
+   * does, a step whose loss is not finite in some replica is never applied.
+   */
+  check?: (result: StepResult) => void
+}
+
+/** A step was not applied because a replica's loss was NaN or infinite; the replicas are unchanged. */
+export class NonFiniteStepError extends Error {
+  constructor(readonly result: StepResult) {
+    super(`the loss is not finite (replica losses ${result.shardLosses.join(', ')}); no replica applied the update`)
+    this.name = 'NonFiniteStepError'
+  }
 }
 
 /** Messages between this thread and a replica (data-parallel-worker.ts). */
 export type WorkerRequest =
   | { id: number; op: 'gradients'; shard?: Batch }
-  | { id: number; op: 'apply'; gradients: Float32Array }
+  | { id: number; op: 'apply'; gradients: Float32Array; learningRate?: number }
   | { id: number; op: 'getWeights' }
   | { id: number; op: 'setWeights'; weights: Float32Array[] }
 export type WorkerReply =
   | { type: 'ready'; weights: WeightInfo[]; backend: string }
   | { type: 'failed'; error: string }
   | { id: number; error: string }
-  | { id: number; loss: number; gradients: Float32Array }
+  | { id: number; loss: number; metrics: Record<string, number>; gradients: Float32Array }
   | { id: number; weights: Float32Array[] }
   | { id: number }
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
@@ -161,8 +193,11 @@ class Replica {
   }
 }
 
-/** Split `batch` along its first dimension into `n` nearly equal shards (the first `B mod n` get one more example). */
-export function splitBatch(batch: Batch, n: number): { shards: Batch[]; sizes: number[] } {
+/**
+ * Split `batch` along its first dimension into `n` nearly equal shards (the first `B mod n` get one more example). A
+ * batch smaller than `n` is an error unless `allowEmpty`, which gives the last shards no examples.
+ */
+export function splitBatch(batch: Batch, n: number, { allowEmpty = false } = {}): { shards: Batch[]; sizes: number[] } {
   const entries = Object.entries(batch)
   if (entries.length === 0) throw new Error('a batch needs at least one tensor')
   const size = entries[0][1].shape[0]
@@ -170,7 +205,7 @@ export function splitBatch(batch: Batch, n: number): { shards: Batch[]; sizes: n
     if (t.shape[0] !== size) throw new Error(`batch tensor ${name} has ${t.shape[0]} examples, ${entries[0][0]} has ${size}`)
     if (t.data.length !== t.shape.reduce((a, b) => a * b, 1)) throw new Error(`batch tensor ${name} does not match its shape ${t.shape}`)
   }
-  if (size < n) throw new Error(`a batch of ${size} cannot be split over ${n} replicas`)
+  if (size < n && !allowEmpty) throw new Error(`a batch of ${size} cannot be split over ${n} replicas`)
   const sizes = Array.from({ length: n }, (_, i) => Math.floor(size / n) + (i < size % n ? 1 : 0))
   const shards: Batch[] = sizes.map(() => ({}))
   for (const [name, t] of entries) {
@@ -199,6 +234,7 @@ export class DataParallelTrainer {
     readonly weights: readonly WeightInfo[],
     /** The backend the workers train on. */
     readonly backend: string,
+    private readonly reduction: 'mean' | 'sum',
   ) {}
 
   static async start(options: DataParallelOptions): Promise<DataParallelTrainer> {
@@ -208,7 +244,7 @@ export class DataParallelTrainer {
     const replicas = Array.from({ length: n }, (_, i) => new Replica(i, init))
     try {
       const ready = await Promise.all(replicas.map((r) => r.ready))
-      const trainer = new DataParallelTrainer(replicas, ready[0].weights, ready[0].backend)
+      const trainer = new DataParallelTrainer(replicas, ready[0].weights, ready[0].backend, options.reduction ?? 'mean')
       await trainer.setWeights(options.weights ?? (await trainer.replicaWeights(0)))
       return trainer
     } catch (e) {
@@ -230,13 +266,15 @@ export class DataParallelTrainer {
   /**
    * One synchronous step. `batch` is split over the replicas, which keep their shard as tensors; omit it to train on
    * the shards of the previous step again (repeated batches: benchmarks, overfitting checks) without resending them.
+   * A batch smaller than the number of replicas (an epoch's last) leaves some replicas without examples: they
+   * contribute nothing to the loss and gradients but still apply the same update.
    */
-  step(batch?: Batch): Promise<StepResult> {
+  step(batch?: Batch, options: StepOptions = {}): Promise<StepResult> {
     return this.serial(async () => {
       if (this.diverged) throw this.diverged
       let shards: Batch[] | undefined
       if (batch) {
-        const split = splitBatch(batch, this.replicas.length)
+        const split = splitBatch(batch, this.replicas.length, { allowEmpty: true })
         shards = split.shards
         this.shardSizes = split.sizes
       } else if (!this.shardSizes) {
@@ -251,19 +289,31 @@ export class DataParallelTrainer {
         ),
       )
       const total = this.shardSizes!.reduce((a, b) => a + b, 0)
-      const share = this.shardSizes!.map((s) => s / total)
+      const share = this.reduction === 'sum' ? this.shardSizes!.map(() => 1) : this.shardSizes!.map((s) => s / total)
+      const loss = replies.reduce((sum, r, i) => sum + share[i] * r.loss, 0)
+      const metrics: Record<string, number> = {}
+      replies.forEach((r, i) => {
+        for (const [name, v] of Object.entries(r.metrics)) metrics[name] = (metrics[name] ?? 0) + share[i] * v
+      })
+      const result: StepResult = { loss, metrics, shardLosses: replies.map((r) => r.loss) }
+      // Nothing has changed in any replica yet, so refusing here keeps them identical. A replica left without its
+      // gradient buffer allocates a new one.
+      options.check?.(result)
+      if (!result.shardLosses.every(Number.isFinite)) throw new NonFiniteStepError(result)
       const grads = replies.map((r) => r.gradients)
       averageInto(grads, share)
-      const loss = replies.reduce((sum, r, i) => sum + share[i] * r.loss, 0)
+      const { learningRate } = options
       // Each replica gets its own buffer back (now holding the average); a buffer can be transferred to one thread only.
       try {
-        await Promise.all(this.replicas.map((r, i) => r.request({ op: 'apply', gradients: grads[i] }, [grads[i].buffer as ArrayBuffer])))
+        await Promise.all(
+          this.replicas.map((r, i) => r.request({ op: 'apply', gradients: grads[i], learningRate }, [grads[i].buffer as ArrayBuffer])),
+        )
       } catch (e) {
         // A failure before this point leaves every replica as it was, so a later step may retry; not one from here.
         this.diverged = new Error(`the replicas may no longer be identical: ${(e as Error).message}`)
         throw e
       }
-      return { loss }
+      return result
     })
   }
 
@@ -316,7 +366,7 @@ export class DataParallelTrainer {
   }
 }
 
-/** Overwrite every array in `grads` with their average weighted by `share` (which sums to 1). */
+/** Overwrite every array in `grads` with their sum weighted by `share` (an average when it sums to 1). */
 export function averageInto(grads: Float32Array[], share: number[]): void {
   const [first, ...rest] = grads
   for (const g of rest) if (g.length !== first.length) throw new Error('replicas sent gradients of different sizes')

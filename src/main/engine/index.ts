@@ -14,6 +14,7 @@ export { memorySnapshot, type MemorySnapshot } from './memory.js'
 export {
   averageInto,
   DataParallelTrainer,
+  NonFiniteStepError,
   splitBatch,
   startDataParallel,
   type Batch,
@@ -23,6 +24,7 @@ export {
   type ModelSource,
   type ModuleExport,
   type OptimizerConfig,
+  type StepOptions,
   type StepResult,
   type WeightInfo,
 } from './data-parallel.js'

@@ -22,6 +22,13 @@ describe('splitBatch', () => {
     expect(() => splitBatch({ x: t(4), y: t(3) }, 2)).toThrow(/y has 3 examples, x has 4/)
     expect(() => splitBatch({ x: { data: new Float32Array(3), shape: [2, 2] } }, 2)).toThrow(/does not match its shape/)
   })
+
+  it('gives the last shards no examples when allowed (an epoch\'s short last batch over more replicas)', () => {
+    const x = { data: Float32Array.from([1, 2, 3, 4]), shape: [2, 2] }
+    const { shards, sizes } = splitBatch({ x }, 3, { allowEmpty: true })
+    expect(sizes).toEqual([1, 1, 0])
+    expect(shards[2].x).toEqual({ data: new Float32Array(0), shape: [0, 2] })
+  })
 })
 
 describe('averageInto', () => {
