@@ -18,6 +18,8 @@ export default defineConfig({
           'data-parallel-worker': resolve(root, 'src/main/engine/data-parallel-worker.ts'),
           'kindle-worker': resolve(root, 'src/main/kindle/kindle-worker.ts'),
           'train-worker': resolve(root, 'src/main/train/train-worker.ts'),
+          // Imported by URL in each data-parallel replica of a training run (train/parallel.ts).
+          'detector-replica': resolve(root, 'src/main/train/detector-replica.ts'),
         },
       },
     },

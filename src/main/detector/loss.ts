@@ -51,14 +51,19 @@ export function assertFinite(step: number, parts: { classification: number; box:
  */
 const MIN_POSITIVES_FOR_MINING = 1
 
-export function detectionLoss(config: Loss, predictions: Predictions, targets: Targets): LossParts {
+/**
+ * The loss of a batch. `positivesInBatch` is for a shard of a larger batch (data-parallel training): the whole batch's
+ * positives, to normalise by instead of the shard's own — every other term is a sum over images (hard negatives are
+ * mined per image), so the shards' losses and gradients then add up exactly to the whole batch's.
+ */
+export function detectionLoss(config: Loss, predictions: Predictions, targets: Targets, positivesInBatch?: number): LossParts {
   return tf.tidy(() => {
     const { labels, offsets } = targets
     const positive = tf.greater(labels, 0)
     const positiveF = tf.cast(positive, 'float32') as tf.Tensor2D
     const positives = tf.sum(positiveF)
     // Normalise by the positives in the batch; a batch with none still yields a finite (box-free) loss.
-    const normaliser = tf.maximum(positives, 1)
+    const normaliser = positivesInBatch === undefined ? tf.maximum(positives, 1) : tf.scalar(Math.max(positivesInBatch, 1))
 
     const logProbs = tf.logSoftmax(predictions.classLogits) // [B, A, C+1]
     const classes = logProbs.shape[2]

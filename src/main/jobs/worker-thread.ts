@@ -13,10 +13,15 @@
 // held in a variable on purpose: Vite rewrites `new URL('literal', import.meta.url)` into an asset.
 import { Worker } from 'node:worker_threads'
 
+/** The file URL of `<entry>.ts` (from sources) or `<entry>.js` (from the build) beside the module at `callerUrl`. */
+export function siblingModuleUrl(callerUrl: string, entry: string): string {
+  return new URL(`${entry}${new URL(callerUrl).pathname.endsWith('.ts') ? '.ts' : '.js'}`, callerUrl).href
+}
+
 /** Start `<entry>.ts` (from sources) or `<entry>.js` (from the build), found beside the module at `callerUrl`. */
 export function startWorkerThread(callerUrl: string, entry: string, workerData: unknown): Worker {
   const fromSources = new URL(callerUrl).pathname.endsWith('.ts')
-  const url = new URL(`${entry}${fromSources ? '.ts' : '.js'}`, callerUrl)
+  const url = new URL(siblingModuleUrl(callerUrl, entry))
   if (!fromSources) return new Worker(url, { workerData })
   const tsx = import.meta.resolve('tsx/esm/api')
   const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}) })`

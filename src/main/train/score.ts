@@ -14,10 +14,16 @@ export interface Score {
 
 /** Stack a batch's pixels into the model's input [b, height, width, 3]. */
 export function batchTensor(batch: Batch, input: { width: number; height: number }): tf.Tensor4D {
+  const { data, shape } = batchPixels(batch, input)
+  return tf.tensor4d(data, shape as [number, number, number, number])
+}
+
+/** A batch's pixels as plain data, [B, height, width, 3] (for data-parallel replicas on other threads). */
+export function batchPixels(batch: Batch, input: { width: number; height: number }): { data: Float32Array; shape: number[] } {
   const size = input.width * input.height * 3
   const data = new Float32Array(batch.samples.length * size)
   batch.samples.forEach((s, i) => data.set(s.pixels, i * size))
-  return tf.tensor4d(data, [batch.samples.length, input.height, input.width, 3])
+  return { data, shape: [batch.samples.length, input.height, input.width, 3] }
 }
 
 /**
