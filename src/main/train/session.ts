@@ -4,13 +4,15 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { RunEval, RunStep, TrainSettings } from '../../shared/api.js'
 import { buildDetector, type Detection, type DetectorConfig, DetectorTrainer } from '../detector/index.js'
+import { type BackendName, engineInfo } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
 import { IDENTITY_PLAN, mixSeed, planAugmentation, seededRandom, shuffled } from './augment.js'
 import { checkpointDir, loadCheckpointWeights, pruneCheckpoints, runDir, writeCheckpoint } from './checkpoint.js'
 import type { TrainImage } from './dataset.js'
 import { trainLoop, type LoopEnd } from './loop.js'
 import { type Batch, batches, type SkippedPhoto } from './pipeline.js'
-import { batchTensor, scoreDetections } from './score.js'
+import { ParallelDetectorTrainer, trainingWorkers } from './parallel.js'
+import { batchPixels, batchTensor, scoreDetections } from './score.js'
 
 export interface SessionInit {
   runId: number
@@ -33,6 +35,8 @@ export interface Best {
 }
 
 export type SessionMessage =
+  /** Training began on this backend: its name, and with data-parallel replicas, their count ("wasm × 2 workers"). */
+  | { type: 'started'; backend: string }
   | { type: 'step'; step: RunStep }
   | { type: 'eval'; eval: RunEval; best: Best }
   | { type: 'skip'; skipped: SkippedPhoto }
@@ -59,6 +63,26 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
   // Adam's moments are not checkpointed: a resumed run starts them afresh from the checkpoint's weights (a few steps of
   // a slightly different update, no measurable difference for a run of several epochs).
   if (init.resumeFrom) await loadCheckpointWeights(detector.model, init.resumeFrom)
+  // With more than one core, replicas on worker threads train (parallel.ts) from these weights, and this thread's
+  // detector gets theirs back before each checkpoint and evaluation; with one, this thread trains as before.
+  const workers = trainingWorkers(settings.batchSize)
+  const backend = engineInfo()!.name
+  let parallel: ParallelDetectorTrainer | null = null
+  try {
+    if (workers > 1) {
+      parallel = await ParallelDetectorTrainer.start(trainer, {
+        workers,
+        optimizer: { name: 'adam', learningRate: settings.learningRate },
+        backend: backend as BackendName,
+      })
+    }
+  } catch (e) {
+    trainer.dispose()
+    detector.model.dispose()
+    trainer.optimizer.dispose()
+    throw e
+  }
+  post({ type: 'started', backend: parallel ? `${parallel.backend} × ${parallel.workers} workers` : backend })
   const best: Best = { ...init.best }
   const skippedPaths = new Set<string>()
   const onSkip = (skipped: SkippedPhoto) => {
@@ -88,6 +112,10 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
             onSkip,
           )),
         step: (batch, learningRate) => {
+          if (parallel) {
+            const labels = batch.samples.map((s) => ({ boxes: s.boxes, labels: s.labels }))
+            return parallel.step(batchPixels(batch, input), labels, learningRate)
+          }
           ;(trainer.optimizer as unknown as { learningRate: number }).learningRate = learningRate
           const images = batchTensor(batch, input)
           try {
@@ -102,6 +130,7 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
         onStep: (step) => post({ type: 'step', step }),
         evaluate: async (epoch, step) => {
           const dir = checkpointDir(init.projectDir, init.runId, epoch)
+          await parallel?.syncWeights()
           await writeCheckpoint(detector.model, dir, { runId: init.runId, epoch, step, config, classes })
           const detected = new Map<number, Detection[]>()
           for await (const { samples } of batches(init.val, settings.batchSize, input, () => IDENTITY_PLAN, onSkip)) {
@@ -124,6 +153,7 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
       },
     )
   } finally {
+    await parallel?.close()
     trainer.dispose()
     detector.model.dispose()
     trainer.optimizer.dispose()

@@ -1,6 +1,6 @@
 // A training worker thread: its own engine, one session, messages out; `cancel` in stops it after the current step.
 import { parentPort, workerData } from 'node:worker_threads'
-import { engineInfo, initEngine } from '../engine/index.js'
+import { initEngine } from '../engine/index.js'
 import { runSession } from './session.js'
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker.js'
 
@@ -14,7 +14,6 @@ port.on('message', (msg: WorkerRequest) => {
 
 try {
   await initEngine({ backend: init.backend })
-  post({ type: 'started', backend: engineInfo()!.name })
   const end = await runSession(init.session, post, abort.signal)
   post({ type: 'end', end })
 } catch (error) {

@@ -12,10 +12,7 @@ export interface WorkerInit {
   backend?: BackendName
 }
 export type WorkerRequest = { type: 'cancel' }
-export type WorkerReply =
-  | SessionMessage
-  | { type: 'started'; backend: string }
-  | { type: 'failed'; error: string; stack?: string }
+export type WorkerReply = SessionMessage | { type: 'failed'; error: string; stack?: string }
 
 export interface TrainingWorker {
   /** Stop after the current step (the session winds down and reports its end). */

@@ -10,7 +10,8 @@ import { FAST_PRESET } from './helpers.js'
 const run = async (...args: string[]) => {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/kindling.js'), ...args], {
-      env: { ...process.env, KINDLING_BACKEND: 'wasm' },
+      // One replica: the CLI covers the single-thread training path (train.test.ts trains over 2 replicas).
+      env: { ...process.env, KINDLING_BACKEND: 'wasm', KINDLING_TRAIN_WORKERS: '1' },
     })
     return { code: 0, stdout, stderr }
   } catch (e) {

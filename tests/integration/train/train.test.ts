@@ -1,7 +1,9 @@
 // Training runs through the studio API on real photos (dlib-faces with its human boxes), on the wasm backend with the
 // fastest preset, small batches and one or two epochs: a run trains, records and emits its steps and evaluations,
 // leaves a checkpoint that loads back; cancel keeps checkpoints and resume finishes the run; an unlabelled project is
-// refused; a studio that stopped mid-run shows the run failed and resumable.
+// refused; a studio that stopped mid-run shows the run failed and resumable. Runs train data-parallel over 2 replicas on
+// worker threads (KINDLING_TRAIN_WORKERS, whatever the machine's cores): checkpoints, evaluation and resume go through
+// the replicas' weights (the CLI test trains on one thread).
 import fs from 'node:fs'
 import path from 'node:path'
 import * as tfl from '@tensorflow/tfjs-layers'
@@ -15,6 +17,7 @@ import { dlibFaces, tempDir } from '../../helpers/fixtures.js'
 import { FAST_PRESET, finished, labelledProject, record, request } from './helpers.js'
 
 process.env.KINDLING_BACKEND = 'wasm'
+process.env.KINDLING_TRAIN_WORKERS = '2'
 const studio = new Studio()
 let project: string
 beforeAll(async () => {
@@ -38,7 +41,7 @@ describe('train.start', () => {
     expect(progress).toMatchObject({ kind: 'train', state: 'done' })
 
     const { run, steps, evals } = await request(studio, 'runs.get', { runId })
-    expect(run).toMatchObject({ name: 'first', preset: FAST_PRESET, state: 'done', error: null, backend: 'wasm', classes: ['face'] })
+    expect(run).toMatchObject({ name: 'first', preset: FAST_PRESET, state: 'done', error: null, backend: 'wasm × 2 workers', classes: ['face'] })
     expect(run.trainImages).toBeGreaterThan(4)
     expect(run.valImages).toBeGreaterThan(0)
     expect(run.steps).toBe(2 * Math.ceil(run.trainImages / 4))
