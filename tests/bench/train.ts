@@ -3,6 +3,11 @@
 // augment such a batch. The pipeline works on libuv's threads while a step trains, so its share of a step says whether
 // decoding is hidden (< 1) or the GPU/CPU waits for photos (> 1). Presets: `--presets a,b` (default: all, in the order
 // the Train page offers them); `--batch N` (default 8); `--steps N` timed steps after one warm-up (default 3).
+//
+// `--workers=1,2` also compares data-parallel training (train/parallel.ts: that many replicas on worker threads, as a
+// run on a machine with that many cores trains) with the single-thread step: both start from the same weights and take
+// their steps interleaved, batch by batch, so load from other processes hits both alike; the table gives each one's
+// step time and the speed-up over one thread (1 = the single-thread DetectorTrainer, in this thread).
 import fs from 'node:fs'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
@@ -13,7 +18,8 @@ import { mixSeed, planAugmentation, seededRandom } from '../../src/main/train/au
 import type { TrainImage } from '../../src/main/train/dataset.js'
 import { loadSample } from '../../src/main/train/pipeline.js'
 import { TRAIN_PRESETS } from '../../src/main/train/presets.js'
-import { batchTensor } from '../../src/main/train/score.js'
+import { ParallelDetectorTrainer } from '../../src/main/train/parallel.js'
+import { batchPixels, batchTensor } from '../../src/main/train/score.js'
 import type { Corners } from '../../src/shared/boxes.js'
 import { median, round, table } from './util.js'
 
@@ -52,11 +58,23 @@ export default async function trainBench(args: string[]) {
   const batch = Number(arg(args, 'batch') ?? 8)
   const steps = Number(arg(args, 'steps') ?? 3)
   const presets = arg(args, 'presets')?.split(',') ?? TRAIN_PRESETS
+  const workerCounts = (arg(args, 'workers') ?? '1').split(',').map(Number)
+  if (!workerCounts.every((n) => Number.isInteger(n) && n >= 1)) throw new Error('--workers takes replica counts, e.g. 1,2')
+  if (!workerCounts.includes(1)) workerCounts.unshift(1) // the baseline of the speed-up
   const engine = await initEngine()
   const photos = genkiTrainImages(batch * (steps + 1))
 
   const rows: Record<string, string | number>[] = []
-  const result: Record<string, { stepMs: number; imagesPerSec: number; pipelineMs: number; pipelineShareOfStep: number }> = {}
+  const result: Record<
+    string,
+    {
+      stepMs: number
+      imagesPerSec: number
+      pipelineMs: number
+      pipelineShareOfStep: number
+      workers?: Record<string, { stepMs: number; stepsPerSec: number; speedup: number }>
+    }
+  > = {}
   for (const name of presets) {
     const config = preset(name)
     const input = config.input
@@ -72,14 +90,28 @@ export default async function trainBench(args: string[]) {
     }
     const detector = withSeededRandom(1, () => buildDetector(config))
     const trainer = new DetectorTrainer(detector, tf.train.adam(1e-4))
+    // Replicas start from the same seeded weights before the single-thread trainer moves them.
+    const parallel = new Map<number, ParallelDetectorTrainer>()
+    for (const n of workerCounts.filter((n) => n > 1)) {
+      parallel.set(n, await ParallelDetectorTrainer.start(trainer, { workers: n, optimizer: { name: 'adam', learningRate: 1e-4 }, backend: engine.name }))
+    }
     const stepTimes: number[] = []
+    const parallelTimes = new Map<number, number[]>([...parallel.keys()].map((n) => [n, []]))
     for (const samples of batches) {
+      const labels = samples.map((s) => ({ boxes: s.boxes, labels: s.labels }))
       const images = batchTensor({ samples }, input)
       const t = performance.now()
-      trainer.step(images, samples.map((s) => ({ boxes: s.boxes, labels: s.labels })))
+      trainer.step(images, labels)
       stepTimes.push(performance.now() - t)
       images.dispose()
+      for (const [n, p] of parallel) {
+        // Timed like a run's step: the pixels leave the pipeline's samples, targets are matched here, replicas step.
+        const t = performance.now()
+        await p.step(batchPixels({ samples }, input), labels, 1e-4)
+        parallelTimes.get(n)!.push(performance.now() - t)
+      }
     }
+    for (const p of parallel.values()) await p.close()
     trainer.dispose()
     trainer.optimizer.dispose()
     detector.model.dispose()
@@ -92,15 +124,24 @@ export default async function trainBench(args: string[]) {
       pipelineMs: round(pipelineMs, 0),
       pipelineShareOfStep: round(pipelineMs / stepMs, 3),
     }
-    rows.push({
-      preset: name,
-      input: `${input.width}×${input.height}`,
-      'step ms': round(stepMs, 0),
-      'photos/s': round((batch * 1000) / stepMs, 2),
-      'decode+augment ms': round(pipelineMs, 0),
-      'share of step': round(pipelineMs / stepMs, 3),
-    })
-    console.error(`${name}: ${round(stepMs, 0)} ms a step`)
+    const byWorkers: Record<string, { stepMs: number; stepsPerSec: number; speedup: number }> = {}
+    for (const n of workerCounts) {
+      const ms = n === 1 ? stepMs : median(parallelTimes.get(n)!.slice(1))
+      byWorkers[n] = { stepMs: round(ms, 0), stepsPerSec: round(1000 / ms, 3), speedup: round(stepMs / ms, 2) }
+      rows.push({
+        preset: name,
+        input: `${input.width}×${input.height}`,
+        ...(workerCounts.length > 1 ? { workers: n } : {}),
+        'step ms': round(ms, 0),
+        'steps/s': round(1000 / ms, 3),
+        'photos/s': round((batch * 1000) / ms, 2),
+        ...(workerCounts.length > 1 ? { 'speed-up': round(stepMs / ms, 2) } : {}),
+        'decode+augment ms': round(pipelineMs, 0),
+        'share of step': round(pipelineMs / ms, 3),
+      })
+      console.error(`${name}, ${n} worker${n > 1 ? 's' : ''}: ${round(ms, 0)} ms a step`)
+    }
+    if (workerCounts.length > 1) result[name].workers = byWorkers
   }
   console.log(`\nOne training step at batch ${batch} on ${engine.name} (${engine.threads} threads), median of ${steps}:\n`)
   console.log(table(rows))
