@@ -7,9 +7,13 @@
 // `--workers=1,2` also compares data-parallel training (train/parallel.ts: that many replicas on worker threads, as a
 // run on a machine with that many cores trains) with the single-thread step: both start from the same weights and take
 // their steps interleaved, batch by batch, so load from other processes hits both alike; the table gives each one's
-// step time and the speed-up over one thread (1 = the single-thread DetectorTrainer, in this thread).
+// step time and the speed-up over one thread (1 = the single-thread DetectorTrainer, in this thread). Since the machine
+// is shared, it also measures how many cores this process actually gets (two spinning threads against one, before and
+// after the presets): a speed-up can only be read against that — other processes in their own scheduler group (Linux
+// autogroups) take their share of the cores whatever their nice value.
 import fs from 'node:fs'
 import path from 'node:path'
+import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import { buildDetector, DetectorTrainer, preset } from '../../src/main/detector/index.js'
 import { initEngine } from '../../src/main/engine/index.js'
@@ -52,6 +56,36 @@ function genkiTrainImages(count: number): TrainImage[] {
   })
 }
 
+/** A thread that spins for the given iterations and replies with the milliseconds it took. */
+const SPINNER = `const { parentPort } = require('node:worker_threads')
+parentPort.on('message', (n) => {
+  const t = performance.now()
+  let x = 1
+  for (let i = 0; i < n; i++) x = (x * 1103515245 + 12345) % 2147483648
+  parentPort.postMessage(performance.now() - t + (x < 0 ? 1 : 0))
+})`
+
+/**
+ * Cores this process gets right now: the same spin on two threads at once against one thread alone, median of 5
+ * (2 = both cores of a 2-core machine, 1 = one core's worth, shared between the threads).
+ */
+async function coresAvailable(iterations = 3e7): Promise<number> {
+  const workers = [new Worker(SPINNER, { eval: true }), new Worker(SPINNER, { eval: true })]
+  const spin = (w: Worker) => new Promise<number>((resolve) => { w.once('message', resolve); w.postMessage(iterations) })
+  try {
+    await Promise.all(workers.map(spin)) // warm up
+    const ratios: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const alone = await spin(workers[0])
+      const together = Math.max(...(await Promise.all(workers.map(spin))))
+      ratios.push((2 * alone) / together)
+    }
+    return round(median(ratios), 2)
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()))
+  }
+}
+
 const arg = (args: string[], name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 
 export default async function trainBench(args: string[]) {
@@ -63,6 +97,7 @@ export default async function trainBench(args: string[]) {
   if (!workerCounts.includes(1)) workerCounts.unshift(1) // the baseline of the speed-up
   const engine = await initEngine()
   const photos = genkiTrainImages(batch * (steps + 1))
+  const coresBefore = workerCounts.length > 1 ? await coresAvailable() : null
 
   const rows: Record<string, string | number>[] = []
   const result: Record<
@@ -143,7 +178,9 @@ export default async function trainBench(args: string[]) {
     }
     if (workerCounts.length > 1) result[name].workers = byWorkers
   }
+  const coresAfter = workerCounts.length > 1 ? await coresAvailable() : null
   console.log(`\nOne training step at batch ${batch} on ${engine.name} (${engine.threads} threads), median of ${steps}:\n`)
   console.log(table(rows))
-  return { backend: engine.name, batch, presets: result }
+  if (coresBefore !== null) console.log(`\nCores available to this process (2 spinning threads vs 1): ${coresBefore} before, ${coresAfter} after`)
+  return { backend: engine.name, batch, presets: result, ...(coresBefore !== null ? { coresAvailable: { before: coresBefore, after: coresAfter } } : {}) }
 }
