@@ -13,9 +13,15 @@
 // held in a variable on purpose: Vite rewrites `new URL('literal', import.meta.url)` into an asset.
 import { Worker } from 'node:worker_threads'
 
-/** The file URL of `<entry>.ts` (from sources) or `<entry>.js` (from the build) beside the module at `callerUrl`. */
+/**
+ * The file URL of `<entry>.ts` beside the module at `callerUrl` (from sources), or of the build's `<entry>.js`: beside
+ * the caller's bundle, which for code Rollup moved into a chunk shared by several entries (out/main/chunks/) is the
+ * folder above.
+ */
 export function siblingModuleUrl(callerUrl: string, entry: string): string {
-  return new URL(`${entry}${new URL(callerUrl).pathname.endsWith('.ts') ? '.ts' : '.js'}`, callerUrl).href
+  if (new URL(callerUrl).pathname.endsWith('.ts')) return new URL(`${entry}.ts`, callerUrl).href
+  const dir = new URL('.', callerUrl)
+  return new URL(`${entry}.js`, dir.pathname.endsWith('/chunks/') ? new URL('..', dir) : dir).href
 }
 
 /** Start `<entry>.ts` (from sources) or `<entry>.js` (from the build), found beside the module at `callerUrl`. */
