@@ -18,6 +18,7 @@ export default defineConfig({
           'data-parallel-worker': resolve(root, 'src/main/engine/data-parallel-worker.ts'),
           'kindle-worker': resolve(root, 'src/main/kindle/kindle-worker.ts'),
           'train-worker': resolve(root, 'src/main/train/train-worker.ts'),
+          'predict-worker': resolve(root, 'src/main/train/predict-worker.ts'),
         },
       },
     },
