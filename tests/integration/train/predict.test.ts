@@ -121,6 +121,6 @@ describe('predict.start', () => {
     const photos = studio.project!.counts().images
     expect(result).toMatchObject({ runId, photos, cancelled: false })
     expect(result.boxes).toBeGreaterThan(0)
-    expect(result.disagree).toBe(studio.project!.db.prepare('SELECT count(*) AS n FROM images WHERE disagree = 1').get()!.n)
+    expect(result.disagree).toBe(studio.project!.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images WHERE disagree = 1').get()!.n)
   }, 60_000)
 })
