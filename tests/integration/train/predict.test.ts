@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { matchImage } from '../../../src/main/eval/match.js'
 import { Studio } from '../../../src/main/studio.js'
 import type { Box } from '../../../src/main/store/index.js'
+import type { StudioEvent } from '../../../src/shared/api.js'
 import { cornersOf } from '../../../src/shared/boxes.js'
 import { repoRoot } from '../../helpers/fixtures.js'
 import { FAST_PRESET, finished, labelledProject, request } from './helpers.js'
@@ -102,6 +103,32 @@ describe('predict.start', () => {
     await request(studio, 'edits.undo', {})
     expect(store.disagree(target)).toBe(independentlyDisagrees(store.boxes(target)))
   }, 120_000)
+
+  it('cancel keeps the photos done: each has its predictions and its flag, the rest none', async () => {
+    const store = studio.project!
+    store.db.exec("DELETE FROM boxes WHERE source = 'predicted'; UPDATE images SET disagree = NULL")
+    const { jobId } = await request(studio, 'predict.start', { runId, minScore: MIN_SCORE, batchSize: 1 })
+    const cancelled = new Promise<void>((resolve) => {
+      const listener = (e: StudioEvent) => {
+        if (e.event === 'job.progress' && e.payload.jobId === jobId && e.payload.done >= 1) {
+          studio.off('event', listener)
+          void request(studio, 'jobs.cancel', { jobId }).then(() => resolve())
+        }
+      }
+      studio.on('event', listener)
+    })
+    const progress = await finished(studio, jobId)
+    await cancelled
+    expect(progress).toMatchObject({ kind: 'predict', state: 'cancelled' })
+    expect(progress.done).toBeGreaterThanOrEqual(1)
+    expect(progress.done).toBeLessThan(progress.total!)
+    const withFlag = store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images WHERE disagree IS NOT NULL').get()!.n
+    expect(withFlag).toBe(progress.done)
+    const predictedElsewhere = store.db
+      .prepare<[], { n: number }>("SELECT count(*) AS n FROM boxes b JOIN images i ON i.id = b.image_id WHERE b.source = 'predicted' AND i.disagree IS NULL")
+      .get()!.n
+    expect(predictedElsewhere).toBe(0)
+  }, 60_000)
 
   it('refuses a run without that checkpoint, or one that does not exist, naming the field', async () => {
     await expect(request(studio, 'predict.start', { runId, epoch: 9 })).rejects.toThrow(/not_found: run \d+ has no checkpoint of epoch 9/)
