@@ -348,7 +348,7 @@ export const migrations: Migration[] = [
       // table itself, so triggers recompute it, as they keep box_count and min_kindled_score. The matching (greedy by
       // score, IoU ≥ 0.5) is JavaScript: the triggers call kindling_disagree(), which Store.open registers on every
       // connection before it migrates. Only photos that have predictions pay for it (the WHEN), one read of the photo's
-      // boxes through boxes_by_image_class.
+      // boxes through boxes_by_image.
       //
       // The review filter is a partial index per sort (only disagreeing photos are in it), the same keys as migration
       // 5's, so a queue step is a seek and a count is linear in the disagreeing photos only.
