@@ -12,6 +12,8 @@ import {
   type Result,
   StudioError,
   type StudioEvent,
+  type PredictSettings,
+  type PredictSummary,
   type TrainSettings,
 } from '../shared/api.js'
 import { deployService } from './deploy/handlers.js'
@@ -24,7 +26,7 @@ import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
 import { reviewHandlers } from './review/index.js'
 import { RunStore, Store } from './store/index.js'
-import { prepareResume, prepareRun, TRAIN_PRESETS, trainJob, type PreparedRun } from './train/index.js'
+import { predictJob, preparePredict, prepareResume, prepareRun, TRAIN_PRESETS, trainJob, type PreparedRun } from './train/index.js'
 
 export const STUDIO_VERSION: string = (
   JSON.parse(fs.readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string }
@@ -108,6 +110,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
       const { jobId, runId } = this.resumeRun(params.runId)
       return { jobId, runId }
     },
+    'predict.start': (settings) => ({ jobId: this.predict(settings).job.id }),
     'train.presets': () => TRAIN_PRESETS,
     'runs.list': () => new RunStore(this.requireStore().db).list(),
     'runs.get': ({ runId }) => {
@@ -224,13 +227,43 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     return this.startTraining(store, prepareResume(store, runId))
   }
 
+  /**
+   * Predict with a run's checkpoint over photos, as a job; refused at once if the run has no checkpoint or another job
+   * runs. `result` settles with the summary when the job ends.
+   */
+  predict(settings: PredictSettings): { job: Job; result: Promise<PredictSummary> } {
+    const store = this.requireStore()
+    this.refuseIfTraining('predict')
+    const prepared = preparePredict(store, settings)
+    let settle!: { resolve: (r: PredictSummary) => void; reject: (e: unknown) => void }
+    const result = new Promise<PredictSummary>((resolve, reject) => (settle = { resolve, reject }))
+    result.catch(() => {})
+    const job = this.jobs.start('predict', store.dir, async (ctx) => {
+      try {
+        settle.resolve(
+          await predictJob(store, prepared, ctx, {
+            onBatch: () => {
+              if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
+            },
+          }),
+        )
+      } catch (error) {
+        settle.reject(error)
+        throw error
+      }
+    })
+    return { job, result }
+  }
+
   // Training waits for the project to be still: a run started beside an import or kindling would read photos and boxes
-  // as they change, and two runs would share the CPU (each taking twice as long) and both write checkpoints.
-  private refuseIfTraining() {
+  // as they change, and two runs would share the CPU (each taking twice as long) and both write checkpoints. Predicting
+  // likewise runs alone: it shares the CPU the same way, and its "disagree" flags compare against labels as they are.
+  private refuseIfTraining(verb: 'train' | 'predict' = 'train') {
     const busy = this.jobs.running().find((j) => j.state === 'running')
     if (busy) {
-      const what = busy.kind === 'train' ? 'a training run' : busy.kind === 'kindle' ? 'kindling' : 'an import'
-      throw new StudioError(`${what} is running: wait for it to end or cancel it, then train`, 'conflict')
+      const what =
+        busy.kind === 'train' ? 'a training run' : busy.kind === 'kindle' ? 'kindling' : busy.kind === 'predict' ? 'a prediction' : 'an import'
+      throw new StudioError(`${what} is running: wait for it to end or cancel it, then ${verb}`, 'conflict')
     }
   }
 

@@ -68,7 +68,7 @@ export type ThumbnailBox = z.infer<typeof ThumbnailBox>
 export const SkippedFile = z.object({ path: z.string(), reason: z.string() })
 export type SkippedFile = z.infer<typeof SkippedFile>
 
-export const JobKind = z.enum(['import', 'kindle', 'train'])
+export const JobKind = z.enum(['import', 'kindle', 'train', 'predict'])
 export const JobState = z.enum(['running', 'done', 'cancelled', 'failed'])
 export type JobState = z.infer<typeof JobState>
 
@@ -148,8 +148,38 @@ const BoxAttributes = z
   .record(z.string().min(1).max(64), BoxAttribute)
   .refine((a) => Object.keys(a).length <= 32, 'at most 32 attributes')
 
-/** Which photos the review queue walks. `unreviewed` is new and kindled; `low-score` has a kindled box below the bar. */
-export const ReviewFilter = z.enum(['all', 'unreviewed', 'reviewed', 'low-score', 'no-boxes'])
+/** Which photos a prediction job runs over: all, those not reviewed yet, or the val split. */
+export const PredictScope = z.enum(['all', 'unreviewed', 'val'])
+export type PredictScope = z.infer<typeof PredictScope>
+
+export const PredictSettings = z.strictObject({
+  runId: Id,
+  /** A checkpoint of the run by its epoch; default the run's best. */
+  epoch: z.number().int().min(1).optional(),
+  scope: PredictScope.default('all'),
+  /** Detections below this score are not stored (and do not count for "disagree"). */
+  minScore: z.number().min(0.01).max(1).default(0.3),
+  batchSize: z.number().int().min(1).max(64).default(8),
+})
+export type PredictSettings = z.input<typeof PredictSettings>
+
+/** What a prediction job did. */
+export const PredictSummary = z.object({
+  runId: Id,
+  epoch: z.number().int(),
+  photos: z.number().int(),
+  boxes: z.number().int(),
+  disagree: z.number().int(),
+  skipped: z.number().int(),
+  cancelled: z.boolean(),
+})
+export type PredictSummary = z.infer<typeof PredictSummary>
+
+/**
+ * Which photos the review queue walks. `unreviewed` is new and kindled; `low-score` has a kindled box below the bar;
+ * `disagree`: a trained model's predicted boxes and the photo's labels disagree (see `predict.start`).
+ */
+export const ReviewFilter = z.enum(['all', 'unreviewed', 'reviewed', 'low-score', 'no-boxes', 'disagree'])
 export type ReviewFilter = z.infer<typeof ReviewFilter>
 
 /** `score`: the photo's least confident kindled box first (photos with none last), where corrections pay off most. */
@@ -607,6 +637,12 @@ export const requests = {
   'train.start': { params: TrainSettings, result: z.object({ jobId: z.string(), runId: Id }) },
   /** Go on with a cancelled or failed run from its last checkpoint, to its planned epochs. */
   'train.resume': { params: z.strictObject({ runId: Id }), result: z.object({ jobId: z.string(), runId: Id }) },
+  /**
+   * Run a run's checkpoint (its best, or the given epoch's) over photos as a job, storing each photo's detections at or
+   * above `minScore` as predicted boxes (replacing its earlier ones) and whether they disagree with its labels (the
+   * review queue's `disagree` filter). One job at a time; cancel keeps the photos done.
+   */
+  'predict.start': { params: PredictSettings, result: z.object({ jobId: z.string() }) },
   /** The detector presets a run can train (names, in the order the Train page offers them). */
   'train.presets': { params: NoParams, result: z.array(z.string()) },
   /** The project's runs, newest first. */

@@ -2,7 +2,8 @@
 // demo project's group photos kindled by the real teacher, then a short real training run on the studio's engine.
 // A person opens Train, sees what will train and the presets, has a bad number refused beside its field, starts a
 // one-epoch run, watches the loss curve fill and the run reach "done" with its AP50 and best checkpoint, and hands the
-// checkpoint to the Devices page. Waits on what the user sees, never on a delay.
+// checkpoint to the Devices page; then predicts with it on the photos and opens Review's "Predictions disagree". Waits on
+// what the user sees, never on a delay.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -134,6 +135,23 @@ describe('Training from the Train page', () => {
     await page.getByTestId('run-deploy').click()
     await page.getByTestId('devices-page').waitFor()
     await expect.poll(() => page.getByTestId('deploy-model-dir').inputValue(), WAIT).toBe(checkpoint)
+
+    // "Predict on photos" runs the checkpoint over the photos as a job (a low minimum score: one epoch learns little),
+    // then Review's "Predictions disagree" walks the photos where the model's boxes and the kindled ones differ.
+    await page.getByTestId('nav-train').click()
+    await expect.poll(state, WAIT).toBe('done')
+    await page.getByTestId('predict-scope').selectOption('all')
+    await page.getByTestId('predict-min-score').fill('0.01')
+    await expect.poll(() => page.getByTestId('predict-start').isEnabled(), WAIT).toBe(true)
+    await page.getByTestId('predict-start').click()
+    await page.getByTestId('predict-done').waitFor({ timeout: TRAINING.timeout })
+    expect(await text(page, 'predict-done')).toContain('Predicted on 6 photos')
+    await page.getByTestId('predict-review').click()
+    await page.getByTestId('review-filter').waitFor({ timeout: WAIT.timeout })
+    await page.getByTestId('review-filter').selectOption('disagree')
+    await expect.poll(() => text(page, 'review-position'), WAIT).toMatch(/^1 of [1-6]$/)
+    await expect.poll(() => page.locator('[data-source=predicted]').count(), WAIT).toBeGreaterThan(0)
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-predictions.png') })
 
     expect(pageErrors).toEqual([])
     await context.close()

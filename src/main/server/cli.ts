@@ -12,6 +12,7 @@ import { DEPLOY_USAGE, deployCommand } from './commands/deploy.js'
 import { DEVICES_USAGE, devicesCommand } from './commands/devices.js'
 import { EVAL_USAGE, evalCommand } from './commands/eval.js'
 import { describeExport, describeImport, LABELS_USAGE, labelsExportOptions, labelsImportOptions } from './commands/labels.js'
+import { PREDICT_USAGE, predictCommand } from './commands/predict.js'
 import { PRESETS_USAGE, presetsCommand } from './commands/presets.js'
 import { runsCommand, TRAIN_USAGE, trainCommand } from './commands/train.js'
 import { KINDLE_USAGE, kindleCommand } from '../kindle/index.js'
@@ -27,6 +28,7 @@ const USAGE = `kindling ${STUDIO_VERSION} — Kindling Studio from the command l
 ${LABELS_USAGE}
 ${KINDLE_USAGE}
 ${TRAIN_USAGE}
+${PREDICT_USAGE}
 ${EVAL_USAGE}
 ${ANCHORS_USAGE}
 ${PRESETS_USAGE}
@@ -43,6 +45,7 @@ const commands: Record<string, Command> = {
   kindle: kindleCommand,
   train: trainCommand,
   runs: runsCommand,
+  predict: predictCommand,
   eval: evalCommand,
   anchors: anchorsCommand,
   presets: presetsCommand,

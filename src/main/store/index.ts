@@ -1,5 +1,6 @@
 export { DB_FILE, EditRefused, Store } from './store.js'
-export type { Box, BoxChange, BoxSource, ClassEditAction, Edit, EditAction, ImageRow, NewBox, NewImage } from './store.js'
+export type { Box, BoxChange, BoxSource, ClassEditAction, Edit, EditAction, ImageRow, NewBox, NewImage, NewPrediction } from './store.js'
+export { DISAGREE_IOU, disagrees, type RuleBox, type ScoredBox } from './disagree.js'
 export { latestVersion, migrate, migrations } from './migrations.js'
 export { DeviceStore } from './devices.js'
 export type { DeploymentRow, DeploymentState, DeviceRow, HostKeyPin, NewSshDevice, SampleRow } from './devices.js'

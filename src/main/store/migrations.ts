@@ -1,6 +1,7 @@
 // Versioned schema. `PRAGMA user_version` holds the number of migrations applied; each migration runs in its own
 // transaction, so a project is always at exactly one version. Never edit a migration that has shipped: add one.
 import type { Database } from 'better-sqlite3'
+import { registerDisagree } from './disagree.js'
 
 export interface Migration {
   version: number
@@ -336,12 +337,61 @@ export const migrations: Migration[] = [
       `)
     },
   },
+  {
+    version: 9,
+    description: 'predictions disagree: a per-photo flag kept by triggers, and its review-queue indexes',
+    up(db) {
+      // `disagree` is NULL until a model predicts on the photo, then 1 when its predicted boxes and its labels disagree
+      // (store/disagree.ts has the rule), else 0. It must follow every change of a photo's boxes, and boxes are written
+      // in more places than the Store's edit methods: kindling and label import insert and delete with their own
+      // statements in their batch transactions, undo and redo replay rows. The one place none of them can miss is the
+      // table itself, so triggers recompute it, as they keep box_count and min_kindled_score. The matching (greedy by
+      // score, IoU ≥ 0.5) is JavaScript: the triggers call kindling_disagree(), which Store.open registers on every
+      // connection before it migrates. Only photos that have predictions pay for it (the WHEN), one read of the photo's
+      // boxes through boxes_by_image.
+      //
+      // The review filter is a partial index per sort (only disagreeing photos are in it), the same keys as migration
+      // 5's, so a queue step is a seek and a count is linear in the disagreeing photos only.
+      const recompute = (image: string) => `UPDATE images SET disagree =
+            (SELECT kindling_disagree(json_group_array(json_array(source, class_id, x, y, w, h, score)))
+             FROM boxes WHERE image_id = ${image})
+          WHERE id = ${image};`
+      const predicted = (image: string) => `(SELECT disagree FROM images WHERE id = ${image}) IS NOT NULL`
+      db.exec(`
+        ALTER TABLE images ADD COLUMN disagree INTEGER;  -- NULL: no predictions; 1: predictions and labels disagree
+        UPDATE images SET disagree = 0 WHERE id IN (SELECT image_id FROM boxes WHERE source = 'predicted');
+        ${recompute('images.id').replace('WHERE id = images.id;', 'WHERE disagree IS NOT NULL;')}
+
+        CREATE INDEX images_queue_disagree_score ON images (score_key, path, split) WHERE disagree = 1;
+        CREATE INDEX images_queue_disagree_name ON images (path, split) WHERE disagree = 1;
+        CREATE INDEX images_queue_disagree_id ON images (id, split) WHERE disagree = 1;
+
+        CREATE TRIGGER disagree_box_insert AFTER INSERT ON boxes WHEN ${predicted('NEW.image_id')} BEGIN
+          ${recompute('NEW.image_id')}
+        END;
+        CREATE TRIGGER disagree_box_delete AFTER DELETE ON boxes WHEN ${predicted('OLD.image_id')} BEGIN
+          ${recompute('OLD.image_id')}
+        END;
+        CREATE TRIGGER disagree_box_update AFTER UPDATE OF class_id, x, y, w, h, source, score, image_id ON boxes
+        WHEN ${predicted('NEW.image_id')} BEGIN
+          ${recompute('NEW.image_id')}
+        END;
+        CREATE TRIGGER disagree_box_move AFTER UPDATE OF image_id ON boxes
+        WHEN OLD.image_id IS NOT NEW.image_id AND ${predicted('OLD.image_id')} BEGIN
+          ${recompute('OLD.image_id')}
+        END;
+      `)
+    },
+  },
 ]
 
 export const latestVersion = migrations[migrations.length - 1].version
 
 /** Bring `db` up to `target` (default: latest). Refuses a database written by a newer studio rather than guessing. */
 export function migrate(db: Database, target = latestVersion): number {
+  // Every connection to a project goes through here (Store.open migrates): the triggers of migration 9 call this
+  // function, so it is registered before any migration runs and before any box is written on this connection.
+  registerDisagree(db)
   const current = db.pragma('user_version', { simple: true }) as number
   if (current > latestVersion) {
     throw new Error(

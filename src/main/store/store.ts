@@ -13,6 +13,7 @@ import type {
   ReviewState,
   Split,
 } from '../../shared/api.js'
+import { disagreeOf } from './disagree.js'
 import { migrate } from './migrations.js'
 
 export const DB_FILE = 'studio.db'
@@ -55,6 +56,17 @@ export interface Box {
 
 export type NewBox = Omit<Box, 'id' | 'teacher' | 'teacherVersion' | 'runId' | 'score' | 'attributes'> &
   Partial<Pick<Box, 'teacher' | 'teacherVersion' | 'runId' | 'score' | 'attributes'>>
+
+/** A model's detection as stored: photo pixels, the project's class, the model's score. */
+export interface NewPrediction {
+  imageId: number
+  classId: number
+  x: number
+  y: number
+  w: number
+  h: number
+  score: number
+}
 
 export type BoxChange = Partial<Pick<Box, 'classId' | 'x' | 'y' | 'w' | 'h' | 'attributes'>>
 
@@ -143,6 +155,8 @@ const REVIEW_FILTER: Record<ReviewFilter, string | null> = {
   // As a range of the score index (photos without a kindled box have score_key 2, above any bar).
   'low-score': 'score_key < @lowScore',
   'no-boxes': 'box_count = 0',
+  // Kept per photo by triggers (migration 9); a partial index per sort holds only the disagreeing photos.
+  disagree: 'disagree = 1',
 }
 
 /**
@@ -242,6 +256,11 @@ export class Store {
       markUndone: db.prepare<[number | null, number]>('UPDATE edits SET undone_at = ? WHERE id = ?'),
       setReviewed: db.prepare<[number | null, number]>('UPDATE images SET reviewed_at = ? WHERE id = ?'),
       reviewedAt: db.prepare<[number], { reviewed_at: number | null }>('SELECT reviewed_at FROM images WHERE id = ?'),
+      clearDisagree: db.prepare<[number]>('UPDATE images SET disagree = NULL WHERE id = ?'),
+      dropPredicted: db.prepare<[number]>("DELETE FROM boxes WHERE image_id = ? AND source = 'predicted'"),
+      setDisagree: db.prepare<[{ id: number }], { disagree: number }>(
+        `UPDATE images SET disagree = ${disagreeOf('@id')} WHERE id = @id RETURNING disagree`,
+      ),
     }
   }
 
@@ -264,7 +283,7 @@ export class Store {
       db.pragma('synchronous = NORMAL') // with WAL: durable at each commit's checkpoint, and safe against corruption
       db.pragma('foreign_keys = ON')
       db.pragma('busy_timeout = 5000') // a CLI import and the open studio may write the same project
-      migrate(db)
+      migrate(db) // also registers kindling_disagree(), which the "predictions disagree" triggers call
     } catch (error) {
       db.close()
       throw error
@@ -555,6 +574,55 @@ export class Store {
       this.stmt.deleteBox.run(id)
       this.log('box.delete', before.image_id, before, null, now)
     })()
+  }
+
+  /**
+   * Store a model's detections on photos, replacing each photo's earlier predicted boxes (of any run), in one
+   * transaction; then the photo's "disagree" flag is set from them and its labels. Predictions are bulk data, like
+   * kindled boxes: not in the edit log. Photos that left the project meanwhile are skipped. Returns, per photo written,
+   * whether it disagrees.
+   */
+  replacePredictions(
+    runId: number,
+    photos: readonly { imageId: number; boxes: readonly Omit<NewPrediction, 'imageId'>[] }[],
+    now = Date.now(),
+  ): Map<number, boolean> {
+    const result = new Map<number, boolean>()
+    this.db.transaction(() => {
+      for (const { imageId, boxes } of photos) {
+        if (!this.stmt.reviewedAt.get(imageId)) continue
+        // NULL first, so the triggers skip the deletes and inserts below; the flag is computed once at the end.
+        this.stmt.clearDisagree.run(imageId)
+        this.stmt.dropPredicted.run(imageId)
+        for (const b of boxes) {
+          this.stmt.insertBox.run({
+            id: null,
+            image_id: imageId,
+            class_id: b.classId,
+            x: b.x,
+            y: b.y,
+            w: b.w,
+            h: b.h,
+            source: 'predicted',
+            teacher: null,
+            teacher_version: null,
+            run_id: runId,
+            score: b.score,
+            attributes: '{}',
+            created_at: now,
+            updated_at: now,
+          })
+        }
+        result.set(imageId, this.stmt.setDisagree.get({ id: imageId })!.disagree === 1)
+      }
+    })()
+    return result
+  }
+
+  /** A photo's "predictions disagree" flag: null when no model has predicted on it. */
+  disagree(imageId: number): boolean | null {
+    const row = this.cached('SELECT disagree FROM images WHERE id = ?').get(imageId) as { disagree: number | null } | undefined
+    return row?.disagree == null ? null : row.disagree === 1
   }
 
   /** Mark an image reviewed (or not): a person has checked every box on it. */

@@ -10,7 +10,12 @@ const CONNECTION_LABEL = {
   unauthorised: 'Not authorised',
 } as const
 
-const JOB_VERB: Record<JobProgress['kind'], string> = { import: 'Importing', kindle: 'Kindling', train: 'Training' }
+const JOB_VERB: Record<JobProgress['kind'], string> = {
+  import: 'Importing',
+  kindle: 'Kindling',
+  train: 'Training',
+  predict: 'Predicting',
+}
 
 interface StatusBarProps {
   project: ProjectInfo

@@ -7,6 +7,7 @@ const FILTERS: { value: ReviewFilter; label: string }[] = [
   { value: 'reviewed', label: 'Reviewed' },
   { value: 'low-score', label: 'Kindled, low score' },
   { value: 'no-boxes', label: 'No boxes' },
+  { value: 'disagree', label: 'Predictions disagree' },
   { value: 'all', label: 'All photos' },
 ]
 const SORTS: { value: ReviewSort; label: string }[] = [

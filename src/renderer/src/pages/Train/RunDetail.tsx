@@ -12,6 +12,7 @@ import { useSubmit } from '../../state/useSubmit'
 import { RunStateBadge } from './RunList'
 import { ap50Text, canResume } from './runList'
 import { DEFAULT_SMOOTHING } from './runHistory'
+import { PredictPanel } from './PredictPanel'
 import { EvalChart, LossChart } from './TrainingCharts'
 import { useRunHistory } from './useRunHistory'
 
@@ -28,10 +29,12 @@ export interface RunDetailProps {
   job: JobProgress | null
   /** A job is running: Resume waits for it. */
   busy: boolean
+  /** Every job of the project: "Predict on photos" shows its own. */
+  jobs?: JobProgress[]
   onResumed(started: { jobId: string; runId: number }): void
 }
 
-export function RunDetail({ run, job, busy, onResumed }: RunDetailProps) {
+export function RunDetail({ run, job, busy, jobs = [], onResumed }: RunDetailProps) {
   const studio = useStudio()
   const [smoothing, setSmoothing] = useState(DEFAULT_SMOOTHING)
   const [logScale, setLogScale] = useState(false)
@@ -84,6 +87,7 @@ export function RunDetail({ run, job, busy, onResumed }: RunDetailProps) {
           {resumeError}
         </p>
       )}
+      {run.state !== 'running' && <PredictPanel run={run} busy={busy} jobs={jobs} />}
 
       <div className="train-chart-tools">
         <label>

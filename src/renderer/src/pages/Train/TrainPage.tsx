@@ -61,7 +61,7 @@ export function TrainPage({ project, jobs }: { project: ProjectInfo; jobs: JobPr
       </aside>
       <section className="train-main">
         {runs === null ? null : run ? (
-          <RunDetail key={run.id} run={run} job={job} busy={busy} onResumed={started} />
+          <RunDetail key={run.id} run={run} job={job} busy={busy} jobs={jobs} onResumed={started} />
         ) : (
           <div className="train-empty">
             <h2>No run yet</h2>

@@ -1,0 +1,167 @@
+// Predicting with a trained run, as a job. Starting one is checked here on the main thread — the run, its checkpoint
+// (the best, or a given epoch's), the photos in scope — so a request that cannot predict is refused at once with the
+// reason; the model runs in a worker thread (predict-worker.ts), and each batch that comes back is written here in one
+// transaction: the photos' earlier predicted boxes replaced by the new ones, and their "disagree" flags.
+import fs from 'node:fs'
+import path from 'node:path'
+import { type PredictScope, PredictSettings, type PredictSummary, StudioError } from '../../shared/api.js'
+import { DetectorConfig } from '../detector/index.js'
+import type { BackendName } from '../engine/index.js'
+import { type JobContext, startWorkerThread } from '../jobs/index.js'
+import { RunStore, type Store } from '../store/index.js'
+import { checkpointDir, DETECTOR_JSON, type CheckpointInfo } from './checkpoint.js'
+import type { PredictorInit, PredictorMessage, PredictPhoto } from './predictor.js'
+
+export interface PredictWorkerInit {
+  predictor: PredictorInit
+  backend?: BackendName
+}
+export type PredictWorkerRequest = { type: 'cancel' }
+export type PredictWorkerReply = PredictorMessage | { type: 'end' } | { type: 'failed'; error: string }
+
+export interface PreparedPredict {
+  runId: number
+  epoch: number
+  checkpoint: string
+  minScore: number
+  batchSize: number
+  /** The project's class id for each of the checkpoint's classes (index i → model class i + 1); null: class gone. */
+  classIds: (number | null)[]
+  photos: PredictPhoto[]
+  config: DetectorConfig
+}
+
+const SCOPE_WHERE: Record<PredictScope, string> = {
+  all: '',
+  unreviewed: 'WHERE reviewed_at IS NULL',
+  val: "WHERE split = 'val'",
+}
+
+/** Check the request against the project and the run's checkpoints; throws StudioError naming the problem. */
+export function preparePredict(store: Store, input: PredictSettings): PreparedPredict {
+  const settings = PredictSettings.parse(input)
+  const run = new RunStore(store.db).record(settings.runId)
+  if (!run) throw new StudioError(`no run ${settings.runId} in this project`, 'not_found', 'params.runId')
+  let checkpoint: string | null
+  if (settings.epoch !== undefined) {
+    checkpoint = checkpointDir(store.dir, run.id, settings.epoch)
+    if (!fs.existsSync(path.join(checkpoint, DETECTOR_JSON))) {
+      throw new StudioError(
+        `run ${run.id} has no checkpoint of epoch ${settings.epoch} (only the best and the last are kept)`,
+        'not_found',
+        'params.epoch',
+      )
+    }
+  } else {
+    checkpoint = run.bestCheckpoint ?? run.lastCheckpoint
+    if (!checkpoint || !fs.existsSync(path.join(checkpoint, DETECTOR_JSON))) {
+      throw new StudioError(`run ${run.id} has no checkpoint yet: train it for an epoch first`, 'conflict', 'params.runId')
+    }
+  }
+  const info = JSON.parse(fs.readFileSync(path.join(checkpoint, DETECTOR_JSON), 'utf8')) as CheckpointInfo
+  // The model's classes are the run's, by name: a class renamed or deleted since has no box to become.
+  const byName = new Map(store.classes().map((c) => [c.name.toLowerCase(), c.id]))
+  const classIds = info.classes.map((name) => byName.get(name.toLowerCase()) ?? null)
+  if (classIds.every((id) => id === null)) {
+    throw new StudioError(
+      `run ${run.id}'s classes (${info.classes.join(', ')}) are no longer in the project`,
+      'conflict',
+      'params.runId',
+    )
+  }
+  const photos = store.db
+    .prepare(`SELECT id, path, width, height FROM images ${SCOPE_WHERE[settings.scope]} ORDER BY id`)
+    .all() as PredictPhoto[]
+  return {
+    runId: run.id,
+    epoch: info.epoch,
+    checkpoint,
+    minScore: settings.minScore,
+    batchSize: settings.batchSize,
+    classIds,
+    photos,
+    config: DetectorConfig.parse(info.config),
+  }
+}
+
+/**
+ * Run a prepared prediction to its end (or its cancel: the batches done are kept) in a worker thread; the job's
+ * progress counts photos. `onBatch` runs after each batch is committed (the studio refreshes counts).
+ */
+export async function predictJob(
+  store: Store,
+  prepared: PreparedPredict,
+  ctx: JobContext,
+  options: { backend?: BackendName; onBatch?: () => void } = {},
+): Promise<PredictSummary> {
+  const summary: PredictSummary = {
+    runId: prepared.runId,
+    epoch: prepared.epoch,
+    photos: 0,
+    boxes: 0,
+    disagree: 0,
+    skipped: 0,
+    cancelled: false,
+  }
+  const counters = { done: 0, total: prepared.photos.length }
+  ctx.report(counters)
+  if (prepared.photos.length === 0) return summary
+  const init: PredictWorkerInit = {
+    predictor: {
+      checkpoint: prepared.checkpoint,
+      config: prepared.config,
+      photos: prepared.photos,
+      batchSize: prepared.batchSize,
+      minScore: prepared.minScore,
+    },
+    backend: options.backend,
+  }
+  const worker = startWorkerThread(import.meta.url, 'predict-worker', init)
+  const write = (photos: Extract<PredictorMessage, { type: 'batch' }>['photos']) => {
+    const rows = photos.map(({ imageId, detections }) => ({
+      imageId,
+      boxes: detections.flatMap(({ classIndex, ...box }) => {
+        const classId = prepared.classIds[classIndex - 1]
+        return classId == null ? [] : [{ classId, ...box }]
+      }),
+    }))
+    const flags = store.replacePredictions(prepared.runId, rows)
+    for (const r of rows) {
+      if (!flags.has(r.imageId)) continue
+      summary.photos++
+      summary.boxes += r.boxes.length
+      if (flags.get(r.imageId)) summary.disagree++
+    }
+    counters.done += photos.length
+    ctx.report(counters)
+    options.onBatch?.()
+  }
+  const finished = new Promise<void>((resolve, reject) => {
+    worker.on('message', (msg: PredictWorkerReply) => {
+      try {
+        if (msg.type === 'end') resolve()
+        else if (msg.type === 'failed') reject(new Error(msg.error))
+        else if (msg.type === 'skip') {
+          summary.skipped++
+          counters.done++
+          ctx.skip(msg.skipped)
+        } else write(msg.photos)
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)))
+      }
+    })
+    worker.on('error', (e) => reject(new Error(`the prediction thread crashed: ${e.message}`)))
+    worker.on('exit', (code) => reject(new Error(`the prediction thread exited (code ${code})`)))
+  })
+  const onCancel = () => worker.postMessage({ type: 'cancel' } satisfies PredictWorkerRequest)
+  ctx.signal.addEventListener('abort', onCancel)
+  if (ctx.signal.aborted) onCancel()
+  try {
+    await finished
+  } finally {
+    ctx.signal.removeEventListener('abort', onCancel)
+    await worker.terminate()
+  }
+  summary.cancelled = ctx.signal.aborted
+  return summary
+}
