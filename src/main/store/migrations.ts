@@ -383,6 +383,41 @@ export const migrations: Migration[] = [
       `)
     },
   },
+  {
+    version: 10,
+    description: "a model's predicted boxes are not labels: the box tally and each photo's box count leave them out",
+    up(db) {
+      // The header's box count, the "no boxes" filter and a photo's box count speak of labels (kindled, human,
+      // imported). Predictions are a model's opinion, written in bulk on every predict: counted as boxes they made a
+      // photo the model merely guessed on leave "no boxes", and the header jump by thousands. A person editing a
+      // predicted box makes it a human box (source changes), so that change counts it in.
+      const label = (row: string) => `${row}.source <> 'predicted'`
+      db.exec(`
+        DROP TRIGGER tally_box_insert;
+        DROP TRIGGER tally_box_delete;
+        DROP TRIGGER box_count_insert;
+        DROP TRIGGER box_count_delete;
+        DROP TRIGGER box_count_move;
+        UPDATE tallies SET n = (SELECT count(*) FROM boxes WHERE source <> 'predicted') WHERE key = 'boxes';
+        UPDATE images SET box_count = (SELECT count(*) FROM boxes b WHERE b.image_id = images.id AND b.source <> 'predicted');
+
+        CREATE TRIGGER label_box_insert AFTER INSERT ON boxes WHEN ${label('NEW')} BEGIN
+          UPDATE tallies SET n = n + 1 WHERE key = 'boxes';
+          UPDATE images SET box_count = box_count + 1 WHERE id = NEW.image_id;
+        END;
+        CREATE TRIGGER label_box_delete AFTER DELETE ON boxes WHEN ${label('OLD')} BEGIN
+          UPDATE tallies SET n = n - 1 WHERE key = 'boxes';
+          UPDATE images SET box_count = box_count - 1 WHERE id = OLD.image_id;
+        END;
+        CREATE TRIGGER label_box_change AFTER UPDATE OF source, image_id ON boxes
+        WHEN (${label('OLD')}) IS NOT (${label('NEW')}) OR (${label('NEW')} AND OLD.image_id IS NOT NEW.image_id) BEGIN
+          UPDATE tallies SET n = n - (${label('OLD')}) + (${label('NEW')}) WHERE key = 'boxes';
+          UPDATE images SET box_count = box_count - (${label('OLD')}) WHERE id = OLD.image_id;
+          UPDATE images SET box_count = box_count + (${label('NEW')}) WHERE id = NEW.image_id;
+        END;
+      `)
+    },
+  },
 ]
 
 export const latestVersion = migrations[migrations.length - 1].version

@@ -480,9 +480,18 @@ export class Store {
     })()
   }
 
-  /** Boxes of a class (any source): a class in use cannot be deleted without losing labels. */
+  /** Label boxes of a class (not predictions): a class in use cannot be deleted without losing labels. */
   boxesOfClass(id: number): number {
-    return (this.cached('SELECT count(*) AS n FROM boxes WHERE class_id = ?').get(id) as { n: number }).n
+    return (this.cached("SELECT count(*) AS n FROM boxes WHERE class_id = ? AND source <> 'predicted'").get(id) as { n: number }).n
+  }
+
+  /**
+   * Remove a class row, with the model's predictions of it: they are no labels (a new predict makes them again), and
+   * left behind they would point at no class. Callers have checked that no label box uses it.
+   */
+  private removeClass(id: number): void {
+    this.cached("DELETE FROM boxes WHERE class_id = ? AND source = 'predicted'").run(id)
+    this.cached('DELETE FROM classes WHERE id = ?').run(id)
   }
 
   /** Delete a class, logged for undo (its row comes back with its id, so boxes in older edits still point at it). */
@@ -490,7 +499,7 @@ export class Store {
     this.db.transaction(() => {
       const before = this.classRow(id)
       if (!before) return
-      this.cached('DELETE FROM classes WHERE id = ?').run(id)
+      this.removeClass(id)
       this.log('class.delete', null, before, null, now)
     })()
   }
@@ -707,7 +716,7 @@ export class Store {
             'delete or reclass them first',
         )
       }
-      this.cached('DELETE FROM classes WHERE id = ?').run(id)
+      this.removeClass(id)
       return
     }
     const clash = this.classes().find((c) => c.id !== id && c.name.toLowerCase() === target.name.toLowerCase())

@@ -156,3 +156,34 @@ describe('the per-photo "disagree" flag', () => {
     expect(plans('SELECT count(*) FROM images WHERE disagree = 1')).toMatch(/images_queue_disagree/)
   })
 })
+
+describe('predicted boxes are not labels', () => {
+  it('leave the box tally, a photo\'s box count and the "no boxes" filter alone, until a person edits one', () => {
+    const store = project(2)
+    store.addBox({ imageId: 1, ...face(0, 0), source: 'human' })
+    store.replacePredictions(1, [{ imageId: 1, boxes: [scored(0, 0, 0.9)] }, { imageId: 2, boxes: [scored(50, 50, 0.8), scored(300, 300, 0.7)] }])
+    expect(store.counts().boxes).toBe(1)
+    expect(store.reviewQueue({ filter: 'no-boxes', sort: 'name', lowScore: 0.5 }, { offset: 0, limit: 10 }).ids).toEqual([2])
+    // Accepting a prediction by editing it makes it a person's box: now a label of photo 2.
+    const predicted = store.boxes(2).find((b) => b.source === 'predicted')!
+    store.updateBox(predicted.id, { x: 60 })
+    expect(store.counts().boxes).toBe(2)
+    expect(store.reviewQueue({ filter: 'no-boxes', sort: 'name', lowScore: 0.5 }, { offset: 0, limit: 10 }).ids).toEqual([])
+    store.undo() // a predicted box again
+    expect(store.counts().boxes).toBe(1)
+    // Predictions replaced or gone change no label count.
+    store.replacePredictions(2, [{ imageId: 2, boxes: [] }])
+    expect(store.counts().boxes).toBe(1)
+    expect(store.db.prepare('SELECT box_count FROM images ORDER BY id').all()).toEqual([{ box_count: 1 }, { box_count: 0 }])
+  })
+
+  it('do not keep a class from being deleted, and go with it', () => {
+    const store = project(1)
+    const cat = store.addClass('cat', '#00ff00')
+    store.replacePredictions(1, [{ imageId: 1, boxes: [scored(0, 0, 0.9, cat.id)] }])
+    expect(store.boxesOfClass(cat.id)).toBe(0)
+    store.deleteClass(cat.id)
+    expect(store.boxes(1)).toEqual([])
+    expect(store.classes().map((c) => c.name)).toEqual(['face'])
+  })
+})
