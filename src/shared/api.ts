@@ -21,7 +21,10 @@ const FsPath = z.string().min(1, 'must not be empty').max(4096)
 
 export const Counts = z.object({
   images: z.number().int(),
+  /** Label boxes (kindled, human, imported; not a model's predictions). */
   boxes: z.number().int(),
+  /** Photos a training run learns from: with a label box, or reviewed (a reviewed photo without one is a true negative). */
+  labelled: z.number().int(),
   reviewed: z.number().int(),
   kindled: z.number().int(),
   classes: z.number().int(),

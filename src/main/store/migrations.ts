@@ -418,6 +418,28 @@ export const migrations: Migration[] = [
       `)
     },
   },
+  {
+    version: 11,
+    description: 'a running tally of labelled photos',
+    up(db) {
+      // Labelled photos — a label box, or reviewed (a person said there is no face: a true negative) — are what a
+      // training run learns from; the Train page says how many before it starts, from this tally.
+      const labelled = (row: string) => `(${row}.box_count > 0 OR ${row}.reviewed_at IS NOT NULL)`
+      db.exec(`
+        INSERT INTO tallies (key, n) VALUES ('labelled', (SELECT count(*) FROM images i WHERE ${labelled('i')}));
+        CREATE TRIGGER tally_labelled_insert AFTER INSERT ON images WHEN ${labelled('NEW')} BEGIN
+          UPDATE tallies SET n = n + 1 WHERE key = 'labelled';
+        END;
+        CREATE TRIGGER tally_labelled_delete AFTER DELETE ON images WHEN ${labelled('OLD')} BEGIN
+          UPDATE tallies SET n = n - 1 WHERE key = 'labelled';
+        END;
+        CREATE TRIGGER tally_labelled_update AFTER UPDATE OF box_count, reviewed_at ON images
+        WHEN ${labelled('OLD')} IS NOT ${labelled('NEW')} BEGIN
+          UPDATE tallies SET n = n + ${labelled('NEW')} - ${labelled('OLD')} WHERE key = 'labelled';
+        END;
+      `)
+    },
+  },
 ]
 
 export const latestVersion = migrations[migrations.length - 1].version

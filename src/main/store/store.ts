@@ -331,6 +331,7 @@ export class Store {
     return {
       images: byState.new + byState.kindled + byState.reviewed,
       boxes: t.boxes,
+      labelled: t.labelled,
       reviewed: byState.reviewed,
       kindled: t.kindled,
       classes: t.classes,

@@ -62,6 +62,7 @@ describe('which lists an import makes stale', () => {
   const counts = (n: number, kindled = 0): Counts => ({
     images: n + kindled,
     boxes: 0,
+    labelled: 0,
     reviewed: 0,
     kindled,
     classes: 1,

@@ -64,8 +64,9 @@ describe('the new-run form, checked before it is sent', () => {
 })
 
 describe('what a run will train on', () => {
-  it('counts kindled and reviewed photos, or reviewed ones only', () => {
-    expect(trainingPhotos({ kindled: 1200, reviewed: 34 }, 'all')).toBe(1234)
-    expect(trainingPhotos({ kindled: 1200, reviewed: 34 }, 'reviewed')).toBe(34)
+  it('counts photos with labels or reviewed, or reviewed ones only', () => {
+    // Imported labels leave photos "new" (neither kindled nor reviewed): they count by their boxes, not their state.
+    expect(trainingPhotos({ labelled: 1300, reviewed: 34 }, 'all')).toBe(1300)
+    expect(trainingPhotos({ labelled: 1300, reviewed: 34 }, 'reviewed')).toBe(34)
   })
 })

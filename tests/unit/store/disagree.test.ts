@@ -187,3 +187,27 @@ describe('predicted boxes are not labels', () => {
     expect(store.classes().map((c) => c.name)).toEqual(['face'])
   })
 })
+
+describe('the labelled-photos tally (what a run learns from)', () => {
+  it('counts photos with a label box or reviewed, through labels, predictions, review, undo and deletion', () => {
+    const store = project(4)
+    expect(store.counts().labelled).toBe(0)
+    // An imported (human) label leaves the photo "new", and still labels it.
+    const box = store.addBox({ imageId: 1, ...face(0, 0), source: 'human' })
+    store.addBox({ imageId: 1, ...face(300, 0), source: 'human' })
+    store.replacePredictions(1, [{ imageId: 2, boxes: [scored(0, 0, 0.9)] }])
+    expect(store.counts()).toMatchObject({ labelled: 1, byState: { new: 4 } })
+    store.setReviewed(3, true) // reviewed with no box: a true negative
+    expect(store.counts().labelled).toBe(2)
+    store.deleteBox(box.id) // one box left on photo 1
+    expect(store.counts().labelled).toBe(2)
+    store.undo()
+    store.undo()
+    store.undo() // photo 3 unreviewed
+    expect(store.counts().labelled).toBe(1)
+    store.db.prepare('DELETE FROM images WHERE id = 1').run()
+    expect(store.counts().labelled).toBe(0)
+    const count = store.db.prepare("SELECT count(*) AS n FROM images WHERE box_count > 0 OR reviewed_at IS NOT NULL").get()
+    expect(count).toEqual({ n: 0 })
+  })
+})

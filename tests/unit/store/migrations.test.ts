@@ -29,6 +29,7 @@ describe('store migrations', () => {
     expect(store.counts()).toEqual({
       images: 3,
       boxes: 1,
+      labelled: 2,
       reviewed: 1,
       kindled: 2,
       classes: 1,

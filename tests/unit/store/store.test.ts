@@ -196,13 +196,16 @@ describe('store', () => {
     expect(store.updateBox(box.id, { h: 12 })).toMatchObject({ source: 'human', teacher: 'blazeface', score: 0.7, h: 12 })
   })
 
-  it('keeps its running counts equal to a full count through imports, kindling, review, edits and undo', () => {
+  it('keeps its running counts equal to a full count through imports, kindling, review, edits, predictions and undo', () => {
     const store = projectWith(200)
     const recount = () => {
       const q = (sql: string) => (store.db.prepare(sql).get() as { n: number }).n
       return {
         images: q('SELECT count(*) AS n FROM images'),
-        boxes: q('SELECT count(*) AS n FROM boxes'),
+        boxes: q("SELECT count(*) AS n FROM boxes WHERE source <> 'predicted'"),
+        labelled: q(
+          "SELECT count(*) AS n FROM images i WHERE reviewed_at IS NOT NULL OR EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = i.id AND b.source <> 'predicted')",
+        ),
         reviewed: q('SELECT count(*) AS n FROM images WHERE reviewed_at IS NOT NULL'),
         kindled: q('SELECT count(*) AS n FROM images WHERE kindled_at IS NOT NULL'),
         classes: 1,
@@ -218,13 +221,14 @@ describe('store', () => {
     const ids = Array.from({ length: 200 }, (_, i) => i + 1)
     for (let step = 0; step < 400; step++) {
       const id = ids[rand(ids.length)]
-      switch (rand(6)) {
+      switch (rand(7)) {
         case 0: store.db.prepare('UPDATE images SET kindled_at = ? WHERE id = ?').run(rand(2) ? step : null, id); break
         case 1: store.setReviewed(id, rand(2) === 0); break
         case 2: store.addBox({ imageId: id, classId: 1, x: 1, y: 1, w: 5, h: 5, source: rand(2) ? 'human' : 'kindled' }); break
         case 3: { const b = store.boxes(id)[0]; if (b) store.deleteBox(b.id); break }
         case 4: store.undo(); break
         case 5: store.db.prepare('DELETE FROM images WHERE id = ?').run(id); ids.splice(ids.indexOf(id), 1); break
+        case 6: store.replacePredictions(1, [{ imageId: id, boxes: rand(2) ? [{ classId: 1, x: 1, y: 1, w: 5, h: 5, score: 0.9 }] : [] }]); break
       }
     }
     expect(store.counts()).toEqual(recount())

@@ -68,13 +68,13 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
   // A studio error about an Advanced field must not hide behind a closed disclosure.
   const advancedHasError = messageFor('evalEvery') !== null || messageFor('seed') !== null
 
-  const photos = trainingPhotos(counts.byState, form.labels)
+  const photos = trainingPhotos(counts, form.labels)
   const disabledWhy = busy
     ? 'A job is running'
     : photos === 0
       ? form.labels === 'reviewed'
         ? 'No photo is reviewed yet: review photos, or train on all labels'
-        : 'No photo has labels yet: kindle or review photos first'
+        : 'No photo has labels yet: kindle, import labels or review photos first'
       : presets === null
         ? 'Loading the presets…'
         : undefined
@@ -159,7 +159,7 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
             onChange={() => set('labels', 'all')}
             data-testid="train-labels-all"
           />
-          All (kindled and reviewed)
+          All labels (kindled, imported, reviewed)
         </label>
         <label className="radio">
           <input

@@ -220,7 +220,7 @@ function RunFacts({ run }: { run: Run }) {
           </>
         )}
         <dt>Labels</dt>
-        <dd>{settings.labels === 'reviewed' ? 'reviewed photos only' : 'all (kindled and reviewed)'}</dd>
+        <dd>{settings.labels === 'reviewed' ? 'reviewed photos only' : 'all labels (kindled, imported, reviewed)'}</dd>
         <dt>Epochs</dt>
         <dd>
           {settings.epochs} · evaluated every {settings.evalEvery === 1 ? 'epoch' : `${settings.evalEvery} epochs`}

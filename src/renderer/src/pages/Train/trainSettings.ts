@@ -97,7 +97,10 @@ export function checkTrainForm(form: TrainForm): Checked {
   }
 }
 
-/** How many photos a run would train on, in the user's words: labelled (kindled or reviewed) or reviewed only. */
-export function trainingPhotos(byState: { kindled: number; reviewed: number }, labels: TrainForm['labels']): number {
-  return labels === 'reviewed' ? byState.reviewed : byState.kindled + byState.reviewed
+/**
+ * How many photos a run would learn from (the studio's rule, train/dataset.ts): with `all`, every photo with a label box
+ * (kindled, human or imported) or reviewed; with `reviewed`, reviewed photos only.
+ */
+export function trainingPhotos(counts: { labelled: number; reviewed: number }, labels: TrainForm['labels']): number {
+  return labels === 'reviewed' ? counts.reviewed : counts.labelled
 }
