@@ -10,7 +10,7 @@ export {
   type EngineInfo,
   type InitOptions,
 } from './backend.js'
-export { memorySnapshot, type MemorySnapshot } from './memory.js'
+export { explainWasmAbort, memorySnapshot, type MemorySnapshot } from './memory.js'
 export {
   averageInto,
   DataParallelTrainer,

@@ -22,3 +22,13 @@ export function memorySnapshot(): MemorySnapshot {
     wasmHeapBytes: backend.wasm?.HEAPU8.byteLength ?? 0,
   }
 }
+
+/**
+ * Say what a wasm abort means. The wasm backend's heap cannot grow past 4 GB (32-bit addresses); a kernel whose
+ * allocation fails then aborts with a bare "Aborted(). Build with -sASSERTIONS for more info.", which tells a user
+ * nothing. Any other error is returned as it was.
+ */
+export function explainWasmAbort(message: string, what: string, remedy: string): string {
+  if (!/^Aborted\(/.test(message) && !/\bAborted\(\)/.test(message)) return message
+  return `${what} needs more memory than the wasm backend can have (4 GB): ${remedy} (the backend said: ${message})`
+}

@@ -1,6 +1,6 @@
 // A training worker thread: its own engine, one session, messages out; `cancel` in stops it after the current step.
 import { parentPort, workerData } from 'node:worker_threads'
-import { initEngine } from '../engine/index.js'
+import { explainWasmAbort, initEngine } from '../engine/index.js'
 import { runSession } from './session.js'
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker.js'
 
@@ -17,5 +17,11 @@ try {
   const end = await runSession(init.session, post, abort.signal)
   post({ type: 'end', end })
 } catch (error) {
-  post({ type: 'failed', error: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined })
+  const { preset, batchSize } = init.session.settings
+  const message = explainWasmAbort(
+    error instanceof Error ? error.message : String(error),
+    `training ${preset} at batch size ${batchSize}`,
+    'train with a smaller batch size, or a smaller preset',
+  )
+  post({ type: 'failed', error: message, stack: error instanceof Error ? error.stack : undefined })
 }
