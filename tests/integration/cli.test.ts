@@ -36,6 +36,7 @@ describe('kindling CLI', () => {
     expect(JSON.parse(status.stdout)).toEqual({
       images: 12,
       boxes: 0,
+      labelled: 0,
       reviewed: 0,
       kindled: 0,
       classes: 1,
