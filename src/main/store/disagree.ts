@@ -61,9 +61,10 @@ export const disagreeOf = (image: string) =>
 type Row = [string, number, number, number, number, number, number | null]
 
 /**
- * Register the rule on a connection. Every connection that writes boxes must have it (the triggers call it): `migrate`
- * registers it, and Store.open migrates every project connection. A deterministic function of its argument. (A plain
- * `sqlite3` shell cannot write boxes of a version-9 project: "no such function" — the price of one rule in one place.)
+ * Register the rule on a connection. Every connection that writes boxes must have it (the triggers call it):
+ * openDatabase (database.ts) registers it on every project connection it opens, Store.open's included. A deterministic
+ * function of its argument. (A plain `sqlite3` shell cannot write boxes of a version-9 project: "no such function" —
+ * the price of one rule in one place.)
  */
 export function registerDisagree(db: Database.Database): void {
   db.function(DISAGREE_FUNCTION, { deterministic: true }, (json: unknown) => {

@@ -14,7 +14,8 @@ import type {
   Split,
 } from '../../shared/api.js'
 import { disagreeOf } from './disagree.js'
-import { migrate } from './migrations.js'
+import { openDatabase } from './database.js'
+import { migrate } from './migrations/index.js'
 
 export const DB_FILE = 'studio.db'
 
@@ -271,19 +272,9 @@ export class Store {
       if (!create) throw new Error(`${dir} is not a Kindling project (no ${DB_FILE})`)
       makeProjectFolder(dir)
     }
-    let db: Database.Database
+    const db = openDatabase(file) // pragmas, and kindling_disagree(), which the "predictions disagree" triggers call
     try {
-      // Inside Electron, `npm start` points this at a binding built for Electron's ABI (scripts/electron-native.js).
-      db = new Database(file, { nativeBinding: process.env.KINDLING_SQLITE_BINDING })
-    } catch (error) {
-      throw new Error(`cannot open ${file}: ${(error as Error).message}`)
-    }
-    try {
-      db.pragma('journal_mode = WAL')
-      db.pragma('synchronous = NORMAL') // with WAL: durable at each commit's checkpoint, and safe against corruption
-      db.pragma('foreign_keys = ON')
-      db.pragma('busy_timeout = 5000') // a CLI import and the open studio may write the same project
-      migrate(db) // also registers kindling_disagree(), which the "predictions disagree" triggers call
+      migrate(db)
     } catch (error) {
       db.close()
       throw error

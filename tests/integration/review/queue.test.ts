@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { dispatch } from '../../../src/main/dispatcher.js'
 import { reviewHandlers } from '../../../src/main/review/index.js'
-import { migrate, type NewImage, Store } from '../../../src/main/store/index.js'
+import { migrate, type NewImage, openDatabase, Store } from '../../../src/main/store/index.js'
 import type { Studio } from '../../../src/main/studio.js'
 import { tempDir } from '../../helpers/fixtures.js'
 
@@ -146,7 +146,7 @@ describe('review queue steps', () => {
     const store = Store.open(dir, { create: true })
     store.close()
     // Rebuild the project at version 4 (before the column existed), with a kindled box, then upgrade it.
-    const old = new (store.db.constructor as typeof import('better-sqlite3'))(`${dir}/studio4.db`)
+    const old = openDatabase(`${dir}/studio4.db`)
     migrate(old, 4)
     old.prepare(
       "INSERT INTO images (path, sha256, bytes, mtime_ms, width, height, format, imported_at) VALUES ('/a.jpg', 'a', 1, 1, 9, 9, 'jpeg', 0)",
