@@ -48,39 +48,44 @@ export function parseXml(source: string, file: string): XmlElement {
 
   parser.on('error', (error) => {
     const position = parser.position
+    /** What saxes read since the last complete markup: the tag, text or reference it failed in. */
+    const pending = source.slice(markupEnd, position)
     // saxes reads an & as the start of a reference running to the next ';', so a bare one (`fish & chips`) comes out
-    // as some other error further on: look for it first, in what was read since the last markup that made sense.
-    const since = source.slice(markupEnd, position).split(/<[!?]/)[0]
-    const bare = BARE_AMPERSAND.exec(since)
+    // as some other error further on: look for it first (not inside a comment or the like, where & is allowed).
+    const bare = BARE_AMPERSAND.exec(pending.split(/<[!?]/)[0])
     if (bare) fail('a bare & (write &amp;)', lineAt(markupEnd + bare.index))
 
     const message = error.message.replace(/^\d+:\d+: /, '')
-    const read = source.slice(0, position)
     const element = open.at(-1)
-    const reference = /&[^&]*;$/.exec(read)?.[0]
-    const attribute = /([^\s=<>/]+)\s*=?\s*\S$/.exec(read)?.[1]
+    const reference = () => /&[^&]*;$/.exec(pending)?.[0]
+    const attribute = () => /([^\s=<>/]+)\s*=?\s*\S$/.exec(pending)?.[1]
     if (message === 'unexpected close tag.' && closed) {
-      fail(`</${/<\/([^\s>]*)\s*>$/.exec(read)?.[1]}> closes <${closed.name}> (line ${closed.line})`)
+      const closing = source.slice(source.lastIndexOf('</', position - 2) + 2, position - 1).trim()
+      fail(`</${closing}> closes <${closed.name}> (line ${closed.line})`)
     }
     if (/^(unclosed tag|document must contain a root|unexpected end)/.test(message)) {
       failIfCutShort()
       if (element) fail(`<${element.name}> (line ${element.line}) is never closed`)
       fail(root ? 'the file ends too early' : 'no root element (is the file empty?)')
     }
-    if (message === 'undefined entity.' && reference) fail(`unknown entity ${reference}`)
-    if (message === 'malformed character entity.' && reference) fail(`bad character reference ${reference}`)
-    if (message === 'unquoted attribute value.' && element && attribute) fail(`attribute ${attribute} of <${element.name}> is not quoted`)
-    if (message === 'attribute without value.' && element && attribute) fail(`attribute ${attribute} of <${element.name}> has no value`)
+    if (message === 'undefined entity.' && reference()) fail(`unknown entity ${reference()}`)
+    if (message === 'malformed character entity.' && reference()) fail(`bad character reference ${reference()}`)
+    if (message === 'unquoted attribute value.' && element && attribute()) {
+      fail(`attribute ${attribute()} of <${element.name}> is not quoted`)
+    }
+    // `<b y/>` is an attribute without a value too, though saxes calls it a bad character in a name.
+    if ((message === 'attribute without value.' || (message === 'disallowed character in attribute name.' && pending.endsWith('/')))
+      && element && attribute()) fail(`attribute ${attribute()} of <${element.name}> has no value`)
     const twice = /^duplicate attribute: (.*)\.$/.exec(message)?.[1]
     if (twice && element) fail(`<${element.name}> has attribute ${twice} twice`)
     if (/^(documents may contain only one root|unmatched closing tag)/.test(message)) fail('content after the root element')
+    if (message === 'text data outside of root node.') fail(root ? 'content after the root element' : 'text before the root element')
     if (message === 'disallowed character.') {
-      const character = [...read.slice(-2)].at(-1) ?? ''
-      fail(character === '<' ? 'a < inside an attribute value (write &lt;)' : `a character XML does not allow: U+${
-        character.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`)
+      const character = [...source.slice(Math.max(0, position - 2), position)].at(-1)!
+      if (character === '<') fail('a < inside an attribute value (write &lt;)')
+      fail(`a character XML does not allow: U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)
     }
     if (message === 'weird empty close tag.') fail('a closing tag without a name (</>)')
-    if (message === 'text data outside of root node.') fail(root ? 'content after the root element' : 'text before the root element')
     fail(message.replace(/\.$/, ''))
   })
   parser.on('doctype', (doctype) => {
