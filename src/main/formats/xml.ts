@@ -73,9 +73,9 @@ export function parseXml(source: string, file: string): XmlElement {
     if (message === 'unquoted attribute value.' && element && attribute()) {
       fail(`attribute ${attribute()} of <${element.name}> is not quoted`)
     }
-    // `<b y/>` is an attribute without a value too, though saxes calls it a bad character in a name.
-    if ((message === 'attribute without value.' || (message === 'disallowed character in attribute name.' && pending.endsWith('/')))
-      && element && attribute()) fail(`attribute ${attribute()} of <${element.name}> has no value`)
+    // `<b y/>` has an attribute without a value too, though saxes calls the / a bad character in a name.
+    const noValue = message === 'attribute without value.' || (message === 'disallowed character in attribute name.' && pending.endsWith('/'))
+    if (noValue && element && attribute()) fail(`attribute ${attribute()} of <${element.name}> has no value`)
     const twice = /^duplicate attribute: (.*)\.$/.exec(message)?.[1]
     if (twice && element) fail(`<${element.name}> has attribute ${twice} twice`)
     if (/^(documents may contain only one root|unmatched closing tag)/.test(message)) fail('content after the root element')
