@@ -1,7 +1,6 @@
-// dlib's imglab XML: <dataset><images><image file='…' width height><box top left width height [ignore='1']>
-// [<label>name</label>] [<part …/>]</box></image></images></dataset>. A box without a label is a `face` (dlib's face
-// datasets carry none); `ignore` boxes are don't-care regions, not faces, and are skipped; landmarks are not kept.
-// dlib reads coordinates as integers, so boxes are written on whole pixels.
+// dlib's imglab XML: <dataset><images><image file width height><box top left width height [ignore]>[<label>]. A box
+// without a label is a `face` (dlib's face sets carry none); `ignore` boxes are don't-care regions, skipped; landmarks
+// (<part>) are not kept. Boxes are written on whole pixels: dlib reads integers.
 import { readLabelBytes, type LabelFormat } from './format.js'
 import {
   imagePath,

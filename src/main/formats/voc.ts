@@ -1,9 +1,6 @@
-// Pascal VOC XML: one <annotation> file per image, with <filename>, <size> and one <object> (<name>, <bndbox> with
-// xmin ymin xmax ymax) per box. VOC's corners are 1-based pixel indices: the devkit's boxes start at 1, and the common
-// converters (ultralytics' voc2yolo among them) read a box as x = xmin − 1, w = xmax − xmin. We read and write it that
-// way, so an image's top-left pixel is xmin = 1. <filename> is the image's path relative to the image folder (plain
-// VOC keeps every photo in one JPEGImages/ folder, so there it is just the name); <path>, which labelImg fills with an
-// absolute path on the labeller's machine, is ignored.
+// Pascal VOC XML: one <annotation> per image, with <filename> (the image's path relative to the image folder) and an
+// <object> (<name>, <bndbox>) per box. Corners are 1-based, as the devkit and ultralytics' voc2yolo read them:
+// x = xmin − 1, w = xmax − xmin. labelImg's <path> (absolute, on the labeller's machine) is ignored.
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { isFolder, readLabelBytes, type LabelFormat } from './format.js'

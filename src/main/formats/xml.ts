@@ -1,7 +1,7 @@
-// A small XML reader for the two XML label formats (dlib imglab, Pascal VOC). Those files are flat and simple, and a
-// reader of our own can say on which line a problem is — the thing a person fixing a label file needs most. It handles
-// the XML declaration, comments, processing instructions, a DOCTYPE without an internal subset, CDATA, and the
-// predefined and numeric entities; it does not resolve external entities (so it cannot be made to read other files).
+// The XML under the two XML label formats (dlib imglab, Pascal VOC), read with saxes (a conformant parser that knows
+// line numbers and never loads external entities or DTDs) into a small tree. Its errors are turned into LabelFileErrors
+// that say where and what, in words a person fixing the label file can act on.
+import { SaxesParser } from 'saxes'
 import { LabelFileError } from './label-set.js'
 
 export interface XmlElement {
@@ -13,127 +13,115 @@ export interface XmlElement {
   line: number
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
+const lineBreaks = (s: string) => s.match(/\r\n?|\n/g)?.length ?? 0
+
+/** An `&` that does not start a reference (`&amp;`, `&#233;`, `&nbsp;`…). */
+const BARE_AMPERSAND = /&(?![^\s&;<>'"]+;)/
 
 export function parseXml(source: string, file: string): XmlElement {
-  let i = 0
-  let line = 1
-  const fail = (reason: string): never => {
+  const parser = new SaxesParser()
+  const open: XmlElement[] = []
+  let root: XmlElement | undefined
+  /** The element closed last: the one a closing tag of another name was taken to close. */
+  let closed: XmlElement | undefined
+  /** Where the last complete piece of markup ended; whatever saxes stumbled on lies after it. */
+  let markupEnd = 0
+  const lineAt = (position: number) => lineBreaks(source.slice(0, position)) + 1
+  const fail = (reason: string, line = parser.line): never => {
     throw new LabelFileError({ file, line }, `not well-formed XML: ${reason}`)
   }
-  const advance = (to: number) => {
-    for (let k = i; k < to; k++) if (source.charCodeAt(k) === 10) line++
-    i = to
-  }
-  const skipPast = (marker: string, what: string) => {
-    const end = source.indexOf(marker, i)
-    if (end < 0) fail(`unterminated ${what}`)
-    advance(end + marker.length)
-  }
-  const decode = (raw: string): string =>
-    raw.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);|&/gi, (whole, name: string | undefined) => {
-      if (!name) return fail('a bare & (write &amp;)')
-      if (name[0] === '#') {
-        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10)
-        if (!(code > 0 && code <= 0x10ffff)) fail(`bad character reference ${whole}`)
-        return String.fromCodePoint(code)
-      }
-      return ENTITIES[name] ?? fail(`unknown entity ${whole}`)
-    })
 
-  const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y
-  const readName = (): string => {
-    NAME.lastIndex = i
-    const m = NAME.exec(source)
-    if (!m) fail(`expected a name at ${JSON.stringify(source.slice(i, i + 10))}`)
-    advance(i + m![0].length)
-    return m![0]
-  }
-  const skipSpace = () => {
-    while (i < source.length && /\s/.test(source[i])) advance(i + 1)
+  /** A file that ends inside some markup (a comment, a tag…) is cut short there: say so, and where it starts. */
+  const failIfCutShort = () => {
+    const start = source.indexOf('<', markupEnd)
+    if (start < 0) return
+    const rest = source.slice(start)
+    const line = lineAt(start)
+    if (rest.startsWith('<!--')) fail('unterminated comment', line)
+    if (rest.startsWith('<![CDATA[')) fail('unterminated CDATA section', line)
+    if (rest.startsWith('<?')) fail('unterminated processing instruction', line)
+    if (rest.startsWith('<!DOCTYPE')) fail('unterminated DOCTYPE', line)
+    const [, closing, name] = /^<(\/?)([^\s/>]*)/.exec(rest)!
+    if (closing) fail(`expected > after </${name}`, line)
+    fail(name ? `unterminated <${name}>` : 'the file ends inside a tag', line)
   }
 
-  /** Skip everything that is not an element: declarations, comments, instructions; returns text seen. */
-  const misc = (): string => {
-    let text = ''
-    while (i < source.length) {
-      if (source.startsWith('<!--', i)) skipPast('-->', 'comment')
-      else if (source.startsWith('<?', i)) skipPast('?>', 'processing instruction')
-      else if (source.startsWith('<![CDATA[', i)) {
-        const end = source.indexOf(']]>', i)
-        if (end < 0) fail('unterminated CDATA section')
-        text += source.slice(i + 9, end)
-        advance(end + 3)
-      } else if (source.startsWith('<!DOCTYPE', i)) {
-        const end = source.indexOf('>', i)
-        if (end < 0) fail('unterminated DOCTYPE')
-        if (source.slice(i, end).includes('[')) fail('DOCTYPE with an internal subset is not supported')
-        advance(end + 1)
-      } else if (source[i] === '<') break
-      else {
-        const end = source.indexOf('<', i)
-        const stop = end < 0 ? source.length : end
-        text += decode(source.slice(i, stop))
-        advance(stop)
-      }
+  parser.on('error', (error) => {
+    const position = parser.position
+    /** What saxes read since the last complete markup: the tag, text or reference it failed in. */
+    const pending = source.slice(markupEnd, position)
+    // saxes reads an & as the start of a reference running to the next ';', so a bare one (`fish & chips`) comes out
+    // as some other error further on: look for it first (not inside a comment or the like, where & is allowed).
+    const bare = BARE_AMPERSAND.exec(pending.split(/<[!?]/)[0])
+    if (bare) fail('a bare & (write &amp;)', lineAt(markupEnd + bare.index))
+
+    const message = error.message.replace(/^\d+:\d+: /, '')
+    const element = open.at(-1)
+    const reference = () => /&[^&]*;$/.exec(pending)?.[0]
+    const attribute = () => /([^\s=<>/]+)\s*=?\s*\S$/.exec(pending)?.[1]
+    if (message === 'unexpected close tag.' && closed) {
+      const closing = source.slice(source.lastIndexOf('</', position - 2) + 2, position - 1).trim()
+      fail(`</${closing}> closes <${closed.name}> (line ${closed.line})`)
     }
-    return text
-  }
-
-  const element = (): XmlElement => {
-    const startLine = line
-    advance(i + 1) // '<'
-    const name = readName()
-    const attributes: Record<string, string> = {}
-    for (;;) {
-      skipSpace()
-      if (source.startsWith('/>', i)) {
-        advance(i + 2)
-        return { name, attributes, children: [], text: '', line: startLine }
-      }
-      if (source[i] === '>') {
-        advance(i + 1)
-        break
-      }
-      if (i >= source.length) fail(`unterminated <${name}>`)
-      const attr = readName()
-      skipSpace()
-      if (source[i] !== '=') fail(`attribute ${attr} of <${name}> has no value`)
-      advance(i + 1)
-      skipSpace()
-      const quote = source[i]
-      if (quote !== '"' && quote !== "'") fail(`attribute ${attr} of <${name}> is not quoted`)
-      const end = source.indexOf(quote, i + 1)
-      if (end < 0) fail(`unterminated attribute ${attr} of <${name}>`)
-      if (attr in attributes) fail(`<${name}> has attribute ${attr} twice`)
-      attributes[attr] = decode(source.slice(i + 1, end))
-      advance(end + 1)
+    if (/^(unclosed tag|document must contain a root|unexpected end)/.test(message)) {
+      failIfCutShort()
+      if (element) fail(`<${element.name}> (line ${element.line}) is never closed`)
+      fail(root ? 'the file ends too early' : 'no root element (is the file empty?)')
     }
-    const children: XmlElement[] = []
-    let text = ''
-    for (;;) {
-      text += misc()
-      if (i >= source.length) fail(`<${name}> (line ${startLine}) is never closed`)
-      if (source.startsWith('</', i)) {
-        advance(i + 2)
-        const closing = readName()
-        if (closing !== name) fail(`</${closing}> closes <${name}> (line ${startLine})`)
-        skipSpace()
-        if (source[i] !== '>') fail(`expected > after </${closing}`)
-        advance(i + 1)
-        return { name, attributes, children, text: text.trim(), line: startLine }
-      }
-      children.push(element())
+    if (message === 'undefined entity.' && reference()) fail(`unknown entity ${reference()}`)
+    if (message === 'malformed character entity.' && reference()) fail(`bad character reference ${reference()}`)
+    if (message === 'unquoted attribute value.' && element && attribute()) {
+      fail(`attribute ${attribute()} of <${element.name}> is not quoted`)
     }
+    // `<b y/>` has an attribute without a value too, though saxes calls the / a bad character in a name.
+    const noValue = message === 'attribute without value.' || (message === 'disallowed character in attribute name.' && pending.endsWith('/'))
+    if (noValue && element && attribute()) fail(`attribute ${attribute()} of <${element.name}> has no value`)
+    const twice = /^duplicate attribute: (.*)\.$/.exec(message)?.[1]
+    if (twice && element) fail(`<${element.name}> has attribute ${twice} twice`)
+    if (/^(documents may contain only one root|unmatched closing tag)/.test(message)) fail('content after the root element')
+    if (message === 'text data outside of root node.') fail(root ? 'content after the root element' : 'text before the root element')
+    if (message === 'disallowed character.') {
+      const character = [...source.slice(Math.max(0, position - 2), position)].at(-1)!
+      if (character === '<') fail('a < inside an attribute value (write &lt;)')
+      fail(`a character XML does not allow: U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)
+    }
+    if (message === 'weird empty close tag.') fail('a closing tag without a name (</>)')
+    fail(message.replace(/\.$/, ''))
+  })
+  parser.on('doctype', (doctype) => {
+    // saxes would skip the subset and leave its entities undefined; saying why the file is refused is clearer.
+    if (doctype.includes('[')) fail('DOCTYPE with an internal subset is not supported', parser.line - lineBreaks(doctype))
+    markupEnd = parser.position
+  })
+  parser.on('opentagstart', (tag) => {
+    // saxes has read one character past the name: if that was a line break, the tag started on the line before.
+    const line = parser.line - (/[\r\n]/.test(source[parser.position - 1]) ? 1 : 0)
+    const element: XmlElement = { name: tag.name, attributes: {}, children: [], text: '', line }
+    if (open.length) open[open.length - 1].children.push(element)
+    else root ??= element
+    open.push(element)
+  })
+  parser.on('opentag', (tag) => {
+    open[open.length - 1].attributes = tag.attributes
+    markupEnd = parser.position
+  })
+  parser.on('closetag', () => {
+    closed = open.pop()!
+    closed.text = closed.text.trim()
+    markupEnd = parser.position
+  })
+  const addText = (text: string) => {
+    if (open.length) open[open.length - 1].text += text
   }
+  parser.on('text', addText)
+  parser.on('cdata', (text) => {
+    addText(text)
+    markupEnd = parser.position
+  })
+  for (const markup of ['xmldecl', 'processinginstruction', 'comment'] as const) parser.on(markup, () => (markupEnd = parser.position))
 
-  const before = misc()
-  if (before.trim()) fail('text before the root element')
-  if (i >= source.length) fail('no root element (is the file empty?)')
-  const root = element()
-  const after = misc()
-  if (after.trim() || i < source.length) fail('content after the root element')
-  return root
+  parser.write(source).close()
+  return root ?? fail('no root element (is the file empty?)')
 }
 
 /** Decode an XML file's bytes by its declared encoding: dlib writes ISO-8859-1; everything else here is UTF-8. */

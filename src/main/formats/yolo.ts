@@ -1,11 +1,8 @@
-// YOLO (darknet / ultralytics): one `.txt` per image, named like the image, with one `class cx cy w h` line per box —
-// the class an index into the classes file (`classes.txt` or `obj.names`, one name a line) and the rest fractions of
-// the image's width and height. An image with an empty file has no boxes.
-//
-// Import takes the classes file (or a folder holding one); every other `.txt` under that file's folder is a label
-// file, and its path relative to that folder, minus the extension, names its image in the image folder. So both
-// layouts work: darknet's (labels beside the photos) and ultralytics' (labels/train/x.txt for images/train/x.jpg).
-// Label paths come from file names, never from file contents, so a YOLO file cannot point outside the image folder.
+// YOLO (darknet / ultralytics): a classes file (`classes.txt` or `obj.names`, one name a line) and a `.txt` per image,
+// a `class cx cy w h` line per box in fractions of the image size (an empty file: no boxes). Every other `.txt` under
+// the classes file's folder names its image by its relative path, so darknet's layout (labels beside the photos) and
+// ultralytics' (labels/train/x.txt for images/train/x.jpg) both work. Paths come from file names, never from contents,
+// so a YOLO file cannot point outside the image folder.
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { isFolder, readLabelFile, type ImageFolder, type LabelFormat } from './format.js'

@@ -50,3 +50,28 @@ describe('the XML reader', () => {
     expect(parseXml(`<a n='${escapeXml(`<"it's" & more>`)}'/>`, 'f.xml').attributes.n).toBe(`<"it's" & more>`)
   })
 })
+
+describe('the XML reader, over saxes', () => {
+  it('gives an element the line its tag starts on, when its attributes run over several lines', () => {
+    const root = parseXml('<a>\n<b\n  x="1"\n  y="2"/>\n<c/></a>', 'f.xml')
+    expect(root.children.map((c) => [c.name, c.attributes, c.line])).toEqual([
+      ['b', { x: '1', y: '2' }, 2],
+      ['c', {}, 5],
+    ])
+  })
+
+  it.each([
+    ['<a>\n</b>\n</a>', 2, '</b> closes <a> (line 1)'],
+    ['<a>\n<b x="A & B"/>\n</a>', 2, 'a bare & (write &amp;)'],
+    ['<a>\n<b>fish & chips</b>\n<c>&amp;</c>;</a>', 2, 'a bare & (write &amp;)'],
+    ['<a>\n<!-- a note', 2, 'unterminated comment'],
+    ['<a>\n<b></b', 2, 'expected > after </b'],
+    ['<a x="1" x="2"/>', 1, '<a> has attribute x twice'],
+    ['<a>\n<b x="1" y/>\n</a>', 2, 'attribute y of <b> has no value'],
+    ['<a x="<"/>', 1, 'a < inside an attribute value (write &lt;)'],
+    ['<!DOCTYPE a SYSTEM "file:///etc/passwd">\n<a>&e;</a>', 2, 'unknown entity &e;'],
+    ['<!DOCTYPE a\n[<!ENTITY e "x">]>\n<a>&e;</a>', 1, 'DOCTYPE with an internal subset is not supported'],
+  ])('refuses %j at line %i: %s', (xml, line, reason) => {
+    expect(() => parseXml(xml, 'f.xml')).toThrow(new LabelFileError({ file: 'f.xml', line }, `not well-formed XML: ${reason}`))
+  })
+})
