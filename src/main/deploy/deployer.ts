@@ -15,6 +15,8 @@ import { shellCommand } from './shell-quote.js'
 import { latencyStats } from '../../shared/latency.js'
 import { parseRunnerLine, type RunnerLine } from '../../shared/runner-lines.js'
 import { artifactOfDir, artifactOfFiles, place, remoteHome } from './upload.js'
+import type { Connection } from './connection.js'
+import type { Artifact } from './upload.js'
 
 export const RUNNER_FILE = 'kindling-runner.cjs'
 
@@ -99,165 +101,242 @@ export class Deployer {
     await Promise.allSettled(all.map((r) => r.finished))
   }
 
+  /** One deployment, phase by phase. Every error takes the one path out: recordError, cancelled or failed with why. */
   private async run(id: number, o: DeployOptions, signal: AbortSignal): Promise<DeploymentRow> {
-    const samples: number[] = []
-    let summary: Record<string, unknown> | null = null
-    let runnerError: string | null = null
-    const log: string[] = []
-    let current = 'preparing' as DeployPhase
-    const changed = (phase: DeployPhase, detail?: string) => {
-      current = phase
-      this.hooks.changed(this.devices.deployment(id)!, phase, detail)
-    }
-
-    const onLine = (line: string) => {
-      // Validated before it reaches the store or the UI: this is input from another machine. Anything else the device
-      // printed (a shell's motd, a warning) is kept as log text for the failure message.
-      let m: RunnerLine
-      try {
-        m = parseRunnerLine(line)
-      } catch {
-        log.push(line)
-        if (log.length > 20) log.shift()
-        return
-      }
-      if (m.type === 'info') {
-        this.devices.updateDeployment(id, { info: m })
-        changed('running')
-      } else if (m.type === 'sample') {
-        const s = { i: m.i, ms: m.ms, tempC: m.tempC ?? null }
-        this.devices.addSample(id, s)
-        samples.push(m.ms)
-        this.hooks.sample({ deploymentId: id, device: o.device.name, ...s })
-      } else if (m.type === 'summary') {
-        summary = m
-      } else if (m.type === 'error') {
-        runnerError = m.message
-      }
-    }
-
+    const deployment = new DeploymentRun(id, o, signal, this.devices, this.hooks)
     try {
-      changed('preparing')
-      const runner = this.runnerPath()
-      if (!fs.existsSync(runner)) {
-        throw new Error(`the device runner is not built (${runner} is missing): run npm run build`)
-      }
-      const model = await o.model.prepare()
-      const modelArtifact = model.files
-        ? artifactOfFiles('model', model.files.map((f) => path.join(model.dir, f)))
-        : artifactOfDir('model', model.dir)
-      this.devices.updateDeployment(id, { modelSha256: modelArtifact.sha256 })
-      if (signal.aborted) throw new Cancelled()
-
-      const runnerArgs = (runnerFile: string, modelDir: string) => [
-        runnerFile,
-        '--model',
-        modelDir,
-        '--iterations',
-        String(o.iterations),
-        '--warmup',
-        String(o.warmup),
-      ]
-
-      let ended: { code: number | null; signal: string | null; stderr: string; cancelled: boolean; lost?: Error | null }
-      if (o.device.kind === 'local') {
-        changed('running')
-        ended = await runLocally(runnerArgs(runner, model.dir), onLine, signal)
-      } else {
-        changed('connecting')
-        const d = o.device
-        const conn = await connect(
-          { name: d.name, host: d.host!, port: d.port!, user: d.user!, keyPath: d.keyPath!, passphrase: this.unlock(d) },
-          { pinned: d.hostKey! },
-        )
-        // ssh2 leaves SFTP requests pending forever when the connection drops, so every step races the connection's end.
-        const lost = conn.closed.then((e) => {
-          throw new DeviceError(`${e?.message ?? `the connection to ${d.name} was closed`}`)
-        })
-        lost.catch(() => {})
-        const whileConnected = <T>(step: Promise<T>) => Promise.race([step, lost])
-        try {
-          const home = await whileConnected(remoteHome(conn.client))
-          const root = `${home}/.kindling`
-          const sftp = await whileConnected(new Promise<import('ssh2').SFTPWrapper>((resolve, reject) =>
-            conn.client.sftp((e, s) => (e ? reject(new DeviceError(`the device offers no SFTP: ${e.message}`)) : resolve(s))),
-          ))
-          changed('uploading')
-          const runnerArtifact = artifactOfFiles('runner', [{ path: runner, name: RUNNER_FILE }])
-          let uploaded = 0
-          const progress = (what: string) => (sent: number, total: number) =>
-            changed('uploading', `${what}: ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`)
-          const placedRunner = await whileConnected(place(conn.client, sftp, root, runnerArtifact, progress('runner')))
-          uploaded += placedRunner.uploadedBytes
-          if (signal.aborted) throw new Cancelled()
-          const placedModel = await whileConnected(place(conn.client, sftp, root, modelArtifact, progress('model')))
-          uploaded += placedModel.uploadedBytes
-          this.devices.updateDeployment(id, { uploadedBytes: uploaded })
-          sftp.end()
-          if (signal.aborted) throw new Cancelled()
-          changed('running')
-          const command = shellCommand('node', ...runnerArgs(`${placedRunner.dir}/${RUNNER_FILE}`, placedModel.dir))
-          const result = await stream(conn.client, command, onLine, signal)
-          if (o.model.oneOff && result.code !== null) {
-            await runOk(conn.client, shellCommand('rm', '-rf', '--', placedModel.dir), 'removing a one-off model').catch(() => {})
-          }
-          // A channel that closed without an exit status went down with its connection (keepalives settle that within
-          // about 15 s); a live connection that still sent none is said as it is.
-          const noStatus = result.code === null && result.signal === null && !result.cancelled
-          const dropped = noStatus
-            ? await Promise.race([
-                conn.closed,
-                delay(20_000).then(() => new DeviceError(`the runner on ${d.name} ended without reporting how`)),
-              ])
-            : null
-          ended = { ...result, lost: dropped }
-        } finally {
-          conn.close()
-        }
-      }
-
-      // The numbers come from the samples the store holds (the same function the runner uses); the runner's summary
-      // adds what only the device knows (throttling).
-      const computed = latencyStats(samples)
-      const { type: _type, ...reported } = (summary ?? {}) as Record<string, unknown>
-      const final = {
-        summary: computed || summary ? { ...reported, ...(computed ?? {}), samples: samples.length } : null,
-        finishedAt: Date.now(),
-      }
-      if (ended.cancelled || signal.aborted) {
-        this.devices.updateDeployment(id, { ...final, state: 'cancelled', message: `cancelled after ${samples.length} samples` })
-      } else if (ended.lost) {
-        this.devices.updateDeployment(id, {
-          ...final,
-          state: 'failed',
-          message: `${ended.lost.message} — after ${samples.length} of ${o.iterations} samples, which are kept`,
-        })
-      } else if (ended.code !== 0 || runnerError) {
-        this.devices.updateDeployment(id, { ...final, state: 'failed', message: explainRunnerFailure(ended, runnerError, log) })
-      } else {
-        this.devices.updateDeployment(id, { ...final, state: 'done', message: null })
-      }
+      deployment.changed('preparing')
+      const prepared = await deployment.prepare(this.runnerPath())
+      const ended =
+        o.device.kind === 'local' ? await deployment.runHere(prepared) : await deployment.runOnDevice(prepared, () => this.unlock(o.device))
+      deployment.recordEnd(ended)
     } catch (error) {
-      const stats = latencyStats(samples)
-      this.devices.updateDeployment(id, {
-        state: error instanceof Cancelled ? 'cancelled' : 'failed',
-        message:
-          error instanceof Cancelled
-            ? 'cancelled before the run started'
-            : current === 'uploading' && error instanceof DeviceError
-              ? `${error.message} — while uploading; nothing half-uploaded is ever used, deploy again to finish the upload`
-              : (error as Error).message,
-        summary: stats && { ...stats, samples: samples.length },
-        finishedAt: Date.now(),
-      })
+      deployment.recordError(error)
     }
+    deployment.disposeModel()
+    deployment.changed('finished')
+    return this.devices.deployment(id)!
+  }
+}
+
+/** How the runner ended; on a device, also the connection's loss when the runner's channel went down with it. */
+type Ended = { code: number | null; signal: string | null; stderr: string; cancelled: boolean; lost?: Error | null }
+
+/** What prepare() makes ready: the runner bundle, and the exported model with its content address. */
+interface Prepared {
+  runner: string
+  model: { dir: string; files?: string[] }
+  modelArtifact: Artifact
+}
+
+/** A connection to a device, and how each step races the connection's end. */
+interface Session {
+  conn: Connection
+  whileConnected<T>(step: Promise<T>): Promise<T>
+}
+
+/**
+ * One deployment as it runs: the phase it is in and what the runner has said so far, and the phases themselves —
+ * prepare; then here, or on a device (connect and probe, upload, run and stream); then record how it ended.
+ */
+class DeploymentRun {
+  private phase: DeployPhase = 'preparing'
+  /** The samples' times, in the order received. */
+  private readonly samples: number[] = []
+  private summary: Record<string, unknown> | null = null
+  private runnerError: string | null = null
+  /** The last lines that were not runner lines, for the failure message. */
+  private readonly log: string[] = []
+
+  constructor(
+    private readonly id: number,
+    private readonly o: DeployOptions,
+    private readonly signal: AbortSignal,
+    private readonly devices: DeviceStore,
+    private readonly hooks: DeployHooks,
+  ) {}
+
+  changed(phase: DeployPhase, detail?: string): void {
+    this.phase = phase
+    this.hooks.changed(this.devices.deployment(this.id)!, phase, detail)
+  }
+
+  /** The runner bundle checked, the model made ready and hashed (its sha256 recorded). */
+  async prepare(runner: string): Promise<Prepared> {
+    if (!fs.existsSync(runner)) {
+      throw new Error(`the device runner is not built (${runner} is missing): run npm run build`)
+    }
+    const model = await this.o.model.prepare()
+    const modelArtifact = model.files
+      ? artifactOfFiles('model', model.files.map((f) => path.join(model.dir, f)))
+      : artifactOfDir('model', model.dir)
+    this.devices.updateDeployment(this.id, { modelSha256: modelArtifact.sha256 })
+    this.stopIfCancelled()
+    return { runner, model, modelArtifact }
+  }
+
+  /** "This computer": the runner as a child process with this process's Node. */
+  async runHere({ runner, model }: Prepared): Promise<Ended> {
+    this.changed('running')
+    return await runLocally(this.runnerArgs(runner, model.dir), this.onLine, this.signal)
+  }
+
+  /** A device: connect and probe, upload, run and stream — and the connection closed, however that ends. */
+  async runOnDevice(prepared: Prepared, passphrase: () => string | undefined): Promise<Ended> {
+    const session = await this.connect(passphrase)
     try {
-      o.model.dispose?.()
+      const { root, sftp } = await this.probe(session)
+      const placed = await this.upload(session, sftp, root, prepared)
+      return await this.runAndStream(session, placed)
+    } finally {
+      session.conn.close()
+    }
+  }
+
+  private async connect(passphrase: () => string | undefined): Promise<Session> {
+    this.changed('connecting')
+    const d = this.o.device
+    const conn = await connect(
+      { name: d.name, host: d.host!, port: d.port!, user: d.user!, keyPath: d.keyPath!, passphrase: passphrase() },
+      { pinned: d.hostKey! },
+    )
+    // ssh2 leaves SFTP requests pending forever when the connection drops, so every step races the connection's end.
+    const lost = conn.closed.then((e) => {
+      throw new DeviceError(`${e?.message ?? `the connection to ${d.name} was closed`}`)
+    })
+    lost.catch(() => {})
+    return { conn, whileConnected: <T>(step: Promise<T>) => Promise.race([step, lost]) }
+  }
+
+  /** Where things go on the device (~/.kindling, from its own $HOME), and an SFTP channel to put them there. */
+  private async probe({ conn, whileConnected }: Session) {
+    const home = await whileConnected(remoteHome(conn.client))
+    const sftp = await whileConnected(new Promise<import('ssh2').SFTPWrapper>((resolve, reject) =>
+      conn.client.sftp((e, s) => (e ? reject(new DeviceError(`the device offers no SFTP: ${e.message}`)) : resolve(s))),
+    ))
+    return { root: `${home}/.kindling`, sftp }
+  }
+
+  /** The runner, then the model, each reused when a verified copy is on the device; the bytes sent are recorded. */
+  private async upload({ conn, whileConnected }: Session, sftp: import('ssh2').SFTPWrapper, root: string, prepared: Prepared) {
+    this.changed('uploading')
+    const runnerArtifact = artifactOfFiles('runner', [{ path: prepared.runner, name: RUNNER_FILE }])
+    let uploaded = 0
+    const progress = (what: string) => (sent: number, total: number) =>
+      this.changed('uploading', `${what}: ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`)
+    const placedRunner = await whileConnected(place(conn.client, sftp, root, runnerArtifact, progress('runner')))
+    uploaded += placedRunner.uploadedBytes
+    this.stopIfCancelled()
+    const placedModel = await whileConnected(place(conn.client, sftp, root, prepared.modelArtifact, progress('model')))
+    uploaded += placedModel.uploadedBytes
+    this.devices.updateDeployment(this.id, { uploadedBytes: uploaded })
+    sftp.end()
+    this.stopIfCancelled()
+    return { runnerDir: placedRunner.dir, modelDir: placedModel.dir }
+  }
+
+  /** The runner over an exec channel, each line handled as it arrives; a one-off model is removed after. */
+  private async runAndStream({ conn }: Session, placed: { runnerDir: string; modelDir: string }): Promise<Ended> {
+    this.changed('running')
+    const command = shellCommand('node', ...this.runnerArgs(`${placed.runnerDir}/${RUNNER_FILE}`, placed.modelDir))
+    const result = await stream(conn.client, command, this.onLine, this.signal)
+    if (this.o.model.oneOff && result.code !== null) {
+      await runOk(conn.client, shellCommand('rm', '-rf', '--', placed.modelDir), 'removing a one-off model').catch(() => {})
+    }
+    // A channel that closed without an exit status went down with its connection (keepalives settle that within
+    // about 15 s); a live connection that still sent none is said as it is.
+    const noStatus = result.code === null && result.signal === null && !result.cancelled
+    const dropped = noStatus
+      ? await Promise.race([
+          conn.closed,
+          delay(20_000).then(() => new DeviceError(`the runner on ${this.o.device.name} ended without reporting how`)),
+        ])
+      : null
+    return { ...result, lost: dropped }
+  }
+
+  private runnerArgs(runnerFile: string, modelDir: string): string[] {
+    return [runnerFile, '--model', modelDir, '--iterations', String(this.o.iterations), '--warmup', String(this.o.warmup)]
+  }
+
+  private readonly onLine = (line: string): void => {
+    // Validated before it reaches the store or the UI: this is input from another machine. Anything else the device
+    // printed (a shell's motd, a warning) is kept as log text for the failure message.
+    let m: RunnerLine
+    try {
+      m = parseRunnerLine(line)
+    } catch {
+      this.log.push(line)
+      if (this.log.length > 20) this.log.shift()
+      return
+    }
+    if (m.type === 'info') {
+      this.devices.updateDeployment(this.id, { info: m })
+      this.changed('running')
+    } else if (m.type === 'sample') {
+      const s = { i: m.i, ms: m.ms, tempC: m.tempC ?? null }
+      this.devices.addSample(this.id, s)
+      this.samples.push(m.ms)
+      this.hooks.sample({ deploymentId: this.id, device: this.o.device.name, ...s })
+    } else if (m.type === 'summary') {
+      this.summary = m
+    } else if (m.type === 'error') {
+      this.runnerError = m.message
+    }
+  }
+
+  private stopIfCancelled(): void {
+    if (this.signal.aborted) throw new Cancelled()
+  }
+
+  /** The runner ended: done, cancelled or failed with why — the samples received kept either way, and summarised. */
+  recordEnd(ended: Ended): void {
+    const { samples, summary, runnerError } = this
+    // The numbers come from the samples the store holds (the same function the runner uses); the runner's summary
+    // adds what only the device knows (throttling).
+    const computed = latencyStats(samples)
+    const { type: _type, ...reported } = (summary ?? {}) as Record<string, unknown>
+    const final = {
+      summary: computed || summary ? { ...reported, ...(computed ?? {}), samples: samples.length } : null,
+      finishedAt: Date.now(),
+    }
+    if (ended.cancelled || this.signal.aborted) {
+      this.devices.updateDeployment(this.id, { ...final, state: 'cancelled', message: `cancelled after ${samples.length} samples` })
+    } else if (ended.lost) {
+      this.devices.updateDeployment(this.id, {
+        ...final,
+        state: 'failed',
+        message: `${ended.lost.message} — after ${samples.length} of ${this.o.iterations} samples, which are kept`,
+      })
+    } else if (ended.code !== 0 || runnerError) {
+      this.devices.updateDeployment(this.id, { ...final, state: 'failed', message: explainRunnerFailure(ended, runnerError, this.log) })
+    } else {
+      this.devices.updateDeployment(this.id, { ...final, state: 'done', message: null })
+    }
+  }
+
+  /** Anything thrown on the way ends here: cancelled before the run started, or failed with the error's message. */
+  recordError(error: unknown): void {
+    const stats = latencyStats(this.samples)
+    this.devices.updateDeployment(this.id, {
+      state: error instanceof Cancelled ? 'cancelled' : 'failed',
+      message:
+        error instanceof Cancelled
+          ? 'cancelled before the run started'
+          : this.phase === 'uploading' && error instanceof DeviceError
+            ? `${error.message} — while uploading; nothing half-uploaded is ever used, deploy again to finish the upload`
+            : (error as Error).message,
+      summary: stats && { ...stats, samples: this.samples.length },
+      finishedAt: Date.now(),
+    })
+  }
+
+  disposeModel(): void {
+    try {
+      this.o.model.dispose?.()
     } catch {
       // a leftover export folder is harmless
     }
-    changed('finished')
-    return this.devices.deployment(id)!
   }
 }
 

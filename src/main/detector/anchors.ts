@@ -18,11 +18,11 @@
 // clipping would make a border anchor smaller and off-centre, so the same head output would mean a different box at
 // the border than elsewhere, and a face that is cut by the image edge (its box stops at the edge) is matched as well
 // by an unclipped anchor as by a clipped one. Unclipped, every anchor of a type has the same size, which the matcher
-// relies on (matcher.ts: the IoU of a whole map with a box is an outer product of per-row and per-column overlaps).
+// relies on (iou.ts: the IoU of a whole map with a box is an outer product of per-row and per-column overlaps).
 //
 // COORDINATES are multiples of 2^-20 of the image (a millionth; 0.004 px of a 4000-px photo): centres and half-sizes
 // are snapped separately, so x2 − x1 is the same for every anchor of a type and all sums and differences of
-// coordinates are exact in float32. matcher.ts explains why that matters.
+// coordinates are exact in float32. docs/matcher.md explains why that matters.
 import type { DetectorConfig, FeatureMap } from './config.js'
 
 /** Anchor and box coordinates are multiples of this (normalised units). */

@@ -8,7 +8,18 @@ export { backboneNames, inputScaling, type InputScaling } from './backbones/inde
 export { formatCount, summarize, totalsByPart, type ModelSummary, type LayerSummary, type Totals } from './summary.js'
 export { anchorsFor, anchorsPerCell, SSD300_ANCHOR_MAPS, ssd300Anchors, type AnchorSet } from './anchors.js'
 export { BoxCoder, SSD_VARIANCES, type Variances } from './box-coder.js'
-export { AnchorMatcher, padGroundTruth, type GroundTruth, type MatchResult, type MatcherOptions } from './matcher.js'
+export {
+  AnchorMatcher,
+  BACKGROUND_CLASS,
+  BELOW_LOW_THRESHOLD,
+  BETWEEN_THRESHOLDS,
+  IGNORED_CLASS,
+  padGroundTruth,
+  type GroundTruth,
+  type MatchResult,
+  type MatcherOptions,
+  type MatchStats,
+} from './matcher.js'
 export { assertFinite, detectionLoss, NonFiniteLossError, type LossParts, type Predictions, type Targets } from './loss.js'
 export { DetectionDecoder, type Detection } from './decode.js'
 export { DetectorTrainer, type ImageLabels, type StepResult } from './training.js'

@@ -55,11 +55,28 @@ async function* forLoop(source: AsyncIterable<Batch & { index: number }>): Async
   for await (const b of source) yield { index: b.index, batch: b.samples.length > 0 ? b : null }
 }
 
+/**
+ * Adam at the learning rate the schedule gives each step (loop.ts, schedule.ts). TF.js's Adam reads its rate from a
+ * protected field at every update and offers no setter (SGD has setLearningRate); a subclass may write it. Otherwise
+ * tf.train.adam(learningRate) exactly: β1 0.9, β2 0.999, the backend's ε.
+ */
+class ScheduledAdam extends tf.AdamOptimizer {
+  constructor(learningRate: number) {
+    super(learningRate, 0.9, 0.999)
+  }
+
+  /** The rate of the updates from now on. */
+  setLearningRate(rate: number): void {
+    this.learningRate = rate
+  }
+}
+
 export async function runSession(init: SessionInit, post: (m: SessionMessage) => void, signal: AbortSignal): Promise<LoopEnd> {
   const { settings, config, classes } = init
   const input = config.input
   const detector = withSeededRandom(settings.seed, () => buildDetector(config))
-  const trainer = new DetectorTrainer(detector, tf.train.adam(settings.learningRate))
+  const optimizer = new ScheduledAdam(settings.learningRate)
+  const trainer = new DetectorTrainer(detector, optimizer)
   // Adam's moments are not checkpointed: a resumed run starts them afresh from the checkpoint's weights (a few steps of
   // a slightly different update, no measurable difference for a run of several epochs).
   if (init.resumeFrom) await loadCheckpointWeights(detector.model, init.resumeFrom)
@@ -116,7 +133,7 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
             const labels = batch.samples.map((s) => ({ boxes: s.boxes, labels: s.labels }))
             return parallel.step(batchPixels(batch, input), labels, learningRate)
           }
-          ;(trainer.optimizer as unknown as { learningRate: number }).learningRate = learningRate
+          optimizer.setLearningRate(learningRate)
           const images = batchTensor(batch, input)
           try {
             return trainer.step(
