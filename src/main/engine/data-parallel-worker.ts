@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { initEngine } from './backend.js'
+import { ScheduledAdam, type ScheduledOptimizer } from './optimizers.js'
 import type { Batch, LossSource, ModelSource, ModuleExport, OptimizerConfig, WorkerInit, WorkerReply, WorkerRequest } from './data-parallel.js'
 
 type LossFn = (model: tfl.LayersModel, batch: Record<string, tf.Tensor>) => tf.Scalar | { loss: tf.Scalar; metrics: Record<string, tf.Scalar> }
@@ -53,15 +54,8 @@ async function buildLoss(source: LossSource): Promise<LossFn> {
   return (model, b) => fn(model, b, ...args)
 }
 
-/** Set the learning rate for the next updates: SGD keeps it as a tensor too, Adam reads the field each update. */
-function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
-  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (r: number) => void }
-  if (o.setLearningRate) o.setLearningRate(rate)
-  else o.learningRate = rate
-}
-
-function buildOptimizer(c: OptimizerConfig): tf.Optimizer {
-  if (c.name === 'adam') return tf.train.adam(c.learningRate, c.beta1, c.beta2, c.epsilon)
+function buildOptimizer(c: OptimizerConfig): ScheduledOptimizer {
+  if (c.name === 'adam') return new ScheduledAdam(c.learningRate, c.beta1, c.beta2, c.epsilon)
   if (c.name === 'sgd') return tf.train.sgd(c.learningRate)
   throw new Error(`unknown optimizer ${(c as { name: string }).name}`)
 }
@@ -126,7 +120,7 @@ async function main() {
       case 'apply': {
         const g = msg.gradients
         if (g.length !== total) throw new Error(`expected ${total} gradient values, got ${g.length}`)
-        if (msg.learningRate !== undefined) setLearningRate(optimizer, msg.learningRate)
+        if (msg.learningRate !== undefined) optimizer.setLearningRate(msg.learningRate)
         const named: tf.NamedTensorMap = {}
         variables.forEach((v, i) => {
           if (reached[i]) named[v.name] = tf.tensor(g.subarray(offsets[i], offsets[i] + sizes[i]), v.shape)

@@ -10,6 +10,7 @@ export {
   type EngineInfo,
   type InitOptions,
 } from './backend.js'
+export { ScheduledAdam, type ScheduledOptimizer } from './optimizers.js'
 export { explainWasmAbort, memorySnapshot, type MemorySnapshot } from './memory.js'
 export {
   averageInto,

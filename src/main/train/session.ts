@@ -1,10 +1,9 @@
 // One training session, as the worker thread runs it: build the detector (weights from the run's seed, or from the last
 // checkpoint when resuming), then the loop — batches from the pipeline, DetectorTrainer steps, checkpoints and scores —
 // reporting each step, evaluation and skipped photo by message. Nothing here touches the store: the main thread owns it.
-import * as tf from '@tensorflow/tfjs-core'
 import type { RunEval, RunStep, TrainSettings } from '../../shared/api.js'
 import { buildDetector, type Detection, type DetectorConfig, DetectorTrainer } from '../detector/index.js'
-import { type BackendName, engineInfo } from '../engine/index.js'
+import { type BackendName, engineInfo, ScheduledAdam } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
 import { IDENTITY_PLAN, mixSeed, planAugmentation, seededRandom, shuffled } from './augment.js'
 import { checkpointDir, loadCheckpointWeights, pruneCheckpoints, runDir, writeCheckpoint } from './checkpoint.js'
@@ -53,22 +52,6 @@ export function epochOrder(images: readonly TrainImage[], seed: number, epoch: n
 /** Pipeline batches as the loop takes them: a batch none of whose photos could be read is null (no step). */
 async function* forLoop(source: AsyncIterable<Batch & { index: number }>): AsyncGenerator<{ index: number; batch: Batch | null }> {
   for await (const b of source) yield { index: b.index, batch: b.samples.length > 0 ? b : null }
-}
-
-/**
- * Adam at the learning rate the schedule gives each step (loop.ts, schedule.ts). TF.js's Adam reads its rate from a
- * protected field at every update and offers no setter (SGD has setLearningRate); a subclass may write it. Otherwise
- * tf.train.adam(learningRate) exactly: β1 0.9, β2 0.999, the backend's ε.
- */
-class ScheduledAdam extends tf.AdamOptimizer {
-  constructor(learningRate: number) {
-    super(learningRate, 0.9, 0.999)
-  }
-
-  /** The rate of the updates from now on. */
-  setLearningRate(rate: number): void {
-    this.learningRate = rate
-  }
 }
 
 export async function runSession(init: SessionInit, post: (m: SessionMessage) => void, signal: AbortSignal): Promise<LoopEnd> {
