@@ -1,5 +1,7 @@
-// The studio: one object that owns the open project and the running jobs, and implements every request in the API.
-// Both transports (Electron IPC, the serve-mode WebSocket) and the CLI drive this same object.
+// The studio: one object that owns the open project and the running jobs. Each domain's requests live in its own
+// handlers.ts (project, media, jobs, kindle, train, review, deploy), written against the StudioContext below; the
+// studio merges their maps into one that covers the whole API. Both transports (Electron IPC, the serve-mode
+// WebSocket) and the CLI drive this same object.
 import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
@@ -16,17 +18,22 @@ import {
   type PredictSummary,
   type TrainSettings,
 } from '../shared/api.js'
-import { deployService } from './deploy/handlers.js'
+import { deployHandlers, deployService, type DeployService } from './deploy/handlers.js'
 import type { SecretBox } from './deploy/secrets.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
 import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
-import { kindleProject, thumbnailBoxes, zoomOutFactor, type KindleOptions } from './kindle/index.js'
+import { kindleHandlers } from './kindle/handlers.js'
+import { kindleProject, type KindleOptions, type KindleSummary } from './kindle/index.js'
+import { jobsHandlers } from './jobs/handlers.js'
 import { importPhotos, type ImportOptions, type Job, JobRunner } from './jobs/index.js'
+import { mediaHandlers } from './media/handlers.js'
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
-import { reviewHandlers } from './review/index.js'
+import { projectHandlers } from './project/handlers.js'
+import { reviewHandlers } from './review/handlers.js'
 import { RunStore, Store } from './store/index.js'
-import { predictJob, preparePredict, prepareResume, prepareRun, TRAIN_PRESETS, trainJob, type PreparedRun } from './train/index.js'
+import { trainHandlers } from './train/handlers.js'
+import { predictJob, preparePredict, prepareResume, prepareRun, trainJob, type PreparedRun } from './train/index.js'
 
 export const STUDIO_VERSION: string = (
   JSON.parse(fs.readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string }
@@ -43,7 +50,45 @@ export function demoPhotosDir(): string {
   return path.join(path.dirname(pkg), 'demo')
 }
 
-type Handlers = { [M in Method]: (params: ParsedParams<M>) => Promise<Result<M>> | Result<M> }
+/** One request's handler, as the dispatcher calls it with params the contract has checked. */
+export type Handler<M extends Method> = (params: ParsedParams<M>) => Promise<Result<M>> | Result<M>
+
+/** A handler for every request of the API: the studio's merged map is typed with it, so a request no domain answers fails to compile. */
+export type Handlers = { [M in Method]: Handler<M> }
+
+/**
+ * What a domain's handlers see of the studio. Every domain's handlers.ts exports one function of this shape,
+ * `xHandlers(ctx: StudioContext)`, returning the handlers of its requests (a Pick of Handlers).
+ */
+export interface StudioContext {
+  /** The app's version (package.json). */
+  readonly version: string
+  /** Where the demo project goes unless the user picks a folder. */
+  readonly demoDir: string
+  /** The open project, or null. */
+  readonly project: Store | null
+  /** The running jobs (read their progress, cancel one). */
+  readonly jobs: Pick<JobRunner, 'running' | 'cancel'>
+  /** The deployments of the open project's devices (deploy/handlers.ts). */
+  readonly deployments: DeployService
+  /** The open project's store; a conflict error naming what to do when none is open. */
+  requireStore(): Store
+  /** The open project as the header shows it: folder, name, counts. */
+  info(): ProjectInfo
+  /** Tell the clients (each transport forwards events; the CLI listens for its own). */
+  send(event: StudioEvent): void
+  /** Tell the clients the open project's counts moved. */
+  projectChanged(): void
+  /** The training backend, chosen once on first use. */
+  backend(): Promise<EngineInfo>
+  openProject(dir: string, options?: { create?: boolean }): Promise<ProjectInfo>
+  createDemo(dir?: string): Promise<{ project: ProjectInfo; job: Job }>
+  importFolder(dir: string): Job
+  kindle(options: Omit<KindleOptions, 'onBatch'>): { job: Job; result: Promise<KindleSummary> }
+  train(settings: TrainSettings): { jobId: string; runId: number; job: Job }
+  resumeRun(runId: number): { jobId: string; runId: number; job: Job }
+  predict(settings: PredictSettings): { job: Job; result: Promise<PredictSummary> }
+}
 
 export interface StudioOptions {
   demoDir?: string
@@ -52,12 +97,12 @@ export interface StudioOptions {
   secrets?: SecretBox
 }
 
-export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
+export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements StudioContext {
   private store: Store | null = null
   private thumbnails: ThumbnailCache | null = null
-  private readonly jobs = new JobRunner()
+  readonly jobs = new JobRunner()
   // Deployments stream samples for minutes; they are not jobs (no file counts, no ETA) but stop with the project too.
-  private readonly deploy = deployService(
+  readonly deployments = deployService(
     () => this.requireStore(),
     (event) => this.send(event),
     // Read through, not copied: field initializers run before the constructor has stored `options`.
@@ -70,6 +115,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     },
   )
   readonly demoDir: string
+  readonly version = STUDIO_VERSION
 
   constructor(private readonly options: StudioOptions = {}) {
     super()
@@ -77,48 +123,15 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     this.jobs.on('progress', (payload) => this.send({ event: 'job.progress', payload }))
   }
 
+  /** Every request of the API: the domains' maps merged (declared after `jobs` and `deployments`, which they read). */
   readonly handlers: Handlers = {
-    'studio.info': async () => ({
-      version: STUDIO_VERSION,
-      project: this.store ? this.info() : null,
-      demoDir: this.demoDir,
-      jobs: this.jobs.running(),
-      backend: await this.backend(),
-    }),
-    'project.open': ({ dir, create }) => this.openProject(dir, { create }),
-    'project.demo': async ({ dir }) => (await this.createDemo(dir)).project,
-    'project.counts': () => this.requireStore().counts(),
-    'images.page': (p) => ({ ...this.requireStore().page(p), offset: p.offset }),
-    'images.boxes': ({ ids }) => ({ boxes: thumbnailBoxes(this.requireStore(), ids) }),
-    'import.start': ({ dir }) => ({ jobId: this.importFolder(dir).id }),
-    'jobs.cancel': ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
-    // The API says zoom-out on or off, as the CLI does; the job takes the factor.
-    'kindle.start': ({ zoomOut, ...options }) => ({
-      jobId: this.kindle({ ...options, zoomOut: zoomOut === undefined ? undefined : zoomOutFactor(zoomOut) }).id,
-    }),
-    // Each saved edit changes the header's counts (boxes, reviewed).
-    ...reviewHandlers(
-      () => this.requireStore(),
-      () => this.send({ event: 'project.changed', payload: this.info() }),
-    ),
-    ...this.deploy.handlers,
-    'train.start': (settings) => {
-      const { jobId, runId } = this.train(settings)
-      return { jobId, runId }
-    },
-    'train.resume': (params) => {
-      const { jobId, runId } = this.resumeRun(params.runId)
-      return { jobId, runId }
-    },
-    'predict.start': (settings) => ({ jobId: this.predict(settings).job.id }),
-    'train.presets': () => TRAIN_PRESETS,
-    'runs.list': () => new RunStore(this.requireStore().db).list(),
-    'runs.get': ({ runId }) => {
-      const runs = new RunStore(this.requireStore().db)
-      const run = runs.get(runId)
-      if (!run) throw new StudioError(`no run ${runId} in this project`, 'not_found', 'params.runId')
-      return { run, steps: runs.steps(runId), evals: runs.evals(runId) }
-    },
+    ...projectHandlers(this),
+    ...mediaHandlers(this),
+    ...jobsHandlers(this),
+    ...kindleHandlers(this),
+    ...reviewHandlers(this),
+    ...deployHandlers(this),
+    ...trainHandlers(this),
   }
 
   private engine: Promise<EngineInfo> | undefined
@@ -146,7 +159,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
       throw new StudioError((e as Error).message, 'invalid', 'params.dir')
     }
     await this.jobs.stopAll()
-    await this.deploy.stopAll()
+    await this.deployments.stopAll()
     this.store?.close()
     this.store = store
     // A run left running means the studio stopped mid-training (a crash, a kill): it will never end by itself.
@@ -175,7 +188,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     if (!stat.isDirectory()) throw new StudioError(`not a folder: ${resolved}`, 'invalid', 'params.dir')
     return this.jobs.start('import', store.dir, (ctx) =>
       importPhotos(store, resolved, ctx, { ...this.options.importOptions, ...only }, () => {
-        if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
+        if (this.store === store) this.projectChanged()
       }),
     )
   }
@@ -195,22 +208,36 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
         settle.reject(error)
         throw error
       }
-      if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
+      if (this.store === store) this.projectChanged()
     })
     return { job, result }
   }
 
-  /** Kindle the project (or `imageIds`) with a teacher, as a job; counts and thumbnails refresh after each batch. */
-  kindle(options: Omit<KindleOptions, 'onBatch'>): Job {
+  /**
+   * Kindle the project (or `imageIds`) with a teacher, as a job; counts and thumbnails refresh after each batch.
+   * `result` settles with what was kindled when the job ends.
+   */
+  kindle(options: Omit<KindleOptions, 'onBatch'>): { job: Job; result: Promise<KindleSummary> } {
     const store = this.requireStore()
-    return this.jobs.start('kindle', store.dir, async (ctx) => {
-      await kindleProject(store, ctx, {
-        ...options,
-        onBatch: () => {
-          if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
-        },
-      })
+    let settle!: { resolve: (r: KindleSummary) => void; reject: (e: unknown) => void }
+    const result = new Promise<KindleSummary>((resolve, reject) => (settle = { resolve, reject }))
+    result.catch(() => {}) // the job's end reports the failure
+    const job = this.jobs.start('kindle', store.dir, async (ctx) => {
+      try {
+        settle.resolve(
+          await kindleProject(store, ctx, {
+            ...options,
+            onBatch: () => {
+              if (this.store === store) this.projectChanged()
+            },
+          }),
+        )
+      } catch (error) {
+        settle.reject(error)
+        throw error
+      }
     })
+    return { job, result }
   }
 
   /** Start a training run as a job; refused at once (nothing recorded) if the project cannot train these settings. */
@@ -243,7 +270,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
         settle.resolve(
           await predictJob(store, prepared, ctx, {
             onBatch: () => {
-              if (this.store === store) this.send({ event: 'project.changed', payload: this.info() })
+              if (this.store === store) this.projectChanged()
             },
           }),
         )
@@ -293,22 +320,26 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
 
   async close(): Promise<void> {
     await this.jobs.stopAll()
-    await this.deploy.stopAll()
+    await this.deployments.stopAll()
     this.store?.close()
     this.store = null
   }
 
-  private info(): ProjectInfo {
+  info(): ProjectInfo {
     const store = this.requireStore()
     return { dir: store.dir, name: path.basename(store.dir), counts: store.counts() }
   }
 
-  private requireStore(): Store {
+  requireStore(): Store {
     if (!this.store) throw new StudioError('no project is open: open a project folder or create the demo', 'conflict')
     return this.store
   }
 
-  private send(event: StudioEvent) {
+  send(event: StudioEvent) {
     this.emit('event', event)
+  }
+
+  projectChanged() {
+    this.send({ event: 'project.changed', payload: this.info() })
   }
 }

@@ -10,6 +10,7 @@ import {
   StudioError,
 } from '../../shared/api.js'
 import { type DeploymentRow, type DeviceRow, DeviceStore, type Store } from '../store/index.js'
+import type { StudioContext } from '../studio.js'
 import { fetchHostKey, HostKeyError } from './connection.js'
 import { Deployer, type ModelSource } from './deployer.js'
 import { generateKey, KeyPassphraseError, readPrivateKey } from './keys.js'
@@ -32,8 +33,15 @@ type DeployMethod =
 
 export type DeployHandlers = { [M in DeployMethod]: (params: ParsedParams<M>) => Promise<Result<M>> | Result<M> }
 
+/** The deployments behind the requests: a Deployer per open project, kept by the studio, stopped with the project. */
 export interface DeployService {
-  handlers: DeployHandlers
+  /** The open project with its devices and its Deployer (made on first use, marking deployments left running). */
+  open(): { store: Store; devices: DeviceStore; deployer: Deployer }
+  /** Whether key passphrases can be kept (the desktop app's OS keychain). */
+  canKeepSecrets(): boolean
+  /** Open a device's sealed passphrase for one connection; it is never kept in memory beyond that. */
+  unlockFor(devices: DeviceStore): (device: DeviceRow) => string | undefined
+  secrets: SecretBox | undefined
   /** Cancel every running deployment (of every project) and wait until each has recorded how it ended. */
   stopAll(): Promise<void>
 }
@@ -52,7 +60,6 @@ export function deployService(
 ): DeployService {
   const { secrets } = options
   const canKeepSecrets = () => secrets?.available() === true
-  /** Open a device's sealed passphrase for one connection; it is never kept in memory beyond that. */
   const unlockFor = (devices: DeviceStore) => (device: DeviceRow) => {
     const sealed = devices.sealedPassphrase(device.id)
     if (!sealed) return undefined
@@ -87,13 +94,28 @@ export function deployService(
     }
     return { store, ...entry }
   }
+
+  return {
+    open,
+    canKeepSecrets,
+    unlockFor,
+    secrets,
+    stopAll: async () => {
+      await Promise.all([...deployers].map((d) => d.stopAll()))
+    },
+  }
+}
+
+/** The handlers for the Devices page's requests, on the studio's deployments. */
+export function deployHandlers(ctx: StudioContext): DeployHandlers {
+  const { open, canKeepSecrets, unlockFor, secrets } = ctx.deployments
   const requireDevice = (devices: DeviceStore, name: string, field = 'params.name') => {
     const device = devices.byName(name)
     if (!device) throw new StudioError(`no device named "${name}": pair it first (devices list shows the paired ones)`, 'not_found', field)
     return device
   }
 
-  const handlers: DeployHandlers = {
+  return {
     'devices.list': () => open().devices.list(),
     'devices.generateKey': () => {
       const { store } = open()
@@ -155,13 +177,6 @@ export function deployService(
       const deployment = devices.deployment(deploymentId)
       if (!deployment) throw new StudioError(`no deployment ${deploymentId}`, 'not_found', 'params.deploymentId')
       return { deployment, samples: devices.samples(deploymentId) }
-    },
-  }
-
-  return {
-    handlers,
-    stopAll: async () => {
-      await Promise.all([...deployers].map((d) => d.stopAll()))
     },
   }
 }

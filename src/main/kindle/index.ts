@@ -79,5 +79,4 @@ export {
   type KindleOptions,
   type KindleSummary,
 } from './job.js'
-export { KINDLE_USAGE, kindleCommand, parseKindleArgs, type KindleArgs } from './command.js'
 export { MAX_OVERLAY_IMAGES, thumbnailBoxes } from './overlay.js'

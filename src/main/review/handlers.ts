@@ -5,6 +5,7 @@ import path from 'node:path'
 import { type ClassInfo, type ParsedParams, type Result, StudioError } from '../../shared/api.js'
 import { EditRefused, type Store } from '../store/index.js'
 import type { Box, Edit, ImageRow } from '../store/index.js'
+import type { StudioContext } from '../studio.js'
 
 type ReviewMethod =
   | 'review.queue'
@@ -23,11 +24,13 @@ type ReviewMethod =
 export type ReviewHandlers = { [M in ReviewMethod]: (params: ParsedParams<M>) => Result<M> }
 
 /**
- * The handlers for the review requests, reading the open project through `getStore` (it throws when none is open).
- * `changed` runs after every committed edit (once its answer is on its way), so the studio can tell the UI its counts
- * moved (boxes, reviewed).
+ * The handlers for the review requests, reading the open project through `requireStore` (it throws when none is open).
+ * `projectChanged` runs after every committed edit (once its answer is on its way), so the studio can tell the UI its
+ * counts moved (boxes, reviewed).
  */
-export function reviewHandlers(getStore: () => Store, changed: () => void = () => {}): ReviewHandlers {
+export function reviewHandlers(ctx: StudioContext): ReviewHandlers {
+  const getStore = () => ctx.requireStore()
+  const changed = () => ctx.projectChanged()
   const edited = <T>(result: T): T => {
     // The answer first, then the news: the header's counts re-render the whole app, and sent ahead of the answer they
     // would delay the "Saved" the person is waiting for. The edit has committed either way.

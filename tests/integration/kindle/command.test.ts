@@ -1,6 +1,6 @@
 // `kindling kindle` as a script would run it: the exported command on a real project (exit codes, summary, resume).
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { kindleCommand } from '../../../src/main/kindle/index.js'
+import { kindleCommand } from '../../../src/main/server/commands/kindle.js'
 import { runCommand } from '../../../src/main/server/usage.js'
 import { Studio } from '../../../src/main/studio.js'
 import { dlibFaces, tempDir } from '../../helpers/fixtures.js'

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { dispatch } from '../../../src/main/dispatcher.js'
 import { reviewHandlers } from '../../../src/main/review/index.js'
 import { type NewImage, Store } from '../../../src/main/store/index.js'
-import type { Studio } from '../../../src/main/studio.js'
+import type { Studio, StudioContext } from '../../../src/main/studio.js'
 import { tempDir } from '../../helpers/fixtures.js'
 
 const image = (n: number, split: NewImage['split'] = 'train'): NewImage => ({
@@ -23,7 +23,7 @@ function project(n = 6) {
   const store = Store.open(dir, { create: true })
   store.addImages(Array.from({ length: n }, (_, i) => image(i + 1, i % 3 === 2 ? 'val' : 'train')))
   // The dispatcher reads only `handlers`: enough of a studio to exercise validation and the handlers together.
-  const studio = { handlers: reviewHandlers(() => store) } as unknown as Studio
+  const studio = { handlers: reviewHandlers({ requireStore: () => store, projectChanged: () => {} } as StudioContext) } as unknown as Studio
   let id = 0
   const call = async (method: string, params: unknown) => {
     const response = await dispatch(studio, { id: ++id, method, params })
@@ -72,7 +72,7 @@ describe('review requests', () => {
     const store = Store.open(tempDir(), { create: true })
     store.addImages([image(1)])
     let changes = 0
-    const h = reviewHandlers(() => store, () => changes++)
+    const h = reviewHandlers({ requireStore: () => store, projectChanged: () => void changes++ } as StudioContext)
     const box = h['boxes.add']({ imageId: 1, classId: 1, x: 1, y: 1, w: 5, h: 5, attributes: {} })
     h['boxes.update']({ id: box.id, x: 2 })
     h['images.setReviewed']({ id: 1, reviewed: true })
@@ -93,7 +93,7 @@ describe('review requests', () => {
 
     const reopened = Store.open(dir)
     // Fresh handlers on a reopened store, as after a restart: the history is in the file, not in memory.
-    const h = reviewHandlers(() => reopened)
+    const h = reviewHandlers({ requireStore: () => reopened, projectChanged: () => {} } as StudioContext)
     expect(reopened.image(1)!.state).toBe('reviewed')
     expect(h['edits.undo']({}).edit).toMatchObject({ imageId: 1, action: 'image.review' })
     expect(reopened.image(1)!.state).toBe('new')

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { dispatch } from '../../../src/main/dispatcher.js'
 import { reviewHandlers } from '../../../src/main/review/index.js'
 import { migrate, type NewImage, openDatabase, Store } from '../../../src/main/store/index.js'
-import type { Studio } from '../../../src/main/studio.js'
+import type { Studio, StudioContext } from '../../../src/main/studio.js'
 import { tempDir } from '../../helpers/fixtures.js'
 
 const image = (n: number): NewImage => ({
@@ -21,7 +21,7 @@ const image = (n: number): NewImage => ({
 function project(n: number) {
   const store = Store.open(tempDir(), { create: true })
   store.addImages(Array.from({ length: n }, (_, i) => image(i + 1)))
-  const studio = { handlers: reviewHandlers(() => store) } as unknown as Studio
+  const studio = { handlers: reviewHandlers({ requireStore: () => store, projectChanged: () => {} } as StudioContext) } as unknown as Studio
   let id = 0
   const call = async (method: string, params: unknown) => {
     const response = await dispatch(studio, { id: ++id, method, params })

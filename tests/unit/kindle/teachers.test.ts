@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { clip, nms, padPixels, type FaceBox } from '../../../src/main/kindle/index.js'
-import { parseKindleArgs } from '../../../src/main/kindle/index.js'
+import { parseKindleArgs } from '../../../src/main/server/commands/kindle.js'
 
 const box = (x: number, y: number, w: number, h: number, score = 1): FaceBox => ({ x, y, w, h, score })
 

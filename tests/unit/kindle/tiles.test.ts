@@ -7,7 +7,6 @@ import {
   detectFaces,
   dropCutBoxes,
   mapTileBoxes,
-  parseKindleArgs,
   resolveSettings,
   tileGrid,
   tilesFor,
@@ -15,6 +14,7 @@ import {
   type Pixels,
   type Teacher,
 } from '../../../src/main/kindle/index.js'
+import { parseKindleArgs } from '../../../src/main/server/commands/kindle.js'
 
 const box = (x: number, y: number, w: number, h: number, score = 1): FaceBox => ({ x, y, w, h, score })
 

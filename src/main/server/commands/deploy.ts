@@ -4,7 +4,8 @@
 // fails (a changed host key says "host key"); Ctrl-C cancels the run on the device and keeps the samples so far.
 import type { Deployment, StudioEvent } from '../../../shared/api.js'
 import { parseOptions, UsageError } from '../usage.js'
-import { checked, withProject } from './devices.js'
+import { checked } from './devices.js'
+import { withProject } from './job.js'
 
 export const DEPLOY_USAGE =
   '  kindling deploy --project DIR --device NAME (--preset NAME | --model DIR) [--iterations N] [--warmup W]\n' +

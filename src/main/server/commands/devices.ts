@@ -4,8 +4,8 @@
 import path from 'node:path'
 import { z } from 'zod'
 import { type Device, type DeviceInfo, describeZodError, type Params, type ParsedParams, requests } from '../../../shared/api.js'
-import { Studio } from '../../studio.js'
 import { parseOptions, UsageError } from '../usage.js'
+import { withProject } from './job.js'
 
 export const DEVICES_USAGE =
   '  kindling devices add NAME --host H [--port P] --user U --key FILE --project DIR [--accept-host-key] [--json]\n' +
@@ -114,17 +114,6 @@ const subcommands: Record<string, (args: string[]) => Promise<number>> = {
       return 0
     })
   },
-}
-
-export async function withProject(project: string | undefined, create: boolean, f: (studio: Studio) => Promise<number>) {
-  if (!project) throw new UsageError('--project DIR is required')
-  const studio = new Studio()
-  try {
-    await studio.openProject(path.resolve(project), { create })
-    return await f(studio)
-  } finally {
-    await studio.close()
-  }
 }
 
 /** The command line's values checked by the same schema as an API request: a bad name is named, as in the UI. */

@@ -1,9 +1,9 @@
 // `kindling predict --project DIR --run ID [...]`: a run's checkpoint predicts boxes on the project's photos, through the
 // same studio (and so the same worker thread and store writes) as the Train page's "Predict on photos". A progress line
 // every few seconds, then `RESULT {json}`; Ctrl-C cancels after the current batch, keeping the photos done.
-import { PredictSettings, StudioError, type StudioEvent } from '../../../shared/api.js'
-import { Studio } from '../../studio.js'
+import { PredictSettings, StudioError } from '../../../shared/api.js'
 import { parseOptions, UsageError } from '../usage.js'
+import { runJobFromCli, withProject } from './job.js'
 
 export const PREDICT_USAGE =
   `  kindling predict --project DIR --run ID [--epoch N] [--scope all|unreviewed|val] [--min-score S] [--batch-size N]\n` +
@@ -46,43 +46,33 @@ export function parsePredictArgs(args: string[]): { project: string; settings: P
 
 export async function predictCommand(args: string[]): Promise<number> {
   const { project, settings } = parsePredictArgs(args)
-  const studio = new Studio()
-  let jobId: string | undefined
-  const abort = () => jobId && studio.cancelJob(jobId)
   try {
-    await studio.openProject(project)
-    let lastLine = performance.now()
-    const listener = (e: StudioEvent) => {
-      if (e.event !== 'job.progress' || e.payload.jobId !== jobId || e.payload.state !== 'running') return
-      if (performance.now() - lastLine < 5000) return
-      lastLine = performance.now()
-      console.log(`${e.payload.done}/${e.payload.total ?? '?'} photos`)
-    }
-    studio.on('event', listener)
-    const { job, result } = studio.predict(settings)
-    jobId = job.id
-    process.once('SIGINT', abort)
-    process.once('SIGTERM', abort)
-    const progress = await job.finished
-    studio.off('event', listener)
-    if (progress.state === 'failed') {
-      console.error(`kindling: prediction failed: ${progress.message ?? 'unknown reason'}`)
-      return 1
-    }
-    const summary = await result
-    for (const s of progress.skipped) console.error(`skipped ${s.path}: ${s.reason}`)
-    console.log(
-      `Run ${summary.runId} (epoch ${summary.epoch}) predicted ${summary.boxes} boxes on ${summary.photos} photos; ` +
-        `${summary.disagree} disagree with their labels${summary.cancelled ? ' (cancelled: the photos done are kept)' : ''}`,
-    )
-    console.log(`RESULT ${JSON.stringify({ runId: summary.runId, epoch: summary.epoch, photos: summary.photos, boxes: summary.boxes, disagree: summary.disagree, skipped: summary.skipped, cancelled: summary.cancelled })}`)
-    return summary.cancelled ? 1 : 0
+    return await withProject(project, false, async (studio) => {
+      let lastLine = performance.now()
+      const { final: progress, result } = await runJobFromCli(studio, () => studio.predict(settings), {
+        sigterm: true,
+        onEvent: (e, { job }) => {
+          if (e.event !== 'job.progress' || e.payload.jobId !== job.id || e.payload.state !== 'running') return
+          if (performance.now() - lastLine < 5000) return
+          lastLine = performance.now()
+          console.log(`${e.payload.done}/${e.payload.total ?? '?'} photos`)
+        },
+      })
+      if (progress.state === 'failed') {
+        console.error(`kindling: prediction failed: ${progress.message ?? 'unknown reason'}`)
+        return 1
+      }
+      const summary = await result
+      for (const s of progress.skipped) console.error(`skipped ${s.path}: ${s.reason}`)
+      console.log(
+        `Run ${summary.runId} (epoch ${summary.epoch}) predicted ${summary.boxes} boxes on ${summary.photos} photos; ` +
+          `${summary.disagree} disagree with their labels${summary.cancelled ? ' (cancelled: the photos done are kept)' : ''}`,
+      )
+      console.log(`RESULT ${JSON.stringify({ runId: summary.runId, epoch: summary.epoch, photos: summary.photos, boxes: summary.boxes, disagree: summary.disagree, skipped: summary.skipped, cancelled: summary.cancelled })}`)
+      return summary.cancelled ? 1 : 0
+    })
   } catch (error) {
     if (error instanceof StudioError) throw new Error(error.message)
     throw error
-  } finally {
-    process.off('SIGINT', abort)
-    process.off('SIGTERM', abort)
-    await studio.close()
   }
 }

@@ -1,16 +1,23 @@
 // `kindling kindle --project DIR [--teacher NAME[+NAME…]] [--ensemble wbf|union-nms] [--min-score S] [--smile] [--no-zoom-out] [--tiles off|auto|N] [--redo] [--threads N]
-// [--json]`: kindle a project's photos from the command line. Progress on a terminal, a summary at the end; Ctrl-C
-// cancels and keeps what is done. Exit 0 when the job ran (photos that could not be read are listed, not fatal), 1 when
-// it could not, 2 for a bad command line (thrown as UsageError).
+// [--json]`: kindle a project's photos from the command line, as the studio's kindle job (the one the Library's "Kindle"
+// starts). Progress on a terminal, a summary at the end; Ctrl-C cancels and keeps what is done. Exit 0 when the job ran
+// (photos that could not be read are listed, not fatal), 1 when it could not, 2 for a bad command line (thrown as
+// UsageError).
 import path from 'node:path'
-import type { SkippedFile } from '../../shared/api.js'
-import type { JobContext } from '../jobs/index.js'
-import { parseOptions, UsageError } from '../server/usage.js'
-import { Store } from '../store/index.js'
-import { DEFAULT_MIN_SCORE, DEFAULT_TILES, isTiles, kindleProject, zoomOutFactor, type KindleSummary } from './job.js'
-import { MAX_TILES, type Tiles } from './teachers.js'
-import { DEFAULT_ENSEMBLE, ENSEMBLE_METHODS, parseTeacherSpec, type EnsembleMethod } from '../../shared/teachers.js'
-import { DEFAULT_TEACHER, TEACHER_NAMES } from './kindler.js'
+import type { JobProgress } from '../../../shared/api.js'
+import { DEFAULT_ENSEMBLE, ENSEMBLE_METHODS, parseTeacherSpec, type EnsembleMethod } from '../../../shared/teachers.js'
+import {
+  DEFAULT_MIN_SCORE,
+  DEFAULT_TEACHER,
+  DEFAULT_TILES,
+  isTiles,
+  MAX_TILES,
+  TEACHER_NAMES,
+  type Tiles,
+  zoomOutFactor,
+} from '../../kindle/index.js'
+import { parseOptions, UsageError } from '../usage.js'
+import { runJobFromCli, withProject } from './job.js'
 
 export const KINDLE_USAGE =
   `  kindling kindle --project DIR [--teacher NAME[+NAME…]] [--ensemble wbf|union-nms] [--min-score S] [--smile] [--redo]\n` +
@@ -86,30 +93,9 @@ export function parseKindleArgs(args: string[]): KindleArgs {
 
 export async function kindleCommand(args: string[]): Promise<number> {
   const a = parseKindleArgs(args)
-  const store = Store.open(a.project)
-  const abort = new AbortController()
-  const onSignal = () => abort.abort()
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  const tty = process.stderr.isTTY && !a.json
-  const skipped: SkippedFile[] = []
-  const started = performance.now()
-  let lastDraw = 0
-  const ctx: JobContext = {
-    signal: abort.signal,
-    report: ({ done, total }) => {
-      const now = performance.now()
-      if (!tty || done === undefined || now - lastDraw < 100) return
-      lastDraw = now
-      const perSec = done >= 3 ? (done / (now - started)) * 1000 : null
-      const eta = perSec && total ? `, ${Math.ceil((total - done) / perSec)} s left` : ''
-      process.stderr.write(`\r${done}/${total ?? '?'} photos${perSec ? `, ${perSec.toFixed(1)}/s` : ''}${eta}   `)
-    },
-    skip: (file) => skipped.push(file),
-  }
-  let summary: KindleSummary
-  try {
-    summary = await kindleProject(store, ctx, {
+  return withProject(a.project, false, async (studio) => {
+    const started = performance.now()
+    const options = {
       teacher: a.teacher,
       minScore: a.minScore,
       smile: a.smile,
@@ -117,24 +103,33 @@ export async function kindleCommand(args: string[]): Promise<number> {
       zoomOut: zoomOutFactor(a.zoomOut),
       tiles: a.tiles,
       workers: a.threads,
+    }
+    const { final, result } = await runJobFromCli(studio, () => studio.kindle(options), {
+      json: a.json,
+      sigterm: true,
+      progressLine: photosLine,
     })
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-    if (tty) process.stderr.write('\r\x1b[K')
-    store.close()
-  }
-  const seconds = (performance.now() - started) / 1000
-  if (a.json) console.log(JSON.stringify({ ...summary, skipped, seconds }))
-  else {
-    console.log(
-      `${summary.cancelled ? 'Cancelled: kindled' : 'Kindled'} ${summary.kindled} photos with ${summary.teacher} ` +
-        `(${summary.teacherVersion}) in ${seconds.toFixed(1)} s on ${summary.threads} threads: ${summary.faces} faces, ` +
-        `${summary.noFace} photos with none`,
-    )
-    if (summary.alreadyKindled) console.log(`  ${summary.alreadyKindled} already kindled with these settings (--redo to kindle again)`)
-    if (summary.reviewed) console.log(`  ${summary.reviewed} reviewed by a person, left as they are`)
-    for (const s of skipped) console.log(`  skipped ${s.path}: ${s.reason}`)
-  }
-  return summary.cancelled ? 1 : 0
+    if (final.state === 'failed') throw new Error(final.message ?? 'kindling failed')
+    const summary = await result
+    const skipped = final.skipped
+    const seconds = (performance.now() - started) / 1000
+    if (a.json) console.log(JSON.stringify({ ...summary, skipped, seconds }))
+    else {
+      console.log(
+        `${summary.cancelled ? 'Cancelled: kindled' : 'Kindled'} ${summary.kindled} photos with ${summary.teacher} ` +
+          `(${summary.teacherVersion}) in ${seconds.toFixed(1)} s on ${summary.threads} threads: ${summary.faces} faces, ` +
+          `${summary.noFace} photos with none`,
+      )
+      if (summary.alreadyKindled) console.log(`  ${summary.alreadyKindled} already kindled with these settings (--redo to kindle again)`)
+      if (summary.reviewed) console.log(`  ${summary.reviewed} reviewed by a person, left as they are`)
+      for (const s of skipped) console.log(`  skipped ${s.path}: ${s.reason}`)
+    }
+    return summary.cancelled ? 1 : 0
+  })
+}
+
+/** The progress line of kindling: photos done, of how many, the rate and the time left. */
+function photosLine(p: JobProgress): string {
+  const eta = p.perSec && p.total ? `, ${Math.ceil((p.total - p.done) / p.perSec)} s left` : ''
+  return `${p.done}/${p.total ?? '?'} photos${p.perSec ? `, ${p.perSec.toFixed(1)}/s` : ''}${eta}`
 }

@@ -1,0 +1,23 @@
+// `kindling export --format F --out DIR --project DIR …`: write the project's labels in a format (labels.ts reads the
+// options and describes the result; its LABELS_USAGE documents this command).
+import { parseOptions } from '../usage.js'
+import { withProject } from './job.js'
+import { describeExport, labelsExportOptions } from './labels.js'
+
+export async function exportCommand(args: string[]): Promise<number> {
+  const { values } = parseOptions(args, {
+    project: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    sources: { type: 'string' },
+    overwrite: { type: 'boolean' },
+    json: { type: 'boolean' },
+  })
+  const options = labelsExportOptions(values)
+  return withProject(values.project, false, async (studio) => {
+    const result = await studio.exportLabels(options)
+    if (values.json) console.log(JSON.stringify(result))
+    else for (const line of describeExport(result)) console.log(line)
+    return 0
+  })
+}

@@ -1,0 +1,29 @@
+// The Train page's requests: start or resume a run, predict with one, the presets, and the runs with their history.
+import { StudioError } from '../../shared/api.js'
+import { RunStore } from '../store/index.js'
+import type { Handlers, StudioContext } from '../studio.js'
+import { TRAIN_PRESETS } from './presets.js'
+
+type TrainMethod = 'train.start' | 'train.resume' | 'predict.start' | 'train.presets' | 'runs.list' | 'runs.get'
+
+export function trainHandlers(ctx: StudioContext): Pick<Handlers, TrainMethod> {
+  return {
+    'train.start': (settings) => {
+      const { jobId, runId } = ctx.train(settings)
+      return { jobId, runId }
+    },
+    'train.resume': (params) => {
+      const { jobId, runId } = ctx.resumeRun(params.runId)
+      return { jobId, runId }
+    },
+    'predict.start': (settings) => ({ jobId: ctx.predict(settings).job.id }),
+    'train.presets': () => TRAIN_PRESETS,
+    'runs.list': () => new RunStore(ctx.requireStore().db).list(),
+    'runs.get': ({ runId }) => {
+      const runs = new RunStore(ctx.requireStore().db)
+      const run = runs.get(runId)
+      if (!run) throw new StudioError(`no run ${runId} in this project`, 'not_found', 'params.runId')
+      return { run, steps: runs.steps(runId), evals: runs.evals(runId) }
+    },
+  }
+}
