@@ -1,32 +1,8 @@
 // The on-device runner: benchmarks a TF.js layers model on the wasm backend and reports as JSON lines. The build
 // (scripts/build-runner.js) makes it one self-contained file, resources/runner/kindling-runner.cjs, with the wasm
 // binaries inside; a device needs only `node` ≥ 18 (Raspberry Pi OS 64-bit has 18.19) and nothing installed by npm.
-//
-// CONTRACT (the studio's deploy client depends on it; change it only together with src/main/deploy/):
-//
-//   node kindling-runner.cjs --model DIR [--iterations N (default 100)] [--warmup W (default 5)] [--threads 1]
-//                            [--outputs]
-//
-//   DIR holds model.json and the weight shards its weightsManifest names (what src/main/deploy/export-model.ts
-//   writes); a leading "~/" means the home folder, so DIR may be passed quoted. The model gets a fixed
-//   deterministic input of its input shape (batch 1; values 0–255, the raw pixels a detector expects), W untimed
-//   warm-up runs, then N timed runs, one after the other.
-//
-//   stdout, one JSON object per line, nothing else (library chatter goes to stderr):
-//     {"type":"info","runner":VERSION,"node":"v18.19.0","arch":"arm64","platform":"linux","backend":"wasm",
-//      "inputShape":[1,240,320,3],"cpu":"ARM Cortex-A72","piModel":"Raspberry Pi 4 Model B Rev 1.4"|null}   first
-//     {"type":"sample","i":0,"ms":12.34,"tempC":48.2|null}                                 one per timed run, i from 0
-//     {"type":"summary","samples":N,"p50Ms":..,"p90Ms":..,"p99Ms":..,"meanMs":..,"fps":..,"throttled":"0x0"|null} last
-//   With --outputs (for tests and troubleshooting; off by default), right after info:
-//     {"type":"outputs","outputs":[{"shape":[1,3000,2],"sum":..,"first":[up to 8 values]}, …]}   the fixed input's
-//   outputs, so a device's numbers can be compared with the studio's.
-//   A sample's ms covers one forward pass with its outputs read back. tempC is thermal zone 0, read at most once a
-//   second; throttled is `vcgencmd get_throttled` where that exists (a Pi). Percentiles interpolate linearly
-//   (src/shared/latency.ts); with no samples the summary's numbers are null.
-//
-//   Exit 0 when all N runs were measured. On an error: {"type":"error","message":"…"} on stdout and exit 1 (a missing
-//   model folder is named in the message). SIGINT / SIGTERM stop it after the run in progress: the summary of the
-//   runs measured so far, then exit 130 (SIGINT) or 143 (SIGTERM); a second signal exits at once.
+// Its arguments, output lines and exit codes are a CONTRACT with src/main/deploy/ (change both together), written out
+// in docs/runner.md#the-contract.
 // First: console must point at stderr before TF.js loads.
 import { emit } from './quiet-stdout.js'
 import * as tf from '@tensorflow/tfjs-core'

@@ -1,4 +1,4 @@
-// What the device runner prints, one JSON object a line (the contract at the top of src/runner/index.ts), as zod
+// What the device runner prints, one JSON object a line (the contract in docs/runner.md#the-contract), as zod
 // schemas: the studio reads these lines from a device over SSH — input from another machine — and validates each one
 // before it reaches the UI or the store. The runner itself does not import this (zod would double its bundle); a test
 // runs the built runner and parses its every line with these schemas, so the two cannot drift apart.

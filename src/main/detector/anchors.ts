@@ -1,28 +1,7 @@
-// Anchors (SSD's default boxes, Liu et al. 2016 §2.2 "Choosing scales and aspect ratios for default boxes"): a fixed
-// set of boxes tiled over each feature map, that the matcher assigns ground truth to and the head predicts offsets
-// from. Computed from the config alone, without building the network.
-//
-// ORDER (a contract with the head): map by map, row-major over each map's cells, then anchor type within a cell —
-//
-//   index = offset(map) + (row · cols + col) · perCell + type
-//
-// which is the order a conv output [b, rows, cols, perCell·4] reshaped to [b, rows·cols·perCell, 4] has. Types within
-// a cell: one per aspect ratio in the config's order, then the extra square anchor (when `extraScale`).
-//
-// SIZES: SSD's s_k is a fraction of the input's shorter side m = min(W, H). An anchor of aspect ratio ar is
-// s·m·√ar pixels wide and s·m/√ar pixels high, then normalised by W and H — so a square (ar 1) anchor is square in
-// pixels on a 320×240 input too, where a fraction of W and of H would not be. The extra anchor is square with size
-// √(s_k · s_k+1) (the next map's scale; 1 after the last map).
-//
-// NOT CLIPPED to the image, unlike pytorch-ssd (`clamp=True`) and torchvision's `DefaultBoxGenerator(clip=True)`:
-// clipping would make a border anchor smaller and off-centre, so the same head output would mean a different box at
-// the border than elsewhere, and a face that is cut by the image edge (its box stops at the edge) is matched as well
-// by an unclipped anchor as by a clipped one. Unclipped, every anchor of a type has the same size, which the matcher
-// relies on (iou.ts: the IoU of a whole map with a box is an outer product of per-row and per-column overlaps).
-//
-// COORDINATES are multiples of 2^-20 of the image (a millionth; 0.004 px of a 4000-px photo): centres and half-sizes
-// are snapped separately, so x2 − x1 is the same for every anchor of a type and all sums and differences of
-// coordinates are exact in float32. docs/matcher.md explains why that matters.
+// Anchors (SSD's default boxes): a fixed set of boxes tiled over each feature map, that the matcher assigns ground
+// truth to and the head predicts offsets from. Computed from the config alone, without building the network. The
+// order (map, row-major cell, type) is a contract with the head; anchors are not clipped to the image; coordinates are
+// snapped to multiples of 2^-20 so the matcher's float32 sums are exact. See docs/detector.md#anchors.
 import type { DetectorConfig, FeatureMap } from './config.js'
 
 /** Anchor and box coordinates are multiples of this (normalised units). */

@@ -1,14 +1,7 @@
-// The box coder (Liu et al. 2016 eq. 2, with the variances of the reference implementation): a box is encoded
-// relative to an anchor as centre and size offsets —
-//
-//   dx = (gx − ax) / aw / v0     dy = (gy − ay) / ah / v1     dw = ln(gw / aw) / v2     dh = ln(gh / ah) / v3
-//
-// with centres (x1 + x2) / 2, widths x2 − x1 — and `decode` is its exact inverse. Boxes and anchors are normalised
-// corners [x1, y1, x2, y2]. The tensor versions work on [..., 4] tensors; the plain ones on numbers.
-//
-// The tensor versions never slice the coordinate axis: on the wasm backend a slice copies its whole input in
-// JavaScript (a [32, 8732, 4] slice takes ~20 ms), whereas multiplying by a per-channel constant [1, 1, 0, 0] is one
-// fast kernel; channels are mixed (x1 with x2, a centre with its size) by a 4×4 matrix product.
+// The box coder (SSD's centre and size offsets, with variances; `decode` is `encode`'s exact inverse), on normalised
+// corners [x1, y1, x2, y2]: tensor versions on [..., 4] tensors, plain ones on numbers. The tensor versions never slice
+// the coordinate axis (a slice copies its whole input in JavaScript on wasm); they mask by per-channel constants and mix
+// channels by a 4×4 matrix product instead. Formula and measurements: docs/detector.md#box-coder.
 import * as tf from '@tensorflow/tfjs-core'
 import type { Corners } from '../../shared/boxes.js'
 
@@ -84,9 +77,9 @@ export const centreSize = ([x1, y1, x2, y2]: Corners): [number, number, number, 
 const XY = [1, 1, 0, 0]
 const WH = [0, 0, 1, 1]
 
-// Channel-mixing matrices, applied as one [N, 4] × [4, 4] product (wasm runs a matmul in ~1 ms for 280,000 boxes, a
-// reverse or gather on the last axis in ~50). Each output is one or two exact products by 0, ±½ or ±1, summed once —
-// rounded exactly as (x1 + x2) / 2, x2 − x1 and cx ∓ w / 2 are.
+// Channel-mixing matrices, applied as one [N, 4] × [4, 4] product (a matmul is fast on wasm; a reverse or gather on the
+// last axis is not). Each output is one or two exact products by 0, ±½ or ±1, summed once — rounded exactly as
+// (x1 + x2) / 2, x2 − x1 and cx ∓ w / 2 are.
 const TO_CENTRE_SIZE = [
   [0.5, 0, -1, 0],
   [0, 0.5, 0, -1],

@@ -1,11 +1,6 @@
-// The SSD head (Liu et al. 2016, §2.1 "Convolutional predictors for detection"): on each feature map, a 3×3 conv
-// predicts class scores and another one box offsets for every anchor of every cell. Their outputs are flattened in the
-// anchor order the anchors module follows — map by map, row-major over cells, then anchor type within a cell — so the
-// model's i-th prediction belongs to the i-th anchor:
-//
-//   class conv on map m: [b, rows, cols, k·(C+1)] → [b, rows·cols·k, C+1]   (channel a·(C+1) + j = anchor a, class j)
-//   box conv on map m:   [b, rows, cols, k·4]     → [b, rows·cols·k, 4]
-//   concatenated over the maps: classLogits [b, A, C+1] (class 0 = background), boxOffsets [b, A, 4]
+// The SSD head: on each feature map, a 3×3 conv predicts class scores and another one box offsets for every anchor of
+// every cell, flattened in the anchors' order so the model's i-th prediction belongs to the i-th anchor
+// (classLogits [b, A, C+1] with class 0 = background, boxOffsets [b, A, 4]). Shapes: docs/detector.md#head.
 import * as tfl from '@tensorflow/tfjs-layers'
 import { anchorsPerCell } from './anchors.js'
 import type { FeatureMap } from './config.js'

@@ -247,7 +247,7 @@ interface TypeSpec {
 
 /**
  * Maps of at least this many cells get a grid block of their own; the anchors of smaller ones are taken one by one, in
- * one block (the outer product is slow with short rows, and on wasm each block's ops cost ~30 µs apiece).
+ * one block (the outer product is slow with short rows, and on wasm each block's ops have a fixed cost apiece).
  */
 const OWN_BLOCK_CELLS = 256
 /** Where padding rows and columns sit: away from every box, even the unusable ones moved NOWHERE. */

@@ -1,24 +1,8 @@
-// The anchor matcher: which ground-truth box, if any, each anchor learns to predict — as tensor ops over a whole batch,
-// so it runs wherever the engine runs. The rules (tests/unit/detector/oracle.ts states them as plain loops, and the
-// tests hold this file to them exactly):
-//
-// 1. IoU of every anchor with every box of its image, boxes padded to a fixed count M per batch.
-// 2. Each anchor's best box: highest IoU, lowest box index on a tie.
-// 3. Each box's best anchor: highest IoU, lowest anchor index on a tie. A box is FORCED onto it (so a box no anchor
-//    fits well still trains something), and a forced match wins over the thresholds. When boxes claim the same anchor
-//    the one with the highest IoU with it wins, then the lowest index; the others get no forced anchor (they keep any
-//    anchors they win by threshold). A box that overlaps no anchor at all is not forced.
-// 4. Otherwise an anchor is positive if its best IoU ≥ pos (and > 0), background if < neg or 0 (an anchor that
-//    overlaps no box is background even when neg is 0), ignored in between.
-// 5. Positives get their box's class and its offsets from the box coder; others get zeros.
-//
-// Boxes the matcher cannot use are IGNORED as if they were padding: degenerate ones (no area), ones entirely outside
-// the image (no area inside [0, 1]²: nothing in the picture to learn from — random crops make these), and broken ones
-// (non-finite, or reaching beyond [−4, 5] image sizes). Boxes partly outside the image are matched as they are.
-//
-// Three files: the IoU engine (steps 1–3's IoUs, iou.ts), these rules, and the positives' targets (step 5, targets.ts).
-// Exact agreement with the oracle's float32 loops comes from snapping coordinates to the 2^-20 grid and from tensor ops
-// chosen for it; that argument, and why the ops are shaped by the wasm backend, is in docs/matcher.md.
+// The anchor matcher: which ground-truth box, if any, each anchor learns to predict, as tensor ops over a whole batch.
+// Each box is forced onto its best anchor; other anchors are positive at IoU ≥ pos, background below neg, ignored in
+// between; unusable boxes (no area, wholly outside the image, non-finite) are ignored like padding. The full rules:
+// docs/matcher.md#the-rules; tests/unit/detector/oracle.ts states them as plain loops and the tests hold this file to
+// them exactly. The IoU engine is iou.ts, the positives' targets targets.ts; why it is exact: docs/matcher.md.
 import * as tf from '@tensorflow/tfjs-core'
 import { BoxCoder, SSD_VARIANCES, type Variances } from './box-coder.js'
 import { AnchorIou, type BoxBest, prepareBoxes } from './iou.js'

@@ -1,25 +1,6 @@
 // Named detector configs: one per backbone and input size, each proven to build (tests/unit/detector/presets.test.ts).
 // A run stores the parsed config, so a preset can change later without changing what old runs were.
-//
-// Feature maps. Every backbone gives maps at strides 8, 16, 32 and SSD extra layers halve from there, each map
-// ceil(previous / 2) with 'same' padding: 38, 19, 10, 5, 3, 2 at 300×300 and [30,40], [15,20], [8,10], [4,5], [2,3],
-// [1,2] ([rows, cols]) at 320×240 — six maps, like SSD300.
-//
-// Scales (fraction of the shorter side) 0.1, 0.2, 0.4, 0.6, 0.8, 0.95, why: a face of size f and a concentric anchor
-// of size a have IoU (min/max)², so an anchor matches (IoU ≥ 0.5) faces from a/√2 to a·√2, and each map's extra
-// anchor √(s_k·s_k+1) extends that upwards; consecutive scales need a ratio ≤ 4 to leave no gap, and doubling leaves a
-// generous overlap. Off centre it is the stride that matters: the first map gets 0.1 (24 px at 240 rows, 30 px at
-// 300), about three times its stride of 8, as S3FD's "equal-proportion interval" rule (Zhang et al. 2017: anchors 4×
-// their stride) asks, a little denser — a 24 px face half a cell off its anchor's centre (4 px each way) still has IoU
-// 0.53 with it, where on a stride-16 map (8 px off) it would have 0.29, below the positive threshold (only the
-// matcher's forced best-anchor match would give it one positive). That is why every backbone offers a stride-8 map,
-// and faces from about 17 px up are covered. Scales double while anchors stay about 3× the stride (0.2 on stride 16,
-// 0.4 on stride 32), then rise linearly to 0.95 on the coarse maps, which have too few cells for the stride rule to
-// matter and must still match a face filling the frame (a robot close to someone).
-//
-// Aspect ratios (width / height) 1 and 0.8: faces are close to square, and face boxes in the common datasets (WIDER
-// FACE) are a little taller than wide. SSD's wide ratios for VOC (2, 3, 1/2, 1/3) would only add anchors that never
-// match a face. With the extra square anchor that is 3 anchors a cell.
+// Why these feature maps, scales (0.1 … 0.95) and aspect ratios (1, 0.8) for faces: docs/detector.md#presets.
 import { DetectorConfig, type DetectorConfigInput, type FeatureMap } from './config.js'
 
 type Size = [rows: number, cols: number]

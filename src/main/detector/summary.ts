@@ -1,9 +1,6 @@
-// Parameters and multiply-adds of a model, from its layers' shapes — no tensor is read. Multiply-adds (MACs) are
-// counted the way the papers count "Mult-Adds" (MobileNet's 569M, ResNet-18's 1.8G): one per weight of a conv,
-// depthwise, separable or dense kernel per output position. Biases, batch norm, activations, pooling and adds are
-// not counted (they are a few percent of the work and no paper's figure includes them). Parameters are every weight,
-// including batch norm's moving mean and variance, as Keras counts them; `trainableParams` leaves those out (it is
-// torchvision's count).
+// Parameters and multiply-adds of a model, from its layers' shapes — no tensor is read. MACs are counted as the papers
+// count "Mult-Adds" (conv, depthwise, separable and dense weights per output position); parameters as Keras counts them,
+// `trainableParams` as torchvision does. What is and is not counted, and why: docs/detector.md#model-summary.
 import type * as tfl from '@tensorflow/tfjs-layers'
 
 export interface LayerSummary {

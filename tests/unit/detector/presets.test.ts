@@ -60,7 +60,7 @@ describe.each(presetNames)('%s', (name) => {
     expect(featureMaps[0].size).toEqual([Math.ceil(input.height / 8), Math.ceil(input.width / 8)])
     expect(featureMaps[0].scale).toBeLessThanOrEqual(0.1)
     for (let i = 1; i < featureMaps.length; i++) {
-      // A ratio above 4 between consecutive scales leaves face sizes that match no anchor at IoU 0.5 (presets.ts).
+      // A ratio above 4 between consecutive scales leaves face sizes that match no anchor at IoU 0.5 (docs/detector.md#scales).
       const ratio = featureMaps[i].scale / featureMaps[i - 1].scale
       expect(ratio).toBeGreaterThan(1)
       expect(ratio).toBeLessThanOrEqual(4)

@@ -1,12 +1,7 @@
-// DarkNet-tiny: the backbone of YOLOv3-tiny (Redmon & Farhadi 2018; darknet's yolov3-tiny.cfg, layers 0–12, which are
-// YOLOv2-tiny's too): 3×3 convs with batch norm and leaky ReLU (slope 0.1), each of the first five followed by a 2×2
-// stride-2 max pool, then a 2×2 stride-1 max pool and a 1024-wide conv. Maps for the head: the 128-wide conv (stride 8),
-// the 256-wide conv that YOLOv3-tiny routes to its second detection scale (stride 16), and the 1024-wide conv (stride
-// 32); SSD extra layers follow. YOLOv3-tiny's upsample-and-concatenate "neck" is not part of the backbone: the SSD head
-// predicts from each map directly.
-//
-// Map sizes at 300×300 (320×240 as [rows, cols]): conv6 38×38 [30,40], conv8 19×19 [15,20], conv12 10×10 [8,10],
-// extras 5, 3, 2, 1… [4,5] [2,3] [1,2] [1,1]…
+// DarkNet-tiny: the backbone of YOLOv3-tiny (darknet's yolov3-tiny.cfg, layers 0–12): 3×3 convs with batch norm and
+// leaky ReLU, max pools between. Maps for the head: the 128-, 256- and 1024-wide convs (strides 8, 16, 32), then SSD
+// extra layers; no YOLO neck, the SSD head predicts from each map directly. Details and map sizes:
+// docs/detector.md#darknet-tiny.
 import type { Backbone } from '../config.js'
 import { ssdExtraWidths } from './extras.js'
 import { conv, maxPool, type S } from './layers.js'

@@ -1,11 +1,6 @@
-// MobileNet V1 (Howard et al. 2017, Table 1) as an SSD base network, laid out as the TF Object Detection API's
-// SSD-MobileNet does: maps from conv_pw_11 (stride 16) and conv_pw_13 (stride 32), then extra layers — plus conv_pw_5
-// (stride 8), which the API leaves out but small faces need (presets.ts). Every conv is followed by batch norm and
-// ReLU6, as in the paper; 'same' padding gives the same sizes as Keras' explicit padding on even inputs and keeps odd
-// ones (75 → 38) predictable. Layer names follow Keras' MobileNet, so its weights could be mapped in by name.
-//
-// Map sizes at 300×300 (and at 320×240 as [rows, cols]): conv_pw_5 38×38 [30,40], conv_pw_11 19×19 [15,20],
-// conv_pw_13 10×10 [8,10], extras 5, 3, 2, 1… [4,5] [2,3] [1,2] [1,1]…
+// MobileNet V1 as an SSD base network, laid out as the TF Object Detection API's SSD-MobileNet (maps from conv_pw_11
+// and conv_pw_13, then extra layers) plus conv_pw_5 (stride 8), which small faces need. Layer names follow Keras'
+// MobileNet, so its weights could be mapped in by name. Details and map sizes: docs/detector.md#mobilenet-v1.
 import type { Backbone } from '../config.js'
 import { mobileExtraWidths, scaledWidths } from './extras.js'
 import { conv, depthwise, type S } from './layers.js'

@@ -1,12 +1,7 @@
-// MobileNet V2 (Sandler et al. 2018, Table 2): inverted residual blocks — 1×1 expansion (ReLU6), 3×3 depthwise (ReLU6),
-// linear 1×1 projection, and a residual add when stride is 1 and the widths match. Maps for the head are taken where
-// the paper's SSDLite takes them (§6.2): the expansion of the first stride-2 block of a stage, which still has the
-// previous stage's resolution at six times its width — block 13's expansion (stride 16, as in the paper) and, by the
-// same rule, block 6's (stride 8, for small faces) — and the final 1×1 conv (stride 32). The extra layers are
-// SSDLite's depthwise-separable ones. Names follow Keras' MobileNetV2 (block_N_expand, …).
-//
-// Map sizes at 300×300 (320×240 as [rows, cols]): block_6_expand 38×38 [30,40], block_13_expand 19×19 [15,20],
-// Conv_1 10×10 [8,10], extras 5, 3, 2, 1… [4,5] [2,3] [1,2] [1,1]…
+// MobileNet V2: inverted residual blocks, with maps for the head taken where the paper's SSDLite takes them (the
+// expansion of a stage's first stride-2 block: block 6 for stride 8, block 13 for stride 16; and the final 1×1 conv),
+// then SSDLite's depthwise-separable extra layers. Names follow Keras' MobileNetV2 (block_N_expand, …). Details and
+// map sizes: docs/detector.md#mobilenet-v2.
 import type { Backbone } from '../config.js'
 import { mobileExtraWidths, scaledWidths } from './extras.js'
 import { add, channels, conv, depthwise, type S } from './layers.js'

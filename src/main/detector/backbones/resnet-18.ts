@@ -1,10 +1,6 @@
-// ResNet-18 (He et al. 2016, Table 1): a 7×7/2 conv and a 3×3/2 max pool, then four stages of two basic blocks (two
-// 3×3 convs with batch norm, an identity shortcut — or a 1×1 strided conv with batch norm where the shape changes,
-// option B of the paper — and ReLU after the add). Maps for the head: the outputs of stages 2, 3 and 4 (strides 8, 16,
-// 32), as SSD-ResNet detectors take them; SSD extra layers follow.
-//
-// Map sizes at 300×300 (320×240 as [rows, cols]): layer2 38×38 [30,40], layer3 19×19 [15,20], layer4 10×10 [8,10],
-// extras 5, 3, 2, 1… [4,5] [2,3] [1,2] [1,1]…
+// ResNet-18 (He et al. 2016, Table 1; option B shortcuts) as an SSD base network: maps from the outputs of stages 2,
+// 3 and 4 (strides 8, 16, 32), as SSD-ResNet detectors take them, then SSD extra layers. Details and map sizes:
+// docs/detector.md#resnet-18.
 import * as tfl from '@tensorflow/tfjs-layers'
 import type { Backbone } from '../config.js'
 import { ssdExtraWidths } from './extras.js'

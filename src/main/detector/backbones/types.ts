@@ -17,7 +17,7 @@ export interface BackboneDefinition<B extends Backbone = Backbone> {
   inputScaling: InputScaling
   /**
    * The backbone's own maps for the head, finest first: stride 8, then 16 (and 32). Stride 8 comes first in every
-   * backbone because small faces need it (see presets.ts); the extras continue from the last one.
+   * backbone because small faces need it (see docs/detector.md#scales); the extras continue from the last one.
    */
   nativeMaps: number
   /** Build the first `count` (1 … nativeMaps) native maps from the scaled input, building no layer past the last. */
