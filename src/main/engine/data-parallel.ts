@@ -1,14 +1,8 @@
-// Synchronous data-parallel training over worker threads. In Node the wasm backend computes on one thread (README,
-// "Cores"), so the way to use more cores is several replicas of the model, one per worker thread: every step each
-// replica computes gradients on its shard of the batch, this thread averages them (weighted by shard size) and sends
-// the average back, and every replica applies the same optimizer update — so the replicas stay identical and the step
-// equals one step on the whole batch, as long as the loss is a mean over the batch (all of tf.losses' default
-// reductions are).
-//
-// Only plain data crosses threads: a module path and export name (or a model's JSON topology) to build the model from,
-// initial weights and batches as typed arrays, and one flat Float32Array of gradients per replica per step. Those
-// gradient buffers are transferred, never copied: a replica sends its buffer, gets the same buffer back holding the
-// average, and reuses it the next step.
+// Synchronous data-parallel training over worker threads: the wasm backend computes on one thread in Node, so more cores
+// means more replicas of the model. Each step every replica computes gradients on its shard, this thread averages them
+// (weighted by shard size) and sends the average back, and every replica applies the same update — so the replicas stay
+// identical and the step equals one on the whole batch. Only plain data crosses threads (gradient buffers are
+// transferred, not copied). See docs/engine.md#data-parallel-training.
 import os from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import { startWorkerThread } from '../jobs/index.js'

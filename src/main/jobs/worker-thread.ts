@@ -1,16 +1,8 @@
-// Starting a worker thread whose entry is one of the studio's own modules — the one place that knows how the studio was
-// built, and so where that entry file is and how it must be loaded.
-//
-// From the TypeScript sources (vitest compiles them with Vite; the bench and the CLI run them through tsx) the entry is
-// a .ts file beside the caller. A worker thread inherits neither, and on Node 20 a loader passed in the worker's
-// `execArgv` (`--import tsx`) is ignored (nodejs/node#47747: the worker fails with ERR_UNKNOWN_FILE_EXTENSION), so the
-// worker starts from a one-line bootstrap that registers tsx inside the worker and then imports the entry. tsx is
-// resolved to a file URL here because an eval'd worker would resolve a bare name from the working directory, which for
-// the CLI is any project folder.
-//
-// electron-vite bundles the main process into out/main/index.js; there each entry is built as a main input of its own
-// (electron.vite.config.ts) that lands beside the bundle as `<name>.js`, and is started directly. The file name is
-// held in a variable on purpose: Vite rewrites `new URL('literal', import.meta.url)` into an asset.
+// Starting a worker thread whose entry is one of the studio's own modules: the one place that knows how the studio was
+// built, so where the entry is and how to load it — from the sources a .ts beside the caller, via a bootstrap that
+// registers tsx inside the worker (Node 20 ignores `--import tsx` in a worker's execArgv, nodejs/node#47747); from the
+// electron-vite build a `<name>.js` beside the bundle. The file name is held in a variable on purpose (Vite rewrites
+// `new URL('literal', import.meta.url)` into an asset). See docs/engine.md#starting-worker-threads.
 import { Worker } from 'node:worker_threads'
 
 /**

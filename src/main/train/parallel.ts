@@ -1,19 +1,8 @@
 // Data-parallel detector training: N replicas of the detector on worker threads (the engine's startDataParallel), so a
-// run uses every core although the wasm backend computes on one thread in Node (README, "Cores").
-//
-// Where the targets come from: the anchor matcher runs HERE, on the whole batch, and its targets travel to the replicas
-// as dense arrays with the images. That is simpler than a matcher per replica (which would need the anchors built in
-// every worker), and it is what makes the loss exact: the SSD loss divides by the positives of the whole batch, which
-// only the whole batch's targets know before any replica computes its loss. Each replica divides its shard's sums by
-// that count, and the engine adds the replicas' losses and gradients up ('sum' reduction) — the whole batch's loss and
-// gradient, not the usual DDP approximation (an average of per-shard normalised losses), up to float rounding. (Hard
-// negatives are mined per image, so sharding does not change them.) What sharding does change is batch norm in training
-// mode, which normalises by each shard's own statistics — as in any data-parallel training without synchronised batch
-// norm; the presets without batch norm (AlexNet) are unaffected.
-//
-// The update is applied only after every replica's loss is known and finite (NonFiniteLossError otherwise, as in
-// DetectorTrainer), so a bad batch leaves all replicas unchanged. The replicas hold the trained weights; `syncWeights`
-// copies them into the local detector before a checkpoint or an evaluation.
+// run uses every core although the wasm backend computes on one thread in Node (README, "Cores"). The matcher runs HERE
+// on the whole batch, so each replica can divide its loss by the whole batch's positives and the summed losses and
+// gradients are exactly the whole batch's (batch norm still sees shard statistics). An update is applied only when every
+// replica's loss is finite. Why, in full: docs/engine.md#detector-training-on-replicas.
 import os from 'node:os'
 import * as tf from '@tensorflow/tfjs-core'
 import { assertFinite, padGroundTruth, type DetectorTrainer, type ImageLabels, type StepResult } from '../detector/index.js'

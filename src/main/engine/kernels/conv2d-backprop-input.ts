@@ -1,11 +1,8 @@
-// Conv2DBackpropInput for wasm, replacing the backend's own (a plain C++ loop, not XNNPACK: 144 of the 255 ms of a
-// reference-net step). The input gradient is the transposed convolution of dy with the filter:
-//  - stride 1: exactly an XNNPACK Conv2D of dy with the spatially flipped, in/out-swapped filter, padded by
-//    (kernel extent − 1 − forward pad) on each side;
-//  - stride > 1: one matrix product dy [M, outC] × Wᵀ [outC, kH·kW·inC] gives every patch's contribution, and a
-//    scatter-add puts them back at the pixels they came from (col2im). This does the useful multiply-adds only; the
-//    textbook alternative — Conv2D over the zero-spread dy — does s² times as many (see `inputGradBySpreading`, kept
-//    for the comparison the benchmark prints).
+// Conv2DBackpropInput for wasm, replacing the backend's own: that one is a plain C++ loop, this one uses XNNPACK. The
+// input gradient is the transposed convolution of dy with the filter: at stride 1 an XNNPACK Conv2D of dy with the
+// flipped, in/out-swapped filter; at stride > 1 one matrix product and a scatter-add (col2im), which does only the useful
+// multiply-adds (`inputGradBySpreading`, s² times as many, is kept for the benchmark's comparison). Details and
+// measurements: docs/engine.md#conv2dbackpropinput.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
 import { convGeometry, type ConvGeometry } from './geometry.js'
 import { flipFilterForInputGrad, scatterPatchesAdd, spreadInto, transpose2d } from './layout.js'

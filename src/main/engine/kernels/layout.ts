@@ -1,7 +1,7 @@
 // Plain loops over the wasm heap for the data movement around the gradient matmuls and convolutions. Each is a single
-// pass over memory; the wasm backend's generic Transpose/DepthToSpace kernels were measured 10–50× slower for these
-// access patterns (e.g. a 2.4M-element 2-D transpose took 30–65 ms), and BatchMatMul is only fast (XNNPACK) with
-// neither operand transposed — so the patch matrix is written here directly in the layout the fast path wants.
+// pass over memory; the wasm backend's generic Transpose/DepthToSpace kernels are far slower for these access patterns
+// (docs/engine.md#data-movement), and BatchMatMul is only fast (XNNPACK) with neither operand transposed — so
+// the patch matrix is written here directly in the layout the fast path wants.
 import type { ConvGeometry } from './geometry.js'
 
 /**

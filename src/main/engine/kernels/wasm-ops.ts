@@ -1,9 +1,8 @@
 // Kernel-level composition on the wasm backend. A training kernel registered for 'wasm' must not call tf.* ops (the
 // engine is inside a kernel call and would record, tidy and dispose the wrong things); it calls the wasm backend's own
-// kernels through their kernelFunc with the same backend, and frees every intermediate with backend.disposeData.
-// Data movement that the wasm backend only does slowly or not at all (patch gathering, scatter-adds, zero-spreading)
-// runs here as plain loops over the wasm heap: it is memory-bound work that JS does at a few ns an element, while the
-// arithmetic goes to XNNPACK (Conv2D, DepthwiseConv2dNative, BatchMatMul).
+// kernels through their kernelFunc, and frees every intermediate with backend.disposeData. Memory-bound data movement
+// the backend does slowly or not at all runs as plain loops over the wasm heap; the arithmetic goes to XNNPACK (Conv2D,
+// DepthwiseConv2dNative, BatchMatMul). See docs/engine.md#kernels-for-the-wasm-backend.
 import { getKernel, util, type DataType, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 
