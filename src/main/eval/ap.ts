@@ -38,15 +38,9 @@ export const COCO_RECALL_POINTS: readonly number[] = Array.from({ length: 101 },
 
 /**
  * COCO AP (pycocotools' `accumulate`): at each of the 101 recall points, the envelope's precision at the first rank
- * whose recall reaches it (0 when none does), averaged.
- *
- * One deliberate difference: pycocotools builds the points with `np.linspace`, i.e. k·0.01 in floating point, so ten
- * of them come out a hair high (0.35 as 0.35000000000000003, also 0.41, 0.47, 0.57, 0.69, 0.70, 0.82, 0.83, 0.94, 0.95)
- * and a recall of exactly 35/100 does not reach point 35 (a known artefact: open-mmlab/cocoapi#20). Here a recall of
- * exactly k/100 reaches point k, as the definition intends. Results differ from pycocotools only when a class's recall
- * lands exactly on one of those ten values, which needs its label count to be a multiple of 10, 20, 50 or 100 (then by
- * up to a few thousandths on small sets); otherwise they agree to the last bit or two (checked against a port of
- * pycocotools' evaluateImg/accumulate on random multi-class sets with crowds and a detection cap).
+ * whose recall reaches it (0 when none does), averaged. Unlike pycocotools (np.linspace's k·0.01), a recall of exactly
+ * k/100 reaches point k; the two differ only when a recall lands on one of ten such values
+ * (docs/evaluation.md#cocos-recall-points).
  */
 export function cocoAp(recall: ArrayLike<number>, precision: ArrayLike<number>): number {
   checkCurve(recall, precision)

@@ -40,11 +40,9 @@ export interface EvalOptions {
    */
   unlabelledAreUnknown?: boolean
   /**
-   * Below this overlap with every label a detection is "unknown" in `unlabelledAreUnknown` mode. Default 0.1: low
-   * enough that a detection which is a bad localisation of the labelled object (IoU 0.1–0.5) still counts against the
-   * detector, high enough that the box of a neighbouring, unlabelled face (which touches the labelled one at most at
-   * the edge) does not. Its blind spot: a box far smaller or far larger than the label it sits in or around (area
-   * ratio beyond 10:1) also has IoU < 0.1 and goes uncounted.
+   * Below this overlap with every label a detection is "unknown" in `unlabelledAreUnknown` mode. Default 0.1: low enough
+   * that a bad localisation of the labelled object still counts, high enough that a neighbouring unlabelled face does
+   * not (its blind spot, boxes beyond a 10:1 area ratio: docs/evaluation.md#partly-labelled-datasets).
    */
   unknownIou?: number
 }

@@ -44,17 +44,10 @@ const MAX_THRESHOLD = 1 - 1e-10
 
 /**
  * Match detections (best score first; the caller sorts, stably) to labels at each threshold independently. Returns one
- * list of matches per threshold, in detection order.
- *
- * Each detection in turn takes the label it overlaps most among those still free, if that overlap is at least the
- * threshold. A scored label is taken at most once, so a second detection of the same object is a false positive.
- * Crowd and ignored labels may absorb any number of detections, and only when no scored label is good enough: a
- * detection prefers a scored label over an ignored one even if it overlaps the ignored one more. On equal overlaps
- * the later label wins, as in pycocotools.
- *
- * This is COCO's rule, used for the VOC number too. The VOC devkit differs in one corner: it looks only at the single
- * best-overlapping label and calls the detection a false positive if that one is taken, even when another free label
- * overlaps it above the threshold. Such cases need two labels that overlap each other heavily, which is rare.
+ * list of matches per threshold, in detection order. Each detection takes the free label it overlaps most, if at least
+ * the threshold; a scored label is taken once, crowd and ignored labels absorb any number but only when no scored label
+ * is good enough; ties go to the later label, as in pycocotools. COCO's rule, used for VOC too (where the devkit differs:
+ * docs/evaluation.md#matching-detections-to-labels).
  */
 export function matchImage(
   detections: readonly Corners[],
