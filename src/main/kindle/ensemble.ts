@@ -1,9 +1,8 @@
-// Ensembles: several teachers look at the same photo and their boxes are merged into one set, either
-// - `union-nms`: every teacher's boxes together, thinned by greedy NMS (a face any teacher finds is kept), or
-// - `wbf`: weighted box fusion (Solovyev et al., 2019): boxes are clustered by IoU, each cluster becomes one box whose
-//   corners are the score-weighted mean of its members', and whose score is their mean score scaled by the share of
-//   teachers that agree — a face only one of two teachers sees keeps half its score.
-// The ensemble is itself a Teacher, so zoom-out, smiles and the kindling job treat it like any other.
+// Ensembles: several teachers look at the same photo and their boxes are merged into one set, either by `union-nms`
+// (every teacher's boxes together, thinned by greedy NMS: a face any teacher finds is kept) or by `wbf`, weighted box
+// fusion (Solovyev et al., 2019: IoU clusters fused score-weighted, scores scaled by the share of teachers that agree).
+// The ensemble is itself a Teacher, so zoom-out, smiles and the kindling job treat it like any other. See
+// docs/teachers.md#ensembles.
 import { iou, nms, weightedCorners, type DetectOptions, type FaceBox, type Pixels, type Teacher } from './teachers.js'
 import type { EnsembleMethod } from '../../shared/teachers.js'
 

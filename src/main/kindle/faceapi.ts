@@ -1,9 +1,8 @@
-// face-api (`@vladmandic/face-api`) on the studio's own TF.js. Its Node bundles `require('@tensorflow/tfjs')` (the
-// union package, which the studio does not install) and copy its exports into the one `tf` object every model uses.
-// So the bundle is evaluated here with a `require` that hands it OUR tfjs-core: its models then run on whatever
-// backend `initEngine()` chose (wasm with XNNPACK, or native TensorFlow where installed), with no second copy of
-// TF.js, no second wasm module, and no backend switch behind the engine's back. Models load from the package's
-// model/ folder on disk: no network.
+// face-api (`@vladmandic/face-api`) on the studio's own TF.js. Its Node bundles `require('@tensorflow/tfjs')` (the union
+// package, which the studio does not install) and copy its exports into the one `tf` object every model uses, so the
+// bundle is evaluated here with a `require` that hands it OUR tfjs-core: its models run on whatever backend
+// `initEngine()` chose (wasm with XNNPACK, or native TensorFlow), with no second copy of TF.js, no second wasm module and
+// no backend switch behind the engine's back. Models load from the package's model/ folder on disk: no network.
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
