@@ -1,9 +1,8 @@
 // A deployment, start to end: connect (host key checked against the pin), put the runner and the model on the device
 // (content-addressed, verified, reused), run the runner over an exec channel and record each sample the moment it
-// arrives. "This computer" runs the same runner with this process's Node, no SSH, for a side-by-side baseline.
-//
-// Whatever happens, the deployment row ends in a final state — done, cancelled or failed with a reason — and the
-// samples received before a cut stay in the store with a summary computed from them.
+// arrives. "This computer" runs the same runner with this process's Node, no SSH, for a side-by-side baseline. Whatever
+// happens, the deployment row ends in a final state — done, cancelled or failed with a reason — and the samples received
+// before a cut stay in the store with a summary computed from them.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'

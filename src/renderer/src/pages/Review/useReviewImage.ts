@@ -1,11 +1,8 @@
 // One photo in the editor: its boxes as the studio last confirmed them, and the edits a person makes to them. An edit
-// shows at once on screen but counts as saved only when the studio's answer arrives (the store has committed it by
-// then); until every answer is in, the indicator says "Saving…". A refused edit reloads the photo from the studio, so
-// the screen never shows a box the store does not have.
-//
-// The photos the queue says come next are fetched ahead (their boxes, and the photo decoded by the browser), so
-// "next" shows a photo from memory; the shown photo is still asked for again in the background, in case a kindling
-// job changed it since.
+// shows at once but counts as saved only when the studio's answer arrives (the store has committed it); until every
+// answer is in, the indicator says "Saving…", and a refused edit reloads the photo, so the screen never shows a box the
+// store does not have. The next photos are fetched ahead (boxes, and the photo decoded), so "next" shows one from memory;
+// the shown photo is still asked for again in the background, in case a kindling job changed it since.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { Params, Result, ReviewBox, StudioApi } from '../../../../shared/api'
 import { errorMessage } from '../../state/errors'

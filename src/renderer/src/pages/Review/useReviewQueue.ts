@@ -1,5 +1,5 @@
 // Where the editor is in the review queue: the photo shown, its neighbours in queue order, and its place ("12 of 840").
-// Neighbours come from `review.step` (an index seek, a millisecond at 100,000 photos) as soon as a photo is shown, so
+// Neighbours come from `review.step` (an index seek; docs/review-bench.md) as soon as a photo is shown, so
 // next/previous never wait for the studio; the place is counted after that and may arrive a moment later. Steps go
 // on from the photo's place in the sort, so a photo that has just left the queue (accepted out of "unreviewed") still
 // knows which photo comes after it.

@@ -1,9 +1,7 @@
 // A run's curves as the charts draw them: every step's losses and every evaluation, from `runs.get` and then from the
 // live `run.step` / `run.eval` events, in one place that knows how to merge the two. Pure (no React, no DOM), so the
-// merge rules are unit-tested.
-//
-// A long run has tens of thousands of steps and the events arrive several a second, so the step series live in
-// growable typed arrays: appending is amortised O(1), and the chart gets `subarray` views (no copies) of them.
+// merge rules are unit-tested. A long run has tens of thousands of steps and the events arrive several a second, so the
+// step series live in growable typed arrays: appending is amortised O(1), and the chart gets `subarray` views of them.
 import type { RunEval, RunStep } from '../../../../shared/api'
 
 /** The three step losses a chart shows, in this order. */
