@@ -72,14 +72,10 @@ export class RunHistory {
   }
 
   /**
-   * Add one step. Steps are kept in order and unique:
-   * - a step after the last one is appended (the usual case);
-   * - a step already held with the same or an older time is a duplicate — an event that raced `runs.get` — and is
-   *   ignored;
-   * - a step already held (or inside the range held) with a newer time means the run went back: a resumed run
-   *   repeats the steps after its last checkpoint. What followed that point is superseded, so it is dropped and the
-   *   step appended.
-   * Returns whether anything changed.
+   * Add one step, keeping steps in order and unique: a step after the last one is appended (the usual case); one already
+   * held with the same or an older time is a duplicate (an event that raced `runs.get`) and is ignored; one already held
+   * (or inside the range held) with a newer time means the run went back — a resumed run repeats the steps after its
+   * last checkpoint — so what followed that point is dropped and the step appended. Returns whether anything changed.
    */
   addStep(step: RunStep): boolean {
     const last = this.lastStep
