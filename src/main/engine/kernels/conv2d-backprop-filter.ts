@@ -3,15 +3,18 @@
 // are gathered already transposed ([kH·kW·inC, M]) so that BatchMatMul takes XNNPACK's fast path (no transpose flags),
 // and the product lands in the filter's own layout. Measured on the reference net's second layer (16 images, 64×64×16 →
 // 32×32×32): ≈ 5 ms for the product versus ≈ 80 ms for the earlier "conv with a huge kernel" composition.
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
+import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
 import { convGeometry } from './geometry.js'
 import { gatherPatchesTransposed } from './layout.js'
 import { alloc, free, heap, imagesPerChunk, requireNHWC, rowsOf, run, type BackendWasm } from './wasm-ops.js'
 
+// TF.js's type has no dilations (see below).
+type Attrs = Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] }
+
 export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as BackendWasm
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo }
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape, dilations } = attrs as any
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape, dilations } = attrs as unknown as Attrs
   requireNHWC('Conv2DBackpropFilter', dataFormat)
   // TF.js never passes dilations here (its conv gradients refuse dilation > 1); we honour them when given.
   const g = convGeometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, false)
