@@ -48,10 +48,7 @@ export default defineConfig([
         },
       ],
       // `import type` (or an inline `type`) for what is only a type, so that isolatedModules builds drop it for sure.
-      '@typescript-eslint/consistent-type-imports': [
-        'error',
-        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
-      ],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       // `== null` stands for "null or undefined"; every other comparison is strict.
       eqeqeq: ['error', 'smart'],
       'object-shorthand': 'error',
