@@ -75,7 +75,8 @@ async function run(options: RunnerOptions): Promise<number> {
     stat = fs.statSync(options.model)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    throw new Error(`the model folder ${options.model} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`)
+    const reason = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`
+    throw new Error(`the model folder ${options.model} ${reason}`, { cause: e })
   }
   if (!stat.isDirectory()) throw new Error(`the model folder ${options.model} is not a folder`)
 

@@ -11,7 +11,7 @@ async function read(file: string, what: string): Promise<Buffer> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     const reason = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : (e as Error).message
-    throw new Error(`${what} ${file} ${reason}`)
+    throw new Error(`${what} ${file} ${reason}`, { cause: e })
   }
 }
 
@@ -34,7 +34,7 @@ export function modelFolder(dir: string): tf.io.IOHandler {
       try {
         json = JSON.parse(text) as tf.io.ModelJSON
       } catch (e) {
-        throw new Error(`${jsonFile} is not JSON: ${(e as Error).message}`)
+        throw new Error(`${jsonFile} is not JSON: ${(e as Error).message}`, { cause: e })
       }
       if (json === null || typeof json !== 'object' || json.modelTopology == null) {
         throw new Error(`${jsonFile} has no modelTopology: it is not a TF.js layers model`)

@@ -52,7 +52,7 @@ export default async function reviewBench() {
   const edits = arg('edits', 50)
   const pause = arg('pause', 250)
 
-  let t = performance.now()
+  const t = performance.now()
   const { dir, deepId } = await buildProject(images)
   const buildSec = (performance.now() - t) / 1000
   console.log(`Project of ${images} photos built in ${buildSec.toFixed(1)} s (${dir})\n`)
@@ -86,7 +86,7 @@ export default async function reviewBench() {
   const browser = await launchChromium()
   const rows: Record<string, string | number>[] = []
   const all: Record<string, number[]> = {}
-  let editSamples: number[] = []
+  let editSamples: number[]
   try {
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage()
     page.on('pageerror', (error) => console.error('page error:', error.message))

@@ -108,7 +108,7 @@ export async function initEngine(options: InitOptions = {}): Promise<EngineInfo>
     try {
       current = await attempts[forced]()
     } catch (e) {
-      throw new Error(`backend ${forced} was requested but cannot be used: ${(e as Error).message}`)
+      throw new Error(`backend ${forced} was requested but cannot be used: ${(e as Error).message}`, { cause: e })
     }
     return current
   }

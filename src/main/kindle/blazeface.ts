@@ -63,7 +63,7 @@ export function fileModelHandler(modelJson: string): tf.io.IOHandler {
       try {
         artifacts = JSON.parse(await fs.promises.readFile(modelJson, 'utf8')) as tf.io.ModelJSON
       } catch (error) {
-        throw new Error(`cannot read the model ${modelJson}: ${(error as Error).message}`)
+        throw new Error(`cannot read the model ${modelJson}: ${(error as Error).message}`, { cause: error })
       }
       const dir = path.dirname(modelJson)
       const weightSpecs: tf.io.WeightsManifestEntry[] = []

@@ -4,7 +4,7 @@ import './styles/shell.css'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { connectStudio } from './api'
-import { StudioProvider } from './api/context'
+import { StudioProvider } from './api/StudioProvider'
 import { App } from './App'
 
 const { api, connection } = connectStudio()

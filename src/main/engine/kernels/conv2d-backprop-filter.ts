@@ -2,15 +2,18 @@
 // dW[kh,kw,ci,co] = Σ_m patch[m][(kh,kw,ci)] · dy[m][co], m running over every output pixel of every image. Patches
 // are gathered already transposed ([kH·kW·inC, M]) so that BatchMatMul takes XNNPACK's fast path (no transpose flags),
 // and the product lands in the filter's own layout. Measurements: docs/engine.md#conv2dbackpropfilter.
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
+import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
 import { convGeometry } from './geometry.js'
 import { gatherPatchesTransposed } from './layout.js'
 import { alloc, free, heap, imagesPerChunk, requireNHWC, rowsOf, run, type BackendWasm } from './wasm-ops.js'
 
+// TF.js's type has no dilations (see below).
+type Attrs = Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] }
+
 export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as BackendWasm
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo }
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape, dilations } = attrs as any
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape, dilations } = attrs as unknown as Attrs
   requireNHWC('Conv2DBackpropFilter', dataFormat)
   // TF.js never passes dilations here (its conv gradients refuse dilation > 1); we honour them when given.
   const g = convGeometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, false)

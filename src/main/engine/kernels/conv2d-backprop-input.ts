@@ -3,10 +3,13 @@
 // flipped, in/out-swapped filter; at stride > 1 one matrix product and a scatter-add (col2im), which does only the useful
 // multiply-adds (`inputGradBySpreading`, s² times as many, is kept for the benchmark's comparison). Details and
 // measurements: docs/engine.md#conv2dbackpropinput.
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
+import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
 import { convGeometry, type ConvGeometry } from './geometry.js'
 import { flipFilterForInputGrad, scatterPatchesAdd, spreadInto, transpose2d } from './layout.js'
 import { alloc, free, fromValues, heap, imagesPerChunk, requireNHWC, rowsOf, run, type BackendWasm } from './wasm-ops.js'
+
+// TF.js's type has no dilations: its conv gradients refuse dilation > 1; we honour them when given.
+type Attrs = Conv2DBackpropInputAttrs & { dilations?: number | [number, number] }
 
 export type InputGradStrategy = 'auto' | 'col2im' | 'spread'
 
@@ -14,7 +17,7 @@ export function conv2DBackpropInputWith(strategy: InputGradStrategy): KernelFunc
   return ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo }
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape, dilations } = attrs as any
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape, dilations } = attrs as unknown as Attrs
     requireNHWC('Conv2DBackpropInput', dataFormat)
     const g = convGeometry(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, false)
     const strided = g.strideH > 1 || g.strideW > 1

@@ -3,14 +3,14 @@
 // Each channel is its own small reduction, which no wasm kernel expresses without materialising kH·kW shifted copies
 // of x; one pass over dy with the taps unrolled per pixel reads every operand once. Sums are kept in float64 per
 // (tap, channel) so that a reduction over hundreds of thousands of pixels stays as accurate as the CPU backend's.
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
+import type { DepthwiseConv2dNativeBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
 import { convGeometry } from './geometry.js'
 import { fromValues, heap, type BackendWasm } from './wasm-ops.js'
 
 export const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as BackendWasm
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo }
-  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as any
+  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as DepthwiseConv2dNativeBackpropFilterAttrs
   const g = convGeometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true)
   const [kH, kW, C, m] = filterShape as number[]
   const depth = C * m

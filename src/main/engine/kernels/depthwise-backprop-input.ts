@@ -2,7 +2,7 @@
 // XNNPACK DepthwiseConv2dNative (stride 1, multiplier 1) over dy — spread out by the stride and padded when needed —
 // with the spatially flipped filter seen as [kH, kW, C·m, 1]; with a channel multiplier m > 1 the m contributions to
 // each input channel are then summed.
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
+import type { DepthwiseConv2dNativeBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
 import { convGeometry } from './geometry.js'
 import { flipSpatial, spreadInto } from './layout.js'
 import { alloc, free, fromValues, heap, run, view, type BackendWasm } from './wasm-ops.js'
@@ -10,7 +10,7 @@ import { alloc, free, fromValues, heap, run, view, type BackendWasm } from './wa
 export const depthwiseConv2dNativeBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as BackendWasm
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo }
-  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as any
+  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs
   const g = convGeometry(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, true)
   const [kH, kW, C, m] = filter.shape
   const depth = C * m

@@ -2,13 +2,13 @@
 // values (it returned a one-hot at the first pixel for a 4×4 input of negatives; found by the backbone gradient test on
 // DarkNet-tiny, whose max pools follow leaky ReLUs). Each window's gradient goes to its first maximum — the CPU
 // backend's rule — and padding never wins.
-import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core'
+import { backend_util, type KernelConfig, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs-core'
 import { alloc, heap, type BackendWasm } from './wasm-ops.js'
 
 export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as BackendWasm
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo }
-  const { filterSize, strides, pad, dimRoundingMode } = attrs as any
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs
   const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode)
   const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, strideWidth } = info
   const { effectiveFilterHeight: fH, effectiveFilterWidth: fW, dilationHeight: dH, dilationWidth: dW } = info

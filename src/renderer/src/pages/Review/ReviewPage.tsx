@@ -75,9 +75,10 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
   }, [asked, goTo])
   // The URL names the photo shown, so a reload (or a copied link) comes back to it. replaceState: no history entry
   // per photo, and no hashchange event.
+  const shownId = queue.current
   useEffect(() => {
-    if (queue.current !== null && location.hash.startsWith('#review')) history.replaceState(null, '', reviewHash(queue.current))
-  }, [queue.current])
+    if (shownId !== null && location.hash.startsWith('#review')) history.replaceState(null, '', reviewHash(shownId))
+  }, [shownId])
 
   // Fetch ahead what next (and previous) will show, so moving draws from memory.
   const photoUrl = studio.photoUrl ?? null
@@ -90,7 +91,7 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
   const boxes = data?.boxes ?? []
   const classForNew = drawClass ?? classes[0]?.id ?? null
 
-  useEffect(() => setSelected(null), [queue.current])
+  useEffect(() => setSelected(null), [shownId])
 
   const selectedBox = boxes.find((b) => b.id === selected) ?? null
 

@@ -151,7 +151,7 @@ export function useReviewImage(studio: StudioApi, imageId: number | null) {
         return r
       })
     },
-    [edit, imageId],
+    [edit, imageId, patch],
   )
 
   /** Undo and redo are not about one photo's boxes, but they are edits too: the indicator waits for them as well. */

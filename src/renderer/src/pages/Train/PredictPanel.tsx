@@ -23,7 +23,7 @@ export interface PredictPanelProps {
 }
 
 /** The minimum score as typed: a number in (0, 1], or null. */
-export function parseMinScore(text: string): number | null {
+function parseMinScore(text: string): number | null {
   const n = Number(text)
   return text.trim() !== '' && Number.isFinite(n) && n >= 0.01 && n <= 1 ? n : null
 }

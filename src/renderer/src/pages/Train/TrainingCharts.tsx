@@ -5,6 +5,7 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
+import type { RunEval } from '../../../../shared/api'
 import { useElementSize } from '../Library/useElementSize'
 import { LOSS_SERIES, type LossSeries, type RunHistory } from './runHistory'
 
@@ -19,6 +20,9 @@ const EVAL_SERIES = [
   { key: 'ap', label: 'AP 50:95', colour: '#e9b44c' },
   { key: 'recall', label: 'recall', colour: '#6aa8ff' },
 ] as const
+
+/** Before the run's history arrives: one array, so the chart's effect does not run again on every render. */
+const NO_EVALS: readonly RunEval[] = []
 
 /** Follows its container's width (uPlot draws at a fixed size). */
 function useChartWidth() {
@@ -144,7 +148,7 @@ export function EvalChart({ history, version }: EvalChartProps) {
     }
   }, [width])
 
-  const evals = history?.evals ?? []
+  const evals = history?.evals ?? NO_EVALS
   useEffect(() => {
     chart.current?.setData([
       evals.map((e) => e.epoch),

@@ -1,31 +1,17 @@
-// React access to the studio: the API object, the connection state, and event subscriptions.
-import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useSyncExternalStore } from 'react'
+// React access to the studio: the API object, the connection state, and event subscriptions (StudioProvider.tsx
+// provides them).
+import { createContext, useContext, useEffect, useRef, useSyncExternalStore } from 'react'
 import type { StudioApi, StudioEvent } from '../../../shared/api'
-import type { Connection, ConnectionState } from './connection'
+import type { ConnectionState } from './connection'
 
-interface StudioContextValue {
+export interface StudioContextValue {
   api: StudioApi
   subscribe(listener: () => void): () => void
   current(): ConnectionState
   retryNow(): void
 }
 
-const StudioContext = createContext<StudioContextValue | null>(null)
-
-export function StudioProvider(props: { api: StudioApi; connection: Connection; children: ReactNode }) {
-  const { api, connection } = props
-  // Bound once, so useSyncExternalStore does not resubscribe on every render.
-  const value = useMemo<StudioContextValue>(
-    () => ({
-      api,
-      subscribe: (listener) => connection.subscribe(listener),
-      current: () => connection.current(),
-      retryNow: () => connection.retryNow(),
-    }),
-    [api, connection],
-  )
-  return <StudioContext.Provider value={value}>{props.children}</StudioContext.Provider>
-}
+export const StudioContext = createContext<StudioContextValue | null>(null)
 
 function useStudioContext(): StudioContextValue {
   const value = useContext(StudioContext)
