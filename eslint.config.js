@@ -102,6 +102,18 @@ export default defineConfig([
       'react-hooks/incompatible-library': 'off',
     },
   },
+  // Model code knows tensors and configs, never the project's database.
+  {
+    files: ['src/main/detector/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [electronOnlyInShell], patterns: [{ regex: '/store(/|$)', message: 'src/main/detector/ does not know the store.' }] },
+      ],
+    },
+  },
+  // Tests read the wire protocol's replies as loose JSON (the contract's zod schemas check them on the studio's side).
+  { files: ['tests/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   // End-to-end tests hand functions to page.evaluate, which run in the page.
   { files: ['tests/e2e/**/*.ts'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 ])

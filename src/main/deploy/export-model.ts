@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import * as tf from '@tensorflow/tfjs-core'
+import type * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { buildDetector, MODEL_JSON, modelFolderSaver, preset, WEIGHTS_FILE } from '../detector/index.js'
 import { engineInfo, initEngine } from '../engine/index.js'
@@ -82,7 +82,7 @@ export async function exportReinitialized(modelDir: string, outDir: string): Pro
   try {
     topology = (JSON.parse(fs.readFileSync(file, 'utf8')) as { modelTopology?: unknown }).modelTopology
   } catch (error) {
-    throw new Error(`cannot read the model in ${modelDir}: ${(error as Error).message}`)
+    throw new Error(`cannot read the model in ${modelDir}: ${(error as Error).message}`, { cause: error })
   }
   if (!topology || typeof topology !== 'object') throw new Error(`${file} is not a TF.js layers model (no modelTopology)`)
   if (engineInfo() === null) await initEngine()

@@ -11,7 +11,7 @@ export function openDatabase(file: string): Database.Database {
     // Inside Electron, `npm start` points this at a binding built for Electron's ABI (scripts/electron-native.js).
     db = new Database(file, { nativeBinding: process.env.KINDLING_SQLITE_BINDING })
   } catch (error) {
-    throw new Error(`cannot open ${file}: ${(error as Error).message}`)
+    throw new Error(`cannot open ${file}: ${(error as Error).message}`, { cause: error })
   }
   try {
     db.pragma('journal_mode = WAL')

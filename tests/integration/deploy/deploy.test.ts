@@ -180,7 +180,10 @@ describe('deploy over SSH', () => {
       let frozenAt = 0
       const run = r.deployer.start({ device, model: folderModel(await presetFolder()), iterations: 1_000, warmup: 0 })
       r.onSample = (s) => {
-        if (s.i === 1) (proxy.freeze(), (frozenAt = Date.now()))
+        if (s.i === 1) {
+          proxy.freeze()
+          frozenAt = Date.now()
+        }
       }
       const done = await run.finished
       expect(done.state).toBe('failed')

@@ -114,7 +114,7 @@ describe('Conv2DBackpropInput matches the CPU backend', () => {
       const filter = tf.tensor(randomValues(random, c.filterShape), c.filterShape)
       const attrs = { inputShape: c.xShape, strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined }
       const results = (['col2im', 'spread'] as const).map((s) => {
-        const info = conv2DBackpropInputWith(s)({ inputs: { dy, filter }, backend, attrs: attrs as any }) as tf.TensorInfo
+        const info = conv2DBackpropInputWith(s)({ inputs: { dy, filter }, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo
         return tf.engine().makeTensorFromTensorInfo(info)
       })
       const [a, b] = await Promise.all(results.map((r) => r.data() as Promise<Float32Array>))

@@ -36,7 +36,7 @@ export async function runOn(
   await tf.setBackend(backend)
   const tensors: Record<string, tf.Tensor> = {}
   for (const [k, v] of Object.entries(inputs)) tensors[k] = tf.tensor(v.values, v.shape)
-  const out = tf.engine().runKernel(kernel, tensors as any, attrs as any) as tf.Tensor
+  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor
   const values = (await out.data()) as Float32Array
   const result = { shape: out.shape, values: Float32Array.from(values) }
   tf.dispose([out, ...Object.values(tensors)])

@@ -115,13 +115,13 @@ function readJson<S extends z.ZodType>(file: string, schema: S, what: string): z
   try {
     text = fs.readFileSync(file, 'utf8')
   } catch (error) {
-    throw new Error(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    throw new Error(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error })
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new Error(`${what} ${file} is not JSON: ${(error as Error).message}`)
+    throw new Error(`${what} ${file} is not JSON: ${(error as Error).message}`, { cause: error })
   }
   const parsed = schema.safeParse(json)
   if (!parsed.success) {

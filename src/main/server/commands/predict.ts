@@ -72,7 +72,7 @@ export async function predictCommand(args: string[]): Promise<number> {
       return summary.cancelled ? 1 : 0
     })
   } catch (error) {
-    if (error instanceof StudioError) throw new Error(error.message)
+    if (error instanceof StudioError) throw new Error(error.message, { cause: error })
     throw error
   }
 }

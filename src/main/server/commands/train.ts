@@ -109,7 +109,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       return run.state === 'done' ? 0 : 1
     })
   } catch (error) {
-    if (error instanceof StudioError) throw new Error(error.message)
+    if (error instanceof StudioError) throw new Error(error.message, { cause: error })
     throw error
   }
 }
