@@ -25,7 +25,7 @@ import { importPhotos, type ImportOptions, type Job, JobRunner } from './jobs/in
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
 import { reviewHandlers } from './review/index.js'
-import { RunStore, Store } from './store/index.js'
+import { Store } from './store/index.js'
 import { predictJob, preparePredict, prepareResume, prepareRun, TRAIN_PRESETS, trainJob, type PreparedRun } from './train/index.js'
 
 export const STUDIO_VERSION: string = (
@@ -112,9 +112,9 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     },
     'predict.start': (settings) => ({ jobId: this.predict(settings).job.id }),
     'train.presets': () => TRAIN_PRESETS,
-    'runs.list': () => new RunStore(this.requireStore().db).list(),
+    'runs.list': () => this.requireStore().runs.list(),
     'runs.get': ({ runId }) => {
-      const runs = new RunStore(this.requireStore().db)
+      const runs = this.requireStore().runs
       const run = runs.get(runId)
       if (!run) throw new StudioError(`no run ${runId} in this project`, 'not_found', 'params.runId')
       return { run, steps: runs.steps(runId), evals: runs.evals(runId) }
@@ -150,7 +150,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> {
     this.store?.close()
     this.store = store
     // A run left running means the studio stopped mid-training (a crash, a kill): it will never end by itself.
-    new RunStore(store.db).markInterrupted()
+    store.runs.markInterrupted()
     this.thumbnails = new ThumbnailCache(resolved)
     const info = this.info()
     this.send({ event: 'project.changed', payload: info })

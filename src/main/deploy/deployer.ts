@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { DeploymentRow, DeviceRow, DeviceStore } from '../store/index.js'
+import type { Deployment, DeployPhase, Device } from '../../shared/api.js'
+import type { DeviceStore } from '../store/index.js'
 import { appRoot } from '../paths.js'
 import { connect, DeviceError } from './connection.js'
 import { runOk, stream } from './remote.js'
@@ -39,7 +40,7 @@ export interface ModelSource {
 }
 
 export interface DeployOptions {
-  device: DeviceRow
+  device: Device
   model: ModelSource
   iterations: number
   warmup: number
@@ -53,16 +54,14 @@ export interface DeploySample {
   tempC: number | null
 }
 
-export type DeployPhase = 'preparing' | 'connecting' | 'uploading' | 'running' | 'finished'
-
 export interface DeployHooks {
   sample(s: DeploySample): void
-  changed(d: DeploymentRow, phase: DeployPhase, detail?: string): void
+  changed(d: Deployment, phase: DeployPhase, detail?: string): void
 }
 
 export interface RunningDeployment {
   id: number
-  finished: Promise<DeploymentRow>
+  finished: Promise<Deployment>
   cancel(): void
 }
 
@@ -74,7 +73,7 @@ export class Deployer {
     private readonly hooks: DeployHooks,
     private readonly runnerPath: () => string = defaultRunnerPath,
     /** The passphrase of a device's key, opened from the OS keychain; undefined for a key without one. */
-    private readonly unlock: (device: DeviceRow) => string | undefined = () => undefined,
+    private readonly unlock: (device: Device) => string | undefined = () => undefined,
   ) {}
 
   start(options: DeployOptions): RunningDeployment {
@@ -99,7 +98,7 @@ export class Deployer {
     await Promise.allSettled(all.map((r) => r.finished))
   }
 
-  private async run(id: number, o: DeployOptions, signal: AbortSignal): Promise<DeploymentRow> {
+  private async run(id: number, o: DeployOptions, signal: AbortSignal): Promise<Deployment> {
     const samples: number[] = []
     let summary: Record<string, unknown> | null = null
     let runnerError: string | null = null

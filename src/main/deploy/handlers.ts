@@ -3,13 +3,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {
+  type Deployment,
   type DeployPhase,
+  type Device,
   type ParsedParams,
   type Result,
   type StudioEvent,
   StudioError,
 } from '../../shared/api.js'
-import { type DeploymentRow, type DeviceRow, DeviceStore, type Store } from '../store/index.js'
+import type { DeviceStore, Store } from '../store/index.js'
 import { fetchHostKey, HostKeyError } from './connection.js'
 import { Deployer, type ModelSource } from './deployer.js'
 import { generateKey, KeyPassphraseError, readPrivateKey } from './keys.js'
@@ -53,7 +55,7 @@ export function deployService(
   const { secrets } = options
   const canKeepSecrets = () => secrets?.available() === true
   /** Open a device's sealed passphrase for one connection; it is never kept in memory beyond that. */
-  const unlockFor = (devices: DeviceStore) => (device: DeviceRow) => {
+  const unlockFor = (devices: DeviceStore) => (device: Device) => {
     const sealed = devices.sealedPassphrase(device.id)
     if (!sealed) return undefined
     if (!canKeepSecrets()) {
@@ -70,13 +72,13 @@ export function deployService(
     const store = getStore()
     let entry = perStore.get(store)
     if (!entry) {
-      const devices = new DeviceStore(store.db)
+      const devices = store.devices
       devices.markInterrupted()
       const deployer = new Deployer(
         devices,
         {
           sample: (s) => send({ event: 'deploy.sample', payload: s }),
-          changed: (d: DeploymentRow, phase: DeployPhase, detail?: string) =>
+          changed: (d: Deployment, phase: DeployPhase, detail?: string) =>
             send({ event: 'deploy.changed', payload: { ...d, phase, ...(detail ? { detail } : {}) } }),
         },
         options.runnerPath,
