@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Deployment, DeployPhase, Device } from '../../shared/api.js'
+import type { Deployment, DeployPhase, Device, EventPayload } from '../../shared/api.js'
 import type { DeviceStore } from '../store/index.js'
 import { appRoot } from '../paths.js'
 import { connect, DeviceError } from './connection.js'
@@ -46,13 +46,7 @@ export interface DeployOptions {
   warmup: number
 }
 
-export interface DeploySample {
-  deploymentId: number
-  device: string
-  i: number
-  ms: number
-  tempC: number | null
-}
+export type DeploySample = EventPayload<'deploy.sample'>
 
 export interface DeployHooks {
   sample(s: DeploySample): void

@@ -38,11 +38,11 @@ export async function exportLabels(store: Store, options: ExportLabelsOptions): 
   const outDir = path.resolve(options.outDir)
 
   // One read transaction, so a label edited meanwhile is either wholly in the export or wholly not.
-  const { rows, boxes, classes } = store.db.transaction(() => ({
+  const { rows, boxes, classes } = store.transaction(() => ({
     rows: store.images.byPath(),
     boxes: store.boxTable.withClassNames(sources),
     classes: store.classes().map((c) => c.name),
-  }))()
+  }))
   if (rows.length === 0) throw new Error('nothing to export: the project has no photos')
 
   const imageRoot = commonFolder(rows.map((r) => r.path))

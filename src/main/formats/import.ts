@@ -170,7 +170,7 @@ async function importFolder(store: Store, dir: string, ctx: JobContext, options?
 /** One transaction: new classes, then every box. Not logged for undo: an import is undone as a whole, not box by box. */
 function writeBoxes(store: Store, resolved: Resolved[], imageIds: Map<Resolved, number>, newClasses: string[],
   classes: Map<string, number>): { added: number; duplicates: number } {
-  return store.db.transaction(() => {
+  return store.transaction(() => {
     for (const name of newClasses) classes.set(name, store.classTable.create(name).id)
     const now = Date.now()
     let added = 0
@@ -193,7 +193,7 @@ function writeBoxes(store: Store, resolved: Resolved[], imageIds: Map<Resolved, 
       }
     }
     return { added, duplicates }
-  })()
+  })
 }
 
 /** A box in pixels, clipped to the photo; refused (naming its line or field) if it has no area or misses the photo. */

@@ -34,13 +34,14 @@ export class Store {
   readonly kindlings: KindlingStore
   readonly runs: RunStore
   readonly devices: DeviceStore
+  private readonly sql: Statements
 
   private constructor(
     readonly dir: string,
     db: Database.Database,
   ) {
     this.db = db
-    const sql = new Statements(db)
+    const sql = (this.sql = new Statements(db))
     this.images = new ImageStore(sql)
     this.boxTable = new BoxStore(sql)
     this.classTable = new ClassStore(sql)
@@ -80,6 +81,11 @@ export class Store {
 
   close(): void {
     if (this.db.open) this.db.close()
+  }
+
+  /** Run `fn` in one transaction: reads in it see one moment, writes in it commit together or not at all. */
+  transaction<T>(fn: () => T): T {
+    return this.sql.transaction(fn)
   }
 
   // ---- images ------------------------------------------------------------------------------------------------------
