@@ -122,7 +122,7 @@ interface Result {
   faces: KindledFace[]
 }
 
-/** How the job ends up with each phase's counts. */
+/** The summary counts the batch writer keeps. */
 type Tally = Pick<KindleSummary, 'kindled' | 'reviewed' | 'faces' | 'noFace'>
 
 export async function kindleProject(store: Store, ctx: JobContext, options: KindleOptions = {}): Promise<KindleSummary> {
