@@ -52,7 +52,7 @@ const PREDICT_SCOPE: Record<PredictScope, string> = {
 }
 
 /** An ImageSummary but its name (the file name, cut from the path in JS). */
-export const IMAGE_COLUMNS = `id, path, sha256, width, height, split, state,
+const IMAGE_COLUMNS = `id, path, sha256, width, height, split, state,
   (SELECT count(*) FROM boxes b WHERE b.image_id = images.id) AS boxes`
 
 const IMAGE = `SELECT ${IMAGE_COLUMNS}, bytes, mtime_ms AS mtimeMs, format FROM images WHERE id = ?`
