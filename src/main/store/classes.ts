@@ -33,13 +33,18 @@ export class ClassStore {
   create(name: string, color?: string): ClassInfo {
     const position = this.sql.prepare<[], { p: number }>('SELECT coalesce(max(position) + 1, 0) AS p FROM classes').get()!.p
     const row = { name, color: color ?? nextColor(this.list()), position }
-    const id = Number(this.sql.prepare('INSERT INTO classes (name, color, position) VALUES (@name, @color, @position)').run(row).lastInsertRowid)
-    return { id, ...row }
+    return { id: this.insert({ id: null, ...row }), ...row }
   }
 
   /** Put a class back under its own id (an undo), which boxes in the edit log refer to. */
   restore(c: ClassInfo): void {
-    this.sql.prepare<ClassInfo>('INSERT INTO classes (id, name, color, position) VALUES (@id, @name, @color, @position)').run(c)
+    this.insert(c)
+  }
+
+  /** The table's only INSERT: under a given id, or a new one when `id` is null. */
+  private insert(c: Omit<ClassInfo, 'id'> & { id: number | null }): number {
+    const insert = this.sql.prepare('INSERT INTO classes (id, name, color, position) VALUES (@id, @name, @color, @position)')
+    return Number(insert.run(c).lastInsertRowid)
   }
 
   update(c: ClassInfo): void {
