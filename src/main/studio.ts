@@ -31,7 +31,7 @@ import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
 import { projectHandlers } from './project/handlers.js'
 import { reviewHandlers } from './review/handlers.js'
-import { RunStore, Store } from './store/index.js'
+import { Store } from './store/index.js'
 import { trainHandlers } from './train/handlers.js'
 import { predictJob, preparePredict, prepareResume, prepareRun, trainJob, type PreparedRun } from './train/index.js'
 
@@ -163,7 +163,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
     this.store?.close()
     this.store = store
     // A run left running means the studio stopped mid-training (a crash, a kill): it will never end by itself.
-    new RunStore(store.db).markInterrupted()
+    store.runs.markInterrupted()
     this.thumbnails = new ThumbnailCache(resolved)
     const info = this.info()
     this.send({ event: 'project.changed', payload: info })

@@ -53,6 +53,10 @@ export const ImageSummary = z.object({
 })
 export type ImageSummary = z.infer<typeof ImageSummary>
 
+/** Who drew a box: a teacher (kindled), a person (human, also imported labels) or a trained model (predicted). */
+export const BoxSource = z.enum(['kindled', 'human', 'predicted'])
+export type BoxSource = z.infer<typeof BoxSource>
+
 /**
  * A box as a thumbnail draws it: corners as fractions of the photo's width and height (0–1), so the overlay needs no
  * pixel sizes, with where it came from.
@@ -63,7 +67,7 @@ export const ThumbnailBox = z.object({
   y: z.number(),
   w: z.number(),
   h: z.number(),
-  source: z.enum(['kindled', 'human', 'predicted']),
+  source: BoxSource,
   score: z.number().nullable(),
 })
 export type ThumbnailBox = z.infer<typeof ThumbnailBox>
@@ -114,9 +118,6 @@ export const StudioInfo = z.object({
 export type StudioInfo = z.infer<typeof StudioInfo>
 
 // ---- review vocabulary ----------------------------------------------------------------------------------------------
-
-export const BoxSource = z.enum(['kindled', 'human', 'predicted'])
-export type BoxSource = z.infer<typeof BoxSource>
 
 /** A label class as the Review page offers it: the number key that picks it is its position + 1. */
 export const ClassInfo = z.object({ id: Id, name: z.string(), color: z.string(), position: z.number().int() })

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { DeviceStore, Store } from '../../src/main/store/index.js'
+import { Store } from '../../src/main/store/index.js'
 import { tempDir } from '../helpers/fixtures.js'
 import { type Sshd, startSshd } from '../helpers/sshd.js'
 import { launchChromium, ROOT, serve, stop } from './harness.js'
@@ -95,7 +95,7 @@ describe('Devices in serve mode', () => {
     // The store holds the pin, the deployment and its eight samples.
     const store = Store.open(project)
     try {
-      const devices = new DeviceStore(store.db)
+      const devices = store.devices
       expect(devices.byName('bench-pi')!.hostKey!.fingerprint).toBe(sshd.hostKeyFingerprint())
       const deployment = devices.deployments().at(-1)!
       expect(deployment).toMatchObject({ state: 'done', device: 'bench-pi', model: 'mobilenet-ssd-320x240', samples: 8 })

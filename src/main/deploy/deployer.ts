@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { DeploymentRow, DeviceRow, DeviceStore } from '../store/index.js'
+import type { Deployment, DeployPhase, Device, EventPayload } from '../../shared/api.js'
+import type { DeviceStore } from '../store/index.js'
 import { appRoot } from '../paths.js'
 import { connect, DeviceError } from './connection.js'
 import { runOk, stream } from './remote.js'
@@ -40,30 +41,22 @@ export interface ModelSource {
 }
 
 export interface DeployOptions {
-  device: DeviceRow
+  device: Device
   model: ModelSource
   iterations: number
   warmup: number
 }
 
-export interface DeploySample {
-  deploymentId: number
-  device: string
-  i: number
-  ms: number
-  tempC: number | null
-}
-
-export type DeployPhase = 'preparing' | 'connecting' | 'uploading' | 'running' | 'finished'
+export type DeploySample = EventPayload<'deploy.sample'>
 
 export interface DeployHooks {
   sample(s: DeploySample): void
-  changed(d: DeploymentRow, phase: DeployPhase, detail?: string): void
+  changed(d: Deployment, phase: DeployPhase, detail?: string): void
 }
 
 export interface RunningDeployment {
   id: number
-  finished: Promise<DeploymentRow>
+  finished: Promise<Deployment>
   cancel(): void
 }
 
@@ -75,7 +68,7 @@ export class Deployer {
     private readonly hooks: DeployHooks,
     private readonly runnerPath: () => string = defaultRunnerPath,
     /** The passphrase of a device's key, opened from the OS keychain; undefined for a key without one. */
-    private readonly unlock: (device: DeviceRow) => string | undefined = () => undefined,
+    private readonly unlock: (device: Device) => string | undefined = () => undefined,
   ) {}
 
   start(options: DeployOptions): RunningDeployment {
@@ -101,7 +94,7 @@ export class Deployer {
   }
 
   /** One deployment, phase by phase. Every error takes the one path out: recordError, cancelled or failed with why. */
-  private async run(id: number, o: DeployOptions, signal: AbortSignal): Promise<DeploymentRow> {
+  private async run(id: number, o: DeployOptions, signal: AbortSignal): Promise<Deployment> {
     const deployment = new DeploymentRun(id, o, signal, this.devices, this.hooks)
     try {
       deployment.changed('preparing')

@@ -3,13 +3,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {
+  type Deployment,
   type DeployPhase,
+  type Device,
   type ParsedParams,
   type Result,
   type StudioEvent,
   StudioError,
 } from '../../shared/api.js'
-import { type DeploymentRow, type DeviceRow, DeviceStore, type Store } from '../store/index.js'
+import type { DeviceStore, Store } from '../store/index.js'
 import type { StudioContext } from '../studio.js'
 import { fetchHostKey, HostKeyError } from './connection.js'
 import { Deployer, type ModelSource } from './deployer.js'
@@ -40,7 +42,7 @@ export interface DeployService {
   /** Whether key passphrases can be kept (the desktop app's OS keychain). */
   canKeepSecrets(): boolean
   /** Open a device's sealed passphrase for one connection; it is never kept in memory beyond that. */
-  unlockFor(devices: DeviceStore): (device: DeviceRow) => string | undefined
+  unlockFor(devices: DeviceStore): (device: Device) => string | undefined
   secrets: SecretBox | undefined
   /** Cancel every running deployment (of every project) and wait until each has recorded how it ended. */
   stopAll(): Promise<void>
@@ -60,7 +62,8 @@ export function deployService(
 ): DeployService {
   const { secrets } = options
   const canKeepSecrets = () => secrets?.available() === true
-  const unlockFor = (devices: DeviceStore) => (device: DeviceRow) => {
+  /** Open a device's sealed passphrase for one connection; it is never kept in memory beyond that. */
+  const unlockFor = (devices: DeviceStore) => (device: Device) => {
     const sealed = devices.sealedPassphrase(device.id)
     if (!sealed) return undefined
     if (!canKeepSecrets()) {
@@ -77,13 +80,13 @@ export function deployService(
     const store = getStore()
     let entry = perStore.get(store)
     if (!entry) {
-      const devices = new DeviceStore(store.db)
+      const devices = store.devices
       devices.markInterrupted()
       const deployer = new Deployer(
         devices,
         {
           sample: (s) => send({ event: 'deploy.sample', payload: s }),
-          changed: (d: DeploymentRow, phase: DeployPhase, detail?: string) =>
+          changed: (d: Deployment, phase: DeployPhase, detail?: string) =>
             send({ event: 'deploy.changed', payload: { ...d, phase, ...(detail ? { detail } : {}) } }),
         },
         options.runnerPath,

@@ -4,7 +4,6 @@ export {
   defaultRunnerPath,
   type DeployHooks,
   type DeployOptions,
-  type DeployPhase,
   type DeploySample,
   type ModelSource,
   RUNNER_FILE,

@@ -1,7 +1,8 @@
 // Pairing and "test connection". Pairing is the only way a host key gets pinned (or re-pinned): the device must
 // present the key the user accepted, and the studio must get in with the private key — then both go in the store.
 import path from 'node:path'
-import type { DeviceRow, DeviceStore } from '../store/index.js'
+import type { Device } from '../../shared/api.js'
+import type { DeviceStore } from '../store/index.js'
 import { connect, type SshTarget } from './connection.js'
 import { type DeviceInfo, probeDevice, probeThisComputer } from './probe.js'
 
@@ -18,7 +19,7 @@ export interface PairRequest {
   seal?: (passphrase: string) => Buffer
 }
 
-export async function pairDevice(devices: DeviceStore, r: PairRequest): Promise<{ device: DeviceRow; info: DeviceInfo }> {
+export async function pairDevice(devices: DeviceStore, r: PairRequest): Promise<{ device: Device; info: DeviceInfo }> {
   const existing = devices.byName(r.name)
   if (existing?.kind === 'local') throw new Error(`"${r.name}" is this computer's built-in device; pick another name`)
   const target: SshTarget = {
@@ -44,8 +45,8 @@ export async function pairDevice(devices: DeviceStore, r: PairRequest): Promise<
 /** Connect as a deploy would (pinned host key) and report what the device is; the answer is kept with the device. */
 export async function testDevice(
   devices: DeviceStore,
-  device: DeviceRow,
-  unlock: (device: DeviceRow) => string | undefined = () => undefined,
+  device: Device,
+  unlock: (device: Device) => string | undefined = () => undefined,
 ): Promise<DeviceInfo> {
   let info: DeviceInfo
   if (device.kind === 'local') info = probeThisComputer()

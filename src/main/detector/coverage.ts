@@ -4,12 +4,11 @@
 // poor IoU, however long the detector trains. Sizes are the shorter side in pixels of the network input, after the
 // image is resized (stretched, as the SSD pipeline does) to the config's input size.
 import * as tf from '@tensorflow/tfjs-core'
-import type { Store } from '../store/index.js'
 import { anchorsFor } from './anchors.js'
 import type { DetectorConfig } from './config.js'
 import { AnchorMatcher, padGroundTruth } from './matcher.js'
 
-/** An image and its boxes in pixels (top-left x, y and size), as the store keeps them. */
+/** An image and its boxes in pixels (top-left x, y and size). */
 export interface CoverageImage {
   width: number
   height: number
@@ -125,42 +124,6 @@ function* batches(images: readonly CoverageImage[]): Generator<CoverageImage[]> 
     most = Math.max(most, im.boxes.length)
   }
   if (batch.length > 0) yield batch
-}
-
-/**
- * A project's labelled boxes, per image, for the classes the config names. Predicted boxes (a model's output) are not
- * ground truth and are left out; boxes of other classes are counted in `otherClasses`.
- *
- * Reads `store.db` directly with one prepared statement: the store has no bulk read of boxes with their image sizes
- * yet, and this is the only caller. (A candidate to move into the store as a typed query.)
- */
-export function projectBoxes(store: Store, classes: readonly string[]): { images: CoverageImage[]; otherClasses: number } {
-  const rows = store.db
-    .prepare<[], { image_id: number; width: number; height: number; x: number; y: number; w: number; h: number; name: string }>(
-      `SELECT b.image_id, i.width, i.height, b.x, b.y, b.w, b.h, c.name
-         FROM boxes b JOIN images i ON i.id = b.image_id JOIN classes c ON c.id = b.class_id
-        WHERE b.source != 'predicted'
-        ORDER BY b.image_id, b.id`,
-    )
-    .all()
-  const wanted = new Set(classes)
-  const images: CoverageImage[] = []
-  let otherClasses = 0
-  let current: CoverageImage | undefined
-  let currentId = -1
-  for (const r of rows) {
-    if (!wanted.has(r.name)) {
-      otherClasses++
-      continue
-    }
-    if (r.image_id !== currentId) {
-      current = { width: r.width, height: r.height, boxes: [] }
-      images.push(current)
-      currentId = r.image_id
-    }
-    current!.boxes.push({ x: r.x, y: r.y, w: r.w, h: r.h })
-  }
-  return { images, otherClasses }
 }
 
 /** The report as a table, for the terminal. */

@@ -23,5 +23,5 @@ export {
 export { assertFinite, detectionLoss, NonFiniteLossError, type LossParts, type Predictions, type Targets } from './loss.js'
 export { DetectionDecoder, type Detection } from './decode.js'
 export { DetectorTrainer, type ImageLabels, type StepResult } from './training.js'
-export { anchorCoverage, formatCoverage, projectBoxes, type CoverageReport } from './coverage.js'
+export { anchorCoverage, formatCoverage, type CoverageImage, type CoverageReport } from './coverage.js'
 export { MODEL_JSON, modelFolderSaver, WEIGHTS_FILE, writeFileAtomic } from './model-folder.js'

@@ -5,7 +5,8 @@
 // without boxes (a YOLO photo with no boxes gets an empty file: "nothing here" is a label too).
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import type { BoxSource, Store } from '../store/index.js'
+import type { BoxSource } from '../../shared/api.js'
+import type { Store } from '../store/index.js'
 import { FORMATS } from './detect.js'
 import type { FormatName, SizedLabelImage } from './label-set.js'
 
@@ -37,16 +38,11 @@ export async function exportLabels(store: Store, options: ExportLabelsOptions): 
   const outDir = path.resolve(options.outDir)
 
   // One read transaction, so a label edited meanwhile is either wholly in the export or wholly not.
-  const { rows, boxes, classes } = store.db.transaction(() => ({
-    rows: store.db.prepare<[], { id: number; path: string; width: number; height: number }>(
-      'SELECT id, path, width, height FROM images ORDER BY path',
-    ).all(),
-    boxes: store.db.prepare<string[], { image_id: number; name: string; x: number; y: number; w: number; h: number }>(
-      `SELECT b.image_id, c.name, b.x, b.y, b.w, b.h FROM boxes b JOIN classes c ON c.id = b.class_id
-       WHERE b.source IN (${sources.map(() => '?').join(', ')}) ORDER BY b.image_id, b.id`,
-    ).all(...sources),
-    classes: store.db.prepare<[], { name: string }>('SELECT name FROM classes ORDER BY position, id').all().map((c) => c.name),
-  }))()
+  const { rows, boxes, classes } = store.transaction(() => ({
+    rows: store.images.byPath(),
+    boxes: store.boxTable.withClassNames(sources),
+    classes: store.classes().map((c) => c.name),
+  }))
   if (rows.length === 0) throw new Error('nothing to export: the project has no photos')
 
   const imageRoot = commonFolder(rows.map((r) => r.path))
@@ -61,7 +57,7 @@ export async function exportLabels(store: Store, options: ExportLabelsOptions): 
     byId.set(r.id, image)
     return image
   })
-  for (const b of boxes) byId.get(b.image_id)?.boxes.push({ className: b.name, x: b.x, y: b.y, w: b.w, h: b.h })
+  for (const { imageId, ...box } of boxes) byId.get(imageId)?.boxes.push(box)
 
   const files = format.write({ images, classes })
   await prepareFolder(outDir, options.overwrite ?? false)
@@ -78,7 +74,7 @@ export async function exportLabels(store: Store, options: ExportLabelsOptions): 
     labelsFile: path.resolve(outDir, format.written),
     files: files.map((f) => path.resolve(outDir, f.path)),
     images: images.length,
-    boxes: boxes.filter((b) => byId.has(b.image_id)).length,
+    boxes: boxes.filter((b) => byId.has(b.imageId)).length,
   }
 }
 

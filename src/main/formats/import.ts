@@ -53,8 +53,6 @@ interface Resolved {
   boxes: ReturnType<typeof checkBox>[]
 }
 
-const PALETTE = ['#ff9f1c', '#2ec4b6', '#e71d36', '#7b2cbf', '#3a86ff', '#8ac926', '#ff595e', '#ffca3a', '#6a4c93', '#1982c4']
-
 export async function importLabels(store: Store, options: ImportLabelsOptions): Promise<ImportLabelsResult> {
   const imagesDir = path.resolve(options.imagesDir)
   if (!(await fs.stat(imagesDir).then((s) => s.isDirectory(), () => false))) {
@@ -91,9 +89,7 @@ export async function importLabels(store: Store, options: ImportLabelsOptions): 
   }
 
   // 2. Check every image and box against the photo it names.
-  const known = store.db.prepare<[string], { id: number; width: number; height: number }>(
-    'SELECT id, width, height FROM images WHERE path = ?',
-  )
+  const known = (abs: string) => store.images.sizeAt(abs)
   const resolved: Resolved[] = []
   await forEachLimited([...images.values()], 8, async (image) => {
     const origin = image.origin ?? { file: files[0] }
@@ -101,7 +97,7 @@ export async function importLabels(store: Store, options: ImportLabelsOptions): 
     const rel = path.relative(imagesDir, abs)
     // Parsers refuse such paths already; this is the last line, in case a new format forgets.
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new LabelFileError(origin, `image path ${image.file} points outside ${imagesDir}`)
-    const row = known.get(abs)
+    const row = known(abs)
     let size: { width: number; height: number }
     if (row) size = row
     else if (mode === 'existing') {
@@ -121,14 +117,14 @@ export async function importLabels(store: Store, options: ImportLabelsOptions): 
 
   // 3. Classes: the project's, plus new names — those a file declares (a YOLO classes file, COCO categories; kept even
   // when no box uses them yet, so class order survives a round trip) and those boxes use — in the files' order.
-  const classes = new Map(store.db.prepare<[], { id: number; name: string }>('SELECT id, name FROM classes').all().map((c) => [c.name, c.id]))
+  const classes = new Map(store.classes().map((c) => [c.name, c.id]))
   const newClasses = [...new Set([...classOrder, ...resolved.flatMap((r) => r.boxes.map((b) => b.className))])].filter(
     (name) => !classes.has(name),
   )
 
   // 4. The photos, through the ordinary photo import; remember which are new, to take them out again on failure.
   const ctx = options.ctx ?? localContext()
-  const before = mode === 'import' ? (await folder.photos()).map((p) => path.join(imagesDir, p)).filter((p) => !known.get(p)) : []
+  const before = mode === 'import' ? (await folder.photos()).map((p) => path.join(imagesDir, p)).filter((p) => !known(p)) : []
   let photos: ImportLabelsResult['photos'] = null
   try {
     if (mode === 'import') photos = await importFolder(store, imagesDir, ctx, options.importOptions)
@@ -137,7 +133,7 @@ export async function importLabels(store: Store, options: ImportLabelsOptions): 
     // go onto that copy. One that was skipped as unreadable fails the whole import, with the photo import's reason.
     const imageIds = new Map<Resolved, number>()
     for (const r of resolved) {
-      const id = known.get(r.abs)?.id ?? store.imageWithSha(await sha256(r.abs))?.id
+      const id = known(r.abs)?.id ?? store.imageWithSha(await sha256(r.abs))?.id
       if (id === undefined) {
         const why = photos?.skipped.find((s) => s.path === r.abs)?.reason ?? 'it was not imported'
         throw new LabelFileError(r.image.origin ?? { file: files[0] }, `photo ${r.image.file} cannot be labelled: ${why}`)
@@ -147,7 +143,7 @@ export async function importLabels(store: Store, options: ImportLabelsOptions): 
     const boxes = writeBoxes(store, resolved, imageIds, newClasses, classes)
     return { formats, images: resolved.length, boxes: boxes.added, duplicates: boxes.duplicates, clipped, newClasses, photos }
   } catch (error) {
-    await forget(store, before.filter((p) => known.get(p)), thumbnails)
+    await forget(store, before.filter((p) => known(p)), thumbnails)
     throw error
   }
 }
@@ -174,43 +170,30 @@ async function importFolder(store: Store, dir: string, ctx: JobContext, options?
 /** One transaction: new classes, then every box. Not logged for undo: an import is undone as a whole, not box by box. */
 function writeBoxes(store: Store, resolved: Resolved[], imageIds: Map<Resolved, number>, newClasses: string[],
   classes: Map<string, number>): { added: number; duplicates: number } {
-  const db = store.db
-  const insertClass = db.prepare<[string, string]>(
-    'INSERT INTO classes (name, color, position) VALUES (?, ?, (SELECT coalesce(max(position), -1) + 1 FROM classes))',
-  )
-  const humanBoxes = db.prepare<[number], { class_id: number; x: number; y: number; w: number; h: number }>(
-    "SELECT class_id, x, y, w, h FROM boxes WHERE image_id = ? AND source = 'human'",
-  )
-  const insertBox = db.prepare(
-    `INSERT INTO boxes (image_id, class_id, x, y, w, h, source, attributes, created_at, updated_at)
-     VALUES (@imageId, @classId, @x, @y, @w, @h, 'human', '{}', @now, @now)`,
-  )
-  return db.transaction(() => {
-    const count = classes.size
-    newClasses.forEach((name, i) => {
-      classes.set(name, Number(insertClass.run(name, PALETTE[(count + i) % PALETTE.length]).lastInsertRowid))
-    })
+  return store.transaction(() => {
+    for (const name of newClasses) classes.set(name, store.classTable.create(name).id)
     const now = Date.now()
     let added = 0
     let duplicates = 0
     for (const r of resolved) {
       const imageId = imageIds.get(r)!
-      const existing = humanBoxes.all(imageId)
+      const existing = store.boxTable.human(imageId)
       for (const b of r.boxes) {
         const classId = classes.get(b.className)!
         const same = (e: (typeof existing)[number]) =>
-          e.class_id === classId && [e.x - b.x, e.y - b.y, e.w - b.w, e.h - b.h].every((d) => Math.abs(d) < 1e-6)
+          e.classId === classId && [e.x - b.x, e.y - b.y, e.w - b.w, e.h - b.h].every((d) => Math.abs(d) < 1e-6)
         if (existing.some(same)) {
           duplicates++
           continue
         }
-        insertBox.run({ imageId, classId, x: b.x, y: b.y, w: b.w, h: b.h, now })
-        existing.push({ class_id: classId, x: b.x, y: b.y, w: b.w, h: b.h })
+        const box = { imageId, classId, x: b.x, y: b.y, w: b.w, h: b.h }
+        store.boxTable.add({ ...box, source: 'human' }, now)
+        existing.push(box)
         added++
       }
     }
     return { added, duplicates }
-  })()
+  })
 }
 
 /** A box in pixels, clipped to the photo; refused (naming its line or field) if it has no area or misses the photo. */
@@ -256,15 +239,7 @@ async function sha256(file: string): Promise<string> {
 /** Take out photos an import added before it failed, with their thumbnails. */
 async function forget(store: Store, paths: string[], thumbnails: ThumbnailCache): Promise<void> {
   if (paths.length === 0) return
-  const find = store.db.prepare<[string], { sha256: string }>('SELECT sha256 FROM images WHERE path = ?')
-  const remove = store.db.prepare<[string]>('DELETE FROM images WHERE path = ?')
-  const shas = store.db.transaction(() =>
-    paths.flatMap((p) => {
-      const row = find.get(p)
-      remove.run(p)
-      return row ? [row.sha256] : []
-    }),
-  )()
+  const shas = store.images.removeAtPaths(paths)
   await Promise.all(shas.map((sha) => fs.rm(thumbnails.pathFor(sha), { force: true })))
 }
 

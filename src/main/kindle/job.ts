@@ -9,7 +9,7 @@
 // - cancelling keeps every image finished so far.
 import type { JobContext } from '../jobs/index.js'
 import type { BackendName } from '../engine/index.js'
-import type { Store } from '../store/index.js'
+import type { KindleCandidate, KindledPhoto, KindledWith, Store } from '../store/index.js'
 import { parseTeacherSpec, type EnsembleMethod } from '../../shared/teachers.js'
 import { DEFAULT_TEACHER, teacherVersion, type KindledFace, type KindleSettings } from './kindler.js'
 import { PhotoKindleError, startKindling, type KindleService } from './pool.js'
@@ -117,46 +117,28 @@ const settingsKey = (s: KindleSettings) =>
     tiles: s.tiles === 'off' ? undefined : s.tiles,
   })
 
-interface Candidate {
-  id: number
-  path: string
-  width: number
-  height: number
-  reviewed: number
-  done: number
-}
-
 interface Result {
-  image: Candidate
+  image: KindleCandidate
   faces: KindledFace[]
 }
 
+/** The summary counts the batch writer keeps. */
+type Tally = Pick<KindleSummary, 'kindled' | 'reviewed' | 'faces' | 'noFace'>
+
 export async function kindleProject(store: Store, ctx: JobContext, options: KindleOptions = {}): Promise<KindleSummary> {
   const settings = resolveSettings(options)
-  const teacherName = settings.teacher
-  const version = teacherVersion(parseTeacherSpec(teacherName))
-  const key = settingsKey(settings)
-  const db = store.db
-
-  const faceClass = db.prepare<[], { id: number }>("SELECT id FROM classes WHERE name = 'face'").get()
+  const by: KindledWith = {
+    teacher: settings.teacher,
+    version: teacherVersion(parseTeacherSpec(settings.teacher)),
+    key: settingsKey(settings),
+  }
+  const faceClass = store.classes().find((c) => c.name === 'face')
   if (!faceClass) throw new Error('this project has no "face" class to kindle')
 
-  const where = [
-    options.imageIds ? 'i.id IN (SELECT value FROM json_each(@ids))' : null,
-    options.scope === 'new' ? 'i.kindled_at IS NULL' : null,
-  ].filter(Boolean)
-  const selection = where.length ? `WHERE ${where.join(' AND ')}` : ''
-  const candidates = db
-    .prepare<{ ids: string | null; teacher: string; version: string; key: string }, Candidate>(
-      `SELECT i.id, i.path, i.width, i.height, i.reviewed_at IS NOT NULL AS reviewed,
-              (k.teacher = @teacher AND k.teacher_version = @version AND k.settings = @key) IS 1 AS done
-       FROM images i LEFT JOIN kindlings k ON k.image_id = i.id ${selection} ORDER BY i.id`,
-    )
-    .all({ ids: options.imageIds ? JSON.stringify(options.imageIds) : null, teacher: teacherName, version, key })
-
+  const candidates = store.kindlings.candidates({ imageIds: options.imageIds, onlyNew: options.scope === 'new' }, by)
   const summary: KindleSummary = {
-    teacher: teacherName,
-    teacherVersion: version,
+    teacher: by.teacher,
+    teacherVersion: by.version,
     selected: candidates.length,
     kindled: 0,
     reviewed: 0,
@@ -167,12 +149,7 @@ export async function kindleProject(store: Store, ctx: JobContext, options: Kind
     threads: 0,
     cancelled: false,
   }
-  const todo: Candidate[] = []
-  for (const c of candidates) {
-    if (c.reviewed) summary.reviewed++
-    else if (c.done && !options.redo) summary.alreadyKindled++
-    else todo.push(c)
-  }
+  const todo = select(candidates, options.redo ?? false, summary)
   const counters = { done: 0, total: todo.length }
   ctx.report(counters)
   if (todo.length === 0 || ctx.signal.aborted) {
@@ -180,122 +157,137 @@ export async function kindleProject(store: Store, ctx: JobContext, options: Kind
     return summary
   }
 
-  const isReviewed = db.prepare<[number], { reviewed: number }>(
-    'SELECT reviewed_at IS NOT NULL AS reviewed FROM images WHERE id = ?',
-  )
-  const dropOwn = db.prepare<[number, string]>(
-    "DELETE FROM boxes WHERE image_id = ? AND source = 'kindled' AND teacher = ?",
-  )
-  const insertBox = db.prepare(
-    `INSERT INTO boxes (image_id, class_id, x, y, w, h, source, teacher, teacher_version, score, attributes,
-                        created_at, updated_at)
-     VALUES (@imageId, @classId, @x, @y, @w, @h, 'kindled', @teacher, @version, @score, @attributes, @now, @now)`,
-  )
-  const markKindled = db.prepare<[number, number]>('UPDATE images SET kindled_at = ? WHERE id = ?')
-  const record = db.prepare(
-    `INSERT OR REPLACE INTO kindlings (image_id, teacher, teacher_version, settings, faces, kindled_at)
-     VALUES (@imageId, @teacher, @version, @key, @faces, @now)`,
-  )
-  const smileTeacher = 'face-expression'
-
-  const write = db.transaction((results: Result[], now: number) => {
-    for (const { image, faces } of results) {
-      const state = isReviewed.get(image.id)
-      if (!state) continue // the photo left the project meanwhile
-      if (state.reviewed) {
-        summary.reviewed++ // a person reviewed it while the teacher was busy: theirs wins
-        continue
-      }
-      dropOwn.run(image.id, teacherName)
-      let kept = 0
-      for (const f of faces) {
-        // Clipped to the stored frame (decoding may round a pixel differently).
-        const x = Math.max(0, Math.min(f.x, image.width))
-        const y = Math.max(0, Math.min(f.y, image.height))
-        const w = Math.min(f.x + f.w, image.width) - x
-        const h = Math.min(f.y + f.h, image.height) - y
-        if (w < 1 || h < 1) continue
-        const attributes =
-          f.happy === undefined
-            ? {}
-            : { smiling: { value: f.happy >= SMILE_THRESHOLD, score: f.happy, source: 'kindled', teacher: smileTeacher } }
-        insertBox.run({
-          imageId: image.id,
-          classId: faceClass.id,
-          x,
-          y,
-          w,
-          h,
-          teacher: teacherName,
-          version,
-          score: f.score,
-          attributes: JSON.stringify(attributes),
-          now,
-        })
-        kept++
-      }
-      markKindled.run(now, image.id)
-      record.run({ imageId: image.id, teacher: teacherName, version, key, faces: kept, now })
-      summary.kindled++
-      summary.faces += kept
-      if (kept === 0) summary.noFace++
-    }
-  })
-
-  const batchSize = options.batchSize ?? 64
-  const flushMs = options.flushMs ?? 500
-  let pending: Result[] = []
-  let lastFlush = performance.now()
-  const flush = () => {
-    if (pending.length > 0) {
-      const batch = pending
-      pending = []
-      write(batch, Date.now())
-      options.onBatch?.()
-    }
-    lastFlush = performance.now()
-    ctx.report(counters)
-  }
-
+  const writer = batchWriter(store, faceClass.id, by, summary, ctx, counters, options)
   const service = options.service ?? (await startKindling(settings, { workers: options.workers, backend: options.backend }))
   summary.threads = service.threads
   try {
-    if (service.teacher.name !== teacherName || service.teacher.version !== version) {
-      throw new Error(`the running teacher is ${service.teacher.name} ${service.teacher.version}, not ${teacherName}`)
+    if (service.teacher.name !== by.teacher || service.teacher.version !== by.version) {
+      throw new Error(`the running teacher is ${service.teacher.name} ${service.teacher.version}, not ${by.teacher}`)
     }
-    const inFlight = new Set<Promise<void>>()
-    const start = (image: Candidate) => {
-      const p = service
-        .kindle(image.path)
-        .then(
-          (faces) => {
-            pending.push({ image, faces })
-          },
-          (error: unknown) => {
-            if (!(error instanceof PhotoKindleError)) throw error
-            summary.failed++
-            ctx.skip({ path: image.path, reason: error.message })
-          },
-        )
-        .finally(() => {
-          inFlight.delete(p)
-          counters.done++
-          if (pending.length >= batchSize || performance.now() - lastFlush > flushMs) flush()
-          else ctx.report(counters)
-        })
-      inFlight.add(p)
-    }
-    let next = 0
-    while (next < todo.length && !ctx.signal.aborted) {
-      while (inFlight.size < service.capacity && next < todo.length) start(todo[next++])
-      await Promise.race(inFlight)
-    }
-    // Photos already handed out are finished and kept, also when cancelled: they cost the same to keep as to drop.
-    await Promise.all(inFlight)
+    await kindleAll(service, todo, ctx, counters, writer, (image, error) => {
+      summary.failed++
+      ctx.skip({ path: image.path, reason: error.message })
+    })
   } finally {
-    flush()
+    writer.flush()
     if (!options.service) await service.close()
   }
   summary.cancelled = ctx.signal.aborted
   return summary
+}
+
+/** The photos to kindle: not reviewed, and — unless `redo` — not already kindled by this teacher and settings. */
+function select(candidates: readonly KindleCandidate[], redo: boolean, summary: KindleSummary): KindleCandidate[] {
+  const todo: KindleCandidate[] = []
+  for (const c of candidates) {
+    if (c.reviewed) summary.reviewed++
+    else if (c.done && !redo) summary.alreadyKindled++
+    else todo.push(c)
+  }
+  return todo
+}
+
+/** A photo's faces as boxes, clipped to the stored frame (decoding may round a pixel differently); slivers dropped. */
+function kindledBoxes(image: KindleCandidate, faces: readonly KindledFace[]): KindledPhoto['boxes'] {
+  const boxes: KindledPhoto['boxes'] = []
+  for (const f of faces) {
+    const x = Math.max(0, Math.min(f.x, image.width))
+    const y = Math.max(0, Math.min(f.y, image.height))
+    const w = Math.min(f.x + f.w, image.width) - x
+    const h = Math.min(f.y + f.h, image.height) - y
+    if (w < 1 || h < 1) continue
+    const attributes =
+      f.happy === undefined
+        ? {}
+        : { smiling: { value: f.happy >= SMILE_THRESHOLD, score: f.happy, source: 'kindled', teacher: SMILE_TEACHER } }
+    boxes.push({ x, y, w, h, score: f.score, attributes })
+  }
+  return boxes
+}
+
+const SMILE_TEACHER = 'face-expression'
+
+interface BatchWriter {
+  push(result: Result): void
+  /** Whether a batch is due: `batchSize` results waiting, or `flushMs` since the last write. */
+  due(): boolean
+  flush(): void
+}
+
+/** Results are written in batches, one transaction each; the summary counts what each write did. */
+function batchWriter(
+  store: Store,
+  classId: number,
+  by: KindledWith,
+  tally: Tally,
+  ctx: JobContext,
+  counters: { done: number; total: number },
+  options: KindleOptions,
+): BatchWriter {
+  const batchSize = options.batchSize ?? 64
+  const flushMs = options.flushMs ?? 500
+  let pending: Result[] = []
+  let lastFlush = performance.now()
+  return {
+    push: (result) => void pending.push(result),
+    due: () => pending.length >= batchSize || performance.now() - lastFlush > flushMs,
+    flush: () => {
+      if (pending.length > 0) {
+        const batch = pending.map(({ image, faces }) => ({ imageId: image.id, boxes: kindledBoxes(image, faces) }))
+        pending = []
+        const outcomes = store.kindlings.write(batch, classId, by, Date.now())
+        outcomes.forEach((outcome, i) => {
+          if (outcome === 'reviewed') tally.reviewed++ // a person reviewed it while the teacher was busy: theirs wins
+          if (outcome !== 'kindled') return
+          const kept = batch[i].boxes.length
+          tally.kindled++
+          tally.faces += kept
+          if (kept === 0) tally.noFace++
+        })
+        options.onBatch?.()
+      }
+      lastFlush = performance.now()
+      ctx.report(counters)
+    },
+  }
+}
+
+/**
+ * Hand the photos to the teacher service, as many at a time as it has room for, until all are done or the job is
+ * cancelled. Photos already handed out are finished and kept, also when cancelled: they cost the same to keep as to
+ * drop. A photo the teacher cannot read is skipped (`failed`); any other error ends the job.
+ */
+async function kindleAll(
+  service: KindleService,
+  todo: readonly KindleCandidate[],
+  ctx: JobContext,
+  counters: { done: number; total: number },
+  writer: BatchWriter,
+  failed: (image: KindleCandidate, error: PhotoKindleError) => void,
+): Promise<void> {
+  const inFlight = new Set<Promise<void>>()
+  const start = (image: KindleCandidate) => {
+    const p = service
+      .kindle(image.path)
+      .then(
+        (faces) => writer.push({ image, faces }),
+        (error: unknown) => {
+          if (!(error instanceof PhotoKindleError)) throw error
+          failed(image, error)
+        },
+      )
+      .finally(() => {
+        inFlight.delete(p)
+        counters.done++
+        if (writer.due()) writer.flush()
+        else ctx.report(counters)
+      })
+    inFlight.add(p)
+  }
+  let next = 0
+  while (next < todo.length && !ctx.signal.aborted) {
+    while (inFlight.size < service.capacity && next < todo.length) start(todo[next++])
+    await Promise.race(inFlight)
+  }
+  await Promise.all(inFlight)
 }

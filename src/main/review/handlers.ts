@@ -2,9 +2,9 @@
 // transaction (box and edit-log row together) that has committed before the handler returns, so the response the UI
 // shows as "saved" is never ahead of the disk.
 import path from 'node:path'
-import { type ClassInfo, type ParsedParams, type Result, StudioError } from '../../shared/api.js'
+import { type ClassInfo, type Edit, type ParsedParams, type Result, type ReviewBox, StudioError } from '../../shared/api.js'
 import { EditRefused, type Store } from '../store/index.js'
-import type { Box, Edit, ImageRow } from '../store/index.js'
+import type { ImageRow } from '../store/index.js'
 import type { StudioContext } from '../studio.js'
 
 type ReviewMethod =
@@ -80,9 +80,8 @@ export function reviewHandlers(ctx: StudioContext): ReviewHandlers {
     'edits.redo': () => edited(editStep(getStore(), (store) => store.redo())),
     'classes.add': ({ name, color }) => {
       const store = getStore()
-      const classes = store.classes()
-      requireFreeName(classes, name)
-      return edited(store.addClass(name, color ?? nextColor(classes)))
+      requireFreeName(store.classes(), name)
+      return edited(store.addClass(name, color))
     },
     'classes.update': ({ id, name, color }) => {
       const store = getStore()
@@ -129,7 +128,7 @@ function requireImage(store: Store, id: number, field: string): ImageRow {
   return image
 }
 
-function requireBox(store: Store, id: number): Box {
+function requireBox(store: Store, id: number): ReviewBox {
   const box = store.box(id)
   if (!box) throw new StudioError(`params.id: no box with id ${id}`, 'not_found', 'params.id')
   return box
@@ -145,14 +144,6 @@ function requireClass(store: Store, classId: number, field = 'params.classId'): 
 function requireFreeName(others: ClassInfo[], name: string): void {
   const taken = others.find((c) => c.name.toLowerCase() === name.toLowerCase())
   if (taken) throw new StudioError(`params.name: there is already a class "${taken.name}"`, 'conflict', 'params.name')
-}
-
-// Distinct on the dark canvas and from each other; the first is the default class's colour (migration 1).
-const PALETTE = ['#ff9f1c', '#2ec4b6', '#e71d36', '#8338ec', '#3a86ff', '#ffbe0b', '#fb5607', '#06d6a0', '#ff70a6']
-
-function nextColor(classes: ClassInfo[]): string {
-  const used = new Set(classes.map((c) => c.color.toLowerCase()))
-  return PALETTE.find((c) => !used.has(c)) ?? PALETTE[classes.length % PALETTE.length]
 }
 
 /**

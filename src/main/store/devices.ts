@@ -1,25 +1,6 @@
-// Devices, deployments and benchmark samples (migration 6). A separate accessor over the project's database, so the
-// deploy code reads and writes its tables without widening the Store class.
-import type { Database } from 'better-sqlite3'
-import type { DeviceInfo, LatencySummary } from '../../shared/api.js'
-
-export interface HostKeyPin {
-  algorithm: string
-  fingerprint: string
-}
-
-export interface DeviceRow {
-  id: number
-  name: string
-  kind: 'ssh' | 'local'
-  host: string | null
-  port: number | null
-  user: string | null
-  keyPath: string | null
-  hostKey: HostKeyPin | null
-  info: DeviceInfo | null
-  pairedAt: number
-}
+// Devices, deployments and benchmark samples (migration 6): `store.devices`.
+import type { Deployment, Device, DeviceInfo, HostKeyInfo, LatencySample } from '../../shared/api.js'
+import { decode, type Statements } from './statements.js'
 
 export interface NewSshDevice {
   name: string
@@ -27,161 +8,65 @@ export interface NewSshDevice {
   port: number
   user: string
   keyPath: string
-  hostKey: HostKeyPin
+  hostKey: HostKeyInfo
   info?: DeviceInfo | null
   /** The key's passphrase as sealed by the OS keychain, or null for a key without one. */
   sealedPassphrase?: Buffer | null
 }
 
-export type DeploymentState = 'running' | 'done' | 'cancelled' | 'failed'
+// The pinned host key is two columns; as one JSON object (or null when none is pinned) it decodes with the rest.
+const DEVICE_COLUMNS = `id, name, kind, host, port, user, key_path AS keyPath,
+  CASE WHEN host_key_fingerprint IS NULL THEN NULL
+       ELSE json_object('algorithm', coalesce(host_key_algorithm, ''), 'fingerprint', host_key_fingerprint) END AS hostKey,
+  info, paired_at AS pairedAt`
+const DEVICE = { json: ['hostKey', 'info'] }
 
-export interface DeploymentRow {
-  id: number
-  deviceId: number
-  device: string
-  model: string
-  modelSha256: string | null
-  randomWeights: boolean
-  iterations: number
-  state: DeploymentState
-  message: string | null
-  uploadedBytes: number
-  info: Record<string, unknown> | null
-  summary: LatencySummary | null
-  samples: number
-  startedAt: number
-  finishedAt: number | null
-}
-
-export interface SampleRow {
-  i: number
-  ms: number
-  tempC: number | null
-}
-
-interface DeviceRecord {
-  id: number
-  name: string
-  kind: 'ssh' | 'local'
-  host: string | null
-  port: number | null
-  user: string | null
-  key_path: string | null
-  key_passphrase: Buffer | null
-  host_key_algorithm: string | null
-  host_key_fingerprint: string | null
-  info: string | null
-  paired_at: number
-}
-
-interface DeploymentRecord {
-  id: number
-  device_id: number
-  device: string
-  model: string
-  model_sha256: string | null
-  random_weights: number
-  iterations: number
-  state: DeploymentState
-  message: string | null
-  uploaded_bytes: number
-  info: string | null
-  summary: string | null
-  samples: number
-  started_at: number
-  finished_at: number | null
-}
-
-const json = (s: string | null) => (s === null ? null : (JSON.parse(s) as Record<string, unknown>))
-
-const toDevice = (r: DeviceRecord): DeviceRow => ({
-  id: r.id,
-  name: r.name,
-  kind: r.kind,
-  host: r.host,
-  port: r.port,
-  user: r.user,
-  keyPath: r.key_path,
-  hostKey:
-    r.host_key_fingerprint === null ? null : { algorithm: r.host_key_algorithm ?? '', fingerprint: r.host_key_fingerprint },
-  info: json(r.info) as DeviceInfo | null,
-  pairedAt: r.paired_at,
-})
-
-const toDeployment = (r: DeploymentRecord): DeploymentRow => ({
-  id: r.id,
-  deviceId: r.device_id,
-  device: r.device,
-  model: r.model,
-  modelSha256: r.model_sha256,
-  randomWeights: r.random_weights === 1,
-  iterations: r.iterations,
-  state: r.state,
-  message: r.message,
-  uploadedBytes: r.uploaded_bytes,
-  info: json(r.info),
-  summary: json(r.summary) as LatencySummary | null,
-  samples: r.samples,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-})
-
-const DEPLOYMENT_SELECT = `SELECT d.*, v.name AS device,
-  (SELECT count(*) FROM samples s WHERE s.deployment_id = d.id) AS samples
+const DEPLOYMENT_SELECT = `SELECT d.id, d.device_id AS deviceId, v.name AS device, d.model, d.model_sha256 AS modelSha256,
+  d.random_weights AS randomWeights, d.iterations, d.state, d.message, d.uploaded_bytes AS uploadedBytes, d.info,
+  d.summary, (SELECT count(*) FROM samples s WHERE s.deployment_id = d.id) AS samples, d.started_at AS startedAt,
+  d.finished_at AS finishedAt
   FROM deployments d JOIN devices v ON v.id = d.device_id`
+const DEPLOYMENT = { json: ['info', 'summary'], flags: ['randomWeights'] }
+
+/** The columns of the deployment fields that change as it runs. */
+const DEPLOYMENT_UPDATES = {
+  modelSha256: 'model_sha256',
+  state: 'state',
+  message: 'message',
+  uploadedBytes: 'uploaded_bytes',
+  info: 'info',
+  summary: 'summary',
+  finishedAt: 'finished_at',
+} as const
 
 export class DeviceStore {
-  private readonly stmt
+  constructor(private readonly sql: Statements) {}
 
-  constructor(private readonly db: Database) {
-    this.stmt = {
-      all: db.prepare<[], DeviceRecord>("SELECT * FROM devices ORDER BY kind = 'local' DESC, name"),
-      byName: db.prepare<[string], DeviceRecord>('SELECT * FROM devices WHERE name = ?'),
-      upsert: db.prepare(
-        `INSERT INTO devices (name, kind, host, port, user, key_path, key_passphrase, host_key_algorithm, host_key_fingerprint,
-                              info, paired_at)
-         VALUES (@name, 'ssh', @host, @port, @user, @keyPath, @sealedPassphrase, @algorithm, @fingerprint, @info, @pairedAt)
-         ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, user = excluded.user,
-           key_path = excluded.key_path, key_passphrase = excluded.key_passphrase,
-           host_key_algorithm = excluded.host_key_algorithm,
-           host_key_fingerprint = excluded.host_key_fingerprint, info = excluded.info, paired_at = excluded.paired_at
-         WHERE kind = 'ssh'`,
-      ),
-      setInfo: db.prepare<[string, number]>('UPDATE devices SET info = ? WHERE id = ?'),
-      sealedPassphrase: db.prepare<[number], { key_passphrase: Buffer | null }>('SELECT key_passphrase FROM devices WHERE id = ?'),
-      remove: db.prepare<[string]>("DELETE FROM devices WHERE name = ? AND kind = 'ssh'"),
-      insertDeployment: db.prepare(
-        `INSERT INTO deployments (device_id, model, random_weights, iterations, state, started_at)
-         VALUES (@deviceId, @model, @randomWeights, @iterations, 'running', @startedAt)`,
-      ),
-      deployment: db.prepare<[number], DeploymentRecord>(`${DEPLOYMENT_SELECT} WHERE d.id = ?`),
-      deployments: db.prepare<[{ deviceId: number | null; limit: number }], DeploymentRecord>(
-        `${DEPLOYMENT_SELECT} WHERE @deviceId IS NULL OR d.device_id = @deviceId ORDER BY d.id DESC LIMIT @limit`,
-      ),
-      insertSample: db.prepare(
-        'INSERT OR IGNORE INTO samples (deployment_id, i, ms, temp_c, at) VALUES (@deploymentId, @i, @ms, @tempC, @at)',
-      ),
-      samples: db.prepare<[number], SampleRow>(
-        'SELECT i, ms, temp_c AS tempC FROM samples WHERE deployment_id = ? ORDER BY i',
-      ),
-      interrupted: db.prepare<[number]>(
-        "UPDATE deployments SET state = 'failed', message = 'the studio stopped during this run', finished_at = ? WHERE state = 'running'",
-      ),
-    }
+  list(): Device[] {
+    return this.sql
+      .prepare<[], Record<string, unknown>>(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY kind = 'local' DESC, name`)
+      .all()
+      .map((r) => decode<Device>(r, DEVICE))
   }
 
-  list(): DeviceRow[] {
-    return this.stmt.all.all().map(toDevice)
-  }
-
-  byName(name: string): DeviceRow | undefined {
-    const r = this.stmt.byName.get(name)
-    return r && toDevice(r)
+  byName(name: string): Device | undefined {
+    const r = this.sql.prepare<[string], Record<string, unknown>>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE name = ?`).get(name)
+    return r && decode<Device>(r, DEVICE)
   }
 
   /** Pair a device, or re-pair one (new address, key or pinned host key). "this-computer" cannot be replaced. */
-  pair(d: NewSshDevice, now = Date.now()): DeviceRow {
-    const changes = this.stmt.upsert.run({
+  pair(d: NewSshDevice, now = Date.now()): Device {
+    const upsert = this.sql.prepare(
+      `INSERT INTO devices (name, kind, host, port, user, key_path, key_passphrase, host_key_algorithm, host_key_fingerprint,
+                            info, paired_at)
+       VALUES (@name, 'ssh', @host, @port, @user, @keyPath, @sealedPassphrase, @algorithm, @fingerprint, @info, @pairedAt)
+       ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port, user = excluded.user,
+         key_path = excluded.key_path, key_passphrase = excluded.key_passphrase,
+         host_key_algorithm = excluded.host_key_algorithm,
+         host_key_fingerprint = excluded.host_key_fingerprint, info = excluded.info, paired_at = excluded.paired_at
+       WHERE kind = 'ssh'`,
+    )
+    const changes = upsert.run({
       name: d.name,
       host: d.host,
       port: d.port,
@@ -197,69 +82,76 @@ export class DeviceStore {
     return this.byName(d.name)!
   }
 
-  /** Kept apart from DeviceRow so that it can never travel to the UI with a device. */
+  /** Kept apart from Device so that it can never travel to the UI with a device. */
   sealedPassphrase(id: number): Buffer | null {
-    return this.stmt.sealedPassphrase.get(id)?.key_passphrase ?? null
+    return (
+      this.sql
+        .prepare<[number], { sealed: Buffer | null }>('SELECT key_passphrase AS sealed FROM devices WHERE id = ?')
+        .get(id)?.sealed ?? null
+    )
   }
 
   setInfo(id: number, info: DeviceInfo): void {
-    this.stmt.setInfo.run(JSON.stringify(info), id)
+    this.sql.prepare<[string, number]>('UPDATE devices SET info = ? WHERE id = ?').run(JSON.stringify(info), id)
   }
 
   remove(name: string): boolean {
-    return this.stmt.remove.run(name).changes === 1
+    return this.sql.prepare<[string]>("DELETE FROM devices WHERE name = ? AND kind = 'ssh'").run(name).changes === 1
   }
 
   startDeployment(d: { deviceId: number; model: string; randomWeights: boolean; iterations: number }, now = Date.now()): number {
-    return Number(
-      this.stmt.insertDeployment.run({ ...d, randomWeights: d.randomWeights ? 1 : 0, startedAt: now }).lastInsertRowid,
+    const insert = this.sql.prepare(
+      `INSERT INTO deployments (device_id, model, random_weights, iterations, state, started_at)
+       VALUES (@deviceId, @model, @randomWeights, @iterations, 'running', @startedAt)`,
     )
+    return Number(insert.run({ ...d, randomWeights: d.randomWeights ? 1 : 0, startedAt: now }).lastInsertRowid)
   }
 
   /** Set some of a deployment's fields (JSON ones are serialized). */
-  updateDeployment(
-    id: number,
-    change: Partial<Pick<DeploymentRow, 'modelSha256' | 'state' | 'message' | 'uploadedBytes' | 'info' | 'summary' | 'finishedAt'>>,
-  ): void {
-    const columns: Record<string, string> = {
-      modelSha256: 'model_sha256',
-      state: 'state',
-      message: 'message',
-      uploadedBytes: 'uploaded_bytes',
-      info: 'info',
-      summary: 'summary',
-      finishedAt: 'finished_at',
-    }
+  updateDeployment(id: number, change: Partial<Pick<Deployment, keyof typeof DEPLOYMENT_UPDATES>>): void {
     const entries = Object.entries(change).filter(([, v]) => v !== undefined)
     if (!entries.length) return
-    const sets = entries.map(([k]) => `${columns[k]} = @${k}`).join(', ')
+    const sets = entries.map(([k]) => `${DEPLOYMENT_UPDATES[k as keyof typeof DEPLOYMENT_UPDATES]} = @${k}`).join(', ')
     const values = Object.fromEntries(
       entries.map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v]),
     )
-    this.db.prepare(`UPDATE deployments SET ${sets} WHERE id = @id`).run({ ...values, id })
+    this.sql.prepare(`UPDATE deployments SET ${sets} WHERE id = @id`).run({ ...values, id })
   }
 
-  deployment(id: number): DeploymentRow | undefined {
-    const r = this.stmt.deployment.get(id)
-    return r && toDeployment(r)
+  deployment(id: number): Deployment | undefined {
+    const r = this.sql.prepare<[number], Record<string, unknown>>(`${DEPLOYMENT_SELECT} WHERE d.id = ?`).get(id)
+    return r && decode<Deployment>(r, DEPLOYMENT)
   }
 
   /** Newest first; all devices, or one. */
-  deployments(deviceId: number | null = null, limit = 200): DeploymentRow[] {
-    return this.stmt.deployments.all({ deviceId, limit }).map(toDeployment)
+  deployments(deviceId: number | null = null, limit = 200): Deployment[] {
+    return this.sql
+      .prepare<{ deviceId: number | null; limit: number }, Record<string, unknown>>(
+        `${DEPLOYMENT_SELECT} WHERE @deviceId IS NULL OR d.device_id = @deviceId ORDER BY d.id DESC LIMIT @limit`,
+      )
+      .all({ deviceId, limit })
+      .map((r) => decode<Deployment>(r, DEPLOYMENT))
   }
 
   /** One sample, committed as it arrives: a run cut short keeps everything received before the cut. */
-  addSample(deploymentId: number, s: SampleRow, now = Date.now()): void {
-    this.stmt.insertSample.run({ deploymentId, ...s, at: now })
+  addSample(deploymentId: number, s: LatencySample, now = Date.now()): void {
+    this.sql
+      .prepare('INSERT OR IGNORE INTO samples (deployment_id, i, ms, temp_c, at) VALUES (@deploymentId, @i, @ms, @tempC, @at)')
+      .run({ deploymentId, ...s, at: now })
   }
 
-  samples(deploymentId: number): SampleRow[] {
-    return this.stmt.samples.all(deploymentId)
+  samples(deploymentId: number): LatencySample[] {
+    return this.sql
+      .prepare<[number], LatencySample>('SELECT i, ms, temp_c AS tempC FROM samples WHERE deployment_id = ? ORDER BY i')
+      .all(deploymentId)
   }
 
   /** Runs the studio was in the middle of when it stopped: they will never finish, so say so. */
   markInterrupted(now = Date.now()): void {
-    this.stmt.interrupted.run(now)
+    this.sql
+      .prepare<[number]>(
+        "UPDATE deployments SET state = 'failed', message = 'the studio stopped during this run', finished_at = ? WHERE state = 'running'",
+      )
+      .run(now)
   }
 }

@@ -71,39 +71,19 @@ export function splitPhotos(photos: readonly LabelledPhoto[]): { train: TrainIma
   }
 }
 
-interface Row {
-  id: number
-  path: string
-  sha256: string
-  width: number
-  height: number
-  split: Split
-  reviewed: number
-  boxes: string
-}
-
 /**
  * The project's labelled photos. `all`: every photo with a box (kindled, human or imported — never a model's
  * `predicted` one) plus reviewed photos without any (a person said there is no face: a true negative). `reviewed`:
  * reviewed photos only, with or without boxes.
  */
 export function labelledPhotos(store: Store, labels: TrainSettings['labels'], classOrder: readonly number[]): LabelledPhoto[] {
-  const rows = store.db
-    .prepare<[], Row>(
-      `SELECT i.id, i.path, i.sha256, i.width, i.height, i.split, i.reviewed_at IS NOT NULL AS reviewed,
-              coalesce((SELECT json_group_array(json_array(b.class_id, b.x, b.y, b.w, b.h)) FROM boxes b
-                        WHERE b.image_id = i.id AND b.source != 'predicted'), '[]') AS boxes
-       FROM images i ORDER BY i.id`,
-    )
-    .all()
   const index = new Map(classOrder.map((id, i) => [id, i + 1]))
   const photos: LabelledPhoto[] = []
-  for (const r of rows) {
-    const raw = JSON.parse(r.boxes) as [number, number, number, number, number][]
-    if (labels === 'reviewed' ? !r.reviewed : raw.length === 0 && !r.reviewed) continue
+  for (const r of store.images.withLabels()) {
+    if (labels === 'reviewed' ? !r.reviewed : r.boxes.length === 0 && !r.reviewed) continue
     const boxes: Corners[] = []
     const classes: number[] = []
-    for (const [classId, x, y, w, h] of raw) {
+    for (const [classId, x, y, w, h] of r.boxes) {
       const corners = toCorners({ x, y, w, h }, r.width, r.height)
       const label = index.get(classId)
       if (!corners || label === undefined) continue

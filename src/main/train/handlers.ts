@@ -1,6 +1,5 @@
 // The Train page's requests: start or resume a run, predict with one, the presets, and the runs with their history.
 import { StudioError } from '../../shared/api.js'
-import { RunStore } from '../store/index.js'
 import type { Handlers, StudioContext } from '../studio.js'
 import { TRAIN_PRESETS } from './presets.js'
 
@@ -18,9 +17,9 @@ export function trainHandlers(ctx: StudioContext): Pick<Handlers, TrainMethod> {
     },
     'predict.start': (settings) => ({ jobId: ctx.predict(settings).job.id }),
     'train.presets': () => TRAIN_PRESETS,
-    'runs.list': () => new RunStore(ctx.requireStore().db).list(),
+    'runs.list': () => ctx.requireStore().runs.list(),
     'runs.get': ({ runId }) => {
-      const runs = new RunStore(ctx.requireStore().db)
+      const runs = ctx.requireStore().runs
       const run = runs.get(runId)
       if (!run) throw new StudioError(`no run ${runId} in this project`, 'not_found', 'params.runId')
       return { run, steps: runs.steps(runId), evals: runs.evals(runId) }

@@ -7,7 +7,7 @@ import { type Run, type RunStep, StudioError, type StudioEvent, TrainSettings } 
 import { DetectorConfig, preset, presetNames } from '../detector/index.js'
 import type { BackendName } from '../engine/index.js'
 import type { JobContext } from '../jobs/index.js'
-import { RunStore, type Store } from '../store/index.js'
+import type { Store } from '../store/index.js'
 import { DatasetError, loadDataset } from './dataset.js'
 import { batchesPerEpoch, type SessionInit } from './session.js'
 import { startTrainingWorker } from './worker.js'
@@ -40,7 +40,7 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
   // The run's classes are the project's now; the preset's own (['face']) only say how many a preset was shaped for.
   const config = DetectorConfig.parse({ ...preset(settings.preset), classes: dataset.classes })
   const seeded = { ...settings, seed: settings.seed ?? randomInt(0, 2 ** 31 - 1) }
-  const runs = new RunStore(store.db)
+  const runs = store.runs
   const run = runs.create({
     name: settings.name ?? `${settings.preset} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
     preset: settings.preset,
@@ -75,7 +75,7 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
  * photos and boxes the project has now under the run's own settings, classes and detector config.
  */
 export function prepareResume(store: Store, runId: number): PreparedRun {
-  const runs = new RunStore(store.db)
+  const runs = store.runs
   const record = runs.record(runId)
   if (!record) throw new StudioError(`no run ${runId} in this project`, 'not_found', 'params.runId')
   if (record.state === 'running') throw new StudioError(`run ${runId} is already running`, 'conflict', 'params.runId')
@@ -126,7 +126,7 @@ export async function trainJob(
   emit: (event: StudioEvent) => void,
   options: { backend?: BackendName } = {},
 ): Promise<Run> {
-  const runs = new RunStore(store.db)
+  const runs = store.runs
   const runId = prepared.run.id
   const changed = () => emit({ event: 'run.changed', payload: runs.get(runId)! })
   const warnings = runs.record(runId)!.warnings

@@ -4,11 +4,11 @@
 // transaction: the photos' earlier predicted boxes replaced by the new ones, and their "disagree" flags.
 import fs from 'node:fs'
 import path from 'node:path'
-import { type PredictScope, PredictSettings, type PredictSummary, StudioError } from '../../shared/api.js'
+import { PredictSettings, type PredictSummary, StudioError } from '../../shared/api.js'
 import { DetectorConfig } from '../detector/index.js'
 import type { BackendName } from '../engine/index.js'
 import { type JobContext, startWorkerThread } from '../jobs/index.js'
-import { RunStore, type Store } from '../store/index.js'
+import type { Store } from '../store/index.js'
 import { checkpointDir, DETECTOR_JSON, type CheckpointInfo } from './checkpoint.js'
 import type { PredictorInit, PredictorMessage, PredictPhoto } from './predictor.js'
 
@@ -31,16 +31,10 @@ export interface PreparedPredict {
   config: DetectorConfig
 }
 
-const SCOPE_WHERE: Record<PredictScope, string> = {
-  all: '',
-  unreviewed: 'WHERE reviewed_at IS NULL',
-  val: "WHERE split = 'val'",
-}
-
 /** Check the request against the project and the run's checkpoints; throws StudioError naming the problem. */
 export function preparePredict(store: Store, input: PredictSettings): PreparedPredict {
   const settings = PredictSettings.parse(input)
-  const run = new RunStore(store.db).record(settings.runId)
+  const run = store.runs.record(settings.runId)
   if (!run) throw new StudioError(`no run ${settings.runId} in this project`, 'not_found', 'params.runId')
   let checkpoint: string | null
   if (settings.epoch !== undefined) {
@@ -69,9 +63,7 @@ export function preparePredict(store: Store, input: PredictSettings): PreparedPr
       'params.runId',
     )
   }
-  const photos = store.db
-    .prepare(`SELECT id, path, width, height FROM images ${SCOPE_WHERE[settings.scope]} ORDER BY id`)
-    .all() as PredictPhoto[]
+  const photos: PredictPhoto[] = store.images.inScope(settings.scope)
   return {
     runId: run.id,
     epoch: info.epoch,

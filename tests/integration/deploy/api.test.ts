@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StudioEvent } from '../../../src/shared/api.js'
 import { dispatch } from '../../../src/main/dispatcher.js'
 import { Studio } from '../../../src/main/studio.js'
-import { DeviceStore, Store } from '../../../src/main/store/index.js'
+import { Store } from '../../../src/main/store/index.js'
 import { tempDir } from '../../helpers/fixtures.js'
 import { type Sshd, startSshd } from '../../helpers/sshd.js'
 import { ensureRunnerBuilt, PRESET } from './helpers.js'
@@ -124,7 +124,7 @@ describe('devices.* and deploy.* requests', () => {
   it('marks a deployment the studio was running when it stopped as failed, on the next open', async () => {
     const dir = path.join(tempDir(), 'crashed')
     const store = Store.open(dir, { create: true })
-    const devices = new DeviceStore(store.db)
+    const devices = store.devices
     const id = devices.startDeployment({ deviceId: devices.byName('this-computer')!.id, model: 'm', randomWeights: false, iterations: 5 })
     devices.addSample(id, { i: 0, ms: 1.5, tempC: null })
     store.close()

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fetchHostKey, HostKeyError, pairDevice, testDevice } from '../../../src/main/deploy/index.js'
-import type { DeviceRow } from '../../../src/main/store/index.js'
+import type { Device } from '../../../src/shared/api.js'
 import { tempDir } from '../../helpers/fixtures.js'
 import { cuttingProxy, type Sshd, startSshd } from '../../helpers/sshd.js'
 import {
@@ -142,7 +142,7 @@ describe('deploy over SSH', () => {
       expect(cut.samples).toBe(0)
       expect(onDevice()).not.toContain(cut.modelSha256)
 
-      const whole = { ...device, port: sshd.port } satisfies DeviceRow
+      const whole = { ...device, port: sshd.port } satisfies Device
       const again = await r.deployer.start({ device: whole, model: folderModel(model), iterations: 3, warmup: 0 }).finished
       expect(again).toMatchObject({ state: 'done', samples: 3 })
       expect(again.uploadedBytes).toBeGreaterThanOrEqual(fs.statSync(path.join(model, 'group1-shard1of1.bin')).size)

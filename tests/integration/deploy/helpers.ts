@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Deployer, type DeploySample, type ModelSource } from '../../../src/main/deploy/index.js'
 import { exportPreset } from '../../../src/main/deploy/export-model.js'
-import { DeviceStore, Store } from '../../../src/main/store/index.js'
+import { type DeviceStore, Store } from '../../../src/main/store/index.js'
 import { repoRoot, tempDir } from '../../helpers/fixtures.js'
 
 /** The real runner bundle (npm run build makes it; built here if this checkout has not been built). */
@@ -32,7 +32,7 @@ export async function presetCopy(dir: string, extra: Record<string, string> = {}
 
 export function project() {
   const store = Store.open(path.join(tempDir(), 'project'), { create: true })
-  return { store, devices: new DeviceStore(store.db) }
+  return { store, devices: store.devices }
 }
 
 /** The exported preset with a random extra file, so each call is a model the device has not seen (a new sha256). */

@@ -9,8 +9,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { matchImage } from '../../../src/main/eval/match.js'
 import { Studio } from '../../../src/main/studio.js'
-import type { Box } from '../../../src/main/store/index.js'
-import type { StudioEvent } from '../../../src/shared/api.js'
+import type { ReviewBox, StudioEvent } from '../../../src/shared/api.js'
 import { cornersOf } from '../../../src/shared/boxes.js'
 import { repoRoot } from '../../helpers/fixtures.js'
 import { FAST_PRESET, finished, labelledProject, request } from './helpers.js'
@@ -32,7 +31,7 @@ afterAll(() => studio.close())
 const MIN_SCORE = 0.05
 
 /** Disagreement by evaluation's matcher (pycocotools' greedy rule), per class: an fp, or a label left unmatched. */
-function independentlyDisagrees(boxes: Box[]): boolean {
+function independentlyDisagrees(boxes: ReviewBox[]): boolean {
   const predicted = boxes.filter((b) => b.source === 'predicted' && (b.score ?? 0) >= MIN_SCORE)
   const labels = boxes.filter((b) => b.source !== 'predicted')
   const classes = new Set([...predicted, ...labels].map((b) => b.classId))

@@ -16,9 +16,9 @@ import {
   AnchorMatcher,
   anchorCoverage,
   DetectorConfig,
+  type CoverageImage,
   formatCoverage,
   padGroundTruth,
-  projectBoxes,
   SSD_VARIANCES,
 } from '../../detector/index.js'
 import { initEngine } from '../../engine/index.js'
@@ -58,6 +58,31 @@ async function coverage(args: string[]): Promise<number> {
   } finally {
     store.close()
   }
+}
+
+/**
+ * A project's labelled boxes, per image, for the classes the config names. Predicted boxes (a model's output) are not
+ * ground truth and are left out; boxes of other classes are counted in `otherClasses`.
+ */
+export function projectBoxes(store: Store, classes: readonly string[]): { images: CoverageImage[]; otherClasses: number } {
+  const wanted = new Set(classes)
+  const images: CoverageImage[] = []
+  let otherClasses = 0
+  let current: CoverageImage | undefined
+  let currentId = -1
+  for (const b of store.boxTable.labelsWithSizes()) {
+    if (!wanted.has(b.className)) {
+      otherClasses++
+      continue
+    }
+    if (b.imageId !== currentId) {
+      current = { width: b.width, height: b.height, boxes: [] }
+      images.push(current)
+      currentId = b.imageId
+    }
+    current!.boxes.push({ x: b.x, y: b.y, w: b.w, h: b.h })
+  }
+  return { images, otherClasses }
 }
 
 const Box = z.tuple([z.number(), z.number(), z.number(), z.number()])

@@ -11,7 +11,7 @@ import {
   type ImportLabelsOptions,
   type ImportLabelsResult,
 } from '../../formats/index.js'
-import type { BoxSource } from '../../store/index.js'
+import type { BoxSource } from '../../../shared/api.js'
 import { UsageError } from '../usage.js'
 
 export const LABELS_USAGE = `  kindling import PHOTOS --labels FILE [--labels FILE…] [--format auto|${FORMAT_NAMES.join('|')}] --project DIR
