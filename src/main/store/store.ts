@@ -1,7 +1,7 @@
 // One SQLite file per project (`studio.db`), opened in WAL mode so readers (the UI, `kindling status`) never wait for a
 // running import. All of the studio's SQL is in this folder, one module per table or concern, each preparing its
 // statements through one Statements cache; `Store` opens the database and puts them together.
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { ClassInfo, Counts, Edit, ImageSort, ImageSummary, ReviewBox, ReviewState } from '../../shared/api.js'
@@ -219,7 +219,7 @@ function makeProjectFolder(dir: string): void {
           : code === 'EROFS'
             ? 'read-only file system'
             : (error as Error).message
-      throw new Error(`cannot create the project folder ${folder}: ${why}`)
+      throw new Error(`cannot create the project folder ${folder}: ${why}`, { cause: error })
     }
   }
 }
