@@ -1,15 +1,7 @@
 // The one place where a message from a transport becomes a call on the studio: it checks the message against the API
 // contract, names the first bad field if any (and then changes nothing), and turns failures into error responses.
 import { z } from 'zod'
-import {
-  type ApiError,
-  describeZodError,
-  type Method,
-  RequestMessage,
-  requests,
-  type ResponseMessage,
-  StudioError,
-} from '../shared/api.js'
+import { type ApiError, describeZodError, type Method, RequestMessage, requests, type ResponseMessage, StudioError } from '../shared/api.js'
 import type { Studio } from './studio.js'
 
 const isMethod = (m: string): m is Method => Object.hasOwn(requests, m)

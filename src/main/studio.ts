@@ -35,9 +35,7 @@ import { Store } from './store/index.js'
 import { trainHandlers } from './train/handlers.js'
 import { predictJob, preparePredict, prepareResume, prepareRun, trainJob, type PreparedRun } from './train/index.js'
 
-export const STUDIO_VERSION: string = (
-  JSON.parse(fs.readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string }
-).version
+export const STUDIO_VERSION: string = (JSON.parse(fs.readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string }).version
 
 /** Where the demo project goes unless the user picks a folder: under KINDLING_HOME, or ~/Kindling. */
 export function defaultDemoDir(): string {

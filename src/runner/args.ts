@@ -51,7 +51,13 @@ export function parseArgs(argv: readonly string[]): RunnerOptions {
   if (options.threads !== undefined && options.threads !== 1) {
     throw new UsageError(`--threads ${options.threads} is not possible: the wasm backend runs on one thread in Node`)
   }
-  return { model: options.model, iterations: options.iterations ?? 100, warmup: options.warmup ?? 5, threads: 1, outputs: options.outputs ?? false }
+  return {
+    model: options.model,
+    iterations: options.iterations ?? 100,
+    warmup: options.warmup ?? 5,
+    threads: 1,
+    outputs: options.outputs ?? false,
+  }
 }
 
 /**

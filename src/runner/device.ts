@@ -41,10 +41,7 @@ export function cpuModel(cpuinfo = readText('/proc/cpuinfo')): string {
 }
 
 /** "Raspberry Pi 4 Model B Rev 1.4" on a Pi (device tree, else cpuinfo's "Model"), null anywhere else. */
-export function piModel(
-  deviceTree = readText('/proc/device-tree/model'),
-  cpuinfo = readText('/proc/cpuinfo'),
-): string | null {
+export function piModel(deviceTree = readText('/proc/device-tree/model'), cpuinfo = readText('/proc/cpuinfo')): string | null {
   // The device tree string ends in a NUL.
   const candidates = [deviceTree?.replace(/\0+$/, '').trim(), cpuinfo ? cpuinfoField(cpuinfo, 'Model') : null]
   return candidates.find((m): m is string => typeof m === 'string' && m.startsWith('Raspberry Pi')) ?? null
@@ -54,10 +51,7 @@ export function piModel(
  * The SoC temperature in °C from thermal zone 0, read at most once a second (the file is cheap, but reading it on
  * every inference of a fast model would be measurable); null where there is no thermal zone.
  */
-export function temperatureReader(
-  file = '/sys/class/thermal/thermal_zone0/temp',
-  now = () => Date.now(),
-): () => number | null {
+export function temperatureReader(file = '/sys/class/thermal/thermal_zone0/temp', now = () => Date.now()): () => number | null {
   let last: number | null = null
   let readAt = -Infinity
   return () => {

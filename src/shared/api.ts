@@ -148,9 +148,7 @@ export const BoxAttribute = z.strictObject({
   score: z.number().min(0).max(1).nullable().optional(),
   source: BoxSource.optional(),
 })
-const BoxAttributes = z
-  .record(z.string().min(1).max(64), BoxAttribute)
-  .refine((a) => Object.keys(a).length <= 32, 'at most 32 attributes')
+const BoxAttributes = z.record(z.string().min(1).max(64), BoxAttribute).refine((a) => Object.keys(a).length <= 32, 'at most 32 attributes')
 
 /** Which photos a prediction job runs over: all, those not reviewed yet, or the val split. */
 export const PredictScope = z.enum(['all', 'unreviewed', 'val'])
@@ -221,7 +219,6 @@ export const Edit = z.object({
 export type Edit = z.infer<typeof Edit>
 
 const EditStep = z.object({ edit: Edit.nullable(), classes: z.array(ClassInfo).optional() })
-
 
 // ---- devices vocabulary ---------------------------------------------------------------------------------------------
 
@@ -341,7 +338,12 @@ export const TrainSettings = z.strictObject({
   /** Evaluate on val, and checkpoint, every N epochs (and always after the last). */
   evalEvery: z.number().int().min(1).max(1000).default(1),
   /** Seeds the initial weights, the shuffling and the augmentation: the same seed and data give the same run. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
 })
 export type TrainSettings = z.output<typeof TrainSettings>
 
@@ -702,9 +704,7 @@ export const ApiError = z.object({
 })
 export type ApiError = z.infer<typeof ApiError>
 
-export type ResponseMessage =
-  | { id: number; ok: true; result: unknown }
-  | { id: number | null; ok: false; error: ApiError }
+export type ResponseMessage = { id: number; ok: true; result: unknown } | { id: number | null; ok: false; error: ApiError }
 
 /** What the renderer sees, whatever the transport: `window.studio` in Electron, a WebSocket client in serve mode. */
 export interface StudioApi {

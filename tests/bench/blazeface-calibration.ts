@@ -56,7 +56,10 @@ function kindled(s: Sample, scale: BoxScale): FaceBox[] {
   if (found.length === 0 || found.some((f) => Math.max(f.w, f.h) >= BIG_FACE * short)) {
     found.push(...s.zoomed.map((b) => toPersonBox(b, scale)))
   }
-  return nms(found.flatMap((b) => clip(b, s.width, s.height) ?? []), 0.5)
+  return nms(
+    found.flatMap((b) => clip(b, s.width, s.height) ?? []),
+    0.5,
+  )
 }
 
 const bestIou = (s: Sample, scale: BoxScale) => Math.max(0, ...kindled(s, scale).map((b) => iou(b, s.label)))
@@ -92,7 +95,7 @@ function fit(samples: Sample[]): { start: BoxScale; fitted: BoxScale } {
   const start = { w: round(median(rw), 2), h: round(median(rh), 2), shiftUp: round(median(up), 2) }
   let best = { ...start }
   let bestScore = meanIou(samples, best)
-  for (let improved = true; improved; ) {
+  for (let improved = true; improved;) {
     improved = false
     for (const key of ['w', 'h', 'shiftUp'] as const) {
       for (const step of [0.01, -0.01]) {
@@ -163,7 +166,9 @@ export default async function blazefaceCalibration(args: string[]) {
       seconds: round((performance.now() - t) / 1000, 1),
     }
   }
-  console.log(`GENKI-SZSL train, ${photos.length} photos (one labelled face each, every ${every}th), min score ${MIN_SCORE}, zoom-out ${DEFAULT_ZOOM_OUT} (big-face)`)
+  console.log(
+    `GENKI-SZSL train, ${photos.length} photos (one labelled face each, every ${every}th), min score ${MIN_SCORE}, zoom-out ${DEFAULT_ZOOM_OUT} (big-face)`,
+  )
   console.log(table(rows))
   return result
 }

@@ -12,8 +12,7 @@ import { alexNet, referenceNet, ssdModel } from '../unit/engine/models.js'
 import { disposeBatch, randomSsdBatch, ssdStep } from '../unit/engine/train-step.js'
 import { median, round, table, timeMedian } from './util.js'
 
-const arg = (args: string[], name: string, fallback: number) =>
-  Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
+const arg = (args: string[], name: string, fallback: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
 
 /** Median wall time of `steps` calls after `warmup` calls. */
 function timeSteps(step: () => void, steps: number, warmup: number): number {
@@ -41,7 +40,14 @@ function referenceStep() {
     x: { data: x.dataSync() as Float32Array, shape: x.shape },
     y: { data: target.dataSync() as Float32Array, shape: target.shape },
   }
-  return { step, batch, dispose: () => { tf.dispose([x, target]); optimizer.dispose() } }
+  return {
+    step,
+    batch,
+    dispose: () => {
+      tf.dispose([x, target])
+      optimizer.dispose()
+    },
+  }
 }
 
 /**
@@ -120,21 +126,30 @@ export default async function engineBench(args: string[]) {
 
   const speedupVsCpu = cpuRefStepMs / refStepMs
   const dataParallelSpeedup = refStepMs / dataParallel.residentMs
-  console.log(table([
-    { measure: 'reference net, wasm + our kernels (median step)', value: refStepMs, target: '≤ 150 ms' },
-    { measure: '  same, with the wasm backend\'s own Conv2DBackpropInput', value: builtinInputMs, target: '' },
-    { measure: '  same, input gradient as conv over zero-spread dy', value: spreadInputMs, target: '' },
-    { measure: `reference net, plain-JS CPU (median of ${cpuSteps})`, value: cpuRefStepMs, target: '' },
-    { measure: 'speed-up of wasm over CPU', value: speedupVsCpu, target: '≥ 100×' },
-    { measure: 'reference net, 2 workers × 8 images, gradients averaged (median step)', value: dataParallel.residentMs, target: '' },
-    { measure: '  same, the 16 images sent to the workers every step', value: dataParallel.sentMs, target: '' },
-    { measure: '  gradients each worker sends and receives per step (KB)', value: dataParallel.gradientKB, target: '' },
-    { measure: 'speed-up of 2 data-parallel workers over one thread', value: dataParallelSpeedup, target: 'ideal 2×' },
-    { measure: `AlexNet-style + SSD head, 300×300, batch ${ssdBatch}, wasm`, value: ssdStepMs, target: '' },
-    { measure: '  images per second', value: (ssdBatch * 1000) / ssdStepMs, target: '' },
-  ]))
+  console.log(
+    table([
+      { measure: 'reference net, wasm + our kernels (median step)', value: refStepMs, target: '≤ 150 ms' },
+      { measure: "  same, with the wasm backend's own Conv2DBackpropInput", value: builtinInputMs, target: '' },
+      { measure: '  same, input gradient as conv over zero-spread dy', value: spreadInputMs, target: '' },
+      { measure: `reference net, plain-JS CPU (median of ${cpuSteps})`, value: cpuRefStepMs, target: '' },
+      { measure: 'speed-up of wasm over CPU', value: speedupVsCpu, target: '≥ 100×' },
+      { measure: 'reference net, 2 workers × 8 images, gradients averaged (median step)', value: dataParallel.residentMs, target: '' },
+      { measure: '  same, the 16 images sent to the workers every step', value: dataParallel.sentMs, target: '' },
+      { measure: '  gradients each worker sends and receives per step (KB)', value: dataParallel.gradientKB, target: '' },
+      { measure: 'speed-up of 2 data-parallel workers over one thread', value: dataParallelSpeedup, target: 'ideal 2×' },
+      { measure: `AlexNet-style + SSD head, 300×300, batch ${ssdBatch}, wasm`, value: ssdStepMs, target: '' },
+      { measure: '  images per second', value: (ssdBatch * 1000) / ssdStepMs, target: '' },
+    ]),
+  )
   console.log('\nWhere one wasm reference step spends its time (kernel ms, one profiled step):\n')
-  console.log(table([...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([kernel, ms]) => ({ kernel, ms }))))
+  console.log(
+    table(
+      [...byKernel.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([kernel, ms]) => ({ kernel, ms })),
+    ),
+  )
 
   return {
     backend: engine.name,

@@ -59,7 +59,9 @@ export default async function kindleThreadsBench(args: string[]) {
       workers,
       'photos/s': round(files.length / wall, 1),
       'wall s': round(wall, 1),
-      'busy threads run/wait s': busy.map((r) => `${r.tid === String(process.pid) ? 'main ' : ''}${r.run.toFixed(1)}/${r.wait.toFixed(1)}`).join(', '),
+      'busy threads run/wait s': busy
+        .map((r) => `${r.tid === String(process.pid) ? 'main ' : ''}${r.run.toFixed(1)}/${r.wait.toFixed(1)}`)
+        .join(', '),
       'cores used': round(all / wall, 2),
       'load avg': round(Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]), 1),
     })

@@ -20,7 +20,11 @@ export default async function kindleBench(args: string[]) {
   // The photos stay in the shared folder: the project imports symbolic links to the first `count` of them.
   const photos = path.join(tempDir('kindling-bench-'), 'photos')
   fs.mkdirSync(photos)
-  for (const f of fs.readdirSync(genkiImages).filter((f) => f.endsWith('.jpg')).sort().slice(0, count)) {
+  for (const f of fs
+    .readdirSync(genkiImages)
+    .filter((f) => f.endsWith('.jpg'))
+    .sort()
+    .slice(0, count)) {
     fs.symlinkSync(path.join(genkiImages, f), path.join(photos, f))
   }
   const studio = new Studio()
@@ -41,7 +45,8 @@ export default async function kindleBench(args: string[]) {
     const ctx: JobContext = {
       signal: new AbortController().signal,
       report: ({ done }) => {
-        if (done !== undefined && done >= count / 5 && !rssAt[`${label}@${count / 5}`]) rssAt[`${label}@${count / 5}`] = process.memoryUsage.rss()
+        if (done !== undefined && done >= count / 5 && !rssAt[`${label}@${count / 5}`])
+          rssAt[`${label}@${count / 5}`] = process.memoryUsage.rss()
       },
       skip: (f) => console.error(`skipped ${f.path}: ${f.reason}`),
     }

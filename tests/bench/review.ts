@@ -24,8 +24,7 @@ type PageGlobals = {
   document: { querySelector(selector: string): { dataset: Record<string, string | undefined> } | null }
 }
 
-const arg = (name: string, fallback: number) =>
-  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
+const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
 
 interface Queue {
   name: string
@@ -66,9 +65,13 @@ export default async function reviewBench() {
     const total = store.queuePosition(opts, 1).total
     let at = store.reviewQueue(opts, { offset: Math.floor(total / 2), limit: 1 }).ids[0]
     const middle = at
-    const stepMs = await timeMedian(() => {
-      at = store.queueStep(opts, at, 'next', 1)[0] ?? middle
-    }, 200, 10)
+    const stepMs = await timeMedian(
+      () => {
+        at = store.queueStep(opts, at, 'next', 1)[0] ?? middle
+      },
+      200,
+      10,
+    )
     const positionMs = await timeMedian(() => store.queuePosition(opts, middle), 10, 1)
     const row: Record<string, string | number> = { queue: q.name, photos: total, 'step ms': stepMs, 'place (count) ms': positionMs }
     if (i < 2) {
@@ -108,7 +111,13 @@ export default async function reviewBench() {
     // A person who holds → down: no pause, so the photo after may not be fetched ahead yet.
     await chooseQueue(page, QUEUES[0])
     const noPause = await nextPresses(page, presses, 0)
-    rows.push({ queue: `${QUEUES[0].name}, no pause`, presses: noPause.length, 'median ms': median(noPause), 'p90 ms': quantile(noPause, 0.9), 'max ms': Math.max(...noPause) })
+    rows.push({
+      queue: `${QUEUES[0].name}, no pause`,
+      presses: noPause.length,
+      'median ms': median(noPause),
+      'p90 ms': quantile(noPause, 0.9),
+      'max ms': Math.max(...noPause),
+    })
 
     editSamples = await editPresses(page, edits, pause)
   } finally {
@@ -118,8 +127,10 @@ export default async function reviewBench() {
 
   console.log(`\nChromium, key press → photo decoded and boxes drawn (pause between presses ${pause} ms):`)
   console.log(table(rows))
-  console.log(`\nChromium, edit key press → "Saved" shown: ${editSamples.length} edits, median ${median(editSamples).toFixed(1)} ms, ` +
-    `p90 ${quantile(editSamples, 0.9).toFixed(1)} ms, max ${Math.max(...editSamples).toFixed(1)} ms`)
+  console.log(
+    `\nChromium, edit key press → "Saved" shown: ${editSamples.length} edits, median ${median(editSamples).toFixed(1)} ms, ` +
+      `p90 ${quantile(editSamples, 0.9).toFixed(1)} ms, max ${Math.max(...editSamples).toFixed(1)} ms`,
+  )
   const medians = QUEUES.map((q) => median(all[q.name]))
   return {
     images,
@@ -193,7 +204,10 @@ async function editPresses(page: Page, n: number, pause: number): Promise<number
 }
 
 async function chooseQueue(page: Page, q: Queue) {
-  const before = await page.getByTestId('review-stage').getAttribute('data-drawn').catch(() => null)
+  const before = await page
+    .getByTestId('review-stage')
+    .getAttribute('data-drawn')
+    .catch(() => null)
   await page.getByTestId('review-filter').selectOption(q.filter)
   await page.getByTestId('review-sort').selectOption(q.sort)
   await page.getByTestId('review-class-filter').selectOption(q.classId ? String(q.classId) : '')
@@ -210,7 +224,10 @@ async function chooseQueue(page: Page, q: Queue) {
 async function buildProject(n: number): Promise<{ dir: string; deepId: number }> {
   const root = tempDir('kindling-bench-review-')
   const dir = path.join(root, 'project')
-  const photos = fs.readdirSync(dlibFaces).filter((f) => f.endsWith('.jpg')).sort()
+  const photos = fs
+    .readdirSync(dlibFaces)
+    .filter((f) => f.endsWith('.jpg'))
+    .sort()
   const sizes = await Promise.all(
     photos.map(async (f) => {
       const m = await sharp(path.join(dlibFaces, f)).metadata()
@@ -247,7 +264,7 @@ async function buildProject(n: number): Promise<{ dir: string; deepId: number }>
         const y = Math.round(photo.height / 3)
         const classId = id % 17 === 0 && b === 0 ? 2 : 1
         if (kindled && !reviewed) {
-          const score = 0.3 + (((id * 37 + b * 11) % 70) / 100)
+          const score = 0.3 + ((id * 37 + b * 11) % 70) / 100
           insertBox.run(id, classId, x, y, w, h, 'kindled', 'ssd-mobilenetv1', '1.7.15', score)
         } else insertBox.run(id, classId, x, y, w, h, 'human', null, null, null)
       }
@@ -262,8 +279,7 @@ async function buildProject(n: number): Promise<{ dir: string; deepId: number }>
 function firstCutWindow(store: Store, q: Queue, around: number) {
   const where = q.filter === 'unreviewed' ? "WHERE state != 'reviewed'" : ''
   const min = `(SELECT min(b.score) FROM boxes b WHERE b.image_id = images.id AND b.source = 'kindled')`
-  const [key, order, hint] =
-    q.sort === 'score' ? [min, 'k IS NULL, k ASC, path ASC, id ASC', 'MATERIALIZED'] : ['NULL', 'path ASC, id ASC', '']
+  const [key, order, hint] = q.sort === 'score' ? [min, 'k IS NULL, k ASC, path ASC, id ASC', 'MATERIALIZED'] : ['NULL', 'path ASC, id ASC', '']
   const sql = `WITH q AS ${hint} (SELECT id, path, ${key} AS k FROM images ${where})
     SELECT rank FROM (SELECT id, row_number() OVER (ORDER BY ${order}) - 1 AS rank FROM q) WHERE id = ?`
   return store.db.prepare(sql).get(around)

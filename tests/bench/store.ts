@@ -56,10 +56,24 @@ export default async function storeBench(args: string[]) {
   let k = 0
   const deep = (total: number) => Math.floor(total * (0.5 + 0.45 * ((k++ * 0.618) % 1))) // spread over the back half
   const queries: [string, () => unknown][] = [
-    ['filtered page (kindled, by name, deep)', () => store.page({ state: 'kindled', sort: 'name', offset: deep(counts.byState.kindled), limit: 200 })],
-    ['filtered page (new, newest first, deep)', () => store.page({ state: 'new', sort: 'newest', offset: deep(counts.byState.new), limit: 200 })],
+    [
+      'filtered page (kindled, by name, deep)',
+      () => store.page({ state: 'kindled', sort: 'name', offset: deep(counts.byState.kindled), limit: 200 }),
+    ],
+    [
+      'filtered page (new, newest first, deep)',
+      () => store.page({ state: 'new', sort: 'newest', offset: deep(counts.byState.new), limit: 200 }),
+    ],
     ['all images page (by name, deep)', () => store.page({ sort: 'name', offset: deep(IMAGES), limit: 200 })],
-    ['same page through the API dispatcher', () => dispatch(studio, { id: 1, method: 'images.page', params: { state: 'kindled', sort: 'name', offset: deep(counts.byState.kindled), limit: 200 } })],
+    [
+      'same page through the API dispatcher',
+      () =>
+        dispatch(studio, {
+          id: 1,
+          method: 'images.page',
+          params: { state: 'kindled', sort: 'name', offset: deep(counts.byState.kindled), limit: 200 },
+        }),
+    ],
     ['counts by review state', () => store.counts()],
     ['boxes of one image', () => store.boxes(1 + (k++ % IMAGES))],
   ]

@@ -15,7 +15,16 @@ import os from 'node:os'
 import path from 'node:path'
 import type { JobContext } from '../../src/main/jobs/index.js'
 import { importLabels } from '../../src/main/formats/index.js'
-import { DEFAULT_TILES, iou, isTiles, kindleProject, resolveSettings, startKindling, type FaceBox, type Tiles } from '../../src/main/kindle/index.js'
+import {
+  DEFAULT_TILES,
+  iou,
+  isTiles,
+  kindleProject,
+  resolveSettings,
+  startKindling,
+  type FaceBox,
+  type Tiles,
+} from '../../src/main/kindle/index.js'
 import type { Store } from '../../src/main/store/index.js'
 import { demoPhotosDir, Studio } from '../../src/main/studio.js'
 import { datasets, dlibFaces, genkiImages, tempDir } from '../helpers/fixtures.js'
@@ -112,7 +121,10 @@ export default async function teachersBench(args: string[]) {
 
   // GENKI-SZSL val: the photos stay in the shared folder; the project imports symbolic links to them.
   const valFile = path.join(datasets, 'genki', 'szsl-val.coco.json')
-  const val = JSON.parse(fs.readFileSync(valFile, 'utf8')) as { images: { id: number; file_name: string }[]; annotations: { image_id: number }[] }
+  const val = JSON.parse(fs.readFileSync(valFile, 'utf8')) as {
+    images: { id: number; file_name: string }[]
+    annotations: { image_id: number }[]
+  }
   const keep = new Set(val.images.slice(0, genkiCount).map((i) => i.id))
   const subset = { ...val, images: val.images.filter((i) => keep.has(i.id)), annotations: val.annotations.filter((a) => keep.has(a.image_id)) }
   const genkiDir = path.join(tempDir('kindling-teachers-'), 'genki')
@@ -129,7 +141,10 @@ export default async function teachersBench(args: string[]) {
   await demoStudio.openProject(path.join(tempDir('kindling-teachers-'), 'project'), { create: true })
   const demo = demoStudio.project!
   await demoStudio.importFolder(demoPhotosDir(), { accept: (name) => /^sample\d+\.jpg$/.test(name) }).finished
-  const demoIds = demo.db.prepare<[], { id: number }>('SELECT id FROM images ORDER BY id').all().map((r) => r.id)
+  const demoIds = demo.db
+    .prepare<[], { id: number }>('SELECT id FROM images ORDER BY id')
+    .all()
+    .map((r) => r.id)
 
   const ctx: JobContext = {
     signal: new AbortController().signal,
@@ -138,41 +153,42 @@ export default async function teachersBench(args: string[]) {
   }
   const rows: Record<string, string | number>[] = []
   const result: Record<string, object> = {}
-  for (const teacher of teachers) for (const tiles of tilings as Tiles[]) {
-    const settings = resolveSettings({ teacher, minScore, tiles })
-    const service = await startKindling(settings, { workers })
-    try {
-      await kindleProject(dlib.store, ctx, { teacher, minScore, tiles, service, redo: true, imageIds: dlib.ids })
-      const t = performance.now()
-      await kindleProject(genki.store, ctx, { teacher, minScore, tiles, service, redo: true, imageIds: genki.ids })
-      const perSec = genki.ids.length / ((performance.now() - t) / 1000)
-      const td = performance.now()
-      const demoRun = await kindleProject(demo, ctx, { teacher, minScore, tiles, service, redo: true, imageIds: demoIds })
-      const demoPerSec = demoIds.length / ((performance.now() - td) / 1000)
-      const d = score(dlib.store, dlib.ids, settings.teacher)
-      const g = score(genki.store, genki.ids, settings.teacher)
-      const entry = {
-        tiles: String(tiles),
-        dlibRecall: round(d.matched / d.humans, 3),
-        dlibPrecision: round(d.kindled ? d.matched / d.kindled : 0, 3),
-        dlibFound: `${d.matched}/${d.humans}`,
-        dlibKindled: d.kindled,
-        genkiRecall: round(g.matched / g.humans, 3),
-        genkiPrecision: round(g.matched / (g.matched + g.fpNearLabel), 3),
-        genkiNoFace: g.noFace,
-        genkiKindled: g.kindled,
-        genkiImages: g.images,
-        imagesPerSec: round(perSec, 2),
-        demoFaces: demoRun.faces,
-        demoPerSec: round(demoPerSec, 2),
+  for (const teacher of teachers)
+    for (const tiles of tilings as Tiles[]) {
+      const settings = resolveSettings({ teacher, minScore, tiles })
+      const service = await startKindling(settings, { workers })
+      try {
+        await kindleProject(dlib.store, ctx, { teacher, minScore, tiles, service, redo: true, imageIds: dlib.ids })
+        const t = performance.now()
+        await kindleProject(genki.store, ctx, { teacher, minScore, tiles, service, redo: true, imageIds: genki.ids })
+        const perSec = genki.ids.length / ((performance.now() - t) / 1000)
+        const td = performance.now()
+        const demoRun = await kindleProject(demo, ctx, { teacher, minScore, tiles, service, redo: true, imageIds: demoIds })
+        const demoPerSec = demoIds.length / ((performance.now() - td) / 1000)
+        const d = score(dlib.store, dlib.ids, settings.teacher)
+        const g = score(genki.store, genki.ids, settings.teacher)
+        const entry = {
+          tiles: String(tiles),
+          dlibRecall: round(d.matched / d.humans, 3),
+          dlibPrecision: round(d.kindled ? d.matched / d.kindled : 0, 3),
+          dlibFound: `${d.matched}/${d.humans}`,
+          dlibKindled: d.kindled,
+          genkiRecall: round(g.matched / g.humans, 3),
+          genkiPrecision: round(g.matched / (g.matched + g.fpNearLabel), 3),
+          genkiNoFace: g.noFace,
+          genkiKindled: g.kindled,
+          genkiImages: g.images,
+          imagesPerSec: round(perSec, 2),
+          demoFaces: demoRun.faces,
+          demoPerSec: round(demoPerSec, 2),
+        }
+        result[tilings.length > 1 ? `${settings.teacher} tiles=${tiles}` : settings.teacher] = entry
+        rows.push({ teacher: settings.teacher, ...entry })
+        console.error(`${settings.teacher}: ${JSON.stringify(entry)}`)
+      } finally {
+        await service.close()
       }
-      result[tilings.length > 1 ? `${settings.teacher} tiles=${tiles}` : settings.teacher] = entry
-      rows.push({ teacher: settings.teacher, ...entry })
-      console.error(`${settings.teacher}: ${JSON.stringify(entry)}`)
-    } finally {
-      await service.close()
     }
-  }
   await dlibStudio.close()
   await genkiStudio.close()
   await demoStudio.close()

@@ -71,7 +71,11 @@ parentPort.on('message', (n) => {
  */
 async function coresAvailable(iterations = 3e7): Promise<number> {
   const workers = [new Worker(SPINNER, { eval: true }), new Worker(SPINNER, { eval: true })]
-  const spin = (w: Worker) => new Promise<number>((resolve) => { w.once('message', resolve); w.postMessage(iterations) })
+  const spin = (w: Worker) =>
+    new Promise<number>((resolve) => {
+      w.once('message', resolve)
+      w.postMessage(iterations)
+    })
   try {
     await Promise.all(workers.map(spin)) // warm up
     const ratios: number[] = []
@@ -128,7 +132,10 @@ export default async function trainBench(args: string[]) {
     // Replicas start from the same seeded weights before the single-thread trainer moves them.
     const parallel = new Map<number, ParallelDetectorTrainer>()
     for (const n of workerCounts.filter((n) => n > 1)) {
-      parallel.set(n, await ParallelDetectorTrainer.start(trainer, { workers: n, optimizer: { name: 'adam', learningRate: 1e-4 }, backend: engine.name }))
+      parallel.set(
+        n,
+        await ParallelDetectorTrainer.start(trainer, { workers: n, optimizer: { name: 'adam', learningRate: 1e-4 }, backend: engine.name }),
+      )
     }
     const stepTimes: number[] = []
     const parallelTimes = new Map<number, number[]>([...parallel.keys()].map((n) => [n, []]))
@@ -181,6 +188,12 @@ export default async function trainBench(args: string[]) {
   const coresAfter = workerCounts.length > 1 ? await coresAvailable() : null
   console.log(`\nOne training step at batch ${batch} on ${engine.name} (${engine.threads} threads), median of ${steps}:\n`)
   console.log(table(rows))
-  if (coresBefore !== null) console.log(`\nCores available to this process (2 spinning threads vs 1): ${coresBefore} before, ${coresAfter} after`)
-  return { backend: engine.name, batch, presets: result, ...(coresBefore !== null ? { coresAvailable: { before: coresBefore, after: coresAfter } } : {}) }
+  if (coresBefore !== null)
+    console.log(`\nCores available to this process (2 spinning threads vs 1): ${coresBefore} before, ${coresAfter} after`)
+  return {
+    backend: engine.name,
+    batch,
+    presets: result,
+    ...(coresBefore !== null ? { coresAvailable: { before: coresBefore, after: coresAfter } } : {}),
+  }
 }

@@ -60,9 +60,9 @@ describe('Devices in serve mode', () => {
 
     // Paired: the device is listed and selected, with what the device reported.
     await page.getByTestId('device-bench-pi').waitFor()
-    await expect.poll(() => page.getByTestId('device-info').textContent(), WAIT).toContain(
-      execFileSync(sshd.remoteNode, ['--version'], { encoding: 'utf8' }).trim(),
-    )
+    await expect
+      .poll(() => page.getByTestId('device-info').textContent(), WAIT)
+      .toContain(execFileSync(sshd.remoteNode, ['--version'], { encoding: 'utf8' }).trim())
     await page.getByTestId('device-test').click()
     await expect.poll(() => page.getByTestId('device-info').textContent(), WAIT).toContain('Architecture')
 

@@ -137,14 +137,11 @@ describe('Review in serve mode', () => {
     await undo()
     await expectBox(null) // the drawing
     // And redo them all, ending with the box deleted again.
-    for (const [rect, cls, smiling] of [
-      [drawn],
-      [afterMove],
-      [afterResize],
-      [afterResize, 'dog'],
-      [afterResize, 'dog', 'true'],
-      [null],
-    ] as [Rect | null, string?, string?][]) {
+    for (const [rect, cls, smiling] of [[drawn], [afterMove], [afterResize], [afterResize, 'dog'], [afterResize, 'dog', 'true'], [null]] as [
+      Rect | null,
+      string?,
+      string?,
+    ][]) {
       await redo()
       await expectBox(rect, cls, smiling)
     }
@@ -189,9 +186,9 @@ describe('Review in serve mode', () => {
     await waitForPhoto(page)
     expect(await page.getByTestId('review-state').textContent()).toBe('reviewed')
     await expect.poll(() => page.getByTestId('review-box').count(), WAIT).toBe(1)
-    await expect.poll(() => page.getByTestId('review-box').first().getAttribute('data-rect'), WAIT).toBe(
-      `${afterResize.x},${afterResize.y},${afterResize.w},${afterResize.h}`,
-    )
+    await expect
+      .poll(() => page.getByTestId('review-box').first().getAttribute('data-rect'), WAIT)
+      .toBe(`${afterResize.x},${afterResize.y},${afterResize.w},${afterResize.h}`)
     expect(await page.getByTestId('review-box').first().getAttribute('data-class')).toBe('dog')
     expect(await page.getByTestId('review-box').first().getAttribute('data-smiling')).toBe('true')
     expect(storedBoxes(dir, imageId)).toEqual([

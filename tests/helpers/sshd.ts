@@ -101,8 +101,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     clientKey,
     home,
     remoteNode,
-    hostKeyFingerprint: () =>
-      execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1],
+    hostKeyFingerprint: () => execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1],
     async rotateHostKey() {
       await stopChild()
       fs.rmSync(hostKey)

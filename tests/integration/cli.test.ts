@@ -76,11 +76,14 @@ describe('kindling CLI', () => {
   it('scores detections against COCO ground truth, and names the field of a malformed detections file', async () => {
     const dir = tempDir()
     const gt = path.join(dir, 'gt.json')
-    fs.writeFileSync(gt, JSON.stringify({
-      images: [{ id: 1, file_name: 'a.jpg', width: 100, height: 100 }],
-      categories: [{ id: 1, name: 'face' }],
-      annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [10, 10, 20, 20] }],
-    }))
+    fs.writeFileSync(
+      gt,
+      JSON.stringify({
+        images: [{ id: 1, file_name: 'a.jpg', width: 100, height: 100 }],
+        categories: [{ id: 1, name: 'face' }],
+        annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [10, 10, 20, 20] }],
+      }),
+    )
     const good = path.join(dir, 'good.json')
     fs.writeFileSync(good, JSON.stringify([{ image_id: 1, category_id: 1, bbox: [10, 10, 20, 20], score: 0.9 }]))
     const ok = await run('eval', '--gt', gt, '--pred', good)
@@ -88,20 +91,33 @@ describe('kindling CLI', () => {
     expect(ok.stdout.trim().split('\n').at(-1)).toBe('RESULT {"ap50":1,"ap":1,"recall":1}')
 
     const bad = path.join(dir, 'bad.json')
-    fs.writeFileSync(bad, JSON.stringify([0, 1, 2, 3].map((i) => ({ image_id: 1, category_id: 1, bbox: i === 3 ? [1, 2, 3] : [1, 2, 3, 4], score: 0.5 }))))
-    expect(await run('eval', '--gt', gt, '--pred', bad)).toMatchObject({ code: 1, stderr: `kindling: ${bad}: [3].bbox: expected array of 4 numbers\n` })
+    fs.writeFileSync(
+      bad,
+      JSON.stringify([0, 1, 2, 3].map((i) => ({ image_id: 1, category_id: 1, bbox: i === 3 ? [1, 2, 3] : [1, 2, 3, 4], score: 0.5 }))),
+    )
+    expect(await run('eval', '--gt', gt, '--pred', bad)).toMatchObject({
+      code: 1,
+      stderr: `kindling: ${bad}: [3].bbox: expected array of 4 numbers\n`,
+    })
     expect((await run('eval', '--gt', gt)).code).toBe(2)
   })
 
   it('explains a match: the box index and encoded offsets per anchor, as one JSON line', async () => {
     const input = path.join(tempDir(), 'match.json')
-    fs.writeFileSync(input, JSON.stringify({
-      anchors: [[0.1, 0.1, 0.5, 0.5], [0.5, 0.5, 0.9, 0.9], [0.12, 0.1, 0.5, 0.5]],
-      boxes: [[0.1, 0.1, 0.5, 0.5]],
-      labels: [1],
-      pos: 0.5,
-      neg: 0.4,
-    }))
+    fs.writeFileSync(
+      input,
+      JSON.stringify({
+        anchors: [
+          [0.1, 0.1, 0.5, 0.5],
+          [0.5, 0.5, 0.9, 0.9],
+          [0.12, 0.1, 0.5, 0.5],
+        ],
+        boxes: [[0.1, 0.1, 0.5, 0.5]],
+        labels: [1],
+        pos: 0.5,
+        neg: 0.4,
+      }),
+    )
     const result = await run('anchors', 'match', '--input', input)
     expect(result.code).toBe(0)
     const lines = result.stdout.trim().split('\n')

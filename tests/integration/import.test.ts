@@ -72,7 +72,11 @@ describe('photo import', () => {
   })
 
   it('assigns splits by file name with GENKI’s rule, so GENKI photos land in their published split', () => {
-    const csv = fs.readFileSync(path.join(genkiImages, '..', 'genki4k-smile.csv'), 'utf8').trim().split('\n').slice(1)
+    const csv = fs
+      .readFileSync(path.join(genkiImages, '..', 'genki4k-smile.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
     for (const line of csv.slice(0, 500)) {
       const [file, , , , , split] = line.split(',')
       expect(splitFor(file)).toBe(split)

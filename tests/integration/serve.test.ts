@@ -63,7 +63,9 @@ describe('serve mode', () => {
 
     const started = await client.call('import.start', { dir: dlibFaces })
     expect(started.ok).toBe(true)
-    await expect.poll(() => client.events.find((e) => e.event === 'job.progress' && e.payload.state === 'done'), { timeout: 20_000 }).toBeTruthy()
+    await expect
+      .poll(() => client.events.find((e) => e.event === 'job.progress' && e.payload.state === 'done'), { timeout: 20_000 })
+      .toBeTruthy()
     expect(client.events.some((e) => e.event === 'project.changed' && e.payload.counts.images === 12)).toBe(true)
 
     const page = await client.call('images.page', { sort: 'name', limit: 5 })
@@ -80,7 +82,9 @@ describe('serve mode', () => {
     expect((await fetch(`${base}/thumbnails/999999?token=${server.token}`)).status).toBe(404)
 
     // A photo deleted after import, whose cached thumbnail is gone too, is a 404 that says why — not a server fault.
-    studio.project!.addImages([{ path: '/gone/photo.jpg', sha256: 'f'.repeat(64), bytes: 1, mtimeMs: 1, width: 1, height: 1, format: 'jpeg', split: 'train' }])
+    studio.project!.addImages([
+      { path: '/gone/photo.jpg', sha256: 'f'.repeat(64), bytes: 1, mtimeMs: 1, width: 1, height: 1, format: 'jpeg', split: 'train' },
+    ])
     const gone = studio.project!.page({ sort: 'newest', offset: 0, limit: 1 }).items[0]
     const missing = await fetch(`${base}/thumbnails/${gone.id}?token=${server.token}`)
     expect(missing.status).toBe(404)

@@ -53,8 +53,7 @@ const where = (t: Pick<SshTarget, 'name' | 'host' | 'port'>) => `${t.name} (${t.
 const KEEPALIVE = { keepaliveInterval: 5_000, keepaliveCountMax: 3 }
 
 // The pinned key's type is the only one offered, so a server with several host keys always shows the pinned one.
-const hostKeyAlgorithms = (algorithm: string): string[] =>
-  algorithm === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [algorithm]
+const hostKeyAlgorithms = (algorithm: string): string[] => (algorithm === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [algorithm])
 
 export function connect(target: SshTarget, trust: HostTrust, { readyTimeout = 20_000 } = {}): Promise<Connection> {
   const { key } = readPrivateKey(target.keyPath, target.passphrase)
@@ -66,7 +65,9 @@ export function connect(target: SshTarget, trust: HostTrust, { readyTimeout = 20
     let closedBy: 'us' | null = null
     let lastError: Error | null = null
     const closed = new Promise<Error | null>((settle) => {
-      client.on('close', () => settle(closedBy === 'us' ? null : (lastError ?? new DeviceError(`the connection to ${where(target)} was closed`))))
+      client.on('close', () =>
+        settle(closedBy === 'us' ? null : (lastError ?? new DeviceError(`the connection to ${where(target)} was closed`))),
+      )
     })
     client.on('ready', () => {
       ready = true
@@ -159,7 +160,10 @@ export function fetchHostKey(host: string, port: number, { readyTimeout = 20_000
 }
 
 /** A network or authentication failure, said so that the user knows what to fix. */
-function explain(error: Error & { code?: string; level?: string }, target: Pick<SshTarget, 'name' | 'host' | 'port'> & { user?: string }): Error {
+function explain(
+  error: Error & { code?: string; level?: string },
+  target: Pick<SshTarget, 'name' | 'host' | 'port'> & { user?: string },
+): Error {
   const at = where(target)
   switch (error.code) {
     case 'ECONNREFUSED':

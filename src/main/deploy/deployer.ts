@@ -160,7 +160,10 @@ class DeploymentRun {
     }
     const model = await this.o.model.prepare()
     const modelArtifact = model.files
-      ? artifactOfFiles('model', model.files.map((f) => path.join(model.dir, f)))
+      ? artifactOfFiles(
+          'model',
+          model.files.map((f) => path.join(model.dir, f)),
+        )
       : artifactOfDir('model', model.dir)
     this.devices.updateDeployment(this.id, { modelSha256: modelArtifact.sha256 })
     this.stopIfCancelled()
@@ -203,9 +206,11 @@ class DeploymentRun {
   /** Where things go on the device (~/.kindling, from its own $HOME), and an SFTP channel to put them there. */
   private async probe({ conn, whileConnected }: Session) {
     const home = await whileConnected(remoteHome(conn.client))
-    const sftp = await whileConnected(new Promise<import('ssh2').SFTPWrapper>((resolve, reject) =>
-      conn.client.sftp((e, s) => (e ? reject(new DeviceError(`the device offers no SFTP: ${e.message}`)) : resolve(s))),
-    ))
+    const sftp = await whileConnected(
+      new Promise<import('ssh2').SFTPWrapper>((resolve, reject) =>
+        conn.client.sftp((e, s) => (e ? reject(new DeviceError(`the device offers no SFTP: ${e.message}`)) : resolve(s))),
+      ),
+    )
     return { root: `${home}/.kindling`, sftp }
   }
 
@@ -346,7 +351,10 @@ function explainRunnerFailure(
     return 'the device has no `node` on the PATH of SSH sessions: install Node.js 18 or newer there (e.g. apt install nodejs)'
   }
   // Node prints a stack and ends with its version: the line that names the error is the useful one.
-  const lines = ended.stderr.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = ended.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
   const why = lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.at(-1) ?? log.at(-1) ?? 'no output'
   return `the runner stopped with ${ended.code !== null ? `exit code ${ended.code}` : `signal ${ended.signal}`}: ${why}`
 }

@@ -55,11 +55,7 @@ export interface DeployServiceOptions {
   secrets?: SecretBox
 }
 
-export function deployService(
-  getStore: () => Store,
-  send: (event: StudioEvent) => void,
-  options: DeployServiceOptions = {},
-): DeployService {
+export function deployService(getStore: () => Store, send: (event: StudioEvent) => void, options: DeployServiceOptions = {}): DeployService {
   const { secrets } = options
   const canKeepSecrets = () => secrets?.available() === true
   /** Open a device's sealed passphrase for one connection; it is never kept in memory beyond that. */

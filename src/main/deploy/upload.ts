@@ -101,7 +101,10 @@ export async function place(
   // Hash each file on the device, reading it by redirection so that no file name appears in sha256sum's output.
   const check = artifact.files.map((f) => `sha256sum < ${shellQuote(`${tmp}/${f.name}`)}`).join(' && ')
   const out = await runOk(client, check, `checking the uploaded ${artifact.label}`)
-  const got = out.trim().split('\n').map((line) => line.split(/\s+/)[0])
+  const got = out
+    .trim()
+    .split('\n')
+    .map((line) => line.split(/\s+/)[0])
   const bad = artifact.files.find((f, i) => got[i] !== f.sha256)
   if (bad) {
     await runOk(client, shellCommand('rm', '-rf', '--', tmp), 'removing a bad upload').catch(() => {})

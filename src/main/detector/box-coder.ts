@@ -65,12 +65,7 @@ export class BoxCoder {
 }
 
 /** [cx, cy, w, h] of a corner box. */
-export const centreSize = ([x1, y1, x2, y2]: Corners): [number, number, number, number] => [
-  (x1 + x2) / 2,
-  (y1 + y2) / 2,
-  x2 - x1,
-  y2 - y1,
-]
+export const centreSize = ([x1, y1, x2, y2]: Corners): [number, number, number, number] => [(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1]
 
 // Per-channel masks: centre (x, y) channels and size (w, h) channels. Plain arrays, not module-level tensors: a tensor
 // made at import time would start a backend before initEngine() chooses one.

@@ -140,8 +140,7 @@ export function formatCoverage(report: CoverageReport): string {
   const widths = header.map((_, c) => Math.max(...lines.map((l) => l[c].length)))
   const line = (l: string[]) => l.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ')
   return [
-    `Anchor coverage: ${report.config}, ${report.anchors} anchors on ${report.input.width}×${report.input.height}, ` +
-      `${report.images} images`,
+    `Anchor coverage: ${report.config}, ${report.anchors} anchors on ${report.input.width}×${report.input.height}, ` + `${report.images} images`,
     '',
     line(lines[0]),
     widths.map((w) => '-'.repeat(w)).join('  '),

@@ -51,7 +51,14 @@ export class AnchorIou {
   best(boxes: PreparedBoxes, B: number, M: number): { perAnchor: tf.Tensor2D; perBox: BoxBest } {
     const passes = this.blocks.map((block) => tf.tidy(() => iouPass(block, boxes, B, M)))
     // Each anchor's best IoU, from the blocks' padded type-major order to the contract order: one gather of rows.
-    const padded = tf.transpose(passes.length === 1 ? passes[0].bestIou : tf.concat(passes.map((p) => p.bestIou), 1))
+    const padded = tf.transpose(
+      passes.length === 1
+        ? passes[0].bestIou
+        : tf.concat(
+            passes.map((p) => p.bestIou),
+            1,
+          ),
+    )
     const perAnchor = tf.transpose(tf.gatherND(padded, this.places)) as tf.Tensor2D // [B, A]
     return { perAnchor, perBox: bestAnchors(passes, boxes.usable, this.count, B, M) }
   }
@@ -218,8 +225,14 @@ function iouPass(block: Block, boxes: PreparedBoxes, B: number, M: number): IouP
 
 /** Each box's best anchor (highest IoU, then lowest index) and that IoU, from the blocks' candidates. */
 function bestAnchors(passes: IouPass[], usable: tf.Tensor2D, A: number, B: number, M: number): BoxBest {
-  const candidates = tf.concat(passes.map((p) => p.candidateIou), 0) // [candidates, B·M]
-  const anchors = tf.concat(passes.map((p) => p.candidateAnchor), 0)
+  const candidates = tf.concat(
+    passes.map((p) => p.candidateIou),
+    0,
+  ) // [candidates, B·M]
+  const anchors = tf.concat(
+    passes.map((p) => p.candidateAnchor),
+    0,
+  )
   const iou = tf.max(candidates, 0, true) // [1, B·M]
   // The lowest anchor index among the candidates that reach it: the max of (A − index) where reached.
   const reaches = tf.sub(1, tf.step(tf.sub(iou, candidates)))
@@ -296,7 +309,10 @@ function makeBlock(types: TypeSpec[]): Block {
   const rows = Math.max(...types.map((t) => t.rows.length))
   const cols = Math.max(...types.map((t) => t.cols.length))
   const table = (n: number, value: (t: TypeSpec, i: number) => number) =>
-    tf.tensor2d(Float32Array.from({ length: types.length * n }, (_, j) => value(types[Math.floor(j / n)], j % n)), [1, types.length * n])
+    tf.tensor2d(
+      Float32Array.from({ length: types.length * n }, (_, j) => value(types[Math.floor(j / n)], j % n)),
+      [1, types.length * n],
+    )
   const interval = (list: [number, number][], i: number) => list[i] ?? PADDING
   const perType = (value: (t: TypeSpec) => number) => tf.tensor2d(types.map(value), [1, types.length])
   return {
@@ -344,7 +360,8 @@ function flatCorners(anchors: Float32Array | readonly (readonly number[])[]): Fl
 function checkAnchors(corners: Float32Array): void {
   for (let a = 0; a < corners.length / 4; a++) {
     const [x1, y1, x2, y2] = corners.subarray(a * 4, a * 4 + 4)
-    if (![x1, y1, x2, y2].every((v) => snapCoordinate(v) === v)) throw new Error(`matcher: anchor ${a} is not on the 2^-20 grid (make anchors with anchorsFor)`)
+    if (![x1, y1, x2, y2].every((v) => snapCoordinate(v) === v))
+      throw new Error(`matcher: anchor ${a} is not on the 2^-20 grid (make anchors with anchorsFor)`)
     const inRange = [x1, y1, x2, y2].every((v) => v > BOX_RANGE[0] && v < BOX_RANGE[1])
     if (!inRange) throw new Error(`matcher: anchor ${a} reaches outside (${BOX_RANGE.join(', ')}) image sizes`)
     if (!(x2 > x1 && y2 > y1)) throw new Error(`matcher: anchor ${a} has no area`)

@@ -89,13 +89,7 @@ export function detectionLoss(config: Loss, predictions: Predictions, targets: T
  * model is most wrong about (highest background loss). Which negatives are chosen is a decision, not a function to
  * differentiate: the selection is computed on a gradient-free copy and applied as a mask.
  */
-function minedCrossEntropy(
-  logProbs: tf.Tensor3D,
-  target: tf.Tensor3D,
-  labels: tf.Tensor2D,
-  positiveF: tf.Tensor2D,
-  ratio: number,
-): tf.Scalar {
+function minedCrossEntropy(logProbs: tf.Tensor3D, target: tf.Tensor3D, labels: tf.Tensor2D, positiveF: tf.Tensor2D, ratio: number): tf.Scalar {
   const crossEntropy = tf.neg(tf.sum(tf.mul(logProbs, target), 2)) // [B, A]; 0 for ignored anchors
   const negative = tf.equal(labels, 0)
   const anchors = labels.shape[1]
@@ -114,7 +108,10 @@ function minedCrossEntropy(
     const { values } = tf.topk(candidates, k, true) // [B, k], descending
     const last = tf.cast(tf.maximum(tf.sub(keep, 1), 0), 'int32') // index of the k-th largest, per image
     const kth = tf.gatherND(values, tf.stack([tf.range(0, labels.shape[0], 1, 'int32'), last], 1))
-    const chosen = tf.logicalAnd(tf.logicalAnd(negative, tf.greaterEqual(candidates, tf.expandDims(kth, 1))), tf.expandDims(tf.greater(keep, 0), 1))
+    const chosen = tf.logicalAnd(
+      tf.logicalAnd(negative, tf.greaterEqual(candidates, tf.expandDims(kth, 1))),
+      tf.expandDims(tf.greater(keep, 0), 1),
+    )
     return tf.add(positiveF, tf.cast(chosen, 'float32'))
   })
   return tf.sum(tf.mul(crossEntropy, mask))

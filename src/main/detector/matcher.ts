@@ -85,7 +85,10 @@ export class AnchorMatcher {
   private readonly negAtLeast: number
 
   /** `anchors`: an AnchorSet from anchorsFor (fast, map by map), or any list of corner boxes (snapped here). */
-  constructor(anchors: AnchorSet | Float32Array | readonly (readonly number[])[], readonly options: MatcherOptions) {
+  constructor(
+    anchors: AnchorSet | Float32Array | readonly (readonly number[])[],
+    readonly options: MatcherOptions,
+  ) {
     if (!(options.neg <= options.pos)) throw new Error(`matcher: neg (${options.neg}) must not exceed pos (${options.pos})`)
     const coder = new BoxCoder(options.variances ?? SSD_VARIANCES)
     // Thresholds as the smallest float32 not below them, so float32 IoUs compare as against the exact values.

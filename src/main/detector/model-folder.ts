@@ -41,4 +41,3 @@ export function modelFolderSaver(dir: string): tf.io.IOHandler {
     },
   }
 }
-

@@ -5,8 +5,22 @@ import { DetectorConfig, type DetectorConfigInput, type FeatureMap } from './con
 
 type Size = [rows: number, cols: number]
 
-const sizes300: Size[] = [[38, 38], [19, 19], [10, 10], [5, 5], [3, 3], [2, 2]]
-const sizes320x240: Size[] = [[30, 40], [15, 20], [8, 10], [4, 5], [2, 3], [1, 2]]
+const sizes300: Size[] = [
+  [38, 38],
+  [19, 19],
+  [10, 10],
+  [5, 5],
+  [3, 3],
+  [2, 2],
+]
+const sizes320x240: Size[] = [
+  [30, 40],
+  [15, 20],
+  [8, 10],
+  [4, 5],
+  [2, 3],
+  [1, 2],
+]
 const faceScales = [0.1, 0.2, 0.4, 0.6, 0.8, 0.95]
 const faceAspectRatios = [1, 0.8]
 
@@ -15,7 +29,12 @@ function faceMaps(sizes: Size[]): FeatureMap[] {
 }
 
 /** What every face preset shares: the issue's matcher thresholds, SSD's variances and loss, decoding for faces. */
-function facePreset(name: string, input: { width: number; height: number }, backbone: DetectorConfigInput['backbone'], sizes: Size[]): DetectorConfigInput {
+function facePreset(
+  name: string,
+  input: { width: number; height: number },
+  backbone: DetectorConfigInput['backbone'],
+  sizes: Size[],
+): DetectorConfigInput {
   return {
     name,
     input,

@@ -31,7 +31,11 @@ export class TargetEncoder {
   ) {
     const A = corners.length / 4
     this.count = A
-    const channel = (i: number) => tf.tensor2d(Float32Array.from({ length: A }, (_, a) => corners[a * 4 + i]), [A, 1])
+    const channel = (i: number) =>
+      tf.tensor2d(
+        Float32Array.from({ length: A }, (_, a) => corners[a * 4 + i]),
+        [A, 1],
+      )
     this.anchorChannels = [0, 1, 2, 3].map(channel)
     this.anchorCentreSize = tf.tensor2d(
       Float32Array.from({ length: A * 4 }, (_, j) => {
@@ -63,7 +67,10 @@ export class TargetEncoder {
     const isPositive = tf.step(top.values) // [B, k]: rows with fewer than k positives are topped up with others
     const forcedPlus1 = tf.relu(tf.sub(top.values, 1))
     const at = tf.expandDims(top.indices, 2) // [B, k, 1]
-    const iou = iouWithRows(this.anchorChannels.map((c) => tf.gatherND(c, at)), boxes.rows) // [B, k, M]
+    const iou = iouWithRows(
+      this.anchorChannels.map((c) => tf.gatherND(c, at)),
+      boxes.rows,
+    ) // [B, k, M]
     const byIou = tf.cast(tf.argMax(iou, 2), 'float32') // the lowest box index on a tie
     const box = tf.where(tf.greater(forcedPlus1, 0), tf.sub(forcedPlus1, 1), byIou) // [B, k]
 

@@ -1,13 +1,6 @@
 // A minimal application menu: open a project folder, quit, and the standard Edit/View/Window menus (without an Edit
 // menu, copy and paste shortcuts do nothing in text fields on macOS).
-import {
-  type BrowserWindow,
-  dialog,
-  Menu,
-  type MenuItemConstructorOptions,
-  type MessageBoxOptions,
-  type OpenDialogOptions,
-} from 'electron'
+import { type BrowserWindow, dialog, Menu, type MenuItemConstructorOptions, type MessageBoxOptions, type OpenDialogOptions } from 'electron'
 import fs from 'node:fs'
 import path from 'node:path'
 import { DB_FILE } from '../store/index.js'

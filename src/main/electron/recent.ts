@@ -8,7 +8,13 @@ import { z } from 'zod'
 export const MAX_RECENT = 10
 
 const RecentFile = z.object({
-  projects: z.array(z.string().min(1).max(4096).refine((dir) => path.isAbsolute(dir), 'must be an absolute path')),
+  projects: z.array(
+    z
+      .string()
+      .min(1)
+      .max(4096)
+      .refine((dir) => path.isAbsolute(dir), 'must be an absolute path'),
+  ),
 })
 
 /** The project folders in a `recent.json` text, or none if it is not one. */

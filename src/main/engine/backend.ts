@@ -27,8 +27,13 @@ export interface EngineInfo {
 export const backendOrder: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
 
 const aliases: Record<string, BackendName> = {
-  'tensorflow-gpu': 'tensorflow-gpu', gpu: 'tensorflow-gpu', 'node-gpu': 'tensorflow-gpu', 'tfjs-node-gpu': 'tensorflow-gpu',
-  tensorflow: 'tensorflow', node: 'tensorflow', 'tfjs-node': 'tensorflow',
+  'tensorflow-gpu': 'tensorflow-gpu',
+  gpu: 'tensorflow-gpu',
+  'node-gpu': 'tensorflow-gpu',
+  'tfjs-node-gpu': 'tensorflow-gpu',
+  tensorflow: 'tensorflow',
+  node: 'tensorflow',
+  'tfjs-node': 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu',
 }

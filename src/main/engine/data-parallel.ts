@@ -141,7 +141,10 @@ class Replica {
   private readonly worker: Worker
   readonly ready: Promise<Extract<WorkerReply, { type: 'ready' }>>
 
-  constructor(readonly index: number, init: WorkerInit) {
+  constructor(
+    readonly index: number,
+    init: WorkerInit,
+  ) {
     const worker = startReplicaWorker(init)
     this.worker = worker
     this.ready = new Promise((resolve, reject) => {

@@ -33,15 +33,11 @@ const Flag = z.union([z.boolean(), z.literal(0), z.literal(1)], { error: 'expect
 
 export const CocoGroundTruthFile = z.object({
   images: z.array(z.object({ id: ImageIdSchema })),
-  annotations: z.array(
-    z.object({ image_id: ImageIdSchema, category_id: CategoryId, bbox: Bbox, iscrowd: Flag, ignore: Flag }),
-  ),
+  annotations: z.array(z.object({ image_id: ImageIdSchema, category_id: CategoryId, bbox: Bbox, iscrowd: Flag, ignore: Flag })),
   categories: z.array(z.object({ id: CategoryId, name: z.string() })),
 })
 
-export const CocoResultsFile = z.array(
-  z.object({ image_id: ImageIdSchema, category_id: CategoryId, bbox: Bbox, score: z.number() }),
-)
+export const CocoResultsFile = z.array(z.object({ image_id: ImageIdSchema, category_id: CategoryId, bbox: Bbox, score: z.number() }))
 
 export interface CocoGroundTruth {
   file: string
@@ -53,8 +49,11 @@ export interface CocoGroundTruth {
 export function parseCocoGroundTruth(json: unknown, file: string): CocoGroundTruth {
   if (Array.isArray(json)) {
     // The likeliest way to get here is swapping --gt and --pred, so say what the file looks like.
-    throw new CocoFileError(file, '', 'expected COCO ground truth (an object with images, annotations, categories), ' +
-      'got an array: is this a detections file?')
+    throw new CocoFileError(
+      file,
+      '',
+      'expected COCO ground truth (an object with images, annotations, categories), ' + 'got an array: is this a detections file?',
+    )
   }
   const data = check(CocoGroundTruthFile, json, file)
 
@@ -90,8 +89,12 @@ export function parseCocoGroundTruth(json: unknown, file: string): CocoGroundTru
 /** Detections must refer to images and categories of the ground truth: a mismatch is a mistake, not a zero score. */
 export function parseCocoDetections(json: unknown, file: string, gt: CocoGroundTruth): Detection[] {
   if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
-    throw new CocoFileError(file, '', 'expected COCO results (an array of {image_id, category_id, bbox, score}), ' +
-      `got an object${'annotations' in json ? ': is this a ground-truth file?' : ''}`)
+    throw new CocoFileError(
+      file,
+      '',
+      'expected COCO results (an array of {image_id, category_id, bbox, score}), ' +
+        `got an object${'annotations' in json ? ': is this a ground-truth file?' : ''}`,
+    )
   }
   const data = check(CocoResultsFile, json, file)
   const categories = gt.classes.map((c) => `${c.id} ${JSON.stringify(c.name)}`).join(', ')
@@ -100,8 +103,7 @@ export function parseCocoDetections(json: unknown, file: string, gt: CocoGroundT
       throw new CocoFileError(file, `[${i}].image_id`, `no image with id ${show(d.image_id)} in ${gt.file}`)
     }
     if (!gt.classes.some((c) => c.id === d.category_id)) {
-      throw new CocoFileError(file, `[${i}].category_id`,
-        `no category with id ${d.category_id} in ${gt.file} (it has ${categories || 'none'})`)
+      throw new CocoFileError(file, `[${i}].category_id`, `no category with id ${d.category_id} in ${gt.file} (it has ${categories || 'none'})`)
     }
     const [x, y, w, h] = d.bbox
     return { imageId: d.image_id, classId: d.category_id, box: cornersOf({ x, y, w, h }), score: d.score }
@@ -142,9 +144,7 @@ function check<T>(schema: z.ZodType<T>, json: unknown, file: string): T {
 
 /** `['annotations', 2, 'bbox']` → `annotations[2].bbox`; `[3, 'bbox']` → `[3].bbox`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
-    .join('')
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('')
 }
 
 const article: Record<string, string> = {

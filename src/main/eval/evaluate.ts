@@ -191,8 +191,7 @@ function evaluateClass(
     )
     const everyLabel = allLabels.get(imageId) ?? []
     positions.forEach((p, i) => {
-      const unknown =
-        opts.unlabelledAreUnknown && everyLabel.every((label) => overlap(counted[p].box, label) < opts.unknownIou)
+      const unknown = opts.unlabelledAreUnknown && everyLabel.every((label) => overlap(counted[p].box, label) < opts.unknownIou)
       matches.forEach((perThreshold, t) => {
         const outcome = perThreshold[i].outcome
         verdicts[t][p] = outcome === 'fp' && unknown ? UNKNOWN : CODE[outcome]
@@ -203,9 +202,7 @@ function evaluateClass(
   const curves = verdicts.map((v) => curve(v, gt))
   const main = curves[primary]
   const hasGt = gt > 0
-  const apByIou = hasGt
-    ? COCO_IOU_THRESHOLDS.map((iou, t) => ({ iou, ap: cocoAp(curves[t].recall, curves[t].precision) }))
-    : []
+  const apByIou = hasGt ? COCO_IOU_THRESHOLDS.map((iou, t) => ({ iou, ap: cocoAp(curves[t].recall, curves[t].precision) })) : []
   // Points for plotting only at the main threshold: one object per detection is worth it once, not eleven times.
   const pr: PrPoint[] = []
   if (hasGt) {

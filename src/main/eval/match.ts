@@ -49,11 +49,7 @@ const MAX_THRESHOLD = 1 - 1e-10
  * is good enough; ties go to the later label, as in pycocotools. COCO's rule, used for VOC too (where the devkit differs:
  * docs/evaluation.md#matching-detections-to-labels).
  */
-export function matchImage(
-  detections: readonly Corners[],
-  labels: readonly Label[],
-  thresholds: readonly number[],
-): Match[][] {
+export function matchImage(detections: readonly Corners[], labels: readonly Label[], thresholds: readonly number[]): Match[][] {
   const ignored = labels.map((l) => Boolean(l.crowd || l.ignore))
   // Scored labels first (stable), so the loop below can stop at the first ignored one once it holds a scored match.
   const order = labels.map((_, i) => i).sort((a, b) => Number(ignored[a]) - Number(ignored[b]))

@@ -4,15 +4,7 @@
 import { z } from 'zod'
 import { CocoGroundTruthFile } from '../eval/index.js'
 import { readLabelFile, type LabelFormat } from './format.js'
-import {
-  fmt,
-  imagePath,
-  LabelFileError,
-  type LabelImage,
-  type LabelSet,
-  type OutputFile,
-  type SizedLabelSet,
-} from './label-set.js'
+import { fmt, imagePath, LabelFileError, type LabelImage, type LabelSet, type OutputFile, type SizedLabelSet } from './label-set.js'
 
 const Size = z.number().int().positive().optional()
 const CocoImage = CocoGroundTruthFile.shape.images.element.extend({ file_name: z.string(), width: Size, height: Size })
@@ -26,8 +18,10 @@ export function parse(text: string, file: string): LabelSet {
     throw new LabelFileError({ file }, `not valid JSON (${(error as Error).message})`)
   }
   if (Array.isArray(json)) {
-    throw new LabelFileError({ file }, 'expected COCO labels (an object with images, annotations, categories), got an ' +
-      'array: is this a detections file?')
+    throw new LabelFileError(
+      { file },
+      'expected COCO labels (an object with images, annotations, categories), got an ' + 'array: is this a detections file?',
+    )
   }
   const result = CocoLabelFile.safeParse(json, { error: zodMessage })
   if (!result.success) {
@@ -74,8 +68,14 @@ export function write(set: SizedLabelSet): OutputFile[] {
     annotations: set.images.flatMap((im, i) =>
       im.boxes.map((b) => {
         const bbox = [b.x, b.y, b.w, b.h].map((n) => Number(fmt(n)))
-        return { id: ++annotationId, image_id: i + 1, category_id: categoryId.get(b.className)!, bbox,
-          area: Number(fmt(bbox[2] * bbox[3])), iscrowd: 0 }
+        return {
+          id: ++annotationId,
+          image_id: i + 1,
+          category_id: categoryId.get(b.className)!,
+          bbox,
+          area: Number(fmt(bbox[2] * bbox[3])),
+          iscrowd: 0,
+        }
       }),
     ),
     categories: set.classes.map((name, i) => ({ id: i + 1, name, supercategory: 'none' })),
@@ -101,6 +101,15 @@ const zodMessage: z.core.$ZodErrorMap = (issue) => {
   if (issue.code !== 'invalid_type') return undefined
   const expected = article[issue.expected] ?? issue.expected
   if (issue.input === undefined) return `missing (expected ${expected})`
-  const got = issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input === 'string' ? JSON.stringify(issue.input) : typeof issue.input === 'object' ? 'an object' : String(issue.input)
+  const got =
+    issue.input === null
+      ? 'null'
+      : Array.isArray(issue.input)
+        ? 'an array'
+        : typeof issue.input === 'string'
+          ? JSON.stringify(issue.input)
+          : typeof issue.input === 'object'
+            ? 'an object'
+            : String(issue.input)
   return `expected ${expected}, got ${got}`
 }

@@ -46,7 +46,14 @@ export function parse(text: string, file: string): LabelSet {
         const [top, left, width, height] = ['top', 'left', 'width', 'height'].map(get)
         if (box.attributes.ignore !== undefined && box.attributes.ignore !== '0') return
         const label = childrenNamed(box, 'label')[0]?.text
-        image.boxes.push({ className: label || DEFAULT_CLASS, x: left, y: top, w: width, h: height, origin: { file, line: box.line, field: boxField } })
+        image.boxes.push({
+          className: label || DEFAULT_CLASS,
+          x: left,
+          y: top,
+          w: width,
+          h: height,
+          origin: { file, line: box.line, field: boxField },
+        })
       })
       images.push(image)
     }),
@@ -55,12 +62,7 @@ export function parse(text: string, file: string): LabelSet {
 }
 
 export function write(set: SizedLabelSet): OutputFile[] {
-  const lines = [
-    "<?xml version='1.0' encoding='UTF-8'?>",
-    '<dataset>',
-    '<name>Kindling Studio export</name>',
-    '<images>',
-  ]
+  const lines = ["<?xml version='1.0' encoding='UTF-8'?>", '<dataset>', '<name>Kindling Studio export</name>', '<images>']
   for (const im of set.images) {
     lines.push(`  <image file='${escapeXml(im.file)}' width='${im.width}' height='${im.height}'>`)
     for (const b of im.boxes) {

@@ -55,7 +55,12 @@ interface Resolved {
 
 export async function importLabels(store: Store, options: ImportLabelsOptions): Promise<ImportLabelsResult> {
   const imagesDir = path.resolve(options.imagesDir)
-  if (!(await fs.stat(imagesDir).then((s) => s.isDirectory(), () => false))) {
+  if (
+    !(await fs.stat(imagesDir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
     throw new Error(`image folder not found: ${imagesDir}`)
   }
   const mode = options.images ?? 'import'
@@ -101,14 +106,20 @@ export async function importLabels(store: Store, options: ImportLabelsOptions): 
     let size: { width: number; height: number }
     if (row) size = row
     else if (mode === 'existing') {
-      throw new LabelFileError(origin, `unknown image ${image.file}: no photo ${abs} in the project (import the photos first, or with the labels)`)
+      throw new LabelFileError(
+        origin,
+        `unknown image ${image.file}: no photo ${abs} in the project (import the photos first, or with the labels)`,
+      )
     } else {
       if (!looksLikePhoto(abs)) throw new LabelFileError(origin, `${image.file} is not a photo Kindling imports (JPEG, PNG or WebP)`)
       size = await photoSize(abs, origin, image.file)
     }
     if ((image.width !== undefined && image.width !== size.width) || (image.height !== undefined && image.height !== size.height)) {
-      throw new LabelFileError(origin, `says ${image.file} is ${image.width ?? '?'}×${image.height ?? '?'}, but the photo is ` +
-        `${size.width}×${size.height} (after EXIF orientation): the boxes were drawn on another version of it`)
+      throw new LabelFileError(
+        origin,
+        `says ${image.file} is ${image.width ?? '?'}×${image.height ?? '?'}, but the photo is ` +
+          `${size.width}×${size.height} (after EXIF orientation): the boxes were drawn on another version of it`,
+      )
     }
     resolved.push({ image, abs, boxes: image.boxes.map((b) => checkBox(b, image, size, origin)) })
   })
@@ -143,7 +154,11 @@ export async function importLabels(store: Store, options: ImportLabelsOptions): 
     const boxes = writeBoxes(store, resolved, imageIds, newClasses, classes)
     return { formats, images: resolved.length, boxes: boxes.added, duplicates: boxes.duplicates, clipped, newClasses, photos }
   } catch (error) {
-    await forget(store, before.filter((p) => known(p)), thumbnails)
+    await forget(
+      store,
+      before.filter((p) => known(p)),
+      thumbnails,
+    )
     throw error
   }
 }
@@ -152,24 +167,34 @@ export async function importLabels(store: Store, options: ImportLabelsOptions): 
 async function importFolder(store: Store, dir: string, ctx: JobContext, options?: ImportOptions) {
   const skipped: SkippedFile[] = []
   const counts = { imported: 0, duplicates: 0 }
-  await importPhotos(store, dir, {
-    signal: ctx.signal,
-    report: (u) => {
-      if (u.imported !== undefined) counts.imported = u.imported
-      if (u.duplicates !== undefined) counts.duplicates = u.duplicates
-      ctx.report(u)
+  await importPhotos(
+    store,
+    dir,
+    {
+      signal: ctx.signal,
+      report: (u) => {
+        if (u.imported !== undefined) counts.imported = u.imported
+        if (u.duplicates !== undefined) counts.duplicates = u.duplicates
+        ctx.report(u)
+      },
+      skip: (f) => {
+        skipped.push(f)
+        ctx.skip(f)
+      },
     },
-    skip: (f) => {
-      skipped.push(f)
-      ctx.skip(f)
-    },
-  }, options)
+    options,
+  )
   return { ...counts, skipped }
 }
 
 /** One transaction: new classes, then every box. Not logged for undo: an import is undone as a whole, not box by box. */
-function writeBoxes(store: Store, resolved: Resolved[], imageIds: Map<Resolved, number>, newClasses: string[],
-  classes: Map<string, number>): { added: number; duplicates: number } {
+function writeBoxes(
+  store: Store,
+  resolved: Resolved[],
+  imageIds: Map<Resolved, number>,
+  newClasses: string[],
+  classes: Map<string, number>,
+): { added: number; duplicates: number } {
   return store.transaction(() => {
     for (const name of newClasses) classes.set(name, store.classTable.create(name).id)
     const now = Date.now()
@@ -208,8 +233,11 @@ function checkBox(b: LabelBox, image: LabelImage, size: { width: number; height:
   const x2 = Math.min(size.width, x + w)
   const y2 = Math.min(size.height, y + h)
   if (x2 <= x1 || y2 <= y1) {
-    throw new LabelFileError(origin, `box [x ${fmtNum(x)}, y ${fmtNum(y)}, w ${fmtNum(w)}, h ${fmtNum(h)}] lies outside the ` +
-      `${size.width}×${size.height} photo ${image.file}`)
+    throw new LabelFileError(
+      origin,
+      `box [x ${fmtNum(x)}, y ${fmtNum(y)}, w ${fmtNum(w)}, h ${fmtNum(h)}] lies outside the ` +
+        `${size.width}×${size.height} photo ${image.file}`,
+    )
   }
   // Counted only past float noise: YOLO's rounded fractions land a hair over the edge of a box that touches it.
   const clipped = Math.max(x1 - x, y1 - y, x + w - x2, y + h - y2) > 0.01
@@ -228,12 +256,17 @@ async function photoSize(abs: string, origin: Origin, rel: string): Promise<{ wi
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const missing = code === 'ENOENT' || /missing|does not exist/i.test((error as Error).message)
-    throw new LabelFileError(origin, missing ? `no such image: ${rel} (looked for ${abs})` : `${rel} is not a readable photo (${(error as Error).message})`)
+    throw new LabelFileError(
+      origin,
+      missing ? `no such image: ${rel} (looked for ${abs})` : `${rel} is not a readable photo (${(error as Error).message})`,
+    )
   }
 }
 
 async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex')
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex')
 }
 
 /** Take out photos an import added before it failed, with their thumbnails. */

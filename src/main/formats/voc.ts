@@ -49,8 +49,14 @@ export function parse(text: string, file: string): LabelSet {
     if (!name) throw new LabelFileError({ file, line: obj.line, field: `${field}/name` }, 'empty class name')
     const box = one(obj, 'bndbox', `${field}/bndbox`)
     const [xmin, ymin, xmax, ymax] = ['xmin', 'ymin', 'xmax', 'ymax'].map((c) => num(box, c, `${field}/bndbox/${c}`))
-    image.boxes.push({ className: name, x: xmin - 1, y: ymin - 1, w: xmax - xmin, h: ymax - ymin,
-      origin: { file, line: box.line, field: `${field}/bndbox` } })
+    image.boxes.push({
+      className: name,
+      x: xmin - 1,
+      y: ymin - 1,
+      w: xmax - xmin,
+      h: ymax - ymin,
+      origin: { file, line: box.line, field: `${field}/bndbox` },
+    })
   })
   return { images: [image] }
 }

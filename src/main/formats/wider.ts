@@ -32,8 +32,10 @@ export function parse(text: string, file: string): LabelSet {
     // A row of numbers where a path belongs means the previous image's count was too small.
     if (/^[-+\d.eE\s]+$/.test(lines[n])) {
       const previous = images[images.length - 1]
-      throw new LabelFileError(at(n), `expected an image path, got a row of numbers` +
-        (previous ? ` (${previous.file} says ${boxes(lastCount)}: is its count wrong?)` : ''))
+      throw new LabelFileError(
+        at(n),
+        `expected an image path, got a row of numbers` + (previous ? ` (${previous.file} says ${boxes(lastCount)}: is its count wrong?)` : ''),
+      )
     }
     const image: LabelImage = { file: imagePath(lines[n], at(n)), boxes: [], origin: at(n) }
     n++

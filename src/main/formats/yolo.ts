@@ -77,7 +77,13 @@ async function classesFileAt(labelsPath: string): Promise<string> {
   if (!(await isFolder(labelsPath))) return labelsPath
   for (const name of CLASS_FILES) {
     const candidate = path.join(labelsPath, name)
-    if (await fs.stat(candidate).then((s) => s.isFile(), () => false)) return candidate
+    if (
+      await fs.stat(candidate).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return candidate
   }
   throw new LabelFileError({ file: labelsPath }, `no classes file (${CLASS_FILES.join(' or ')}) in this folder`)
 }
@@ -104,9 +110,12 @@ async function load(labelsPath: string, folder: ImageFolder): Promise<LabelSet> 
     const stem = withExtension(path.relative(labelsDir, file).split(path.sep).join('/'), '')
     const photos = photosByStem.get(stem) ?? []
     if (photos.length !== 1) {
-      throw new LabelFileError({ file }, photos.length === 0
-        ? `no photo named ${stem}.jpg (or .jpeg, .png, .webp) in ${folder.dir}`
-        : `more than one photo is named ${stem} (${photos.join(', ')}): YOLO cannot tell which this file labels`)
+      throw new LabelFileError(
+        { file },
+        photos.length === 0
+          ? `no photo named ${stem}.jpg (or .jpeg, .png, .webp) in ${folder.dir}`
+          : `more than one photo is named ${stem} (${photos.join(', ')}): YOLO cannot tell which this file labels`,
+      )
     }
     images.push({ file: photos[0], boxes: parse(await readLabelFile(file), file, classes), normalized: true, origin: { file } })
   }

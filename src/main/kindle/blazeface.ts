@@ -113,12 +113,7 @@ export function blazeFaceAnchors(inputSize: number): Float32Array {
  * Turn raw outputs into boxes in the square input's pixels: `scores` are logits [n], `boxes` [n × 16] rows of
  * (dx, dy, w, h, 6 keypoints) relative to each anchor centre.
  */
-export function decodeBlazeFace(
-  logits: Float32Array,
-  regress: Float32Array,
-  anchors: Float32Array,
-  minScore: number,
-): FaceBox[] {
+export function decodeBlazeFace(logits: Float32Array, regress: Float32Array, anchors: Float32Array, minScore: number): FaceBox[] {
   const out: FaceBox[] = []
   const n = logits.length
   const stride = regress.length / n
@@ -181,7 +176,15 @@ export async function blazeFaceTeacher(variant: BlazeFaceVariant = 'back', boxSc
       const side = Math.max(image.width, image.height)
       const results = tf.tidy(() => {
         const pixels = tf.tensor3d(Float32Array.from(image.data), [image.height, image.width, 3], 'float32')
-        const square = tf.pad(pixels, [[0, side - image.height], [0, side - image.width], [0, 0]], 0)
+        const square = tf.pad(
+          pixels,
+          [
+            [0, side - image.height],
+            [0, side - image.width],
+            [0, 0],
+          ],
+          0,
+        )
         const resized = tf.image.resizeBilinear(square as tf.Tensor3D, [size, size])
         // MediaPipe's BlazeFace takes pixels scaled to [-1, 1].
         const input = tf.expandDims(tf.sub(tf.div(resized, 127.5), 1), 0)

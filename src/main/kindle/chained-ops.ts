@@ -18,27 +18,57 @@ type AnyFn = (...args: unknown[]) => unknown
 type T = tf.Tensor
 
 const SPECIAL: Record<string, (this: T, ...args: never[]) => unknown> = {
-  as1D() { return tf.reshape(this, [this.size]) },
-  as2D(r: number, c: number) { return tf.reshape(this, [r, c]) },
-  as3D(r: number, c: number, d: number) { return tf.reshape(this, [r, c, d]) },
-  as4D(r: number, c: number, d: number, d2: number) { return tf.reshape(this, [r, c, d, d2]) },
-  as5D(r: number, c: number, d: number, d2: number, d3: number) { return tf.reshape(this, [r, c, d, d2, d3]) },
-  asScalar() { return tf.reshape(this, []) },
-  asType(dtype: tf.DataType) { return tf.cast(this, dtype) },
-  flatten() { return tf.reshape(this, [this.size]) },
-  reshapeAs(x: T) { return tf.reshape(this, x.shape) },
-  toBool() { return tf.cast(this, 'bool') },
-  toFloat() { return tf.cast(this, 'float32') },
-  toInt() { return tf.cast(this, 'int32') },
+  as1D() {
+    return tf.reshape(this, [this.size])
+  },
+  as2D(r: number, c: number) {
+    return tf.reshape(this, [r, c])
+  },
+  as3D(r: number, c: number, d: number) {
+    return tf.reshape(this, [r, c, d])
+  },
+  as4D(r: number, c: number, d: number, d2: number) {
+    return tf.reshape(this, [r, c, d, d2])
+  },
+  as5D(r: number, c: number, d: number, d2: number, d3: number) {
+    return tf.reshape(this, [r, c, d, d2, d3])
+  },
+  asScalar() {
+    return tf.reshape(this, [])
+  },
+  asType(dtype: tf.DataType) {
+    return tf.cast(this, dtype)
+  },
+  flatten() {
+    return tf.reshape(this, [this.size])
+  },
+  reshapeAs(x: T) {
+    return tf.reshape(this, x.shape)
+  },
+  toBool() {
+    return tf.cast(this, 'bool')
+  },
+  toFloat() {
+    return tf.cast(this, 'float32')
+  },
+  toInt() {
+    return tf.cast(this, 'int32')
+  },
   resizeBilinear(size: [number, number], alignCorners?: boolean) {
     return tf.image.resizeBilinear(this as tf.Tensor3D, size, alignCorners)
   },
   resizeNearestNeighbor(size: [number, number], alignCorners?: boolean) {
     return tf.image.resizeNearestNeighbor(this as tf.Tensor3D, size, alignCorners)
   },
-  concat(x: T | T[], axis?: number) { return tf.concat([this, ...(x instanceof tf.Tensor ? [x] : x)], axis) },
-  stack(x: T | T[], axis?: number) { return tf.stack([this, ...(x instanceof tf.Tensor ? [x] : x)], axis) },
-  where(condition: T, x: T) { return tf.where(condition, this, x) },
+  concat(x: T | T[], axis?: number) {
+    return tf.concat([this, ...(x instanceof tf.Tensor ? [x] : x)], axis)
+  },
+  stack(x: T | T[], axis?: number) {
+    return tf.stack([this, ...(x instanceof tf.Tensor ? [x] : x)], axis)
+  },
+  where(condition: T, x: T) {
+    return tf.where(condition, this, x)
+  },
 }
 
 let installed = false

@@ -53,7 +53,7 @@ export function weightedBoxFusion(perTeacher: FaceBox[][], options: FusionOption
     throw new Error(`weighted box fusion: ${weights.length} weights for ${perTeacher.length} teachers`)
   }
   const total = weights.reduce((s, w) => s + w, 0)
-  if (!(total > 0)) throw new Error('weighted box fusion: the teachers\' weights must add up to more than 0')
+  if (!(total > 0)) throw new Error("weighted box fusion: the teachers' weights must add up to more than 0")
   const all: TaggedBox[] = perTeacher.flatMap((boxes, teacher) => boxes.map((b) => ({ ...b, teacher })))
   all.sort((a, b) => b.score - a.score)
   const clusters: Cluster[] = []

@@ -197,9 +197,7 @@ function kindledBoxes(image: KindleCandidate, faces: readonly KindledFace[]): Ki
     const h = Math.min(f.y + f.h, image.height) - y
     if (w < 1 || h < 1) continue
     const attributes =
-      f.happy === undefined
-        ? {}
-        : { smiling: { value: f.happy >= SMILE_THRESHOLD, score: f.happy, source: 'kindled', teacher: SMILE_TEACHER } }
+      f.happy === undefined ? {} : { smiling: { value: f.happy >= SMILE_THRESHOLD, score: f.happy, source: 'kindled', teacher: SMILE_TEACHER } }
     boxes.push({ x, y, w, h, score: f.score, attributes })
   }
   return boxes

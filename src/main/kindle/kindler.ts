@@ -35,7 +35,10 @@ export function isTeacherName(name: string): name is TeacherName {
 /** The version a teacher (single or ensemble, as parsed) stores on its boxes, known without loading any model. */
 export function teacherVersion(spec: TeacherSpec): string {
   if (!spec.method) return TEACHERS[spec.members[0]].version
-  return ensembleVersion(spec.members.map((m) => ({ name: m, version: TEACHERS[m].version })), spec.method)
+  return ensembleVersion(
+    spec.members.map((m) => ({ name: m, version: TEACHERS[m].version })),
+    spec.method,
+  )
 }
 
 /** The input side of a teacher (single or ensemble, as parsed): an ensemble's largest member's. */

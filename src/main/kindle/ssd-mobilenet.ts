@@ -7,10 +7,7 @@ export function toFaceBoxes(found: FaceApiDetection[]): FaceBox[] {
   return found.map((d) => ({ x: d.box.x, y: d.box.y, w: d.box.width, h: d.box.height, score: d.score }))
 }
 
-export async function detectWith(
-  image: Pixels,
-  locate: (input: tf.Tensor3D) => Promise<FaceApiDetection[]>,
-): Promise<FaceBox[]> {
+export async function detectWith(image: Pixels, locate: (input: tf.Tensor3D) => Promise<FaceApiDetection[]>): Promise<FaceBox[]> {
   const input = toTensor(image)
   try {
     return toFaceBoxes(await locate(input))

@@ -208,7 +208,13 @@ export const TILE_EDGE_MARGIN = 2
  * Map a tile's boxes to the photo's frame; `cut` marks those touching an edge of the tile that lies inside the photo
  * (the face may go on beyond it: another tile or the plain pass may hold it whole).
  */
-export function mapTileBoxes(boxes: FaceBox[], t: Tile, width: number, height: number, margin = TILE_EDGE_MARGIN): (FaceBox & { cut: boolean })[] {
+export function mapTileBoxes(
+  boxes: FaceBox[],
+  t: Tile,
+  width: number,
+  height: number,
+  margin = TILE_EDGE_MARGIN,
+): (FaceBox & { cut: boolean })[] {
   return boxes.map((b) => {
     const cut =
       (t.x > 0 && b.x <= margin) ||
@@ -232,9 +238,7 @@ function coveredBy(a: FaceBox, b: FaceBox): number {
  */
 export function dropCutBoxes(whole: FaceBox[], tiled: (FaceBox & { cut: boolean })[]): FaceBox[] {
   const others = [...whole, ...tiled.filter((b) => !b.cut)]
-  return tiled
-    .filter((b) => !b.cut || !others.some((o) => coveredBy(b, o) >= 0.5))
-    .map(({ cut: _, ...b }) => b)
+  return tiled.filter((b) => !b.cut || !others.some((o) => coveredBy(b, o) >= 0.5)).map(({ cut: _, ...b }) => b)
 }
 
 /** A face at least this fraction of the photo's shorter side is "big": the teacher places it better zoomed out. */
@@ -267,5 +271,8 @@ export async function detectFaces(teacher: Teacher, image: Pixels, options: Kind
     }
     found.push(...dropCutBoxes(found, tiled))
   }
-  return nms(found.flatMap((b) => clip(b, image.width, image.height) ?? []), 0.5)
+  return nms(
+    found.flatMap((b) => clip(b, image.width, image.height) ?? []),
+    0.5,
+  )
 }

@@ -50,10 +50,7 @@ export const looksLikePhoto = (file: string) => PHOTO_EXTENSIONS.has(path.extnam
  * Read, check and hash a photo, and render its thumbnail. Throws BadPhotoError naming the problem for anything
  * that is not a complete JPEG, PNG or WebP within the limits.
  */
-export async function readPhoto(
-  file: string,
-  limits: PhotoLimits = DEFAULT_LIMITS,
-): Promise<{ photo: Photo; thumbnail: Buffer }> {
+export async function readPhoto(file: string, limits: PhotoLimits = DEFAULT_LIMITS): Promise<{ photo: Photo; thumbnail: Buffer }> {
   const stat = await fs.stat(file).catch((e: NodeJS.ErrnoException) => {
     throw new BadPhotoError(`cannot read: ${describeFsError(e)}`)
   })
@@ -78,9 +75,7 @@ export async function readPhoto(
   }
   const pixels = (meta.width ?? 0) * (meta.height ?? 0)
   if (pixels > limits.maxPixels) {
-    throw new BadPhotoError(
-      `image is ${meta.width}×${meta.height} (${mp(pixels)}), over the ${mp(limits.maxPixels)} pixel limit`,
-    )
+    throw new BadPhotoError(`image is ${meta.width}×${meta.height} (${mp(pixels)}), over the ${mp(limits.maxPixels)} pixel limit`)
   }
 
   // Decoding every pixel for the thumbnail is also what proves the file complete: a truncated or corrupt JPEG

@@ -86,7 +86,11 @@ export function reviewHandlers(ctx: StudioContext): ReviewHandlers {
     'classes.update': ({ id, name, color }) => {
       const store = getStore()
       requireClass(store, id, 'params.id')
-      if (name !== undefined) requireFreeName(store.classes().filter((c) => c.id !== id), name)
+      if (name !== undefined)
+        requireFreeName(
+          store.classes().filter((c) => c.id !== id),
+          name,
+        )
       return edited(store.updateClass(id, { name, color })!)
     },
     'classes.delete': ({ id }) => {

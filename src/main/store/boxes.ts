@@ -92,10 +92,7 @@ export class BoxStore {
   }
 
   ofImage(imageId: number): ReviewBox[] {
-    return this.sql
-      .prepare<[number], Record<string, unknown>>(BOXES_OF_IMAGE)
-      .all(imageId)
-      .map(toBox)
+    return this.sql.prepare<[number], Record<string, unknown>>(BOXES_OF_IMAGE).all(imageId).map(toBox)
   }
 
   /** The stored row, as the edit log keeps it. */

@@ -85,9 +85,7 @@ export class DeviceStore {
   /** Kept apart from Device so that it can never travel to the UI with a device. */
   sealedPassphrase(id: number): Buffer | null {
     return (
-      this.sql
-        .prepare<[number], { sealed: Buffer | null }>('SELECT key_passphrase AS sealed FROM devices WHERE id = ?')
-        .get(id)?.sealed ?? null
+      this.sql.prepare<[number], { sealed: Buffer | null }>('SELECT key_passphrase AS sealed FROM devices WHERE id = ?').get(id)?.sealed ?? null
     )
   }
 
@@ -112,9 +110,7 @@ export class DeviceStore {
     const entries = Object.entries(change).filter(([, v]) => v !== undefined)
     if (!entries.length) return
     const sets = entries.map(([k]) => `${DEPLOYMENT_UPDATES[k as keyof typeof DEPLOYMENT_UPDATES]} = @${k}`).join(', ')
-    const values = Object.fromEntries(
-      entries.map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v]),
-    )
+    const values = Object.fromEntries(entries.map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v]))
     this.sql.prepare(`UPDATE deployments SET ${sets} WHERE id = @id`).run({ ...values, id })
   }
 

@@ -130,9 +130,7 @@ export class EditLog {
   /** Undo the latest edit that is not undone. Returns it, or undefined when there is nothing to undo. */
   undo(now = Date.now()): Edit | undefined {
     return this.sql.transaction(() => {
-      const e = this.sql
-        .prepare<[], LoggedEdit>(`SELECT ${EDIT_COLUMNS} FROM edits WHERE undone_at IS NULL ORDER BY id DESC LIMIT 1`)
-        .get()
+      const e = this.sql.prepare<[], LoggedEdit>(`SELECT ${EDIT_COLUMNS} FROM edits WHERE undone_at IS NULL ORDER BY id DESC LIMIT 1`).get()
       if (!e) return undefined
       this.apply(e, 'backward')
       this.markUndone(e.id, now)
@@ -142,9 +140,7 @@ export class EditLog {
 
   redo(): Edit | undefined {
     return this.sql.transaction(() => {
-      const e = this.sql
-        .prepare<[], LoggedEdit>(`SELECT ${EDIT_COLUMNS} FROM edits WHERE undone_at IS NOT NULL ORDER BY id ASC LIMIT 1`)
-        .get()
+      const e = this.sql.prepare<[], LoggedEdit>(`SELECT ${EDIT_COLUMNS} FROM edits WHERE undone_at IS NOT NULL ORDER BY id ASC LIMIT 1`).get()
       if (!e) return undefined
       this.apply(e, 'forward')
       this.markUndone(e.id, null)
@@ -170,15 +166,13 @@ export class EditLog {
 
   private log(action: EditAction, imageId: number | null, before: object | null, after: object | null, now: number) {
     this.sql.prepare('DELETE FROM edits WHERE undone_at IS NOT NULL').run() // a new edit ends the redo branch, as in every editor
-    this.sql
-      .prepare(`INSERT INTO edits (at, image_id, action, before, after) VALUES (@at, @imageId, @action, @before, @after)`)
-      .run({
-        at: now,
-        imageId,
-        action,
-        before: before && JSON.stringify(before),
-        after: after && JSON.stringify(after),
-      })
+    this.sql.prepare(`INSERT INTO edits (at, image_id, action, before, after) VALUES (@at, @imageId, @action, @before, @after)`).run({
+      at: now,
+      imageId,
+      action,
+      before: before && JSON.stringify(before),
+      after: after && JSON.stringify(after),
+    })
   }
 
   private apply(e: LoggedEdit, direction: 'forward' | 'backward') {
@@ -210,8 +204,7 @@ export class EditLog {
       const used = this.boxes.labelsOfClass(id)
       if (used > 0) {
         throw new EditRefused(
-          `cannot ${step} class "${name}": ${used === 1 ? '1 box uses' : `${used} boxes use`} it; ` +
-            'delete or reclass them first',
+          `cannot ${step} class "${name}": ${used === 1 ? '1 box uses' : `${used} boxes use`} it; ` + 'delete or reclass them first',
         )
       }
       this.removeClass(id)

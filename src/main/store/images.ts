@@ -63,9 +63,7 @@ export class ImageStore {
   /** What the store knows of a path: lets a re-import skip unchanged files without reading them. */
   atPath(p: string): { id: number; bytes: number; mtimeMs: number } | undefined {
     return this.sql
-      .prepare<[string], { id: number; bytes: number; mtimeMs: number }>(
-        'SELECT id, bytes, mtime_ms AS mtimeMs FROM images WHERE path = ?',
-      )
+      .prepare<[string], { id: number; bytes: number; mtimeMs: number }>('SELECT id, bytes, mtime_ms AS mtimeMs FROM images WHERE path = ?')
       .get(p)
   }
 
@@ -84,8 +82,7 @@ export class ImageStore {
   }
 
   get(id: number): ImageRow | undefined {
-    const r = this.sql
-      .prepare<[number], Omit<ImageRow, 'name'>>(IMAGE).get(id)
+    const r = this.sql.prepare<[number], Omit<ImageRow, 'name'>>(IMAGE).get(id)
     return r && { ...r, name: path.basename(r.path) }
   }
 
@@ -142,9 +139,7 @@ export class ImageStore {
     const sql = `SELECT ${IMAGE_COLUMNS} FROM images
       WHERE id IN (SELECT id FROM images ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset)
       ORDER BY ${order}`
-    const rows = this.sql
-      .prepare<object, Omit<ImageSummary, 'name'>>(sql)
-      .all({ state: opts.state, limit: opts.limit, offset: opts.offset })
+    const rows = this.sql.prepare<object, Omit<ImageSummary, 'name'>>(sql).all({ state: opts.state, limit: opts.limit, offset: opts.offset })
     const counts = this.counts()
     const total = opts.state ? counts.byState[opts.state] : counts.images
     return { total, items: rows.map((r) => ({ ...r, name: path.basename(r.path) })) }

@@ -57,9 +57,7 @@ export class KindlingStore {
    * A photo a person has reviewed meanwhile is left as it is (theirs wins), as is one no longer in the project.
    */
   write(photos: readonly KindledPhoto[], classId: number, by: KindledWith, now: number): KindleOutcome[] {
-    const isReviewed = this.sql.prepare<[number], { reviewed: number }>(
-      'SELECT reviewed_at IS NOT NULL AS reviewed FROM images WHERE id = ?',
-    )
+    const isReviewed = this.sql.prepare<[number], { reviewed: number }>('SELECT reviewed_at IS NOT NULL AS reviewed FROM images WHERE id = ?')
     const markKindled = this.sql.prepare<[number, number]>('UPDATE images SET kindled_at = ? WHERE id = ?')
     const record = this.sql.prepare(
       `INSERT OR REPLACE INTO kindlings (image_id, teacher, teacher_version, settings, faces, kindled_at)

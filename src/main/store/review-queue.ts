@@ -61,7 +61,7 @@ const whereOf = (terms: string[]) => (terms.length ? `WHERE ${terms.join(' AND '
 /** `(cols) > (@k0, …)` in queue order (`after`) or against it, and the ORDER BY that walks that way. */
 function keyset(sort: ReviewSort, direction: 'after' | 'before'): { term: string; order: string } {
   const { cols, desc } = QUEUE_SORT[sort]
-  const forward = direction === 'after' !== desc // walking the index upwards
+  const forward = (direction === 'after') !== desc // walking the index upwards
   const keys = cols.map((_, i) => `@k${i}`)
   return {
     term: `(${cols.join(', ')}) ${forward ? '>' : '<'} (${keys.join(', ')})`,
@@ -93,7 +93,10 @@ export class ReviewQueue {
       terms.push(term)
     }
     const sql = `SELECT id FROM images ${whereOf(terms)} ORDER BY ${order} LIMIT @limit`
-    return this.sql.prepare<object, { id: number }>(sql).all(bind).map((r) => r.id)
+    return this.sql
+      .prepare<object, { id: number }>(sql)
+      .all(bind)
+      .map((r) => r.id)
   }
 
   /**

@@ -65,9 +65,7 @@ export class RunStore {
 
   /** The run with what only the training code needs (config, checkpoints, warnings). */
   record(id: number): (Run & RunRecordExtras) | undefined {
-    const r = this.sql
-      .prepare<[number], Record<string, unknown>>(`SELECT ${RUN_COLUMNS}, ${EXTRA_COLUMNS} FROM runs WHERE id = ?`)
-      .get(id)
+    const r = this.sql.prepare<[number], Record<string, unknown>>(`SELECT ${RUN_COLUMNS}, ${EXTRA_COLUMNS} FROM runs WHERE id = ?`).get(id)
     return r && decode<Run & RunRecordExtras>(r, RECORD)
   }
 

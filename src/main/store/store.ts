@@ -214,11 +214,7 @@ function makeProjectFolder(dir: string): void {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       const why =
-        code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EROFS'
-            ? 'read-only file system'
-            : (error as Error).message
+        code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : (error as Error).message
       throw new Error(`cannot create the project folder ${folder}: ${why}`, { cause: error })
     }
   }

@@ -19,8 +19,7 @@ export interface CheckpointInfo {
 }
 
 export const runDir = (projectDir: string, runId: number) => path.join(projectDir, 'runs', String(runId))
-export const checkpointDir = (projectDir: string, runId: number, epoch: number) =>
-  path.join(runDir(projectDir, runId), `epoch-${epoch}`)
+export const checkpointDir = (projectDir: string, runId: number, epoch: number) => path.join(runDir(projectDir, runId), `epoch-${epoch}`)
 
 export async function writeCheckpoint(model: tfl.LayersModel, dir: string, info: CheckpointInfo): Promise<void> {
   // A checkpoint of the same epoch from an earlier, interrupted attempt is replaced whole.

@@ -99,7 +99,11 @@ export function labelledPhotos(store: Store, labels: TrainSettings['labels'], cl
 export function loadDataset(store: Store, labels: TrainSettings['labels']): Dataset {
   const classes = store.classes()
   if (classes.length === 0) throw new DatasetError('the project has no classes: add one (e.g. "face") before training')
-  const photos = labelledPhotos(store, labels, classes.map((c) => c.id))
+  const photos = labelledPhotos(
+    store,
+    labels,
+    classes.map((c) => c.id),
+  )
   const { train, val, heldOut } = splitPhotos(photos)
   const which = labels === 'reviewed' ? 'reviewed photos' : 'labelled photos'
   if (train.length === 0) {

@@ -35,8 +35,7 @@ export interface PixelDetection {
 }
 
 export type PredictorMessage =
-  | { type: 'batch'; photos: { imageId: number; detections: PixelDetection[] }[] }
-  | { type: 'skip'; skipped: SkippedPhoto }
+  { type: 'batch'; photos: { imageId: number; detections: PixelDetection[] }[] } | { type: 'skip'; skipped: SkippedPhoto }
 
 /**
  * The model saw the photo stretched to its input size, so its normalised corners scale back by the photo's own width
@@ -60,7 +59,13 @@ export async function runPredictor(init: PredictorInit, post: (m: PredictorMessa
   try {
     await loadCheckpointWeights(detector.model, init.checkpoint)
     const images = init.photos.map((p) => ({ ...p, sha256: '', boxes: [], labels: [] }))
-    const source = batches(images, init.batchSize, config.input, () => IDENTITY_PLAN, (skipped) => post({ type: 'skip', skipped }))
+    const source = batches(
+      images,
+      init.batchSize,
+      config.input,
+      () => IDENTITY_PLAN,
+      (skipped) => post({ type: 'skip', skipped }),
+    )
     for await (const { samples } of source) {
       if (signal.aborted) break
       if (samples.length === 0) continue

@@ -30,14 +30,8 @@ export function batchPixels(batch: Batch, input: { width: number; height: number
  * Score detections per val photo. A class without labels on val counts for nothing (the evaluation averages over
  * classes that have some); with no labelled box at all (only true negatives) every score is 0.
  */
-export function scoreDetections(
-  classes: readonly string[],
-  images: readonly TrainImage[],
-  detected: ReadonlyMap<number, Detected[]>,
-): Score {
-  const groundTruth: GroundTruthBox[] = images.flatMap((im) =>
-    im.boxes.map((box, i) => ({ imageId: im.id, classId: im.labels[i], box })),
-  )
+export function scoreDetections(classes: readonly string[], images: readonly TrainImage[], detected: ReadonlyMap<number, Detected[]>): Score {
+  const groundTruth: GroundTruthBox[] = images.flatMap((im) => im.boxes.map((box, i) => ({ imageId: im.id, classId: im.labels[i], box })))
   const detections: Detection[] = images.flatMap((im) =>
     (detected.get(im.id) ?? []).map((d) => ({ imageId: im.id, classId: d.classIndex, box: d.box, score: d.score })),
   )

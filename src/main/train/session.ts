@@ -103,14 +103,15 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
       {
         signal,
         batches: (epoch) =>
-          forLoop(batches(
-            epochOrder(init.train, settings.seed, epoch),
-            settings.batchSize,
-            input,
-            (image) =>
-              settings.augment ? planAugmentation(seededRandom(mixSeed(settings.seed, epoch, image.id))) : IDENTITY_PLAN,
-            onSkip,
-          )),
+          forLoop(
+            batches(
+              epochOrder(init.train, settings.seed, epoch),
+              settings.batchSize,
+              input,
+              (image) => (settings.augment ? planAugmentation(seededRandom(mixSeed(settings.seed, epoch, image.id))) : IDENTITY_PLAN),
+              onSkip,
+            ),
+          ),
         step: (batch, learningRate) => {
           if (parallel) {
             const labels = batch.samples.map((s) => ({ boxes: s.boxes, labels: s.labels }))
@@ -144,7 +145,11 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
             }
           }
           // A val photo that could not be read is left out of the score, not counted as all its faces missed.
-          const score = scoreDetections(classes, init.val.filter((im) => !skippedPaths.has(im.path)), detected)
+          const score = scoreDetections(
+            classes,
+            init.val.filter((im) => !skippedPaths.has(im.path)),
+            detected,
+          )
           if (best.ap50 === null || score.ap50 > best.ap50) Object.assign(best, { ap50: score.ap50, checkpoint: dir })
           lastCheckpoint = dir
           pruneCheckpoints(runDir(init.projectDir, init.runId), [best.checkpoint, lastCheckpoint])

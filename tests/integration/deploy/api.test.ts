@@ -65,20 +65,31 @@ describe('devices.* and deploy.* requests', () => {
     expect(device.hostKey.fingerprint).toBe(sshd.hostKeyFingerprint())
     // An unconfirmed pairing is refused as a conflict naming the host key; a bad fingerprint as a bad field.
     await expect(call('devices.add', { ...request, acceptHostKey: undefined })).rejects.toMatchObject({ code: 'conflict', field: 'hostKey' })
-    await expect(call('devices.add', { ...request, acceptHostKey: 'SHA256:x' })).rejects.toMatchObject({ code: 'invalid', field: 'params.acceptHostKey' })
+    await expect(call('devices.add', { ...request, acceptHostKey: 'SHA256:x' })).rejects.toMatchObject({
+      code: 'invalid',
+      field: 'params.acceptHostKey',
+    })
     const devices = (await call('devices.list', {})) as { name: string }[]
     expect(devices.map((d) => d.name)).toEqual(['this-computer', 'pi'])
   })
 
   it('deploys a preset with streamed events, then the same layers with random weights, and keeps both in the history', async () => {
     events.length = 0
-    const { deploymentId: seeded } = (await call('deploy.start', { device: 'pi', preset: PRESET, iterations: 3, warmup: 0 })) as { deploymentId: number }
+    const { deploymentId: seeded } = (await call('deploy.start', { device: 'pi', preset: PRESET, iterations: 3, warmup: 0 })) as {
+      deploymentId: number
+    }
     const first = await finished(seeded)
     expect(first).toMatchObject({ state: 'done', samples: 3, randomWeights: false })
     const samples = events.filter((e) => e.event === 'deploy.sample' && e.payload.deploymentId === seeded)
     expect(samples).toHaveLength(3)
 
-    const { deploymentId: random } = (await call('deploy.start', { device: 'pi', preset: PRESET, iterations: 3, warmup: 0, randomWeights: true })) as { deploymentId: number }
+    const { deploymentId: random } = (await call('deploy.start', {
+      device: 'pi',
+      preset: PRESET,
+      iterations: 3,
+      warmup: 0,
+      randomWeights: true,
+    })) as { deploymentId: number }
     const second = await finished(random)
     expect(second).toMatchObject({ state: 'done', samples: 3, randomWeights: true })
     expect(second.modelSha256).not.toBe(first.modelSha256)
@@ -98,20 +109,35 @@ describe('devices.* and deploy.* requests', () => {
     // A model folder as a user brings one (here: a preset exported elsewhere, standing in for a trained model).
     const { exportPreset } = await import('../../../src/main/deploy/export-model.js')
     const folder = await exportPreset(PRESET, path.join(tempDir(), 'my-trained-model'), { seed: 7 })
-    const { deploymentId: trained } = (await call('deploy.start', { device: 'this-computer', modelDir: folder.dir, iterations: 2, warmup: 0 })) as { deploymentId: number }
+    const { deploymentId: trained } = (await call('deploy.start', {
+      device: 'this-computer',
+      modelDir: folder.dir,
+      iterations: 2,
+      warmup: 0,
+    })) as { deploymentId: number }
     const asIs = await finished(trained)
     expect(asIs).toMatchObject({ state: 'done', samples: 2, randomWeights: false, modelSha256: expect.any(String) })
-    const { deploymentId: random } = (await call('deploy.start', { device: 'this-computer', modelDir: folder.dir, iterations: 2, warmup: 0, randomWeights: true })) as { deploymentId: number }
+    const { deploymentId: random } = (await call('deploy.start', {
+      device: 'this-computer',
+      modelDir: folder.dir,
+      iterations: 2,
+      warmup: 0,
+      randomWeights: true,
+    })) as { deploymentId: number }
     const fresh = await finished(random)
     expect(fresh).toMatchObject({ state: 'done', samples: 2, randomWeights: true })
     expect(fresh.modelSha256).not.toBe(asIs.modelSha256)
     // Same architecture: the runner reports the same input shape for both.
-    const info = async (id: number) => ((await call('deploy.samples', { deploymentId: id })) as { deployment: { info: unknown } }).deployment.info
+    const info = async (id: number) =>
+      ((await call('deploy.samples', { deploymentId: id })) as { deployment: { info: unknown } }).deployment.info
     expect((await info(random)) as object).toMatchObject({ inputShape: ((await info(trained)) as { inputShape: number[] }).inputShape })
     // The re-initialised export is a one-off: nothing of it stays in the project.
     expect(fs.readdirSync(path.join(project, 'exports')).filter((f) => f.includes('random'))).toEqual([])
     // A folder without a model is refused by field.
-    await expect(call('deploy.start', { device: 'this-computer', modelDir: tempDir(), randomWeights: true })).rejects.toMatchObject({ code: 'not_found', field: 'params.modelDir' })
+    await expect(call('deploy.start', { device: 'this-computer', modelDir: tempDir(), randomWeights: true })).rejects.toMatchObject({
+      code: 'not_found',
+      field: 'params.modelDir',
+    })
   })
 
   it('refuses bad requests by field and changes nothing', async () => {

@@ -35,8 +35,21 @@ afterAll(async () => {
 describe('kindling devices and kindling deploy', () => {
   it('pairs (only with --accept-host-key), lists, deploys a preset with streamed samples and a RESULT, reuses the upload, and refuses a changed host key', async () => {
     const project = path.join(tempDir(), 'robot')
-    const pair = ['devices', 'add', 'pi', '--host', sshd.host, '--port', String(sshd.port), '--user', sshd.user,
-      '--key', sshd.clientKey, '--project', project]
+    const pair = [
+      'devices',
+      'add',
+      'pi',
+      '--host',
+      sshd.host,
+      '--port',
+      String(sshd.port),
+      '--user',
+      sshd.user,
+      '--key',
+      sshd.clientKey,
+      '--project',
+      project,
+    ]
 
     const unaccepted = await kindling(...pair)
     expect(unaccepted.code).toBe(1)

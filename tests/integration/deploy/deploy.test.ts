@@ -75,9 +75,7 @@ describe('pairing', () => {
     const otherKey = path.join(tempDir(), 'other')
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey])
     const base = { name: 'pi', host: sshd.host, port: sshd.port, user: sshd.user, acceptHostKey: true as const }
-    await expect(pairDevice(devices, { ...base, keyPath: otherKey })).rejects.toThrow(
-      /refused the key for user .*authorized_keys/,
-    )
+    await expect(pairDevice(devices, { ...base, keyPath: otherKey })).rejects.toThrow(/refused the key for user .*authorized_keys/)
     fs.chmodSync(otherKey, 0o644)
     await expect(pairDevice(devices, { ...base, keyPath: otherKey })).rejects.toThrow(/readable by other users.*chmod 600/)
     await expect(pairDevice(devices, { ...base, keyPath: sshd.clientKey, port: 1 })).rejects.toThrow(/connection refused/)
@@ -99,7 +97,11 @@ describe('deploy over SSH', () => {
     expect(r.streamed.map((s) => s.i)).toEqual([...Array(6).keys()])
     expect(devices.samples(first.id).map((s) => s.ms)).toEqual(r.streamed.map((s) => s.ms))
     expect(first.summary).toMatchObject({ samples: 6, p50Ms: expect.any(Number), p99Ms: expect.any(Number), fps: expect.any(Number) })
-    expect(first.info).toMatchObject({ backend: 'wasm', inputShape: [1, 240, 320, 3], node: execFileSync(sshd.remoteNode, ['--version'], { encoding: 'utf8' }).trim() })
+    expect(first.info).toMatchObject({
+      backend: 'wasm',
+      inputShape: [1, 240, 320, 3],
+      node: execFileSync(sshd.remoteNode, ['--version'], { encoding: 'utf8' }).trim(),
+    })
     // Verified, content-addressed folders, and no temporary ones.
     expect(onDevice().every((name) => /^[0-9a-f]{64}$/.test(name))).toBe(true)
     expect(onDevice()).toContain(first.modelSha256)

@@ -102,7 +102,9 @@ describe('loading a model folder', () => {
     for (const shard of ['../secret.bin', '/etc/passwd']) {
       json.weightsManifest[0].paths = [shard]
       fs.writeFileSync(jsonFile, JSON.stringify(json))
-      await expect(tfl.loadLayersModel(modelFolder(dir))).rejects.toThrow(`names the weight file "${shard}", which is not inside the model folder`)
+      await expect(tfl.loadLayersModel(modelFolder(dir))).rejects.toThrow(
+        `names the weight file "${shard}", which is not inside the model folder`,
+      )
     }
   })
 })

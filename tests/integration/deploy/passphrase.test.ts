@@ -64,9 +64,15 @@ describe('a key with a passphrase', () => {
     try {
       await studio.openProject(project, { create: true })
       const base = { name: 'pi', host: sshd.host, port: sshd.port, user: sshd.user, keyPath, acceptHostKey: true }
-      await expect(call('devices.publicKey', { keyPath })).rejects.toMatchObject({ field: 'params.passphrase', message: expect.stringMatching(/protected by a passphrase/) })
+      await expect(call('devices.publicKey', { keyPath })).rejects.toMatchObject({
+        field: 'params.passphrase',
+        message: expect.stringMatching(/protected by a passphrase/),
+      })
       expect(await call('devices.publicKey', { keyPath, passphrase: PASSPHRASE })).toMatchObject({ encrypted: true, canKeepPassphrase: true })
-      await expect(call('devices.add', { ...base, passphrase: 'wrong' })).rejects.toMatchObject({ field: 'params.passphrase', message: expect.stringMatching(/wrong passphrase/) })
+      await expect(call('devices.add', { ...base, passphrase: 'wrong' })).rejects.toMatchObject({
+        field: 'params.passphrase',
+        message: expect.stringMatching(/wrong passphrase/),
+      })
       const { device } = (await call('devices.add', { ...base, passphrase: PASSPHRASE })) as { device: Record<string, unknown> }
       expect(JSON.stringify(device)).not.toContain(PASSPHRASE)
       expect(Object.keys(device)).not.toContain('sealedPassphrase')
@@ -100,7 +106,15 @@ describe('a key with a passphrase', () => {
       const call = caller(studio)
       expect(await call('devices.publicKey', { keyPath, passphrase: PASSPHRASE })).toMatchObject({ canKeepPassphrase: false })
       await expect(
-        call('devices.add', { name: 'pi', host: sshd.host, port: sshd.port, user: sshd.user, keyPath, passphrase: PASSPHRASE, acceptHostKey: true }),
+        call('devices.add', {
+          name: 'pi',
+          host: sshd.host,
+          port: sshd.port,
+          user: sshd.user,
+          keyPath,
+          passphrase: PASSPHRASE,
+          acceptHostKey: true,
+        }),
       ).rejects.toMatchObject({ field: 'params.passphrase', message: expect.stringMatching(/cannot keep a key passphrase/) })
       expect((await call('devices.list', {})) as unknown[]).toHaveLength(1)
     } finally {

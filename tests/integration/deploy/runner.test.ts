@@ -199,7 +199,14 @@ describe('the device runner on this machine', () => {
     expect(r.code, r.stderr).toBe(143)
     expect(r.lines.map((l) => l.type)).toEqual(['info', 'summary'])
     expect(r.lines[1]).toEqual({
-      type: 'summary', samples: 0, p50Ms: null, p90Ms: null, p99Ms: null, meanMs: null, fps: null, throttled: null,
+      type: 'summary',
+      samples: 0,
+      p50Ms: null,
+      p90Ms: null,
+      p99Ms: null,
+      meanMs: null,
+      fps: null,
+      throttled: null,
     })
   })
 

@@ -60,9 +60,7 @@ describe('an SSD trained on synthetic shapes', () => {
     const result = evaluate({
       classes: [{ id: 1, name: 'shape' }],
       groundTruth: data.boxes.flatMap((boxes, imageId) => boxes.map((box) => ({ imageId, classId: 1, box }))),
-      detections: detections.flatMap((found, imageId) =>
-        found.map((d) => ({ imageId, classId: d.classIndex, box: d.box, score: d.score })),
-      ),
+      detections: detections.flatMap((found, imageId) => found.map((d) => ({ imageId, classId: d.classIndex, box: d.box, score: d.score }))),
     })
     expect(result.ap50).toBeGreaterThanOrEqual(0.9)
   })

@@ -87,7 +87,11 @@ describe('data-parallel training of the reference network over 2 workers', () =>
       expect(trainer.workers).toBe(2)
       expect(await trainer.replicaWeights(1)).toEqual(seeded)
       const { losses, w0, w1 } = await trainReplicas(trainer)
-      const expected = trainWhole(seeded, trainer.weights.map((w) => w.shape), tf.train.sgd(0.05))
+      const expected = trainWhole(
+        seeded,
+        trainer.weights.map((w) => w.shape),
+        tf.train.sgd(0.05),
+      )
       for (let k = 0; k < expected.weights.length; k++) {
         const name = trainer.weights[k].name
         // Both replicas applied the same averaged gradients to the same weights: bit for bit the same.
@@ -103,7 +107,7 @@ describe('data-parallel training of the reference network over 2 workers', () =>
     }
   })
 
-  it('with Adam and no initial weights copies replica 0\'s initialisation and keeps the replicas identical', async () => {
+  it("with Adam and no initial weights copies replica 0's initialisation and keeps the replicas identical", async () => {
     const trainer = await startDataParallel({
       workers: 2,
       model: { module: models, export: 'referenceNet', args: [128] },
@@ -119,7 +123,14 @@ describe('data-parallel training of the reference network over 2 workers', () =>
         expect(w1[k], trainer.weights[k].name).toEqual(w)
         expect(relativeError(initial[k], w), trainer.weights[k].name).toBeGreaterThan(1e-3)
       })
-      expectSameLosses(losses, trainWhole(initial, trainer.weights.map((w) => w.shape), tf.train.adam(1e-3)).losses)
+      expectSameLosses(
+        losses,
+        trainWhole(
+          initial,
+          trainer.weights.map((w) => w.shape),
+          tf.train.adam(1e-3),
+        ).losses,
+      )
     } finally {
       await trainer.close()
     }

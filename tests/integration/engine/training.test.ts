@@ -25,7 +25,7 @@ async function gradients(backend: string, model: LayersModel, batch: ReturnType<
 }
 
 describe.each(Object.keys(backbones) as BackboneName[])('%s with an SSD head', (name) => {
-  it('trains a step on wasm with a finite loss and the CPU backend\'s gradients', async () => {
+  it("trains a step on wasm with a finite loss and the CPU backend's gradients", async () => {
     await tf.setBackend('wasm')
     // Seeded weights: the same network every run, so the rounding the tolerance allows for is the same every run.
     const model = withSeededRandom(1, () => ssdModel(backbones[name](48)))

@@ -46,7 +46,10 @@ function makeDetections(): Made[] {
   const sizeOf = new Map(gt.images.map((im) => [im.id, im]))
   const made: Made[] = []
   const others = (imageId: number, source: number) =>
-    labelsOf.get(imageId)!.filter((i) => i !== source).map((i) => corners(gt.annotations[i].bbox))
+    labelsOf
+      .get(imageId)!
+      .filter((i) => i !== source)
+      .map((i) => corners(gt.annotations[i].bbox))
 
   gt.annotations.forEach((a, source) => {
     const [x, y, w, h] = a.bbox
@@ -74,7 +77,12 @@ function makeDetections(): Made[] {
     if (rand() < 0.3) {
       const { width, height } = sizeOf.get(a.image_id)!
       const side = 0.2 * Math.min(width, height)
-      const corner = [[0, 0], [width - side, 0], [0, height - side], [width - side, height - side]][Math.floor(4 * rand())]
+      const corner = [
+        [0, 0],
+        [width - side, 0],
+        [0, height - side],
+        [width - side, height - side],
+      ][Math.floor(4 * rand())]
       candidates.push(detection([corner[0], corner[1], side, side], 0.9 * rand(), 'far'))
     }
     for (const c of candidates) {

@@ -27,19 +27,32 @@ const vocWith = (doctype: string) =>
   `<?xml version="1.0"?>\n${doctype}\n<annotation>\n<filename>2008_001009.jpg</filename>\n<object><name>&x;</name>${box}</object>\n</annotation>\n`
 
 const cases: Case[] = [
-  { name: 'VOC: an external entity declared in the DOCTYPE', format: 'voc',
+  {
+    name: 'VOC: an external entity declared in the DOCTYPE',
+    format: 'voc',
     labels: (secret) => vocWith(`<!DOCTYPE annotation [<!ENTITY x SYSTEM "${secret}">]>`),
-    message: ':2: not well-formed XML: DOCTYPE with an internal subset is not supported' },
-  { name: 'VOC: an external parameter entity pulling in declarations', format: 'voc',
+    message: ':2: not well-formed XML: DOCTYPE with an internal subset is not supported',
+  },
+  {
+    name: 'VOC: an external parameter entity pulling in declarations',
+    format: 'voc',
     labels: (_, dtd) => vocWith(`<!DOCTYPE annotation [\n<!ENTITY % p SYSTEM "${dtd}">\n%p;\n]>`),
-    message: ':2: not well-formed XML: DOCTYPE with an internal subset is not supported' },
-  { name: 'VOC: an external DTD that declares the entity', format: 'voc',
+    message: ':2: not well-formed XML: DOCTYPE with an internal subset is not supported',
+  },
+  {
+    name: 'VOC: an external DTD that declares the entity',
+    format: 'voc',
     labels: (_, dtd) => vocWith(`<!DOCTYPE annotation SYSTEM "${dtd}">`),
-    message: ':5: not well-formed XML: unknown entity &x;' },
-  { name: 'dlib: an external DTD that declares the entity, used in an attribute', format: 'dlib',
-    labels: (_, dtd) => `<?xml version='1.0'?>\n<!DOCTYPE dataset SYSTEM "${dtd}">\n<dataset><images>\n` +
+    message: ':5: not well-formed XML: unknown entity &x;',
+  },
+  {
+    name: 'dlib: an external DTD that declares the entity, used in an attribute',
+    format: 'dlib',
+    labels: (_, dtd) =>
+      `<?xml version='1.0'?>\n<!DOCTYPE dataset SYSTEM "${dtd}">\n<dataset><images>\n` +
       `<image file='&x;.jpg'><box top='1' left='1' width='20' height='20'/></image>\n</images></dataset>\n`,
-    message: ':4: not well-formed XML: unknown entity &x;' },
+    message: ':4: not well-formed XML: unknown entity &x;',
+  },
 ]
 
 describe('XML entities that would read another file', () => {
@@ -58,7 +71,10 @@ describe('XML entities that would read another file', () => {
     const before = snapshot(store)
 
     for (const format of [c.format, 'auto'] as const) {
-      const error = await importLabels(store, { labelsFile, imagesDir: photos, format }).then(() => undefined, (e: unknown) => e)
+      const error = await importLabels(store, { labelsFile, imagesDir: photos, format }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(error).toBeInstanceOf(LabelFileError)
       expect((error as Error).message).toBe(`${labelsFile}${c.message}`)
       expect((error as Error).message).not.toContain(SECRET)

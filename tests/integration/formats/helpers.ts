@@ -6,8 +6,15 @@ import { Store } from '../../../src/main/store/index.js'
 import { dlibFaces, tempDir } from '../../helpers/fixtures.js'
 
 export const LABELLED = [
-  '2007_007763.jpg', '2008_001009.jpg', '2008_001322.jpg', '2008_002079.jpg', '2008_002470.jpg',
-  '2008_002506.jpg', '2008_004176.jpg', '2008_007676.jpg', '2009_004587.jpg',
+  '2007_007763.jpg',
+  '2008_001009.jpg',
+  '2008_001322.jpg',
+  '2008_002079.jpg',
+  '2008_002470.jpg',
+  '2008_002506.jpg',
+  '2008_004176.jpg',
+  '2008_007676.jpg',
+  '2009_004587.jpg',
 ]
 
 /** `photos/` with the 9 labelled photos, dogs.jpg, and one photo one folder down (`more/`), plus dlib's two XML files. */

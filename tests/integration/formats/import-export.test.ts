@@ -49,14 +49,23 @@ async function labelledProject() {
   const store = open()
   await importLabels(store, { labelsFile: [folder.training, folder.testing], imagesDir: folder.photos })
   const extra = path.join(folder.root, 'extra.json')
-  fs.writeFileSync(extra, JSON.stringify({
-    images: [{ id: 1, file_name: 'more/Tom_Cruise_avp_2014_4.jpg' }, { id: 2, file_name: '2008_001009.jpg' }],
-    annotations: [
-      { image_id: 1, category_id: 7, bbox: [180, 120, 210, 260] },
-      { image_id: 2, category_id: 8, bbox: [130, 220, 80, 80] },
-    ],
-    categories: [{ id: 7, name: 'face' }, { id: 8, name: 'smiling' }],
-  }))
+  fs.writeFileSync(
+    extra,
+    JSON.stringify({
+      images: [
+        { id: 1, file_name: 'more/Tom_Cruise_avp_2014_4.jpg' },
+        { id: 2, file_name: '2008_001009.jpg' },
+      ],
+      annotations: [
+        { image_id: 1, category_id: 7, bbox: [180, 120, 210, 260] },
+        { image_id: 2, category_id: 8, bbox: [130, 220, 80, 80] },
+      ],
+      categories: [
+        { id: 7, name: 'face' },
+        { id: 8, name: 'smiling' },
+      ],
+    }),
+  )
   const result = await importLabels(store, { labelsFile: extra, imagesDir: folder.photos, images: 'existing' })
   expect(result).toMatchObject({ boxes: 2, newClasses: ['smiling'] })
   return { ...folder, store }
@@ -86,7 +95,8 @@ describe('round trips: import → export → import gives the same boxes', () =>
     const after = boxesOf(again, photos)
     // WIDER FACE is face-only: it keeps every box but not its class. YOLO's fractions are rounded to 6 decimals.
     const expected = format === 'wider' ? before.map((b) => ({ ...b, className: 'face' })) : before
-    const sort = (l: PlainBox[]) => [...l].sort((a, b) => a.file.localeCompare(b.file) || a.x - b.x || a.y - b.y || a.className.localeCompare(b.className))
+    const sort = (l: PlainBox[]) =>
+      [...l].sort((a, b) => a.file.localeCompare(b.file) || a.x - b.x || a.y - b.y || a.className.localeCompare(b.className))
     near(sort(after), sort(expected), format === 'yolo' ? 0.01 : 0)
   })
 
@@ -138,18 +148,24 @@ describe('boxes at the edge', () => {
     const store = open()
     const file = path.join(root, 'edge.xml')
     // 2008_001009.jpg is 360×480.
-    fs.writeFileSync(file, `<dataset><images>
+    fs.writeFileSync(
+      file,
+      `<dataset><images>
 <image file='2008_001009.jpg'>
   <box top='-10' left='300' width='100' height='50'/>
-</image></images></dataset>`)
+</image></images></dataset>`,
+    )
     const r = await importLabels(store, { labelsFile: file, imagesDir: photos })
     expect(r).toMatchObject({ boxes: 1, clipped: 1 })
     expect(boxesOf(store, photos)).toEqual([{ file: '2008_001009.jpg', className: 'face', x: 300, y: 0, w: 60, h: 40 }])
 
-    fs.writeFileSync(file, `<dataset><images>
+    fs.writeFileSync(
+      file,
+      `<dataset><images>
 <image file='2008_001009.jpg'>
   <box top='10' left='400' width='100' height='50'/>
-</image></images></dataset>`)
+</image></images></dataset>`,
+    )
     const before = snapshot(store)
     await expect(importLabels(store, { labelsFile: file, imagesDir: photos })).rejects.toThrow(
       `${file}:3: image[0]/box[0]: box [x 400, y 10, w 100, h 50] lies outside the 360×480 photo 2008_001009.jpg`,

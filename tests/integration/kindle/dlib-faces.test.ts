@@ -48,12 +48,16 @@ describe.each([...new Set([DEFAULT_TEACHER, 'ssd-mobilenetv1'] as const)])('kind
       for (const k of kindled) {
         expect(k.teacher).toBe(teacher)
         expect(k.score).toBeGreaterThanOrEqual(0.5)
-        expect(k.attributes).toMatchObject({ smiling: { value: expect.any(Boolean), score: expect.any(Number), source: 'kindled', teacher: 'face-expression' } })
+        expect(k.attributes).toMatchObject({
+          smiling: { value: expect.any(Boolean), score: expect.any(Number), source: 'kindled', teacher: 'face-expression' },
+        })
       }
     }
     const recall = matched / humans
     const precision = matched / kindledOnLabelled
-    console.log(`dlib-faces, ${teacher} @0.5: recall ${recall.toFixed(3)} (${matched}/${humans}), precision ${precision.toFixed(3)} (${matched}/${kindledOnLabelled})`)
+    console.log(
+      `dlib-faces, ${teacher} @0.5: recall ${recall.toFixed(3)} (${matched}/${humans}), precision ${precision.toFixed(3)} (${matched}/${kindledOnLabelled})`,
+    )
     expect(recall).toBeGreaterThanOrEqual(0.9)
     expect([...imageOf.keys()].flatMap((id) => store.boxes(id)).filter((b) => b.source === 'human')).toEqual(humanBefore)
 

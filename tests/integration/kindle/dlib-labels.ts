@@ -23,10 +23,7 @@ export function readDlibXml(file: string): { file: string; boxes: FaceBox[] }[] 
 }
 
 /** Every labelled dlib-faces photo with its human boxes (43 faces). */
-export const dlibLabels = () => [
-  ...readDlibXml(path.join(dlibFaces, 'training.xml')),
-  ...readDlibXml(path.join(dlibFaces, 'testing.xml')),
-]
+export const dlibLabels = () => [...readDlibXml(path.join(dlibFaces, 'training.xml')), ...readDlibXml(path.join(dlibFaces, 'testing.xml'))]
 
 /** Greedy one-to-one matching at IoU ≥ `threshold`, highest-scoring detections first: how many labels were found. */
 export function matchCount(human: Rect[], kindled: Rect[], threshold = 0.5): number {

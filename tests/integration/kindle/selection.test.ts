@@ -27,7 +27,10 @@ describe('kindle.start with a selection and options', () => {
     await studio.openProject(tempDir(), { create: true })
     await studio.importFolder(dlibFaces).finished
     const store = studio.project!
-    const ids = store.db.prepare<[], { id: number }>('SELECT id FROM images ORDER BY id').all().map((r) => r.id)
+    const ids = store.db
+      .prepare<[], { id: number }>('SELECT id FROM images ORDER BY id')
+      .all()
+      .map((r) => r.id)
     expect(ids.length).toBeGreaterThan(4)
     const selected = [ids[1], ids[3]]
 

@@ -4,7 +4,14 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../src/main/engine/index.js'
-import { detectFaces, faceExpressionScorer, readPixels, ssdMobilenetV1Teacher, tinyFaceTeacher, toTensor } from '../../../src/main/kindle/index.js'
+import {
+  detectFaces,
+  faceExpressionScorer,
+  readPixels,
+  ssdMobilenetV1Teacher,
+  tinyFaceTeacher,
+  toTensor,
+} from '../../../src/main/kindle/index.js'
 import { faceApiModelDir, fusedLayerKinds, loadFaceApi } from '../../../src/main/kindle/faceapi.js'
 import { dlibFaces, genkiImages } from '../../helpers/fixtures.js'
 
@@ -36,14 +43,23 @@ describe('teachers', () => {
     const pixels = await readPixels(path.join(dlibFaces, '2008_004176.jpg'))
     const input = toTensor(pixels)
     try {
-      const reference = await plain.nets.ssdMobilenetv1.locateFaces(input, new plain.SsdMobilenetv1Options({ minConfidence: 0.5, maxResults: 200 }))
+      const reference = await plain.nets.ssdMobilenetv1.locateFaces(
+        input,
+        new plain.SsdMobilenetv1Options({ minConfidence: 0.5, maxResults: 200 }),
+      )
       const faces = await fused.detect(pixels, { minScore: 0.5 })
       expect(faces).toHaveLength(7)
       expect(faces).toHaveLength(reference.length)
       faces.forEach((f, i) => {
         const r = reference[i]
         expect(f.score).toBeCloseTo(r.score, 3)
-        for (const [a, b] of [[f.x, r.box.x], [f.y, r.box.y], [f.w, r.box.width], [f.h, r.box.height]]) expect(Math.abs(a - b)).toBeLessThan(0.05)
+        for (const [a, b] of [
+          [f.x, r.box.x],
+          [f.y, r.box.y],
+          [f.w, r.box.width],
+          [f.h, r.box.height],
+        ])
+          expect(Math.abs(a - b)).toBeLessThan(0.05)
       })
     } finally {
       input.dispose()

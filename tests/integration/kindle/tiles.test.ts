@@ -14,7 +14,10 @@ beforeAll(async () => {
 describe('tiled kindling on big group photos', () => {
   it('finds at least as many faces with tiles as without, each in the photo, no two on one face', async () => {
     const dir = demoPhotosDir()
-    const files = fs.readdirSync(dir).filter((f) => /^sample\d+\.jpg$/.test(f)).sort()
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => /^sample\d+\.jpg$/.test(f))
+      .sort()
     expect(files.length).toBeGreaterThanOrEqual(4)
     const off = await Kindler.create(resolveSettings({ tiles: 'off' }))
     const auto = await Kindler.create(resolveSettings({ tiles: 'auto' }))

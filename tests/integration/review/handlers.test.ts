@@ -148,9 +148,9 @@ describe('review requests', () => {
     })
     expect(await fails('boxes.update', { id: 12345, x: 1 })).toMatchObject({ code: 'not_found', field: 'params.id' })
     expect(await fails('boxes.update', { id: 1, colour: 'red' })).toMatchObject({ field: 'params.colour' })
-    expect(
-      await fails('boxes.add', { imageId: 1, classId: 1, x: 1, y: 1, w: 2, h: 2, attributes: { smiling: { value: {} } } }),
-    ).toMatchObject({ field: 'params.attributes.smiling.value' })
+    expect(await fails('boxes.add', { imageId: 1, classId: 1, x: 1, y: 1, w: 2, h: 2, attributes: { smiling: { value: {} } } })).toMatchObject({
+      field: 'params.attributes.smiling.value',
+    })
     expect(await fails('review.queue', { filter: 'blurry' })).toMatchObject({ field: 'params.filter' })
     expect(store.counts().boxes).toBe(0)
     expect(store.db.prepare('SELECT count(*) AS n FROM edits').get()).toEqual({ n: 0 })

@@ -93,7 +93,12 @@ describe('review queue steps', () => {
     expect(await call('review.step', { filter: 'unreviewed', from: 3, direction: 'previous', limit: 5 })).toEqual({ ids: [2, 1] })
     expect(await call('review.step', { filter: 'unreviewed', limit: 2 })).toEqual({ ids: [1, 2] })
     expect(await call('review.step', { filter: 'unreviewed', direction: 'previous', limit: 2 })).toEqual({ ids: [5, 4] })
-    expect(await call('review.queue', { filter: 'unreviewed', around: 3, limit: 3 })).toEqual({ total: 4, offset: 1, ids: [2, 4, 5], position: null })
+    expect(await call('review.queue', { filter: 'unreviewed', around: 3, limit: 3 })).toEqual({
+      total: 4,
+      offset: 1,
+      ids: [2, 4, 5],
+      position: null,
+    })
   })
 
   it('refuses a step from a photo that does not exist, naming the field', async () => {
@@ -148,12 +153,16 @@ describe('review queue steps', () => {
     // Rebuild the project at version 4 (before the column existed), with a kindled box, then upgrade it.
     const old = openDatabase(`${dir}/studio4.db`)
     migrate(old, 4)
-    old.prepare(
-      "INSERT INTO images (path, sha256, bytes, mtime_ms, width, height, format, imported_at) VALUES ('/a.jpg', 'a', 1, 1, 9, 9, 'jpeg', 0)",
-    ).run()
-    old.prepare(
-      "INSERT INTO boxes (image_id, class_id, x, y, w, h, source, score, created_at, updated_at) VALUES (1, 1, 0, 0, 1, 1, 'kindled', 0.42, 0, 0)",
-    ).run()
+    old
+      .prepare(
+        "INSERT INTO images (path, sha256, bytes, mtime_ms, width, height, format, imported_at) VALUES ('/a.jpg', 'a', 1, 1, 9, 9, 'jpeg', 0)",
+      )
+      .run()
+    old
+      .prepare(
+        "INSERT INTO boxes (image_id, class_id, x, y, w, h, source, score, created_at, updated_at) VALUES (1, 1, 0, 0, 1, 1, 'kindled', 0.42, 0, 0)",
+      )
+      .run()
     migrate(old)
     expect(old.prepare('SELECT min_kindled_score AS s, score_key AS k, reviewed AS r, box_count AS n FROM images').get()).toEqual({
       s: 0.42,
@@ -177,7 +186,10 @@ describe('classes', () => {
     expect(await call('classes.update', { id: dog.id, name: 'puppy' })).toMatchObject({ id: dog.id, name: 'puppy' })
     expect(await fails('classes.update', { id: dog.id, name: 'FACE' })).toMatchObject({ code: 'conflict' })
     store.addBox({ imageId: 1, classId: dog.id, x: 1, y: 1, w: 9, h: 9, source: 'human' })
-    expect(await fails('classes.delete', { id: dog.id })).toMatchObject({ code: 'conflict', message: expect.stringContaining('1 box uses this class') })
+    expect(await fails('classes.delete', { id: dog.id })).toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('1 box uses this class'),
+    })
     store.db.prepare('DELETE FROM boxes').run()
     expect(await call('classes.delete', { id: dog.id })).toEqual({ id: dog.id })
     expect(store.classes().map((c) => c.name)).toEqual(['face'])

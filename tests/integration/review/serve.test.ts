@@ -17,9 +17,7 @@ function projectWithPhoto(): string {
   const dir = tempDir()
   const store = Store.open(dir, { create: true })
   const bytes = fs.statSync(PHOTO).size
-  store.addImages([
-    { path: PHOTO, sha256: 'a'.repeat(64), bytes, mtimeMs: 1, width: 500, height: 375, format: 'jpeg', split: 'train' },
-  ])
+  store.addImages([{ path: PHOTO, sha256: 'a'.repeat(64), bytes, mtimeMs: 1, width: 500, height: 375, format: 'jpeg', split: 'train' }])
   store.close()
   return dir
 }

@@ -35,8 +35,7 @@ export function record(studio: Studio) {
   studio.on('event', listener)
   return {
     events,
-    of: <E extends EventName>(name: E): EventPayload<E>[] =>
-      events.filter((e) => e.event === name).map((e) => e.payload as EventPayload<E>),
+    of: <E extends EventName>(name: E): EventPayload<E>[] => events.filter((e) => e.event === name).map((e) => e.payload as EventPayload<E>),
     stop: () => studio.off('event', listener),
   }
 }

@@ -52,7 +52,14 @@ describe('batches', () => {
     const skipped: SkippedPhoto[] = []
     const images = [image(photo, 1), image(truncated, 2), image(path.join(dlibFaces, 'bald_guys.jpg'), 3)]
     const out = []
-    for await (const b of batches(images, 2, input, () => IDENTITY_PLAN, (s) => skipped.push(s))) out.push(b)
+    for await (const b of batches(
+      images,
+      2,
+      input,
+      () => IDENTITY_PLAN,
+      (s) => skipped.push(s),
+    ))
+      out.push(b)
     expect(out.map((b) => [b.index, b.samples.map((s) => s.image.id)])).toEqual([
       [0, [1]],
       [1, [3]],

@@ -38,7 +38,11 @@ function independentlyDisagrees(boxes: ReviewBox[]): boolean {
   for (const c of classes) {
     const dets = predicted.filter((b) => b.classId === c).sort((a, b) => b.score! - a.score!)
     const gts = labels.filter((b) => b.classId === c)
-    const matches = matchImage(dets.map(cornersOf), gts.map((b) => ({ box: cornersOf(b) })), [0.5])[0]
+    const matches = matchImage(
+      dets.map(cornersOf),
+      gts.map((b) => ({ box: cornersOf(b) })),
+      [0.5],
+    )[0]
     if (matches.some((m) => m.outcome !== 'tp')) return true
     if (matches.length < gts.length) return true
   }
@@ -124,7 +128,9 @@ describe('predict.start', () => {
     const withFlag = store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images WHERE disagree IS NOT NULL').get()!.n
     expect(withFlag).toBe(progress.done)
     const predictedElsewhere = store.db
-      .prepare<[], { n: number }>("SELECT count(*) AS n FROM boxes b JOIN images i ON i.id = b.image_id WHERE b.source = 'predicted' AND i.disagree IS NULL")
+      .prepare<[], { n: number }>(
+        "SELECT count(*) AS n FROM boxes b JOIN images i ON i.id = b.image_id WHERE b.source = 'predicted' AND i.disagree IS NULL",
+      )
       .get()!.n
     expect(predictedElsewhere).toBe(0)
   }, 60_000)

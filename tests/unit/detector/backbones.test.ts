@@ -18,8 +18,24 @@ beforeAll(async () => {
 })
 
 const sizes: Record<string, [number, number][]> = {
-  '300×300': [[38, 38], [19, 19], [10, 10], [5, 5], [3, 3], [2, 2], [1, 1]],
-  '320×240': [[30, 40], [15, 20], [8, 10], [4, 5], [2, 3], [1, 2], [1, 1]],
+  '300×300': [
+    [38, 38],
+    [19, 19],
+    [10, 10],
+    [5, 5],
+    [3, 3],
+    [2, 2],
+    [1, 1],
+  ],
+  '320×240': [
+    [30, 40],
+    [15, 20],
+    [8, 10],
+    [4, 5],
+    [2, 3],
+    [1, 2],
+    [1, 1],
+  ],
 }
 const inputs: Record<string, { width: number; height: number }> = {
   '300×300': { width: 300, height: 300 },
@@ -65,11 +81,13 @@ describe.each(backboneNames)('%s', (name) => {
     }
     expect(summary.macs).toBe(parts.backbone.macs + parts.extras.macs + parts.head.macs)
     const { width, height } = inputs[input]
-    const [cls, box] = tf.tidy(() => detector.model.predict(tf.zeros([1, height, width, 3])) as tf.Tensor[]).map((t) => {
-      const shape = t.shape
-      t.dispose()
-      return shape
-    })
+    const [cls, box] = tf
+      .tidy(() => detector.model.predict(tf.zeros([1, height, width, 3])) as tf.Tensor[])
+      .map((t) => {
+        const shape = t.shape
+        t.dispose()
+        return shape
+      })
     expect(cls).toEqual([1, detector.anchorCount, 2])
     expect(box).toEqual([1, detector.anchorCount, 4])
     detector.model.dispose()
@@ -106,24 +124,32 @@ describe.each(backboneNames)('%s', (name) => {
 })
 
 describe('published figures for the backbone bodies (networks without their classifiers)', () => {
-  it('MobileNet V1 1.0 at 224: Keras\' 3,228,864 parameters without the top, and the paper\'s 569M Mult-Adds less the 1.02M of its classifier', () => {
+  it("MobileNet V1 1.0 at 224: Keras' 3,228,864 parameters without the top, and the paper's 569M Mult-Adds less the 1.02M of its classifier", () => {
     const s = body({ name: 'mobilenet-v1', alpha: 1 }, 224)
     expect(s.params).toBe(3_228_864)
     expect(s.macs / (569e6 - 1024 * 1000)).toBeCloseTo(1, 2)
   })
 
-  it.each([[0.75, 325], [0.5, 149], [0.25, 41]])('MobileNet V1 %s at 224: the paper\'s %sM Mult-Adds (Table 6) less its classifier', (alpha, millions) => {
+  it.each([
+    [0.75, 325],
+    [0.5, 149],
+    [0.25, 41],
+  ])("MobileNet V1 %s at 224: the paper's %sM Mult-Adds (Table 6) less its classifier", (alpha, millions) => {
     const s = body({ name: 'mobilenet-v1', alpha }, 224)
     expect(Math.abs(s.macs / (millions * 1e6 - 1024 * alpha * 1000) - 1)).toBeLessThan(0.01)
   })
 
-  it('MobileNet V2 1.0 at 224: Keras\' 2,257,984 parameters without the top, and the paper\'s 300M multiply-adds less the 1.28M of its classifier', () => {
+  it("MobileNet V2 1.0 at 224: Keras' 2,257,984 parameters without the top, and the paper's 300M multiply-adds less the 1.28M of its classifier", () => {
     const s = body({ name: 'mobilenet-v2', alpha: 1 }, 224)
     expect(s.params).toBe(2_257_984)
     expect(Math.abs(s.macs / (300e6 - 1280 * 1000) - 1)).toBeLessThan(0.01)
   })
 
-  it.each([[1.4, 582, 1792], [0.5, 97, 1280], [0.35, 59, 1280]])('MobileNet V2 %s at 224: the published %sM multiply-adds less its classifier', (alpha, millions, last) => {
+  it.each([
+    [1.4, 582, 1792],
+    [0.5, 97, 1280],
+    [0.35, 59, 1280],
+  ])('MobileNet V2 %s at 224: the published %sM multiply-adds less its classifier', (alpha, millions, last) => {
     const s = body({ name: 'mobilenet-v2', alpha }, 224)
     expect(Math.abs(s.macs / (millions * 1e6 - last * 1000) - 1)).toBeLessThan(0.01)
   })
@@ -132,14 +158,14 @@ describe('published figures for the backbone bodies (networks without their clas
     expect([16 * 0.35, 24 * 0.35, 32 * 0.5, 96 * 0.75, 1280 * 1.4].map((v) => makeDivisible(v))).toEqual([8, 8, 16, 72, 1792])
   })
 
-  it('ResNet-18 at 224: torchvision\'s 11,689,512 parameters less the fc layer\'s 513,000, and its 1.82G multiply-adds', () => {
+  it("ResNet-18 at 224: torchvision's 11,689,512 parameters less the fc layer's 513,000, and its 1.82G multiply-adds", () => {
     const s = body({ name: 'resnet-18' }, 224)
     // torchvision counts batch norm's moving statistics as buffers, not parameters: compare the trainable ones.
     expect(s.trainableParams).toBe(11_689_512 - 513_000)
     expect(Math.abs(s.macs / (1.814e9 - 512 * 1000) - 1)).toBeLessThan(0.005)
   })
 
-  it('DarkNet-tiny at 416: darknet\'s own 3.74 BFLOPs (2 per multiply-add) for yolov3-tiny.cfg layers 0–12', () => {
+  it("DarkNet-tiny at 416: darknet's own 3.74 BFLOPs (2 per multiply-add) for yolov3-tiny.cfg layers 0–12", () => {
     const s = body({ name: 'darknet-tiny' }, 416)
     // Per layer darknet prints 0.150, 5 × 0.399 and 1.595 BFLOPs.
     expect(Math.abs((2 * s.macs) / 1e9 - 3.74)).toBeLessThan(0.01)
@@ -147,7 +173,7 @@ describe('published figures for the backbone bodies (networks without their clas
     expect(s.params).toBe(6_290_352 + 4 * (16 + 32 + 64 + 128 + 256 + 512 + 1024))
   })
 
-  it('AlexNet: torchvision\'s 2,469,696 parameters for the five convs, and the multiply-adds of its \'same\'-padded layout', () => {
+  it("AlexNet: torchvision's 2,469,696 parameters for the five convs, and the multiply-adds of its 'same'-padded layout", () => {
     const s = body({ name: 'alexnet' }, 224)
     expect(s.params).toBe(2_469_696)
     // conv1 56²·11²·3·64, conv2 28²·5²·64·192, conv3–5 14²·3²·(192·384 + 384·256 + 256·256).

@@ -114,7 +114,11 @@ describe('BoxCoder (tensors)', () => {
       [0.5, 0.5, 1.1, 0.9],
     ]
     const decoded = tf.tidy(() => coder.decode(tf.tensor3d([offsets]), tf.tensor2d(plain2(a))))
-    expectClose(decoded.dataSync(), offsets.flatMap((o, i) => coder.decodeBox(o, a[i])), 1e-6)
+    expectClose(
+      decoded.dataSync(),
+      offsets.flatMap((o, i) => coder.decodeBox(o, a[i])),
+      1e-6,
+    )
     decoded.dispose()
   })
 })

@@ -137,7 +137,9 @@ describe('kindling anchors coverage', () => {
     expect(output.err[0]).toMatch(/^kindling: config .*file\d+\.json: featureMaps\.0\.scale: /)
 
     capture()
-    expect(await runCommand(anchorsCommand, ['coverage', '--config', writeJson({ ...small, matcher: { pos: 0.3, neg: 0.5 } }), '--project', dir])).toBe(1)
+    expect(
+      await runCommand(anchorsCommand, ['coverage', '--config', writeJson({ ...small, matcher: { pos: 0.3, neg: 0.5 } }), '--project', dir]),
+    ).toBe(1)
     expect(output.err[0]).toContain('matcher.neg')
 
     capture()
@@ -196,7 +198,16 @@ describe('kindling anchors match', () => {
   it('refuses bad input with one line naming the field, and changes nothing', async () => {
     const cases: [unknown, RegExp][] = [
       [{ anchors: quarters, boxes: [[0, 0, 1, 1]], labels: [1, 2] }, /: labels: needs one label per box/],
-      [{ anchors: [[0, 0, 1, 1], [0.5, 0.5, 0.5, 1]], boxes: [] }, /: anchors\.1: an anchor needs x2 > x1/],
+      [
+        {
+          anchors: [
+            [0, 0, 1, 1],
+            [0.5, 0.5, 0.5, 1],
+          ],
+          boxes: [],
+        },
+        /: anchors\.1: an anchor needs x2 > x1/,
+      ],
       [{ anchors: quarters, boxes: [[0, 0, 1]] }, /: boxes\.0: /],
       [{ anchors: quarters, boxes: [], pos: 0.3, neg: 0.6 }, /: neg: neg must not exceed pos/],
       [{ anchors: quarters, boxes: [], iou: 0.5 }, /iou/],

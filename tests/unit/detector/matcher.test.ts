@@ -108,8 +108,20 @@ function randomAnchors(random: () => number): AnchorSet {
     { width: 300, height: 300 },
   ])
   const ratios = () => [1, ...[2, 0.5, 3, 1 / 3, 0.8].filter(() => random() < 0.4)]
-  const sizes: [number, number][] = [pick(random, [[16, 16], [16, 20], [18, 17]] as [number, number][])]
-  for (const s of [[4, 4], [3, 5], [2, 2], [1, 1]] as [number, number][]) if (random() < 0.6) sizes.push(s)
+  const sizes: [number, number][] = [
+    pick(random, [
+      [16, 16],
+      [16, 20],
+      [18, 17],
+    ] as [number, number][]),
+  ]
+  for (const s of [
+    [4, 4],
+    [3, 5],
+    [2, 2],
+    [1, 1],
+  ] as [number, number][])
+    if (random() < 0.6) sizes.push(s)
   let scale = 0.05 + random() * 0.15
   const featureMaps: FeatureMap[] = sizes.map((size) => {
     const map = { size, scale, aspectRatios: ratios(), extraScale: random() < 0.7 }
@@ -147,12 +159,18 @@ function randomImage(random: () => number, anchors: Corners[]): OracleImage {
       const a = pick(random, anchors)
       const j = random() < 0.2 ? 0 : 0.3 * (a[2] - a[0])
       box = f32(a.map((v) => v + (random() - 0.5) * j))
-    } else if (kind < 0.7 && boxes.length > 0) box = [...pick(random, boxes)] as unknown as Corners // identical boxes
-    else if (kind < 0.75) box = f32([0.3, 0.3, 0.3, 0.6]) // no width
-    else if (kind < 0.8) box = f32([0.6, 0.5, 0.4, 0.7]) // inverted
-    else if (kind < 0.85) box = pick(random, [f32([1.1, 0.2, 1.4, 0.5]), f32([0.2, -0.5, 0.5, 0]), f32([-0.3, -0.3, -0.1, 0.4])]) // outside
-    else if (kind < 0.9) box = f32([-0.2, 0.6, 0.25, 1.3]) // partly outside
-    else if (kind < 0.93) box = f32([-5, 0.2, 0.5, 0.6]) // broken
+    } else if (kind < 0.7 && boxes.length > 0)
+      box = [...pick(random, boxes)] as unknown as Corners // identical boxes
+    else if (kind < 0.75)
+      box = f32([0.3, 0.3, 0.3, 0.6]) // no width
+    else if (kind < 0.8)
+      box = f32([0.6, 0.5, 0.4, 0.7]) // inverted
+    else if (kind < 0.85)
+      box = pick(random, [f32([1.1, 0.2, 1.4, 0.5]), f32([0.2, -0.5, 0.5, 0]), f32([-0.3, -0.3, -0.1, 0.4])]) // outside
+    else if (kind < 0.9)
+      box = f32([-0.2, 0.6, 0.25, 1.3]) // partly outside
+    else if (kind < 0.93)
+      box = f32([-5, 0.2, 0.5, 0.6]) // broken
     else box = randomBox(random, 0.001, 0.02) // tiny
     boxes.push(box)
     valid.push(random() > 0.08) // some padding in the middle of the list
@@ -254,11 +272,20 @@ const one = (boxes: number[][], labels = boxes.map(() => 1), valid?: boolean[]):
 describe('edge cases', () => {
   it('no boxes at all: every anchor is background, class 0, zero offsets', () => {
     const matcher = new AnchorMatcher(QUARTERS, SSD)
-    const gt = padGroundTruth([{ boxes: [], labels: [] }, { boxes: [], labels: [] }])
+    const gt = padGroundTruth([
+      { boxes: [], labels: [] },
+      { boxes: [], labels: [] },
+    ])
     expect(gt.boxes.shape).toEqual([2, 0, 4])
     const r = matcher.match(gt)
-    expect(r.matches.arraySync()).toEqual([[-1, -1, -1, -1], [-1, -1, -1, -1]])
-    expect(r.labels.arraySync()).toEqual([[0, 0, 0, 0], [0, 0, 0, 0]])
+    expect(r.matches.arraySync()).toEqual([
+      [-1, -1, -1, -1],
+      [-1, -1, -1, -1],
+    ])
+    expect(r.labels.arraySync()).toEqual([
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ])
     expect(Array.from(r.offsets.dataSync()).every((v) => v === 0)).toBe(true)
     tf.dispose([...Object.values(r), ...Object.values(gt)])
     matcher.dispose()
@@ -268,7 +295,20 @@ describe('edge cases', () => {
   })
 
   it('only padding: as if there were no boxes', () => {
-    const [r] = expectAgreement(QUARTERS, [one([[0, 0, 0.5, 0.5], [0.5, 0.5, 1, 1]], [1, 2], [false, false])], SSD)
+    const [r] = expectAgreement(
+      QUARTERS,
+      [
+        one(
+          [
+            [0, 0, 0.5, 0.5],
+            [0.5, 0.5, 1, 1],
+          ],
+          [1, 2],
+          [false, false],
+        ),
+      ],
+      SSD,
+    )
     expect(r.matches).toEqual([-1, -1, -1, -1])
   })
 
@@ -294,14 +334,32 @@ describe('edge cases', () => {
     expect(r.matches).toEqual([-1, -1, -1, 0])
     // Box 1 fits anchor 0 perfectly; box 0 fits it less well but it is box 0's best: box 1 wins the contest (higher
     // IoU), box 0 keeps no forced anchor, and anchor 0 goes to box 1.
-    const [contest] = expectAgreement(QUARTERS, [one([[0, 0, 0.4, 0.4], [0, 0, 0.5, 0.5]])], SSD)
+    const [contest] = expectAgreement(
+      QUARTERS,
+      [
+        one([
+          [0, 0, 0.4, 0.4],
+          [0, 0, 0.5, 0.5],
+        ]),
+      ],
+      SSD,
+    )
     expect(contest.matches).toEqual([1, -1, -1, -1])
     expect(contest.positives).toEqual([0, 1])
   })
 
   it('two boxes wanting the same anchor at the same IoU: the lower box index gets it', () => {
     // Two boxes of the same size inside anchor 0: IoU ¼ each, and anchor 0 is both boxes' best.
-    const [r] = expectAgreement(QUARTERS, [one([[0.25, 0.25, 0.5, 0.5], [0, 0, 0.25, 0.25]])], SSD)
+    const [r] = expectAgreement(
+      QUARTERS,
+      [
+        one([
+          [0.25, 0.25, 0.5, 0.5],
+          [0, 0, 0.25, 0.25],
+        ]),
+      ],
+      SSD,
+    )
     expect(r.bestIou).toEqual([0.25, 0.25])
     expect(r.matches).toEqual([0, -1, -1, -1])
     expect(r.positives).toEqual([1, 0])
@@ -327,12 +385,18 @@ describe('edge cases', () => {
 
   it('IoU exactly at the thresholds: = pos is positive, = neg is ignored (not below it)', () => {
     // Anchor 1 is the box itself (forced); anchor 0 is the whole image, IoU exactly ½ with it.
-    const halves = [[0, 0, 1, 1], [0, 0, 1, 0.5]]
+    const halves = [
+      [0, 0, 1, 1],
+      [0, 0, 1, 0.5],
+    ]
     const box = one([[0, 0, 1, 0.5]])
     expect(expectAgreement(halves, [box], { pos: 0.5, neg: 0.4 })[0].matches).toEqual([0, 0])
     expect(expectAgreement(halves, [box], { pos: 0.50001, neg: 0.4 })[0].matches).toEqual([-2, 0])
     // The same with IoU exactly 0.375 against neg.
-    const eighths = [[0, 0, 1, 1], [0, 0, 1, 0.375]]
+    const eighths = [
+      [0, 0, 1, 1],
+      [0, 0, 1, 0.375],
+    ]
     const low = one([[0, 0, 1, 0.375]])
     expect(expectAgreement(eighths, [low], { pos: 0.5, neg: 0.375 })[0].matches).toEqual([-2, 0])
     expect(expectAgreement(eighths, [low], { pos: 0.5, neg: 0.37501 })[0].matches).toEqual([-1, 0])
@@ -340,7 +404,10 @@ describe('edge cases', () => {
 
   it('snaps box coordinates to multiples of 2^-20 before matching, as it snaps anchors', () => {
     // y2 = ½ + 2^-22 would give the whole-image anchor IoU just above pos = ½ + 2^-23; snapped to ½, it is below.
-    const halves = [[0, 0, 1, 1], [0, 0, 1, 0.5]]
+    const halves = [
+      [0, 0, 1, 1],
+      [0, 0, 1, 0.5],
+    ]
     const [r] = expectAgreement(halves, [one([[0, 0, 1, 0.5 + 2 ** -22]])], { pos: 0.5 + 2 ** -23, neg: 0.4 })
     expect(r.matches).toEqual([-2, 0])
   })
@@ -362,7 +429,15 @@ describe('edge cases', () => {
 
   it('a NaN coordinate makes a box unusable, not the batch', () => {
     const matcher = new AnchorMatcher(QUARTERS, SSD)
-    const gt = padGroundTruth([{ boxes: [[NaN, 0, 0.5, 0.5], [0.5, 0.5, 1, 1]], labels: [1, 2] }])
+    const gt = padGroundTruth([
+      {
+        boxes: [
+          [NaN, 0, 0.5, 0.5],
+          [0.5, 0.5, 1, 1],
+        ],
+        labels: [1, 2],
+      },
+    ])
     const r = matcher.matchWithStats(gt)
     expect(r.matches.arraySync()).toEqual([[-1, -1, -1, 1]])
     expect(r.stats.usable.arraySync()).toEqual([[0, 1]])
@@ -383,7 +458,20 @@ describe('edge cases', () => {
   })
 
   it('uses the GroundTruth valid mask, and counts per image', () => {
-    const [r] = expectAgreement(QUARTERS, [one([[0, 0, 0.5, 0.5], [0.5, 0.5, 1, 1]], [1, 1], [false, true])], SSD)
+    const [r] = expectAgreement(
+      QUARTERS,
+      [
+        one(
+          [
+            [0, 0, 0.5, 0.5],
+            [0.5, 0.5, 1, 1],
+          ],
+          [1, 1],
+          [false, true],
+        ),
+      ],
+      SSD,
+    )
     expect(r.matches).toEqual([-1, -1, -1, 1])
   })
 })
@@ -398,7 +486,16 @@ describe('AnchorMatcher', () => {
 
   it('refuses anchors it cannot match exactly, and thresholds in the wrong order', () => {
     expect(() => new AnchorMatcher([[0, 0, 0, 1]], SSD)).toThrow(/anchor 0 has no area/)
-    expect(() => new AnchorMatcher([[0, 0, 1, 1], [-9, 0, 1, 1]], SSD)).toThrow(/anchor 1 reaches outside/)
+    expect(
+      () =>
+        new AnchorMatcher(
+          [
+            [0, 0, 1, 1],
+            [-9, 0, 1, 1],
+          ],
+          SSD,
+        ),
+    ).toThrow(/anchor 1 reaches outside/)
     expect(() => new AnchorMatcher(QUARTERS, { pos: 0.4, neg: 0.5 })).toThrow(/neg/)
   })
 

@@ -41,7 +41,10 @@ describe('buildDetector', () => {
     expect(detector.anchorCount).toBe(A)
     expect(anchorCount(detector.config.featureMaps)).toBe(A)
     expect(detector.model.outputNames).toEqual([...outputNames])
-    expect(detector.model.outputs.map((o) => o.shape)).toEqual([[null, A, 3], [null, A, 4]])
+    expect(detector.model.outputs.map((o) => o.shape)).toEqual([
+      [null, A, 3],
+      [null, A, 4],
+    ])
     expect(detector.model.inputs[0].shape).toEqual([null, 64, 96, 3])
     const [cls, box] = detector.model.predict(tf.randomUniform([2, 64, 96, 3], 0, 255)) as tf.Tensor[]
     expect(cls.shape).toEqual([2, A, 3])
@@ -58,12 +61,15 @@ describe('buildDetector', () => {
 
   it('predicts from a single map too', () => {
     const detector = buildDetector(smallConfig({ featureMaps: [map([8, 12], [1])] }))
-    expect(detector.model.outputs.map((o) => o.shape)).toEqual([[null, 8 * 12 * 2, 3], [null, 8 * 12 * 2, 4]])
+    expect(detector.model.outputs.map((o) => o.shape)).toEqual([
+      [null, 8 * 12 * 2, 3],
+      [null, 8 * 12 * 2, 4],
+    ])
     expect(detector.model.outputNames).toEqual([...outputNames])
     detector.model.dispose()
   })
 
-  it('refuses a config whose map size differs from the network\'s, naming the map, and frees what it built', () => {
+  it("refuses a config whose map size differs from the network's, naming the map, and frees what it built", () => {
     const before = tf.memory().numTensors
     const config = smallConfig({
       input: { width: 300, height: 300 },
@@ -119,7 +125,10 @@ describe('ssdHead', () => {
     const model = tfl.model({ inputs, outputs: [classLogits, boxOffsets] })
     maps.forEach((m, i) => {
       const k = anchorsPerCell(m)
-      for (const [what, n] of [['class', 2], ['box', 4]] as const) {
+      for (const [what, n] of [
+        ['class', 2],
+        ['box', 4],
+      ] as const) {
         const layer = model.getLayer(`head${i}_${what}`)
         const kernel = tf.buffer([3, 3, 1, k * n])
         const bias = tf.buffer([k * n])
@@ -136,7 +145,16 @@ describe('ssdHead', () => {
     const [cls, box] = (model.predict(codes) as tf.Tensor[]).map((t) => t.arraySync() as number[][][])
     const expected = (n: number) => {
       const rows: number[][] = []
-      for (const [cell, k] of [[0, 3], [1, 3], [2, 3], [3, 3], [4, 3], [5, 3], [50, 1], [51, 1]]) {
+      for (const [cell, k] of [
+        [0, 3],
+        [1, 3],
+        [2, 3],
+        [3, 3],
+        [4, 3],
+        [5, 3],
+        [50, 1],
+        [51, 1],
+      ]) {
         for (let a = 0; a < k; a++) rows.push(Array.from({ length: n }, (_, j) => cell + 1000 * a + 100 * j))
       }
       return rows
@@ -148,7 +166,12 @@ describe('ssdHead', () => {
   })
 
   it('counts Σ rows · cols · anchors per cell over the maps', () => {
-    expect(anchorCount([{ size: [30, 40], aspectRatios: [1], extraScale: true }, { size: [1, 2], aspectRatios: [1, 2], extraScale: false }])).toBe(2404)
+    expect(
+      anchorCount([
+        { size: [30, 40], aspectRatios: [1], extraScale: true },
+        { size: [1, 2], aspectRatios: [1, 2], extraScale: false },
+      ]),
+    ).toBe(2404)
   })
 })
 

@@ -100,9 +100,11 @@ export function matchImage(
   for (let a = 0; a < anchors.length; a++) {
     const v = bestBox[a] < 0 ? 0 : iou[a][bestBox[a]]
     let m: number
-    if (forced[a] >= 0) m = forced[a] // forced matches win over the thresholds
+    if (forced[a] >= 0)
+      m = forced[a] // forced matches win over the thresholds
     else if (v >= options.pos && v > 0) m = bestBox[a]
-    else if (v < options.neg || v === 0) m = -1 // an anchor that overlaps nothing is background, whatever `neg` is
+    else if (v < options.neg || v === 0)
+      m = -1 // an anchor that overlaps nothing is background, whatever `neg` is
     else m = -2
     matches.push(m)
     labels.push(m >= 0 ? image.labels[m] : m === -1 ? 0 : -1)

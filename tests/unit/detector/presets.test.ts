@@ -70,7 +70,7 @@ describe.each(presetNames)('%s', (name) => {
     expect(Math.max(...ratios)).toBeLessThanOrEqual(2)
   })
 
-  it('builds, and predicts for Σ rows · cols · anchors per cell anchors — the anchors module\'s anchors', () => {
+  it("builds, and predicts for Σ rows · cols · anchors per cell anchors — the anchors module's anchors", () => {
     const config = preset(name)
     const detector = buildDetector(config)
     const A = config.featureMaps.reduce((s, m) => s + m.size[0] * m.size[1] * (m.aspectRatios.length + (m.extraScale ? 1 : 0)), 0)
@@ -78,7 +78,10 @@ describe.each(presetNames)('%s', (name) => {
     expect(anchorsFor(config).count).toBe(A)
     expect(detector.maps.map((m) => m.size)).toEqual(config.featureMaps.map((m) => m.size))
     const outputs = detector.model.predict(tf.zeros([2, config.input.height, config.input.width, 3])) as tf.Tensor[]
-    expect(outputs.map((o) => o.shape)).toEqual([[2, A, 2], [2, A, 4]])
+    expect(outputs.map((o) => o.shape)).toEqual([
+      [2, A, 2],
+      [2, A, 4],
+    ])
     tf.dispose(outputs)
     detector.model.dispose()
   })

@@ -35,15 +35,11 @@ describe('thumbnail URLs', () => {
 
 describe('errors crossing the context bridge', () => {
   it('keep a validation message as it is: it already starts with the field', () => {
-    expect(bridgedErrorMessage({ message: 'params.dir: must not be empty', field: 'params.dir' })).toBe(
-      'params.dir: must not be empty',
-    )
+    expect(bridgedErrorMessage({ message: 'params.dir: must not be empty', field: 'params.dir' })).toBe('params.dir: must not be empty')
   })
 
   it('carry the field as a prefix when the message does not name it', () => {
-    expect(bridgedErrorMessage({ message: 'folder not found: /photos', field: 'params.dir' })).toBe(
-      'params.dir: folder not found: /photos',
-    )
+    expect(bridgedErrorMessage({ message: 'folder not found: /photos', field: 'params.dir' })).toBe('params.dir: folder not found: /photos')
   })
 
   it('leave messages about no field alone', () => {

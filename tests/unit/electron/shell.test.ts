@@ -189,7 +189,7 @@ describe('the page', () => {
     const document = respond({
       resourceType: 'mainFrame',
       url: page.url,
-      responseHeaders: { 'content-security-policy': ["default-src *"], 'x-other': ['1'] },
+      responseHeaders: { 'content-security-policy': ['default-src *'], 'x-other': ['1'] },
     })
     expect(document.responseHeaders).toEqual({
       'x-other': ['1'],

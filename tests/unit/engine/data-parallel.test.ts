@@ -23,7 +23,7 @@ describe('splitBatch', () => {
     expect(() => splitBatch({ x: { data: new Float32Array(3), shape: [2, 2] } }, 2)).toThrow(/does not match its shape/)
   })
 
-  it('gives the last shards no examples when allowed (an epoch\'s short last batch over more replicas)', () => {
+  it("gives the last shards no examples when allowed (an epoch's short last batch over more replicas)", () => {
     const x = { data: Float32Array.from([1, 2, 3, 4]), shape: [2, 2] }
     const { shards, sizes } = splitBatch({ x }, 3, { allowEmpty: true })
     expect(sizes).toEqual([1, 1, 0])
@@ -32,7 +32,7 @@ describe('splitBatch', () => {
 })
 
 describe('averageInto', () => {
-  it('leaves the weighted average in every replica\'s buffer', () => {
+  it("leaves the weighted average in every replica's buffer", () => {
     // Shards of 3 and 1 examples: the whole batch's mean gradient is (3·a + 1·b) / 4.
     const a = Float32Array.from([1, 2, -4])
     const b = Float32Array.from([5, 2, 4])

@@ -41,9 +41,15 @@ function randomCase(seed: number, depthwise: boolean, allowDilation: boolean): C
     const strides: [number, number] = dilate ? [1, 1] : [pick(random, [1, 2, 2, 3]), pick(random, [1, 2, 2])]
     const dilations: [number, number] = dilate ? [pick(random, [1, 2, 3]), 2] : [1, 1]
     const padKind = pick(random, ['same', 'valid', 'explicit'] as const)
-    const pad: Pad = padKind === 'explicit'
-      ? [[0, 0], [int(random, 0, 2), int(random, 0, 2)], [int(random, 0, 2), int(random, 0, 2)], [0, 0]]
-      : padKind
+    const pad: Pad =
+      padKind === 'explicit'
+        ? [
+            [0, 0],
+            [int(random, 0, 2), int(random, 0, 2)],
+            [int(random, 0, 2), int(random, 0, 2)],
+            [0, 0],
+          ]
+        : padKind
     const xShape: [number, number, number, number] = [batch, h, w, c]
     const filterShape: [number, number, number, number] = [kH, kW, c, out]
     const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad, undefined, depthwise)
@@ -97,7 +103,10 @@ describe('Conv2DBackpropInput matches the CPU backend', () => {
       const random = rng(seed * 7919)
       const err = await compare(
         'Conv2DBackpropInput',
-        { dy: { shape: c.outShape, values: randomValues(random, c.outShape) }, filter: { shape: c.filterShape, values: randomValues(random, c.filterShape) } },
+        {
+          dy: { shape: c.outShape, values: randomValues(random, c.outShape) },
+          filter: { shape: c.filterShape, values: randomValues(random, c.filterShape) },
+        },
         { inputShape: c.xShape, strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined },
       )
       expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
@@ -131,7 +140,10 @@ describe('DepthwiseConv2dNativeBackpropInput matches the CPU backend', () => {
       const random = rng(seed * 7919)
       const err = await compare(
         'DepthwiseConv2dNativeBackpropInput',
-        { dy: { shape: c.outShape, values: randomValues(random, c.outShape) }, filter: { shape: c.filterShape, values: randomValues(random, c.filterShape) } },
+        {
+          dy: { shape: c.outShape, values: randomValues(random, c.outShape) },
+          filter: { shape: c.filterShape, values: randomValues(random, c.filterShape) },
+        },
         { inputShape: c.xShape, strides: c.strides, dilations: c.dilations, pad: c.pad, dimRoundingMode: undefined },
       )
       expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
@@ -160,7 +172,12 @@ describe('DepthwiseConv2dNativeBackpropFilter matches the CPU backend', () => {
 // every entry (a wrong entry survives only if it happens to be orthogonal to a random vector).
 describe.each([
   { forward: 'Conv2D', depthwise: false, filterGrad: 'Conv2DBackpropFilter', inputGrad: 'Conv2DBackpropInput' },
-  { forward: 'DepthwiseConv2dNative', depthwise: true, filterGrad: 'DepthwiseConv2dNativeBackpropFilter', inputGrad: 'DepthwiseConv2dNativeBackpropInput' },
+  {
+    forward: 'DepthwiseConv2dNative',
+    depthwise: true,
+    filterGrad: 'DepthwiseConv2dNativeBackpropFilter',
+    inputGrad: 'DepthwiseConv2dNativeBackpropInput',
+  },
 ])('dilated $forward gradients are the adjoints of the dilated convolution', ({ forward, depthwise, filterGrad, inputGrad }) => {
   it('for random shapes', async () => {
     let checked = 0
@@ -179,8 +196,18 @@ describe.each([
       const V = randomValues(random, c.filterShape)
       const U = randomValues(random, c.xShape)
       const common = { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, dilations: c.dilations }
-      const dW = await runOn('wasm', filterGrad, { x: { shape: c.xShape, values: x }, dy: { shape: outShape, values: dy } }, { ...common, filterShape: c.filterShape })
-      const dX = await runOn('wasm', inputGrad, { dy: { shape: outShape, values: dy }, filter: { shape: c.filterShape, values: w } }, { ...common, inputShape: c.xShape })
+      const dW = await runOn(
+        'wasm',
+        filterGrad,
+        { x: { shape: c.xShape, values: x }, dy: { shape: outShape, values: dy } },
+        { ...common, filterShape: c.filterShape },
+      )
+      const dX = await runOn(
+        'wasm',
+        inputGrad,
+        { dy: { shape: outShape, values: dy }, filter: { shape: c.filterShape, values: w } },
+        { ...common, inputShape: c.xShape },
+      )
       const convXV = await runOn('cpu', forward, { x: { shape: c.xShape, values: x }, filter: { shape: c.filterShape, values: V } }, common)
       const convUW = await runOn('cpu', forward, { x: { shape: c.xShape, values: U }, filter: { shape: c.filterShape, values: w } }, common)
       const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0)
@@ -205,8 +232,12 @@ describe('large batches are taken a few images at a time', () => {
         const dy = { shape: info.outShape, values: randomValues(random, info.outShape) }
         const filter = { shape: c.filterShape, values: randomValues(random, c.filterShape) }
         const common = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined }
-        expect(await compare('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: c.filterShape }), describeCase(c)).toBeLessThan(TOLERANCE)
-        expect(await compare('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: c.xShape }), describeCase(c)).toBeLessThan(TOLERANCE)
+        expect(await compare('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: c.filterShape }), describeCase(c)).toBeLessThan(
+          TOLERANCE,
+        )
+        expect(await compare('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: c.xShape }), describeCase(c)).toBeLessThan(
+          TOLERANCE,
+        )
       }
     } finally {
       limits.patchFloats = saved
@@ -229,7 +260,11 @@ describe('MaxPoolGrad matches the CPU backend (the wasm built-in fails on all-ne
       const x = randomValues(random, xShape).map((v) => v + shift)
       const err = await compare(
         'MaxPoolGrad',
-        { dy: { shape: info.outShape, values: randomValues(random, info.outShape) }, input: { shape: xShape, values: x }, output: { shape: info.outShape, values: new Float32Array(info.outShape.reduce((a, b) => a * b)) } },
+        {
+          dy: { shape: info.outShape, values: randomValues(random, info.outShape) },
+          input: { shape: xShape, values: x },
+          output: { shape: info.outShape, values: new Float32Array(info.outShape.reduce((a, b) => a * b)) },
+        },
         { filterSize, strides, pad, dimRoundingMode: undefined },
       )
       expect(err, `seed ${seed}: x ${xShape} pool ${filterSize} strides ${strides} ${pad}`).toBeLessThan(TOLERANCE)

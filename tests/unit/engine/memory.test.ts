@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { explainWasmAbort } from '../../../src/main/engine/index.js'
 
 describe('explainWasmAbort', () => {
-  it('turns the backend\'s bare abort into the memory limit and the remedy, keeping the original words', () => {
+  it("turns the backend's bare abort into the memory limit and the remedy, keeping the original words", () => {
     const said = explainWasmAbort('Aborted(). Build with -sASSERTIONS for more info.', 'training x at batch size 8', 'use a smaller batch')
     expect(said).toMatch(/^training x at batch size 8 needs more memory than the wasm backend can have \(4 GB\): use a smaller batch/)
     expect(said).toContain('Aborted(). Build with -sASSERTIONS')

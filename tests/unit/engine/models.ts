@@ -9,7 +9,14 @@ type S = SymbolicTensor
 const L = tf.layers
 const ch = (n: number, width: number) => Math.max(4, Math.round(n * width))
 
-function convBN(x: S, filters: number, kernel: number, strides: number, act: 'relu' | 'relu6' | 'leaky' | 'linear', padding: 'same' | 'valid' = 'same'): S {
+function convBN(
+  x: S,
+  filters: number,
+  kernel: number,
+  strides: number,
+  act: 'relu' | 'relu6' | 'leaky' | 'linear',
+  padding: 'same' | 'valid' = 'same',
+): S {
   let y = L.conv2d({ filters, kernelSize: kernel, strides, padding, useBias: false }).apply(x) as S
   y = L.batchNormalization().apply(y) as S
   if (act === 'relu') y = L.reLU().apply(y) as S
@@ -24,10 +31,16 @@ export function referenceNet(size = 128): tf.LayersModel {
   const strides = [2, 2, 2, 2, 1]
   const model = tf.sequential()
   filters.forEach((f, i) =>
-    model.add(L.conv2d({
-      filters: f, kernelSize: 3, strides: strides[i], padding: 'same', activation: i < 4 ? 'relu' : 'linear',
-      ...(i === 0 ? { inputShape: [size, size, 3] } : {}),
-    })),
+    model.add(
+      L.conv2d({
+        filters: f,
+        kernelSize: 3,
+        strides: strides[i],
+        padding: 'same',
+        activation: i < 4 ? 'relu' : 'linear',
+        ...(i === 0 ? { inputShape: [size, size, 3] } : {}),
+      }),
+    ),
   )
   return model
 }
@@ -49,7 +62,12 @@ export function alexNet(size: number, width = 1): { input: S; features: S[] } {
 export function mobileNetV1(size: number, width = 0.25): { input: S; features: S[] } {
   const input = tf.input({ shape: [size, size, 3] })
   let x = convBN(input, ch(32, width), 3, 2, 'relu6')
-  const blocks: [number, number][] = [[64, 1], [128, 2], [128, 1], [256, 2]]
+  const blocks: [number, number][] = [
+    [64, 1],
+    [128, 2],
+    [128, 1],
+    [256, 2],
+  ]
   for (const [filters, stride] of blocks) {
     x = L.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: 'same', useBias: false }).apply(x) as S
     x = L.batchNormalization().apply(x) as S
@@ -57,7 +75,14 @@ export function mobileNetV1(size: number, width = 0.25): { input: S; features: S
     x = convBN(x, ch(filters, width), 1, 1, 'relu6')
   }
   // A separable conv with a depth multiplier of 2, as some V1 heads use.
-  const f2 = L.separableConv2d({ filters: ch(256, width), kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'relu6' }).apply(x) as S
+  const f2 = L.separableConv2d({
+    filters: ch(256, width),
+    kernelSize: 3,
+    strides: 2,
+    padding: 'same',
+    depthMultiplier: 2,
+    activation: 'relu6',
+  }).apply(x) as S
   return { input, features: [x, f2] }
 }
 
@@ -65,7 +90,12 @@ function invertedResidual(x: S, inC: number, outC: number, stride: number, expan
   let y = convBN(x, inC * expand, 1, 1, 'relu6')
   if (stride === 2) {
     // Keras MobileNetV2 pads explicitly and then runs a 'valid' strided depthwise conv.
-    y = L.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(y) as S
+    y = L.zeroPadding2d({
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+    }).apply(y) as S
     y = L.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'valid', useBias: false }).apply(y) as S
   } else {
     y = L.depthwiseConv2d({ kernelSize: 3, strides: 1, padding: 'same', useBias: false }).apply(y) as S
@@ -80,7 +110,13 @@ export function mobileNetV2(size: number, width = 0.35): { input: S; features: S
   const input = tf.input({ shape: [size, size, 3] })
   let x = convBN(input, ch(32, width), 3, 2, 'relu6')
   let c = ch(32, width)
-  const settings: [number, number, number][] = [[16, 1, 1], [24, 2, 6], [24, 1, 6], [32, 2, 6], [32, 1, 6]]
+  const settings: [number, number, number][] = [
+    [16, 1, 1],
+    [24, 2, 6],
+    [24, 1, 6],
+    [32, 2, 6],
+    [32, 1, 6],
+  ]
   let f1 = x
   for (const [out, stride, expand] of settings) {
     const o = ch(out, width)
@@ -125,7 +161,12 @@ export function resNet18(size: number, width = 0.125): { input: S; features: S[]
   x = L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(x) as S
   let c = ch(64, width)
   const feats: S[] = []
-  for (const [w, stride] of [[64, 1], [128, 2], [256, 2], [512, 2]] as const) {
+  for (const [w, stride] of [
+    [64, 1],
+    [128, 2],
+    [256, 2],
+    [512, 2],
+  ] as const) {
     const o = ch(w, width)
     x = basicBlock(x, c, o, stride)
     x = basicBlock(x, o, o, 1)

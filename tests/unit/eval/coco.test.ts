@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  CocoFileError,
-  fieldPath,
-  parseCocoDetections,
-  parseCocoGroundTruth,
-} from '../../../src/main/eval/coco.js'
+import { CocoFileError, fieldPath, parseCocoDetections, parseCocoGroundTruth } from '../../../src/main/eval/coco.js'
 
 const gtJson = () => ({
   info: { description: 'extra keys are fine' },
@@ -48,14 +43,10 @@ describe('COCO ground truth', () => {
   it('names the file and the field of the first problem', () => {
     const bad = gtJson()
     ;(bad.annotations[1] as { bbox: unknown }).bbox = [0, 0, 50]
-    expect(errorOf(() => parseCocoGroundTruth(bad, 'gt.json')).message).toBe(
-      'gt.json: annotations[1].bbox: expected array of 4 numbers',
-    )
+    expect(errorOf(() => parseCocoGroundTruth(bad, 'gt.json')).message).toBe('gt.json: annotations[1].bbox: expected array of 4 numbers')
     const noCategories: Record<string, unknown> = gtJson()
     delete noCategories.categories
-    expect(errorOf(() => parseCocoGroundTruth(noCategories, 'gt.json')).message).toBe(
-      'gt.json: categories: missing (expected an array)',
-    )
+    expect(errorOf(() => parseCocoGroundTruth(noCategories, 'gt.json')).message).toBe('gt.json: categories: missing (expected an array)')
     const crowdTwo = gtJson()
     ;(crowdTwo.annotations[0] as { iscrowd: unknown }).iscrowd = 2
     expect(errorOf(() => parseCocoGroundTruth(crowdTwo, 'gt.json'))).toMatchObject({
@@ -68,9 +59,7 @@ describe('COCO ground truth', () => {
   it('refuses annotations of unknown images or categories, and duplicate ids', () => {
     const orphan = gtJson()
     orphan.annotations[2].image_id = 7
-    expect(errorOf(() => parseCocoGroundTruth(orphan, 'gt.json')).message).toBe(
-      'gt.json: annotations[2].image_id: no image with id 7 in images',
-    )
+    expect(errorOf(() => parseCocoGroundTruth(orphan, 'gt.json')).message).toBe('gt.json: annotations[2].image_id: no image with id 7 in images')
     const uncategorised = gtJson()
     uncategorised.annotations[0].category_id = 3
     expect(errorOf(() => parseCocoGroundTruth(uncategorised, 'gt.json')).message).toBe(

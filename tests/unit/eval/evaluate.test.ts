@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Corners } from '../../../src/shared/boxes.js'
-import {
-  COCO_IOU_THRESHOLDS,
-  evaluate,
-  type Detection,
-  type EvalOptions,
-  type GroundTruthBox,
-} from '../../../src/main/eval/evaluate.js'
+import { COCO_IOU_THRESHOLDS, evaluate, type Detection, type EvalOptions, type GroundTruthBox } from '../../../src/main/eval/evaluate.js'
 
 // Every label is the 10×10 square; a detection slid right by s has IoU (10 − s) / (10 + s) with it:
 //   s = 0 → 1,  s = 1 → 9/11 ≈ 0.818,  s = 2 → 2/3,  s = 5 → 1/3,  s = 9 → 1/19 ≈ 0.053,  s ≥ 10 → 0.
@@ -88,11 +82,7 @@ describe('evaluate', () => {
   })
 
   it('neither rewards nor punishes detections of crowd regions and ignored labels', () => {
-    const groundTruth = [
-      label(1),
-      label(1, { box: [50, 50, 150, 150], crowd: true }),
-      label(2, { box: [0, 0, 10, 10], ignore: true }),
-    ]
+    const groundTruth = [label(1), label(1, { box: [50, 50, 150, 150], crowd: true }), label(2, { box: [0, 0, 10, 10], ignore: true })]
     const detections = [
       det(1, 0.95, [60, 60, 70, 70]), // inside the crowd: IoU 0.01, but wholly inside → ignored
       det(1, 0.9, [80, 80, 90, 90]), //  inside the crowd as well → ignored (a crowd box takes many)
@@ -144,8 +134,7 @@ describe('evaluate', () => {
       det(2, 0.5, square), //          image 2's hit: image 1's cap does not apply to it
       det(1, 0.99, square, SMILE), //  another class: takes no face slot
     ]
-    const run = (maxDetections?: number) =>
-      evaluate({ classes, groundTruth, detections }, maxDetections ? { maxDetections } : {}).classes[0]
+    const run = (maxDetections?: number) => evaluate({ classes, groundTruth, detections }, maxDetections ? { maxDetections } : {}).classes[0]
     // Cap 3: image 1's hit is dropped. F F F T(image 2): recall 1/2 at precision 1/4 → AP 1/8.
     expect(run(3)).toMatchObject({ detections: 4, dropped: 1, tp: 1, fp: 3, recall: 0.5, ap50: 1 / 8 })
     // Cap 4, or COCO's default 100: F F F T T → recall 1/2 at 1/4, 1 at 2/5 → envelope 2/5 for both steps → 2/5.

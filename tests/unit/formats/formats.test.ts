@@ -23,10 +23,15 @@ import { imagePath } from '../../../src/main/formats/label-set.js'
 const set: SizedLabelSet = {
   classes: ['face', 'smiling'],
   images: [
-    { file: 'a.jpg', width: 100, height: 80, boxes: [
-      { className: 'face', x: 10, y: 20, w: 30, h: 40 },
-      { className: 'smiling', x: 0, y: 0, w: 100, h: 80 },
-    ] },
+    {
+      file: 'a.jpg',
+      width: 100,
+      height: 80,
+      boxes: [
+        { className: 'face', x: 10, y: 20, w: 30, h: 40 },
+        { className: 'smiling', x: 0, y: 0, w: 100, h: 80 },
+      ],
+    },
     { file: 'sub/b & c.png', width: 640, height: 480, boxes: [] },
   ],
 }
@@ -49,7 +54,10 @@ describe('COCO', () => {
   it('writes images, annotations and categories (ids from 1, in class order) and reads them back', () => {
     const [file] = writeCoco(set)
     const json = JSON.parse(file.contents)
-    expect(json.categories).toEqual([{ id: 1, name: 'face', supercategory: 'none' }, { id: 2, name: 'smiling', supercategory: 'none' }])
+    expect(json.categories).toEqual([
+      { id: 1, name: 'face', supercategory: 'none' },
+      { id: 2, name: 'smiling', supercategory: 'none' },
+    ])
     expect(json.images[1]).toEqual({ id: 2, file_name: 'sub/b & c.png', width: 640, height: 480 })
     expect(json.annotations[0]).toMatchObject({ id: 1, image_id: 1, category_id: 1, bbox: [10, 20, 30, 40], area: 1200, iscrowd: 0 })
     const back = parseCoco(file.contents, 'annotations.json')
@@ -75,12 +83,18 @@ describe('COCO', () => {
     ['{', 'g.json: not valid JSON'],
     ['[]', 'g.json: expected COCO labels (an object with images, annotations, categories), got an array'],
     ['{"images": [], "annotations": []}', 'g.json: categories: missing (expected an array)'],
-    ['{"images": [{"id": 1, "file_name": "a.jpg"}, {"id": 1, "file_name": "b.jpg"}], "annotations": [], "categories": []}',
-      'g.json: images[1].id: duplicate id 1'],
-    ['{"images": [{"id": 1, "file_name": "a.jpg"}], "annotations": [{"image_id": 1, "category_id": 3, "bbox": [1,2,3,4]}], "categories": []}',
-      'g.json: annotations[0].category_id: no category with id 3 in categories'],
-    ['{"images": [{"id": 1, "file_name": "C:\\\\x.jpg"}], "annotations": [], "categories": []}',
-      'g.json: images[0].file_name: image path "C:\\\\x.jpg" is absolute'],
+    [
+      '{"images": [{"id": 1, "file_name": "a.jpg"}, {"id": 1, "file_name": "b.jpg"}], "annotations": [], "categories": []}',
+      'g.json: images[1].id: duplicate id 1',
+    ],
+    [
+      '{"images": [{"id": 1, "file_name": "a.jpg"}], "annotations": [{"image_id": 1, "category_id": 3, "bbox": [1,2,3,4]}], "categories": []}',
+      'g.json: annotations[0].category_id: no category with id 3 in categories',
+    ],
+    [
+      '{"images": [{"id": 1, "file_name": "C:\\\\x.jpg"}], "annotations": [], "categories": []}',
+      'g.json: images[0].file_name: image path "C:\\\\x.jpg" is absolute',
+    ],
   ])('refuses %s', (text, message) => {
     expect(errorOf(() => parseCoco(text, 'g.json')).message).toContain(message)
   })
@@ -102,8 +116,13 @@ describe('YOLO', () => {
   })
 
   it('refuses two photos that would share a label file', () => {
-    const clash: SizedLabelSet = { classes: ['face'], images: [
-      { file: 'a.jpg', width: 1, height: 1, boxes: [] }, { file: 'a.png', width: 1, height: 1, boxes: [] }] }
+    const clash: SizedLabelSet = {
+      classes: ['face'],
+      images: [
+        { file: 'a.jpg', width: 1, height: 1, boxes: [] },
+        { file: 'a.png', width: 1, height: 1, boxes: [] },
+      ],
+    }
     expect(() => writeYolo(clash)).toThrow('a.jpg and a.png would share a.txt')
   })
 
@@ -161,7 +180,10 @@ describe('dlib imglab', () => {
   })
 
   it('rounds corners, not sizes, so a box does not drift', () => {
-    const [file] = writeDlib({ classes: ['face'], images: [{ file: 'a.jpg', width: 9, height: 9, boxes: [{ className: 'face', x: 0.4, y: 0.6, w: 2.2, h: 2.2 }] }] })
+    const [file] = writeDlib({
+      classes: ['face'],
+      images: [{ file: 'a.jpg', width: 9, height: 9, boxes: [{ className: 'face', x: 0.4, y: 0.6, w: 2.2, h: 2.2 }] }],
+    })
     expect(file.contents).toContain("<box top='1' left='0' width='3' height='2'/>")
   })
 
@@ -185,21 +207,30 @@ describe('image paths in label files', () => {
   })
 
   it.each(['../a.jpg', '..', 'a/../../b.jpg', '/etc/a.jpg', 'C:\\a.jpg', 'c:a.jpg', '\\\\server\\share\\a.jpg', ''])('refuses %j', (raw) => {
-    expect(() => imagePath(raw, { file: 'f', line: 3 })).toThrow(/^f:3: (image path .* (points outside the image folder|is absolute)|empty image path)/)
+    expect(() => imagePath(raw, { file: 'f', line: 3 })).toThrow(
+      /^f:3: (image path .* (points outside the image folder|is absolute)|empty image path)/,
+    )
   })
 })
 
 describe('command-line options', () => {
   it('turn `import DIR --labels FILE --format F` into import options, and no --labels into none', () => {
     expect(labelsImportOptions({ dir: 'photos', labels: 'a.xml' })).toMatchObject({
-      labelsFile: [expect.stringMatching(/\/a\.xml$/)], imagesDir: expect.stringMatching(/\/photos$/), format: 'auto', images: 'import' })
+      labelsFile: [expect.stringMatching(/\/a\.xml$/)],
+      imagesDir: expect.stringMatching(/\/photos$/),
+      format: 'auto',
+      images: 'import',
+    })
     expect(labelsImportOptions({ dir: 'photos', labels: ['a.xml', 'b.xml'], format: 'dlib' })?.labelsFile).toHaveLength(2)
     expect(labelsImportOptions({ dir: 'photos' })).toBeUndefined()
   })
 
   it('turn `export --format F --out DIR` into export options', () => {
     expect(labelsExportOptions({ format: 'yolo', out: 'o' })).toMatchObject({ format: 'yolo', sources: ['human', 'kindled'], overwrite: false })
-    expect(labelsExportOptions({ format: 'coco', out: 'o', sources: 'human', overwrite: true })).toMatchObject({ sources: ['human'], overwrite: true })
+    expect(labelsExportOptions({ format: 'coco', out: 'o', sources: 'human', overwrite: true })).toMatchObject({
+      sources: ['human'],
+      overwrite: true,
+    })
   })
 
   it.each([

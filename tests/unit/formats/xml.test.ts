@@ -4,14 +4,17 @@ import { decodeXml, escapeXml, parseXml } from '../../../src/main/formats/xml.js
 
 describe('the XML reader', () => {
   it('reads elements, attributes in either quotes, text, entities and CDATA, and knows each element’s line', () => {
-    const root = parseXml(`<?xml version="1.0"?>
+    const root = parseXml(
+      `<?xml version="1.0"?>
 <!-- a comment -->
 <!DOCTYPE annotation>
 <a x='1' y="&lt;2&gt;">
   <b>fish &amp; chips &#233;&#x41;</b>
   <c><![CDATA[<raw>]]></c>
   <d/>
-</a>`, 'f.xml')
+</a>`,
+      'f.xml',
+    )
     expect(root).toMatchObject({ name: 'a', attributes: { x: '1', y: '<2>' }, line: 4 })
     expect(root.children.map((c) => [c.name, c.text, c.line])).toEqual([
       ['b', 'fish & chips éA', 5],

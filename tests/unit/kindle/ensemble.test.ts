@@ -114,7 +114,9 @@ describe('teacher names', () => {
   })
 
   it('refuses unknown teachers and methods, repeats, and one-teacher ensembles, saying what is allowed', () => {
-    expect(() => parseTeacherSpec('retinaface')).toThrow(/unknown teacher "retinaface": use one of ssd-mobilenetv1, tiny-face-detector, blazeface/)
+    expect(() => parseTeacherSpec('retinaface')).toThrow(
+      /unknown teacher "retinaface": use one of ssd-mobilenetv1, tiny-face-detector, blazeface/,
+    )
     expect(() => parseTeacherSpec('ensemble(blazeface+ssd-mobilenetv1,vote)')).toThrow(/unknown ensemble method "vote"/)
     expect(() => parseTeacherSpec('blazeface+blazeface')).toThrow(/names a teacher twice/)
     expect(() => parseTeacherSpec('ensemble(blazeface,wbf)')).toThrow(/at least two teachers/)

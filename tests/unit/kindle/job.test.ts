@@ -3,7 +3,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SkippedFile } from '../../../src/shared/api.js'
 import type { JobContext } from '../../../src/main/jobs/index.js'
-import { DEFAULT_TEACHER, kindleProject, PhotoKindleError, TEACHERS, thumbnailBoxes, type TeacherName, type KindledFace, type KindleService } from '../../../src/main/kindle/index.js'
+import {
+  DEFAULT_TEACHER,
+  kindleProject,
+  PhotoKindleError,
+  TEACHERS,
+  thumbnailBoxes,
+  type TeacherName,
+  type KindledFace,
+  type KindleService,
+} from '../../../src/main/kindle/index.js'
 import { Store } from '../../../src/main/store/index.js'
 import { tempDir } from '../../helpers/fixtures.js'
 
@@ -24,7 +33,10 @@ function project(n: number): number[] {
       split: 'train' as const,
     })),
   )
-  return store.db.prepare<[], { id: number }>('SELECT id FROM images ORDER BY id').all().map((r) => r.id)
+  return store.db
+    .prepare<[], { id: number }>('SELECT id FROM images ORDER BY id')
+    .all()
+    .map((r) => r.id)
 }
 
 /** A teacher that finds one face per photo (two on p0), scoring 0.9, happy 0.8; paths in `broken` fail. */
@@ -75,8 +87,14 @@ describe('kindling a project', () => {
     const boxes = store.boxes(a)
     expect(boxes).toHaveLength(2)
     expect(boxes[0]).toMatchObject({
-      x: 10, y: 20, w: 50, h: 60, source: 'kindled', teacher: DEFAULT_TEACHER,
-      teacherVersion: TEACHERS[DEFAULT_TEACHER].version, score: 0.9,
+      x: 10,
+      y: 20,
+      w: 50,
+      h: 60,
+      source: 'kindled',
+      teacher: DEFAULT_TEACHER,
+      teacherVersion: TEACHERS[DEFAULT_TEACHER].version,
+      score: 0.9,
       attributes: { smiling: { value: true, score: 0.8, source: 'kindled', teacher: 'face-expression' } },
     })
     expect(boxes[1]).toMatchObject({ x: 380, y: 250, w: 20, h: 50, attributes: { smiling: { value: false, score: 0.1 } } })
@@ -152,7 +170,12 @@ describe('kindling a project', () => {
       { imageId: b, x: 100 / 400, y: 30 / 300, w: 40 / 400, h: 60 / 300, source: 'human', score: null },
     ])
     expect(thumbnailBoxes(store, [])).toEqual([])
-    expect(() => thumbnailBoxes(store, Array.from({ length: 1001 }, (_, i) => i + 1))).toThrow(/at most 1000 at once/)
+    expect(() =>
+      thumbnailBoxes(
+        store,
+        Array.from({ length: 1001 }, (_, i) => i + 1),
+      ),
+    ).toThrow(/at most 1000 at once/)
   })
 
   it('kindles only a selection when given image ids', async () => {

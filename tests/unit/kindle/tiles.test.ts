@@ -28,7 +28,15 @@ describe('tile geometry', () => {
       { x: 444, y: 266, w: 556, h: 334 },
     ])
     // 3 a side: 1000 / (3 - 0.4) = 384.6 → 385 wide, from 0, 307.5 → 308, 615.
-    expect(tileGrid(1000, 1000, 3).slice(0, 3).map((t) => [t.x, t.w])).toEqual([[0, 385], [308, 385], [615, 385]])
+    expect(
+      tileGrid(1000, 1000, 3)
+        .slice(0, 3)
+        .map((t) => [t.x, t.w]),
+    ).toEqual([
+      [0, 385],
+      [308, 385],
+      [615, 385],
+    ])
     expect(tileGrid(1000, 600, 1)).toEqual([{ x: 0, y: 0, w: 1000, h: 600 }])
   })
 
@@ -99,15 +107,28 @@ describe('detectFaces with tiles', () => {
     const options = { minScore: 0.5, zoomOut: 1, zoomOutWhen: 'big-face' as const, inputSize: 256 }
     calls.length = 0
     expect(await detectFaces(teacher, photo, { ...options, tiles: 'off' })).toEqual([])
-    expect(calls).toEqual([[1000, 600], [2000, 1200]]) // plain, then zoomed out (no face)
+    expect(calls).toEqual([
+      [1000, 600],
+      [2000, 1200],
+    ]) // plain, then zoomed out (no face)
     calls.length = 0
     // The upper tiles see it cut by their bottom edge (480, 300, 40, 34): dropped for the lower tiles' whole box.
     expect(await detectFaces(teacher, photo, { ...options, tiles: 'auto' })).toEqual([box(480, 300, 40, 40, 0.9)])
-    expect(calls).toEqual([[1000, 600], [2000, 1200], [556, 334], [556, 334], [556, 334], [556, 334]])
+    expect(calls).toEqual([
+      [1000, 600],
+      [2000, 1200],
+      [556, 334],
+      [556, 334],
+      [556, 334],
+      [556, 334],
+    ])
     // The auto rule: a 500 px photo (< 2.5 × 256) is not tiled.
     calls.length = 0
     await detectFaces(teacher, { data: new Uint8Array(500 * 300 * 3), width: 500, height: 300 }, { ...options, tiles: 'auto' })
-    expect(calls).toEqual([[500, 300], [1000, 600]])
+    expect(calls).toEqual([
+      [500, 300],
+      [1000, 600],
+    ])
   })
 })
 

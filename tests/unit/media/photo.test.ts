@@ -79,9 +79,7 @@ describe('reading a photo', () => {
 
   it('refuses a truncated JPEG, naming the problem', async () => {
     const whole = fs.readFileSync(path.join(dlibFaces, '2008_002079.jpg'))
-    await expect(readPhoto(file('cut.jpg', whole.subarray(0, whole.length / 2)))).rejects.toThrow(
-      /truncated or corrupt JPEG/,
-    )
+    await expect(readPhoto(file('cut.jpg', whole.subarray(0, whole.length / 2)))).rejects.toThrow(/truncated or corrupt JPEG/)
   })
 
   it('refuses a text file named like a photo', async () => {
@@ -107,7 +105,9 @@ describe('reading a photo', () => {
   })
 
   it('says which formats it takes when given another image format', async () => {
-    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).gif().toBuffer()
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .gif()
+      .toBuffer()
     const error = await readPhoto(file('anim.jpg', gif)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(BadPhotoError)
     expect((error as Error).message).toBe('unsupported format gif: Kindling imports JPEG, PNG and WebP')

@@ -10,7 +10,11 @@ describe('runner command line', () => {
 
   it('takes --name value and --name=value', () => {
     expect(parseArgs(['--model=/a b', '--iterations', '7', '--warmup=0', '--threads', '1', '--outputs'])).toEqual({
-      model: '/a b', iterations: 7, warmup: 0, threads: 1, outputs: true,
+      model: '/a b',
+      iterations: 7,
+      warmup: 0,
+      threads: 1,
+      outputs: true,
     })
   })
 

@@ -22,9 +22,7 @@ Model\t\t: Raspberry Pi 4 Model B Rev 1.4
 describe('device probes', () => {
   it('names an ARM core from its part number, and an x86 CPU from its model name', () => {
     expect(cpuModel(pi4Cpuinfo)).toBe('ARM Cortex-A72')
-    expect(cpuModel('processor\t: 0\nmodel name\t: Intel(R) Core(TM) i5-8250U CPU @ 1.60GHz\n')).toBe(
-      'Intel(R) Core(TM) i5-8250U CPU @ 1.60GHz',
-    )
+    expect(cpuModel('processor\t: 0\nmodel name\t: Intel(R) Core(TM) i5-8250U CPU @ 1.60GHz\n')).toBe('Intel(R) Core(TM) i5-8250U CPU @ 1.60GHz')
   })
 
   it('knows a Pi from its device tree or its cpuinfo, and nothing else for one', () => {

@@ -77,7 +77,11 @@ describe('the per-photo "disagree" flag', () => {
       { imageId: 2, boxes: [scored(0, 0, 0.9)] }, // nothing labelled there
       { imageId: 3, boxes: [] }, // predicted, nothing found, nothing labelled
     ])
-    expect([...flags]).toEqual([[1, false], [2, true], [3, false]])
+    expect([...flags]).toEqual([
+      [1, false],
+      [2, true],
+      [3, false],
+    ])
     expect(queue(store)).toMatchObject({ total: 1, ids: [2] })
     expect(store.boxes(2)).toMatchObject([{ source: 'predicted', runId: 7, score: 0.9 }])
     // A second prediction replaces the first; none goes into the edit log (nothing to undo).
@@ -113,7 +117,7 @@ describe('the per-photo "disagree" flag', () => {
     expect(store.disagree(2)).toBeNull() // never predicted: untouched
   })
 
-  it('updates when kindling replaces a photo\'s kindled boxes', async () => {
+  it("updates when kindling replaces a photo's kindled boxes", async () => {
     const store = project(2)
     store.replacePredictions(1, [
       { imageId: 1, boxes: [scored(100, 100, 0.9)] },
@@ -148,7 +152,7 @@ describe('the per-photo "disagree" flag', () => {
     store.replacePredictions(1, [{ imageId: 5, boxes: [scored(0, 0, 0.9)] }])
     const plans = (sql: string) =>
       (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ k0: 0, k1: '' }) as { detail: string }[]).map((r) => r.detail).join('; ')
-    expect(plans("SELECT id FROM images WHERE disagree = 1 AND (path) > (@k0) ORDER BY path ASC LIMIT 1")).toMatch(/images_queue_disagree_name/)
+    expect(plans('SELECT id FROM images WHERE disagree = 1 AND (path) > (@k0) ORDER BY path ASC LIMIT 1')).toMatch(/images_queue_disagree_name/)
     expect(plans('SELECT id FROM images WHERE disagree = 1 AND (id) < (@k0) ORDER BY id DESC LIMIT 1')).toMatch(/images_queue_disagree_id/)
     expect(plans('SELECT id FROM images WHERE disagree = 1 AND (score_key, path) > (@k0, @k1) ORDER BY score_key, path LIMIT 1')).toMatch(
       /images_queue_disagree_score/,
@@ -161,7 +165,10 @@ describe('predicted boxes are not labels', () => {
   it('leave the box tally, a photo\'s box count and the "no boxes" filter alone, until a person edits one', () => {
     const store = project(2)
     store.addBox({ imageId: 1, ...face(0, 0), source: 'human' })
-    store.replacePredictions(1, [{ imageId: 1, boxes: [scored(0, 0, 0.9)] }, { imageId: 2, boxes: [scored(50, 50, 0.8), scored(300, 300, 0.7)] }])
+    store.replacePredictions(1, [
+      { imageId: 1, boxes: [scored(0, 0, 0.9)] },
+      { imageId: 2, boxes: [scored(50, 50, 0.8), scored(300, 300, 0.7)] },
+    ])
     expect(store.counts().boxes).toBe(1)
     expect(store.reviewQueue({ filter: 'no-boxes', sort: 'name', lowScore: 0.5 }, { offset: 0, limit: 10 }).ids).toEqual([2])
     // Accepting a prediction by editing it makes it a person's box: now a label of photo 2.
@@ -207,7 +214,7 @@ describe('the labelled-photos tally (what a run learns from)', () => {
     expect(store.counts().labelled).toBe(1)
     store.db.prepare('DELETE FROM images WHERE id = 1').run()
     expect(store.counts().labelled).toBe(0)
-    const count = store.db.prepare("SELECT count(*) AS n FROM images WHERE box_count > 0 OR reviewed_at IS NOT NULL").get()
+    const count = store.db.prepare('SELECT count(*) AS n FROM images WHERE box_count > 0 OR reviewed_at IS NOT NULL').get()
     expect(count).toEqual({ n: 0 })
   })
 })

@@ -18,10 +18,12 @@ describe('store migrations', () => {
     insert.run('/photos/a.jpg', 'aa', null, null)
     insert.run('/photos/b.jpg', 'bb', 5, null)
     insert.run('/photos/c.jpg', 'cc', 5, 9)
-    old.prepare(
-      `INSERT INTO boxes (image_id, class_id, x, y, w, h, source, teacher, score, created_at, updated_at)
+    old
+      .prepare(
+        `INSERT INTO boxes (image_id, class_id, x, y, w, h, source, teacher, score, created_at, updated_at)
        VALUES (2, 1, 10, 20, 30, 40, 'kindled', 'ssd-mobilenetv1', 0.9, 1, 1)`,
-    ).run()
+      )
+      .run()
     old.close()
 
     const store = Store.open(dir)
@@ -54,12 +56,29 @@ describe('store migrations', () => {
     )
     insertImage.run('/photos/a.jpg', 'aa')
     insertImage.run('/photos/b.jpg', 'bb')
-    const box = { id: 7, image_id: 1, class_id: 1, x: 10, y: 20, w: 30, h: 40, source: 'human', teacher: null,
-      teacher_version: null, run_id: null, score: null, attributes: '{}', created_at: 1, updated_at: 1 }
-    old.prepare(
-      `INSERT INTO boxes (id, image_id, class_id, x, y, w, h, source, attributes, created_at, updated_at)
+    const box = {
+      id: 7,
+      image_id: 1,
+      class_id: 1,
+      x: 10,
+      y: 20,
+      w: 30,
+      h: 40,
+      source: 'human',
+      teacher: null,
+      teacher_version: null,
+      run_id: null,
+      score: null,
+      attributes: '{}',
+      created_at: 1,
+      updated_at: 1,
+    }
+    old
+      .prepare(
+        `INSERT INTO boxes (id, image_id, class_id, x, y, w, h, source, attributes, created_at, updated_at)
        VALUES (7, 1, 1, 11, 20, 30, 40, 'human', '{}', 1, 2)`,
-    ).run()
+      )
+      .run()
     const insertEdit = old.prepare('INSERT INTO edits (id, at, image_id, action, before, after, undone_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
     insertEdit.run(3, 1, 1, 'box.add', null, JSON.stringify(box), null)
     insertEdit.run(5, 2, 1, 'box.update', JSON.stringify(box), JSON.stringify({ ...box, x: 11, updated_at: 2 }), null)
@@ -84,16 +103,10 @@ describe('store migrations', () => {
     expect(store.redo()).toMatchObject({ imageId: null, action: 'class.add' })
     expect(store.classes()).toContainEqual(cat)
     // The rebuilt table keeps its rules, and photos still take their history with them (the trigger came back).
-    expect(() =>
-      store.db.prepare("INSERT INTO edits (at, image_id, action) VALUES (1, 1, 'box.paint')").run(),
-    ).toThrow(/CHECK constraint/)
-    expect(() => store.db.prepare("INSERT INTO edits (at, image_id, action) VALUES (1, NULL, 'box.add')").run()).toThrow(
-      /CHECK constraint/,
-    )
+    expect(() => store.db.prepare("INSERT INTO edits (at, image_id, action) VALUES (1, 1, 'box.paint')").run()).toThrow(/CHECK constraint/)
+    expect(() => store.db.prepare("INSERT INTO edits (at, image_id, action) VALUES (1, NULL, 'box.add')").run()).toThrow(/CHECK constraint/)
     store.db.prepare('DELETE FROM images WHERE id = 1').run()
-    expect(store.db.prepare('SELECT image_id, action FROM edits ORDER BY id').all()).toEqual([
-      { image_id: null, action: 'class.add' },
-    ])
+    expect(store.db.prepare('SELECT image_id, action FROM edits ORDER BY id').all()).toEqual([{ image_id: null, action: 'class.add' }])
     expect(store.db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'edits' AND type = 'index'").all()).toEqual([
       { name: 'edits_undone' },
     ])

@@ -24,11 +24,7 @@ function projectWith(n: number) {
 describe('store', () => {
   it('refuses the same content or the same path twice', () => {
     const store = Store.open(tempDir(), { create: true })
-    expect(store.addImages([image(1), { ...image(2), sha256: 'sha-1' }, { ...image(3), path: image(1).path }])).toEqual([
-      true,
-      false,
-      false,
-    ])
+    expect(store.addImages([image(1), { ...image(2), sha256: 'sha-1' }, { ...image(3), path: image(1).path }])).toEqual([true, false, false])
     expect(store.counts().images).toBe(1)
   })
 
@@ -192,7 +188,18 @@ describe('store', () => {
 
   it('turns a corrected kindled box into a human one but remembers its teacher', () => {
     const store = projectWith(1)
-    const box = store.addBox({ imageId: 1, classId: 1, x: 1, y: 1, w: 9, h: 9, source: 'kindled', teacher: 'blazeface', teacherVersion: '1', score: 0.7 })
+    const box = store.addBox({
+      imageId: 1,
+      classId: 1,
+      x: 1,
+      y: 1,
+      w: 9,
+      h: 9,
+      source: 'kindled',
+      teacher: 'blazeface',
+      teacherVersion: '1',
+      score: 0.7,
+    })
     expect(store.updateBox(box.id, { h: 12 })).toMatchObject({ source: 'human', teacher: 'blazeface', score: 0.7, h: 12 })
   })
 
@@ -222,13 +229,30 @@ describe('store', () => {
     for (let step = 0; step < 400; step++) {
       const id = ids[rand(ids.length)]
       switch (rand(7)) {
-        case 0: store.db.prepare('UPDATE images SET kindled_at = ? WHERE id = ?').run(rand(2) ? step : null, id); break
-        case 1: store.setReviewed(id, rand(2) === 0); break
-        case 2: store.addBox({ imageId: id, classId: 1, x: 1, y: 1, w: 5, h: 5, source: rand(2) ? 'human' : 'kindled' }); break
-        case 3: { const b = store.boxes(id)[0]; if (b) store.deleteBox(b.id); break }
-        case 4: store.undo(); break
-        case 5: store.db.prepare('DELETE FROM images WHERE id = ?').run(id); ids.splice(ids.indexOf(id), 1); break
-        case 6: store.replacePredictions(1, [{ imageId: id, boxes: rand(2) ? [{ classId: 1, x: 1, y: 1, w: 5, h: 5, score: 0.9 }] : [] }]); break
+        case 0:
+          store.db.prepare('UPDATE images SET kindled_at = ? WHERE id = ?').run(rand(2) ? step : null, id)
+          break
+        case 1:
+          store.setReviewed(id, rand(2) === 0)
+          break
+        case 2:
+          store.addBox({ imageId: id, classId: 1, x: 1, y: 1, w: 5, h: 5, source: rand(2) ? 'human' : 'kindled' })
+          break
+        case 3: {
+          const b = store.boxes(id)[0]
+          if (b) store.deleteBox(b.id)
+          break
+        }
+        case 4:
+          store.undo()
+          break
+        case 5:
+          store.db.prepare('DELETE FROM images WHERE id = ?').run(id)
+          ids.splice(ids.indexOf(id), 1)
+          break
+        case 6:
+          store.replacePredictions(1, [{ imageId: id, boxes: rand(2) ? [{ classId: 1, x: 1, y: 1, w: 5, h: 5, score: 0.9 }] : [] }])
+          break
       }
     }
     expect(store.counts()).toEqual(recount())

@@ -101,7 +101,9 @@ describe('labelledPhotos and loadDataset on a real store', () => {
 
   it('refuses a project with nothing labelled, saying what to do', () => {
     const store = Store.open(tempDir(), { create: true })
-    expect(() => loadDataset(store, 'all')).toThrow('nothing to train on: the project has no labelled photos in the train split (kindle or import labels first)')
+    expect(() => loadDataset(store, 'all')).toThrow(
+      'nothing to train on: the project has no labelled photos in the train split (kindle or import labels first)',
+    )
     expect(() => loadDataset(store, 'reviewed')).toThrow('(review some photos, or train on all labels)')
     store.close()
   })

@@ -33,5 +33,15 @@ export function scaledWidths(widths: readonly (readonly [number, number])[], alp
   return widths.map(([r, o]) => [scale(r), scale(o)])
 }
 
-export const ssdExtraWidths = [[256, 512], [128, 256], [128, 256], [128, 256]] as const
-export const mobileExtraWidths = [[256, 512], [128, 256], [128, 256], [64, 128]] as const
+export const ssdExtraWidths = [
+  [256, 512],
+  [128, 256],
+  [128, 256],
+  [128, 256],
+] as const
+export const mobileExtraWidths = [
+  [256, 512],
+  [128, 256],
+  [128, 256],
+  [64, 128],
+] as const

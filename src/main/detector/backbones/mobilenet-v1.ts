@@ -10,8 +10,19 @@ type MobileNetV1Config = Extract<Backbone, { name: 'mobilenet-v1' }>
 
 /** Table 1: pointwise filters and depthwise stride of the 13 depthwise-separable blocks. */
 const blocks: readonly [filters: number, stride: number][] = [
-  [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2],
-  [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
+  [64, 1],
+  [128, 2],
+  [128, 1],
+  [256, 2],
+  [256, 1],
+  [512, 2],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [1024, 2],
+  [1024, 1],
 ]
 /** Blocks (1-based) whose output is a map for the head: strides 8, 16, 32. */
 const taps = [5, 11, 13]

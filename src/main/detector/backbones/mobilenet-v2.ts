@@ -11,7 +11,13 @@ type MobileNetV2Config = Extract<Backbone, { name: 'mobilenet-v2' }>
 
 /** Table 2 rows: expansion t, output channels c, repeats n, first stride s. */
 const stages: readonly [t: number, c: number, n: number, s: number][] = [
-  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
+  [1, 16, 1, 1],
+  [6, 24, 2, 2],
+  [6, 32, 3, 2],
+  [6, 64, 4, 2],
+  [6, 96, 3, 1],
+  [6, 160, 3, 2],
+  [6, 320, 1, 1],
 ]
 
 /** Channel counts rounded to a multiple of 8, never more than 10% below the exact value (the reference `_make_divisible`). */

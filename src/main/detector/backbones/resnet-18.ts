@@ -28,7 +28,12 @@ export const resnet18: BackboneDefinition<ResNet18Config> = {
     let y = conv(x, { filters: 64, kernel: 7, strides: 2, batchNorm: true, activation: 'relu', name: 'conv1' })
     y = maxPool(y, 3, 2, 'maxpool')
     const maps: S[] = []
-    const stages: [filters: number, stride: number][] = [[64, 1], [128, 2], [256, 2], [512, 2]]
+    const stages: [filters: number, stride: number][] = [
+      [64, 1],
+      [128, 2],
+      [256, 2],
+      [512, 2],
+    ]
     for (const [i, [filters, stride]] of stages.entries()) {
       y = basicBlock(y, filters, stride, `layer${i + 1}_0`)
       y = basicBlock(y, filters, 1, `layer${i + 1}_1`)

@@ -39,18 +39,37 @@ export function inputGradBySpreading(b: BackendWasm, dy: TensorInfo, filter: Ten
   const bottom = gridH - top - ((g.outH - 1) * g.strideH + 1)
   const right = gridW - left - ((g.outW - 1) * g.strideW + 1)
   let source = dy
-  let pads: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [top, bottom], [left, right], [0, 0]]
+  let pads: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]
   if (g.strideH > 1 || g.strideW > 1 || top < 0 || left < 0 || bottom < 0 || right < 0) {
     // Conv2D pads cannot be negative and cannot spread: build the padded grid ourselves.
     source = alloc(b, [g.batch, gridH, gridW, g.outC])
     const grid = heap(b, source)
     grid.fill(0)
     spreadInto(heap(b, dy), dy.shape, grid, gridH, gridW, g.strideH, g.strideW, top, left)
-    pads = [[0, 0], [0, 0], [0, 0], [0, 0]]
+    pads = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]
   }
-  const dx = run(b, 'Conv2D', { x: source, filter: flipped }, {
-    strides: [1, 1], pad: pads, dataFormat: 'NHWC', dilations: [g.dilH, g.dilW], dimRoundingMode: undefined,
-  })
+  const dx = run(
+    b,
+    'Conv2D',
+    { x: source, filter: flipped },
+    {
+      strides: [1, 1],
+      pad: pads,
+      dataFormat: 'NHWC',
+      dilations: [g.dilH, g.dilW],
+      dimRoundingMode: undefined,
+    },
+  )
   free(b, flipped)
   if (source !== dy) free(b, source)
   return dx

@@ -24,17 +24,36 @@ export const depthwiseConv2dNativeBackpropInput: KernelFunc = ({ inputs, backend
   const right = gridW - left - ((g.outW - 1) * g.strideW + 1)
   const flipped = fromValues(b, [kH, kW, depth, 1], flipSpatial(heap(b, filter), kH, kW, depth))
   let source = dy
-  let pads: number[][] = [[0, 0], [top, bottom], [left, right], [0, 0]]
+  let pads: number[][] = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]
   if (g.strideH > 1 || g.strideW > 1 || top < 0 || left < 0 || bottom < 0 || right < 0) {
     source = alloc(b, [g.batch, gridH, gridW, depth])
     const grid = heap(b, source)
     grid.fill(0)
     spreadInto(heap(b, dy), dy.shape, grid, gridH, gridW, g.strideH, g.strideW, top, left)
-    pads = [[0, 0], [0, 0], [0, 0], [0, 0]]
+    pads = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]
   }
-  const perCopy = run(b, 'DepthwiseConv2dNative', { x: source, filter: flipped }, {
-    strides: [1, 1], pad: pads, dilations: [g.dilH, g.dilW], dimRoundingMode: undefined, dataFormat: 'NHWC',
-  })
+  const perCopy = run(
+    b,
+    'DepthwiseConv2dNative',
+    { x: source, filter: flipped },
+    {
+      strides: [1, 1],
+      pad: pads,
+      dilations: [g.dilH, g.dilW],
+      dimRoundingMode: undefined,
+      dataFormat: 'NHWC',
+    },
+  )
   free(b, flipped)
   if (source !== dy) free(b, source)
   if (m === 1) return perCopy

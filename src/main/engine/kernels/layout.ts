@@ -75,8 +75,15 @@ export function scatterPatchesAdd(cols: Float32Array, dx: Float32Array, g: ConvG
  * grid with the spatially flipped filter.
  */
 export function spreadInto(
-  dy: Float32Array, dyShape: number[], out: Float32Array, H: number, W: number,
-  strideH: number, strideW: number, top: number, left: number,
+  dy: Float32Array,
+  dyShape: number[],
+  out: Float32Array,
+  H: number,
+  W: number,
+  strideH: number,
+  strideW: number,
+  top: number,
+  left: number,
 ): void {
   const [N, outH, outW, C] = dyShape
   for (let n = 0; n < N; n++) {

@@ -36,8 +36,7 @@ export async function anchorsCommand(args: string[]): Promise<number> {
   throw new UsageError(sub === undefined ? 'which one? kindling anchors coverage|match' : `unknown subcommand "anchors ${sub}"`)
 }
 
-const parse = <T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) =>
-  parseOptions(args, options).values
+const parse = <T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) => parseOptions(args, options).values
 
 async function coverage(args: string[]): Promise<number> {
   const values = parse(args, { config: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } })

@@ -77,7 +77,9 @@ export async function deployCommand(args: string[]): Promise<number> {
       if (d.state === 'failed') throw new Error(d.message ?? 'the deployment failed')
       const s = d.summary
       if (!values.json) {
-        console.log(`${d.model} on ${d.device}: ${d.samples} samples, uploaded ${d.uploadedBytes} bytes${d.state === 'cancelled' ? ' (cancelled)' : ''}`)
+        console.log(
+          `${d.model} on ${d.device}: ${d.samples} samples, uploaded ${d.uploadedBytes} bytes${d.state === 'cancelled' ? ' (cancelled)' : ''}`,
+        )
       }
       console.log(
         `RESULT ${JSON.stringify({ device: d.device, samples: d.samples, p50Ms: s?.p50Ms ?? null, p90Ms: s?.p90Ms ?? null, p99Ms: s?.p99Ms ?? null, fps: s?.fps ?? null })}`,

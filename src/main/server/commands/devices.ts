@@ -56,9 +56,7 @@ const subcommands: Record<string, (args: string[]) => Promise<number>> = {
     }
     return withProject(values.project, true, async (studio) => {
       const { device, info } = await Promise.resolve(studio.handlers['devices.add'](checked('devices.add', params))).catch((error: Error) => {
-        throw /not yet trusted/.test(error.message)
-          ? new Error(`${error.message}: run again with --accept-host-key once it matches`)
-          : error
+        throw /not yet trusted/.test(error.message) ? new Error(`${error.message}: run again with --accept-host-key once it matches`) : error
       })
       if (values.json) console.log(JSON.stringify({ device, info }))
       else {

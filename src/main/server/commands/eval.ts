@@ -79,14 +79,7 @@ export async function evalCommand(args: string[]): Promise<number> {
 function table(result: Evaluation): string[] {
   const fmt = (x: number | null) => (x === null ? '–' : x.toFixed(3))
   const header = ['class', 'gt', 'detections', `AP@${result.options.iou}`, 'AP 0.50:0.95', 'recall']
-  const rows = result.classes.map((c: ClassEvaluation) => [
-    c.name,
-    String(c.gt),
-    String(c.detections),
-    fmt(c.ap50),
-    fmt(c.ap),
-    fmt(c.recall),
-  ])
+  const rows = result.classes.map((c: ClassEvaluation) => [c.name, String(c.gt), String(c.detections), fmt(c.ap50), fmt(c.ap), fmt(c.recall)])
   if (result.classes.length > 1) {
     const sum = (pick: (c: ClassEvaluation) => number) => String(result.classes.reduce((s, c) => s + pick(c), 0))
     rows.push(['mean', sum((c) => c.gt), sum((c) => c.detections), fmt(result.ap50), fmt(result.ap), fmt(result.recall)])
@@ -94,7 +87,10 @@ function table(result: Evaluation): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
   // Class names left-aligned, numbers right-aligned, so the decimal points line up.
   const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd()
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd()
   return [line(header), ...rows.map(line)]
 }
 

@@ -5,8 +5,7 @@ import { parseOptions, UsageError } from '../usage.js'
 import { runJobFromCli, withProject } from './job.js'
 import { describeImport, labelsImportOptions } from './labels.js'
 
-export const IMPORT_USAGE =
-  '  kindling import PHOTOS --project DIR [--json] import a folder of photos (recursively) into a project'
+export const IMPORT_USAGE = '  kindling import PHOTOS --project DIR [--json] import a folder of photos (recursively) into a project'
 
 export async function importCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(
@@ -60,8 +59,10 @@ export function printImportSummary(p: JobProgress, json = false) {
   }
   const seconds = (p.elapsedMs / 1000).toFixed(1)
   const verb = { done: 'Imported', cancelled: 'Cancelled after importing', failed: 'Failed after importing', running: '' }
-  console.log(`${verb[p.state]} ${p.imported} photo${p.imported === 1 ? '' : 's'} in ${seconds} s` +
-    (p.duplicates ? `; ${p.duplicates} already in the project` : ''))
+  console.log(
+    `${verb[p.state]} ${p.imported} photo${p.imported === 1 ? '' : 's'} in ${seconds} s` +
+      (p.duplicates ? `; ${p.duplicates} already in the project` : ''),
+  )
   if (p.skipped.length) {
     console.log(`Skipped ${p.skipped.length} file${p.skipped.length === 1 ? '' : 's'}:`)
     for (const s of p.skipped) console.log(`  ${s.path}: ${s.reason}`)

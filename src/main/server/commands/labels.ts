@@ -34,8 +34,11 @@ function formatOption(value: string | undefined, allowAuto: boolean): FormatName
  * `kindling import PHOTOS --labels FILE [--format F]`: the options for importLabels, or undefined when there is no
  * --labels (a plain photo import). parseArgs gives `labels` as a string, or an array with `multiple: true`.
  */
-export function labelsImportOptions(values: { dir: string; labels?: string | string[]; format?: string }):
-  Omit<ImportLabelsOptions, 'ctx' | 'importOptions'> | undefined {
+export function labelsImportOptions(values: {
+  dir: string
+  labels?: string | string[]
+  format?: string
+}): Omit<ImportLabelsOptions, 'ctx' | 'importOptions'> | undefined {
   const labels = [values.labels ?? []].flat()
   if (labels.length === 0) {
     if (values.format !== undefined) throw new UsageError('--format needs --labels FILE')
@@ -46,8 +49,7 @@ export function labelsImportOptions(values: { dir: string; labels?: string | str
 }
 
 /** `kindling export --format F --out DIR [--sources human,kindled] [--overwrite]`. */
-export function labelsExportOptions(values: { format?: string; out?: string; sources?: string; overwrite?: boolean }):
-  ExportLabelsOptions {
+export function labelsExportOptions(values: { format?: string; out?: string; sources?: string; overwrite?: boolean }): ExportLabelsOptions {
   const format = formatOption(values.format, false) as FormatName
   if (!values.out) throw new UsageError('--out DIR is required')
   const sources = values.sources === undefined ? DEFAULT_EXPORT_SOURCES : values.sources.split(',').map((s) => s.trim())
@@ -58,10 +60,12 @@ export function labelsExportOptions(values: { format?: string; out?: string; sou
 }
 
 export function describeImport(r: ImportLabelsResult): string[] {
-  const lines = [`Imported ${r.boxes} box${r.boxes === 1 ? '' : 'es'} on ${r.images} photo${r.images === 1 ? '' : 's'} ` +
-    `(${[...new Set(r.formats)].join(', ')})` +
-    (r.duplicates ? `; ${r.duplicates} already in the project` : '') +
-    (r.clipped ? `; ${r.clipped} clipped to the photo's edge` : '')]
+  const lines = [
+    `Imported ${r.boxes} box${r.boxes === 1 ? '' : 'es'} on ${r.images} photo${r.images === 1 ? '' : 's'} ` +
+      `(${[...new Set(r.formats)].join(', ')})` +
+      (r.duplicates ? `; ${r.duplicates} already in the project` : '') +
+      (r.clipped ? `; ${r.clipped} clipped to the photo's edge` : ''),
+  ]
   if (r.newClasses.length) lines.push(`New classes: ${r.newClasses.join(', ')}`)
   if (r.photos) lines.push(`Photos: ${r.photos.imported} imported, ${r.photos.duplicates} already in the project`)
   for (const s of r.photos?.skipped ?? []) lines.push(`  skipped ${s.path}: ${s.reason}`)

@@ -68,7 +68,9 @@ export async function predictCommand(args: string[]): Promise<number> {
         `Run ${summary.runId} (epoch ${summary.epoch}) predicted ${summary.boxes} boxes on ${summary.photos} photos; ` +
           `${summary.disagree} disagree with their labels${summary.cancelled ? ' (cancelled: the photos done are kept)' : ''}`,
       )
-      console.log(`RESULT ${JSON.stringify({ runId: summary.runId, epoch: summary.epoch, photos: summary.photos, boxes: summary.boxes, disagree: summary.disagree, skipped: summary.skipped, cancelled: summary.cancelled })}`)
+      console.log(
+        `RESULT ${JSON.stringify({ runId: summary.runId, epoch: summary.epoch, photos: summary.photos, boxes: summary.boxes, disagree: summary.disagree, skipped: summary.skipped, cancelled: summary.cancelled })}`,
+      )
       return summary.cancelled ? 1 : 0
     })
   } catch (error) {

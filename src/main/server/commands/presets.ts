@@ -34,8 +34,23 @@ export async function presetsCommand(args: string[]): Promise<number> {
     return 0
   }
   const header = ['preset', 'input', 'backbone', 'feature maps', 'anchors', 'params', 'mult-adds', 'of which backbone']
-  const cells = rows.map((r) => [r.name, r.input, r.backbone, r.maps, String(r.anchors), formatCount(r.params), formatCount(r.macs), formatCount(r.backboneMacs)])
+  const cells = rows.map((r) => [
+    r.name,
+    r.input,
+    r.backbone,
+    r.maps,
+    String(r.anchors),
+    formatCount(r.params),
+    formatCount(r.macs),
+    formatCount(r.backboneMacs),
+  ])
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)))
-  for (const line of [header, ...cells]) console.log(line.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd())
+  for (const line of [header, ...cells])
+    console.log(
+      line
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
   return 0
 }

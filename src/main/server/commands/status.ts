@@ -2,8 +2,7 @@
 import { parseOptions } from '../usage.js'
 import { withProject } from './job.js'
 
-export const STATUS_USAGE =
-  '  kindling status --project DIR [--json]        counts of images, boxes, reviewed and kindled images, classes'
+export const STATUS_USAGE = '  kindling status --project DIR [--json]        counts of images, boxes, reviewed and kindled images, classes'
 
 export async function statusCommand(args: string[]): Promise<number> {
   const { values } = parseOptions(args, { project: { type: 'string' }, json: { type: 'boolean' } })

@@ -69,8 +69,10 @@ export async function trainCommand(args: string[]): Promise<number> {
         const started = studio.train(settings)
         const first = (await studio.handlers['runs.get']({ runId: started.runId })).run
         if (!json) {
-          print(`Run ${started.runId} (${first.name}): ${settings.preset}, ${first.trainImages} photos to train, ` +
-            `${first.valImages} to evaluate, ${first.steps} steps`)
+          print(
+            `Run ${started.runId} (${first.name}): ${settings.preset}, ${first.trainImages} photos to train, ` +
+              `${first.valImages} to evaluate, ${first.steps} steps`,
+          )
         }
         return started
       }
@@ -83,11 +85,15 @@ export async function trainCommand(args: string[]): Promise<number> {
             if (json) return print({ type: 'step', ...e.payload })
             if (now - lastLine < 5000 && e.payload.step !== 1) return
             lastLine = now
-            print(`step ${e.payload.step} (epoch ${e.payload.epoch}): loss ${fixed(e.payload.loss)} (classification ` +
-              `${fixed(e.payload.classification)}, box ${fixed(e.payload.box)}), learning rate ${e.payload.learningRate.toExponential(2)}`)
+            print(
+              `step ${e.payload.step} (epoch ${e.payload.epoch}): loss ${fixed(e.payload.loss)} (classification ` +
+                `${fixed(e.payload.classification)}, box ${fixed(e.payload.box)}), learning rate ${e.payload.learningRate.toExponential(2)}`,
+            )
           } else if (e.event === 'run.eval' && e.payload.runId === started.runId) {
             if (json) return print({ type: 'eval', ...e.payload })
-            print(`epoch ${e.payload.epoch}: AP50 ${fixed(e.payload.ap50)}, AP ${fixed(e.payload.ap)}, recall ${fixed(e.payload.recall)} → ${e.payload.checkpoint}`)
+            print(
+              `epoch ${e.payload.epoch}: AP50 ${fixed(e.payload.ap50)}, AP ${fixed(e.payload.ap)}, recall ${fixed(e.payload.recall)} → ${e.payload.checkpoint}`,
+            )
           }
         },
       })

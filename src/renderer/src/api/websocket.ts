@@ -27,17 +27,14 @@ interface Pending {
 }
 
 type Incoming =
-  | { event: string; payload: unknown }
-  | { id: number | null; ok: true; result: unknown }
-  | { id: number | null; ok: false; error: ApiError }
+  { event: string; payload: unknown } | { id: number | null; ok: true; result: unknown } | { id: number | null; ok: false; error: ApiError }
 
 export function connectOverWebSocket(host: string, token: string | null): { api: StudioApi; connection: Connection } {
   const client = new WebSocketClient(`ws://${host}/api?token=${encodeURIComponent(token ?? '')}`, token !== null)
   const api: StudioApi = {
     request: (method, params) => client.request(method, params),
     on: (listener) => client.on(listener),
-    thumbnailUrl: (image) =>
-      `/thumbnails/${image.id}?v=${image.sha256.slice(0, 16)}&token=${encodeURIComponent(token ?? '')}`,
+    thumbnailUrl: (image) => `/thumbnails/${image.id}?v=${image.sha256.slice(0, 16)}&token=${encodeURIComponent(token ?? '')}`,
     photoUrl: (image) => `/photos/${image.id}?v=${image.sha256.slice(0, 16)}&token=${encodeURIComponent(token ?? '')}`,
   }
   return { api, connection: client }

@@ -234,9 +234,11 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         <label>
           Model
           <select value={preset} onChange={(e) => setPreset(e.target.value)} data-testid="deploy-preset">
-            {(presets.length ? presets : [preset]).filter((p) => p !== FOLDER).map((p) => (
-              <option key={p}>{p}</option>
-            ))}
+            {(presets.length ? presets : [preset])
+              .filter((p) => p !== FOLDER)
+              .map((p) => (
+                <option key={p}>{p}</option>
+              ))}
             <option value={FOLDER}>A model folder…</option>
           </select>
         </label>
@@ -254,7 +256,13 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         )}
         <label>
           Runs
-          <input value={iterations} onChange={(e) => setIterations(e.target.value)} inputMode="numeric" size={5} data-testid="deploy-iterations" />
+          <input
+            value={iterations}
+            onChange={(e) => setIterations(e.target.value)}
+            inputMode="numeric"
+            size={5}
+            data-testid="deploy-iterations"
+          />
         </label>
         <button className="button is-primary" disabled={running} onClick={() => void start(false)} data-testid="deploy-start">
           Deploy and benchmark
@@ -269,7 +277,11 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
           Compare with random weights
         </button>
         {live && live.phase !== 'finished' && (
-          <button className="button" onClick={() => void studio.request('deploy.cancel', { deploymentId: live.deployment.id })} data-testid="deploy-cancel">
+          <button
+            className="button"
+            onClick={() => void studio.request('deploy.cancel', { deploymentId: live.deployment.id })}
+            data-testid="deploy-cancel"
+          >
             Cancel
           </button>
         )}
@@ -316,7 +328,12 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         </thead>
         <tbody>
           {history.map((d) => (
-            <tr key={d.id} onClick={() => void show(d.id)} className={live?.deployment.id === d.id ? 'is-active' : undefined} title={d.message ?? undefined}>
+            <tr
+              key={d.id}
+              onClick={() => void show(d.id)}
+              className={live?.deployment.id === d.id ? 'is-active' : undefined}
+              title={d.message ?? undefined}
+            >
               <td>{new Date(d.startedAt).toLocaleString()}</td>
               <td>
                 {d.model}

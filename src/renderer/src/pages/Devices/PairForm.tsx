@@ -96,7 +96,12 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
         </label>
         <label>
           Host
-          <input value={host} onChange={(e) => (setHost(e.target.value), setHostKey(null))} placeholder="raspberrypi.local" data-testid="pair-host" />
+          <input
+            value={host}
+            onChange={(e) => (setHost(e.target.value), setHostKey(null))}
+            placeholder="raspberrypi.local"
+            data-testid="pair-host"
+          />
           {fieldError('params.host') && <span className="field-error">{fieldError('params.host')}</span>}
         </label>
         <label>
@@ -136,7 +141,13 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
               placeholder="/home/me/.ssh/id_ed25519"
               data-testid="pair-key-path"
             />
-            <button type="button" className="button" onClick={readExisting} disabled={!keyPath.trim() || busy !== null} data-testid="pair-read-key">
+            <button
+              type="button"
+              className="button"
+              onClick={readExisting}
+              disabled={!keyPath.trim() || busy !== null}
+              data-testid="pair-read-key"
+            >
               Use this key
             </button>
           </div>
@@ -157,9 +168,13 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
         {fieldError('params.keyPath') && <span className="field-error">{fieldError('params.keyPath')}</span>}
         {publicKey && (
           <div className="public-key">
-            <p>Add this line to <code>~/.ssh/authorized_keys</code> on the device:</p>
+            <p>
+              Add this line to <code>~/.ssh/authorized_keys</code> on the device:
+            </p>
             <div className="pair-row">
-              <code className="public-key-line" data-testid="public-key">{publicKey}</code>
+              <code className="public-key-line" data-testid="public-key">
+                {publicKey}
+              </code>
               <button
                 type="button"
                 className="button"
@@ -186,8 +201,8 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
         {hostKey && (
           <>
             <p>
-              The device presents <code data-testid="host-key-fingerprint">{hostKey.fingerprint}</code> ({hostKey.algorithm}).
-              Compare it with <code>ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub</code> run on the device.
+              The device presents <code data-testid="host-key-fingerprint">{hostKey.fingerprint}</code> ({hostKey.algorithm}). Compare it with{' '}
+              <code>ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub</code> run on the device.
             </p>
             <label className="radio">
               <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} data-testid="pair-confirm" />

@@ -15,7 +15,12 @@ export interface ImportPanelProps {
 export function ImportPanel({ busy, onStarted }: ImportPanelProps) {
   const studio = useStudio()
   const [dir, setDir] = useState('')
-  const { busy: starting, error, submit, clearError } = useSubmit(
+  const {
+    busy: starting,
+    error,
+    submit,
+    clearError,
+  } = useSubmit(
     () => studio.request('import.start', { dir: dir.trim() }),
     ({ jobId }) => onStarted(jobId),
   )

@@ -9,12 +9,7 @@ import { formatCount, formatDuration, plural } from '../../format'
 export function ImportStatus({ job, onDismiss }: { job: JobProgress; onDismiss(): void }) {
   if (job.state !== 'running') return <ImportSummary job={job} onDismiss={onDismiss} />
   return (
-    <RunningJob
-      job={job}
-      title={{ counting: 'Looking for photos…', working: 'Importing photos' }}
-      label="Import progress"
-      testId="import"
-    />
+    <RunningJob job={job} title={{ counting: 'Looking for photos…', working: 'Importing photos' }} label="Import progress" testId="import" />
   )
 }
 
@@ -38,12 +33,7 @@ function ImportSummary({ job, onDismiss }: { job: JobProgress; onDismiss(): void
           {job.skipped.length > 0 && (
             <>
               {' · '}
-              <button
-                type="button"
-                className="link-button"
-                aria-expanded={showSkipped}
-                onClick={() => setShowSkipped((shown) => !shown)}
-              >
+              <button type="button" className="link-button" aria-expanded={showSkipped} onClick={() => setShowSkipped((shown) => !shown)}>
                 {formatCount(job.skipped.length)} skipped
                 <span className="disclosure" aria-hidden="true">
                   <Icon name="chevron" size={12} />
@@ -59,9 +49,7 @@ function ImportSummary({ job, onDismiss }: { job: JobProgress; onDismiss(): void
         </button>
       </div>
       {job.message && <p className="field-error">{job.message}</p>}
-      {showSkipped && (
-        <SkippedList files={job.skipped} testId="skipped-list" />
-      )}
+      {showSkipped && <SkippedList files={job.skipped} testId="skipped-list" />}
     </section>
   )
 }

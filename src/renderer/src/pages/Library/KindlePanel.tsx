@@ -66,7 +66,12 @@ export function KindlePanel({ busy, photos, selected, selecting, onStarted }: Ki
   const scope = chosenScope === 'selected' && !canKindleSelection ? 'new' : chosenScope
   // Sent now, a selection still being fetched would kindle the photos selected before the last Shift+click.
   const waitForSelection = scope === 'selected' && selecting
-  const { busy: starting, error, submit, clearError } = useSubmit(
+  const {
+    busy: starting,
+    error,
+    submit,
+    clearError,
+  } = useSubmit(
     () =>
       studio.request('kindle.start', {
         teacher,
@@ -157,38 +162,18 @@ export function KindlePanel({ busy, photos, selected, selecting, onStarted }: Ki
         type="submit"
         className="button is-primary"
         disabled={busy || starting || !scoreValid || photos === 0 || waitForSelection}
-        title={
-          busy
-            ? 'A job is running'
-            : photos === 0
-              ? 'Import photos first'
-              : waitForSelection
-                ? 'Selecting…'
-                : undefined
-        }
+        title={busy ? 'A job is running' : photos === 0 ? 'Import photos first' : waitForSelection ? 'Selecting…' : undefined}
         data-testid="kindle-button"
       >
         {starting ? 'Starting…' : 'Kindle'}
       </button>
       {showOptions && (
         <div id={optionsId} className="kindle-options" role="group" aria-label="Kindling options">
-          <label
-            className="kindle-check"
-            title={ZOOM_OUT_HINT}
-          >
-            <input
-              type="checkbox"
-              checked={zoomOut}
-              onChange={(e) => setZoomOut(e.target.checked)}
-              data-testid="kindle-zoom-out"
-            />
+          <label className="kindle-check" title={ZOOM_OUT_HINT}>
+            <input type="checkbox" checked={zoomOut} onChange={(e) => setZoomOut(e.target.checked)} data-testid="kindle-zoom-out" />
             zoom-out
           </label>
-          <label
-            htmlFor={`${id}-tiles`}
-            className="muted"
-            title={TILES_HINT}
-          >
+          <label htmlFor={`${id}-tiles`} className="muted" title={TILES_HINT}>
             tiles
           </label>
           <select
@@ -204,10 +189,7 @@ export function KindlePanel({ busy, photos, selected, selecting, onStarted }: Ki
               </option>
             ))}
           </select>
-          <label
-            className="kindle-check"
-            title={scope === 'new' ? REDO_NEW_HINT : REDO_HINT}
-          >
+          <label className="kindle-check" title={scope === 'new' ? REDO_NEW_HINT : REDO_HINT}>
             <input
               type="checkbox"
               checked={redo && scope !== 'new'}

@@ -7,12 +7,7 @@ import { formatCount, formatDuration, plural } from '../../format'
 export function KindleStatus({ job, onDismiss }: { job: JobProgress; onDismiss(): void }) {
   if (job.state !== 'running') return <KindleSummary job={job} onDismiss={onDismiss} />
   return (
-    <RunningJob
-      job={job}
-      title={{ counting: 'Loading the teacher…', working: 'Kindling photos' }}
-      label="Kindling progress"
-      testId="kindle"
-    />
+    <RunningJob job={job} title={{ counting: 'Loading the teacher…', working: 'Kindling photos' }} label="Kindling progress" testId="kindle" />
   )
 }
 
@@ -39,9 +34,7 @@ function KindleSummary({ job, onDismiss }: { job: JobProgress; onDismiss(): void
         </button>
       </div>
       {job.message && <p className="field-error">{job.message}</p>}
-      {job.skipped.length > 0 && (
-        <SkippedList files={job.skipped} />
-      )}
+      {job.skipped.length > 0 && <SkippedList files={job.skipped} />}
     </section>
   )
 }

@@ -57,27 +57,12 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
     <div className="library">
       <div className="library-actions">
         <ImportPanel busy={running} onStarted={setStarted} />
-        {shown && (
-          <ImportStatus job={shown} onDismiss={() => setDismissed((set) => new Set(set).add(shown.jobId))} />
-        )}
-        <KindlePanel
-          busy={running}
-          photos={project.counts.images}
-          selected={selection.ids}
-          selecting={selecting}
-          onStarted={setKindleStarted}
-        />
-        {kindling && (
-          <KindleStatus job={kindling} onDismiss={() => setDismissed((set) => new Set(set).add(kindling.jobId))} />
-        )}
+        {shown && <ImportStatus job={shown} onDismiss={() => setDismissed((set) => new Set(set).add(shown.jobId))} />}
+        <KindlePanel busy={running} photos={project.counts.images} selected={selection.ids} selecting={selecting} onStarted={setKindleStarted} />
+        {kindling && <KindleStatus job={kindling} onDismiss={() => setDismissed((set) => new Set(set).add(kindling.jobId))} />}
       </div>
       <div className="library-toolbar">
-        <StateTabs
-          counts={project.counts}
-          value={filter}
-          onChange={(next) => showList({ filter: next })}
-          controls={gridId}
-        />
+        <StateTabs counts={project.counts} value={filter} onChange={(next) => showList({ filter: next })} controls={gridId} />
         <SelectionStatus count={selection.ids.size} selecting={selecting} onClear={clear} />
         <SortSelect value={sort} onChange={(next) => showList({ sort: next })} />
       </div>

@@ -43,14 +43,7 @@ export const ThumbnailCell = memo(function ThumbnailCell({ image, index, id, foc
       onDoubleClick={() => openInReview(image.id)}
     >
       <div className="cell-frame">
-        <img
-          src={studio.thumbnailUrl(image)}
-          alt=""
-          loading="lazy"
-          decoding="async"
-          draggable={false}
-          onLoad={markLoaded}
-        />
+        <img src={studio.thumbnailUrl(image)} alt="" loading="lazy" decoding="async" draggable={false} onLoad={markLoaded} />
         {image.overlay.length > 0 && <BoxOverlay image={image} boxes={image.overlay} />}
         <span className={`badge is-${image.state}`}>{STATE_LABEL[image.state]}</span>
       </div>

@@ -2,16 +2,7 @@
 import { useCallback, useRef, useState } from 'react'
 import { useStudio } from '../../api/context'
 import type { ImagePages, ImageQuery } from './imagePages'
-import {
-  idsInRange,
-  NO_SELECTION,
-  type PickMode,
-  rangeOf,
-  type Selection,
-  selectOne,
-  toggleOne,
-  withRange,
-} from './selection'
+import { idsInRange, NO_SELECTION, type PickMode, rangeOf, type Selection, selectOne, toggleOne, withRange } from './selection'
 
 export interface LibrarySelection {
   selection: Selection

@@ -2,15 +2,7 @@
 // boxes are drawn in image pixels as stored, and a pointer position becomes image pixels through the displayed size
 // (the browser shows the photo EXIF-rotated, the same frame as images.width/height). Zoom and pan only move and scale
 // the stage (photo and overlay together), so that mapping holds at any zoom.
-import {
-  forwardRef,
-  type PointerEvent as ReactPointerEvent,
-  useEffect,
-  useImperativeHandle,
-  useLayoutEffect,
-  useRef,
-  useState,
-} from 'react'
+import { forwardRef, type PointerEvent as ReactPointerEvent, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react'
 import type { ClassInfo, ReviewBox } from '../../../../shared/api'
 import {
   corner,

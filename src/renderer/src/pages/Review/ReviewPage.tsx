@@ -280,9 +280,7 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
           />
         ) : (
           <div className="review-empty" data-testid="review-empty">
-            {queue.loading || (queue.current !== null && !photo.loadError)
-              ? 'Loading…'
-              : photo.loadError ?? 'No photos in this queue.'}
+            {queue.loading || (queue.current !== null && !photo.loadError) ? 'Loading…' : (photo.loadError ?? 'No photos in this queue.')}
           </div>
         )}
         <aside className="review-side">

@@ -32,11 +32,7 @@ export function ReviewToolbar({ query, classes, onQuery, position, total, counte
     <div className="review-toolbar">
       <label className="review-select">
         <span>Show</span>
-        <select
-          data-testid="review-filter"
-          value={query.filter}
-          onChange={(e) => onQuery({ ...query, filter: e.target.value as ReviewFilter })}
-        >
+        <select data-testid="review-filter" value={query.filter} onChange={(e) => onQuery({ ...query, filter: e.target.value as ReviewFilter })}>
           {FILTERS.map((f) => (
             <option key={f.value} value={f.value}>
               {f.value === 'low-score' ? `${f.label} (< ${query.lowScore ?? 0.5})` : f.label}
@@ -74,11 +70,7 @@ export function ReviewToolbar({ query, classes, onQuery, position, total, counte
       </label>
       <label className="review-select">
         <span>Sort</span>
-        <select
-          data-testid="review-sort"
-          value={query.sort}
-          onChange={(e) => onQuery({ ...query, sort: e.target.value as ReviewSort })}
-        >
+        <select data-testid="review-sort" value={query.sort} onChange={(e) => onQuery({ ...query, sort: e.target.value as ReviewSort })}>
           {SORTS.map((s) => (
             <option key={s.value} value={s.value}>
               {s.label}
@@ -97,7 +89,12 @@ export function ReviewToolbar({ query, classes, onQuery, position, total, counte
               ? `– of ${total}`
               : `${position + 1} of ${total}`}
       </span>
-      <span className={`review-save is-${save.status}`} data-testid="save-state" role="status" title={save.status === 'failed' ? save.message : undefined}>
+      <span
+        className={`review-save is-${save.status}`}
+        data-testid="save-state"
+        role="status"
+        title={save.status === 'failed' ? save.message : undefined}
+      >
         {save.status === 'saving' ? 'Saving…' : save.status === 'saved' ? 'Saved' : `Not saved: ${save.message}`}
       </span>
     </div>

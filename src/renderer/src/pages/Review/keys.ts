@@ -46,10 +46,13 @@ export const CHEAT_SHEET: KeyHelp[] = [
 ]
 
 /** The action a key press asks for, a class number (1–9), or null for keys the editor leaves alone. */
-export function actionFor(e: { key: string; ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }):
-  | ReviewAction
-  | { classNumber: number }
-  | null {
+export function actionFor(e: {
+  key: string
+  ctrlKey: boolean
+  metaKey: boolean
+  shiftKey: boolean
+  altKey: boolean
+}): ReviewAction | { classNumber: number } | null {
   const mod = e.ctrlKey || e.metaKey
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key
   if (mod && key === 'z') return e.shiftKey ? 'redo' : 'undo'

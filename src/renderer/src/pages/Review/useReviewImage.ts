@@ -28,7 +28,7 @@ export function useReviewImage(studio: StudioApi, imageId: number | null) {
   const edits = useRef(0)
 
   // The shown photo: as loaded, or straight from the prefetch cache on the render that moves to it.
-  const data = loaded?.image.id === imageId ? loaded : imageId !== null ? cache.current.get(imageId) ?? null : null
+  const data = loaded?.image.id === imageId ? loaded : imageId !== null ? (cache.current.get(imageId) ?? null) : null
 
   const reload = useCallback(async () => {
     if (imageId === null) return setData(null)
@@ -117,10 +117,7 @@ export function useReviewImage(studio: StudioApi, imageId: number | null) {
     [studio, imageId, reload, patch],
   )
 
-  const addBox = useCallback(
-    (box: Params<'boxes.add'>) => edit('boxes.add', box, null, (boxes, saved) => [...boxes, saved]),
-    [edit],
-  )
+  const addBox = useCallback((box: Params<'boxes.add'>) => edit('boxes.add', box, null, (boxes, saved) => [...boxes, saved]), [edit])
   const updateBox = useCallback(
     (change: Params<'boxes.update'>) => {
       const patch = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined))
@@ -155,7 +152,7 @@ export function useReviewImage(studio: StudioApi, imageId: number | null) {
   )
 
   /** Undo and redo are not about one photo's boxes, but they are edits too: the indicator waits for them as well. */
-  const saving = useCallback(async <T,>(work: () => Promise<T>): Promise<T | null> => {
+  const saving = useCallback(async <T>(work: () => Promise<T>): Promise<T | null> => {
     edits.current++
     setPending((n) => n + 1)
     setFailure(null)
@@ -169,8 +166,7 @@ export function useReviewImage(studio: StudioApi, imageId: number | null) {
     }
   }, [])
 
-  const save: SaveState =
-    pending > 0 ? { status: 'saving' } : failure ? { status: 'failed', message: failure } : { status: 'saved' }
+  const save: SaveState = pending > 0 ? { status: 'saving' } : failure ? { status: 'failed', message: failure } : { status: 'saved' }
   // The moment the page shows "Saved" after edits (the review bench measures an edit's acknowledgement up to here).
   const wasSaving = useRef(false)
   // At commit, not after paint: the DOM says "Saved" from here and the frame being prepared paints it.

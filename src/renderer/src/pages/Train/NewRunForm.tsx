@@ -8,15 +8,7 @@ import { Icon } from '../../components/Icon'
 import { formatCount, plural } from '../../format'
 import { errorMessage, messageForField, messageForForm } from '../../state/errors'
 import { useSubmit } from '../../state/useSubmit'
-import {
-  apiField,
-  checkTrainForm,
-  DEFAULT_FORM,
-  TRAIN_FIELDS,
-  type TrainField,
-  type TrainForm,
-  trainingPhotos,
-} from './trainSettings'
+import { apiField, checkTrainForm, DEFAULT_FORM, TRAIN_FIELDS, type TrainField, type TrainForm, trainingPhotos } from './trainSettings'
 
 export interface NewRunFormProps {
   /** A job is running (import, kindling or training): one at a time. */
@@ -51,7 +43,12 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
   }, [studio])
 
   const checked = checkTrainForm(form)
-  const { busy: starting, error, submit, clearError } = useSubmit(
+  const {
+    busy: starting,
+    error,
+    submit,
+    clearError,
+  } = useSubmit(
     () => (checked.ok ? studio.request('train.start', checked.params) : Promise.reject(new Error('unreachable'))),
     (started) => {
       setTried(false)
@@ -123,8 +120,7 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
         Trains on <strong>{plural(photos, form.labels === 'reviewed' ? 'reviewed photo' : 'labelled photo')}</strong>
         <span className="muted">
           {' '}
-          of {formatCount(counts.images)} · {formatCount(counts.byState.reviewed)} reviewed · val photos are held out to
-          evaluate
+          of {formatCount(counts.images)} · {formatCount(counts.byState.reviewed)} reviewed · val photos are held out to evaluate
         </span>
       </p>
       {field(
@@ -192,13 +188,13 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
       </button>
       {(showAdvanced || advancedHasError) && (
         <div id={`${id}-advanced`} className="train-grid" role="group" aria-label="Advanced settings">
+          {field('evalEvery', 'Evaluate every N epochs', <input {...inputProps('evalEvery')} inputMode="numeric" />, 'and after the last')}
           {field(
-            'evalEvery',
-            'Evaluate every N epochs',
-            <input {...inputProps('evalEvery')} inputMode="numeric" />,
-            'and after the last',
+            'seed',
+            'Seed (optional)',
+            <input {...inputProps('seed')} inputMode="numeric" placeholder="random" />,
+            'same seed and data, same run',
           )}
-          {field('seed', 'Seed (optional)', <input {...inputProps('seed')} inputMode="numeric" placeholder="random" />, 'same seed and data, same run')}
         </div>
       )}
       {formError && (

@@ -42,9 +42,7 @@ export function PredictPanel({ run, busy, jobs }: PredictPanelProps) {
   const startError = messageForForm(start.error, [])
   // The job started here, or a prediction started elsewhere (the CLI, before a reload) while it runs.
   const job =
-    (jobId ? jobs.find((j) => j.jobId === jobId) : undefined) ??
-    jobs.find((j) => j.kind === 'predict' && j.state === 'running') ??
-    null
+    (jobId ? jobs.find((j) => j.jobId === jobId) : undefined) ?? jobs.find((j) => j.kind === 'predict' && j.state === 'running') ?? null
   const checkpoint = run.bestCheckpoint
   const startedUnseen = jobId !== null && !jobs.some((j) => j.jobId === jobId)
   const disabledWhy = !checkpoint

@@ -92,12 +92,7 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed }: RunDetailPro
       <div className="train-chart-tools">
         <label>
           Smoothing{' '}
-          <select
-            className="select"
-            value={smoothing}
-            onChange={(e) => setSmoothing(Number(e.target.value))}
-            data-testid="loss-smoothing"
-          >
+          <select className="select" value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} data-testid="loss-smoothing">
             {SMOOTHING_CHOICES.map((choice) => (
               <option key={choice.value} value={choice.value}>
                 {choice.label}

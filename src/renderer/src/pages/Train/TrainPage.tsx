@@ -34,8 +34,7 @@ export function TrainPage({ project, jobs }: { project: ProjectInfo; jobs: JobPr
   // Until its first progress report, a just-started job counts as running (Start must not be pressed twice) — unless
   // its run has already ended, so that a report lost to a dropped connection cannot keep Start disabled for ever.
   const startedUnseen = [...jobOfRun].some(
-    ([runId, jobId]) =>
-      !jobs.some((job) => job.jobId === jobId) && (runs?.find((r) => r.id === runId)?.state ?? 'running') === 'running',
+    ([runId, jobId]) => !jobs.some((job) => job.jobId === jobId) && (runs?.find((r) => r.id === runId)?.state ?? 'running') === 'running',
   )
   const busy = startedUnseen || jobs.some((job) => job.state === 'running')
 
@@ -66,8 +65,8 @@ export function TrainPage({ project, jobs }: { project: ProjectInfo; jobs: JobPr
           <div className="train-empty">
             <h2>No run yet</h2>
             <p className="muted">
-              Start a run on the left: the losses and the evaluations on val appear here as it trains, and its best
-              checkpoint can go straight to a device.
+              Start a run on the left: the losses and the evaluations on val appear here as it trains, and its best checkpoint can go straight to
+              a device.
             </p>
           </div>
         )}

@@ -150,10 +150,7 @@ export function EvalChart({ history, version }: EvalChartProps) {
 
   const evals = history?.evals ?? NO_EVALS
   useEffect(() => {
-    chart.current?.setData([
-      evals.map((e) => e.epoch),
-      ...EVAL_SERIES.map(({ key }) => evals.map((e) => e[key])),
-    ])
+    chart.current?.setData([evals.map((e) => e.epoch), ...EVAL_SERIES.map(({ key }) => evals.map((e) => e[key]))])
     // `evals` is a new array whenever an evaluation is added; `version` says so too.
   }, [evals, version, width])
 

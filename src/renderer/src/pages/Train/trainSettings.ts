@@ -38,9 +38,7 @@ export const DEFAULT_FORM: TrainForm = {
 
 export const MAX_SEED = 2 ** 31 - 1
 
-export type Checked =
-  | { ok: true; params: TrainStartParams }
-  | { ok: false; errors: Partial<Record<TrainField, string>> }
+export type Checked = { ok: true; params: TrainStartParams } | { ok: false; errors: Partial<Record<TrainField, string>> }
 
 /** A whole number in [min, max] typed in a field, or the message to show beside it. */
 function integerIn(text: string, min: number, max: number, what: string): number | string {

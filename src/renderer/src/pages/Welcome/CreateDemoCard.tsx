@@ -8,10 +8,7 @@ import { useSubmit } from '../../state/useSubmit'
 export function CreateDemoCard({ defaultDir, onOpened }: { defaultDir: string; onOpened(p: ProjectInfo): void }) {
   const studio = useStudio()
   const [dir, setDir] = useState(defaultDir)
-  const { busy, error, submit, clearError } = useSubmit(
-    () => studio.request('project.demo', { dir: dir.trim() }),
-    onOpened,
-  )
+  const { busy, error, submit, clearError } = useSubmit(() => studio.request('project.demo', { dir: dir.trim() }), onOpened)
   const formError = messageForForm(error, ['params.dir'])
 
   return (
@@ -23,9 +20,7 @@ export function CreateDemoCard({ defaultDir, onOpened }: { defaultDir: string; o
       }}
     >
       <h2>Try the demo</h2>
-      <p className="muted">
-        A small project made from the sample group photos that ship with the teacher models. Nothing to download.
-      </p>
+      <p className="muted">A small project made from the sample group photos that ship with the teacher models. Nothing to download.</p>
       <PathField
         label="Create it in"
         value={dir}

@@ -8,10 +8,7 @@ import { useSubmit } from '../../state/useSubmit'
 export function OpenProjectCard({ onOpened }: { onOpened(p: ProjectInfo): void }) {
   const studio = useStudio()
   const [dir, setDir] = useState('')
-  const { busy, error, submit, clearError } = useSubmit(
-    () => studio.request('project.open', { dir: dir.trim(), create: true }),
-    onOpened,
-  )
+  const { busy, error, submit, clearError } = useSubmit(() => studio.request('project.open', { dir: dir.trim(), create: true }), onOpened)
   const formError = messageForForm(error, ['params.dir'])
 
   return (
@@ -23,9 +20,7 @@ export function OpenProjectCard({ onOpened }: { onOpened(p: ProjectInfo): void }
       }}
     >
       <h2>Open a project folder</h2>
-      <p className="muted">
-        A folder that holds a project opens as it was left; an empty or new folder becomes a new project.
-      </p>
+      <p className="muted">A folder that holds a project opens as it was left; an empty or new folder becomes a new project.</p>
       <PathField
         label="Project folder"
         value={dir}
