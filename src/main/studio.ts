@@ -197,18 +197,11 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
    */
   importLabels(options: Omit<ImportLabelsOptions, 'ctx' | 'importOptions'>): { job: Job; result: Promise<ImportLabelsResult> } {
     const store = this.requireStore()
-    let settle!: { resolve: (r: ImportLabelsResult) => void; reject: (e: unknown) => void }
-    const result = new Promise<ImportLabelsResult>((resolve, reject) => (settle = { resolve, reject }))
-    const job = this.jobs.start('import', store.dir, async (ctx) => {
-      try {
-        settle.resolve(await importLabels(store, { ...options, ctx, importOptions: this.options.importOptions }))
-      } catch (error) {
-        settle.reject(error)
-        throw error
-      }
+    return this.jobs.startWithResult('import', store.dir, async (ctx) => {
+      const added = await importLabels(store, { ...options, ctx, importOptions: this.options.importOptions })
       if (this.store === store) this.projectChanged()
+      return added
     })
-    return { job, result }
   }
 
   /**
@@ -217,25 +210,10 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
    */
   kindle(options: Omit<KindleOptions, 'onBatch'>): { job: Job; result: Promise<KindleSummary> } {
     const store = this.requireStore()
-    let settle!: { resolve: (r: KindleSummary) => void; reject: (e: unknown) => void }
-    const result = new Promise<KindleSummary>((resolve, reject) => (settle = { resolve, reject }))
-    result.catch(() => {}) // the job's end reports the failure
-    const job = this.jobs.start('kindle', store.dir, async (ctx) => {
-      try {
-        settle.resolve(
-          await kindleProject(store, ctx, {
-            ...options,
-            onBatch: () => {
-              if (this.store === store) this.projectChanged()
-            },
-          }),
-        )
-      } catch (error) {
-        settle.reject(error)
-        throw error
-      }
-    })
-    return { job, result }
+    const onBatch = () => {
+      if (this.store === store) this.projectChanged()
+    }
+    return this.jobs.startWithResult('kindle', store.dir, (ctx) => kindleProject(store, ctx, { ...options, onBatch }))
   }
 
   /** Start a training run as a job; refused at once (nothing recorded) if the project cannot train these settings. */
@@ -260,24 +238,10 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
     const store = this.requireStore()
     this.refuseIfTraining('predict')
     const prepared = preparePredict(store, settings)
-    let settle!: { resolve: (r: PredictSummary) => void; reject: (e: unknown) => void }
-    const result = new Promise<PredictSummary>((resolve, reject) => (settle = { resolve, reject }))
-    result.catch(() => {})
-    const job = this.jobs.start('predict', store.dir, async (ctx) => {
-      try {
-        settle.resolve(
-          await predictJob(store, prepared, ctx, {
-            onBatch: () => {
-              if (this.store === store) this.projectChanged()
-            },
-          }),
-        )
-      } catch (error) {
-        settle.reject(error)
-        throw error
-      }
-    })
-    return { job, result }
+    const onBatch = () => {
+      if (this.store === store) this.projectChanged()
+    }
+    return this.jobs.startWithResult('predict', store.dir, (ctx) => predictJob(store, prepared, ctx, { onBatch }))
   }
 
   // Training waits for the project to be still: a run started beside an import or kindling would read photos and boxes

@@ -115,6 +115,25 @@ export class JobRunner extends EventEmitter<{ progress: [JobProgress] }> {
     return job
   }
 
+  /**
+   * Start a job whose work has an answer (what was imported, kindled, predicted): `result` settles with it, or with the
+   * error that failed the job, when the job ends.
+   */
+  startWithResult<T>(kind: JobKind, projectDir: string, body: (ctx: JobContext) => Promise<T>): { job: Job; result: Promise<T> } {
+    let settle!: { resolve: (r: T) => void; reject: (e: unknown) => void }
+    const result = new Promise<T>((resolve, reject) => (settle = { resolve, reject }))
+    result.catch(() => {}) // the job's own end reports a failure; a caller that never awaits `result` is not left with a rejection
+    const job = this.start(kind, projectDir, async (ctx) => {
+      try {
+        settle.resolve(await body(ctx))
+      } catch (error) {
+        settle.reject(error)
+        throw error
+      }
+    })
+    return { job, result }
+  }
+
   cancel(jobId: string): boolean {
     return this.jobs.get(jobId)?.cancel() ?? false
   }

@@ -1,6 +1,6 @@
 // Each format on its own, in memory: what it reads, what it writes, and that writing then reading gives back the set.
 import { describe, expect, it } from 'vitest'
-import { labelsExportOptions, labelsImportOptions } from '../../../src/main/server/commands/labels.js'
+import { labelsExportOptions, labelsImportOptions } from '../../../src/main/server/label-options.js'
 import { UsageError } from '../../../src/main/server/usage.js'
 import {
   LabelFileError,

@@ -1,15 +1,6 @@
-// `kindling anchors …`: the tools a user reaches for when a detector config misbehaves.
-//
-//   kindling anchors coverage --config FILE --project DIR [--json]
-//       how well the config's anchors cover the project's labelled boxes, by box size (see coverage.ts)
-//   kindling anchors match --input FILE.json
-//       match one image's boxes to a list of anchors, exactly as training does (matcher.ts); prints
-//       {"matches":[…],"offsets":[[…]…]} on one line
-//
-// Exit codes as the rest of the CLI: 0 done, 1 with a one-line reason (naming the field for bad input), 2 for a command
-// line that does not parse.
+// `kindling anchors coverage|match`: the tools a user reaches for when a detector config misbehaves — how well a
+// config's anchors cover the project's boxes, and one image's boxes matched to anchors exactly as training does.
 import fs from 'node:fs'
-import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import { z } from 'zod'
 import {
@@ -22,7 +13,8 @@ import {
   SSD_VARIANCES,
 } from '../../detector/index.js'
 import { initEngine } from '../../engine/index.js'
-import { Store } from '../../store/index.js'
+import type { Store } from '../../store/index.js'
+import { withProject } from '../cli-studio.js'
 import { parseOptions, UsageError } from '../usage.js'
 
 export const ANCHORS_USAGE = `  kindling anchors coverage --config FILE --project DIR [--json]
@@ -41,11 +33,9 @@ const parse = <T extends Record<string, { type: 'string' | 'boolean' }>>(args: s
 async function coverage(args: string[]): Promise<number> {
   const values = parse(args, { config: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } })
   if (!values.config) throw new UsageError('--config FILE is required')
-  if (!values.project) throw new UsageError('--project DIR is required')
   const config = readJson(values.config, DetectorConfig, 'config')
-  const store = Store.open(path.resolve(values.project))
-  try {
-    const { images, otherClasses } = projectBoxes(store, config.classes)
+  return withProject(values.project, false, async (studio) => {
+    const { images, otherClasses } = projectBoxes(studio.requireStore(), config.classes)
     await initEngine()
     const report = anchorCoverage(config, images)
     if (values.json) console.log(JSON.stringify({ ...report, otherClasses }))
@@ -54,9 +44,7 @@ async function coverage(args: string[]): Promise<number> {
       if (otherClasses) console.log(`${otherClasses} boxes of classes the config does not name were left out`)
     }
     return 0
-  } finally {
-    store.close()
-  }
+  })
 }
 
 /**

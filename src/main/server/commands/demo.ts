@@ -2,7 +2,7 @@
 import path from 'node:path'
 import { parseOptions } from '../usage.js'
 import { filesLine, printImportSummary } from './import.js'
-import { runJobFromCli, withStudio } from './job.js'
+import { runJobFromCli, withStudio } from '../cli-studio.js'
 
 export const DEMO_USAGE = '  kindling demo   [--project DIR]               create the demo project from the sample photos'
 

@@ -5,7 +5,7 @@
 import type { Deployment, StudioEvent } from '../../../shared/api.js'
 import { parseOptions, UsageError } from '../usage.js'
 import { checked } from './devices.js'
-import { withProject } from './job.js'
+import { withProject } from '../cli-studio.js'
 
 export const DEPLOY_USAGE =
   '  kindling deploy --project DIR --device NAME (--preset NAME | --model DIR) [--iterations N] [--warmup W]\n' +

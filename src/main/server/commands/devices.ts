@@ -5,7 +5,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { type Device, type DeviceInfo, describeZodError, type Params, type ParsedParams, requests } from '../../../shared/api.js'
 import { parseOptions, UsageError } from '../usage.js'
-import { withProject } from './job.js'
+import { withProject } from '../cli-studio.js'
 
 export const DEVICES_USAGE =
   '  kindling devices add NAME --host H [--port P] --user U --key FILE --project DIR [--accept-host-key] [--json]\n' +

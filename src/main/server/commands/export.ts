@@ -1,8 +1,8 @@
 // `kindling export --format F --out DIR --project DIR …`: write the project's labels in a format (labels.ts reads the
 // options and describes the result; its LABELS_USAGE documents this command).
 import { parseOptions } from '../usage.js'
-import { withProject } from './job.js'
-import { describeExport, labelsExportOptions } from './labels.js'
+import { withProject } from '../cli-studio.js'
+import { describeExport, labelsExportOptions } from '../label-options.js'
 
 export async function exportCommand(args: string[]): Promise<number> {
   const { values } = parseOptions(args, {

@@ -2,8 +2,8 @@
 // if the folder has none; with `--labels FILE…`, the photos come with their boxes (labels.ts reads the options).
 import type { JobProgress } from '../../../shared/api.js'
 import { parseOptions, UsageError } from '../usage.js'
-import { runJobFromCli, withProject } from './job.js'
-import { describeImport, labelsImportOptions } from './labels.js'
+import { runJobFromCli, withProject } from '../cli-studio.js'
+import { describeImport, labelsImportOptions } from '../label-options.js'
 
 export const IMPORT_USAGE = '  kindling import PHOTOS --project DIR [--json] import a folder of photos (recursively) into a project'
 

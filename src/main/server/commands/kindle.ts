@@ -17,7 +17,7 @@ import {
   zoomOutFactor,
 } from '../../kindle/index.js'
 import { parseOptions, UsageError } from '../usage.js'
-import { runJobFromCli, withProject } from './job.js'
+import { runJobFromCli, withProject } from '../cli-studio.js'
 
 export const KINDLE_USAGE =
   `  kindling kindle --project DIR [--teacher NAME[+NAME…]] [--ensemble wbf|union-nms] [--min-score S] [--smile] [--redo]\n` +

@@ -3,7 +3,7 @@
 // every few seconds, then `RESULT {json}`; Ctrl-C cancels after the current batch, keeping the photos done.
 import { PredictSettings, StudioError } from '../../../shared/api.js'
 import { parseOptions, UsageError } from '../usage.js'
-import { runJobFromCli, withProject } from './job.js'
+import { runJobFromCli, withProject } from '../cli-studio.js'
 
 export const PREDICT_USAGE =
   `  kindling predict --project DIR --run ID [--epoch N] [--scope all|unreviewed|val] [--min-score S] [--batch-size N]\n` +

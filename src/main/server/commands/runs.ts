@@ -1,7 +1,7 @@
 // `kindling runs --project DIR [--json]`: the project's training runs, newest first.
 import type { Run } from '../../../shared/api.js'
 import { parseOptions } from '../usage.js'
-import { withProject } from './job.js'
+import { withProject } from '../cli-studio.js'
 import { fixed } from './train.js'
 
 export const RUNS_USAGE = `  kindling runs --project DIR [--json]          the project's training runs, newest first`

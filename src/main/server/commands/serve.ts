@@ -5,7 +5,7 @@ import path from 'node:path'
 import { appRoot, rendererDir } from '../../paths.js'
 import { startServer } from '../serve.js'
 import { parseOptions, UsageError } from '../usage.js'
-import { withStudio } from './job.js'
+import { withStudio } from '../cli-studio.js'
 
 export const SERVE_USAGE = '  kindling serve  [--project DIR] [--port N]   serve the studio UI on 127.0.0.1 (prints the URL with its token)'
 

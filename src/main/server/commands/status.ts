@@ -1,6 +1,6 @@
 // `kindling status --project DIR [--json]`: the project's counts and the training backend this machine would use.
 import { parseOptions } from '../usage.js'
-import { withProject } from './job.js'
+import { withProject } from '../cli-studio.js'
 
 export const STATUS_USAGE = '  kindling status --project DIR [--json]        counts of images, boxes, reviewed and kindled images, classes'
 

@@ -4,7 +4,7 @@
 import { StudioError, TrainSettings } from '../../../shared/api.js'
 import { TRAIN_PRESETS } from '../../train/index.js'
 import { parseOptions, UsageError } from '../usage.js'
-import { runJobFromCli, withProject } from './job.js'
+import { runJobFromCli, withProject } from '../cli-studio.js'
 
 export const TRAIN_USAGE =
   `  kindling train --project DIR --preset NAME [--epochs N] [--batch-size N] [--lr X] [--labels all|reviewed]\n` +

@@ -10,9 +10,9 @@ import {
   type FormatName,
   type ImportLabelsOptions,
   type ImportLabelsResult,
-} from '../../formats/index.js'
-import type { BoxSource } from '../../../shared/api.js'
-import { UsageError } from '../usage.js'
+} from '../formats/index.js'
+import type { BoxSource } from '../../shared/api.js'
+import { UsageError } from './usage.js'
 
 export const LABELS_USAGE = `  kindling import PHOTOS --labels FILE [--labels FILE…] [--format auto|${FORMAT_NAMES.join('|')}] --project DIR
                                                 import photos with their labels (image paths in FILE are relative to PHOTOS)

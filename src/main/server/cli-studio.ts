@@ -3,10 +3,10 @@
 // its end: Ctrl-C cancels it (it keeps what it finished), its progress shows as the command asks, and the command gets
 // the final progress to report.
 import path from 'node:path'
-import type { JobProgress, ProjectInfo, StudioEvent } from '../../../shared/api.js'
-import type { Job } from '../../jobs/index.js'
-import { Studio } from '../../studio.js'
-import { UsageError } from '../usage.js'
+import type { JobProgress, ProjectInfo, StudioEvent } from '../../shared/api.js'
+import type { Job } from '../jobs/index.js'
+import { Studio } from '../studio.js'
+import { UsageError } from './usage.js'
 
 /** Run `f` on a new studio, closing it (its jobs, deployments and project) however `f` ends. */
 export async function withStudio<T>(f: (studio: Studio) => Promise<T>): Promise<T> {
