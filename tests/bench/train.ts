@@ -4,6 +4,9 @@
 // decoding is hidden (< 1) or the GPU/CPU waits for photos (> 1). Presets: `--presets a,b` (default: all, in the order
 // the Train page offers them); `--batch N` (default 8); `--steps N` timed steps after one warm-up (default 3).
 //
+// `--profile` times every wasm kernel call of the timed single-thread steps (self time: a kernel composed of other
+// kernels is charged only for its own work) and prints where a step's time goes, kernel by kernel, with call counts.
+//
 // `--workers=1,2` also compares data-parallel training (train/parallel.ts: that many replicas on worker threads, as a
 // run on a machine with that many cores trains) with the single-thread step: both start from the same weights and take
 // their steps interleaved, batch by batch, so load from other processes hits both alike; the table gives each one's
@@ -15,6 +18,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
+import { getKernelsForBackend, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core'
 import { buildDetector, DetectorTrainer, preset } from '../../src/main/detector/index.js'
 import { initEngine } from '../../src/main/engine/index.js'
 import { withSeededRandom } from '../../src/main/engine/seeded.js'
@@ -90,6 +94,58 @@ async function coresAvailable(iterations = 3e7): Promise<number> {
   }
 }
 
+interface KernelTimes {
+  calls: number
+  ms: number
+}
+
+/**
+ * Wrap every kernel registered for wasm with a timer. Returns the per-kernel totals (self time) and a switch that turns
+ * counting on and off, so that only the timed steps are charged.
+ */
+function profileWasmKernels(): { times: Map<string, KernelTimes>; counting: { on: boolean } } {
+  const times = new Map<string, KernelTimes>()
+  const counting = { on: false }
+  let nested = 0 // time spent in kernels called from inside the current kernel
+  for (const config of getKernelsForBackend('wasm')) {
+    const inner = config.kernelFunc
+    const wrapped: KernelConfig = {
+      ...config,
+      kernelFunc: (args) => {
+        const outer = nested
+        nested = 0
+        const t = performance.now()
+        const out = inner(args)
+        const total = performance.now() - t
+        if (counting.on) {
+          const entry = times.get(config.kernelName) ?? { calls: 0, ms: 0 }
+          entry.calls++
+          entry.ms += total - nested
+          times.set(config.kernelName, entry)
+        }
+        nested = outer + total
+        return out
+      },
+    }
+    unregisterKernel(config.kernelName, 'wasm')
+    registerKernel(wrapped)
+  }
+  return { times, counting }
+}
+
+function profileTable(times: Map<string, KernelTimes>, steps: number): Record<string, string | number>[] {
+  const total = [...times.values()].reduce((a, e) => a + e.ms, 0)
+  return [...times.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .filter(([, e]) => e.ms / total >= 0.002)
+    .map(([kernel, e]) => ({
+      kernel,
+      'calls/step': round(e.calls / steps, 1),
+      'ms/step': round(e.ms / steps, 1),
+      share: round(e.ms / total, 3),
+    }))
+}
+
 const arg = (args: string[], name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 
 export default async function trainBench(args: string[]) {
@@ -100,6 +156,8 @@ export default async function trainBench(args: string[]) {
   if (!workerCounts.every((n) => Number.isInteger(n) && n >= 1)) throw new Error('--workers takes replica counts, e.g. 1,2')
   if (!workerCounts.includes(1)) workerCounts.unshift(1) // the baseline of the speed-up
   const engine = await initEngine()
+  const profile = args.includes('--profile') ? profileWasmKernels() : null
+  const profiles: Record<string, { kernelMsPerStep: number; callsPerStep: number; kernels: Record<string, string | number>[] }> = {}
   const photos = genkiTrainImages(batch * (steps + 1))
   const coresBefore = workerCounts.length > 1 ? await coresAvailable() : null
 
@@ -142,9 +200,11 @@ export default async function trainBench(args: string[]) {
     for (const samples of batches) {
       const labels = samples.map((s) => ({ boxes: s.boxes, labels: s.labels }))
       const images = batchTensor({ samples }, input)
+      if (profile) profile.counting.on = stepTimes.length > 0 // the first step compiles and allocates
       const t = performance.now()
       trainer.step(images, labels)
       stepTimes.push(performance.now() - t)
+      if (profile) profile.counting.on = false
       images.dispose()
       for (const [n, p] of parallel) {
         // Timed like a run's step: the pixels leave the pipeline's samples, targets are matched here, replicas step.
@@ -158,6 +218,16 @@ export default async function trainBench(args: string[]) {
     trainer.optimizer.dispose()
     detector.model.dispose()
 
+    if (profile) {
+      const timed = stepTimes.length - 1
+      const all = [...profile.times.values()]
+      profiles[name] = {
+        kernelMsPerStep: round(all.reduce((a, e) => a + e.ms, 0) / timed, 0),
+        callsPerStep: round(all.reduce((a, e) => a + e.calls, 0) / timed, 0),
+        kernels: profileTable(profile.times, timed),
+      }
+      profile.times.clear()
+    }
     const stepMs = median(stepTimes.slice(1)) // the first step compiles kernels and allocates
     const pipelineMs = median(pipelineTimes.slice(1))
     result[name] = {
@@ -188,12 +258,17 @@ export default async function trainBench(args: string[]) {
   const coresAfter = workerCounts.length > 1 ? await coresAvailable() : null
   console.log(`\nOne training step at batch ${batch} on ${engine.name} (${engine.threads} threads), median of ${steps}:\n`)
   console.log(table(rows))
+  for (const [name, p] of Object.entries(profiles)) {
+    console.log(`\n${name}: ${p.kernelMsPerStep} ms a step in ${p.callsPerStep} kernel calls (self time per kernel):\n`)
+    console.log(table(p.kernels))
+  }
   if (coresBefore !== null)
     console.log(`\nCores available to this process (2 spinning threads vs 1): ${coresBefore} before, ${coresAfter} after`)
   return {
     backend: engine.name,
     batch,
     presets: result,
+    ...(profile ? { profiles } : {}),
     ...(coresBefore !== null ? { coresAvailable: { before: coresBefore, after: coresAfter } } : {}),
   }
 }

@@ -6,7 +6,7 @@ import { backend_util, getKernel } from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../src/main/engine/index.js'
 import { conv2DBackpropInputWith, limits, trainingKernels } from '../../../src/main/engine/kernels/index.js'
-import { randomValues, relativeError, rng, runOn } from './parity.js'
+import { randomValues, relativeError, rng, runOn, scaledError } from './parity.js'
 
 const TOLERANCE = 2e-5
 const CASES = 40
@@ -292,6 +292,78 @@ describe('ResizeNearestNeighborGrad is the adjoint of the forward resize', () =>
       const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0)
       const scale = dy.reduce((s, v, i) => s + Math.abs(v * resized.values[i]), 0)
       expect(Math.abs(dot(grad.values, U) - dot(dy, resized.values)) / scale, `seed ${seed}`).toBeLessThan(1e-5)
+    }
+  })
+})
+
+describe('Tile matches the CPU backend', () => {
+  it('over random ranks, shapes and repetitions (batch norm tiles a channel vector over every pixel)', async () => {
+    for (let seed = 901; seed <= 940; seed++) {
+      const random = rng(seed)
+      const rank = int(random, 1, 5)
+      const shape = Array.from({ length: rank }, () => pick(random, [1, 1, 2, 3, 5]))
+      const reps = Array.from({ length: rank }, () => pick(random, [1, 1, 2, 3, 4, 7]))
+      const err = await compare('Tile', { x: { shape, values: randomValues(random, shape) } }, { reps })
+      expect(err, `seed ${seed}: x ${shape} reps ${reps}`).toBe(0)
+    }
+  })
+})
+
+describe.each(['Sum', 'Mean'])('%s matches the CPU backend', (kernel) => {
+  it('over random shapes and axes, leading (the fast path) or not, with and without kept dimensions', async () => {
+    for (let seed = 1001; seed <= 1040; seed++) {
+      const random = rng(seed)
+      const rank = int(random, 1, 4)
+      const shape = Array.from({ length: rank }, () => int(random, 1, 9))
+      const leading = random() < 0.6
+      const axes = leading
+        ? Array.from({ length: int(random, 1, rank) }, (_, i) => i)
+        : Array.from({ length: rank }, (_, i) => i).filter(() => random() < 0.5)
+      const axis = axes.length === 1 && random() < 0.5 ? axes[0] - (random() < 0.5 ? rank : 0) : axes
+      const keepDims = random() < 0.3
+      const err = await compare(kernel, { x: { shape, values: randomValues(random, shape) } }, { axis, keepDims })
+      expect(err, `seed ${seed}: x ${shape} axis ${JSON.stringify(axis)} keepDims ${keepDims}`).toBeLessThan(TOLERANCE)
+    }
+  })
+
+  it('keeps a large reduction over the leading axes accurate to float32 rounding', async () => {
+    const random = rng(1099)
+    const shape = [8, 60, 80, 16]
+    const values = randomValues(random, shape).map((v) => v + 10) // a large common offset: float32 running sums drift
+    const exact = new Float64Array(16)
+    values.forEach((v, i) => (exact[i % 16] += v))
+    if (kernel === 'Mean') exact.forEach((v, c) => (exact[c] = v / (values.length / 16)))
+    const actual = await runOn('wasm', kernel, { x: { shape, values } }, { axis: [0, 1, 2], keepDims: false })
+    expect(relativeError(actual.values, Float32Array.from(exact))).toBeLessThan(1e-6)
+  })
+})
+
+describe("batch norm's gradient in training mode matches the CPU backend", () => {
+  it('for x, scale and offset through the batch statistics, over random NHWC shapes', async () => {
+    for (let seed = 1101; seed <= 1110; seed++) {
+      const random = rng(seed)
+      const shape = [int(random, 1, 4), int(random, 1, 9), int(random, 1, 9), int(random, 1, 6)]
+      const x = randomValues(random, shape)
+      const gamma = randomValues(random, [shape[3]])
+      const beta = randomValues(random, [shape[3]])
+      const dy = randomValues(random, shape)
+      const grads = async (backend: string) => {
+        await tf.setBackend(backend)
+        const inputs = [tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta)]
+        const f = (xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const { mean, variance } = tf.moments(xt, [0, 1, 2])
+          return tf.batchNorm(xt, mean, variance, b, g, 1e-3)
+        }
+        const out = tf.grads(f)(inputs, tf.tensor(dy, shape))
+        const values = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>))
+        tf.dispose([...inputs, ...out])
+        return values
+      }
+      const expected = await grads('cpu')
+      const actual = await grads('wasm')
+      for (let i = 0; i < 3; i++) {
+        expect(scaledError(actual[i], expected[i], 1e-3), `seed ${seed}: x ${shape}, gradient ${i}`).toBeLessThan(1e-4)
+      }
     }
   })
 })

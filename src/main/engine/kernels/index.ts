@@ -5,7 +5,10 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js'
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter.js'
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input.js'
 import { maxPoolGradConfig } from './max-pool-grad.js'
+import { meanConfig, sumConfig } from './reduce-leading.js'
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad.js'
+import { tileConfig } from './tile.js'
+import { builtins } from './wasm-ops.js'
 
 export const trainingKernels: KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -14,9 +17,12 @@ export const trainingKernels: KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   maxPoolGradConfig,
   resizeNearestNeighborGradConfig,
+  // Built-ins replaced for speed (docs/engine.md, "Batch norm's gradient").
+  tileConfig,
+  sumConfig,
+  meanConfig,
 ]
 
-let builtinConv2DBackpropInput: KernelFunc | undefined
 let registered = false
 
 /** Register (once) every training kernel for 'wasm', replacing the backend's own where it has a slow one. */
@@ -25,7 +31,7 @@ export function registerWasmTrainingKernels(): void {
   for (const config of trainingKernels) {
     const existing = getKernel(config.kernelName, 'wasm')
     if (existing) {
-      if (config.kernelName === 'Conv2DBackpropInput') builtinConv2DBackpropInput = existing.kernelFunc
+      builtins.set(config.kernelName, existing.kernelFunc)
       unregisterKernel(config.kernelName, 'wasm')
     }
     registerKernel(config)
@@ -35,7 +41,7 @@ export function registerWasmTrainingKernels(): void {
 
 /** The wasm backend's own Conv2DBackpropInput (a plain loop), kept so the benchmark can compare against it. */
 export function builtinWasmConv2DBackpropInput(): KernelFunc | undefined {
-  return builtinConv2DBackpropInput
+  return builtins.get('Conv2DBackpropInput')
 }
 
 export { conv2DBackpropInputWith, type InputGradStrategy } from './conv2d-backprop-input.js'

@@ -3,12 +3,25 @@
 // kernels through their kernelFunc, and frees every intermediate with backend.disposeData. Memory-bound data movement
 // the backend does slowly or not at all runs as plain loops over the wasm heap; the arithmetic goes to XNNPACK (Conv2D,
 // DepthwiseConv2dNative, BatchMatMul). See docs/engine.md#kernels-for-the-wasm-backend.
-import { getKernel, util, type DataType, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core'
+import { getKernel, util, type DataType, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 
 export type { BackendWasm }
 
-/** Run one of the wasm backend's own kernels (never one of ours: callers name built-ins only). */
+/** The backend's own kernels that ours replaced, by name (registerWasmTrainingKernels fills it). */
+export const builtins = new Map<string, KernelFunc>()
+
+/** The wasm backend's own kernel of that name, for the cases a replacement hands back to it. */
+export function builtin(name: string): KernelFunc {
+  const kernel = builtins.get(name) ?? getKernel(name, 'wasm')?.kernelFunc
+  if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`)
+  return kernel
+}
+
+/**
+ * Run a kernel registered for wasm: the backend's own, or one of our replacements of a built-in (Sum, Mean, Tile), which
+ * take the same inputs and attributes. Never one of our training kernels: those are not the callers' building blocks.
+ */
 export function run(backend: BackendWasm, name: string, inputs: Record<string, TensorInfo>, attrs: object = {}): TensorInfo {
   const kernel = getKernel(name, 'wasm')
   if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`)

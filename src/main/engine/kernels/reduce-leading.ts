@@ -1,0 +1,37 @@
+// Sum and Mean for wasm over the leading axes (every axis but the channels, as batch norm's statistics and gradients,
+// and every bias gradient, reduce an NHWC tensor). The backend's own kernels only reduce innermost axes, so for these
+// they first transpose the whole tensor with its slow generic Transpose; here one pass adds each row into per-channel
+// sums. Sums are kept in float64, as accurate as the CPU backend's or more. Other reductions go to the backend's own.
+import { util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs-core'
+import { builtin, type BackendWasm } from './wasm-ops.js'
+
+/** How many leading axes `axis` names, when it names exactly axes 0…k−1 of x and leaves at least one; else 0. */
+function leadingAxes(x: TensorInfo, axis: number | number[]): number {
+  const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b)
+  if (axes.length === 0 || axes.length >= x.shape.length) return 0
+  return axes.every((a, i) => a === i) ? axes.length : 0
+}
+
+function reduceLeading(name: 'Sum' | 'Mean'): KernelFunc {
+  return (args) => {
+    const b = args.backend as BackendWasm
+    const { x } = args.inputs as { x: TensorInfo }
+    const { axis, keepDims } = args.attrs as unknown as SumAttrs
+    const k = x.dtype === 'float32' ? leadingAxes(x, axis) : 0
+    if (k === 0) return builtin(name)(args)
+    const rows = util.sizeFromShape(x.shape.slice(0, k))
+    const inner = util.sizeFromShape(x.shape.slice(k))
+    const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k)
+    const out = b.makeOutput(outShape, 'float32')
+    const xs = b.typedArrayFromHeap(x) as Float32Array
+    const acc = new Float64Array(inner)
+    for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < inner; c++, i++) acc[c] += xs[i]
+    const count = name === 'Mean' ? rows : 1
+    const dst = b.typedArrayFromHeap(out) as Float32Array
+    for (let c = 0; c < inner; c++) dst[c] = acc[c] / count
+    return out
+  }
+}
+
+export const sumConfig: KernelConfig = { kernelName: 'Sum', backendName: 'wasm', kernelFunc: reduceLeading('Sum') }
+export const meanConfig: KernelConfig = { kernelName: 'Mean', backendName: 'wasm', kernelFunc: reduceLeading('Mean') }
