@@ -3,7 +3,10 @@
 // they first transpose the whole tensor with its slow generic Transpose; here one pass adds each row into per-channel
 // sums. Sums are kept in float64, as accurate as the CPU backend's or more. Other reductions go to the backend's own.
 import { util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs-core'
-import { builtin, type BackendWasm } from './wasm-ops.js'
+import { alloc, builtin, free, heap, run, type BackendWasm } from './wasm-ops.js'
+
+/** Rows per block of the XNNPACK sum: short enough that a float32 running sum stays accurate, long enough to be fast. */
+export const ROWS = 512
 
 /** How many leading axes `axis` names, when it names exactly axes 0…k−1 of x and leaves at least one; else 0. */
 function leadingAxes(x: TensorInfo, axis: number | number[]): number {
@@ -22,12 +25,29 @@ function reduceLeading(name: 'Sum' | 'Mean'): KernelFunc {
     const rows = util.sizeFromShape(x.shape.slice(0, k))
     const inner = util.sizeFromShape(x.shape.slice(k))
     const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k)
+    // Whole blocks of ROWS rows are summed by XNNPACK, as a product with a row of ones (one partial sum per block);
+    // the partials and the rows left over are added up here in float64.
+    const blocks = Math.floor(rows / ROWS)
+    let partials: TensorInfo | null = null
+    if (blocks > 0) {
+      const ones = alloc(b, [blocks, 1, ROWS])
+      heap(b, ones).fill(1)
+      // The first blocks·ROWS rows of x, read in place: the kernel reads only as far as the shape says.
+      const whole: TensorInfo = { dataId: x.dataId, shape: [blocks, ROWS, inner], dtype: 'float32' }
+      partials = run(b, 'BatchMatMul', { a: ones, b: whole }, { transposeA: false, transposeB: false })
+      free(b, ones)
+    }
     const out = b.makeOutput(outShape, 'float32')
-    const xs = b.typedArrayFromHeap(x) as Float32Array
     const acc = new Float64Array(inner)
-    for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < inner; c++, i++) acc[c] += xs[i]
+    if (partials) {
+      const ps = heap(b, partials)
+      for (let r = 0, i = 0; r < blocks; r++) for (let c = 0; c < inner; c++, i++) acc[c] += ps[i]
+    }
+    const xs = heap(b, x)
+    for (let i = blocks * ROWS * inner; i < rows * inner;) for (let c = 0; c < inner; c++, i++) acc[c] += xs[i]
+    if (partials) free(b, partials)
     const count = name === 'Mean' ? rows : 1
-    const dst = b.typedArrayFromHeap(out) as Float32Array
+    const dst = heap(b, out)
     for (let c = 0; c < inner; c++) dst[c] = acc[c] / count
     return out
   }
