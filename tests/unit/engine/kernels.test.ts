@@ -368,3 +368,27 @@ describe("batch norm's gradient in training mode matches the CPU backend", () =>
     }
   })
 })
+
+describe("ReLU6's gradient (ClipByValue after Relu) matches the CPU backend", () => {
+  it('over random shapes and bounds, with values on the bounds', async () => {
+    for (let seed = 1201; seed <= 1220; seed++) {
+      const random = rng(seed)
+      const shape = [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), int(random, 1, 6)]
+      const hi = pick(random, [1, 6, 0.5])
+      // Scaled past both bounds, with exact bound values mixed in (the gradient passes at the bounds).
+      const x = randomValues(random, shape).map((v, i) => (i % 7 === 0 ? hi : i % 11 === 0 ? 0 : v * 2 * hi))
+      const dy = randomValues(random, shape)
+      const grad = async (backend: string) => {
+        await tf.setBackend(backend)
+        const xt = tf.tensor(x, shape)
+        const dyt = tf.tensor(dy, shape)
+        const g = tf.grad((t: tf.Tensor) => tf.clipByValue(tf.relu(t), 0, hi))(xt, dyt)
+        const values = (await g.data()) as Float32Array
+        tf.dispose([xt, dyt, g])
+        return values
+      }
+      const expected = await grad('cpu')
+      expect(relativeError(await grad('wasm'), expected), `seed ${seed}: x ${shape}, max ${hi}`).toBe(0)
+    }
+  })
+})

@@ -1,9 +1,12 @@
 // The project's training kernels for the wasm backend, registered for 'wasm' only (other backends keep their own).
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core'
+import { fusedBatchNormGradConfig } from './batch-norm-grad.js'
+import { clipByValueGradConfig } from './clip-by-value-grad.js'
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js'
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js'
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter.js'
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input.js'
+import { registerFusedGradients } from './gradients.js'
 import { maxPoolGradConfig } from './max-pool-grad.js'
 import { meanConfig, sumConfig } from './reduce-leading.js'
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad.js'
@@ -21,6 +24,9 @@ export const trainingKernels: KernelConfig[] = [
   tileConfig,
   sumConfig,
   meanConfig,
+  // Fused gradients (gradients.ts runs them where the backend has them).
+  fusedBatchNormGradConfig,
+  clipByValueGradConfig,
 ]
 
 let registered = false
@@ -36,6 +42,7 @@ export function registerWasmTrainingKernels(): void {
     }
     registerKernel(config)
   }
+  registerFusedGradients()
   registered = true
 }
 
