@@ -27,9 +27,9 @@ function reduceLeading(name: 'Sum' | 'Mean'): KernelFunc {
     const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k)
     // Whole blocks of ROWS rows are summed by XNNPACK, as a product with a row of ones (one partial sum per block);
     // the partials and the rows left over are added up here in float64.
-    // A single block would take BatchMatMul's XNNPACK path, which caches the right operand packed by tensor id: with x
-    // seen in place there, later sums of other tensors of that size read stale values (seen in training as NaN box
-    // losses). Two or more blocks take its batched loop, which reads the data every time; one block is summed here.
+    // A single block would take BatchMatMul's XNNPACK path (batch 1), which keeps operators with the right operand
+    // packed, keyed by tensor: summed that way in a training step, some tensors came out wrong (NaN box loss at step 4;
+    // the trigger was not isolated). Two or more blocks take its batched loop, which reads the data every time.
     const blocks = rows >= 2 * ROWS ? Math.floor(rows / ROWS) : 0
     let partials: TensorInfo | null = null
     if (blocks > 0) {
