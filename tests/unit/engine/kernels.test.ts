@@ -392,3 +392,18 @@ describe("ReLU6's gradient (ClipByValue after Relu) matches the CPU backend", ()
     }
   })
 })
+
+describe('Identity (a clone) on wasm', () => {
+  it('keeps its values after the tensor it cloned is disposed, and frees the memory when both are', async () => {
+    await tf.setBackend('wasm')
+    const before = tf.memory().numBytes
+    const x = tf.tensor([1, 2, 3, 4], [2, 2])
+    const y = tf.clone(x)
+    x.dispose()
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, 4])
+    const z = tf.add(y, 1)
+    expect(Array.from(await z.data())).toEqual([2, 3, 4, 5])
+    tf.dispose([y, z])
+    expect(tf.memory().numBytes).toBe(before)
+  })
+})

@@ -7,6 +7,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js'
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter.js'
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input.js'
 import { registerFusedGradients } from './gradients.js'
+import { identityConfig } from './identity.js'
 import { maxPoolGradConfig } from './max-pool-grad.js'
 import { meanConfig, sumConfig } from './reduce-leading.js'
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad.js'
@@ -24,6 +25,7 @@ export const trainingKernels: KernelConfig[] = [
   tileConfig,
   sumConfig,
   meanConfig,
+  identityConfig,
   // Fused gradients (gradients.ts runs them where the backend has them).
   fusedBatchNormGradConfig,
   clipByValueGradConfig,

@@ -28,8 +28,8 @@ function reduceLeading(name: 'Sum' | 'Mean'): KernelFunc {
     // Whole blocks of ROWS rows are summed by XNNPACK, as a product with a row of ones (one partial sum per block);
     // the partials and the rows left over are added up here in float64.
     // A single block would take BatchMatMul's XNNPACK path (batch 1), which keeps operators with the right operand
-    // packed, keyed by tensor: summed that way in a training step, some tensors came out wrong (NaN box loss at step 4;
-    // the trigger was not isolated). Two or more blocks take its batched loop, which reads the data every time.
+    // packed, keyed by tensor: summed that way in a training step, some tensors came out wrong (docs/engine.md; the
+    // trigger was not isolated). Two or more blocks take its batched loop, which reads the data every time.
     const blocks = rows >= 2 * ROWS ? Math.floor(rows / ROWS) : 0
     let partials: TensorInfo | null = null
     if (blocks > 0) {

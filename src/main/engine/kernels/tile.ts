@@ -1,5 +1,6 @@
 // Tile for wasm, replacing the backend's own: that one computes a source index per output element, and batch norm's
-// gradient tiles a [C] vector over every pixel of a step's activations (36% of a MobileNet training step, docs/engine.md).
+// gradient tiles a [C] vector over every pixel of a step's activations (the largest share of a MobileNet training step
+// before this kernel: docs/engine.md).
 // Here each innermost row is copied once and every repetition is a block copy that doubles what is already written.
 import type { KernelConfig, KernelFunc, TensorInfo, TileAttrs } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from './wasm-ops.js'
