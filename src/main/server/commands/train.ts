@@ -74,7 +74,8 @@ export async function trainCommand(args: string[]): Promise<number> {
         const first = (await studio.handlers['runs.get']({ runId: started.runId })).run
         if (!json) {
           print(
-            `Run ${started.runId} (${first.name}): ${settings.preset}, ${first.trainImages} photos to train, ` +
+            `Run ${started.runId} (${first.name}): ${settings.preset}` +
+              `${settings.init && settings.init !== 'random' ? ` from pretrained ${settings.init}` : ''}, ${first.trainImages} photos to train, ` +
               `${first.valImages} to evaluate, ${first.steps} steps`,
           )
         }
