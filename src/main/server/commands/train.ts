@@ -10,9 +10,9 @@ export const TRAIN_USAGE =
   `  kindling train --project DIR --preset NAME [--epochs N] [--batch-size N] [--lr X] [--labels all|reviewed]\n` +
   `                 [--no-augment] [--eval-every N] [--seed N] [--init random|SOURCE] [--name TEXT] [--json]\n` +
   `                                                train a detector on the project's labels (presets, fastest first:\n` +
-  `                                                ${TRAIN_PRESETS.slice(0, 3).join(', ')}, …); --init starts the backbone\n` +
-  `                                                from pretrained weights (${TrainInit.options.filter((o) => o !== 'random').join(', ')});\n` +
-  `                                                checkpoints in DIR/runs/ID/;\n` +
+  `                                                ${TRAIN_PRESETS.slice(0, 3).join(', ')}, …); checkpoints in DIR/runs/ID/;\n` +
+  `                                                --init starts the backbone from pretrained weights\n` +
+  `                                                (${TrainInit.options.filter((o) => o !== 'random').join(', ')}: mobilenet-v1-ssd-300);\n` +
   `                                                ends with RESULT {"runId","state","steps","ap50","ap","checkpoint"}`
 
 const int = (name: string, value: string | undefined) => {
