@@ -13,7 +13,7 @@ import { apiField, checkTrainForm, DEFAULT_FORM, TRAIN_FIELDS, type TrainField, 
 /** The initial weights a run can start from (src/main/detector/pretrained.ts says what each fits). */
 const INIT_LABELS: Record<TrainInit, string> = {
   random: 'Random (from the seed)',
-  'face-api-ssd-mobilenetv1': 'Pretrained: face-api SSD MobileNetV1 backbone (WIDER FACE)',
+  'face-api-ssd-mobilenetv1': 'face-api SSD MobileNetV1',
 }
 
 export interface NewRunFormProps {
@@ -163,7 +163,9 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
             </option>
           ))}
         </select>,
-        form.init === 'random' ? undefined : 'fits MobileNet V1 at width 1 (mobilenet-v1-ssd-300); the head starts random',
+        form.init === 'random'
+          ? undefined
+          : 'Its backbone, trained on WIDER FACE: fits MobileNet V1 at width 1 (mobilenet-v1-ssd-300); the head starts random',
       )}
       <div className="train-grid">
         {field('epochs', 'Epochs', <input {...inputProps('epochs')} inputMode="numeric" />)}
