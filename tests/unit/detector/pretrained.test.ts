@@ -110,12 +110,17 @@ describe('pretrained backbone from face-api SSD MobileNetV1', () => {
     detector.model.dispose()
   })
 
-  it('refuses another backbone, naming a layer it lacks', () => {
-    const detector = buildDetector(preset('alexnet-ssd-320x240'))
-    expect(() => initFromPretrained(detector.model, SOURCE)).toThrow(
-      /face-api-ssd-mobilenetv1 has weights for layer conv1, which alexnet-ssd-320x240 does not have|does not fit layer conv1/,
+  it('refuses another backbone: AlexNet, whose conv1 is another shape, and DarkNet-tiny, which lacks the layers', () => {
+    const alexnet = buildDetector(preset('alexnet-ssd-320x240'))
+    expect(() => initFromPretrained(alexnet.model, SOURCE)).toThrow(
+      'face-api-ssd-mobilenetv1 does not fit layer conv1: its kernel is [11,11,3,64] in alexnet-ssd-320x240 but [3,3,3,32] in MobilenetV1/Conv2d_0_pointwise/weights',
     )
-    detector.model.dispose()
+    alexnet.model.dispose()
+    const darknet = buildDetector(preset('darknet-tiny-ssd-320x240'))
+    expect(() => initFromPretrained(darknet.model, SOURCE)).toThrow(
+      /face-api-ssd-mobilenetv1 has weights for layer \w+, which darknet-tiny-ssd-320x240 does not have/,
+    )
+    darknet.model.dispose()
   })
 
   it('refuses a source missing one weight, naming the layer and the weight', () => {
