@@ -326,6 +326,13 @@ export type LatencySample = z.infer<typeof LatencySample>
  * imported) or only reviewed photos' (`reviewed`). Photos in the `val` split are evaluated, never trained on; with no
  * val photos the run holds out a fixed tenth of the labelled photos (by content hash) and says so.
  */
+/**
+ * Where a run's initial weights come from: seeded random, or a pretrained backbone that ships in an installed package
+ * (src/main/detector/pretrained.ts; the head and extra layers stay random).
+ */
+export const TrainInit = z.enum(['random', 'face-api-ssd-mobilenetv1'])
+export type TrainInit = z.infer<typeof TrainInit>
+
 export const TrainSettings = z.strictObject({
   preset: z.string().min(1).max(100),
   name: z.string().trim().min(1).max(100).optional(),
@@ -344,6 +351,8 @@ export const TrainSettings = z.strictObject({
     .min(0)
     .max(2 ** 31 - 1)
     .optional(),
+  /** The initial weights (absent: random, as runs before this setting were). */
+  init: TrainInit.optional(),
 })
 export type TrainSettings = z.output<typeof TrainSettings>
 

@@ -1,8 +1,8 @@
-// One training session, as the worker thread runs it: build the detector (weights from the run's seed, or from the last
-// checkpoint when resuming), then the loop — batches from the pipeline, DetectorTrainer steps, checkpoints and scores —
+// One training session, as the worker thread runs it: build the detector (weights from the run's seed, a pretrained
+// backbone (settings.init), or the last checkpoint when resuming), then the loop — batches from the pipeline, DetectorTrainer steps, checkpoints and scores —
 // reporting each step, evaluation and skipped photo by message. Nothing here touches the store: the main thread owns it.
-import type { RunEval, RunStep, TrainSettings } from '../../shared/api.js'
-import { buildDetector, type Detection, type DetectorConfig, DetectorTrainer } from '../detector/index.js'
+import type { RunEval, RunStep, TrainInit, TrainSettings } from '../../shared/api.js'
+import { buildDetector, type Detection, type Detector, type DetectorConfig, DetectorTrainer, initFromPretrained } from '../detector/index.js'
 import { type BackendName, engineInfo, ScheduledAdam } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
 import { IDENTITY_PLAN, mixSeed, planAugmentation, seededRandom, shuffled } from './augment.js'
@@ -54,6 +54,30 @@ async function* forLoop(source: AsyncIterable<Batch & { index: number }>): Async
   for await (const b of source) yield { index: b.index, batch: b.samples.length > 0 ? b : null }
 }
 
+/** Pretrained backbone weights, their folded norms calibrated on the first batch of the run's first epoch. */
+async function startFromPretrained(model: Detector['model'], source: TrainInit, init: SessionInit): Promise<void> {
+  const { settings, config } = init
+  let calibration: Batch | null = null
+  for await (const batch of batches(
+    epochOrder(init.train, settings.seed, init.startEpoch),
+    settings.batchSize,
+    config.input,
+    () => IDENTITY_PLAN,
+    () => {},
+  )) {
+    if (batch.samples.length > 0) {
+      calibration = batch
+      break
+    }
+  }
+  const images = calibration ? batchTensor(calibration, config.input) : undefined
+  try {
+    initFromPretrained(model, source, images)
+  } finally {
+    images?.dispose()
+  }
+}
+
 export async function runSession(init: SessionInit, post: (m: SessionMessage) => void, signal: AbortSignal): Promise<LoopEnd> {
   const { settings, config, classes } = init
   const input = config.input
@@ -63,6 +87,14 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
   // Adam's moments are not checkpointed: a resumed run starts them afresh from the checkpoint's weights (a few steps of
   // a slightly different update, no measurable difference for a run of several epochs).
   if (init.resumeFrom) await loadCheckpointWeights(detector.model, init.resumeFrom)
+  else if (settings.init && settings.init !== 'random') {
+    try {
+      await startFromPretrained(detector.model, settings.init, init)
+    } catch (e) {
+      detector.model.dispose()
+      throw e
+    }
+  }
   // With more than one core, replicas on worker threads train (parallel.ts) from these weights, and this thread's
   // detector gets theirs back before each checkpoint and evaluation; with one, this thread trains as before.
   const workers = trainingWorkers(settings.batchSize)

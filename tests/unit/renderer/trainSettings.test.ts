@@ -27,6 +27,13 @@ describe('the new-run form, checked before it is sent', () => {
     expect(checked.ok && checked.params).toMatchObject({ name: 'smiles v2', seed: 42, learningRate: 1e-4, labels: 'reviewed' })
   })
 
+  it('sends a pretrained start only when one is chosen, and the studio accepts it', () => {
+    const checked = checkTrainForm({ ...form, preset: 'mobilenet-v1-ssd-300', init: 'face-api-ssd-mobilenetv1' })
+    expect(checked.ok && checked.params.init).toBe('face-api-ssd-mobilenetv1')
+    if (checked.ok) expect(TrainSettings.parse(checked.params).init).toBe('face-api-ssd-mobilenetv1')
+    expect(checkTrainForm(form)).not.toHaveProperty('params.init')
+  })
+
   it('names each field that is wrong, in words', () => {
     const checked = checkTrainForm({
       ...form,

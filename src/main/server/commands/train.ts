@@ -1,16 +1,18 @@
 // `kindling train --project DIR --preset NAME [...]`: a training run from the command line, through the same studio
 // (and so the same worker thread, store records and checkpoints) as the Train page. A line per evaluation and a few per
 // epoch, then `RESULT {json}`; Ctrl-C cancels after the current step, keeping the checkpoints (resume from the studio).
-import { StudioError, TrainSettings } from '../../../shared/api.js'
+import { StudioError, TrainInit, TrainSettings } from '../../../shared/api.js'
 import { TRAIN_PRESETS } from '../../train/index.js'
 import { parseOptions, UsageError } from '../usage.js'
 import { runJobFromCli, withProject } from '../cli-studio.js'
 
 export const TRAIN_USAGE =
   `  kindling train --project DIR --preset NAME [--epochs N] [--batch-size N] [--lr X] [--labels all|reviewed]\n` +
-  `                 [--no-augment] [--eval-every N] [--seed N] [--name TEXT] [--json]\n` +
+  `                 [--no-augment] [--eval-every N] [--seed N] [--init random|SOURCE] [--name TEXT] [--json]\n` +
   `                                                train a detector on the project's labels (presets, fastest first:\n` +
   `                                                ${TRAIN_PRESETS.slice(0, 3).join(', ')}, …); checkpoints in DIR/runs/ID/;\n` +
+  `                                                --init starts the backbone from pretrained weights\n` +
+  `                                                (${TrainInit.options.filter((o) => o !== 'random').join(', ')}: mobilenet-v1-ssd-300);\n` +
   `                                                ends with RESULT {"runId","state","steps","ap50","ap","checkpoint"}`
 
 const int = (name: string, value: string | undefined) => {
@@ -31,6 +33,7 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
     'no-augment': { type: 'boolean' },
     'eval-every': { type: 'string' },
     seed: { type: 'string' },
+    init: { type: 'string' },
     name: { type: 'string' },
     json: { type: 'boolean' },
   })
@@ -48,6 +51,7 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
     augment: !values['no-augment'],
     evalEvery: int('eval-every', values['eval-every']),
     seed: int('seed', values.seed),
+    init: values.init,
   })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -70,7 +74,8 @@ export async function trainCommand(args: string[]): Promise<number> {
         const first = (await studio.handlers['runs.get']({ runId: started.runId })).run
         if (!json) {
           print(
-            `Run ${started.runId} (${first.name}): ${settings.preset}, ${first.trainImages} photos to train, ` +
+            `Run ${started.runId} (${first.name}): ${settings.preset}` +
+              `${settings.init && settings.init !== 'random' ? ` from pretrained ${settings.init}` : ''}, ${first.trainImages} photos to train, ` +
               `${first.valImages} to evaluate, ${first.steps} steps`,
           )
         }

@@ -1,14 +1,20 @@
-// Start a training run: which detector preset, how long (epochs), batch size, learning rate, which labels, and
+// Start a training run: which detector preset and its initial weights (random, or a pretrained backbone), how long (epochs), batch size, learning rate, which labels, and
 // augmentation; a name and a seed if wanted; under Advanced, how often to evaluate. Checked here first (trainSettings),
 // then sent as `train.start`; the studio's own complaints land beside the field they name.
 import { type ChangeEvent, type ReactNode, useEffect, useId, useState } from 'react'
-import type { Counts } from '../../../../shared/api'
+import { type Counts, TrainInit } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
 import { Icon } from '../../components/Icon'
 import { formatCount, plural } from '../../format'
 import { errorMessage, messageForField, messageForForm } from '../../state/errors'
 import { useSubmit } from '../../state/useSubmit'
 import { apiField, checkTrainForm, DEFAULT_FORM, TRAIN_FIELDS, type TrainField, type TrainForm, trainingPhotos } from './trainSettings'
+
+/** The initial weights a run can start from (src/main/detector/pretrained.ts says what each fits). */
+const INIT_LABELS: Record<TrainInit, string> = {
+  random: 'Random (from the seed)',
+  'face-api-ssd-mobilenetv1': 'face-api SSD MobileNetV1',
+}
 
 export interface NewRunFormProps {
   /** A job is running (import, kindling or training): one at a time. */
@@ -92,7 +98,7 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
       </div>
     )
   }
-  const inputProps = (name: Exclude<TrainField, 'preset'>) => ({
+  const inputProps = (name: Exclude<TrainField, 'preset' | 'init'>) => ({
     id: `${id}-${name}`,
     value: form[name],
     onChange: (e: ChangeEvent<HTMLInputElement>) => set(name, e.target.value),
@@ -140,6 +146,27 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
         </select>,
       )}
       {presetsError && <p className="field-error">Could not load the presets: {presetsError}</p>}
+      {field(
+        'init',
+        'Initial weights',
+        <select
+          id={`${id}-init`}
+          className="select"
+          value={form.init}
+          onChange={(e) => set('init', TrainInit.parse(e.target.value))}
+          aria-invalid={messageFor('init') !== null}
+          data-testid="train-init"
+        >
+          {TrainInit.options.map((name) => (
+            <option key={name} value={name}>
+              {INIT_LABELS[name]}
+            </option>
+          ))}
+        </select>,
+        form.init === 'random'
+          ? undefined
+          : 'Its backbone, trained on WIDER FACE: fits MobileNet V1 at width 1 (mobilenet-v1-ssd-300); the head starts random',
+      )}
       <div className="train-grid">
         {field('epochs', 'Epochs', <input {...inputProps('epochs')} inputMode="numeric" />)}
         {field('batchSize', 'Batch size', <input {...inputProps('batchSize')} inputMode="numeric" />)}

@@ -1,7 +1,7 @@
 // The new-run form's fields as typed (strings), checked the way `TrainSettings` in the API checks them, so a user
 // hears about "0 epochs" beside the field before anything is sent. The studio checks again: its errors name the same
 // fields (`params.epochs`), and the form shows them in the same place.
-import type { Params } from '../../../../shared/api'
+import type { Params, TrainInit } from '../../../../shared/api'
 
 export type TrainStartParams = Params<'train.start'>
 
@@ -15,12 +15,13 @@ export interface TrainForm {
   augment: boolean
   evalEvery: string
   seed: string
+  init: TrainInit
 }
 
-export type TrainField = 'preset' | 'name' | 'epochs' | 'batchSize' | 'learningRate' | 'evalEvery' | 'seed'
+export type TrainField = 'preset' | 'init' | 'name' | 'epochs' | 'batchSize' | 'learningRate' | 'evalEvery' | 'seed'
 
 /** The API's field names, as a studio error names them: `params.epochs`. */
-export const TRAIN_FIELDS: readonly TrainField[] = ['preset', 'name', 'epochs', 'batchSize', 'learningRate', 'evalEvery', 'seed']
+export const TRAIN_FIELDS: readonly TrainField[] = ['preset', 'init', 'name', 'epochs', 'batchSize', 'learningRate', 'evalEvery', 'seed']
 export const apiField = (field: TrainField) => `params.${field}`
 
 /** The API's defaults (TrainSettings), as the form starts. */
@@ -34,6 +35,7 @@ export const DEFAULT_FORM: TrainForm = {
   augment: true,
   evalEvery: '1',
   seed: '',
+  init: 'random',
 }
 
 export const MAX_SEED = 2 ** 31 - 1
@@ -91,6 +93,7 @@ export function checkTrainForm(form: TrainForm): Checked {
       augment: form.augment,
       evalEvery: evalEvery as number,
       ...(seed === undefined ? {} : { seed }),
+      ...(form.init === 'random' ? {} : { init: form.init }),
     },
   }
 }

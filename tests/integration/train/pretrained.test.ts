@@ -1,0 +1,57 @@
+// A run that starts from a pretrained backbone, through the studio API on real photos: it trains with the pretrained
+// weights and records where its initial weights came from; a preset the weights do not fit fails the run with the
+// layer and both shapes named. `kindling train --init` takes the same choice, and refuses a name it does not know.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { initEngine } from '../../../src/main/engine/index.js'
+import { Studio } from '../../../src/main/studio.js'
+import { parseTrainArgs } from '../../../src/main/server/commands/train.js'
+import { UsageError } from '../../../src/main/server/usage.js'
+import { finished, labelledProject, request } from './helpers.js'
+
+process.env.KINDLING_BACKEND = 'wasm'
+process.env.KINDLING_TRAIN_WORKERS = '1'
+const studio = new Studio()
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' })
+  await labelledProject(studio)
+}, 60_000)
+afterAll(() => studio.close())
+
+describe('a run from pretrained weights', () => {
+  it('trains from face-api’s backbone and records its init', async () => {
+    const { jobId, runId } = await request(studio, 'train.start', {
+      preset: 'mobilenet-v1-ssd-300',
+      epochs: 1,
+      batchSize: 4,
+      seed: 5,
+      init: 'face-api-ssd-mobilenetv1',
+    })
+    expect(await finished(studio, jobId)).toMatchObject({ state: 'done' })
+    const { run, steps } = await request(studio, 'runs.get', { runId })
+    expect(run).toMatchObject({ state: 'done', error: null, settings: { init: 'face-api-ssd-mobilenetv1' } })
+    expect(steps.length).toBeGreaterThan(0)
+    for (const s of steps) expect(Number.isFinite(s.loss)).toBe(true)
+  }, 180_000)
+
+  it('fails a run whose preset the weights do not fit, naming the layer and both shapes', async () => {
+    const { jobId, runId } = await request(studio, 'train.start', {
+      preset: 'mobilenet-ssd-320x240',
+      epochs: 1,
+      init: 'face-api-ssd-mobilenetv1',
+    })
+    expect(await finished(studio, jobId)).toMatchObject({ state: 'failed' })
+    const { run, steps } = await request(studio, 'runs.get', { runId })
+    expect(run.state).toBe('failed')
+    expect(run.settings.init).toBe('face-api-ssd-mobilenetv1')
+    expect(run.error).toMatch(/does not fit layer conv1: its kernel is \[3,3,3,16\] in mobilenet-ssd-320x240 but \[3,3,3,32\]/)
+    expect(steps).toEqual([])
+  }, 60_000)
+
+  it('kindling train --init takes a source name, and refuses one it does not know', () => {
+    const args = ['--project', 'p', '--preset', 'mobilenet-v1-ssd-300']
+    expect(parseTrainArgs([...args, '--init', 'face-api-ssd-mobilenetv1']).settings.init).toBe('face-api-ssd-mobilenetv1')
+    expect(parseTrainArgs(args).settings.init).toBeUndefined()
+    expect(() => parseTrainArgs([...args, '--init', 'imagenet'])).toThrow(UsageError)
+    expect(() => parseTrainArgs([...args, '--init', 'imagenet'])).toThrow(/--init: .*random.*face-api-ssd-mobilenetv1/)
+  })
+})
