@@ -3,15 +3,18 @@
 // (waiting for the batch included), evaluations (checkpoint and scoring) likewise: both spend the budget. The first
 // steps of a session warm the engine up (kernels compile, memory grows) and are not counted in the pace.
 //
-// A budget run plans once it has timed a few steps, then again whenever the pace drifts from its plan by more than a
+// A budget run plans once it has timed a step past the warm-up, then again whenever the pace drifts from its plan by more than a
 // little: the new plan is the most steps whose training, the evaluations due on the way and the final one (so the best
 // checkpoint exists when the time is up) end by the deadline. The schedule (schedule.ts) is re-sized at the step it
 // is at, so the learning rate never jumps.
 
 /** Steps of a session not counted in the pace: the engine's warm-up. */
 export const WARMUP_STEPS = 1
-/** Steps timed before a budget run's first plan. */
-export const MEASURED_STEPS = 3
+/**
+ * Steps timed before a budget run's first plan: one, as a short budget may hold only a few steps (each later step
+ * refines the pace, and a drift re-plans).
+ */
+export const MEASURED_STEPS = 1
 /** Recent steps the pace averages over: recent enough to follow a machine that got busier, long enough to be steady. */
 export const PACE_WINDOW = 30
 /** A re-plan happens when the fitted plan differs from the current one by more than this share of the steps left. */

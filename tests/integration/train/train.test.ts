@@ -104,6 +104,45 @@ describe('train.start', () => {
     await expect(request(studio, 'train.resume', { runId })).rejects.toThrow(`run ${runId} has finished all its epochs`)
   }, 120_000)
 
+  it('a run of half a minute plans its steps, reports its ETA, and ends evaluated within seconds of its budget', async () => {
+    const events = record(studio)
+    const started = Date.now()
+    const { jobId, runId } = await request(studio, 'train.start', { preset: FAST_PRESET, minutes: 0.5, batchSize: 2, seed: 5 })
+    const progress = await finished(studio, jobId)
+    const took = Date.now() - started
+    events.stop()
+    expect(progress).toMatchObject({ kind: 'train', state: 'done' })
+    // On time: not after the budget (the last evaluation is planned in), nor more than a step and an evaluation before.
+    expect(took).toBeGreaterThan(30_000 - 8000)
+    expect(took).toBeLessThan(30_000 + 3000)
+
+    const { run, steps, evals } = await request(studio, 'runs.get', { runId })
+    expect(run.settings).toMatchObject({ minutes: 0.5 })
+    expect(run.settings.epochs).toBeUndefined()
+    // It trained the steps it last planned, and its last evaluation (its checkpoint) is of its last step.
+    expect(run.step).toBe(run.steps)
+    expect(steps.at(-1)!.step).toBe(run.step)
+    expect(evals.at(-1)).toMatchObject({ step: run.step })
+    expect(fs.existsSync(path.join(evals.at(-1)!.checkpoint, 'model.json'))).toBe(true)
+    expect(run.bestCheckpoint).not.toBeNull()
+    // The schedule was sized to the plan: warmed up to the base rate, then only down, to its floor at the last step
+    // (unless the plan was so short, on a busy machine, that the warm-up ends at it).
+    const rates = steps.map((s) => s.learningRate)
+    const peak = rates.indexOf(Math.max(...rates))
+    expect(rates[peak]).toBeCloseTo(1e-3, 9)
+    for (let i = peak + 1; i < rates.length; i++) expect(rates[i]).toBeLessThan(rates[i - 1])
+    if (peak < rates.length - 1) expect(rates.at(-1)).toBeCloseTo(1e-5, 9)
+    // The job said how long was left from the start, counting down to the end.
+    const etas = events.of('job.progress').filter((p) => p.jobId === jobId && p.state === 'running' && p.etaMs !== null)
+    expect(etas.length).toBeGreaterThan(2)
+    expect(etas[0].etaMs!).toBeGreaterThan(20_000)
+    expect(etas.at(-1)!.etaMs!).toBeLessThan(10_000)
+    await expect(request(studio, 'train.resume', { runId })).rejects.toThrow(`run ${runId} has finished its time`)
+    await expect(request(studio, 'train.start', { preset: FAST_PRESET, minutes: 1, epochs: 2 })).rejects.toThrow(
+      'invalid: train for a number of epochs or of minutes, not both',
+    )
+  }, 120_000)
+
   it('refuses a project with no labelled photos, recording nothing', async () => {
     const other = new Studio()
     try {

@@ -1,4 +1,4 @@
-// Start a training run: which detector preset, how long (epochs), batch size, learning rate, which labels, and
+// Start a training run: which detector preset, how long (epochs, or minutes: the run plans the steps that fit), batch size, learning rate, which labels, and
 // augmentation; a name and a seed if wanted; under Advanced, how often to evaluate. Checked here first (trainSettings),
 // then sent as `train.start`; the studio's own complaints land beside the field they name.
 import { type ChangeEvent, type ReactNode, useEffect, useId, useState } from 'react'
@@ -140,8 +140,25 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
         </select>,
       )}
       {presetsError && <p className="field-error">Could not load the presets: {presetsError}</p>}
+      {field(
+        form.length,
+        'Train for',
+        <span className="train-length">
+          <input {...inputProps(form.length)} inputMode={form.length === 'epochs' ? 'numeric' : 'decimal'} />
+          <select
+            className="select"
+            value={form.length}
+            onChange={(e) => set('length', e.target.value as TrainForm['length'])}
+            aria-label="Train for: epochs or minutes"
+            data-testid="train-length"
+          >
+            <option value="epochs">epochs</option>
+            <option value="minutes">minutes</option>
+          </select>
+        </span>,
+        form.length === 'minutes' ? 'steps planned to fit, evaluations included' : undefined,
+      )}
       <div className="train-grid">
-        {field('epochs', 'Epochs', <input {...inputProps('epochs')} inputMode="numeric" />)}
         {field('batchSize', 'Batch size', <input {...inputProps('batchSize')} inputMode="numeric" />)}
         {field('learningRate', 'Learning rate', <input {...inputProps('learningRate')} inputMode="decimal" />)}
       </div>
