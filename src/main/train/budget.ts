@@ -20,8 +20,9 @@ export const PACE_WINDOW = 30
 /** A re-plan happens when the fitted plan differs from the current one by more than this share of the steps left. */
 export const DRIFT_TOLERANCE = 0.03
 /**
- * Before a run has evaluated once, an evaluation is guessed from the pace: a forward pass over each val batch costs
- * about a third of a training step on one thread, and training runs on up to two replicas (README, "Cores").
+ * Before a run has evaluated once, an evaluation is estimated from one val batch's prediction timed at the start (a
+ * budget run's), or else guessed from the pace: a forward pass over a val batch costs about a third of a training step
+ * on one thread, and training runs on up to two replicas (README, "Cores").
  */
 export const EVAL_BATCH_SHARE = 0.6
 export const CHECKPOINT_GUESS_MS = 1000
@@ -41,6 +42,7 @@ export class Pacer {
   private readonly stepMs: number[] = []
   private sessionSteps = 0
   private evalMs: number | null = null
+  private evalBatchMs: number | null = null
   private planned: number | null
   /** A budget run's total steps, once planned. */
   get total(): number | null {
@@ -65,8 +67,8 @@ export class Pacer {
   /** One evaluation's cost: the last one measured, or a guess from the pace. */
   evalCost(): number | null {
     if (this.evalMs !== null) return this.evalMs
-    const pace = this.pace()
-    return pace === null ? null : CHECKPOINT_GUESS_MS + this.options.evalBatches * pace * EVAL_BATCH_SHARE
+    const batch = this.evalBatchMs ?? (this.pace() === null ? null : this.pace()! * EVAL_BATCH_SHARE)
+    return batch === null ? null : CHECKPOINT_GUESS_MS + this.options.evalBatches * batch
   }
 
   stepTimed(ms: number): void {
@@ -76,6 +78,16 @@ export class Pacer {
 
   evalTimed(ms: number): void {
     this.evalMs = ms
+  }
+
+  /** One val batch's prediction took `ms` (decoding included): until an evaluation is timed, what each will cost. */
+  evalBatchTimed(ms: number): void {
+    this.evalBatchMs = ms
+  }
+
+  /** A budget run times a val batch once, before its first plan: an evaluation may be much of a short budget. */
+  get wantsEvalProbe(): boolean {
+    return this.budgeted && this.evalMs === null && this.evalBatchMs === null && this.options.evalBatches > 0
   }
 
   /** Evaluations from after `step` to `total` inclusive: those due at epoch ends, and the last step's. */

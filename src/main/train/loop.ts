@@ -42,6 +42,8 @@ export interface LoopHooks<B> {
    */
   evaluate(epoch: number, step: number, schedule: Schedule): Promise<void>
   signal: AbortSignal
+  /** Predict one val batch as an evaluation would, for its time: what an evaluation will cost before one is timed. */
+  probeEvaluation?(): Promise<void>
   /** The wall clock in milliseconds (Date.now; tests pass their own). */
   now?(): number
 }
@@ -117,8 +119,13 @@ export async function trainLoop<B>(plan: LoopPlan, hooks: LoopHooks<B>): Promise
         throw error
       }
       step = n
-      const t = now()
+      let t = now()
       pacer.stepTimed(t - mark)
+      if (hooks.probeEvaluation && pacer.wantsEvalProbe && pacer.pace() !== null) {
+        await hooks.probeEvaluation()
+        pacer.evalBatchTimed(now() - t)
+        t = now()
+      }
       mark = t
       const total = pacer.replan(n, t)
       if (total !== null) {

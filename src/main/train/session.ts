@@ -149,6 +149,18 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
         },
         onStep: (step, etaMs) => post({ type: 'step', step, etaMs }),
         onPlan: (steps) => post({ type: 'plan', steps }),
+        probeEvaluation: async () => {
+          const first = init.val.slice(0, settings.batchSize)
+          for await (const { samples } of batches(first, settings.batchSize, input, () => IDENTITY_PLAN, onSkip)) {
+            if (samples.length === 0) continue
+            const images = batchTensor({ samples }, input)
+            try {
+              await trainer.predict(images)
+            } finally {
+              images.dispose()
+            }
+          }
+        },
         evaluate: async (epoch, step, schedule) => {
           const dir = checkpointDir(init.projectDir, init.runId, epoch)
           await parallel?.syncWeights()

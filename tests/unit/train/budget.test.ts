@@ -9,6 +9,8 @@ interface Simulation {
   /** Milliseconds step n takes (the first is the engine's warm-up). */
   stepMs(n: number): number
   evalMs: number
+  /** Milliseconds one val batch's prediction takes, when the loop can time one. */
+  probeMs?: number
 }
 
 function simulate(plan: LoopPlan, sim: Simulation) {
@@ -17,6 +19,7 @@ function simulate(plan: LoopPlan, sim: Simulation) {
   const etas: (number | null)[] = []
   const plans: { at: number; total: number }[] = []
   const evals: { epoch: number; step: number; at: number; schedule: Schedule }[] = []
+  let probes = 0
   const end = trainLoop<number>(plan, {
     signal: new AbortController().signal,
     now: () => t,
@@ -32,12 +35,20 @@ function simulate(plan: LoopPlan, sim: Simulation) {
       etas.push(eta)
     },
     onPlan: (total) => plans.push({ at: steps.length + 1, total }), // called before the step's onStep
+    ...(sim.probeMs === undefined
+      ? {}
+      : {
+          probeEvaluation: async () => {
+            t += sim.probeMs!
+            probes++
+          },
+        }),
     evaluate: async (epoch, step, schedule) => {
       t += sim.evalMs
       evals.push({ epoch, step, at: t, schedule })
     },
   })
-  return { end, steps, etas, plans, evals, clock: () => t }
+  return { end, steps, etas, plans, evals, clock: () => t, probes: () => probes }
 }
 
 const MINUTE = 60_000
@@ -120,6 +131,17 @@ describe('a run with a time budget', () => {
     // The first resumed steps train at the rates the uninterrupted run had there.
     expect(resumed.steps[0].learningRate).toBeCloseTo(full.steps[checkpoint.step].learningRate, 12)
     expect(Math.abs(end.step - full.steps.at(-1)!.step)).toBeLessThanOrEqual(4)
+  })
+
+  it('times one val batch before its first plan, so a long last evaluation is planned in from the start', async () => {
+    // One epoch is longer than the budget: the only evaluation is the last, 80 batches of 250 ms.
+    const plan = budget(2, { batchesPerEpoch: 10_000, evalBatches: 80 })
+    const run = simulate(plan, { stepMs: () => 500, evalMs: 1000 + 80 * 250, probeMs: 250 })
+    const end = await run.end
+    expect(run.probes()).toBe(1)
+    expect(run.plans[0].total).toBe(end.step)
+    expect(run.clock()).toBeLessThanOrEqual(2 * MINUTE)
+    expect(run.clock()).toBeGreaterThan(2 * MINUTE - 1000)
   })
 
   it('with its whole time spent before a step, still evaluates once so a checkpoint exists', async () => {
