@@ -42,8 +42,11 @@ export interface LoopHooks<B> {
    */
   evaluate(epoch: number, step: number, schedule: Schedule): Promise<void>
   signal: AbortSignal
-  /** Predict one val batch as an evaluation would, for its time: what an evaluation will cost before one is timed. */
-  probeEvaluation?(): Promise<void>
+  /**
+   * Milliseconds one val batch takes to decode and predict, as in an evaluation once warm (or null with no readable val
+   * photo): what an evaluation will cost before one is timed.
+   */
+  probeEvaluation?(): Promise<number | null>
   /** The wall clock in milliseconds (Date.now; tests pass their own). */
   now?(): number
 }
@@ -89,6 +92,7 @@ export async function trainLoop<B>(plan: LoopPlan, hooks: LoopHooks<B>): Promise
   let step = (plan.startEpoch - 1) * plan.batchesPerEpoch
   let epoch = plan.startEpoch - 1
   let evaluated = -1
+  let probed = false
   // Each step is timed from the end of the one before (or of an evaluation): waiting for its batch is part of it.
   let mark = now()
   const evaluate = async (e: number, s: number) => {
@@ -121,9 +125,10 @@ export async function trainLoop<B>(plan: LoopPlan, hooks: LoopHooks<B>): Promise
       step = n
       let t = now()
       pacer.stepTimed(t - mark)
-      if (hooks.probeEvaluation && pacer.wantsEvalProbe && pacer.pace() !== null) {
-        await hooks.probeEvaluation()
-        pacer.evalBatchTimed(now() - t)
+      if (hooks.probeEvaluation && !probed && pacer.wantsEvalProbe && pacer.pace() !== null) {
+        probed = true
+        const batchMs = await hooks.probeEvaluation()
+        if (batchMs !== null) pacer.evalBatchTimed(batchMs)
         t = now()
       }
       mark = t

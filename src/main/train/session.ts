@@ -150,16 +150,28 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
         onStep: (step, etaMs) => post({ type: 'step', step, etaMs }),
         onPlan: (steps) => post({ type: 'plan', steps }),
         probeEvaluation: async () => {
-          const first = init.val.slice(0, settings.batchSize)
-          for await (const { samples } of batches(first, settings.batchSize, input, () => IDENTITY_PLAN, onSkip)) {
+          const started = Date.now()
+          for await (const { samples } of batches(
+            init.val.slice(0, settings.batchSize),
+            settings.batchSize,
+            input,
+            () => IDENTITY_PLAN,
+            onSkip,
+          )) {
             if (samples.length === 0) continue
+            const decoded = Date.now() - started
             const images = batchTensor({ samples }, input)
             try {
+              // The first prediction compiles and allocates what the rest reuse: the second is what a batch costs.
               await trainer.predict(images)
+              const predicting = Date.now()
+              await trainer.predict(images)
+              return decoded + Date.now() - predicting
             } finally {
               images.dispose()
             }
           }
+          return null
         },
         evaluate: async (epoch, step, schedule) => {
           const dir = checkpointDir(init.projectDir, init.runId, epoch)

@@ -105,7 +105,7 @@ export async function trainCommand(args: string[]): Promise<number> {
             if (e.payload.steps === planned || e.payload.steps === 0) return
             planned = e.payload.steps
             if (json) return print({ type: 'plan', steps: planned })
-            print(`planned ${planned} steps to end within ${settings.minutes} minutes (at step ${e.payload.step})`)
+            print(`planned ${planned} steps to end within ${settings.minutes} minutes`)
           } else if (e.event === 'run.step' && e.payload.runId === started.runId) {
             // A line every few seconds and at each epoch's first step: enough to watch, not a wall of numbers.
             const now = performance.now()
