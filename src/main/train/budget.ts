@@ -26,6 +26,11 @@ export const DRIFT_TOLERANCE = 0.03
  */
 export const EVAL_BATCH_SHARE = 0.6
 export const CHECKPOINT_GUESS_MS = 1000
+/**
+ * A whole evaluation costs more a batch than the one timed alone (its decoding competes with its predictions, and
+ * scoring comes after): a margin, so that a budget run's last evaluation ends in time (README, Performance).
+ */
+export const EVAL_PROBE_MARGIN = 1.2
 
 export interface PacerOptions {
   batchesPerEpoch: number
@@ -82,7 +87,7 @@ export class Pacer {
 
   /** One val batch's prediction took `ms` (decoding included): until an evaluation is timed, what each will cost. */
   evalBatchTimed(ms: number): void {
-    this.evalBatchMs = ms
+    this.evalBatchMs = ms * EVAL_PROBE_MARGIN
   }
 
   /** A budget run times a val batch once, before its first plan: an evaluation may be much of a short budget. */
