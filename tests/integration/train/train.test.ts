@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../src/main/engine/index.js'
 import { Studio } from '../../../src/main/studio.js'
 import { INTERRUPTED_MESSAGE } from '../../../src/main/store/index.js'
-import { DETECTOR_JSON } from '../../../src/main/train/index.js'
+import { DETECTOR_JSON, PROVISIONAL_SCHEDULE, rateAt } from '../../../src/main/train/index.js'
 import { modelFolder } from '../../../src/runner/load-model.js'
 import { dlibFaces, tempDir } from '../../helpers/fixtures.js'
 import { FAST_PRESET, finished, labelledProject, record, request } from './helpers.js'
@@ -141,6 +141,41 @@ describe('train.start', () => {
     await expect(request(studio, 'train.start', { preset: FAST_PRESET, minutes: 1, epochs: 2 })).rejects.toThrow(
       'invalid: train for a number of epochs or of minutes, not both',
     )
+  }, 120_000)
+
+  it('a cancelled budget run resumes with the time it had left at its last checkpoint', async () => {
+    const events = record(studio)
+    const { jobId, runId } = await request(studio, 'train.start', { preset: FAST_PRESET, minutes: 0.5, batchSize: 2, seed: 9 })
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (events.of('run.eval').some((e) => e.runId === runId)) {
+          clearInterval(timer)
+          resolve()
+        }
+      }, 20)
+    })
+    await request(studio, 'jobs.cancel', { jobId })
+    expect(await finished(studio, jobId)).toMatchObject({ state: 'cancelled' })
+    const before = await request(studio, 'runs.get', { runId })
+    const checkpoint = before.evals.at(-1)!
+    const info = JSON.parse(fs.readFileSync(path.join(checkpoint.checkpoint, DETECTOR_JSON), 'utf8'))
+    const used = info.elapsedMs as number
+    expect(used).toBeGreaterThan(0)
+    expect(used).toBeLessThan(30_000)
+
+    const started = Date.now()
+    const resumed = await request(studio, 'train.resume', { runId })
+    expect(await finished(studio, resumed.jobId)).toMatchObject({ state: 'done' })
+    const took = Date.now() - started
+    events.stop()
+    expect(took).toBeLessThan(30_000 - used + 3000)
+    const { run, steps } = await request(studio, 'runs.get', { runId })
+    expect(run).toMatchObject({ state: 'done', step: run.steps })
+    // The steps go on from the checkpoint's, and the rate from where the schedule was there (no restart of the warm-up).
+    const after = steps.filter((s) => s.step > checkpoint.step)
+    expect(after[0].step).toBe(checkpoint.step + 1)
+    expect(after[0].learningRate).toBeCloseTo(rateAt(info.schedule, checkpoint.step + 1, 1e-3), 12)
+    expect(after[0].learningRate).not.toBeCloseTo(rateAt(PROVISIONAL_SCHEDULE, checkpoint.step + 1, 1e-3), 9)
   }, 120_000)
 
   it('refuses a project with no labelled photos, recording nothing', async () => {

@@ -1,6 +1,7 @@
-// Start a training run: which detector preset, how long (epochs, or minutes: the run plans the steps that fit), batch size, learning rate, which labels, and
-// augmentation; a name and a seed if wanted; under Advanced, how often to evaluate. Checked here first (trainSettings),
-// then sent as `train.start`; the studio's own complaints land beside the field they name.
+// Start a training run: which detector preset, how long (epochs, or minutes: the run plans the steps that fit), batch
+// size, learning rate, which labels, and augmentation; a name and a seed if wanted; under Advanced, how often to
+// evaluate. Checked here first (trainSettings), then sent as `train.start`; the studio's own complaints land beside
+// the field they name.
 import { type ChangeEvent, type ReactNode, useEffect, useId, useState } from 'react'
 import type { Counts } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
