@@ -102,8 +102,10 @@ export async function trainLoop<B>(plan: LoopPlan, hooks: LoopHooks<B>): Promise
     mark = now()
     pacer.evalTimed(mark - started)
   }
-  // A budget run's end: its last evaluation (unless the step it stopped at was just evaluated), and done.
+  // A budget run's end: its last evaluation (unless the step it stopped at was just evaluated), and done. Stopped
+  // short of its plan (the time ran out faster than a re-plan could follow), it records the steps it trained.
   const timeUp = async (e: number): Promise<LoopEnd> => {
+    if (pacer.total !== step) hooks.onPlan?.(step, schedule)
     if (evaluated !== step) await evaluate(e, step)
     return { state: 'done', step, epoch: e }
   }
