@@ -336,7 +336,14 @@ export type TrainInit = z.infer<typeof TrainInit>
 export const TrainSettings = z.strictObject({
   preset: z.string().min(1).max(100),
   name: z.string().trim().min(1).max(100).optional(),
-  epochs: z.number().int().min(1).max(10_000).default(10),
+  /** How long, in epochs (DEFAULT_EPOCHS when neither this nor `minutes` is given; the studio stores it filled in). */
+  epochs: z.number().int().min(1).max(10_000).optional(),
+  /**
+   * How long, in minutes of wall-clock time, instead of epochs (giving both is refused): the run times its first steps,
+   * plans the steps that fit (evaluations and the last checkpoint included), sizes its learning-rate schedule to them
+   * and re-plans as the pace changes.
+   */
+  minutes: z.number().min(0.1).max(10_000).optional(),
   batchSize: z.number().int().min(1).max(256).default(16),
   learningRate: z.number().positive().max(1).default(1e-3),
   labels: z.enum(['all', 'reviewed']).default('all'),
@@ -355,6 +362,9 @@ export const TrainSettings = z.strictObject({
   init: TrainInit.optional(),
 })
 export type TrainSettings = z.output<typeof TrainSettings>
+
+/** A run's length when it names neither epochs nor minutes. */
+export const DEFAULT_EPOCHS = 10
 
 export const RunState = z.enum(['running', 'done', 'cancelled', 'failed'])
 export type RunState = z.infer<typeof RunState>
@@ -377,8 +387,9 @@ export const Run = z.object({
   /** Photos the run could not read and trained without. */
   warnings: z.array(SkippedFile),
   /**
-   * Optimizer steps done and planned (epochs × batches per epoch); step numbers follow the plan, so a resumed run's
-   * steps continue where its last checkpoint was (the steps trained after it are dropped and trained again).
+   * Optimizer steps done and planned (epochs × batches per epoch; for a run with a time budget, the steps that fit,
+   * 0 until its first steps are timed, and re-planned as the pace changes); step numbers follow the plan, so a resumed
+   * run's steps continue where its last checkpoint was (the steps trained after it are dropped and trained again).
    */
   step: z.number().int(),
   steps: z.number().int(),

@@ -9,8 +9,11 @@ export type JobKind = JobProgress['kind']
 /** What a job's body sees: its cancel signal and a way to report counts. */
 export interface JobContext {
   signal: AbortSignal
-  /** Update counts; emitted at most every `reportEveryMs`, and always at the end. */
-  report(update: Partial<Counters>): void
+  /**
+   * Update counts; emitted at most every `reportEveryMs`, and always at the end. A job that knows its time left
+   * better than its rate of items can tell (a training run: evaluations, a time budget) says so with `etaMs`.
+   */
+  report(update: Partial<Counters> & { etaMs?: number | null }): void
   skip(file: SkippedFile): void
 }
 
@@ -32,6 +35,8 @@ export class Job {
   private state: JobProgress['state'] = 'running'
   private message: string | undefined
   private lastReport = 0
+  /** When the job said it would end (performance.now), if it said. */
+  private endsAt: number | null | undefined
   readonly finished: Promise<JobProgress>
 
   constructor(
@@ -42,7 +47,8 @@ export class Job {
   ) {
     const ctx: JobContext = {
       signal: this.abort.signal,
-      report: (update) => {
+      report: ({ etaMs, ...update }) => {
+        if (etaMs !== undefined) this.endsAt = etaMs === null ? null : performance.now() + etaMs
         this.counters = { ...this.counters, ...update }
         this.maybeEmit()
       },
@@ -81,7 +87,8 @@ export class Job {
     const { done, total } = this.counters
     // Rate over the whole run: steadier than an instantaneous one, and honest once a few items are in.
     const perSec = done >= 3 && elapsedMs > 200 ? (done / elapsedMs) * 1000 : null
-    const etaMs = perSec && total !== null ? (Math.max(0, total - done) / perSec) * 1000 : null
+    const byRate = perSec && total !== null ? (Math.max(0, total - done) / perSec) * 1000 : null
+    const etaMs = this.endsAt === undefined ? byRate : this.endsAt === null ? null : Math.max(0, this.endsAt - performance.now())
     return {
       jobId: this.id,
       kind: this.kind,

@@ -158,6 +158,11 @@ export class RunStore {
     })
   }
 
+  /** A budget run planned its steps again. */
+  setSteps(id: number, steps: number): void {
+    this.sql.prepare<[number, number]>('UPDATE runs SET steps = ? WHERE id = ?').run(steps, id)
+  }
+
   setBackend(id: number, backend: string): void {
     this.sql.prepare<[string, number]>('UPDATE runs SET backend = ? WHERE id = ?').run(backend, id)
   }

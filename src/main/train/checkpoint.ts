@@ -7,6 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import { type DetectorConfig, modelFolderSaver, writeFileAtomic } from '../detector/index.js'
 // The device runner's reader: the one loader of model folders (tfjs-core itself reads only over HTTP).
 import { modelFolder } from '../../runner/load-model.js'
+import type { Schedule } from './schedule.js'
 
 export const DETECTOR_JSON = 'detector.json'
 
@@ -16,6 +17,10 @@ export interface CheckpointInfo {
   step: number
   config: DetectorConfig
   classes: string[]
+  /** The run's training time when the checkpoint was written: what a resumed budget run has already spent. */
+  elapsedMs?: number
+  /** The learning-rate plan then in force: a resumed budget run goes on with it. */
+  schedule?: Schedule
 }
 
 export const runDir = (projectDir: string, runId: number) => path.join(projectDir, 'runs', String(runId))
@@ -26,6 +31,15 @@ export async function writeCheckpoint(model: tfl.LayersModel, dir: string, info:
   fs.rmSync(dir, { recursive: true, force: true })
   await model.save(modelFolderSaver(dir))
   writeFileAtomic(path.join(dir, DETECTOR_JSON), JSON.stringify(info, null, 2))
+}
+
+/** A checkpoint's detector.json, or null if it has none (or it cannot be read). */
+export function readCheckpointInfo(dir: string): CheckpointInfo | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, DETECTOR_JSON), 'utf8')) as CheckpointInfo
+  } catch {
+    return null
+  }
 }
 
 /** Delete the run's epoch folders except `keep` (the best and the last): checkpoints are megabytes each. */

@@ -3,13 +3,14 @@
 // training itself runs in a worker thread, whose steps and evaluations this side writes to SQLite (steps in batches:
 // one transaction per quarter second, not per step) and sends on as events.
 import { randomInt } from 'node:crypto'
-import { type Run, type RunStep, StudioError, type StudioEvent, TrainSettings } from '../../shared/api.js'
+import { DEFAULT_EPOCHS, type Run, type RunStep, StudioError, type StudioEvent, TrainSettings } from '../../shared/api.js'
 import { DetectorConfig, preset, presetNames } from '../detector/index.js'
 import type { BackendName } from '../engine/index.js'
 import type { JobContext } from '../jobs/index.js'
 import type { Store } from '../store/index.js'
 import { DatasetError, loadDataset } from './dataset.js'
-import { batchesPerEpoch, type SessionInit } from './session.js'
+import { readCheckpointInfo } from './checkpoint.js'
+import { batchesPerEpoch, sessionDeadline, type SessionInit } from './session.js'
 import { startTrainingWorker } from './worker.js'
 
 export interface PreparedRun {
@@ -22,7 +23,13 @@ const STEP_FLUSH_COUNT = 256
 
 /** Check the settings against the project and record a new run (state running); throws StudioError naming the problem. */
 export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
-  const settings = { ...TrainSettings.parse(input) }
+  const startedAt = Date.now()
+  const parsed = TrainSettings.parse(input)
+  if (parsed.epochs !== undefined && parsed.minutes !== undefined) {
+    throw new StudioError('train for a number of epochs or of minutes, not both', 'invalid', 'params.minutes')
+  }
+  // An epoch run stores its epochs filled in; a budget run has none (its steps are planned as it goes).
+  const settings = parsed.minutes === undefined ? { ...parsed, epochs: parsed.epochs ?? DEFAULT_EPOCHS } : { ...parsed }
   if (!presetNames.includes(settings.preset)) {
     throw new StudioError(
       `no detector preset is called "${settings.preset}"; the presets are ${presetNames.join(', ')}`,
@@ -51,7 +58,7 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
     trainImages: dataset.train.length,
     valImages: dataset.val.length,
     valHeldOut: dataset.heldOut,
-    steps: seeded.epochs * batchesPerEpoch(dataset.train.length, seeded.batchSize),
+    steps: (seeded.epochs ?? 0) * batchesPerEpoch(dataset.train.length, seeded.batchSize),
   })
   return {
     run,
@@ -66,6 +73,8 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
       startEpoch: 1,
       resumeFrom: null,
       best: { ap50: null, checkpoint: null },
+      clock: { startedAt, usedMs: 0 },
+      schedule: null,
     },
   }
 }
@@ -79,7 +88,10 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
   const record = runs.record(runId)
   if (!record) throw new StudioError(`no run ${runId} in this project`, 'not_found', 'params.runId')
   if (record.state === 'running') throw new StudioError(`run ${runId} is already running`, 'conflict', 'params.runId')
-  if (record.state === 'done') throw new StudioError(`run ${runId} has finished all its epochs`, 'conflict', 'params.runId')
+  if (record.state === 'done') {
+    const what = record.settings.minutes === undefined ? 'all its epochs' : 'its time'
+    throw new StudioError(`run ${runId} has finished ${what}`, 'conflict', 'params.runId')
+  }
   const names = store.classes().map((c) => c.name)
   if (names.join('\n') !== record.classes.join('\n')) {
     throw new StudioError(
@@ -100,6 +112,9 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
   const config = DetectorConfig.parse(record.config)
   const epoch = record.lastCheckpointEpoch ?? 0
   const step = record.lastCheckpointStep ?? 0
+  // A budget run goes on with the time it had left at its checkpoint (the steps after it are trained again) and with
+  // the learning-rate plan it had there; without a checkpoint it starts over, with all its time.
+  const info = record.lastCheckpoint ? readCheckpointInfo(record.lastCheckpoint) : null
   runs.restart(runId, { backend: record.backend, step, epoch })
   return {
     run: runs.get(runId)!,
@@ -114,8 +129,16 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
       startEpoch: epoch + 1,
       resumeFrom: record.lastCheckpoint,
       best: { ap50: record.bestAp50, checkpoint: record.bestCheckpoint },
+      clock: { startedAt: Date.now(), usedMs: info?.elapsedMs ?? 0 },
+      schedule: settings.minutes === undefined ? null : (info?.schedule ?? null),
     },
   }
+}
+
+/** A budget run's time left as it starts (its deadline is known before any step); an epoch run's is not yet known. */
+function etaAtStart(session: SessionInit): number | null {
+  const deadline = sessionDeadline(session)
+  return deadline === undefined ? null : Math.max(0, deadline - Date.now())
 }
 
 /** Train a prepared run to its end in a worker thread; the job's progress counts steps. Returns the run as it ended. */
@@ -137,7 +160,7 @@ export async function trainJob(
     pending = []
   }
   const timer = setInterval(flush, STEP_FLUSH_MS)
-  ctx.report({ done: prepared.run.step, total: prepared.run.steps })
+  ctx.report({ done: prepared.run.step, total: prepared.run.steps || null, etaMs: etaAtStart(prepared.session) })
   changed()
   const worker = startTrainingWorker({ session: prepared.session, backend: options.backend }, (msg) => {
     switch (msg.type) {
@@ -147,7 +170,7 @@ export async function trainJob(
       case 'step':
         pending.push(msg.step)
         emit({ event: 'run.step', payload: { runId, ...msg.step } })
-        ctx.report({ done: msg.step.step })
+        ctx.report({ done: msg.step.step, etaMs: msg.etaMs })
         if (pending.length >= STEP_FLUSH_COUNT) flush()
         if (msg.step.epoch !== epoch) {
           epoch = msg.step.epoch
@@ -155,6 +178,10 @@ export async function trainJob(
           changed()
         }
         return
+      case 'plan':
+        runs.setSteps(runId, msg.steps)
+        ctx.report({ total: msg.steps })
+        return changed()
       case 'eval':
         flush()
         runs.addEval(runId, msg.eval, msg.best)

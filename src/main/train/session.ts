@@ -1,7 +1,7 @@
 // One training session, as the worker thread runs it: build the detector (weights from the run's seed, a pretrained
 // backbone (settings.init), or the last checkpoint when resuming), then the loop — batches from the pipeline, DetectorTrainer steps, checkpoints and scores —
 // reporting each step, evaluation and skipped photo by message. Nothing here touches the store: the main thread owns it.
-import type { RunEval, RunStep, TrainInit, TrainSettings } from '../../shared/api.js'
+import { DEFAULT_EPOCHS, type RunEval, type RunStep, type TrainInit, type TrainSettings } from '../../shared/api.js'
 import { buildDetector, type Detection, type Detector, type DetectorConfig, DetectorTrainer, initFromPretrained } from '../detector/index.js'
 import { type BackendName, engineInfo, ScheduledAdam } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
@@ -11,6 +11,7 @@ import type { TrainImage } from './dataset.js'
 import { trainLoop, type LoopEnd } from './loop.js'
 import { type Batch, batches, type SkippedPhoto } from './pipeline.js'
 import { ParallelDetectorTrainer, trainingWorkers } from './parallel.js'
+import type { Schedule } from './schedule.js'
 import { batchPixels, batchTensor, scoreDetections } from './score.js'
 
 export interface SessionInit {
@@ -26,7 +27,19 @@ export interface SessionInit {
   /** The checkpoint to start from (a resume), or null for fresh weights from the seed. */
   resumeFrom: string | null
   best: Best
+  /**
+   * The run's clock: when this session was asked for (Date.now on the main thread: starting up counts) and the
+   * training time the run had used before it (a resumed run's, at its checkpoint). A budget run ends by
+   * startedAt + minutes − usedMs.
+   */
+  clock: { startedAt: number; usedMs: number }
+  /** A resumed budget run's learning-rate plan as its checkpoint left it, or null. */
+  schedule: Schedule | null
 }
+
+/** When a session's budget is up (Date.now milliseconds), or undefined for an epoch run. */
+export const sessionDeadline = (init: Pick<SessionInit, 'settings' | 'clock'>): number | undefined =>
+  init.settings.minutes === undefined ? undefined : init.clock.startedAt + init.settings.minutes * 60_000 - init.clock.usedMs
 
 export interface Best {
   ap50: number | null
@@ -36,7 +49,10 @@ export interface Best {
 export type SessionMessage =
   /** Training began on this backend: its name, and with data-parallel replicas, their count ("wasm × 2 workers"). */
   | { type: 'started'; backend: string }
-  | { type: 'step'; step: RunStep }
+  /** A step, and the time until the run ends (its evaluations included; null while unknown). */
+  | { type: 'step'; step: RunStep; etaMs: number | null }
+  /** A budget run (re-)planned: it now ends at step `steps`. */
+  | { type: 'plan'; steps: number }
   | { type: 'eval'; eval: RunEval; best: Best }
   | { type: 'skip'; skipped: SkippedPhoto }
   | { type: 'end'; end: LoopEnd }
@@ -126,11 +142,14 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
   try {
     return await trainLoop(
       {
-        epochs: settings.epochs,
+        epochs: settings.minutes === undefined ? (settings.epochs ?? DEFAULT_EPOCHS) : null,
         startEpoch: init.startEpoch,
         batchesPerEpoch: batchesPerEpoch(init.train.length, settings.batchSize),
         evalEvery: settings.evalEvery,
         learningRate: settings.learningRate,
+        deadline: sessionDeadline(init),
+        schedule: init.schedule ?? undefined,
+        evalBatches: batchesPerEpoch(init.val.length, settings.batchSize),
       },
       {
         signal,
@@ -160,11 +179,38 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
             images.dispose()
           }
         },
-        onStep: (step) => post({ type: 'step', step }),
-        evaluate: async (epoch, step) => {
+        onStep: (step, etaMs) => post({ type: 'step', step, etaMs }),
+        onPlan: (steps) => post({ type: 'plan', steps }),
+        probeEvaluation: async () => {
+          const started = Date.now()
+          for await (const { samples } of batches(
+            init.val.slice(0, settings.batchSize),
+            settings.batchSize,
+            input,
+            () => IDENTITY_PLAN,
+            onSkip,
+          )) {
+            if (samples.length === 0) continue
+            const decoded = Date.now() - started
+            const images = batchTensor({ samples }, input)
+            try {
+              // The first prediction compiles and allocates what the rest reuse: the second is what a batch costs.
+              await trainer.predict(images)
+              const predicting = Date.now()
+              await trainer.predict(images)
+              // An evaluation decodes the next batch while it predicts one: a batch costs the longer of the two.
+              return Math.max(decoded, Date.now() - predicting)
+            } finally {
+              images.dispose()
+            }
+          }
+          return null
+        },
+        evaluate: async (epoch, step, schedule) => {
           const dir = checkpointDir(init.projectDir, init.runId, epoch)
           await parallel?.syncWeights()
-          await writeCheckpoint(detector.model, dir, { runId: init.runId, epoch, step, config, classes })
+          const elapsedMs = init.clock.usedMs + Date.now() - init.clock.startedAt
+          await writeCheckpoint(detector.model, dir, { runId: init.runId, epoch, step, config, classes, elapsedMs, schedule })
           const detected = new Map<number, Detection[]>()
           for await (const { samples } of batches(init.val, settings.batchSize, input, () => IDENTITY_PLAN, onSkip)) {
             if (samples.length === 0) continue

@@ -45,6 +45,26 @@ describe('kindling train', () => {
     expect(JSON.parse(runs.stdout)).toMatchObject([{ id: 1, state: 'done', preset: FAST_PRESET, step: result.steps }])
   }, 90_000)
 
+  it('--minutes trains to a time budget: plans its steps, shows the time left, ends within seconds of the budget', async () => {
+    const project = path.join(tempDir(), 'project')
+    const labels = ['training.xml', 'testing.xml'].flatMap((f) => ['--labels', path.join(dlibFaces, f)])
+    expect((await run('import', dlibFaces, ...labels, '--format', 'dlib', '--project', project)).code).toBe(0)
+    const started = Date.now()
+    const trained = await run('train', '--project', project, '--preset', FAST_PRESET, '--minutes', '0.5', '--batch-size', '4', '--seed', '1')
+    const took = Date.now() - started
+    expect(trained.stderr).toBe('')
+    expect(trained.code).toBe(0)
+    // The process also starts Node and the engine before the run's clock starts.
+    expect(took).toBeGreaterThan(30_000 - 5000)
+    expect(took).toBeLessThan(30_000 + 8000)
+    expect(trained.stdout).toMatch(/^Run 1 \(.*\): alexnet-ssd-320x240, \d+ photos to train, \d+ to evaluate, 0.5 minutes/m)
+    expect(trained.stdout).toMatch(/^planned \d+ steps to end within 0.5 minutes$/m)
+    expect(trained.stdout).toMatch(/^step \d+ \(epoch \d+\): .*, \d+ s left$/m)
+    const result = JSON.parse(trained.stdout.trim().split('\n').at(-1)!.slice('RESULT '.length))
+    expect(result).toMatchObject({ runId: 1, state: 'done' })
+    expect(fs.existsSync(path.join(result.checkpoint, 'model.json'))).toBe(true)
+  }, 90_000)
+
   it('exits 1 naming the reason when the project cannot train, 2 for a bad command line', async () => {
     const project = path.join(tempDir(), 'project')
     expect((await run('import', dlibFaces, '--project', project)).code).toBe(0)
@@ -54,5 +74,14 @@ describe('kindling train', () => {
     const bad = await run('train', '--project', project, '--preset', FAST_PRESET, '--labels', 'some')
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('--labels:')
+    for (const [args, message] of [
+      [['--minutes', 'soon'], 'kindling: --minutes must be a number, not "soon"'],
+      [['--minutes', '0'], 'kindling: --minutes: '],
+      [['--epochs', '2', '--minutes', '5'], 'kindling: --epochs and --minutes: give one, not both'],
+    ]) {
+      const refusedMinutes = await run('train', '--project', project, '--preset', FAST_PRESET, ...args)
+      expect(refusedMinutes.code).toBe(2)
+      expect(refusedMinutes.stderr).toContain(message)
+    }
   }, 60_000)
 })

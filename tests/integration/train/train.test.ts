@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../src/main/engine/index.js'
 import { Studio } from '../../../src/main/studio.js'
 import { INTERRUPTED_MESSAGE } from '../../../src/main/store/index.js'
-import { DETECTOR_JSON } from '../../../src/main/train/index.js'
+import { DETECTOR_JSON, PROVISIONAL_SCHEDULE, rateAt } from '../../../src/main/train/index.js'
 import { modelFolder } from '../../../src/runner/load-model.js'
 import { dlibFaces, tempDir } from '../../helpers/fixtures.js'
 import { FAST_PRESET, finished, labelledProject, record, request } from './helpers.js'
@@ -102,6 +102,80 @@ describe('train.start', () => {
     expect(steps.map((s) => s.step)).toEqual(Array.from({ length: run.steps }, (_, i) => i + 1))
     expect(evals.map((e) => e.epoch)).toEqual([1, 2])
     await expect(request(studio, 'train.resume', { runId })).rejects.toThrow(`run ${runId} has finished all its epochs`)
+  }, 120_000)
+
+  it('a run of half a minute plans its steps, reports its ETA, and ends evaluated within seconds of its budget', async () => {
+    const events = record(studio)
+    const started = Date.now()
+    const { jobId, runId } = await request(studio, 'train.start', { preset: FAST_PRESET, minutes: 0.5, batchSize: 2, seed: 5 })
+    const progress = await finished(studio, jobId)
+    const took = Date.now() - started
+    events.stop()
+    expect(progress).toMatchObject({ kind: 'train', state: 'done' })
+    // On time: not after the budget (the last evaluation is planned in), nor more than a step and an evaluation before.
+    expect(took).toBeGreaterThan(30_000 - 8000)
+    expect(took).toBeLessThan(30_000 + 3000)
+
+    const { run, steps, evals } = await request(studio, 'runs.get', { runId })
+    expect(run.settings).toMatchObject({ minutes: 0.5 })
+    expect(run.settings.epochs).toBeUndefined()
+    // It trained the steps it last planned, and its last evaluation (its checkpoint) is of its last step.
+    expect(run.step).toBe(run.steps)
+    expect(steps.at(-1)!.step).toBe(run.step)
+    expect(evals.at(-1)).toMatchObject({ step: run.step })
+    expect(fs.existsSync(path.join(evals.at(-1)!.checkpoint, 'model.json'))).toBe(true)
+    expect(run.bestCheckpoint).not.toBeNull()
+    // The schedule was sized to the plan: warmed up to the base rate, then only down, to its floor at the last step
+    // (unless the plan was so short, on a busy machine, that the warm-up ends at it).
+    const rates = steps.map((s) => s.learningRate)
+    const peak = rates.indexOf(Math.max(...rates))
+    expect(rates[peak]).toBeCloseTo(1e-3, 9)
+    for (let i = peak + 1; i < rates.length; i++) expect(rates[i]).toBeLessThan(rates[i - 1])
+    if (peak < rates.length - 1) expect(rates.at(-1)).toBeCloseTo(1e-5, 9)
+    // The job said how long was left from the start, counting down to the end.
+    const etas = events.of('job.progress').filter((p) => p.jobId === jobId && p.state === 'running' && p.etaMs !== null)
+    expect(etas.length).toBeGreaterThan(2)
+    expect(etas[0].etaMs!).toBeGreaterThan(20_000)
+    expect(etas.at(-1)!.etaMs!).toBeLessThan(10_000)
+    await expect(request(studio, 'train.resume', { runId })).rejects.toThrow(`run ${runId} has finished its time`)
+    await expect(request(studio, 'train.start', { preset: FAST_PRESET, minutes: 1, epochs: 2 })).rejects.toThrow(
+      'invalid: train for a number of epochs or of minutes, not both',
+    )
+  }, 120_000)
+
+  it('a cancelled budget run resumes with the time it had left at its last checkpoint', async () => {
+    const events = record(studio)
+    const { jobId, runId } = await request(studio, 'train.start', { preset: FAST_PRESET, minutes: 0.5, batchSize: 2, seed: 9 })
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (events.of('run.eval').some((e) => e.runId === runId)) {
+          clearInterval(timer)
+          resolve()
+        }
+      }, 20)
+    })
+    await request(studio, 'jobs.cancel', { jobId })
+    expect(await finished(studio, jobId)).toMatchObject({ state: 'cancelled' })
+    const before = await request(studio, 'runs.get', { runId })
+    const checkpoint = before.evals.at(-1)!
+    const info = JSON.parse(fs.readFileSync(path.join(checkpoint.checkpoint, DETECTOR_JSON), 'utf8'))
+    const used = info.elapsedMs as number
+    expect(used).toBeGreaterThan(0)
+    expect(used).toBeLessThan(30_000)
+
+    const started = Date.now()
+    const resumed = await request(studio, 'train.resume', { runId })
+    expect(await finished(studio, resumed.jobId)).toMatchObject({ state: 'done' })
+    const took = Date.now() - started
+    events.stop()
+    expect(took).toBeLessThan(30_000 - used + 3000)
+    const { run, steps } = await request(studio, 'runs.get', { runId })
+    expect(run).toMatchObject({ state: 'done', step: run.steps })
+    // The steps go on from the checkpoint's, and the rate from where the schedule was there (no restart of the warm-up).
+    const after = steps.filter((s) => s.step > checkpoint.step)
+    expect(after[0].step).toBe(checkpoint.step + 1)
+    expect(after[0].learningRate).toBeCloseTo(rateAt(info.schedule, checkpoint.step + 1, 1e-3), 12)
+    expect(after[0].learningRate).not.toBeCloseTo(rateAt(PROVISIONAL_SCHEDULE, checkpoint.step + 1, 1e-3), 9)
   }, 120_000)
 
   it('refuses a project with no labelled photos, recording nothing', async () => {

@@ -46,6 +46,8 @@ describe('the runs list, kept current by run.changed', () => {
 describe('a run as its row sums it up', () => {
   it('says how far it is, its best AP50, and whether it can resume', () => {
     expect(epochText(run(1, 1, { epoch: 3 }))).toBe('epoch 3 / 10')
+    const budget = run(1, 1, { epoch: 3 })
+    expect(epochText({ ...budget, settings: { ...budget.settings, epochs: undefined, minutes: 30 } })).toBe('epoch 3 · 30 min')
     expect(ap50Text(null)).toBe('–')
     expect(ap50Text(0.81234)).toBe('0.812')
     expect(canResume(run(1, 1, { state: 'failed' }))).toBe(true)

@@ -70,6 +70,28 @@ describe('the new-run form, checked before it is sent', () => {
   })
 })
 
+describe('train for epochs or minutes', () => {
+  it('sends the minutes instead of the epochs when the run is to train for a time, and the studio accepts them', () => {
+    const checked = checkTrainForm({ ...form, length: 'minutes', minutes: ' 2.5 ', epochs: 'ignored' })
+    expect(checked.ok).toBe(true)
+    if (!checked.ok) return
+    expect(checked.params).toMatchObject({ minutes: 2.5 })
+    expect(checked.params).not.toHaveProperty('epochs')
+    expect(TrainSettings.safeParse(checked.params).success).toBe(true)
+  })
+
+  it('names what is wrong with the minutes, and does not check the epochs it will not send', () => {
+    const errors = (minutes: string) => {
+      const checked = checkTrainForm({ ...form, length: 'minutes', minutes, epochs: '0' })
+      return checked.ok ? {} : checked.errors
+    }
+    expect(errors('')).toEqual({ minutes: 'Enter the number of minutes' })
+    expect(errors('half an hour')).toEqual({ minutes: 'The number of minutes is a number, e.g. 30 or 2.5' })
+    expect(errors('0.05')).toEqual({ minutes: 'The number of minutes is from 0.1 to 10,000' })
+    expect(errors('0.1')).toEqual({})
+  })
+})
+
 describe('what a run will train on', () => {
   it('counts photos with labels or reviewed, or reviewed ones only', () => {
     // Imported labels leave photos "new" (neither kindled nor reviewed): they count by their boxes, not their state.

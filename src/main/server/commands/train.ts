@@ -7,11 +7,14 @@ import { parseOptions, UsageError } from '../usage.js'
 import { runJobFromCli, withProject } from '../cli-studio.js'
 
 export const TRAIN_USAGE =
-  `  kindling train --project DIR --preset NAME [--epochs N] [--batch-size N] [--lr X] [--labels all|reviewed]\n` +
-  `                 [--no-augment] [--eval-every N] [--seed N] [--init random|SOURCE] [--name TEXT] [--json]\n` +
-  `                                                train a detector on the project's labels (presets, fastest first:\n` +
-  `                                                ${TRAIN_PRESETS.slice(0, 3).join(', ')}, …); checkpoints in DIR/runs/ID/;\n` +
-  `                                                --init starts the backbone from pretrained weights\n` +
+  `  kindling train --project DIR --preset NAME [--epochs N | --minutes N] [--batch-size N] [--lr X]\n` +
+  `                 [--labels all|reviewed] [--no-augment] [--eval-every N] [--seed N] [--init random|SOURCE]\n` +
+  `                 [--name TEXT] [--json]\n` +
+  `                                                train a detector on the project's labels for N epochs (default\n` +
+  `                                                10) or N minutes (steps planned to end on time, evaluated);\n` +
+  `                                                presets, fastest first: ${TRAIN_PRESETS.slice(0, 2).join(', ')}, …;\n` +
+  `                                                checkpoints in DIR/runs/ID/; --init starts the backbone from\n` +
+  `                                                pretrained weights\n` +
   `                                                (${TrainInit.options.filter((o) => o !== 'random').join(', ')}: mobilenet-v1-ssd-300);\n` +
   `                                                ends with RESULT {"runId","state","steps","ap50","ap","checkpoint"}`
 
@@ -27,6 +30,7 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
     project: { type: 'string' },
     preset: { type: 'string' },
     epochs: { type: 'string' },
+    minutes: { type: 'string' },
     'batch-size': { type: 'string' },
     lr: { type: 'string' },
     labels: { type: 'string' },
@@ -39,12 +43,18 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
   })
   if (!values.project) throw new UsageError('--project DIR is required')
   if (!values.preset) throw new UsageError(`--preset NAME is required (one of ${TRAIN_PRESETS.join(', ')})`)
+  if (values.epochs !== undefined && values.minutes !== undefined) throw new UsageError('--epochs and --minutes: give one, not both')
+  const minutes = values.minutes === undefined ? undefined : Number(values.minutes)
+  if (minutes !== undefined && (values.minutes!.trim() === '' || !Number.isFinite(minutes))) {
+    throw new UsageError(`--minutes must be a number, not "${values.minutes}"`)
+  }
   const lr = values.lr === undefined ? undefined : Number(values.lr)
   if (lr !== undefined && (values.lr!.trim() === '' || !Number.isFinite(lr))) throw new UsageError(`--lr must be a number, not "${values.lr}"`)
   const parsed = TrainSettings.safeParse({
     preset: values.preset,
     name: values.name,
     epochs: int('epochs', values.epochs),
+    minutes,
     batchSize: int('batch-size', values['batch-size']),
     learningRate: lr,
     labels: values.labels,
@@ -61,6 +71,14 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
   return { project: values.project, settings: parsed.data, json: values.json ?? false }
 }
 
+/** A duration as the step lines say it: "42 s", "12 min", "1 h 05 min". */
+export function timeLeft(ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s < 120) return `${s} s`
+  const m = Math.round(s / 60)
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`
+}
+
 export const fixed = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '–' : v.toFixed(digits))
 
 export async function trainCommand(args: string[]): Promise<number> {
@@ -68,15 +86,18 @@ export async function trainCommand(args: string[]): Promise<number> {
   try {
     return await withProject(project, false, async (studio) => {
       let lastLine = 0
+      let planned = 0
+      let etaMs: number | null = null
       const print = (line: string | object) => console.log(typeof line === 'string' ? line : JSON.stringify(line))
       const start = async () => {
         const started = studio.train(settings)
         const first = (await studio.handlers['runs.get']({ runId: started.runId })).run
         if (!json) {
+          const length = settings.minutes === undefined ? `${first.steps} steps` : `${settings.minutes} minutes (steps planned once timed)`
           print(
             `Run ${started.runId} (${first.name}): ${settings.preset}` +
               `${settings.init && settings.init !== 'random' ? ` from pretrained ${settings.init}` : ''}, ${first.trainImages} photos to train, ` +
-              `${first.valImages} to evaluate, ${first.steps} steps`,
+              `${first.valImages} to evaluate, ${length}`,
           )
         }
         return started
@@ -84,7 +105,14 @@ export async function trainCommand(args: string[]): Promise<number> {
       const { runId, final: progress } = await runJobFromCli(studio, start, {
         sigterm: true,
         onEvent: (e, started) => {
-          if (e.event === 'run.step' && e.payload.runId === started.runId) {
+          if (e.event === 'job.progress' && e.payload.jobId === started.job.id) etaMs = e.payload.etaMs
+          else if (e.event === 'run.changed' && e.payload.id === started.runId && settings.minutes !== undefined) {
+            // A budget run's plan, when it is made and when the pace moves it.
+            if (e.payload.steps === planned || e.payload.steps === 0) return
+            planned = e.payload.steps
+            if (json) return print({ type: 'plan', steps: planned })
+            print(`planned ${planned} steps to end within ${settings.minutes} minutes`)
+          } else if (e.event === 'run.step' && e.payload.runId === started.runId) {
             // A line every few seconds and at each epoch's first step: enough to watch, not a wall of numbers.
             const now = performance.now()
             if (json) return print({ type: 'step', ...e.payload })
@@ -92,7 +120,8 @@ export async function trainCommand(args: string[]): Promise<number> {
             lastLine = now
             print(
               `step ${e.payload.step} (epoch ${e.payload.epoch}): loss ${fixed(e.payload.loss)} (classification ` +
-                `${fixed(e.payload.classification)}, box ${fixed(e.payload.box)}), learning rate ${e.payload.learningRate.toExponential(2)}`,
+                `${fixed(e.payload.classification)}, box ${fixed(e.payload.box)}), learning rate ${e.payload.learningRate.toExponential(2)}` +
+                (etaMs === null ? '' : `, ${timeLeft(etaMs)} left`),
             )
           } else if (e.event === 'run.eval' && e.payload.runId === started.runId) {
             if (json) return print({ type: 'eval', ...e.payload })

@@ -1,6 +1,7 @@
-// Start a training run: which detector preset and its initial weights (random, or a pretrained backbone), how long (epochs), batch size, learning rate, which labels, and
-// augmentation; a name and a seed if wanted; under Advanced, how often to evaluate. Checked here first (trainSettings),
-// then sent as `train.start`; the studio's own complaints land beside the field they name.
+// Start a training run: which detector preset and its initial weights (random, or a pretrained backbone), how long
+// (epochs, or minutes: the run plans the steps that fit), batch size, learning rate, which labels, and augmentation;
+// a name and a seed if wanted; under Advanced, how often to evaluate. Checked here first (trainSettings), then sent
+// as `train.start`; the studio's own complaints land beside the field they name.
 import { type ChangeEvent, type ReactNode, useEffect, useId, useState } from 'react'
 import { type Counts, TrainInit } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
@@ -167,8 +168,25 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
           ? undefined
           : 'Its backbone, trained on WIDER FACE: fits MobileNet V1 at width 1 (mobilenet-v1-ssd-300); the head starts random',
       )}
+      {field(
+        form.length,
+        'Train for',
+        <span className="train-length">
+          <input {...inputProps(form.length)} inputMode={form.length === 'epochs' ? 'numeric' : 'decimal'} />
+          <select
+            className="select"
+            value={form.length}
+            onChange={(e) => set('length', e.target.value as TrainForm['length'])}
+            aria-label="Train for: epochs or minutes"
+            data-testid="train-length"
+          >
+            <option value="epochs">epochs</option>
+            <option value="minutes">minutes</option>
+          </select>
+        </span>,
+        form.length === 'minutes' ? 'steps planned to fit, evaluations included' : undefined,
+      )}
       <div className="train-grid">
-        {field('epochs', 'Epochs', <input {...inputProps('epochs')} inputMode="numeric" />)}
         {field('batchSize', 'Batch size', <input {...inputProps('batchSize')} inputMode="numeric" />)}
         {field('learningRate', 'Learning rate', <input {...inputProps('learningRate')} inputMode="decimal" />)}
       </div>

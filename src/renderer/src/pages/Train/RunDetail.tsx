@@ -5,12 +5,12 @@ import type { JobProgress, Run } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
 import { Icon } from '../../components/Icon'
 import { ProgressBar } from '../../components/ProgressBar'
-import { formatCount, formatDuration } from '../../format'
+import { formatCount, formatDuration, plural } from '../../format'
 import { messageForForm } from '../../state/errors'
 import { devicesModelHash } from '../../state/usePage'
 import { useSubmit } from '../../state/useSubmit'
 import { RunStateBadge } from './RunList'
-import { ap50Text, canResume } from './runList'
+import { ap50Text, canResume, minutesText } from './runList'
 import { DEFAULT_SMOOTHING } from './runHistory'
 import { PredictPanel } from './PredictPanel'
 import { EvalChart, LossChart } from './TrainingCharts'
@@ -60,7 +60,13 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed }: RunDetailPro
             className="button is-primary"
             onClick={() => void resume.submit()}
             disabled={busy || resume.busy}
-            title={busy ? 'A job is running' : 'Go on from the last checkpoint to the planned epochs'}
+            title={
+              busy
+                ? 'A job is running'
+                : run.settings.minutes === undefined
+                  ? 'Go on from the last checkpoint to the planned epochs'
+                  : 'Go on from the last checkpoint with the time left then'
+            }
             data-testid="run-resume"
           >
             {resume.busy ? 'Resuming…' : 'Resume'}
@@ -116,7 +122,10 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed }: RunDetailPro
   )
 }
 
-/** How far a running run is: epoch and step of the planned ones, the job's time left, and Cancel. */
+/**
+ * How far a running run is: epoch and step of the planned ones, the job's time left (evaluations included; a budget
+ * run's from its start), and Cancel.
+ */
 function RunProgress({ run, step, epoch, job }: { run: Run; step: number; epoch: number; job: JobProgress | null }) {
   const studio = useStudio()
   const [cancelling, setCancelling] = useState(false)
@@ -130,10 +139,15 @@ function RunProgress({ run, step, epoch, job }: { run: Run; step: number; epoch:
     <section className="import-status" aria-label="Training progress" data-testid="run-progress">
       <div className="import-status-line">
         <strong aria-live="polite" data-testid="run-progress-text">
-          {step === 0 ? 'Preparing the photos…' : `Epoch ${epoch} / ${run.settings.epochs}`}
+          {step === 0
+            ? 'Preparing the photos…'
+            : run.settings.minutes === undefined
+              ? `Epoch ${epoch} / ${run.settings.epochs}`
+              : `Epoch ${epoch} · ${minutesText(run.settings.minutes)} run`}
         </strong>
         <span className="mono muted">
-          step {formatCount(step)} / {formatCount(run.steps)}
+          {/* A budget run plans its steps once it has timed its first ones. */}
+          step {formatCount(step)} / {run.steps > 0 ? formatCount(run.steps) : 'planning…'}
         </span>
         {eta && (
           <span className="muted" data-testid="run-eta">
@@ -216,9 +230,13 @@ function RunFacts({ run }: { run: Run }) {
         )}
         <dt>Labels</dt>
         <dd>{settings.labels === 'reviewed' ? 'reviewed photos only' : 'all labels (kindled, imported, reviewed)'}</dd>
-        <dt>Epochs</dt>
-        <dd>
-          {settings.epochs} · evaluated every {settings.evalEvery === 1 ? 'epoch' : `${settings.evalEvery} epochs`}
+        <dt>Train for</dt>
+        <dd data-testid="run-length">
+          {settings.minutes === undefined
+            ? plural(settings.epochs ?? 0, 'epoch')
+            : `${minutesText(settings.minutes)} · ${run.steps > 0 ? `${plural(run.steps, 'step')} planned` : 'steps not planned yet'}`}{' '}
+          · evaluated every {settings.evalEvery === 1 ? 'epoch' : `${settings.evalEvery} epochs`}
+          {settings.minutes !== undefined && ' and at the end'}
         </dd>
         <dt>Batch size</dt>
         <dd>{settings.batchSize}</dd>

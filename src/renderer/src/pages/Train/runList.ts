@@ -8,8 +8,14 @@ export function upsertRun(runs: readonly Run[], run: Run): Run[] {
   return at === -1 ? [...others, run] : [...others.slice(0, at), run, ...others.slice(at)]
 }
 
-/** A run as its list row sums it up: "epoch 3 / 10". */
-export const epochText = (run: Run) => `epoch ${run.epoch} / ${run.settings.epochs}`
+/** A run as its list row sums it up: "epoch 3 / 10", or for a run with a time budget "epoch 3 · 30 min". */
+export const epochText = (run: Run) =>
+  run.settings.minutes === undefined
+    ? `epoch ${run.epoch} / ${run.settings.epochs}`
+    : `epoch ${run.epoch} · ${minutesText(run.settings.minutes)}`
+
+/** A time budget as the Train page says it: "30 min", "2.5 min". */
+export const minutesText = (minutes: number) => `${minutes.toLocaleString('en')} min`
 
 /** AP50 as the UI prints it (0.8123 → "0.812"), or a dash before the first evaluation. */
 export const ap50Text = (ap50: number | null) => (ap50 === null ? '–' : ap50.toFixed(3))

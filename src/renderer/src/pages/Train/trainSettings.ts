@@ -8,7 +8,10 @@ export type TrainStartParams = Params<'train.start'>
 export interface TrainForm {
   preset: string
   name: string
+  /** "Train for": a number of epochs, or of minutes (the run plans the steps that fit). */
+  length: 'epochs' | 'minutes'
   epochs: string
+  minutes: string
   batchSize: string
   learningRate: string
   labels: 'all' | 'reviewed'
@@ -18,17 +21,29 @@ export interface TrainForm {
   init: TrainInit
 }
 
-export type TrainField = 'preset' | 'init' | 'name' | 'epochs' | 'batchSize' | 'learningRate' | 'evalEvery' | 'seed'
+export type TrainField = 'preset' | 'init' | 'name' | 'epochs' | 'minutes' | 'batchSize' | 'learningRate' | 'evalEvery' | 'seed'
 
 /** The API's field names, as a studio error names them: `params.epochs`. */
-export const TRAIN_FIELDS: readonly TrainField[] = ['preset', 'init', 'name', 'epochs', 'batchSize', 'learningRate', 'evalEvery', 'seed']
+export const TRAIN_FIELDS: readonly TrainField[] = [
+  'preset',
+  'init',
+  'name',
+  'epochs',
+  'minutes',
+  'batchSize',
+  'learningRate',
+  'evalEvery',
+  'seed',
+]
 export const apiField = (field: TrainField) => `params.${field}`
 
 /** The API's defaults (TrainSettings), as the form starts. */
 export const DEFAULT_FORM: TrainForm = {
   preset: '',
   name: '',
+  length: 'epochs',
   epochs: '10',
+  minutes: '30',
   batchSize: '16',
   learningRate: '0.001',
   labels: 'all',
@@ -59,8 +74,20 @@ export function checkTrainForm(form: TrainForm): Checked {
   const name = form.name.trim()
   if (name.length > 100) errors.name = 'The name is at most 100 characters'
 
-  const epochs = integerIn(form.epochs, 1, 10_000, 'number of epochs')
-  if (typeof epochs === 'string') errors.epochs = epochs
+  // Only the chosen length is checked and sent: the API takes epochs or minutes, not both.
+  let length: { epochs: number } | { minutes: number } | undefined
+  if (form.length === 'epochs') {
+    const epochs = integerIn(form.epochs, 1, 10_000, 'number of epochs')
+    if (typeof epochs === 'string') errors.epochs = epochs
+    else length = { epochs }
+  } else {
+    const text = form.minutes.trim()
+    const minutes = Number(text)
+    if (text === '') errors.minutes = 'Enter the number of minutes'
+    else if (!Number.isFinite(minutes)) errors.minutes = 'The number of minutes is a number, e.g. 30 or 2.5'
+    else if (minutes < 0.1 || minutes > 10_000) errors.minutes = 'The number of minutes is from 0.1 to 10,000'
+    else length = { minutes }
+  }
   const batchSize = integerIn(form.batchSize, 1, 256, 'batch size')
   if (typeof batchSize === 'string') errors.batchSize = batchSize
   const evalEvery = integerIn(form.evalEvery, 1, 1000, 'evaluation interval')
@@ -86,7 +113,7 @@ export function checkTrainForm(form: TrainForm): Checked {
     params: {
       preset: form.preset,
       ...(name ? { name } : {}),
-      epochs: epochs as number,
+      ...length!,
       batchSize: batchSize as number,
       learningRate,
       labels: form.labels,
