@@ -8,6 +8,7 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import type { TrainInit } from '../../shared/api.js'
+import type { Backbone } from './config.js'
 
 const require = createRequire(import.meta.url)
 
@@ -30,6 +31,8 @@ export interface PretrainedSource {
   description: string
   /** What the backbone must be for the weights to fit (the shape check says precisely where they don't). */
   fits: string
+  /** Whether a config's backbone is that one: checked before a run starts, so a misfit is refused, not a failed run. */
+  accepts(backbone: Backbone): boolean
   /** Reads the weights (fresh tensors: the caller disposes them with `disposePretrained`). */
   load(): PretrainedWeights
 }
@@ -94,6 +97,7 @@ export const pretrainedSources: Record<Exclude<TrainInit, 'random'>, PretrainedS
     name: 'face-api-ssd-mobilenetv1',
     description: "the backbone of face-api's SSD MobileNetV1 face detector (trained on WIDER FACE)",
     fits: 'mobilenet-v1 at width 1 (alpha 1)',
+    accepts: (backbone) => backbone.name === 'mobilenet-v1' && backbone.alpha === 1,
     load: faceApiSsdMobilenetV1,
   },
 }

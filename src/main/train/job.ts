@@ -4,7 +4,7 @@
 // one transaction per quarter second, not per step) and sends on as events.
 import { randomInt } from 'node:crypto'
 import { DEFAULT_EPOCHS, type Run, type RunStep, StudioError, type StudioEvent, TrainSettings } from '../../shared/api.js'
-import { DetectorConfig, preset, presetNames } from '../detector/index.js'
+import { DetectorConfig, preset, presetNames, pretrainedSources } from '../detector/index.js'
 import type { BackendName } from '../engine/index.js'
 import type { JobContext } from '../jobs/index.js'
 import type { Store } from '../store/index.js'
@@ -22,6 +22,21 @@ const STEP_FLUSH_MS = 250
 const STEP_FLUSH_COUNT = 256
 
 /** Check the settings against the project and record a new run (state running); throws StudioError naming the problem. */
+/** A pretrained start must fit the preset's backbone: said before the run exists, with the presets it does fit. */
+function refuseMisfitInit(init: TrainSettings['init'], presetName: string, config: DetectorConfig): void {
+  if (init === undefined || init === 'random') return
+  const source = pretrainedSources[init]
+  if (source.accepts(config.backbone)) return
+  const fitting = presetNames.filter((name) => source.accepts(preset(name).backbone))
+  throw new StudioError(
+    `${init} fits ${source.fits}; ${presetName}'s backbone is ${config.backbone.name}` +
+      `${'alpha' in config.backbone ? ` at width ${config.backbone.alpha}` : ''}` +
+      (fitting.length > 0 ? ` (presets it fits: ${fitting.join(', ')})` : ''),
+    'invalid',
+    'params.init',
+  )
+}
+
 export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
   const startedAt = Date.now()
   const parsed = TrainSettings.parse(input)
@@ -46,6 +61,7 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
   }
   // The run's classes are the project's now; the preset's own (['face']) only say how many a preset was shaped for.
   const config = DetectorConfig.parse({ ...preset(settings.preset), classes: dataset.classes })
+  refuseMisfitInit(settings.init, settings.preset, config)
   const seeded = { ...settings, seed: settings.seed ?? randomInt(0, 2 ** 31 - 1) }
   const runs = store.runs
   const run = runs.create({
