@@ -19,9 +19,9 @@
 // so the student measured is the one a user would deploy.
 //
 // Quick check: `npm run bench -- student --limit 60 --minutes 1` (60 train + 20 val photos; about 75 s of work on
-// this machine). A full run (2,438 train + 681 val photos) should take about 35–40 minutes, extrapolating the quick
-// check's rates: importing ~20 s, kindling ~4 min (14 photos/s), the 30-minute budget (its val evaluations included),
-// scoring ~1 min.
+// this machine). A full run (2,438 train + 681 val photos) should take about 33–35 minutes, extrapolating the rates of
+// `--limit 300 --minutes 2`: importing ~15 s (210 photos/s), kindling ~1.5 min (38 photos/s), the 30-minute budget
+// (its val evaluations included), scoring ~45 s.
 //
 // Ends with `RESULT {"preset","minutes","steps","photosSeen","recall50","ap50","teacherRecall50","teacherAp50",
 // "dlibRecall50","dlibPrecision50", …}` (plus the times in seconds).
