@@ -104,7 +104,8 @@ export default async function studentBench(args: string[]) {
   const trainNames = trainCoco.images.slice(0, limit ?? undefined).map((i) => i.file_name)
   const valImages = valJson.images.slice(0, limit === null ? undefined : Math.floor(limit / 3))
   const valIdByName = new Map(valImages.map((i) => [i.file_name, i.id]))
-  const valGt = parseCocoGroundTruth(valJson, szslValLabels).groundTruth.filter((g) => [...valIdByName.values()].includes(g.imageId as number))
+  const valIds = new Set<number | string>(valIdByName.values())
+  const valGt = parseCocoGroundTruth(valJson, szslValLabels).groundTruth.filter((g) => valIds.has(g.imageId))
   const wanted = new Set([...trainNames, ...valIdByName.keys()])
 
   // 1. Import, without labels.
