@@ -8,6 +8,9 @@ export const repoRoot = path.resolve(import.meta.dirname, '../..')
 export const datasets = path.resolve(process.env.KINDLING_DATASETS ?? path.join(repoRoot, '../shared/datasets'))
 export const dlibFaces = path.join(datasets, 'dlib-faces')
 export const genkiImages = path.join(datasets, 'genki', 'images')
+/** GENKI-SZSL's people-drawn face boxes (COCO), one file per split; the photos are in genkiImages. */
+export const szslTrainLabels = path.join(datasets, 'genki', 'szsl-train.coco.json')
+export const szslValLabels = path.join(datasets, 'genki', 'szsl-val.coco.json')
 
 const made: string[] = []
 process.once('exit', () => {
