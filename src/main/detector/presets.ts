@@ -58,6 +58,7 @@ const definitions: Record<string, () => DetectorConfigInput> = {
   'alexnet-ssd-320x240': () => facePreset('alexnet-ssd-320x240', landscape320x240, { name: 'alexnet' }, sizes320x240),
   // SSD-MobileNet as in the TF Object Detection API, width 1.
   'mobilenet-v1-ssd-300': () => facePreset('mobilenet-v1-ssd-300', square300, { name: 'mobilenet-v1', alpha: 1 }, sizes300),
+  'mobilenet-v1-ssd-320x240': () => facePreset('mobilenet-v1-ssd-320x240', landscape320x240, { name: 'mobilenet-v1', alpha: 1 }, sizes320x240),
   // The Raspberry Pi default: a camera's 4:3 frame without squashing, and half width — about a quarter of the
   // multiply-adds of width 1 (they scale with alpha²), which is what makes it fast on a Pi and trainable on a laptop.
   'mobilenet-ssd-320x240': () => facePreset('mobilenet-ssd-320x240', landscape320x240, { name: 'mobilenet-v1', alpha: 0.5 }, sizes320x240),
