@@ -1,4 +1,4 @@
-// Augmentation as a plan drawn from a seeded generator, then applied: the plan (flip, crop, colour jitter) is pure data,
+// Augmentation as a plan drawn from a seeded generator, then applied: the plan (zoom, flip, colour jitter) is pure data,
 // so the box math is unit-tested without pixels, and the same seed, epoch and photo always get the same plan — a run is
 // repeatable, and a resumed epoch sees what it would have seen.
 import type { Corners } from '../../shared/boxes.js'
@@ -37,7 +37,10 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
 
 export interface AugmentPlan {
   flip: boolean
-  /** The region of the photo kept, normalised [x1, y1, x2, y2]; [0, 0, 1, 1] keeps it all. */
+  /**
+   * The region of the photo the input shows, normalised [x1, y1, x2, y2]: [0, 0, 1, 1] is the photo as it is, a region
+   * inside it zooms in (a crop), one reaching past its edges zooms out (the photo smaller, on a canvas of FILL_COLOUR).
+   */
   crop: Corners
   /** Pixel value v becomes (v − 128) · contrast + 128 + brightness, clipped to 0–255. */
   brightness: number
@@ -46,25 +49,77 @@ export interface AugmentPlan {
 
 export const IDENTITY_PLAN: AugmentPlan = { flip: false, crop: [0, 0, 1, 1], brightness: 0, contrast: 1 }
 
-/** The ranges: mild enough that a face stays a face, wide enough to stop a small dataset being memorised. */
+/** The canvas around a zoomed-out photo: the mean RGB of ImageNet photos (SSD's fill), near zero once normalised. */
+export const FILL_COLOUR = [124, 116, 104] as const
+
+/**
+ * SSD's photometric and geometric augmentation (Liu et al. 2016, §3.6), sized for faces. Zooming out is what teaches a
+ * detector trained on portraits (one large face a photo, as GENKI's and most kindled folders are) the small faces a
+ * robot's camera sees; the overlap-constrained crops zoom in on faces and cut some at the border; neither stretches a
+ * face more than a camera's frame does.
+ */
 export const AUGMENT_RANGES = {
-  /** The crop keeps this share of each side, at least (a zoom of up to 1 / 0.6 ≈ 1.7×). */
-  minCropSide: 0.6,
-  /** Half of the time the whole photo is kept, so the model also sees photos as they are. */
+  /** Half of the photos are zoomed out, onto a canvas up to 4× as wide and high (SSD's 1–4×). */
+  expandChance: 0.5,
+  maxExpand: 4,
+  /** Half are cropped (after any zoom-out): a region at least 0.3 of the canvas a side, … */
   cropChance: 0.5,
+  minCropSide: 0.3,
+  /** … its sides within this factor of each other in normalised units (1 keeps the photo's aspect) … */
+  maxCropAspect: 1.25,
+  /** … holding the centre of a box it overlaps by at least one of these IoUs, drawn per photo (SSD's set). */
+  cropMinIous: [0.1, 0.3, 0.5, 0.7, 0.9],
+  /** Crops drawn before giving up and keeping the whole canvas. */
+  cropTrials: 50,
   brightness: 32,
   contrast: 0.25,
 }
 
-export function planAugmentation(random: () => number): AugmentPlan {
-  const flip = random() < 0.5
-  let crop: Corners = [0, 0, 1, 1]
-  if (random() < AUGMENT_RANGES.cropChance) {
-    const w = AUGMENT_RANGES.minCropSide + random() * (1 - AUGMENT_RANGES.minCropSide)
-    const h = AUGMENT_RANGES.minCropSide + random() * (1 - AUGMENT_RANGES.minCropSide)
+function iou(a: Corners, b: Corners): number {
+  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0])
+  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1])
+  if (w <= 0 || h <= 0) return 0
+  const inter = w * h
+  return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+}
+
+/** A crop of `canvas` that holds the centre of a box overlapping it by ≥ minIou, or null after cropTrials tries. */
+function constrainedCrop(canvas: Corners, boxes: readonly Corners[], minIou: number, random: () => number): Corners | null {
+  const [cx1, cy1, cx2, cy2] = canvas
+  const { minCropSide, maxCropAspect, cropTrials } = AUGMENT_RANGES
+  for (let trial = 0; trial < cropTrials; trial++) {
+    const w = minCropSide + random() * (1 - minCropSide)
+    const h = minCropSide + random() * (1 - minCropSide)
     const x = random() * (1 - w)
     const y = random() * (1 - h)
-    crop = [x, y, x + w, y + h]
+    if (w / h > maxCropAspect || h / w > maxCropAspect) continue
+    const crop: Corners = [cx1 + x * (cx2 - cx1), cy1 + y * (cy2 - cy1), cx1 + (x + w) * (cx2 - cx1), cy1 + (y + h) * (cy2 - cy1)]
+    // A photo without faces has nothing to keep in view: any crop is a fair negative.
+    if (boxes.length === 0) return crop
+    const holds = boxes.some((b) => {
+      const mx = (b[0] + b[2]) / 2
+      const my = (b[1] + b[3]) / 2
+      return mx >= crop[0] && mx <= crop[2] && my >= crop[1] && my <= crop[3] && iou(b, crop) >= minIou
+    })
+    if (holds) return crop
+  }
+  return null
+}
+
+/** A plan for a photo with these (normalised) boxes: zoom out or not, crop or not, flip or not, colour jitter. */
+export function planAugmentation(random: () => number, boxes: readonly Corners[] = []): AugmentPlan {
+  const flip = random() < 0.5
+  let crop: Corners = [0, 0, 1, 1]
+  if (random() < AUGMENT_RANGES.expandChance) {
+    const ratio = 1 + random() * (AUGMENT_RANGES.maxExpand - 1)
+    const left = random() * (ratio - 1)
+    const top = random() * (ratio - 1)
+    crop = [-left, -top, ratio - left, ratio - top]
+  }
+  if (random() < AUGMENT_RANGES.cropChance) {
+    const { cropMinIous } = AUGMENT_RANGES
+    const minIou = cropMinIous[Math.floor(random() * cropMinIous.length)]
+    crop = constrainedCrop(crop, boxes, minIou, random) ?? crop
   }
   const brightness = (random() * 2 - 1) * AUGMENT_RANGES.brightness
   const contrast = 1 + (random() * 2 - 1) * AUGMENT_RANGES.contrast
@@ -72,7 +127,7 @@ export function planAugmentation(random: () => number): AugmentPlan {
 }
 
 /**
- * The boxes after the plan: into the crop's frame (a box whose centre leaves the crop is dropped; one whose centre
+ * The boxes after the plan: into the region's frame (a box whose centre leaves the region is dropped; one whose centre
  * stays is clipped to it), then mirrored if flipped. Colour jitter moves no box.
  */
 export function augmentBoxes(

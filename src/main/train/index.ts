@@ -14,6 +14,7 @@ export {
 } from './dataset.js'
 export {
   AUGMENT_RANGES,
+  FILL_COLOUR,
   augmentBoxes,
   IDENTITY_PLAN,
   jitterColour,

@@ -5,7 +5,7 @@
 import sharp, { type Sharp } from 'sharp'
 import type { Corners } from '../../shared/boxes.js'
 import { DEFAULT_LIMITS } from '../media/index.js'
-import { augmentBoxes, IDENTITY_PLAN, jitterColour, type AugmentPlan } from './augment.js'
+import { augmentBoxes, FILL_COLOUR, IDENTITY_PLAN, jitterColour, type AugmentPlan } from './augment.js'
 import type { TrainImage } from './dataset.js'
 
 export interface InputSize {
@@ -52,32 +52,41 @@ const rgb = (s: Sharp) => s.removeAlpha().toColourspace('srgb').raw().toBuffer({
 /** One photo as the detector's input, with its boxes moved by the plan. */
 export async function loadSample(image: TrainImage, input: InputSize, plan: AugmentPlan = IDENTITY_PLAN): Promise<Sample> {
   const [x1, y1, x2, y2] = plan.crop
-  const cropped = x1 > 0 || y1 > 0 || x2 < 1 || y2 < 1
-  // sharp orders rotate, extract and resize by its own rules, not by call order; so a crop goes through a second pass
-  // over an upright, already downsized copy (twice the input: enough pixels for a 1.7× zoom).
-  const first = sharp(image.path, { failOn: 'truncated', limitInputPixels: DEFAULT_LIMITS.maxPixels })
-    .rotate()
-    .resize({ width: input.width * (cropped ? 2 : 1), height: input.height * (cropped ? 2 : 1), fit: 'fill' })
-  let { data, info } = await rgb(first)
-  if (cropped) {
-    const left = Math.min(info.width - 1, Math.floor(x1 * info.width))
-    const top = Math.min(info.height - 1, Math.floor(y1 * info.height))
-    const width = Math.max(1, Math.min(info.width - left, Math.round((x2 - x1) * info.width)))
-    const height = Math.max(1, Math.min(info.height - top, Math.round((y2 - y1) * info.height)))
-    ;({ data, info } = await rgb(
-      sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
-        .extract({ left, top, width, height })
-        .resize({ width: input.width, height: input.height, fit: 'fill' }),
-    ))
+  // The photo is resized once, to the scale at which the plan's region fills the input (larger to zoom in, smaller to
+  // zoom out), and the region copied out of it onto the fill colour: one resampling, whatever the zoom.
+  const width = Math.max(1, Math.round(input.width / (x2 - x1)))
+  const height = Math.max(1, Math.round(input.height / (y2 - y1)))
+  const { data, info } = await rgb(
+    sharp(image.path, { failOn: 'truncated', limitInputPixels: DEFAULT_LIMITS.maxPixels }).rotate().resize({ width, height, fit: 'fill' }),
+  )
+  if (info.channels !== 3 || info.width !== width || info.height !== height) {
+    throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${width}×${height}×3`)
   }
-  if (info.channels !== 3 || info.width !== input.width || info.height !== input.height) {
-    throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${input.width}×${input.height}×3`)
-  }
-  const pixels = Float32Array.from(data)
+  const pixels =
+    width === input.width && height === input.height && x1 === 0 && y1 === 0
+      ? Float32Array.from(data)
+      : frame(data, plan.crop, width, height, input)
   if (plan.flip) flipPixels(pixels, input.width, input.height)
   jitterColour(pixels, plan)
   const moved = augmentBoxes(image.boxes, image.labels, plan)
   return { image, pixels, ...moved }
+}
+
+/** The input's window onto a resized photo (`width` × `height` RGB) at the region's offset; outside the photo, FILL_COLOUR. */
+function frame(data: Buffer, region: readonly number[], width: number, height: number, input: InputSize): Float32Array {
+  const out = new Float32Array(input.width * input.height * 3)
+  for (let i = 0; i < out.length; i += 3) out.set(FILL_COLOUR, i)
+  // The photo's column and row at the input's top-left corner (negative when zoomed out).
+  const left = Math.round(region[0] * width)
+  const top = Math.round(region[1] * height)
+  const from = Math.max(0, -left)
+  const to = Math.min(input.width, width - left)
+  if (to <= from) return out
+  for (let y = Math.max(0, -top); y < Math.min(input.height, height - top); y++) {
+    const source = ((y + top) * width + left + from) * 3
+    out.set(data.subarray(source, source + (to - from) * 3), (y * input.width + from) * 3)
+  }
+  return out
 }
 
 /**

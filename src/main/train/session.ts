@@ -159,7 +159,8 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
               epochOrder(init.train, settings.seed, epoch),
               settings.batchSize,
               input,
-              (image) => (settings.augment ? planAugmentation(seededRandom(mixSeed(settings.seed, epoch, image.id))) : IDENTITY_PLAN),
+              (image) =>
+                settings.augment ? planAugmentation(seededRandom(mixSeed(settings.seed, epoch, image.id)), image.boxes) : IDENTITY_PLAN,
               onSkip,
             ),
           ),

@@ -3,7 +3,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { batches, flipPixels, IDENTITY_PLAN, loadSample, type SkippedPhoto, type TrainImage } from '../../../src/main/train/index.js'
+import sharp from 'sharp'
+import {
+  batches,
+  FILL_COLOUR,
+  flipPixels,
+  IDENTITY_PLAN,
+  loadSample,
+  type SkippedPhoto,
+  type TrainImage,
+} from '../../../src/main/train/index.js'
 import { dlibFaces, tempDir } from '../../helpers/fixtures.js'
 
 const input = { width: 320, height: 240 }
@@ -41,6 +50,32 @@ describe('loadSample', () => {
     expect(a.pixels).toEqual(b.pixels)
     expect(a.pixels).toHaveLength(320 * 240 * 3)
     expect(a.boxes).toEqual(b.boxes)
+  })
+
+  it('a zoom-out shows the whole photo smaller on the fill colour, where its boxes say it is; a zoom-in enlarges', async () => {
+    // A photo of known pixels: left half red, right half blue, 200×150.
+    const file = path.join(tempDir(), 'halves.png')
+    const raw = Buffer.alloc(200 * 150 * 3)
+    for (let i = 0; i < 200 * 150; i++) raw.set(i % 200 < 100 ? [255, 0, 0] : [0, 0, 255], i * 3)
+    await sharp(raw, { raw: { width: 200, height: 150, channels: 3 } })
+      .png()
+      .toFile(file)
+    const at = (px: Float32Array, x: number, y: number) => [...px.subarray((y * 320 + x) * 3, (y * 320 + x) * 3 + 3)]
+    const halves: TrainImage = { ...image(file), boxes: [[0, 0, 0.5, 1]] }
+
+    // Twice as wide and high, the photo in the lower right quarter.
+    const out = await loadSample(halves, input, { ...IDENTITY_PLAN, crop: [-1, -1, 1, 1] })
+    expect(out.boxes).toEqual([[0.5, 0.5, 0.75, 1]])
+    expect(at(out.pixels, 10, 10)).toEqual([...FILL_COLOUR])
+    expect(at(out.pixels, 150, 200)).toEqual([...FILL_COLOUR])
+    expect(at(out.pixels, 200, 200)).toEqual([255, 0, 0])
+    expect(at(out.pixels, 300, 200)).toEqual([0, 0, 255])
+
+    // The middle half of the photo, enlarged: the red–blue edge at the input's centre.
+    const zoomed = await loadSample(halves, input, { ...IDENTITY_PLAN, crop: [0.25, 0.25, 0.75, 0.75] })
+    expect(zoomed.boxes).toEqual([[0, 0, 0.5, 1]])
+    expect(at(zoomed.pixels, 100, 120)).toEqual([255, 0, 0])
+    expect(at(zoomed.pixels, 220, 120)).toEqual([0, 0, 255])
   })
 })
 

@@ -61,18 +61,39 @@ describe('seeded plans', () => {
     expect([...shuffled(items, seededRandom(9))].sort((a, b) => a - b)).toEqual(items)
   })
 
-  it('plans stay in range: crops inside the photo at least 0.6 a side, some flipped and some not', () => {
-    const plans = Array.from({ length: 500 }, (_, i) => planAugmentation(seededRandom(mixSeed(1, i))))
+  it("plans stay in range: regions 0.3–4 photo sides, near the photo's aspect; some zoom out, some in; some flipped", () => {
+    const plans = Array.from({ length: 1000 }, (_, i) => planAugmentation(seededRandom(mixSeed(1, i)), [[0.3, 0.2, 0.7, 0.7]]))
     for (const { crop, contrast, brightness } of plans) {
-      expect(crop[0]).toBeGreaterThanOrEqual(0)
-      expect(crop[3]).toBeLessThanOrEqual(1)
-      expect(crop[2] - crop[0]).toBeGreaterThanOrEqual(0.6)
-      expect(crop[3] - crop[1]).toBeGreaterThanOrEqual(0.6)
+      const [w, h] = [crop[2] - crop[0], crop[3] - crop[1]]
+      expect(w).toBeGreaterThanOrEqual(0.3 - 1e-9)
+      expect(w).toBeLessThanOrEqual(4)
+      expect(Math.max(w / h, h / w)).toBeLessThanOrEqual(1.25 + 1e-9)
       expect(Math.abs(contrast - 1)).toBeLessThanOrEqual(0.25)
       expect(Math.abs(brightness)).toBeLessThanOrEqual(32)
     }
+    const side = plans.map((p) => p.crop[2] - p.crop[0])
+    expect(side.filter((s) => s > 1.5).length).toBeGreaterThan(200)
+    expect(side.filter((s) => s < 0.9).length).toBeGreaterThan(50)
+    expect(plans.filter((p) => p.crop.join() === '0,0,1,1').length).toBeGreaterThan(100)
     const flips = plans.filter((p) => p.flip).length
-    expect(flips).toBeGreaterThan(200)
-    expect(flips).toBeLessThan(300)
+    expect(flips).toBeGreaterThan(400)
+    expect(flips).toBeLessThan(600)
+  })
+
+  it('never crops the face away, and zooming out teaches small faces', () => {
+    const face: Corners = [0.3, 0.2, 0.7, 0.7]
+    const widths = Array.from({ length: 1000 }, (_, i) => {
+      const plan = planAugmentation(seededRandom(mixSeed(2, i)), [face])
+      const out = augmentBoxes([face], [1], plan)
+      expect(out.boxes).toHaveLength(1)
+      return out.boxes[0][2] - out.boxes[0][0]
+    })
+    expect(widths.filter((w) => w < 0.15).length).toBeGreaterThan(50) // a quarter of its width or less
+    expect(widths.filter((w) => w > 0.6).length).toBeGreaterThan(50) // and zoomed in
+  })
+
+  it('a photo without boxes may be cropped anywhere', () => {
+    const plans = Array.from({ length: 200 }, (_, i) => planAugmentation(seededRandom(mixSeed(3, i))))
+    expect(plans.filter((p) => p.crop[2] - p.crop[0] < 1 && p.crop[0] >= 0).length).toBeGreaterThan(20)
   })
 })
