@@ -333,6 +333,23 @@ export type LatencySample = z.infer<typeof LatencySample>
 export const TrainInit = z.enum(['random', 'face-api-ssd-mobilenetv1'])
 export type TrainInit = z.infer<typeof TrainInit>
 
+/**
+ * The preset the studio offers for a Raspberry Pi: the Train and Devices pages' default and `bench -- student`'s.
+ * Width-1 MobileNet V1 SSD at a camera's 4:3 frame, because face-api's pretrained face backbone fits it: from that
+ * start a half-hour run on a laptop's CPU comes close to its teacher (README, Performance: `bench -- student`).
+ */
+export const PI_PRESET = 'mobilenet-v1-ssd-320x240'
+
+/** A detector preset as the Train page offers it. */
+export const TrainPreset = z.object({
+  name: z.string(),
+  /** It is PI_PRESET. */
+  recommended: z.boolean(),
+  /** The initial weights that fit its backbone, its default first (a pretrained backbone where one fits); random is always one. */
+  inits: z.array(TrainInit).min(1),
+})
+export type TrainPreset = z.infer<typeof TrainPreset>
+
 export const TrainSettings = z.strictObject({
   preset: z.string().min(1).max(100),
   name: z.string().trim().min(1).max(100).optional(),
@@ -358,7 +375,10 @@ export const TrainSettings = z.strictObject({
     .min(0)
     .max(2 ** 31 - 1)
     .optional(),
-  /** The initial weights (absent: random, as runs before this setting were). */
+  /**
+   * The initial weights. Absent, the preset's default: a pretrained backbone where one fits it, else random (the studio
+   * stores it filled in; runs recorded before it did so started random, and resume that way).
+   */
   init: TrainInit.optional(),
 })
 export type TrainSettings = z.output<typeof TrainSettings>
@@ -669,8 +689,8 @@ export const requests = {
    * review queue's `disagree` filter). One job at a time; cancel keeps the photos done.
    */
   'predict.start': { params: PredictSettings, result: z.object({ jobId: z.string() }) },
-  /** The detector presets a run can train (names, in the order the Train page offers them). */
-  'train.presets': { params: NoParams, result: z.array(z.string()) },
+  /** The detector presets a run can train, in the order the Train page offers them (the recommended one first). */
+  'train.presets': { params: NoParams, result: z.array(TrainPreset) },
   /** The project's runs, newest first. */
   'runs.list': { params: NoParams, result: z.array(Run) },
   /** One run with its whole history: every step's losses and every evaluation. */

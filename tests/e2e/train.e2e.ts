@@ -10,6 +10,7 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { launchChromium, ROOT, serve, type Served, stop } from './harness.js'
+import { PI_PRESET } from '../../src/shared/api.js'
 
 const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/train.png')
 const WAIT = { timeout: 90_000, interval: 100 }
@@ -65,8 +66,13 @@ describe('Training from the Train page', () => {
     expect(await page.getByTestId('train-start').isDisabled()).toBe(true)
     await page.getByTestId('train-labels-all').check()
     await expect.poll(() => page.locator('[data-testid=train-preset] option').count(), WAIT).toBeGreaterThan(0)
+    // The Pi's preset is chosen, starting from the face backbone; a preset no pretrained weights fit starts random.
+    expect(await page.getByTestId('train-preset').inputValue()).toBe(PI_PRESET)
+    expect(await page.getByTestId('train-init').inputValue()).toBe('face-api-ssd-mobilenetv1')
+    await page.getByTestId('train-preset').selectOption('alexnet-ssd-320x240')
+    expect(await page.getByTestId('train-init').inputValue()).toBe('random')
+    expect(await page.locator('[data-testid=train-init] option').count()).toBe(1)
     const preset = await page.getByTestId('train-preset').inputValue()
-    expect(preset).not.toBe('')
     expect(await page.getByTestId('train-epochs').inputValue()).toBe('10')
     expect(await page.getByTestId('train-batchSize').inputValue()).toBe('16')
     expect(await page.getByTestId('train-learningRate').inputValue()).toBe('0.001')

@@ -1,7 +1,7 @@
 // The Train page's requests: start or resume a run, predict with one, the presets, and the runs with their history.
 import { StudioError } from '../../shared/api.js'
 import type { Handlers, StudioContext } from '../studio.js'
-import { TRAIN_PRESETS } from './presets.js'
+import { trainPresets } from './presets.js'
 
 type TrainMethod = 'train.start' | 'train.resume' | 'predict.start' | 'train.presets' | 'runs.list' | 'runs.get'
 
@@ -16,7 +16,7 @@ export function trainHandlers(ctx: StudioContext): Pick<Handlers, TrainMethod> {
       return { jobId, runId }
     },
     'predict.start': (settings) => ({ jobId: ctx.predict(settings).job.id }),
-    'train.presets': () => TRAIN_PRESETS,
+    'train.presets': () => trainPresets(),
     'runs.list': () => ctx.requireStore().runs.list(),
     'runs.get': ({ runId }) => {
       const runs = ctx.requireStore().runs

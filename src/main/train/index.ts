@@ -51,6 +51,6 @@ export {
 export { batchTensor, scoreDetections, type Score } from './score.js'
 export { batchesPerEpoch, epochOrder, runSession, sessionDeadline, type SessionInit } from './session.js'
 export { prepareResume, prepareRun, trainJob, type PreparedRun } from './job.js'
-export { TRAIN_PRESETS } from './presets.js'
+export { defaultInit, initsFor, TRAIN_PRESETS, trainPresets } from './presets.js'
 export { predictJob, preparePredict, type PreparedPredict } from './predict.js'
 export { runPredictor, toPixels, type PixelDetection, type PredictPhoto } from './predictor.js'

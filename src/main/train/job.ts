@@ -11,6 +11,7 @@ import type { Store } from '../store/index.js'
 import { DatasetError, loadDataset } from './dataset.js'
 import { readCheckpointInfo } from './checkpoint.js'
 import { batchesPerEpoch, sessionDeadline, type SessionInit } from './session.js'
+import { defaultInit } from './presets.js'
 import { startTrainingWorker } from './worker.js'
 
 export interface PreparedRun {
@@ -21,7 +22,6 @@ export interface PreparedRun {
 const STEP_FLUSH_MS = 250
 const STEP_FLUSH_COUNT = 256
 
-/** Check the settings against the project and record a new run (state running); throws StudioError naming the problem. */
 /** A pretrained start must fit the preset's backbone: said before the run exists, with the presets it does fit. */
 function refuseMisfitInit(init: TrainSettings['init'], presetName: string, config: DetectorConfig): void {
   if (init === undefined || init === 'random') return
@@ -37,21 +37,24 @@ function refuseMisfitInit(init: TrainSettings['init'], presetName: string, confi
   )
 }
 
+/** Check the settings against the project and record a new run (state running); throws StudioError naming the problem. */
 export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
   const startedAt = Date.now()
   const parsed = TrainSettings.parse(input)
   if (parsed.epochs !== undefined && parsed.minutes !== undefined) {
     throw new StudioError('train for a number of epochs or of minutes, not both', 'invalid', 'params.minutes')
   }
-  // An epoch run stores its epochs filled in; a budget run has none (its steps are planned as it goes).
-  const settings = parsed.minutes === undefined ? { ...parsed, epochs: parsed.epochs ?? DEFAULT_EPOCHS } : { ...parsed }
-  if (!presetNames.includes(settings.preset)) {
+  if (!presetNames.includes(parsed.preset)) {
     throw new StudioError(
-      `no detector preset is called "${settings.preset}"; the presets are ${presetNames.join(', ')}`,
+      `no detector preset is called "${parsed.preset}"; the presets are ${presetNames.join(', ')}`,
       'invalid',
       'params.preset',
     )
   }
+  // An epoch run stores its epochs filled in; a budget run has none (its steps are planned as it goes). Every new run
+  // stores its init filled in.
+  const filled = { ...parsed, init: parsed.init ?? defaultInit(parsed.preset) }
+  const settings = parsed.minutes === undefined ? { ...filled, epochs: parsed.epochs ?? DEFAULT_EPOCHS } : filled
   let dataset
   try {
     dataset = loadDataset(store, settings.labels)

@@ -9,6 +9,7 @@ import path from 'node:path'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../src/main/engine/index.js'
+import { PI_PRESET } from '../../../src/shared/api.js'
 import { Studio } from '../../../src/main/studio.js'
 import { INTERRUPTED_MESSAGE } from '../../../src/main/store/index.js'
 import { DETECTOR_JSON, PROVISIONAL_SCHEDULE, rateAt } from '../../../src/main/train/index.js'
@@ -71,7 +72,13 @@ describe('train.start', () => {
 
     const list = await request(studio, 'runs.list', {})
     expect(list.map((r) => r.id)).toContain(runId)
-    expect(await request(studio, 'train.presets', {})).toContain(FAST_PRESET)
+    // The presets as the Train page offers them: the Pi's first, starting from the face backbone that fits it.
+    const presets = await request(studio, 'train.presets', {})
+    expect(presets[0]).toEqual({ name: PI_PRESET, recommended: true, inits: ['face-api-ssd-mobilenetv1', 'random'] })
+    expect(presets.find((p) => p.name === FAST_PRESET)).toEqual({ name: FAST_PRESET, recommended: false, inits: ['random'] })
+    expect(presets.filter((p) => p.recommended)).toHaveLength(1)
+    // A run that names no init stores the preset's default.
+    expect(run.settings.init).toBe('random')
   }, 120_000)
 
   it('cancel ends the run cancelled with its checkpoints; train.resume finishes it', async () => {

@@ -1,21 +1,22 @@
-// `kindling train --project DIR --preset NAME [...]`: a training run from the command line, through the same studio
+// `kindling train --project DIR [--preset NAME] [...]`: a training run from the command line, through the same studio
 // (and so the same worker thread, store records and checkpoints) as the Train page. A line per evaluation and a few per
 // epoch, then `RESULT {json}`; Ctrl-C cancels after the current step, keeping the checkpoints (resume from the studio).
-import { StudioError, TrainInit, TrainSettings } from '../../../shared/api.js'
-import { TRAIN_PRESETS } from '../../train/index.js'
+import { PI_PRESET, StudioError, TrainSettings } from '../../../shared/api.js'
+import { defaultInit, TRAIN_PRESETS } from '../../train/index.js'
 import { parseOptions, UsageError } from '../usage.js'
 import { runJobFromCli, withProject } from '../cli-studio.js'
 
 export const TRAIN_USAGE =
-  `  kindling train --project DIR --preset NAME [--epochs N | --minutes N] [--batch-size N] [--lr X]\n` +
+  `  kindling train --project DIR [--preset NAME] [--epochs N | --minutes N] [--batch-size N] [--lr X]\n` +
   `                 [--labels all|reviewed] [--no-augment] [--eval-every N] [--seed N] [--init random|SOURCE]\n` +
   `                 [--name TEXT] [--json]\n` +
   `                                                train a detector on the project's labels for N epochs (default\n` +
   `                                                10) or N minutes (steps planned to end on time, evaluated);\n` +
-  `                                                presets, fastest first: ${TRAIN_PRESETS.slice(0, 2).join(', ')}, …;\n` +
-  `                                                checkpoints in DIR/runs/ID/; --init starts the backbone from\n` +
-  `                                                pretrained weights\n` +
-  `                                                (${TrainInit.options.filter((o) => o !== 'random').join(', ')}: mobilenet-v1-ssd-300);\n` +
+  `                                                preset: ${PI_PRESET} (for a Raspberry Pi) unless named\n` +
+  `                                                (\`kindling presets\` lists them); --init: the backbone's start,\n` +
+  `                                                by default pretrained where weights fit the preset\n` +
+  `                                                (${TRAIN_PRESETS.filter((name) => defaultInit(name) !== 'random').join(', ')}),\n` +
+  `                                                else random; checkpoints in DIR/runs/ID/;\n` +
   `                                                ends with RESULT {"runId","state","steps","ap50","ap","checkpoint"}`
 
 const int = (name: string, value: string | undefined) => {
@@ -42,7 +43,6 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
     json: { type: 'boolean' },
   })
   if (!values.project) throw new UsageError('--project DIR is required')
-  if (!values.preset) throw new UsageError(`--preset NAME is required (one of ${TRAIN_PRESETS.join(', ')})`)
   if (values.epochs !== undefined && values.minutes !== undefined) throw new UsageError('--epochs and --minutes: give one, not both')
   const minutes = values.minutes === undefined ? undefined : Number(values.minutes)
   if (minutes !== undefined && (values.minutes!.trim() === '' || !Number.isFinite(minutes))) {
@@ -51,7 +51,7 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
   const lr = values.lr === undefined ? undefined : Number(values.lr)
   if (lr !== undefined && (values.lr!.trim() === '' || !Number.isFinite(lr))) throw new UsageError(`--lr must be a number, not "${values.lr}"`)
   const parsed = TrainSettings.safeParse({
-    preset: values.preset,
+    preset: values.preset ?? PI_PRESET,
     name: values.name,
     epochs: int('epochs', values.epochs),
     minutes,

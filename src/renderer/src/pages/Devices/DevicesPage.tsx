@@ -2,7 +2,7 @@
 // preset (or of the same preset with random weights, side by side), the live view — latency over time, a histogram,
 // p50/p90/p99, FPS and, on a Pi, the temperature — and the history of every deployment to compare.
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { Deployment, DeployPhase, Device, DeviceInfo, LatencySample } from '../../../../shared/api'
+import { type Deployment, type DeployPhase, type Device, type DeviceInfo, type LatencySample, PI_PRESET } from '../../../../shared/api'
 import { latencyStats } from '../../../../shared/latency'
 import { useStudio, useStudioEvents } from '../../api/context'
 import { errorMessage } from '../../state/errors'
@@ -85,7 +85,7 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   // A preset, or (FOLDER) a TF.js layers model folder — a trained model, to compare with its architecture re-initialised.
   // The Train page's "Deploy…" opens this page at `#devices?model=PATH`: that folder is chosen.
   const [askedModel] = useState(() => devicesModelOf(location.hash))
-  const [preset, setPreset] = useState(askedModel ? FOLDER : 'mobilenet-ssd-320x240')
+  const [preset, setPreset] = useState(askedModel ? FOLDER : PI_PRESET)
   const [modelDir, setModelDir] = useState(askedModel ?? '')
   const [iterations, setIterations] = useState('50')
   const [history, setHistory] = useState<Deployment[]>([])

@@ -3,7 +3,7 @@
 // a name and a seed if wanted; under Advanced, how often to evaluate. Checked here first (trainSettings), then sent
 // as `train.start`; the studio's own complaints land beside the field they name.
 import { type ChangeEvent, type ReactNode, useEffect, useId, useState } from 'react'
-import { type Counts, TrainInit } from '../../../../shared/api'
+import { type Counts, TrainInit, type TrainPreset } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
 import { Icon } from '../../components/Icon'
 import { formatCount, plural } from '../../format'
@@ -14,7 +14,11 @@ import { apiField, checkTrainForm, DEFAULT_FORM, TRAIN_FIELDS, type TrainField, 
 /** The initial weights a run can start from (src/main/detector/pretrained.ts says what each fits). */
 const INIT_LABELS: Record<TrainInit, string> = {
   random: 'Random (from the seed)',
-  'face-api-ssd-mobilenetv1': 'face-api SSD MobileNetV1',
+  'face-api-ssd-mobilenetv1': 'face-api SSD MobileNetV1 (trained on faces)',
+}
+const INIT_HINTS: Record<TrainInit, string | undefined> = {
+  random: undefined,
+  'face-api-ssd-mobilenetv1': 'Its backbone learnt faces from WIDER FACE; the head starts random. Far better in a short run',
 }
 
 export interface NewRunFormProps {
@@ -28,7 +32,7 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
   const studio = useStudio()
   const id = useId()
   const [form, setForm] = useState<TrainForm>(DEFAULT_FORM)
-  const [presets, setPresets] = useState<string[] | null>(null)
+  const [presets, setPresets] = useState<TrainPreset[] | null>(null)
   const [presetsError, setPresetsError] = useState<string | null>(null)
   const [showAdvanced, setShowAdvanced] = useState(false)
   // Field messages show once the user has tried to start: a half-typed number is not yet a mistake.
@@ -37,10 +41,12 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
   useEffect(() => {
     let current = true
     studio.request('train.presets', {}).then(
-      (names) => {
+      (offered) => {
         if (!current) return
-        setPresets(names)
-        setForm((f) => (f.preset && names.includes(f.preset) ? f : { ...f, preset: names[0] ?? '' }))
+        setPresets(offered)
+        // The recommended preset, with its default start, unless the user chose already.
+        const chosen = offered.find((p) => p.recommended) ?? offered[0]
+        setForm((f) => (offered.some((p) => p.name === f.preset) || !chosen ? f : { ...f, preset: chosen.name, init: chosen.inits[0] }))
       },
       (e: unknown) => current && setPresetsError(errorMessage(e)),
     )
@@ -66,6 +72,13 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
     setForm((f) => ({ ...f, [key]: value }))
     clearError()
   }
+  // A preset brings its default start: the pretrained backbone where one fits it.
+  const choosePreset = (name: string) => {
+    const chosen = presets?.find((p) => p.name === name)
+    setForm((f) => ({ ...f, preset: name, init: chosen?.inits[0] ?? 'random' }))
+    clearError()
+  }
+  const initsOffered = presets?.find((p) => p.name === form.preset)?.inits ?? TrainInit.options
   const messageFor = (field: TrainField): string | null =>
     (tried && !checked.ok ? checked.errors[field] : undefined) ?? messageForField(error, apiField(field))
   const formError = messageForForm(error, TRAIN_FIELDS.map(apiField))
@@ -137,12 +150,14 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
           id={`${id}-preset`}
           className="select"
           value={form.preset}
-          onChange={(e) => set('preset', e.target.value)}
+          onChange={(e) => choosePreset(e.target.value)}
           aria-invalid={messageFor('preset') !== null}
           data-testid="train-preset"
         >
-          {(presets ?? []).map((name) => (
-            <option key={name}>{name}</option>
+          {(presets ?? []).map(({ name, recommended }) => (
+            <option key={name} value={name}>
+              {recommended ? `${name} (for a Raspberry Pi)` : name}
+            </option>
           ))}
         </select>,
       )}
@@ -158,15 +173,13 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
           aria-invalid={messageFor('init') !== null}
           data-testid="train-init"
         >
-          {TrainInit.options.map((name) => (
+          {initsOffered.map((name) => (
             <option key={name} value={name}>
               {INIT_LABELS[name]}
             </option>
           ))}
         </select>,
-        form.init === 'random'
-          ? undefined
-          : 'Its backbone, trained on WIDER FACE: fits MobileNet V1 at width 1 (mobilenet-v1-ssd-300); the head starts random',
+        INIT_HINTS[form.init],
       )}
       {field(
         form.length,
