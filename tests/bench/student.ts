@@ -1,4 +1,5 @@
-// `npm run bench -- student [--preset NAME] [--minutes N] [--batch-size N] [--limit N] [--init random|face-api-ssd-mobilenetv1]`:
+// `npm run bench -- student [--preset NAME] [--minutes N] [--batch-size N] [--limit N] [--init random|face-api-ssd-mobilenetv1]
+//   [--labels kindled|people]`:
 // issue 12's experiment end to end, through the studio as a user runs it, on this 2-core machine:
 // 1. a fresh project; GENKI-SZSL's train and val photos imported WITHOUT labels (the file-name split puts them back in
 //    their train and val splits);
@@ -12,15 +13,15 @@
 //    (`kindling eval --unlabelled-unknown`). The teacher's kindled val boxes are scored the same way;
 // 5. the same checkpoint on dlib-faces (multi-face photos it never trained on, every face labelled), in a separate
 //    scoring project that holds dlib's training.xml + testing.xml (9 photos, 43 faces): recall and precision at IoU 0.5.
-// GENKI-SZSL test is never touched.
+// GENKI-SZSL test is never touched. `--labels people` is the comparison: the same photos imported with people's boxes
+// (szsl-train/val.coco.json), no kindling, the same training and scoring — does kindling cost accuracy?
 //
 // Default preset PI_PRESET (src/shared/api.ts): the one the studio offers for a Raspberry Pi, started as the studio
 // starts it (its default init: face-api's pretrained face backbone), so the student measured is the one a user gets.
 //
-// Quick check: `npm run bench -- student --limit 60 --minutes 1` (60 train + 20 val photos; about 75 s of work on
-// this machine). A full run (2,438 train + 681 val photos) should take about 33–35 minutes, extrapolating the rates of
-// `--limit 300 --minutes 2`: importing ~15 s (210 photos/s), kindling ~1.5 min (38 photos/s), the 30-minute budget
-// (its val evaluations included), scoring ~45 s.
+// Quick check: `npm run bench -- student --limit 60 --minutes 1` (60 train + 20 val photos). A full run (2,438 train +
+// 681 val photos) takes about 34 minutes: importing ~15 s, kindling ~1.5 min, the 30-minute budget (its val evaluations
+// included), scoring ~1.5 min.
 //
 // Ends with `RESULT {"preset","minutes","steps","photosSeen","recall50","ap50","teacherRecall50","teacherAp50",
 // "dlibRecall50","dlibPrecision50", …}` (plus the times in seconds).
@@ -92,6 +93,8 @@ export default async function studentBench(args: string[]) {
   const batchSize = Number(flag(args, 'batch-size') ?? 8)
   const limit = flag(args, 'limit') === undefined ? null : Number(flag(args, 'limit'))
   const init = flag(args, 'init') === undefined ? undefined : TrainInit.parse(flag(args, 'init'))
+  const labels = flag(args, 'labels') ?? 'kindled'
+  if (labels !== 'kindled' && labels !== 'people') throw new Error(`--labels is kindled or people, not ${labels}`)
   if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, not ${flag(args, 'minutes')}`)
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`--batch-size must be a whole number ≥ 1`)
   if (limit !== null && !(Number.isInteger(limit) && limit >= 3)) throw new Error('--limit must be a whole number ≥ 3')
@@ -106,12 +109,30 @@ export default async function studentBench(args: string[]) {
   const valGt = parseCocoGroundTruth(valJson, szslValLabels).groundTruth.filter((g) => valIds.has(g.imageId))
   const wanted = new Set([...trainNames, ...valIdByName.keys()])
 
-  // 1. Import, without labels.
+  // 1. Import: without labels (the product's path), or with people's (`--labels people`, the comparison).
   const studio = new Studio()
   await studio.openProject(path.join(tempDir('kindling-student-'), 'project'), { create: true })
   const store = studio.project!
   let t = performance.now()
   await finished(studio.importFolder(genkiImages, { accept: (name) => wanted.has(name) }), 'import')
+  if (labels === 'people') {
+    // People's boxes onto those photos, from label files of the photos taken (--limit) beside the project, never
+    // beside the photos.
+    const trimmed = (coco: Coco, name: string) => {
+      const images = coco.images.filter((i) => wanted.has(i.file_name))
+      const ids = new Set(images.map((i) => i.id))
+      const file = path.join(tempDir('kindling-student-'), name)
+      fs.writeFileSync(file, JSON.stringify({ ...coco, images, annotations: coco.annotations.filter((a) => ids.has(a.image_id)) }))
+      return file
+    }
+    const labelled = studio.importLabels({
+      labelsFile: [trimmed(trainCoco, 'train.json'), trimmed(valJson, 'val.json')],
+      imagesDir: genkiImages,
+      images: 'existing',
+    })
+    await finished(labelled.job, 'importing people’s labels')
+    await labelled.result
+  }
   const importSec = seconds(t)
   const photos = store.db.prepare<[], { id: number; path: string; split: string }>('SELECT id, path, split FROM images').all()
   const valInProject = new Map<number, number>()
@@ -124,16 +145,21 @@ export default async function studentBench(args: string[]) {
     throw new Error('the SZSL val photos did not all land in the val split')
   console.error(`imported ${photos.length} photos (${splitOf('train')} train, ${splitOf('val')} val) in ${importSec} s`)
 
-  // 2. Kindle with the default teacher.
+  // 2. Kindle with the default teacher (not when training on people's boxes).
   t = performance.now()
-  const kindling = studio.kindle({})
-  await finished(kindling.job, 'kindling')
-  const kindled = await kindling.result
+  let kindled: { teacher: string } | null = null
+  let teacher: ReturnType<typeof summary> | null = null
+  if (labels === 'kindled') {
+    const kindling = studio.kindle({})
+    await finished(kindling.job, 'kindling')
+    const result = await kindling.result
+    kindled = result
+    console.error(`kindled ${result.kindled} photos with ${result.teacher}: ${result.faces} faces, ${result.noFace} without, ${seconds(t)} s`)
+    teacher = summary(evaluateFaces(valGt, storedDetections(store, valInProject, 'kindled'), true))
+  }
   const kindleSec = seconds(t)
-  console.error(`kindled ${kindled.kindled} photos with ${kindled.teacher}: ${kindled.faces} faces, ${kindled.noFace} without, ${kindleSec} s`)
-  const teacher = summary(evaluateFaces(valGt, storedDetections(store, valInProject, 'kindled'), true))
 
-  // 3. Train on the kindled labels for the budget.
+  // 3. Train on those labels for the budget.
   t = performance.now()
   const training = studio.train(TrainSettings.parse({ preset: presetName, minutes, batchSize, seed: 1, ...(init ? { init } : {}) }))
   await finished(training.job, 'training')
@@ -141,7 +167,9 @@ export default async function studentBench(args: string[]) {
   const run = store.runs.record(training.runId)!
   const checkpoint = run.bestCheckpoint ?? run.lastCheckpoint
   if (!checkpoint) throw new Error(`run ${run.id} left no checkpoint`)
-  console.error(`trained ${run.step} steps (${run.trainImages} train photos) in ${trainSec} s; best AP50 on kindled val ${run.bestAp50}`)
+  console.error(
+    `trained ${run.step} steps (${run.trainImages} train photos) in ${trainSec} s; best AP50 on the project's val labels ${run.bestAp50}`,
+  )
 
   // 4. Its best checkpoint on GENKI-SZSL val, against people's boxes.
   t = performance.now()
@@ -191,8 +219,17 @@ export default async function studentBench(args: string[]) {
 
   const photosSeen = run.step * batchSize
   const rows = [
-    { detector: `teacher ${kindled.teacher}`, photos: `SZSL val ${valIdByName.size}`, ...teacher, 'import s': importSec, 'kindle s': kindleSec },
-    { detector: `student ${presetName}`, photos: `SZSL val ${valIdByName.size}`, ...student, 'train s': trainSec, 'score s': valScoreSec },
+    ...(kindled && teacher
+      ? [{ detector: `teacher ${kindled.teacher}`, photos: `SZSL val ${valIdByName.size}`, ...teacher, 'kindle s': kindleSec }]
+      : []),
+    {
+      detector: `student ${presetName}`,
+      photos: `SZSL val ${valIdByName.size}`,
+      ...student,
+      'import s': importSec,
+      'train s': trainSec,
+      'score s': valScoreSec,
+    },
     { detector: `student ${presetName}`, photos: `dlib-faces ${dlibPhotos.length}`, ...onDlib, 'score s': dlibScoreSec },
   ]
   const columns = [
@@ -211,7 +248,8 @@ export default async function studentBench(args: string[]) {
   ]
   console.log(
     `\n${presetName}, ${minutes} min budget at batch ${batchSize}, init ${run.settings.init}: ${run.step} steps, ${photosSeen} photos seen ` +
-      `(${run.trainImages} train photos kindled by ${kindled.teacher}); IoU 0.5; on SZSL val a box overlapping no label is unknown\n`,
+      `(${run.trainImages} train photos ${kindled ? `kindled by ${kindled.teacher}` : "with people's boxes"}); IoU 0.5; ` +
+      `on SZSL val a box overlapping no label is unknown\n`,
   )
   console.log(table(rows.map((r) => Object.fromEntries(columns.map((c) => [c, (r as Record<string, string | number>)[c] ?? ''])))))
   return {
@@ -222,11 +260,12 @@ export default async function studentBench(args: string[]) {
     photosSeen,
     recall50: student.recall50,
     ap50: student.ap50,
-    teacherRecall50: teacher.recall50,
-    teacherAp50: teacher.ap50,
+    teacherRecall50: teacher?.recall50 ?? null,
+    teacherAp50: teacher?.ap50 ?? null,
     dlibRecall50: onDlib.recall50,
     dlibPrecision50: onDlib.precision50,
-    teacher: kindled.teacher,
+    labels,
+    teacher: kindled?.teacher ?? null,
     batchSize,
     trainPhotos: run.trainImages,
     valPhotos: valIdByName.size,
