@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { backend_util, getKernel } from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../src/main/engine/index.js'
-import { conv2DBackpropInputWith, limits, trainingKernels } from '../../../src/main/engine/kernels/index.js'
+import { BATCH_NORM_TRAINING, conv2DBackpropInputWith, limits, trainingKernels } from '../../../src/main/engine/kernels/index.js'
 import { randomValues, relativeError, rng, runOn, scaledError } from './parity.js'
 
 const TOLERANCE = 2e-5
@@ -365,6 +365,84 @@ describe("batch norm's gradient in training mode matches the CPU backend", () =>
       for (let i = 0; i < 3; i++) {
         expect(scaledError(actual[i], expected[i], 1e-3), `seed ${seed}: x ${shape}, gradient ${i}`).toBeLessThan(1e-4)
       }
+    }
+  })
+})
+
+describe('batch norm in training mode as one kernel (KindlingBatchNormTraining) matches the CPU composition', () => {
+  // The CPU reference is what tfjs-layers computes: moments over every axis but the channels, then batchNorm. Its loss
+  // also reaches the mean and variance outputs, so that every term of the fused gradient is checked.
+  it('in y, the batch statistics and the gradients of x, scale and offset, over random shapes and ranks', async () => {
+    for (let seed = 1301; seed <= 1316; seed++) {
+      const random = rng(seed)
+      const c = int(random, 1, 7)
+      const shape =
+        seed === 1316
+          ? [8, 15, 20, 33] // several cache blocks of pixels
+          : seed % 4 === 0
+            ? [int(random, 1, 5), c] // rank 2 (a dense layer's batch norm)
+            : [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), c]
+      const C = shape[shape.length - 1]
+      const axes = shape.slice(0, -1).map((_, i) => i)
+      // Offset from zero and scaled per case, so that the mean matters and E[x²] − μ² is tested for cancellation.
+      const shift = pick(random, [0, 3, -20])
+      const x = randomValues(random, shape).map((v) => v * (1 + 4 * random()) + shift)
+      const gamma = randomValues(random, [C])
+      const beta = randomValues(random, [C])
+      const dy = randomValues(random, shape)
+      const u = randomValues(random, [C])
+      const v = randomValues(random, [C])
+      const run = async (backend: string) => {
+        await tf.setBackend(backend)
+        const inputs = [tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta)]
+        const forward = (xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] => {
+          if (backend === 'wasm') {
+            return tf.engine().runKernel(BATCH_NORM_TRAINING, { x: xt, scale: g, offset: b }, { varianceEpsilon: 1e-3 }) as tf.Tensor[]
+          }
+          const { mean, variance } = tf.moments(xt, axes)
+          return [tf.batchNorm(xt, mean, variance, b, g, 1e-3), mean, variance]
+        }
+        const loss = (xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const [y, mean, variance] = forward(xt, g, b)
+          return tf.addN([
+            tf.sum(tf.mul(y, tf.tensor(dy, shape))),
+            tf.sum(tf.mul(mean, tf.tensor1d(u))),
+            tf.sum(tf.mul(variance, tf.tensor1d(v))),
+          ])
+        }
+        const outs = [...forward(inputs[0], inputs[1], inputs[2]), ...tf.grads(loss)(inputs)]
+        const values = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>))
+        tf.dispose([...inputs, ...outs])
+        return values
+      }
+      const expected = await run('cpu')
+      const actual = await run('wasm')
+      const names = ['y', 'mean', 'variance', 'dx', 'd scale', 'd offset']
+      for (let i = 0; i < names.length; i++) {
+        expect(scaledError(actual[i], expected[i], 1e-3), `seed ${seed}: x ${shape} + ${shift}, ${names[i]}`).toBeLessThan(1e-4)
+      }
+    }
+  })
+})
+
+describe("Relu6's gradient matches the CPU backend", () => {
+  it('over random shapes, with values on both bounds (0 stops the gradient, 6 passes it)', async () => {
+    for (let seed = 1401; seed <= 1410; seed++) {
+      const random = rng(seed)
+      const shape = [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), int(random, 1, 6)]
+      const x = randomValues(random, shape).map((v, i) => (i % 7 === 0 ? 6 : i % 11 === 0 ? 0 : v * 12))
+      const dy = randomValues(random, shape)
+      const grad = async (backend: string) => {
+        await tf.setBackend(backend)
+        const xt = tf.tensor(x, shape)
+        const dyt = tf.tensor(dy, shape)
+        const g = tf.grad((t: tf.Tensor) => tf.relu6(t))(xt, dyt)
+        const values = (await g.data()) as Float32Array
+        tf.dispose([xt, dyt, g])
+        return values
+      }
+      const expected = await grad('cpu')
+      expect(relativeError(await grad('wasm'), expected), `seed ${seed}: x ${shape}`).toBe(0)
     }
   })
 })
