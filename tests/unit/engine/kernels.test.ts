@@ -164,6 +164,48 @@ describe('DepthwiseConv2dNativeBackpropFilter matches the CPU backend', () => {
       expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
     }
   })
+
+  it("in MobileNet's case (3×3, one filter a channel: three taps a row in one sweep), every stride, padding and edge", async () => {
+    let seed = 451
+    for (const [h, w] of [
+      [1, 1],
+      [2, 2],
+      [3, 4],
+      [7, 9],
+      [12, 13],
+    ]) {
+      for (const strides of [
+        [1, 1],
+        [2, 2],
+        [1, 2],
+        [2, 1],
+      ] as [number, number][]) {
+        for (const pad of [
+          'same',
+          'valid',
+          [
+            [0, 0],
+            [0, 2],
+            [2, 1],
+            [0, 0],
+          ],
+        ] as Pad[]) {
+          const random = rng(seed++)
+          const xShape: [number, number, number, number] = [int(random, 1, 3), h, w, int(random, 1, 9)]
+          const filterShape: [number, number, number, number] = [pick(random, [1, 3]), 3, xShape[3], 1]
+          const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, [1, 1], pad, undefined, true)
+          if (info.outHeight < 1 || info.outWidth < 1) continue
+          const c = { seed, xShape, filterShape, strides, dilations: [1, 1] as [number, number], pad, outShape: info.outShape }
+          const err = await compare(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x: { shape: xShape, values: randomValues(random, xShape) }, dy: { shape: c.outShape, values: randomValues(random, c.outShape) } },
+            { strides, dilations: [1, 1], pad, dimRoundingMode: undefined, filterShape },
+          )
+          expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+        }
+      }
+    }
+  })
 })
 
 // TF.js's conv gradients refuse dilation > 1 and the CPU backprop kernels ignore it, so dilated gradients have no CPU

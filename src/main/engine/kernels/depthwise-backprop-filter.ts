@@ -19,6 +19,7 @@ export const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({ inputs, backen
   const dys = heap(b, dy)
   const acc = new Float64Array(kH * kW * depth)
   const xStep = g.strideW * C // x advances this far per output column
+  const threeTaps = kW === 3 && m === 1 && g.dilW === 1
   for (let n = 0; n < g.batch; n++) {
     for (let oh = 0; oh < g.outH; oh++) {
       const dyRow = (n * g.outH + oh) * g.outW * depth
@@ -26,6 +27,17 @@ export const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({ inputs, backen
         const ih = oh * g.strideH + kh * g.dilH - g.padTop
         if (ih < 0 || ih >= g.inH) continue
         const xRow = (n * g.inH + ih) * g.inW
+        // MobileNet's case — three taps a row, next to each other, one filter per channel — takes the three taps in
+        // one sweep over the columns where all three are inside the image; the other columns go tap by tap below.
+        let lo = 0
+        let hi = 0
+        if (threeTaps) {
+          lo = Math.max(0, Math.ceil(g.padLeft / g.strideW))
+          hi = Math.min(g.outW, Math.ceil((g.inW - 2 + g.padLeft) / g.strideW))
+          if (hi > lo) {
+            threeTapRow(xs, dys, acc, kh * 3 * C, (xRow + lo * g.strideW - g.padLeft) * C, dyRow + lo * C, hi - lo, C, xStep)
+          } else hi = lo = 0
+        }
         for (let kw = 0; kw < kW; kw++) {
           const tap = (kh * kW + kw) * depth
           // The output columns whose input column is inside the image: iw = ow·sW + kw·dW − padLeft ∈ [0, inW).
@@ -33,22 +45,77 @@ export const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({ inputs, backen
           const owLo = Math.max(0, Math.ceil(-shift / g.strideW))
           const owHi = Math.min(g.outW, Math.ceil((g.inW - shift) / g.strideW))
           if (owHi <= owLo) continue
-          const x0 = (xRow + owLo * g.strideW + shift) * C
-          const d0 = dyRow + owLo * depth
-          // One channel (and multiplier) at a time along the row, so the running sum stays in a register.
-          for (let c = 0; c < C; c++) {
-            for (let q = 0; q < m; q++) {
-              const k = c * m + q
-              let sum = 0
-              for (let ow = owLo, xi = x0 + c, di = d0 + k; ow < owHi; ow++, xi += xStep, di += depth) sum += xs[xi] * dys[di]
-              acc[tap + k] += sum
-            }
+          if (hi > lo) {
+            // Only the columns the three-tap sweep left out: [owLo, lo) and [hi, owHi).
+            if (lo > owLo) tapRow(xs, dys, acc, tap, (xRow + owLo * g.strideW + shift) * C, dyRow + owLo * depth, lo - owLo, C, m, xStep)
+            if (owHi > hi) tapRow(xs, dys, acc, tap, (xRow + hi * g.strideW + shift) * C, dyRow + hi * depth, owHi - hi, C, m, xStep)
+            continue
           }
+          tapRow(xs, dys, acc, tap, (xRow + owLo * g.strideW + shift) * C, dyRow + owLo * depth, owHi - owLo, C, m, xStep)
         }
       }
     }
   }
   return fromValues(b, [...filterShape], Float32Array.from(acc))
+}
+
+/**
+ * One tap over `count` output columns: for each channel (and multiplier) the products along the row are summed in a
+ * register, then added to acc[tap + channel].
+ */
+function tapRow(
+  xs: Float32Array,
+  dys: Float32Array,
+  acc: Float64Array,
+  tap: number,
+  x0: number,
+  d0: number,
+  count: number,
+  C: number,
+  m: number,
+  xStep: number,
+): void {
+  const depth = C * m
+  for (let c = 0; c < C; c++) {
+    for (let q = 0; q < m; q++) {
+      const k = c * m + q
+      let sum = 0
+      for (let j = 0, xi = x0 + c, di = d0 + k; j < count; j++, xi += xStep, di += depth) sum += xs[xi] * dys[di]
+      acc[tap + k] += sum
+    }
+  }
+}
+
+/**
+ * Three adjacent taps (kw = 0, 1, 2 of one kernel row, multiplier 1) over `count` output columns whose three input
+ * columns are all inside the image: each dy value is loaded once for the three products, and each x value once per
+ * tap it feeds. x0 is the input offset of the first column's kw = 0 tap.
+ */
+function threeTapRow(
+  xs: Float32Array,
+  dys: Float32Array,
+  acc: Float64Array,
+  tap: number,
+  x0: number,
+  d0: number,
+  count: number,
+  C: number,
+  xStep: number,
+): void {
+  for (let c = 0; c < C; c++) {
+    let s0 = 0
+    let s1 = 0
+    let s2 = 0
+    for (let j = 0, xi = x0 + c, di = d0 + c; j < count; j++, xi += xStep, di += C) {
+      const d = dys[di]
+      s0 += xs[xi] * d
+      s1 += xs[xi + C] * d
+      s2 += xs[xi + 2 * C] * d
+    }
+    acc[tap + c] += s0
+    acc[tap + C + c] += s1
+    acc[tap + 2 * C + c] += s2
+  }
 }
 
 export const depthwiseConv2dNativeBackpropFilterConfig: KernelConfig = {
