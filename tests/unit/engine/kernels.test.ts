@@ -6,6 +6,7 @@ import { backend_util, getKernel } from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../src/main/engine/index.js'
 import { BATCH_NORM_TRAINING, conv2DBackpropInputWith, limits, trainingKernels } from '../../../src/main/engine/kernels/index.js'
+import { simdFor, simdOptions } from '../../../src/main/engine/kernels/simd.js'
 import { randomValues, relativeError, rng, runOn, scaledError } from './parity.js'
 
 const TOLERANCE = 2e-5
@@ -411,16 +412,26 @@ describe("batch norm's gradient in training mode matches the CPU backend", () =>
   })
 })
 
-describe('batch norm in training mode as one kernel (KindlingBatchNormTraining) matches the CPU composition', () => {
+// Kernels with a wasm SIMD path (channels a multiple of 4, simd.ts) and a JavaScript one: both are checked.
+const simdAndJs = describe.each([
+  { path: 'SIMD', simd: true },
+  { path: 'JavaScript', simd: false },
+])
+
+simdAndJs('batch norm in training mode as one kernel (KindlingBatchNormTraining) matches the CPU composition ($path)', ({ simd }) => {
   // The CPU reference is what tfjs-layers computes: moments over every axis but the channels, then batchNorm. Its loss
   // also reaches the mean and variance outputs, so that every term of the fused gradient is checked.
   it('in y, the batch statistics and the gradients of x, scale and offset, over random shapes and ranks', async () => {
-    for (let seed = 1301; seed <= 1316; seed++) {
+    simdOptions.enabled = simd
+    await tf.setBackend('wasm')
+    // Node and Electron have wasm SIMD: the fast path must not fall back silently.
+    expect(simdFor(tf.backend() as Parameters<typeof simdFor>[0]) != null).toBe(simd)
+    for (let seed = 1301; seed <= 1317; seed++) {
       const random = rng(seed)
-      const c = int(random, 1, 7)
+      const c = pick(random, [1, 3, 4, 8, 12])
       const shape =
-        seed === 1316
-          ? [8, 15, 20, 33] // several cache blocks of pixels
+        seed >= 1316
+          ? [8, 15, 20, seed === 1316 ? 33 : 32] // several cache blocks of pixels
           : seed % 4 === 0
             ? [int(random, 1, 5), c] // rank 2 (a dense layer's batch norm)
             : [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), c]
@@ -464,11 +475,13 @@ describe('batch norm in training mode as one kernel (KindlingBatchNormTraining) 
         expect(scaledError(actual[i], expected[i], 1e-3), `seed ${seed}: x ${shape} + ${shift}, ${names[i]}`).toBeLessThan(1e-4)
       }
     }
+    simdOptions.enabled = true
   })
 })
 
-describe("Relu6's gradient matches the CPU backend", () => {
+simdAndJs("Relu6's gradient matches the CPU backend ($path)", ({ simd }) => {
   it('over random shapes, with values on both bounds (0 stops the gradient, 6 passes it)', async () => {
+    simdOptions.enabled = simd
     for (let seed = 1401; seed <= 1410; seed++) {
       const random = rng(seed)
       const shape = [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), int(random, 1, 6)]
@@ -486,11 +499,13 @@ describe("Relu6's gradient matches the CPU backend", () => {
       const expected = await grad('cpu')
       expect(relativeError(await grad('wasm'), expected), `seed ${seed}: x ${shape}`).toBe(0)
     }
+    simdOptions.enabled = true
   })
 })
 
-describe("ReLU6's gradient (ClipByValue after Relu) matches the CPU backend", () => {
+simdAndJs("ReLU6's gradient (ClipByValue after Relu) matches the CPU backend ($path)", ({ simd }) => {
   it('over random shapes and bounds, with values on the bounds', async () => {
+    simdOptions.enabled = simd
     for (let seed = 1201; seed <= 1220; seed++) {
       const random = rng(seed)
       const shape = [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), int(random, 1, 6)]
@@ -510,6 +525,7 @@ describe("ReLU6's gradient (ClipByValue after Relu) matches the CPU backend", ()
       const expected = await grad('cpu')
       expect(relativeError(await grad('wasm'), expected), `seed ${seed}: x ${shape}, max ${hi}`).toBe(0)
     }
+    simdOptions.enabled = true
   })
 })
 

@@ -5,8 +5,8 @@
 //   forward:  Σx, Σx² (one pass, float64)  →  mean μ, biased variance σ²,  y = x·γr + (β − μγr),  r = 1/√(σ² + ε)
 //   backward: Σdy, Σdy·x (one pass)  →  d offset = Σdy,  d scale = r·Σdy(x − μ),
 //             dx = γr·dy − γr·Σdy/N − γr³·(x − μ)·Σdy(x − μ)/N  (+ whatever flows into the mean and variance outputs)
-// Two passes each way. The mean and variance outputs are the batch statistics tfjs-layers' moving averages take.
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
+// Two passes each way, as wasm SIMD where the channels allow (channel-sums.ts). The mean and variance outputs are the batch statistics tfjs-layers' moving averages take.
+import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core'
 import { channelAffine, channelAffine2, channelSums } from './channel-sums.js'
 import { fromValues, heap, type BackendWasm } from './wasm-ops.js'
 
@@ -29,23 +29,20 @@ export const batchNormTraining: KernelFunc = ({ inputs, backend, attrs }) => {
   const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number }
   const C = x.shape[x.shape.length - 1]
   const y = b.makeOutput([...x.shape], 'float32')
-  const xs = heap(b, x)
-  const N = xs.length / C
-  const [sum, sumSq] = channelSums(xs, xs, C)
+  const N = util.sizeFromShape(x.shape) / C
+  const [sum, sumSq] = channelSums(b, x, x, C)
   const mean = new Float64Array(C)
   const variance = new Float64Array(C)
   const a = new Float64Array(C)
-  const k = new Float64Array(C)
   const gammas = heap(b, scale)
-  const betas = heap(b, offset)
+  const betas = Float64Array.from(heap(b, offset))
   for (let c = 0; c < C; c++) {
     mean[c] = sum[c] / N
     // E[x²] − μ² in float64 loses nothing that matters for float32 data; the max guards rounding below zero.
     variance[c] = Math.max(0, sumSq[c] / N - mean[c] * mean[c])
     a[c] = gammas[c] / Math.sqrt(variance[c] + varianceEpsilon)
-    k[c] = betas[c] - mean[c] * a[c]
   }
-  channelAffine(xs, heap(b, y), a, k)
+  channelAffine(b, x, y, mean, a, betas)
   return [y, fromValues(b, [C], f32(mean)), fromValues(b, [C], f32(variance))]
 }
 
@@ -67,11 +64,9 @@ export const batchNormTrainingGrad: KernelFunc = ({ inputs, backend, attrs }) =>
   const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number }
   const C = x.shape[x.shape.length - 1]
   const dx = b.makeOutput([...x.shape], 'float32')
-  const dys = heap(b, dy)
-  const xs = heap(b, x)
-  const N = xs.length / C
-  const [sumDy, sumDyX] = channelSums(dys, xs, C)
-  const means = heap(b, mean)
+  const N = util.sizeFromShape(x.shape) / C
+  const [sumDy, sumDyX] = channelSums(b, dy, x, C)
+  const means = Float64Array.from(heap(b, mean))
   const variances = heap(b, variance)
   const gammas = heap(b, scale)
   const dMeans = dMean ? heap(b, dMean) : null
@@ -88,12 +83,12 @@ export const batchNormTrainingGrad: KernelFunc = ({ inputs, backend, attrs }) =>
     const sumDyXm = sumDyX[c] - m * sumDy[c] // Σdy·(x − μ)
     dScale[c] = r * sumDyXm
     dOffset[c] = sumDy[c]
-    // dx = A·dy + B·(x − μ) + K₀, written as A·dy + B·x + (K₀ − B·μ).
+    // dx = A·dy + B·(x − μ) + K
     A[c] = g * r
     B[c] = (-g * r * r * r * sumDyXm) / N + (dVariances ? (2 * dVariances[c]) / N : 0)
-    K[c] = (-g * r * sumDy[c]) / N + (dMeans ? dMeans[c] / N : 0) - B[c] * m
+    K[c] = (-g * r * sumDy[c]) / N + (dMeans ? dMeans[c] / N : 0)
   }
-  channelAffine2(dys, xs, heap(b, dx), A, B, K)
+  channelAffine2(b, dy, x, dx, means, A, B, K)
   return [dx, fromValues(b, [C], dScale), fromValues(b, [C], dOffset)]
 }
 

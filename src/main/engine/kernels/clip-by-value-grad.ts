@@ -2,7 +2,7 @@
 // LessEqual, LogicalAnd, ZerosLike and Select, five passes over the activations for every ReLU6 of a MobileNet.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
 import { maskedCopy } from './relu6-grad.js'
-import { heap, type BackendWasm } from './wasm-ops.js'
+import type { BackendWasm } from './wasm-ops.js'
 
 export const CLIP_BY_VALUE_GRAD = 'KindlingClipByValueGrad'
 
@@ -11,7 +11,7 @@ export const clipByValueGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo }
   const { clipValueMin: lo, clipValueMax: hi } = attrs as unknown as { clipValueMin: number; clipValueMax: number }
   const dx = b.makeOutput([...x.shape], 'float32')
-  maskedCopy(heap(b, dy), heap(b, x), heap(b, dx), lo, hi, true)
+  maskedCopy(b, dy, x, dx, lo, hi, true)
   return dx
 }
 
