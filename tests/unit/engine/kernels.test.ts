@@ -73,6 +73,12 @@ beforeAll(async () => {
   expect((await initEngine({ backend: 'wasm' })).name).toBe('wasm')
 })
 
+// Kernels with a wasm SIMD path (channels a multiple of 4, simd.ts) and a JavaScript one: both are checked.
+const simdAndJs = describe.each([
+  { path: 'SIMD', simd: true },
+  { path: 'JavaScript', simd: false },
+])
+
 describe('training kernels are registered for wasm only', () => {
   it('replaces or adds each kernel on wasm and leaves the CPU backend its own', () => {
     for (const config of trainingKernels) {
@@ -152,7 +158,14 @@ describe('DepthwiseConv2dNativeBackpropInput matches the CPU backend', () => {
   })
 })
 
-describe('DepthwiseConv2dNativeBackpropFilter matches the CPU backend', () => {
+simdAndJs('DepthwiseConv2dNativeBackpropFilter matches the CPU backend ($path)', ({ simd }) => {
+  beforeAll(() => {
+    simdOptions.enabled = simd
+    return () => {
+      simdOptions.enabled = true
+    }
+  })
+
   it(`over ${CASES} random depthwise convolutions (multipliers 1–3)`, async () => {
     for (let seed = 401; seed <= 400 + CASES; seed++) {
       const c = randomCase(seed, true, false)
@@ -166,7 +179,7 @@ describe('DepthwiseConv2dNativeBackpropFilter matches the CPU backend', () => {
     }
   })
 
-  it("in MobileNet's case (3×3, one filter a channel: three taps a row in one sweep), every stride, padding and edge", async () => {
+  it("in MobileNet's case (3×3, multiplier 1, channels 3–8; rows longer than a SIMD stretch), every stride, padding and edge", async () => {
     let seed = 451
     for (const [h, w] of [
       [1, 1],
@@ -192,7 +205,7 @@ describe('DepthwiseConv2dNativeBackpropFilter matches the CPU backend', () => {
           ],
         ] as Pad[]) {
           const random = rng(seed++)
-          const xShape: [number, number, number, number] = [int(random, 1, 3), h, w, int(random, 1, 9)]
+          const xShape: [number, number, number, number] = [int(random, 1, 3), h, w, pick(random, [4, 8, 3, 5])]
           const filterShape: [number, number, number, number] = [pick(random, [1, 3]), 3, xShape[3], 1]
           const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, [1, 1], pad, undefined, true)
           if (info.outHeight < 1 || info.outWidth < 1) continue
@@ -411,12 +424,6 @@ describe("batch norm's gradient in training mode matches the CPU backend", () =>
     }
   })
 })
-
-// Kernels with a wasm SIMD path (channels a multiple of 4, simd.ts) and a JavaScript one: both are checked.
-const simdAndJs = describe.each([
-  { path: 'SIMD', simd: true },
-  { path: 'JavaScript', simd: false },
-])
 
 simdAndJs('batch norm in training mode as one kernel (KindlingBatchNormTraining) matches the CPU composition ($path)', ({ simd }) => {
   // The CPU reference is what tfjs-layers computes: moments over every axis but the channels, then batchNorm. Its loss

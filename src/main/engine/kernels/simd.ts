@@ -288,7 +288,69 @@ const sums: Fn = (() => {
   }
 })()
 
-const wasmBytes = assemble([mask('maskStrict', f32x4.gt), mask('maskInclusive', f32x4.ge), affine, affine2, sums])
+/**
+ * The depthwise filter gradient's inner sweep, one tap over one stretch of an output row for every group of 4 channels
+ * (multiplier 1): acc[c] += Σ_j x[x0 + j·xStep][c] · dy[d0 + j·dStep][c]. Products and the stretch's sum are float32
+ * (the caller keeps stretches short: the rounding of a 64-term sum is ~1e-7 of it), the accumulators float64.
+ */
+const depthwiseTap: Fn = (() => {
+  // params: x0, d0, count, xStep, dStep, acc, groups; locals: j, xi, di, sum
+  const [x0, d0, count, xStep, dStep, acc, groups, j, xi, di, total] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  return {
+    name: 'depthwiseTap',
+    params: [I32, I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, V128],
+    body: countdown(groups, [
+      ...simd(0x0c, ...new Array<number>(16).fill(0)), // v128.const 0
+      ...set(total),
+      ...get(count),
+      ...set(j),
+      ...get(x0),
+      ...set(xi),
+      ...get(d0),
+      ...set(di),
+      ...countdown(j, [
+        ...get(total),
+        ...get(xi),
+        ...load(),
+        ...get(di),
+        ...load(),
+        ...f32x4.mul,
+        ...f32x4.add,
+        ...set(total),
+        ...get(xi),
+        ...get(xStep),
+        ...add,
+        ...set(xi),
+        ...get(di),
+        ...get(dStep),
+        ...add,
+        ...set(di),
+      ]),
+      ...get(acc),
+      ...get(acc),
+      ...load(),
+      ...get(total),
+      ...f64x2.promoteLow,
+      ...f64x2.add,
+      ...store(),
+      ...get(acc),
+      ...get(acc),
+      ...load(16),
+      ...get(total),
+      ...get(total),
+      ...highHalf,
+      ...f64x2.promoteLow,
+      ...f64x2.add,
+      ...store(16),
+      ...advance(x0, 16),
+      ...advance(d0, 16),
+      ...advance(acc, 32),
+    ]),
+  }
+})()
+
+const wasmBytes = assemble([mask('maskStrict', f32x4.gt), mask('maskInclusive', f32x4.ge), affine, affine2, sums, depthwiseTap])
 
 // --- Instances, one per backend heap. ------------------------------------------------------------------------------
 
@@ -298,6 +360,7 @@ interface Exports {
   affine(u: number, out: number, coef: number, pixels: number, groups: number): void
   affine2(u: number, v: number, out: number, coef: number, pixels: number, groups: number): void
   sums(a: number, b: number, acc: number, pixels: number, groups: number): void
+  depthwiseTap(x0: number, d0: number, count: number, xStep: number, dStep: number, acc: number, groups: number): void
 }
 
 /** Off switch for tests and benchmarks comparing with the JavaScript loops. */
