@@ -88,7 +88,14 @@ describe('training kernels are registered for wasm only', () => {
   })
 })
 
-describe('Conv2DBackpropFilter matches the CPU backend', () => {
+simdAndJs('Conv2DBackpropFilter matches the CPU backend ($path)', ({ simd }) => {
+  beforeAll(() => {
+    simdOptions.enabled = simd
+    return () => {
+      simdOptions.enabled = true
+    }
+  })
+
   it(`over ${CASES} random convolutions`, async () => {
     for (let seed = 1; seed <= CASES; seed++) {
       const c = randomCase(seed, false, false)
@@ -99,6 +106,42 @@ describe('Conv2DBackpropFilter matches the CPU backend', () => {
         { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: c.filterShape },
       )
       expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+    }
+  })
+
+  it('with channels in groups of 4 (the SIMD transpose), 1×1 and 3×3, rows of any length, strides 1 and 2', async () => {
+    let seed = 61
+    for (const [h, w] of [
+      [1, 3],
+      [2, 4],
+      [3, 7],
+      [5, 13],
+    ]) {
+      for (const k of [1, 3]) {
+        for (const strides of [
+          [1, 1],
+          [2, 2],
+          [1, 2],
+        ] as [number, number][]) {
+          for (const pad of ['same', 'valid'] as Pad[]) {
+            const random = rng(seed++)
+            const xShape: [number, number, number, number] = [int(random, 1, 3), h, w, pick(random, [4, 8, 12])]
+            const filterShape: [number, number, number, number] = [k, k, xShape[3], int(random, 1, 5)]
+            const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, [1, 1], pad)
+            if (info.outHeight < 1 || info.outWidth < 1) continue
+            const c = { seed, xShape, filterShape, strides, dilations: [1, 1] as [number, number], pad, outShape: info.outShape }
+            const err = await compare(
+              'Conv2DBackpropFilter',
+              {
+                x: { shape: xShape, values: randomValues(random, xShape) },
+                dy: { shape: c.outShape, values: randomValues(random, c.outShape) },
+              },
+              { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape },
+            )
+            expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+          }
+        }
+      }
     }
   })
 })

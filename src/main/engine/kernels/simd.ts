@@ -350,7 +350,60 @@ const depthwiseTap: Fn = (() => {
   }
 })()
 
-const wasmBytes = assemble([mask('maskStrict', f32x4.gt), mask('maskInclusive', f32x4.ge), affine, affine2, sums, depthwiseTap])
+/**
+ * Im2col's transpose for one output row and one tap: `quads` groups of 4 pixels (x0, stepping xStep bytes a pixel)
+ * × `groups` groups of 4 channels, each 4×4 block transposed in registers so that channel c's pixels land as a run in
+ * output row c (rows rowBytes apart, starting at out).
+ */
+const gatherQuads: Fn = (() => {
+  // params: x0, xStep, out, rowBytes, quads, groups; locals: g, xi, o, r0..r3, t0..t3
+  const [x0, xStep, out, rowBytes, quads, groups, g, xi, o, r0, r1, r2, r3, t0, t1, t2, t3] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+  ]
+  const interleaveLow = simd(0x0d, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23) // a0 b0 a1 b1
+  const interleaveHigh = simd(0x0d, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31) // a2 b2 a3 b3
+  const lowHalves = simd(0x0d, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) // a0 a1 b0 b1
+  const highHalves = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31) // a2 a3 b2 b3
+  const pixelAt = (k: number) => [...get(xi), ...(k ? [...get(xStep), ...i32(k), ...mul, ...add] : []), ...load()]
+  const rowAt = (k: number) => [...get(o), ...(k ? [...get(rowBytes), ...i32(k), ...mul, ...add] : [])]
+  return {
+    name: 'gatherQuads',
+    params: [I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128],
+    body: countdown(quads, [
+      ...get(groups),
+      ...set(g),
+      ...get(x0),
+      ...set(xi),
+      ...get(out),
+      ...set(o),
+      ...countdown(g, [
+        ...pixelAt(0),
+        ...set(r0),
+        ...pixelAt(1),
+        ...set(r1),
+        ...pixelAt(2),
+        ...set(r2),
+        ...pixelAt(3),
+        ...set(r3),
+        ...[...get(r0), ...get(r1), ...interleaveLow, ...set(t0)],
+        ...[...get(r2), ...get(r3), ...interleaveLow, ...set(t1)],
+        ...[...get(r0), ...get(r1), ...interleaveHigh, ...set(t2)],
+        ...[...get(r2), ...get(r3), ...interleaveHigh, ...set(t3)],
+        ...[...rowAt(0), ...get(t0), ...get(t1), ...lowHalves, ...store()],
+        ...[...rowAt(1), ...get(t0), ...get(t1), ...highHalves, ...store()],
+        ...[...rowAt(2), ...get(t2), ...get(t3), ...lowHalves, ...store()],
+        ...[...rowAt(3), ...get(t2), ...get(t3), ...highHalves, ...store()],
+        ...advance(xi, 16),
+        ...[...get(o), ...get(rowBytes), ...i32(4), ...mul, ...add, ...set(o)],
+      ]),
+      ...[...get(x0), ...get(xStep), ...i32(4), ...mul, ...add, ...set(x0)],
+      ...advance(out, 16),
+    ]),
+  }
+})()
+
+const wasmBytes = assemble([mask('maskStrict', f32x4.gt), mask('maskInclusive', f32x4.ge), affine, affine2, sums, depthwiseTap, gatherQuads])
 
 // --- Instances, one per backend heap. ------------------------------------------------------------------------------
 
@@ -361,6 +414,7 @@ interface Exports {
   affine2(u: number, v: number, out: number, coef: number, pixels: number, groups: number): void
   sums(a: number, b: number, acc: number, pixels: number, groups: number): void
   depthwiseTap(x0: number, d0: number, count: number, xStep: number, dStep: number, acc: number, groups: number): void
+  gatherQuads(x0: number, xStep: number, out: number, rowBytes: number, quads: number, groups: number): void
 }
 
 /** Off switch for tests and benchmarks comparing with the JavaScript loops. */
