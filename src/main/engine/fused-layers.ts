@@ -6,7 +6,7 @@
 //   stock call;
 // - ReLU capped at 6 is one Relu6 op instead of Relu then ClipByValue (the same values and the same gradient, 0 < x ≤ 6),
 //   on every backend.
-// Measurements: docs/engine.md, "Batch norm in training".
+// Measurements: docs/engine.md, "Batch norm in training, ReLU6 and SIMD passes".
 import * as tf from '@tensorflow/tfjs-core'
 import { getKernel, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'

@@ -1,7 +1,7 @@
 // Batch norm in training mode on wasm as one kernel forward and one backward. tfjs-layers composes it as moments
 // (Mean, Sub, Square, Mean) and FusedBatchNorm, and its gradient flows back through all of those as well as through
 // FusedBatchNorm's: about twenty full-size passes per layer, most of a MobileNet step's kernel calls
-// (docs/engine.md, "Batch norm in training"). With channels last and per-channel statistics:
+// (docs/engine.md, "Batch norm in training, ReLU6 and SIMD passes"). With channels last and per-channel statistics:
 //   forward:  Σx, Σx² (one pass, float64)  →  mean μ, biased variance σ²,  y = x·γr + (β − μγr),  r = 1/√(σ² + ε)
 //   backward: Σdy, Σdy·x (one pass)  →  d offset = Σdy,  d scale = r·Σdy(x − μ),
 //             dx = γr·dy − γr·Σdy/N − γr³·(x − μ)·Σdy(x − μ)/N  (+ whatever flows into the mean and variance outputs)

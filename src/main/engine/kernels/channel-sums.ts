@@ -1,6 +1,6 @@
 // Per-channel passes over channels-last tensors for batch norm's kernels: sums per channel in float64, and affine maps
 // with per-channel coefficients. Each runs as wasm SIMD over the heap (simd.ts) when the channels are a multiple of 4,
-// and as the JavaScript loops below otherwise (docs/engine.md, "Batch norm in training").
+// and as the JavaScript loops below otherwise (docs/engine.md, "Batch norm in training, ReLU6 and SIMD passes").
 import type { TensorInfo } from '@tensorflow/tfjs-core'
 import { address, simdFor } from './simd.js'
 import { free, heap, type BackendWasm } from './wasm-ops.js'

@@ -2,7 +2,7 @@
 // Cast and Multiply, five passes over the activations for every ReLU6 of a MobileNet. As wasm SIMD (simd.ts) the
 // mask is compared four lanes at a time and and-ed in; the JavaScript fallback multiplies it in as 0/1 rather than
 // choosing by a branch: activations change sign at random, and a mispredicted branch per element made the select three
-// times slower than the multiply (docs/engine.md, "ReLU6").
+// times slower than the multiply (docs/engine.md, "Batch norm in training, ReLU6 and SIMD passes").
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
 import { address, simdFor } from './simd.js'
 import { heap, type BackendWasm } from './wasm-ops.js'

@@ -4,7 +4,7 @@
 // module is a few hand-assembled functions (no toolchain in the build): it imports the backend's WebAssembly.Memory,
 // so it reads and writes tensors where they are, with byte offsets from the backend's data map. Where SIMD is not
 // available, or a tensor's channels are not a multiple of 4, the callers keep their JavaScript loops.
-// Measurements: docs/engine.md, "SIMD passes".
+// Measurements: docs/engine.md, "Batch norm in training, ReLU6 and SIMD passes".
 import type { TensorInfo } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from './wasm-ops.js'
 
