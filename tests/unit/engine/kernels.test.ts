@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import { backend_util, getKernel } from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../src/main/engine/index.js'
-import { conv2DBackpropInputWith, limits, trainingKernels } from '../../../src/main/engine/kernels/index.js'
+import { BATCH_NORM_TRAINING, conv2DBackpropInputWith, limits, trainingKernels } from '../../../src/main/engine/kernels/index.js'
+import { simdFor, simdOptions } from '../../../src/main/engine/kernels/simd.js'
 import { randomValues, relativeError, rng, runOn, scaledError } from './parity.js'
 
 const TOLERANCE = 2e-5
@@ -72,6 +73,12 @@ beforeAll(async () => {
   expect((await initEngine({ backend: 'wasm' })).name).toBe('wasm')
 })
 
+// Kernels with a wasm SIMD path (channels a multiple of 4, simd.ts) and a JavaScript one: both are checked.
+const simdAndJs = describe.each([
+  { path: 'SIMD', simd: true },
+  { path: 'JavaScript', simd: false },
+])
+
 describe('training kernels are registered for wasm only', () => {
   it('replaces or adds each kernel on wasm and leaves the CPU backend its own', () => {
     for (const config of trainingKernels) {
@@ -81,7 +88,14 @@ describe('training kernels are registered for wasm only', () => {
   })
 })
 
-describe('Conv2DBackpropFilter matches the CPU backend', () => {
+simdAndJs('Conv2DBackpropFilter matches the CPU backend ($path)', ({ simd }) => {
+  beforeAll(() => {
+    simdOptions.enabled = simd
+    return () => {
+      simdOptions.enabled = true
+    }
+  })
+
   it(`over ${CASES} random convolutions`, async () => {
     for (let seed = 1; seed <= CASES; seed++) {
       const c = randomCase(seed, false, false)
@@ -92,6 +106,42 @@ describe('Conv2DBackpropFilter matches the CPU backend', () => {
         { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: c.filterShape },
       )
       expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+    }
+  })
+
+  it('with channels in groups of 4 (the SIMD transpose), 1×1 and 3×3, rows of any length, strides 1 and 2', async () => {
+    let seed = 61
+    for (const [h, w] of [
+      [1, 3],
+      [2, 4],
+      [3, 7],
+      [5, 13],
+    ]) {
+      for (const k of [1, 3]) {
+        for (const strides of [
+          [1, 1],
+          [2, 2],
+          [1, 2],
+        ] as [number, number][]) {
+          for (const pad of ['same', 'valid'] as Pad[]) {
+            const random = rng(seed++)
+            const xShape: [number, number, number, number] = [int(random, 1, 3), h, w, pick(random, [4, 8, 12])]
+            const filterShape: [number, number, number, number] = [k, k, xShape[3], int(random, 1, 5)]
+            const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, [1, 1], pad)
+            if (info.outHeight < 1 || info.outWidth < 1) continue
+            const c = { seed, xShape, filterShape, strides, dilations: [1, 1] as [number, number], pad, outShape: info.outShape }
+            const err = await compare(
+              'Conv2DBackpropFilter',
+              {
+                x: { shape: xShape, values: randomValues(random, xShape) },
+                dy: { shape: c.outShape, values: randomValues(random, c.outShape) },
+              },
+              { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape },
+            )
+            expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+          }
+        }
+      }
     }
   })
 })
@@ -151,7 +201,14 @@ describe('DepthwiseConv2dNativeBackpropInput matches the CPU backend', () => {
   })
 })
 
-describe('DepthwiseConv2dNativeBackpropFilter matches the CPU backend', () => {
+simdAndJs('DepthwiseConv2dNativeBackpropFilter matches the CPU backend ($path)', ({ simd }) => {
+  beforeAll(() => {
+    simdOptions.enabled = simd
+    return () => {
+      simdOptions.enabled = true
+    }
+  })
+
   it(`over ${CASES} random depthwise convolutions (multipliers 1–3)`, async () => {
     for (let seed = 401; seed <= 400 + CASES; seed++) {
       const c = randomCase(seed, true, false)
@@ -162,6 +219,48 @@ describe('DepthwiseConv2dNativeBackpropFilter matches the CPU backend', () => {
         { strides: c.strides, dilations: c.dilations, pad: c.pad, dimRoundingMode: undefined, filterShape: c.filterShape },
       )
       expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+    }
+  })
+
+  it("in MobileNet's case (3×3, multiplier 1, channels 3–8; rows longer than a SIMD stretch), every stride, padding and edge", async () => {
+    let seed = 451
+    for (const [h, w] of [
+      [1, 1],
+      [2, 2],
+      [3, 4],
+      [7, 9],
+      [12, 13],
+    ]) {
+      for (const strides of [
+        [1, 1],
+        [2, 2],
+        [1, 2],
+        [2, 1],
+      ] as [number, number][]) {
+        for (const pad of [
+          'same',
+          'valid',
+          [
+            [0, 0],
+            [0, 2],
+            [2, 1],
+            [0, 0],
+          ],
+        ] as Pad[]) {
+          const random = rng(seed++)
+          const xShape: [number, number, number, number] = [int(random, 1, 3), h, w, pick(random, [4, 8, 3, 5])]
+          const filterShape: [number, number, number, number] = [pick(random, [1, 3]), 3, xShape[3], 1]
+          const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, [1, 1], pad, undefined, true)
+          if (info.outHeight < 1 || info.outWidth < 1) continue
+          const c = { seed, xShape, filterShape, strides, dilations: [1, 1] as [number, number], pad, outShape: info.outShape }
+          const err = await compare(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x: { shape: xShape, values: randomValues(random, xShape) }, dy: { shape: c.outShape, values: randomValues(random, c.outShape) } },
+            { strides, dilations: [1, 1], pad, dimRoundingMode: undefined, filterShape },
+          )
+          expect(err, describeCase(c)).toBeLessThan(TOLERANCE)
+        }
+      }
     }
   })
 })
@@ -369,8 +468,94 @@ describe("batch norm's gradient in training mode matches the CPU backend", () =>
   })
 })
 
-describe("ReLU6's gradient (ClipByValue after Relu) matches the CPU backend", () => {
+simdAndJs('batch norm in training mode as one kernel (KindlingBatchNormTraining) matches the CPU composition ($path)', ({ simd }) => {
+  // The CPU reference is what tfjs-layers computes: moments over every axis but the channels, then batchNorm. Its loss
+  // also reaches the mean and variance outputs, so that every term of the fused gradient is checked.
+  it('in y, the batch statistics and the gradients of x, scale and offset, over random shapes and ranks', async () => {
+    simdOptions.enabled = simd
+    await tf.setBackend('wasm')
+    // Node and Electron have wasm SIMD: the fast path must not fall back silently.
+    expect(simdFor(tf.backend() as Parameters<typeof simdFor>[0]) != null).toBe(simd)
+    for (let seed = 1301; seed <= 1317; seed++) {
+      const random = rng(seed)
+      const c = pick(random, [1, 3, 4, 8, 12])
+      const shape =
+        seed >= 1316
+          ? [8, 15, 20, seed === 1316 ? 33 : 32] // several cache blocks of pixels
+          : seed % 4 === 0
+            ? [int(random, 1, 5), c] // rank 2 (a dense layer's batch norm)
+            : [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), c]
+      const C = shape[shape.length - 1]
+      const axes = shape.slice(0, -1).map((_, i) => i)
+      // Offset from zero and scaled per case, so that the mean matters and E[x²] − μ² is tested for cancellation.
+      const shift = pick(random, [0, 3, -20])
+      const x = randomValues(random, shape).map((v) => v * (1 + 4 * random()) + shift)
+      const gamma = randomValues(random, [C])
+      const beta = randomValues(random, [C])
+      const dy = randomValues(random, shape)
+      const u = randomValues(random, [C])
+      const v = randomValues(random, [C])
+      const run = async (backend: string) => {
+        await tf.setBackend(backend)
+        const inputs = [tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta)]
+        const forward = (xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] => {
+          if (backend === 'wasm') {
+            return tf.engine().runKernel(BATCH_NORM_TRAINING, { x: xt, scale: g, offset: b }, { varianceEpsilon: 1e-3 }) as tf.Tensor[]
+          }
+          const { mean, variance } = tf.moments(xt, axes)
+          return [tf.batchNorm(xt, mean, variance, b, g, 1e-3), mean, variance]
+        }
+        const loss = (xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const [y, mean, variance] = forward(xt, g, b)
+          return tf.addN([
+            tf.sum(tf.mul(y, tf.tensor(dy, shape))),
+            tf.sum(tf.mul(mean, tf.tensor1d(u))),
+            tf.sum(tf.mul(variance, tf.tensor1d(v))),
+          ])
+        }
+        const outs = [...forward(inputs[0], inputs[1], inputs[2]), ...tf.grads(loss)(inputs)]
+        const values = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>))
+        tf.dispose([...inputs, ...outs])
+        return values
+      }
+      const expected = await run('cpu')
+      const actual = await run('wasm')
+      const names = ['y', 'mean', 'variance', 'dx', 'd scale', 'd offset']
+      for (let i = 0; i < names.length; i++) {
+        expect(scaledError(actual[i], expected[i], 1e-3), `seed ${seed}: x ${shape} + ${shift}, ${names[i]}`).toBeLessThan(1e-4)
+      }
+    }
+    simdOptions.enabled = true
+  })
+})
+
+simdAndJs("Relu6's gradient matches the CPU backend ($path)", ({ simd }) => {
+  it('over random shapes, with values on both bounds (0 stops the gradient, 6 passes it)', async () => {
+    simdOptions.enabled = simd
+    for (let seed = 1401; seed <= 1410; seed++) {
+      const random = rng(seed)
+      const shape = [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), int(random, 1, 6)]
+      const x = randomValues(random, shape).map((v, i) => (i % 7 === 0 ? 6 : i % 11 === 0 ? 0 : v * 12))
+      const dy = randomValues(random, shape)
+      const grad = async (backend: string) => {
+        await tf.setBackend(backend)
+        const xt = tf.tensor(x, shape)
+        const dyt = tf.tensor(dy, shape)
+        const g = tf.grad((t: tf.Tensor) => tf.relu6(t))(xt, dyt)
+        const values = (await g.data()) as Float32Array
+        tf.dispose([xt, dyt, g])
+        return values
+      }
+      const expected = await grad('cpu')
+      expect(relativeError(await grad('wasm'), expected), `seed ${seed}: x ${shape}`).toBe(0)
+    }
+    simdOptions.enabled = true
+  })
+})
+
+simdAndJs("ReLU6's gradient (ClipByValue after Relu) matches the CPU backend ($path)", ({ simd }) => {
   it('over random shapes and bounds, with values on the bounds', async () => {
+    simdOptions.enabled = simd
     for (let seed = 1201; seed <= 1220; seed++) {
       const random = rng(seed)
       const shape = [int(random, 1, 3), int(random, 1, 9), int(random, 1, 9), int(random, 1, 6)]
@@ -390,6 +575,7 @@ describe("ReLU6's gradient (ClipByValue after Relu) matches the CPU backend", ()
       const expected = await grad('cpu')
       expect(relativeError(await grad('wasm'), expected), `seed ${seed}: x ${shape}, max ${hi}`).toBe(0)
     }
+    simdOptions.enabled = true
   })
 })
 

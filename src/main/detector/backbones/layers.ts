@@ -3,6 +3,7 @@
 // another process) would get different weight names and a checkpoint could not be loaded back into it.
 import * as tfl from '@tensorflow/tfjs-layers'
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers'
+import { fusedBatchNorm, fusedRelu6 } from '../../engine/fused-layers.js'
 
 export type S = SymbolicTensor
 export type Activation = 'relu' | 'relu6' | 'leaky' | 'linear'
@@ -24,7 +25,8 @@ export function activate(x: S, activation: Activation, name: string): S {
       return L.reLU({ name }).apply(x) as S
     case 'relu6':
       // MobileNets clip at 6 "because of its robustness when used with low-precision computation" (Howard et al. 2017).
-      return L.reLU({ maxValue: 6, name }).apply(x) as S
+      // The stock layer (so checkpoints keep its config), computed as one Relu6 op rather than Relu then a clip.
+      return fusedRelu6(L.reLU({ maxValue: 6, name })).apply(x) as S
     case 'leaky':
       // DarkNet's leaky ReLU slope (Redmon & Farhadi, darknet's `activation=leaky`).
       return L.leakyReLU({ alpha: 0.1, name }).apply(x) as S
@@ -83,8 +85,9 @@ export function depthwise(x: S, o: DepthwiseOptions): S {
 }
 
 function finish(y: S, batchNorm: boolean, activation: Activation, name: string): S {
-  // Keras' defaults for these nets (momentum 0.99, epsilon 1e-3) are tfjs-layers' defaults too.
-  const normed = batchNorm ? (L.batchNormalization({ name: `${name}_bn` }).apply(y) as S) : y
+  // Keras' defaults for these nets (momentum 0.99, epsilon 1e-3) are tfjs-layers' defaults too. The stock layer, whose
+  // training-mode call is one kernel each way on wasm (engine/fused-layers.ts).
+  const normed = batchNorm ? (fusedBatchNorm(L.batchNormalization({ name: `${name}_bn` })).apply(y) as S) : y
   return activate(normed, activation, `${name}_${activation}`)
 }
 

@@ -1,7 +1,8 @@
 // ClipByValue's gradient on wasm as one pass: dy where min ≤ x ≤ max, else 0. TF.js composes it from GreaterEqual,
 // LessEqual, LogicalAnd, ZerosLike and Select, five passes over the activations for every ReLU6 of a MobileNet.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
-import { heap, type BackendWasm } from './wasm-ops.js'
+import { maskedCopy } from './relu6-grad.js'
+import type { BackendWasm } from './wasm-ops.js'
 
 export const CLIP_BY_VALUE_GRAD = 'KindlingClipByValueGrad'
 
@@ -10,13 +11,7 @@ export const clipByValueGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo }
   const { clipValueMin: lo, clipValueMax: hi } = attrs as unknown as { clipValueMin: number; clipValueMax: number }
   const dx = b.makeOutput([...x.shape], 'float32')
-  const dys = heap(b, dy)
-  const xs = heap(b, x)
-  const dxs = heap(b, dx)
-  for (let i = 0; i < xs.length; i++) {
-    const v = xs[i]
-    dxs[i] = v >= lo && v <= hi ? dys[i] : 0
-  }
+  maskedCopy(b, dy, x, dx, lo, hi, true)
   return dx
 }
 

@@ -5,6 +5,7 @@
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core'
 import { convGeometry } from './geometry.js'
 import { gatherPatchesTransposed } from './layout.js'
+import { address, simdFor } from './simd.js'
 import { alloc, free, heap, imagesPerChunk, requireNHWC, rowsOf, run, type BackendWasm } from './wasm-ops.js'
 
 // TF.js's type has no dilations (see below).
@@ -27,7 +28,9 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
     const M = (n1 - n0) * pixels
     const patches = alloc(b, [1, rows, M])
     const dyRows = rowsOf(b, dy, n0, n1, g.batch, pixels * g.outC, [1, M, g.outC])
-    gatherPatchesTransposed(heap(b, x), heap(b, patches), g, n0, n1)
+    const simd = simdFor(b)
+    const fast = simd ? { simd, x: address(b, x), out: address(b, patches) } : undefined
+    gatherPatchesTransposed(heap(b, x), heap(b, patches), g, n0, n1, fast)
     const part = run(b, 'BatchMatMul', { a: patches, b: dyRows }, { transposeA: false, transposeB: false })
     free(b, patches)
     if (dyRows.dataId !== dy.dataId) free(b, dyRows)

@@ -1,6 +1,7 @@
 // The project's training kernels for the wasm backend, registered for 'wasm' only (other backends keep their own).
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core'
 import { fusedBatchNormGradConfig } from './batch-norm-grad.js'
+import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './batch-norm-training.js'
 import { clipByValueGradConfig } from './clip-by-value-grad.js'
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js'
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js'
@@ -10,6 +11,7 @@ import { registerFusedGradients } from './gradients.js'
 import { identityConfig } from './identity.js'
 import { maxPoolGradConfig } from './max-pool-grad.js'
 import { meanConfig, sumConfig } from './reduce-leading.js'
+import { relu6GradConfig } from './relu6-grad.js'
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad.js'
 import { tileConfig } from './tile.js'
 import { builtins } from './wasm-ops.js'
@@ -29,6 +31,10 @@ export const trainingKernels: KernelConfig[] = [
   // Fused gradients (gradients.ts runs them where the backend has them).
   fusedBatchNormGradConfig,
   clipByValueGradConfig,
+  relu6GradConfig,
+  // Batch norm in training mode as one kernel each way (fused-layers.ts puts it in the layers).
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
 ]
 
 let registered = false
@@ -55,3 +61,4 @@ export function builtinWasmConv2DBackpropInput(): KernelFunc | undefined {
 
 export { conv2DBackpropInputWith, type InputGradStrategy } from './conv2d-backprop-input.js'
 export { limits } from './wasm-ops.js'
+export { BATCH_NORM_TRAINING, batchNormTrainingApplies } from './batch-norm-training.js'

@@ -3,13 +3,21 @@
 // (docs/engine.md#data-movement), and BatchMatMul is only fast (XNNPACK) with neither operand transposed — so
 // the patch matrix is written here directly in the layout the fast path wants.
 import type { ConvGeometry } from './geometry.js'
+import type { simdFor } from './simd.js'
+
+/** The SIMD functions and the byte addresses of x and the patch matrix, for gatherPatchesTransposed's fast path. */
+export interface SimdGather {
+  simd: NonNullable<ReturnType<typeof simdFor>>
+  x: number
+  out: number
+}
 
 /**
  * Image patches of images [n0, n1), transposed: row (kh·kW + kw)·inC + ci, column m = ((n−n0)·outH + oh)·outW + ow,
  * holding x[n, oh·sH + kh·dH − padTop, ow·sW + kw·dW − padLeft, ci], or 0 outside the image. Multiplying this
  * [kH·kW·inC, M] matrix by dy as [M, outC] gives the filter gradient directly in [kH, kW, inC, outC] layout.
  */
-export function gatherPatchesTransposed(x: Float32Array, out: Float32Array, g: ConvGeometry, n0: number, n1: number): void {
+export function gatherPatchesTransposed(x: Float32Array, out: Float32Array, g: ConvGeometry, n0: number, n1: number, fast?: SimdGather): void {
   const { inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft } = g
   const M = (n1 - n0) * outH * outW
   // The valid ow range for each kw, so the inner loop has no bounds checks.
@@ -28,12 +36,21 @@ export function gatherPatchesTransposed(x: Float32Array, out: Float32Array, g: C
             continue
           }
           const xRow = (n * inH + ih) * inW * inC
+          // Groups of 4 pixels × 4 channels transposed in SIMD registers; the columns left over (and everything, without
+          // SIMD) go one value at a time.
+          let from = owStart
+          if (fast && inC % 4 === 0 && owEnd - owStart >= 4) {
+            const quads = (owEnd - owStart) >> 2
+            const x0 = fast.x + (xRow + (owStart * strideW + colOffset) * inC) * 4
+            fast.simd.gatherQuads(x0, strideW * inC * 4, fast.out + (rowBase + mBase + owStart) * 4, M * 4, quads, inC / 4)
+            from = owStart + 4 * quads
+          }
           for (let ci = 0; ci < inC; ci++) {
             const o = rowBase + ci * M + mBase
             for (let ow = 0; ow < owStart; ow++) out[o + ow] = 0
-            let xi = xRow + (owStart * strideW + colOffset) * inC + ci
+            let xi = xRow + (from * strideW + colOffset) * inC + ci
             const step = strideW * inC
-            for (let ow = owStart; ow < owEnd; ow++, xi += step) out[o + ow] = x[xi]
+            for (let ow = from; ow < owEnd; ow++, xi += step) out[o + ow] = x[xi]
             for (let ow = owEnd; ow < outW; ow++) out[o + ow] = 0
           }
         }
