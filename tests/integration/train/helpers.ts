@@ -6,7 +6,7 @@ import { dispatch } from '../../../src/main/dispatcher.js'
 import type { Studio } from '../../../src/main/studio.js'
 import { dlibFaces, tempDir } from '../../helpers/fixtures.js'
 
-/** The fastest preset to train on wasm (src/main/train/presets.ts). */
+/** A fast preset to train on wasm, with no pretrained start to load (src/main/train/presets.ts). */
 export const FAST_PRESET = 'alexnet-ssd-320x240'
 
 export async function labelledProject(studio: Studio): Promise<string> {
