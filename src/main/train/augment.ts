@@ -1,7 +1,7 @@
 // Augmentation as a plan drawn from a seeded generator, then applied: the plan (zoom, flip, colour jitter) is pure data,
 // so the box math is unit-tested without pixels, and the same seed, epoch and photo always get the same plan — a run is
 // repeatable, and a resumed epoch sees what it would have seen.
-import type { Corners } from '../../shared/boxes.js'
+import { type Corners, iou } from '../../shared/boxes.js'
 
 /** mulberry32: a small, fast generator, plenty for shuffling and augmentation. Returns [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -73,14 +73,6 @@ export const AUGMENT_RANGES = {
   cropTrials: 50,
   brightness: 32,
   contrast: 0.25,
-}
-
-function iou(a: Corners, b: Corners): number {
-  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0])
-  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1])
-  if (w <= 0 || h <= 0) return 0
-  const inter = w * h
-  return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 }
 
 /** A crop of `canvas` that holds the centre of a box overlapping it by ≥ minIou, or null after cropTrials tries. */

@@ -55,6 +55,8 @@ describe('a run from pretrained weights', () => {
     const args = ['--project', 'p', '--preset', 'mobilenet-v1-ssd-300']
     expect(parseTrainArgs([...args, '--init', 'face-api-ssd-mobilenetv1']).settings.init).toBe('face-api-ssd-mobilenetv1')
     expect(parseTrainArgs(args).settings.init).toBeUndefined()
+    // Without --preset it trains the Pi's preset (whose default start the studio fills in).
+    expect(parseTrainArgs(['--project', 'p']).settings.preset).toBe(PI_PRESET)
     expect(() => parseTrainArgs([...args, '--init', 'imagenet'])).toThrow(UsageError)
     expect(() => parseTrainArgs([...args, '--init', 'imagenet'])).toThrow(/--init: .*random.*face-api-ssd-mobilenetv1/)
   })
