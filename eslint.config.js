@@ -25,6 +25,9 @@ export default defineConfig([
     'tests/fixtures/',
     'tests/e2e/screenshots/',
     'projects/',
+    // Generated from onnx.proto (npm run onnx-proto).
+    'src/main/onnx/onnx-proto.js',
+    'src/main/onnx/onnx-proto.d.ts',
     '.vitest-cache/',
     '.scratch*/',
   ]),

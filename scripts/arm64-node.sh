@@ -17,7 +17,7 @@ case "$ROOT" in
 esac
 
 works() {
-  [ -x "$ROOT/node" ] && [ "$("$ROOT/node" -p process.arch 2>/dev/null)" = arm64 ]
+  [ -x "$ROOT/node" ] && [ -f "$ROOT/proc/cpuinfo" ] && [ "$("$ROOT/node" -p process.arch 2>/dev/null)" = arm64 ]
 }
 
 if works; then
@@ -68,6 +68,16 @@ fi
 for deb in "$WORK"/*.deb; do
   dpkg -x "$deb" "$STAGE"
 done
+
+# A Pi 4's processors (four Cortex-A72 cores), where arm64 code looks for them. qemu user mode passes the host's
+# /proc/cpuinfo and /sys through, which describe x86 cores; ONNX Runtime's cpuinfo finds no ARM processor in them and
+# crashes. qemu -L resolves these absolute paths inside ROOT first, so the guest sees these instead. No "Model" line:
+# this is not a Pi, and the runner reports a Pi model only on a real one.
+mkdir -p "$STAGE/proc" "$STAGE/sys/devices/system/cpu"
+for i in 0 1 2 3; do
+  printf 'processor\t: %s\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n' "$i"
+done >"$STAGE/proc/cpuinfo"
+for f in possible present online; do echo 0-3 >"$STAGE/sys/devices/system/cpu/$f"; done
 
 QEMU=$(command -v qemu-aarch64-static)
 # An absolute qemu path: the wrapper may run with a bare PATH (a command over SSH).
