@@ -145,7 +145,7 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
       const { devices } = open()
       return hostKeyConflict(() => testDevice(devices, requireDevice(devices, name), unlockFor(devices)))
     },
-    'deploy.start': async ({ device: name, preset, modelDir, iterations, warmup, randomWeights }) => {
+    'deploy.start': async ({ device: name, preset, modelDir, iterations, warmup, randomWeights, runtime, threads, precision }) => {
       const { store, devices, deployer } = open()
       const device = requireDevice(devices, name, 'params.device')
       let model: ModelSource
@@ -162,7 +162,7 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
         }
         model = randomWeights ? reinitializedSource(store.dir, dir) : { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
       }
-      return { deploymentId: deployer.start({ device, model, iterations, warmup }).id }
+      return { deploymentId: deployer.start({ device, model, iterations, warmup, runtime, threads, precision }).id }
     },
     'deploy.cancel': ({ deploymentId }) => ({ cancelled: open().deployer.cancel(deploymentId) }),
     'deploy.presets': async () => (await import('../detector/index.js')).presetNames,
