@@ -1,15 +1,36 @@
-// A detector on disk in TF.js layers format — model.json plus one weight shard — which is what the device runner
-// loads (src/runner/load-model.ts). The writer itself is detector/model-folder.ts, shared with training checkpoints.
+// A detector on disk, ready to leave the studio: as ONNX (model.onnx, what ONNX Runtime on the device runs; fp32, and
+// int8 as model.int8.onnx when asked for) and as a TF.js layers model (model.json plus one weight shard, the runner's
+// fallback where ONNX Runtime has no binary), with detector.json beside them saying how to use them without the studio
+// (detector/description.ts). The TF.js writer is detector/model-folder.ts, shared with training checkpoints; the ONNX
+// one is src/main/onnx/.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { buildDetector, MODEL_JSON, modelFolderSaver, preset, WEIGHTS_FILE } from '../detector/index.js'
+import {
+  buildDetector,
+  DetectorConfig,
+  describeDetector,
+  MODEL_JSON,
+  modelFolderSaver,
+  preset,
+  WEIGHTS_FILE,
+  writeFileAtomic,
+  type ModelOrigin,
+} from '../detector/index.js'
 import { engineInfo, initEngine } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
+import { layersToOnnx } from '../onnx/index.js'
 
 export { MODEL_JSON, modelFolderSaver, WEIGHTS_FILE } from '../detector/index.js'
+
+export const ONNX_FILE = 'model.onnx'
+export const INT8_ONNX_FILE = 'model.int8.onnx'
+export const DESCRIPTION_FILE = 'detector.json'
+/** The files of each format (the description is written with any of them). */
+export const FORMAT_FILES = { onnx: [ONNX_FILE], tfjs: [MODEL_JSON, WEIGHTS_FILE] } as const
+export type ModelFormat = keyof typeof FORMAT_FILES
 
 export interface ExportedModel {
   dir: string
@@ -33,10 +54,50 @@ export function modelFilesHash(dir: string, files: readonly string[]): string {
   return hash.digest('hex')
 }
 
-/** Save a layers model into `dir` (created if missing; other files there are left alone and not hashed). */
-export async function exportModel(model: tfl.LayersModel, dir: string): Promise<ExportedModel> {
-  await model.save(modelFolderSaver(dir))
-  const files = [MODEL_JSON, WEIGHTS_FILE].sort()
+/** What a detector is, for its export: its config (outputs, anchors, classes) and where its weights came from. */
+export interface ExportDetector {
+  model: tfl.LayersModel
+  config: DetectorConfig
+  origin: ModelOrigin
+}
+
+export interface ExportOptions {
+  /** The formats to write; default both (a deployment's runner picks one on the device). */
+  formats?: readonly ModelFormat[]
+  /** The int8 model's bytes (onnx/quantize.ts), written as model.int8.onnx beside the fp32 one. */
+  int8?: Uint8Array
+}
+
+/**
+ * Write a detector into `dir` (created if missing; other files there are left alone and not hashed): the formats
+ * asked for and detector.json. The sha256 covers exactly the files written.
+ */
+export async function exportModel(detector: ExportDetector, dir: string, options: ExportOptions = {}): Promise<ExportedModel> {
+  const formats = options.formats ?? (['onnx', 'tfjs'] as const)
+  if (formats.length === 0) throw new Error('no model format to export: ask for onnx, tfjs or both')
+  if (options.int8 && !formats.includes('onnx')) throw new Error('an int8 model is ONNX: export the onnx format with it')
+  fs.mkdirSync(dir, { recursive: true })
+  const files: string[] = [DESCRIPTION_FILE]
+  if (formats.includes('tfjs')) {
+    await detector.model.save(modelFolderSaver(dir))
+    files.push(MODEL_JSON, WEIGHTS_FILE)
+  }
+  if (formats.includes('onnx')) {
+    const docString = `${detector.config.name} (Kindling Studio): how to run it is in ${DESCRIPTION_FILE} beside this file`
+    writeFileAtomic(path.join(dir, ONNX_FILE), layersToOnnx(detector.model, { docString }))
+    files.push(ONNX_FILE)
+    if (options.int8) {
+      writeFileAtomic(path.join(dir, INT8_ONNX_FILE), options.int8)
+      files.push(INT8_ONNX_FILE)
+    }
+  }
+  const description = describeDetector(detector.config, detector.origin, {
+    onnx: ONNX_FILE,
+    ...(options.int8 ? { onnxInt8: INT8_ONNX_FILE } : {}),
+    tfjs: MODEL_JSON,
+  })
+  writeFileAtomic(path.join(dir, DESCRIPTION_FILE), JSON.stringify(description, null, 2))
+  files.sort()
   return { dir, files, sha256: modelFilesHash(dir, files) }
 }
 
@@ -62,36 +123,76 @@ export async function presetModel(presetName: string, options: ExportPresetOptio
 }
 
 /** Export `presetModel(presetName, options)` into `dir`. */
-export async function exportPreset(presetName: string, dir: string, options: ExportPresetOptions = {}): Promise<ExportedModel> {
+export async function exportPreset(presetName: string, dir: string, options: ExportPresetOptions & ExportOptions = {}): Promise<ExportedModel> {
   const model = await presetModel(presetName, options)
   try {
-    return await exportModel(model, dir)
+    const origin = { preset: presetName, ...(options.randomWeights ? { randomWeights: true } : {}) }
+    return await exportModel({ model, config: preset(presetName), origin }, dir, options)
   } finally {
     model.dispose()
   }
 }
 
-/**
- * The architecture of the layers model in `modelDir` with fresh random weights, exported into `outDir`: the other half
- * of "trained versus randomly initialised" for a trained model (same layers and shapes, only the weights differ), to
- * see whether trained — sparser — activations run faster on the device.
- */
-export async function exportReinitialized(modelDir: string, outDir: string): Promise<ExportedModel> {
-  const file = path.join(modelDir, MODEL_JSON)
-  let topology: unknown
+/** A model folder's detector.json: a training checkpoint's or an export's; both carry the detector's config. */
+function readFolderDetector(dir: string): { config: DetectorConfig; origin: ModelOrigin } {
+  const file = path.join(dir, DESCRIPTION_FILE)
+  let json: { config?: unknown; origin?: ModelOrigin; runId?: number; epoch?: number }
   try {
-    topology = (JSON.parse(fs.readFileSync(file, 'utf8')) as { modelTopology?: unknown }).modelTopology
+    json = JSON.parse(fs.readFileSync(file, 'utf8'))
   } catch (error) {
-    throw new Error(`cannot read the model in ${modelDir}: ${(error as Error).message}`, { cause: error })
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read: ${(error as Error).message}`
+    throw new Error(`${file} ${why}: a model folder needs the detector's description (export it with the studio)`, { cause: error })
   }
-  if (!topology || typeof topology !== 'object') throw new Error(`${file} is not a TF.js layers model (no modelTopology)`)
+  const config = DetectorConfig.safeParse(json?.config)
+  if (!config.success)
+    throw new Error(
+      `${file} has no valid detector config (${config.error.issues[0].message} at config.${config.error.issues[0].path.join('.')})`,
+    )
+  const origin =
+    json.origin ??
+    (typeof json.runId === 'number' && typeof json.epoch === 'number' ? { runId: json.runId, epoch: json.epoch } : { preset: config.data.name })
+  return { config: config.data, origin }
+}
+
+export interface ExportFolderOptions extends ExportOptions {
+  /**
+   * Fresh random weights in the folder's architecture (same layers and shapes, only the weights differ): the other half
+   * of "trained versus randomly initialised", to see whether trained — sparser — activations run faster on a device.
+   */
+  reinitialize?: boolean
+}
+
+/**
+ * Re-export a model folder — a training checkpoint, or an earlier export — into `outDir` in the formats asked for
+ * (e.g. to add ONNX to a TF.js-only folder), or with fresh random weights.
+ */
+export async function exportFolder(modelDir: string, outDir: string, options: ExportFolderOptions = {}): Promise<ExportedModel> {
+  const { config, origin } = readFolderDetector(modelDir)
   if (engineInfo() === null) await initEngine()
   const tflayers = await import('@tensorflow/tfjs-layers')
-  // Building a model from its topology alone initialises every weight with the layer's own initializer.
-  const model = await tflayers.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] })
+  let model: tfl.LayersModel
+  if (options.reinitialize) {
+    const file = path.join(modelDir, MODEL_JSON)
+    let topology: unknown
+    try {
+      topology = (JSON.parse(fs.readFileSync(file, 'utf8')) as { modelTopology?: unknown }).modelTopology
+    } catch (error) {
+      throw new Error(`cannot read the model in ${modelDir}: ${(error as Error).message}`, { cause: error })
+    }
+    if (!topology || typeof topology !== 'object') throw new Error(`${file} is not a TF.js layers model (no modelTopology)`)
+    // Building a model from its topology alone initialises every weight with the layer's own initializer.
+    model = await tflayers.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] })
+  } else {
+    const { modelFolder } = await import('../../runner/load-model.js')
+    model = await tflayers.loadLayersModel(modelFolder(modelDir))
+  }
   try {
-    return await exportModel(model, outDir)
+    return await exportModel({ model, config, origin: options.reinitialize ? { ...origin, randomWeights: true } : origin }, outDir, options)
   } finally {
     model.dispose()
   }
 }
+
+/** The architecture of the model in `modelDir` with fresh random weights, exported into `outDir`. */
+export const exportReinitialized = (modelDir: string, outDir: string): Promise<ExportedModel> =>
+  exportFolder(modelDir, outDir, { reinitialize: true })

@@ -4,6 +4,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { exportModel, exportPreset, modelFilesHash, presetModel } from '../../../src/main/deploy/export-model.js'
+import * as ort from 'onnxruntime-node'
+import { anchorsFor, DetectionDecoder, preset } from '../../../src/main/detector/index.js'
 import { initEngine } from '../../../src/main/engine/index.js'
 import { modelFolder } from '../../../src/runner/load-model.js'
 import { fixedInput } from '../../../src/runner/fixed-input.js'
@@ -29,9 +31,9 @@ describe('exporting a detector for the device', () => {
     const model = await presetModel(presetName)
     const input = tf.tensor(fixedInput([1, 240, 320, 3]), [1, 240, 320, 3])
     const expected = predict(model, input)
-    const exported = await exportModel(model, dir)
+    const exported = await exportModel({ model, config: preset(presetName), origin: { preset: presetName } }, dir, { formats: ['tfjs'] })
     model.dispose()
-    expect(exported.files).toEqual(['group1-shard1of1.bin', 'model.json'])
+    expect(exported.files).toEqual(['detector.json', 'group1-shard1of1.bin', 'model.json'])
     expect(fs.readdirSync(dir).sort()).toEqual(exported.files)
     expect(exported.sha256).toMatch(/^[0-9a-f]{64}$/)
 
@@ -54,6 +56,68 @@ describe('exporting a detector for the device', () => {
     expect(new Set(actual[1].slice(0, 100)).size).toBeGreaterThan(50)
     input.dispose()
     loaded.dispose()
+  })
+
+  it('writes ONNX and a description from which a program without the studio finds the same boxes', async () => {
+    const dir = path.join(tempDir(), 'export')
+    // An untrained head scores every anchor about ½; spread its logits as a trained one's are, so the top five are
+    // five clear places, not a tie that float rounding orders.
+    const spread = await presetModel(presetName)
+    for (const layer of spread.layers.filter((l) => /^head\d+_class$/.test(l.name))) {
+      layer.setWeights(layer.getWeights().map((w) => tf.mul(w, 40)))
+    }
+    const exported = await exportModel({ model: spread, config: preset(presetName), origin: { preset: presetName } }, dir)
+    spread.dispose()
+    expect(exported.files).toEqual(['detector.json', 'group1-shard1of1.bin', 'model.json', 'model.onnx'])
+    expect(fs.readdirSync(dir).sort()).toEqual(exported.files)
+    const description = JSON.parse(fs.readFileSync(path.join(dir, 'detector.json'), 'utf8'))
+    expect(description).toMatchObject({
+      format: 'kindling-detector',
+      origin: { preset: presetName },
+      files: { onnx: 'model.onnx', tfjs: 'model.json' },
+      input: { name: 'image', shape: [1, 240, 320, 3], layout: 'NHWC' },
+      classes: ['face'],
+    })
+
+    // Outside the studio: ONNX Runtime and the description, nothing else — softmax, the box coder's formula, top 5.
+    const shape = description.input.shape as number[]
+    const pixels = fixedInput(shape)
+    const session = await ort.InferenceSession.create(path.join(dir, description.files.onnx), { intraOpNumThreads: 1 })
+    const out = await session.run({ [description.input.name]: new ort.Tensor('float32', pixels, shape) })
+    await session.release()
+    const logits = out.classLogits.data as Float32Array
+    const offsets = out.boxOffsets.data as Float32Array
+    const anchors: number[] = description.anchors.boxes
+    const [v0, v1, v2, v3] = description.boxCoder.variances as number[]
+    const count = description.anchors.count as number
+    expect(out.classLogits.dims).toEqual(description.outputs.classLogits.shape)
+    const faceScore = (a: number) => 1 / (1 + Math.exp(logits[a * 2] - logits[a * 2 + 1]))
+    const clip = (x: number) => Math.min(1, Math.max(0, x))
+    const theirs = Array.from({ length: count }, (_, a) => a)
+      .sort((p, q) => faceScore(q) - faceScore(p))
+      .slice(0, 5)
+      .map((a) => {
+        const [x1, y1, x2, y2] = anchors.slice(a * 4, a * 4 + 4)
+        const [aw, ah, acx, acy] = [x2 - x1, y2 - y1, (x1 + x2) / 2, (y1 + y2) / 2]
+        const [dx, dy, dw, dh] = offsets.slice(a * 4, a * 4 + 4)
+        const [cx, cy, w, h] = [dx * v0 * aw + acx, dy * v1 * ah + acy, Math.exp(dw * v2) * aw, Math.exp(dh * v3) * ah]
+        return { score: faceScore(a), box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2].map(clip) }
+      })
+
+    // The studio: its TF.js model and its own decoder, every threshold opened up so that it too returns the top 5.
+    const config = preset(presetName)
+    const model = await tfl.loadLayersModel(modelFolder(dir))
+    const decoder = new DetectionDecoder({ ...config, decoding: { scoreThreshold: 0, iouThreshold: 1, topK: 5 } }, anchorsFor(config).boxes)
+    const [classLogits, boxOffsets] = model.predict(tf.tensor(pixels, shape)) as tf.Tensor3D[]
+    const [ours] = await decoder.decode(classLogits, boxOffsets)
+    tf.dispose([classLogits, boxOffsets])
+    decoder.dispose()
+    model.dispose()
+    expect(ours).toHaveLength(5)
+    ours.forEach((d, i) => {
+      expect(theirs[i].score).toBeCloseTo(d.score, 4)
+      theirs[i].box.forEach((x, k) => expect(x).toBeCloseTo(d.box[k], 4))
+    })
   })
 
   it('names a model by its content: the same seed gives the same sha256, another seed or random weights another', async () => {
