@@ -45,7 +45,12 @@ async function openModel(o: RunnerOptions): Promise<{ model: OpenModel; fallback
     if (!(e instanceof OrtUnavailable)) throw e
     if (o.runtime === 'onnx') throw new Error(`ONNX Runtime cannot run here: ${e.message}`, { cause: e })
     if (o.precision === 'int8') throw new Error(`int8 needs ONNX Runtime, which cannot run here: ${e.message}`, { cause: e })
-    return { model: await openTfjsModel(o.model), fallback: e.message }
+    try {
+      return { model: await openTfjsModel(o.model), fallback: e.message }
+    } catch (tfjsError) {
+      const why = tfjsError instanceof Error ? tfjsError.message : String(tfjsError)
+      throw new Error(`ONNX Runtime cannot run here (${e.message}), and neither can TF.js: ${why}`, { cause: tfjsError })
+    }
   }
 }
 
