@@ -157,8 +157,8 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
         model = presetSource(store.dir, preset, randomWeights)
       } else {
         const dir = path.resolve(modelDir!)
-        if (!fs.existsSync(path.join(dir, 'model.json'))) {
-          throw new StudioError(`no TF.js layers model (model.json) in ${dir}`, 'not_found', 'params.modelDir')
+        if (!['model.onnx', 'model.json'].some((f) => fs.existsSync(path.join(dir, f)))) {
+          throw new StudioError(`no model (model.onnx or a TF.js model.json) in ${dir}`, 'not_found', 'params.modelDir')
         }
         model = randomWeights ? reinitializedSource(store.dir, dir) : { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
       }
