@@ -26,8 +26,10 @@ export function studioOrt(): StudioOrt | null {
     const require = createRequire(import.meta.url)
     const nodeDir = path.dirname(require.resolve('onnxruntime-node/package.json'))
     // onnxruntime-common's package.json is not in its exports map: find its folder from its entry point.
+    // (dist/cjs has a package.json of its own, saying only that it is CommonJS.)
     let commonDir = path.dirname(createRequire(path.join(nodeDir, 'package.json')).resolve('onnxruntime-common'))
-    while (!fs.existsSync(path.join(commonDir, 'package.json')) && path.dirname(commonDir) !== commonDir) {
+    while (packageName(commonDir) !== 'onnxruntime-common') {
+      if (path.dirname(commonDir) === commonDir) throw new Error('onnxruntime-common has no package.json')
       commonDir = path.dirname(commonDir)
     }
     const { version } = JSON.parse(fs.readFileSync(path.join(nodeDir, 'package.json'), 'utf8')) as { version: string }
@@ -36,6 +38,14 @@ export function studioOrt(): StudioOrt | null {
     cached = null
   }
   return cached
+}
+
+function packageName(dir: string): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name
+  } catch {
+    return undefined
+  }
 }
 
 /** Every regular file under `dir`, as paths relative to it with "/" between folders. */
