@@ -187,7 +187,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
     }
   }
   const compareRandom = () => compare([false, chosen], [true, chosen])
-  const compareRuntimes = () => compare([false, { ...chosen, runtime: 'onnx', precision: 'fp32' }], [false, { runtime: 'tfjs', precision: 'fp32' }])
+  const compareRuntimes = () =>
+    compare([false, { ...chosen, runtime: 'onnx', precision: 'fp32' }], [false, { runtime: 'tfjs', precision: 'fp32' }])
   const ortRuntime: DeployRuntimeChoice = runtime === 'tfjs' ? 'auto' : runtime
   const comparePrecisions = () =>
     compare([false, { ...chosen, runtime: ortRuntime, precision: 'fp32' }], [false, { ...chosen, runtime: ortRuntime, precision: 'int8' }])
@@ -300,7 +301,10 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
               const r = e.target.value as DeployRuntimeChoice
               setRuntime(r)
               // TF.js wasm runs fp32 on one thread only.
-              if (r === 'tfjs') (setPrecision('fp32'), setThreads(''))
+              if (r === 'tfjs') {
+                setPrecision('fp32')
+                setThreads('')
+              }
             }}
             data-testid="deploy-runtime"
           >
