@@ -14,7 +14,7 @@ import { ortArtifact, studioOrt } from './ort-package.js'
 import { run, runOk, stream } from './remote.js'
 import { shellCommand } from './shell-quote.js'
 import { latencyStats } from '../../shared/latency.js'
-import { parseRunnerLine, type RunnerLine } from '../../shared/runner-lines.js'
+import { parseRunnerLine, type RunnerLine, type RunnerOutputs } from '../../shared/runner-lines.js'
 import { artifactOfDir, artifactOfFiles, place, remoteHome } from './upload.js'
 import type { Connection } from './connection.js'
 import type { Artifact } from './upload.js'
@@ -51,6 +51,8 @@ export interface DeployOptions {
   /** ONNX Runtime's threads; default the device's cores. */
   threads?: number
   precision?: DeployPrecision
+  /** Ask the runner for its outputs on the fixed input (hooks.outputs gets them): a device's numbers to check. */
+  outputs?: boolean
 }
 
 export type DeploySample = EventPayload<'deploy.sample'>
@@ -58,6 +60,8 @@ export type DeploySample = EventPayload<'deploy.sample'>
 export interface DeployHooks {
   sample(s: DeploySample): void
   changed(d: Deployment, phase: DeployPhase, detail?: string): void
+  /** With DeployOptions.outputs: the runner's outputs line. */
+  outputs?(deploymentId: number, outputs: RunnerOutputs['outputs']): void
 }
 
 export interface RunningDeployment {
@@ -296,6 +300,7 @@ class DeploymentRun {
       ...['--runtime', runtime, '--precision', precision],
       ...(threads !== undefined ? ['--threads', String(threads)] : []),
       ...(ortDir !== null ? ['--ort', ortDir] : []),
+      ...(this.o.outputs ? ['--outputs'] : []),
     ]
   }
 
@@ -319,6 +324,8 @@ class DeploymentRun {
       this.devices.addSample(this.id, s)
       this.samples.push(m.ms)
       this.hooks.sample({ deploymentId: this.id, device: this.o.device.name, ...s })
+    } else if (m.type === 'outputs') {
+      this.hooks.outputs?.(this.id, m.outputs)
     } else if (m.type === 'summary') {
       this.summary = m
     } else if (m.type === 'error') {
