@@ -49,6 +49,8 @@ export async function deployCommand(args: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : whole('threads', values.threads, 1, 1)
   const runtime = oneOf('runtime', values.runtime, ['auto', 'onnx', 'tfjs'] as const)
   const precision = oneOf('precision', values.precision, ['fp32', 'int8'] as const)
+  if (runtime === 'tfjs' && threads !== undefined && threads !== 1) throw new UsageError('--threads: TF.js wasm runs on one thread in Node')
+  if (runtime === 'tfjs' && precision === 'int8') throw new UsageError('--precision int8 needs ONNX Runtime: TF.js runs the fp32 model only')
 
   return withProject(values.project, false, async (studio) => {
     let id: number | null = null
