@@ -23,8 +23,9 @@ let cached: StudioOrt | null | undefined
 export function studioOrt(): StudioOrt | null {
   if (cached !== undefined) return cached
   try {
-    const require = createRequire(import.meta.url)
-    const nodeDir = path.dirname(require.resolve('onnxruntime-node/package.json'))
+    // (Not "const require = …": electron-vite's ESM shim takes `require.resolve(` for CommonJS and breaks the bundle.)
+    const fromHere = createRequire(import.meta.url)
+    const nodeDir = path.dirname(fromHere.resolve('onnxruntime-node/package.json'))
     // onnxruntime-common's package.json is not in its exports map: find its folder from its entry point.
     // (dist/cjs has a package.json of its own, saying only that it is CommonJS.)
     let commonDir = path.dirname(createRequire(path.join(nodeDir, 'package.json')).resolve('onnxruntime-common'))
