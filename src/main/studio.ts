@@ -16,10 +16,14 @@ import {
   type StudioEvent,
   type PredictSettings,
   type PredictSummary,
+  type ExportSettings,
+  type ModelExport,
   type TrainSettings,
 } from '../shared/api.js'
 import { deployHandlers, deployService, type DeployService } from './deploy/handlers.js'
 import type { SecretBox } from './deploy/secrets.js'
+import { exportHandlers } from './deploy/export-handlers.js'
+import { exportRunJob, prepareExport } from './deploy/export-run.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
 import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
 import { kindleHandlers } from './kindle/handlers.js'
@@ -86,6 +90,7 @@ export interface StudioContext {
   train(settings: TrainSettings): { jobId: string; runId: number; job: Job }
   resumeRun(runId: number): { jobId: string; runId: number; job: Job }
   predict(settings: PredictSettings): { job: Job; result: Promise<PredictSummary> }
+  exportRun(settings: ExportSettings, options?: { out?: string }): { job: Job; result: Promise<ModelExport> }
 }
 
 export interface StudioOptions {
@@ -130,6 +135,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
     ...reviewHandlers(this),
     ...deployHandlers(this),
     ...trainHandlers(this),
+    ...exportHandlers(this),
   }
 
   private engine: Promise<EngineInfo> | undefined
@@ -244,14 +250,33 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
     return this.jobs.startWithResult('predict', store.dir, (ctx) => predictJob(store, prepared, ctx, { onBatch }))
   }
 
+  /**
+   * Export a run's checkpoint as ONNX and TF.js (and int8), as a job; refused at once if the run has no checkpoint or
+   * another job runs. `out` (the CLI's) writes somewhere other than the project's exports/ folder.
+   */
+  exportRun(settings: ExportSettings, options: { out?: string } = {}): { job: Job; result: Promise<ModelExport> } {
+    const store = this.requireStore()
+    this.refuseIfTraining('export')
+    const prepared = prepareExport(store, settings)
+    return this.jobs.startWithResult('export', store.dir, (ctx) => exportRunJob(store, prepared, ctx, { out: options.out }))
+  }
+
   // Training waits for the project to be still: a run started beside an import or kindling would read photos and boxes
   // as they change, and two runs would share the CPU (each taking twice as long) and both write checkpoints. Predicting
   // likewise runs alone: it shares the CPU the same way, and its "disagree" flags compare against labels as they are.
-  private refuseIfTraining(verb: 'train' | 'predict' = 'train') {
+  private refuseIfTraining(verb: 'train' | 'predict' | 'export' = 'train') {
     const busy = this.jobs.running().find((j) => j.state === 'running')
     if (busy) {
       const what =
-        busy.kind === 'train' ? 'a training run' : busy.kind === 'kindle' ? 'kindling' : busy.kind === 'predict' ? 'a prediction' : 'an import'
+        busy.kind === 'train'
+          ? 'a training run'
+          : busy.kind === 'kindle'
+            ? 'kindling'
+            : busy.kind === 'predict'
+              ? 'a prediction'
+              : busy.kind === 'export'
+                ? 'an export'
+                : 'an import'
       throw new StudioError(`${what} is running: wait for it to end or cancel it, then ${verb}`, 'conflict')
     }
   }

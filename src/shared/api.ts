@@ -75,7 +75,7 @@ export type ThumbnailBox = z.infer<typeof ThumbnailBox>
 export const SkippedFile = z.object({ path: z.string(), reason: z.string() })
 export type SkippedFile = z.infer<typeof SkippedFile>
 
-export const JobKind = z.enum(['import', 'kindle', 'train', 'predict'])
+export const JobKind = z.enum(['import', 'kindle', 'train', 'predict', 'export'])
 export const JobState = z.enum(['running', 'done', 'cancelled', 'failed'])
 export type JobState = z.infer<typeof JobState>
 
@@ -95,6 +95,7 @@ export const JobProgress = z.object({
   perSec: z.number().nullable(),
   etaMs: z.number().nullable(),
   elapsedMs: z.number(),
+  /** Why a job failed; while one of several steps runs (an export), which step. */
   message: z.string().optional(),
 })
 export type JobProgress = z.infer<typeof JobProgress>
@@ -176,6 +177,47 @@ export const PredictSummary = z.object({
   cancelled: z.boolean(),
 })
 export type PredictSummary = z.infer<typeof PredictSummary>
+
+/** A model leaves the studio as ONNX (ONNX Runtime on the device, other tools) and as TF.js (the runner's fallback). */
+export const ModelFormat = z.enum(['onnx', 'tfjs'])
+export type ModelFormat = z.infer<typeof ModelFormat>
+
+export const ExportSettings = z.strictObject({
+  runId: Id,
+  /** A checkpoint of the run by its epoch; default the run's best. */
+  epoch: z.number().int().min(1).optional(),
+  formats: z.array(ModelFormat).min(1).max(2).default(['onnx', 'tfjs']),
+  /**
+   * Also an int8 ONNX model, calibrated on the project's own train photos, with what it costs in accuracy: fp32 and
+   * int8 scored on the val split.
+   */
+  int8: z.boolean().default(false),
+  /** Train photos the int8 ranges are calibrated on (chosen evenly, the same ones each time). */
+  calibrationPhotos: z.number().int().min(8).max(2000).default(300),
+})
+export type ExportSettings = z.input<typeof ExportSettings>
+
+/** What int8 costs, measured on the val split against the fp32 model (both run by ONNX Runtime). */
+export const Int8Report = z.object({
+  calibrationPhotos: z.number().int(),
+  valPhotos: z.number().int(),
+  fp32Ap50: z.number().nullable(),
+  int8Ap50: z.number().nullable(),
+})
+export type Int8Report = z.infer<typeof Int8Report>
+
+/** An exported model: a folder in the project's exports/ with the files, and detector.json saying how to run them. */
+export const ModelExport = z.object({
+  dir: z.string(),
+  runId: Id,
+  epoch: z.number().int(),
+  files: z.array(z.object({ name: z.string(), bytes: z.number().int() })),
+  /** sha256 over the files: the model's identity (its folder name on a device). */
+  sha256: z.string(),
+  exportedAt: z.number(),
+  int8: Int8Report.nullable(),
+})
+export type ModelExport = z.infer<typeof ModelExport>
 
 /**
  * Which photos the review queue walks. `unreviewed` is new and kindled; `low-score` has a kindled box below the bar;
@@ -729,6 +771,13 @@ export const requests = {
     params: z.strictObject({ runId: Id }),
     result: z.object({ run: Run, steps: z.array(RunStep), evals: z.array(RunEval) }),
   },
+  /**
+   * Export a run's checkpoint (the best, or an epoch's) into the project's exports/ folder as ONNX and TF.js, with
+   * detector.json beside them, and int8 with its accuracy cost when asked; a job, one at a time like predicting.
+   */
+  'export.start': { params: ExportSettings, result: z.object({ jobId: z.string() }) },
+  /** The project's exported models (a run's, or all), newest first. */
+  'export.list': { params: z.strictObject({ runId: Id.optional() }), result: z.array(ModelExport) },
 } as const
 
 export type Method = keyof typeof requests

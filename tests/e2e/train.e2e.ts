@@ -137,6 +137,15 @@ describe('Training from the Train page', () => {
     await expect.poll(state, WAIT).toBe('done')
     await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points'), WAIT).toBe(points)
 
+    // "Export model" writes the checkpoint as ONNX and TF.js, with detector.json, into the project's exports folder,
+    // and lists it under the button.
+    await expect.poll(() => page.getByTestId('export-start').isEnabled(), WAIT).toBe(true)
+    await page.getByTestId('export-start').click()
+    await page.getByTestId('export-item').first().waitFor({ timeout: TRAINING.timeout })
+    expect(await text(page, 'export-item')).toMatch(/model\.onnx \d+\.\d MB/)
+    const exportDir = (await page.locator('[data-testid=export-item] code').first().textContent())!
+    expect(fs.readdirSync(exportDir).sort()).toEqual(['detector.json', 'group1-shard1of1.bin', 'model.json', 'model.onnx'])
+
     // "Deploy…" opens the Devices page with the checkpoint chosen as the model folder.
     await page.getByTestId('run-deploy').click()
     await page.getByTestId('devices-page').waitFor()

@@ -17,8 +17,10 @@ import {
   preset,
   WEIGHTS_FILE,
   writeFileAtomic,
+  type DetectorDescription,
   type ModelOrigin,
 } from '../detector/index.js'
+import type { Int8Report } from '../../shared/api.js'
 import { engineInfo, initEngine } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
 import { layersToOnnx } from '../onnx/index.js'
@@ -131,6 +133,16 @@ export async function exportPreset(presetName: string, dir: string, options: Exp
   } finally {
     model.dispose()
   }
+}
+
+/** Add an int8 model to an export folder: model.int8.onnx, and detector.json naming it and what it costs. */
+export function addInt8(dir: string, bytes: Uint8Array, report: Int8Report): void {
+  const file = path.join(dir, DESCRIPTION_FILE)
+  const description = JSON.parse(fs.readFileSync(file, 'utf8')) as DetectorDescription
+  writeFileAtomic(path.join(dir, INT8_ONNX_FILE), bytes)
+  description.files = { ...description.files, onnxInt8: INT8_ONNX_FILE }
+  description.int8 = report
+  writeFileAtomic(file, JSON.stringify(description, null, 2))
 }
 
 /** A model folder's detector.json: a training checkpoint's or an export's; both carry the detector's config. */

@@ -5,6 +5,7 @@
 import { anchorsFor } from './anchors.js'
 import { inputScaling } from './backbones/index.js'
 import type { DetectorConfig } from './config.js'
+import type { Int8Report } from '../../shared/api.js'
 
 export const DESCRIPTION_FORMAT = 'kindling-detector'
 
@@ -36,6 +37,8 @@ export interface DetectorDescription {
   anchors: { count: number; format: string; boxes: number[] }
   boxCoder: { variances: readonly [number, number, number, number]; decode: string }
   decoding: { scoreThreshold: number; iouThreshold: number; topK: number; method: string }
+  /** With an int8 model: what it was calibrated on and what it costs in accuracy against fp32. */
+  int8?: Int8Report
   /** The studio's own config, for tools that read it. */
   config: DetectorConfig
 }

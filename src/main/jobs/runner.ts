@@ -11,9 +11,10 @@ export interface JobContext {
   signal: AbortSignal
   /**
    * Update counts; emitted at most every `reportEveryMs`, and always at the end. A job that knows its time left
-   * better than its rate of items can tell (a training run: evaluations, a time budget) says so with `etaMs`.
+   * better than its rate of items can tell (a training run: evaluations, a time budget) says so with `etaMs`. A job
+   * of several steps says which one it is on with `message` (a failure's reason replaces it).
    */
-  report(update: Partial<Counters> & { etaMs?: number | null }): void
+  report(update: Partial<Counters> & { etaMs?: number | null; message?: string }): void
   skip(file: SkippedFile): void
 }
 
@@ -47,8 +48,9 @@ export class Job {
   ) {
     const ctx: JobContext = {
       signal: this.abort.signal,
-      report: ({ etaMs, ...update }) => {
+      report: ({ etaMs, message, ...update }) => {
         if (etaMs !== undefined) this.endsAt = etaMs === null ? null : performance.now() + etaMs
+        if (message !== undefined) this.message = message
         this.counters = { ...this.counters, ...update }
         this.maybeEmit()
       },

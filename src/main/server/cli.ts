@@ -9,6 +9,7 @@ import { DEPLOY_USAGE, deployCommand } from './commands/deploy.js'
 import { DEVICES_USAGE, devicesCommand } from './commands/devices.js'
 import { EVAL_USAGE, evalCommand } from './commands/eval.js'
 import { exportCommand } from './commands/export.js'
+import { EXPORT_MODEL_USAGE, exportModelCommand } from './commands/export-model.js'
 import { IMPORT_USAGE, importCommand } from './commands/import.js'
 import { KINDLE_USAGE, kindleCommand } from './commands/kindle.js'
 import { LABELS_USAGE } from './label-options.js'
@@ -32,6 +33,7 @@ ${KINDLE_USAGE}
 ${TRAIN_USAGE}
 ${RUNS_USAGE}
 ${PREDICT_USAGE}
+${EXPORT_MODEL_USAGE}
 ${EVAL_USAGE}
 ${ANCHORS_USAGE}
 ${PRESETS_USAGE}
@@ -49,6 +51,7 @@ const commands: Record<string, Command> = {
   train: trainCommand,
   runs: runsCommand,
   predict: predictCommand,
+  'export-model': exportModelCommand,
   eval: evalCommand,
   anchors: anchorsCommand,
   presets: presetsCommand,

@@ -8,6 +8,8 @@ import { type DetectorConfig, modelFolderSaver, writeFileAtomic } from '../detec
 // The device runner's reader: the one loader of model folders (tfjs-core itself reads only over HTTP).
 import { modelFolder } from '../../runner/load-model.js'
 import type { Schedule } from './schedule.js'
+import { StudioError } from '../../shared/api.js'
+import type { Store } from '../store/index.js'
 
 export const DETECTOR_JSON = 'detector.json'
 
@@ -40,6 +42,30 @@ export function readCheckpointInfo(dir: string): CheckpointInfo | null {
   } catch {
     return null
   }
+}
+
+/**
+ * A run's checkpoint: epoch `epoch`'s, or else the best (else the last) — with its detector.json. Throws a StudioError
+ * naming the problem (no such run, no such epoch kept, nothing written yet).
+ */
+export function runCheckpoint(store: Store, runId: number, epoch?: number): { dir: string; info: CheckpointInfo } {
+  const run = store.runs.record(runId)
+  if (!run) throw new StudioError(`no run ${runId} in this project`, 'not_found', 'params.runId')
+  let dir: string | null
+  if (epoch !== undefined) {
+    dir = checkpointDir(store.dir, run.id, epoch)
+    if (!fs.existsSync(path.join(dir, DETECTOR_JSON))) {
+      throw new StudioError(`run ${run.id} has no checkpoint of epoch ${epoch} (only the best and the last are kept)`, 'not_found', 'params.epoch')
+    }
+  } else {
+    dir = run.bestCheckpoint ?? run.lastCheckpoint
+    if (!dir || !fs.existsSync(path.join(dir, DETECTOR_JSON))) {
+      throw new StudioError(`run ${run.id} has no checkpoint yet: train it for an epoch first`, 'conflict', 'params.runId')
+    }
+  }
+  const info = readCheckpointInfo(dir)
+  if (!info) throw new StudioError(`${path.join(dir, DETECTOR_JSON)} cannot be read`, 'conflict', 'params.runId')
+  return { dir, info }
 }
 
 /** Delete the run's epoch folders except `keep` (the best and the last): checkpoints are megabytes each. */

@@ -44,6 +44,7 @@ export {
   loadCheckpointWeights,
   pruneCheckpoints,
   readCheckpointInfo,
+  runCheckpoint,
   runDir,
   writeCheckpoint,
   type CheckpointInfo,

@@ -2,14 +2,12 @@
 // (the best, or a given epoch's), the photos in scope — so a request that cannot predict is refused at once with the
 // reason; the model runs in a worker thread (predict-worker.ts), and each batch that comes back is written here in one
 // transaction: the photos' earlier predicted boxes replaced by the new ones, and their "disagree" flags.
-import fs from 'node:fs'
-import path from 'node:path'
 import { PredictSettings, type PredictSummary, StudioError } from '../../shared/api.js'
 import { DetectorConfig } from '../detector/index.js'
 import type { BackendName } from '../engine/index.js'
 import { type JobContext, startWorkerThread } from '../jobs/index.js'
 import type { Store } from '../store/index.js'
-import { checkpointDir, DETECTOR_JSON, type CheckpointInfo } from './checkpoint.js'
+import { runCheckpoint } from './checkpoint.js'
 import type { PredictorInit, PredictorMessage, PredictPhoto } from './predictor.js'
 
 export interface PredictWorkerInit {
@@ -34,34 +32,16 @@ export interface PreparedPredict {
 /** Check the request against the project and the run's checkpoints; throws StudioError naming the problem. */
 export function preparePredict(store: Store, input: PredictSettings): PreparedPredict {
   const settings = PredictSettings.parse(input)
-  const run = store.runs.record(settings.runId)
-  if (!run) throw new StudioError(`no run ${settings.runId} in this project`, 'not_found', 'params.runId')
-  let checkpoint: string | null
-  if (settings.epoch !== undefined) {
-    checkpoint = checkpointDir(store.dir, run.id, settings.epoch)
-    if (!fs.existsSync(path.join(checkpoint, DETECTOR_JSON))) {
-      throw new StudioError(
-        `run ${run.id} has no checkpoint of epoch ${settings.epoch} (only the best and the last are kept)`,
-        'not_found',
-        'params.epoch',
-      )
-    }
-  } else {
-    checkpoint = run.bestCheckpoint ?? run.lastCheckpoint
-    if (!checkpoint || !fs.existsSync(path.join(checkpoint, DETECTOR_JSON))) {
-      throw new StudioError(`run ${run.id} has no checkpoint yet: train it for an epoch first`, 'conflict', 'params.runId')
-    }
-  }
-  const info = JSON.parse(fs.readFileSync(path.join(checkpoint, DETECTOR_JSON), 'utf8')) as CheckpointInfo
+  const { dir: checkpoint, info } = runCheckpoint(store, settings.runId, settings.epoch)
   // The model's classes are the run's, by name: a class renamed or deleted since has no box to become.
   const byName = new Map(store.classes().map((c) => [c.name.toLowerCase(), c.id]))
   const classIds = info.classes.map((name) => byName.get(name.toLowerCase()) ?? null)
   if (classIds.every((id) => id === null)) {
-    throw new StudioError(`run ${run.id}'s classes (${info.classes.join(', ')}) are no longer in the project`, 'conflict', 'params.runId')
+    throw new StudioError(`run ${settings.runId}'s classes (${info.classes.join(', ')}) are no longer in the project`, 'conflict', 'params.runId')
   }
   const photos: PredictPhoto[] = store.images.inScope(settings.scope)
   return {
-    runId: run.id,
+    runId: settings.runId,
     epoch: info.epoch,
     checkpoint,
     minScore: settings.minScore,

@@ -15,6 +15,7 @@ const JOB_VERB: Record<JobProgress['kind'], string> = {
   kindle: 'Kindling',
   train: 'Training',
   predict: 'Predicting',
+  export: 'Exporting',
 }
 
 interface StatusBarProps {

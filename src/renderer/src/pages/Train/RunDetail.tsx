@@ -12,6 +12,7 @@ import { useSubmit } from '../../state/useSubmit'
 import { RunStateBadge } from './RunList'
 import { ap50Text, canResume, minutesText } from './runList'
 import { DEFAULT_SMOOTHING } from './runHistory'
+import { ExportPanel } from './ExportPanel'
 import { PredictPanel } from './PredictPanel'
 import { EvalChart, LossChart } from './TrainingCharts'
 import { useRunHistory } from './useRunHistory'
@@ -94,6 +95,7 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed }: RunDetailPro
         </p>
       )}
       {run.state !== 'running' && <PredictPanel run={run} busy={busy} jobs={jobs} />}
+      {run.state !== 'running' && <ExportPanel run={run} busy={busy} jobs={jobs} />}
 
       <div className="train-chart-tools">
         <label>

@@ -1,0 +1,116 @@
+// Exporting a trained run: its checkpoint (the best, or an epoch's) written as ONNX and TF.js into the project's
+// exports/run-<id>-epoch-<n>/ — or a folder the CLI names — with detector.json, and with int8 when asked: calibrated on
+// the project's train photos and scored against fp32 on val, so the user sees what int8 costs before deploying it.
+// The folder appears whole or not at all (written beside it, then renamed), so a cancelled or failed export leaves
+// the previous one in place. The exports are their own record: `listExports` reads their detector.json files.
+import fs from 'node:fs'
+import path from 'node:path'
+import { ExportSettings, type Int8Report, type ModelExport, StudioError } from '../../shared/api.js'
+import { DetectorConfig, type DetectorDescription } from '../detector/index.js'
+import { engineInfo, initEngine } from '../engine/index.js'
+import type { JobContext } from '../jobs/index.js'
+import type { Store } from '../store/index.js'
+import { runCheckpoint } from '../train/index.js'
+import { addInt8, DESCRIPTION_FILE, exportFolder, modelFilesHash, ONNX_FILE } from './export-model.js'
+
+/** Makes the int8 model of an fp32 ONNX model, and measures what it costs (onnx/quantize.ts and its scoring). */
+export type Int8Maker = (args: {
+  store: Store
+  config: DetectorConfig
+  fp32: Uint8Array
+  calibrationPhotos: number
+  ctx: JobContext
+}) => Promise<{ bytes: Uint8Array; report: Int8Report }>
+
+export const exportsDir = (projectDir: string) => path.join(projectDir, 'exports')
+export const runExportDir = (projectDir: string, runId: number, epoch: number) =>
+  path.join(exportsDir(projectDir), `run-${runId}-epoch-${epoch}`)
+
+/** The checks that can fail at once (the run, its checkpoint), before a job starts. */
+export function prepareExport(store: Store, input: ExportSettings) {
+  const settings = ExportSettings.parse(input)
+  if (settings.int8 && !settings.formats.includes('onnx')) {
+    throw new StudioError('an int8 model is ONNX: export the onnx format to have int8', 'invalid', 'params.int8')
+  }
+  const checkpoint = runCheckpoint(store, settings.runId, settings.epoch)
+  return { settings, checkpoint }
+}
+
+export async function exportRunJob(
+  store: Store,
+  prepared: ReturnType<typeof prepareExport>,
+  ctx: JobContext,
+  options: { out?: string; int8?: Int8Maker } = {},
+): Promise<ModelExport> {
+  const { settings, checkpoint } = prepared
+  const { runId } = settings
+  const epoch = checkpoint.info.epoch
+  const final = path.resolve(options.out ?? runExportDir(store.dir, runId, epoch))
+  const partial = `${final}.partial-${process.pid}`
+  fs.rmSync(partial, { recursive: true, force: true })
+  ctx.report({ done: 0, total: null, message: `exporting run ${runId}, epoch ${epoch}` })
+  try {
+    if (engineInfo() === null) await initEngine()
+    await exportFolder(checkpoint.dir, partial, { formats: settings.formats })
+    let int8: Int8Report | null = null
+    if (settings.int8) {
+      if (!options.int8) throw new StudioError('int8 export is not available in this build', 'invalid', 'params.int8')
+      const fp32 = fs.readFileSync(path.join(partial, ONNX_FILE))
+      const config = DetectorConfig.parse(checkpoint.info.config)
+      const made = await options.int8({ store, config, fp32, calibrationPhotos: settings.calibrationPhotos, ctx })
+      if (ctx.signal.aborted) throw new StudioError('cancelled', 'conflict')
+      int8 = made.report
+      addInt8(partial, made.bytes, made.report)
+    }
+    fs.rmSync(final, { recursive: true, force: true })
+    fs.mkdirSync(path.dirname(final), { recursive: true })
+    fs.renameSync(partial, final)
+    const exported = readExport(final)
+    if (!exported) throw new Error(`the export in ${final} cannot be read back`)
+    ctx.report({ done: 1, total: 1, message: `exported to ${final}${int8 ? ' (with int8)' : ''}` })
+    return exported
+  } finally {
+    fs.rmSync(partial, { recursive: true, force: true })
+  }
+}
+
+/** An export folder as the API shows it, or null when it is not one (no readable detector.json from a run). */
+export function readExport(dir: string): ModelExport | null {
+  let description: DetectorDescription
+  try {
+    description = JSON.parse(fs.readFileSync(path.join(dir, DESCRIPTION_FILE), 'utf8'))
+  } catch {
+    return null
+  }
+  const origin = description?.origin as { runId?: number; epoch?: number } | undefined
+  if (typeof origin?.runId !== 'number' || typeof origin.epoch !== 'number') return null
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => ({ name: d.name, bytes: fs.statSync(path.join(dir, d.name)).size }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+  return {
+    dir,
+    runId: origin.runId,
+    epoch: origin.epoch,
+    files,
+    sha256: modelFilesHash(
+      dir,
+      files.map((f) => f.name),
+    ),
+    exportedAt: fs.statSync(path.join(dir, DESCRIPTION_FILE)).mtimeMs,
+    int8: description.int8 ?? null,
+  }
+}
+
+/** The project's run exports (of one run, or all), newest first. */
+export function listExports(projectDir: string, runId?: number): ModelExport[] {
+  const root = exportsDir(projectDir)
+  if (!fs.existsSync(root)) return []
+  return fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && /^run-\d+-epoch-\d+$/.test(d.name))
+    .map((d) => readExport(path.join(root, d.name)))
+    .filter((e): e is ModelExport => e !== null && (runId === undefined || e.runId === runId))
+    .sort((a, b) => b.exportedAt - a.exportedAt)
+}

@@ -1,0 +1,101 @@
+// Exporting a trained run through the studio API, as the Train page's Export does: a tiny run (the fast preset, one
+// epoch on dlib-faces), then `export.start` writes its best checkpoint as ONNX and TF.js with detector.json into the
+// project's exports/ folder; ONNX Runtime on the exported model.onnx computes what the checkpoint computes on a real
+// photo; `export.list` finds it; `kindling export-model --run` does the same from the command line.
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import * as ort from 'onnxruntime-node'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Studio } from '../../../src/main/studio.js'
+import { modelFolder } from '../../../src/runner/load-model.js'
+import { dlibFaces, repoRoot, tempDir } from '../../helpers/fixtures.js'
+import { FAST_PRESET, finished, labelledProject, request } from '../train/helpers.js'
+
+process.env.KINDLING_BACKEND = 'wasm'
+const studio = new Studio()
+let project: string
+let runId: number
+beforeAll(async () => {
+  project = await labelledProject(studio)
+  while ((await request(studio, 'studio.info', {})).jobs.some((j) => j.state === 'running')) await new Promise((r) => setTimeout(r, 20))
+  const started = await request(studio, 'train.start', { preset: FAST_PRESET, epochs: 1, batchSize: 4, seed: 7, augment: false })
+  runId = started.runId
+  expect(await finished(studio, started.jobId)).toMatchObject({ state: 'done' })
+}, 120_000)
+afterAll(() => studio.close())
+
+/** The first dlib photo stretched to the model's input, as float32 RGB 0–255 (what the predictor feeds it). */
+async function photoInput(width: number, height: number): Promise<Float32Array> {
+  const photo = fs.readdirSync(dlibFaces).find((f) => f.endsWith('.jpg'))!
+  const { data } = await sharp(path.join(dlibFaces, photo))
+    .rotate()
+    .resize({ width, height, fit: 'fill' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  return Float32Array.from(data)
+}
+
+describe('export.start', () => {
+  it("writes the run's best checkpoint as ONNX and TF.js with detector.json, and ONNX Runtime computes what it computes", async () => {
+    const { jobId } = await request(studio, 'export.start', { runId })
+    await expect(request(studio, 'export.start', { runId })).rejects.toThrow(/conflict: an export is running/)
+    expect(await finished(studio, jobId)).toMatchObject({ kind: 'export', state: 'done' })
+
+    const [exported] = await request(studio, 'export.list', { runId })
+    const run = (await request(studio, 'runs.get', { runId })).run
+    expect(exported).toMatchObject({ runId, epoch: 1, int8: null, dir: path.join(project, 'exports', `run-${runId}-epoch-1`) })
+    expect(exported.files.map((f) => f.name)).toEqual(['detector.json', 'group1-shard1of1.bin', 'model.json', 'model.onnx'])
+    expect(exported.sha256).toMatch(/^[0-9a-f]{64}$/)
+    const description = JSON.parse(fs.readFileSync(path.join(exported.dir, 'detector.json'), 'utf8'))
+    expect(description).toMatchObject({ origin: { runId, epoch: 1 }, classes: ['face'], config: { name: FAST_PRESET } })
+    expect(run.bestCheckpoint).toBeTruthy()
+
+    const [height, width] = [description.input.shape[1], description.input.shape[2]]
+    const pixels = await photoInput(width, height)
+    const shape = [1, height, width, 3]
+    const session = await ort.InferenceSession.create(path.join(exported.dir, 'model.onnx'), { intraOpNumThreads: 1 })
+    const got = await session.run({ image: new ort.Tensor('float32', pixels, shape) })
+    await session.release()
+    const checkpoint = await tfl.loadLayersModel(modelFolder(run.bestCheckpoint!))
+    const expected = tf.tidy(() => (checkpoint.predict(tf.tensor(pixels, shape)) as tf.Tensor[]).map((t) => t.dataSync()))
+    checkpoint.dispose()
+    ;['classLogits', 'boxOffsets'].forEach((name, i) => {
+      const a = got[name].data as Float32Array
+      const scale = Math.max(...expected[i].map(Math.abs))
+      const diff = Math.max(...a.map((v, k) => Math.abs(v - expected[i][k])))
+      expect(diff / scale).toBeLessThan(1e-4)
+    })
+  }, 120_000)
+
+  it('refuses a run without that checkpoint, or an int8 export without ONNX, naming the field', async () => {
+    await expect(request(studio, 'export.start', { runId, epoch: 9 })).rejects.toThrow(/not_found: run \d+ has no checkpoint of epoch 9/)
+    await expect(request(studio, 'export.start', { runId: 999 })).rejects.toThrow(/not_found: no run 999/)
+    await expect(request(studio, 'export.start', { runId, formats: ['tfjs'], int8: true })).rejects.toThrow(/invalid: an int8 model is ONNX/)
+    await expect(request(studio, 'export.start', { runId, formats: ['pb' as 'onnx'] })).rejects.toThrow(/formats/)
+  })
+
+  it('kindling export-model --run writes the same files where --out says', async () => {
+    const out = path.join(tempDir(), 'for-the-pi')
+    studio.close()
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(repoRoot, 'bin/kindling.js'), 'export-model', '--project', project, '--run', String(runId), '--format', 'onnx', '--out', out],
+      { env: { ...process.env, KINDLING_BACKEND: 'wasm' } },
+    )
+    const result = JSON.parse(
+      stdout
+        .trim()
+        .split('\n')
+        .at(-1)!
+        .replace(/^RESULT /, ''),
+    )
+    expect(result).toMatchObject({ runId, epoch: 1, dir: out, files: ['detector.json', 'model.onnx'] })
+    expect(fs.readdirSync(out).sort()).toEqual(['detector.json', 'model.onnx'])
+  }, 120_000)
+})
