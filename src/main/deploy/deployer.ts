@@ -20,6 +20,8 @@ import type { Connection } from './connection.js'
 import type { Artifact } from './upload.js'
 
 export const RUNNER_FILE = 'kindling-runner.cjs'
+/** The int8 model in an export (src/main/deploy/export-model.ts's INT8_ONNX_FILE), which --precision int8 runs. */
+const INT8_MODEL_FILE = 'model.int8.onnx'
 
 /** The built runner bundle (npm run build), or KINDLING_RUNNER for development and tests. */
 export function defaultRunnerPath(): string {
@@ -183,6 +185,13 @@ class DeploymentRun {
         )
       : artifactOfDir('model', model.dir)
     this.devices.updateDeployment(this.id, { modelSha256: modelArtifact.sha256 })
+    // Said here rather than by the runner after an upload: int8 is a file the export has or has not.
+    if (this.o.precision === 'int8' && !modelArtifact.files.some((f) => f.name === INT8_MODEL_FILE)) {
+      throw new Error(
+        `int8 needs the model's int8 export (${INT8_MODEL_FILE}), which ${this.o.model.label} does not have: ` +
+          "export it with int8 (the Train page's Export model, or kindling export-model --int8) and deploy that folder",
+      )
+    }
     this.stopIfCancelled()
     return { runner, model, modelArtifact }
   }

@@ -160,10 +160,10 @@ describe('devices.* and deploy.* requests', () => {
     })
     const tfjs = await start({ runtime: 'tfjs' })
     expect(tfjs).toMatchObject({ state: 'done', requested: { runtime: 'tfjs', threads: null }, runtime: 'tfjs', threads: 1 })
-    // The preset's export has no int8 model (yet): int8 fails, naming the file it needs.
+    // The preset's export has no int8 model: int8 fails before anything runs, naming the file it needs.
     const int8 = await start({ precision: 'int8' })
     expect(int8).toMatchObject({ state: 'failed', requested: { runtime: 'auto', precision: 'int8' }, runtime: null })
-    expect(int8.message).toMatch(/--precision int8 needs .*model\.int8\.onnx, which does not exist/)
+    expect(int8.message).toMatch(/^int8 needs the model's int8 export \(model\.int8\.onnx\), which mobilenet-ssd-320x240 does not have/)
     const history = (await call('deploy.history', { device: 'this-computer', limit: 3 })) as { id: number; runtime: string | null }[]
     expect(history.map((d) => [d.id, d.runtime])).toEqual([
       [int8.id, null],

@@ -238,6 +238,12 @@ describe('deploy over SSH', () => {
       .finished
     expect(tfjs).toMatchObject({ state: 'done', runtime: 'tfjs', threads: 1 })
     expect(tfjs.info).toMatchObject({ node: process.version, backend: 'wasm' })
+    // int8 runs the export's model.int8.onnx (here the fp32 model stands in: what is checked is which file runs).
+    const withInt8 = await presetCopy(path.join(tempDir(), 'with-int8'))
+    fs.copyFileSync(path.join(withInt8, 'model.onnx'), path.join(withInt8, 'model.int8.onnx'))
+    const int8 = await r.deployer.start({ device: local, model: folderModel(withInt8), iterations: 1, warmup: 0, precision: 'int8', threads: 1 })
+      .finished
+    expect(int8).toMatchObject({ state: 'done', runtime: 'onnx', threads: 1, precision: 'int8' })
     expect(r.phases).not.toContain('connecting')
     expect((await testDevice(devices, local)).arch).toBe(execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim())
   })
