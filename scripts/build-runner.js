@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the on-device runner (src/runner/) into ONE file a Raspberry Pi runs with its own node ≥ 18 — no
-// node_modules on the device. The wasm binaries ride inside as data: URLs (see src/runner/backend.ts).
+// node_modules on the device. The wasm binaries ride inside as data: URLs (see src/runner/backend.ts); ONNX Runtime
+// does not (native): the studio uploads it beside the runner and passes --ort.
 //
 //   node scripts/build-runner.js [--outfile FILE]     default resources/runner/kindling-runner.cjs
 import { build } from 'esbuild'
@@ -31,8 +32,9 @@ await build({
   legalComments: 'none',
   loader: { '.wasm': 'dataurl' },
   define: { __KINDLING_RUNNER_VERSION__: JSON.stringify(version) },
-  // tfjs-core falls back to node-fetch only where there is no global fetch, which node ≥ 18 always has.
-  external: ['node-fetch'],
+  // tfjs-core falls back to node-fetch only where there is no global fetch, which node ≥ 18 always has. ONNX Runtime
+  // is native code for one OS and architecture: loaded at run time (src/runner/ort-runtime.ts), never bundled.
+  external: ['node-fetch', 'onnxruntime-node', 'onnxruntime-common'],
   banner: { js: `// Kindling Studio device runner ${version}. Built from src/runner/; run: node ${path.basename(outfile)} --model DIR` },
   logLevel: 'warning',
 })

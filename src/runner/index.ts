@@ -1,19 +1,19 @@
-// The on-device runner: benchmarks a TF.js layers model on the wasm backend and reports as JSON lines. The build
-// (scripts/build-runner.js) makes it one self-contained file, resources/runner/kindling-runner.cjs, with the wasm
-// binaries inside; a device needs only `node` ≥ 18 (Raspberry Pi OS 64-bit has 18.19) and nothing installed by npm.
+// The on-device runner: benchmarks a model on ONNX Runtime (its ONNX export, all cores) or, where that cannot load,
+// on TF.js's wasm backend (its layers model, one thread), and reports as JSON lines. The build
+// (scripts/build-runner.js) makes it one self-contained file, resources/runner/kindling-runner.cjs, with TF.js and its
+// wasm binaries inside; a device needs only `node` ≥ 18 (Raspberry Pi OS 64-bit has 18.19) and nothing installed by
+// npm — ONNX Runtime, native code, is a folder the studio uploads beside it (--ort).
 // Its arguments, output lines and exit codes are a CONTRACT with src/main/deploy/ (change both together), written out
 // in docs/runner.md#the-contract.
 // First: console must point at stderr before TF.js loads.
 import { emit } from './quiet-stdout.js'
-import * as tf from '@tensorflow/tfjs-core'
-import * as tfl from '@tensorflow/tfjs-layers'
 import fs from 'node:fs'
 import { latencyStats } from '../shared/latency.js'
-import { parseArgs, type RunnerOptions } from './args.js'
-import { initWasmBackend } from './backend.js'
-import { fixedInput } from './fixed-input.js'
+import { ortThreads, parseArgs, type RunnerOptions } from './args.js'
 import { cpuModel, piModel, temperatureReader, throttled } from './device.js'
-import { modelFolder } from './load-model.js'
+import { openOrtModel, OrtUnavailable } from './ort-runtime.js'
+import type { OpenModel } from './runtime.js'
+import { openTfjsModel } from './tfjs-runtime.js'
 
 declare const __KINDLING_RUNNER_VERSION__: string | undefined
 const version = typeof __KINDLING_RUNNER_VERSION__ === 'string' ? __KINDLING_RUNNER_VERSION__ : 'dev'
@@ -33,40 +33,28 @@ function listenForStop(): void {
 // Microseconds are as fine as a timer on a busy device means anything.
 const round = (ms: number) => Math.round(ms * 1000) / 1000
 
-/** The model's input shape with batch 1; unknown dimensions other than the batch cannot be benchmarked. */
-function benchmarkShape(model: tfl.LayersModel): number[] {
-  if (model.inputs.length !== 1) {
-    throw new Error(`the model has ${model.inputs.length} inputs; the runner benchmarks models with one input`)
+/**
+ * The model opened on the runtime asked for. auto: ONNX Runtime wherever it loads, else TF.js wasm with the reason
+ * ORT is not used (never a silent switch); onnx: ONNX Runtime or an error saying why not; tfjs: TF.js wasm.
+ */
+async function openModel(o: RunnerOptions): Promise<{ model: OpenModel; fallback: string | null }> {
+  if (o.runtime === 'tfjs') return { model: await openTfjsModel(o.model), fallback: null }
+  try {
+    return { model: await openOrtModel(o.model, { ort: o.ort, threads: ortThreads(o), precision: o.precision }), fallback: null }
+  } catch (e) {
+    if (!(e instanceof OrtUnavailable)) throw e
+    if (o.runtime === 'onnx') throw new Error(`ONNX Runtime cannot run here: ${e.message}`, { cause: e })
+    if (o.precision === 'int8') throw new Error(`int8 needs ONNX Runtime, which cannot run here: ${e.message}`, { cause: e })
+    try {
+      return { model: await openTfjsModel(o.model), fallback: e.message }
+    } catch (tfjsError) {
+      const why = tfjsError instanceof Error ? tfjsError.message : String(tfjsError)
+      throw new Error(`ONNX Runtime cannot run here (${e.message}), and neither can TF.js: ${why}`, { cause: tfjsError })
+    }
   }
-  const shape = model.inputs[0].shape.map((d, i) => (i === 0 && d === null ? 1 : d))
-  if (shape.some((d) => d === null)) {
-    throw new Error(`the model's input shape ${JSON.stringify(model.inputs[0].shape)} has unknown dimensions`)
-  }
-  return shape as number[]
 }
 
-/** One forward pass, outputs read back (a benchmark that never reads its result could measure a lazy nothing). */
-function infer(model: tfl.LayersModel, input: tf.Tensor): void {
-  const out = model.predict(input)
-  const outputs = Array.isArray(out) ? out : [out]
-  for (const t of outputs) t.dataSync()
-  tf.dispose(outputs)
-}
-
-function describeOutputs(model: tfl.LayersModel, input: tf.Tensor) {
-  const out = model.predict(input)
-  const outputs = Array.isArray(out) ? out : [out]
-  const described = outputs.map((t) => {
-    const values = t.dataSync()
-    let sum = 0
-    for (const v of values) sum += v
-    return { shape: t.shape, sum, first: Array.from(values.subarray(0, 8)) }
-  })
-  tf.dispose(outputs)
-  return described
-}
-
-// Inference itself is synchronous; giving the event loop a turn between runs is what lets a signal stop the loop.
+// TF.js's inference is synchronous; giving the event loop a turn between runs is what lets a signal stop the loop.
 const yieldToSignals = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 async function run(options: RunnerOptions): Promise<number> {
@@ -80,32 +68,34 @@ async function run(options: RunnerOptions): Promise<number> {
   }
   if (!stat.isDirectory()) throw new Error(`the model folder ${options.model} is not a folder`)
 
-  await initWasmBackend()
-  const model = await tfl.loadLayersModel(modelFolder(options.model))
-  const inputShape = benchmarkShape(model)
+  const { model, fallback } = await openModel(options)
   emit({
     type: 'info',
     runner: version,
     node: process.version,
     arch: process.arch,
     platform: process.platform,
-    backend: tf.getBackend(),
-    inputShape,
+    runtime: model.runtime,
+    runtimeVersion: model.runtimeVersion,
+    backend: model.backend,
+    threads: model.threads,
+    precision: model.precision,
+    fallback,
+    inputShape: model.inputShape,
     cpu: cpuModel(),
     piModel: piModel(),
   })
 
-  const input = tf.tensor(fixedInput(inputShape), inputShape, 'float32')
-  if (options.outputs) emit({ type: 'outputs', outputs: describeOutputs(model, input) })
+  if (options.outputs) emit({ type: 'outputs', outputs: await model.describeOutputs() })
   for (let i = 0; i < options.warmup && stopSignal === null; i++) {
-    infer(model, input)
+    await model.infer()
     await yieldToSignals()
   }
   const temperature = temperatureReader()
   const samples: number[] = []
   for (let i = 0; i < options.iterations && stopSignal === null; i++) {
     const start = performance.now()
-    infer(model, input)
+    await model.infer()
     const ms = performance.now() - start
     samples.push(ms)
     emit({ type: 'sample', i, ms: round(ms), tempC: temperature() })

@@ -320,6 +320,15 @@ export const Device = z.object({
 })
 export type Device = z.infer<typeof Device>
 
+/** What runs the model on the device: ONNX Runtime (its ONNX export, all cores, fp32 or int8) or TF.js wasm (one thread). */
+export const DeployRuntime = z.enum(['onnx', 'tfjs'])
+export type DeployRuntime = z.infer<typeof DeployRuntime>
+/** The runtime asked for: auto is ONNX Runtime wherever it loads, else TF.js wasm with the reason recorded. */
+export const DeployRuntimeChoice = z.enum(['auto', 'onnx', 'tfjs'])
+export type DeployRuntimeChoice = z.infer<typeof DeployRuntimeChoice>
+export const DeployPrecision = z.enum(['fp32', 'int8'])
+export type DeployPrecision = z.infer<typeof DeployPrecision>
+
 export const DeploymentState = z.enum(['running', 'done', 'cancelled', 'failed'])
 export type DeploymentState = z.infer<typeof DeploymentState>
 
@@ -348,8 +357,16 @@ export const Deployment = z.object({
   message: z.string().nullable(),
   /** 0 when the model and runner were already on the device. */
   uploadedBytes: z.number().int(),
-  /** The runner's info line: node, arch, backend, input shape, CPU, Pi model. */
+  /** The runner's info line: node, arch, runtime, backend, threads, precision, input shape, CPU, Pi model. */
   info: z.record(z.string(), z.unknown()).nullable(),
+  /** What was asked for (threads null: the device's cores). */
+  requested: z.object({ runtime: DeployRuntimeChoice, threads: z.number().int().nullable(), precision: DeployPrecision }),
+  /** What the runner reported it ran on (null until its info line arrives). */
+  runtime: DeployRuntime.nullable(),
+  threads: z.number().int().nullable(),
+  precision: DeployPrecision.nullable(),
+  /** Why ONNX Runtime was not used when runtime auto fell back to TF.js. */
+  fallback: z.string().nullable(),
   summary: LatencySummary.nullable(),
   samples: z.number().int(),
   startedAt: z.number(),
@@ -697,10 +714,24 @@ export const requests = {
         iterations: z.number().int().min(1).max(100_000).default(100),
         warmup: z.number().int().min(0).max(1000).default(5),
         randomWeights: z.boolean().default(false),
+        /** auto: ONNX Runtime where it loads on the device, else TF.js wasm (the deployment records why). */
+        runtime: DeployRuntimeChoice.default('auto'),
+        /** ONNX Runtime's threads; default the device's cores. TF.js wasm runs on one. */
+        threads: z.number().int().min(1).max(256).optional(),
+        /** int8 runs the model's int8 export (model.int8.onnx) on ONNX Runtime. */
+        precision: DeployPrecision.default('fp32'),
       })
       .refine((p) => (p.preset === undefined) !== (p.modelDir === undefined), {
         message: 'give either preset or modelDir',
         path: ['preset'],
+      })
+      .refine((p) => p.runtime !== 'tfjs' || p.precision === 'fp32', {
+        message: 'TF.js runs the fp32 model only: int8 needs runtime onnx or auto',
+        path: ['precision'],
+      })
+      .refine((p) => p.runtime !== 'tfjs' || p.threads === undefined || p.threads === 1, {
+        message: 'TF.js wasm runs on one thread in Node',
+        path: ['threads'],
       }),
     result: z.object({ deploymentId: Id }),
   },

@@ -14,7 +14,17 @@ export const RunnerInfo = z.object({
   node: z.string(),
   arch: z.string(),
   platform: z.string(),
+  /** What ran the model: ONNX Runtime (its ONNX export) or TF.js (its layers model). */
+  runtime: z.enum(['onnx', 'tfjs']),
+  /** onnxruntime-node's version, or tfjs-core's. */
+  runtimeVersion: z.string(),
+  /** Where the runtime computes: "cpu" (ONNX Runtime's CPU execution provider), "wasm" (TF.js). */
   backend: z.string(),
+  /** Threads the model runs on: ONNX Runtime's intra-op threads; TF.js wasm runs on one. */
+  threads: z.number().int().positive(),
+  precision: z.enum(['fp32', 'int8']),
+  /** Why ONNX Runtime is not used when --runtime auto fell back to TF.js; null otherwise. */
+  fallback: z.string().nullable(),
   inputShape: z.array(z.number().int().positive()),
   cpu: z.string(),
   piModel: z.string().nullable(),

@@ -79,6 +79,10 @@ describe('Devices in serve mode', () => {
     expect(await page.locator('[data-testid=latency-chart] canvas').count()).toBeGreaterThan(0)
     expect(await page.locator('[data-testid=histogram] .histogram-bar').count()).toBe(20)
     await expect.poll(() => page.locator('[data-testid=history] tbody tr').count(), WAIT).toBe(1)
+    // It ran on ONNX Runtime (the default wherever it loads), on every core at fp32: the live view and the history say so.
+    const ranOn = /ONNX Runtime · \d+ threads? · fp32/
+    expect(await page.getByTestId('live-runtime').textContent()).toMatch(ranOn)
+    expect(await page.locator('[data-testid=history] tbody tr').first().textContent()).toMatch(ranOn)
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
     await page.screenshot({ path: SCREENSHOT })
 
@@ -92,13 +96,22 @@ describe('Devices in serve mode', () => {
     expect(rows[1]).not.toContain('(random)')
     expect(rows.every((r) => r.includes('done'))).toBe(true)
 
+    // Compare runtimes: the preset on ONNX Runtime, then on TF.js wasm (one thread), one after the other.
+    await page.getByTestId('deploy-compare-runtimes').click()
+    await expect.poll(() => page.locator('[data-testid=history] tbody tr').count(), { ...WAIT, timeout: 120_000 }).toBe(5)
+    await expect.poll(() => page.getByTestId('deploy-compare-runtimes').isEnabled(), WAIT).toBe(true)
+    const compared = await page.locator('[data-testid=history] tbody tr').allTextContents()
+    expect(compared[0]).toContain('TF.js wasm · 1 thread · fp32')
+    expect(compared[1]).toMatch(ranOn)
+    expect(compared.every((r) => r.includes('done'))).toBe(true)
+
     // The store holds the pin, the deployment and its eight samples.
     const store = Store.open(project)
     try {
       const devices = store.devices
       expect(devices.byName('bench-pi')!.hostKey!.fingerprint).toBe(sshd.hostKeyFingerprint())
       const deployment = devices.deployments().at(-1)!
-      expect(deployment).toMatchObject({ state: 'done', device: 'bench-pi', model: 'mobilenet-ssd-320x240', samples: 8 })
+      expect(deployment).toMatchObject({ state: 'done', device: 'bench-pi', model: 'mobilenet-ssd-320x240', samples: 8, runtime: 'onnx' })
       expect(devices.samples(deployment.id)).toHaveLength(8)
     } finally {
       store.close()

@@ -6,19 +6,22 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Deployment, DeployPhase, Device, EventPayload } from '../../shared/api.js'
+import type { Deployment, DeployPhase, DeployPrecision, DeployRuntimeChoice, Device, EventPayload } from '../../shared/api.js'
 import type { DeviceStore } from '../store/index.js'
 import { appRoot } from '../paths.js'
 import { connect, DeviceError } from './connection.js'
-import { runOk, stream } from './remote.js'
+import { ortArtifact, studioOrt } from './ort-package.js'
+import { run, runOk, stream } from './remote.js'
 import { shellCommand } from './shell-quote.js'
 import { latencyStats } from '../../shared/latency.js'
-import { parseRunnerLine, type RunnerLine } from '../../shared/runner-lines.js'
+import { parseRunnerLine, type RunnerLine, type RunnerOutputs } from '../../shared/runner-lines.js'
 import { artifactOfDir, artifactOfFiles, place, remoteHome } from './upload.js'
 import type { Connection } from './connection.js'
 import type { Artifact } from './upload.js'
 
 export const RUNNER_FILE = 'kindling-runner.cjs'
+/** The int8 model in an export (src/main/deploy/export-model.ts's INT8_ONNX_FILE), which --precision int8 runs. */
+const INT8_MODEL_FILE = 'model.int8.onnx'
 
 /** The built runner bundle (npm run build), or KINDLING_RUNNER for development and tests. */
 export function defaultRunnerPath(): string {
@@ -45,6 +48,13 @@ export interface DeployOptions {
   model: ModelSource
   iterations: number
   warmup: number
+  /** Default auto: ONNX Runtime where it loads on the device, else TF.js wasm with the reason. */
+  runtime?: DeployRuntimeChoice
+  /** ONNX Runtime's threads; default the device's cores. */
+  threads?: number
+  precision?: DeployPrecision
+  /** Ask the runner for its outputs on the fixed input (hooks.outputs gets them): a device's numbers to check. */
+  outputs?: boolean
 }
 
 export type DeploySample = EventPayload<'deploy.sample'>
@@ -52,6 +62,8 @@ export type DeploySample = EventPayload<'deploy.sample'>
 export interface DeployHooks {
   sample(s: DeploySample): void
   changed(d: Deployment, phase: DeployPhase, detail?: string): void
+  /** With DeployOptions.outputs: the runner's outputs line. */
+  outputs?(deploymentId: number, outputs: RunnerOutputs['outputs']): void
 }
 
 export interface RunningDeployment {
@@ -73,7 +85,14 @@ export class Deployer {
 
   start(options: DeployOptions): RunningDeployment {
     const { device, model, iterations } = options
-    const id = this.devices.startDeployment({ deviceId: device.id, model: model.label, randomWeights: model.randomWeights, iterations })
+    const requested = { runtime: options.runtime ?? 'auto', threads: options.threads ?? null, precision: options.precision ?? 'fp32' }
+    const id = this.devices.startDeployment({
+      deviceId: device.id,
+      model: model.label,
+      randomWeights: model.randomWeights,
+      iterations,
+      requested,
+    })
     const abort = new AbortController()
     const finished = this.run(id, options, abort.signal).finally(() => this.running.delete(id))
     const handle: RunningDeployment = { id, finished, cancel: () => abort.abort() }
@@ -166,14 +185,22 @@ class DeploymentRun {
         )
       : artifactOfDir('model', model.dir)
     this.devices.updateDeployment(this.id, { modelSha256: modelArtifact.sha256 })
+    // Said here rather than by the runner after an upload: int8 is a file the export has or has not.
+    if (this.o.precision === 'int8' && !modelArtifact.files.some((f) => f.name === INT8_MODEL_FILE)) {
+      throw new Error(
+        `int8 needs the model's int8 export (${INT8_MODEL_FILE}), which ${this.o.model.label} does not have: ` +
+          "export it with int8 (the Train page's Export model, or kindling export-model --int8) and deploy that folder",
+      )
+    }
     this.stopIfCancelled()
     return { runner, model, modelArtifact }
   }
 
-  /** "This computer": the runner as a child process with this process's Node. */
+  /** "This computer": the runner as a child process with this process's Node, and the studio's own ONNX Runtime. */
   async runHere({ runner, model }: Prepared): Promise<Ended> {
     this.changed('running')
-    return await runLocally(this.runnerArgs(runner, model.dir), this.onLine, this.signal)
+    const ort = this.o.runtime === 'tfjs' ? null : (studioOrt()?.root ?? null)
+    return await runLocally(this.runnerArgs(runner, model.dir, ort), this.onLine, this.signal)
   }
 
   /** A device: connect and probe, upload, run and stream — and the connection closed, however that ends. */
@@ -214,8 +241,23 @@ class DeploymentRun {
     return { root: `${home}/.kindling`, sftp }
   }
 
-  /** The runner, then the model, each reused when a verified copy is on the device; the bytes sent are recorded. */
-  private async upload({ conn, whileConnected }: Session, sftp: import('ssh2').SFTPWrapper, root: string, prepared: Prepared) {
+  /**
+   * ONNX Runtime for the device's node, unless TF.js was asked for: which binary it needs is the platform and
+   * architecture its node reports (not `uname -m`: a 64-bit kernel may run a 32-bit userland, as older Raspberry Pi OS
+   * images do). Null — nothing to upload — where there is no binary for it; the runner then says why it falls back.
+   */
+  private async ortFor({ conn, whileConnected }: Session) {
+    if (this.o.runtime === 'tfjs') return null
+    const r = await whileConnected(run(conn.client, `node -p 'process.platform + " " + process.arch'`, { timeoutMs: 60_000 }))
+    const [platform, arch] = r.code === 0 ? r.stdout.trim().split(' ') : []
+    // No answer (no node on the PATH): the runner's own start will fail and explain that.
+    return platform && arch ? ortArtifact(platform, arch) : null
+  }
+
+  /** The runner, ONNX Runtime, then the model, each reused when a verified copy is on the device; the bytes sent are recorded. */
+  private async upload(session: Session, sftp: import('ssh2').SFTPWrapper, root: string, prepared: Prepared) {
+    const { conn, whileConnected } = session
+    const ortPackage = await this.ortFor(session)
     this.changed('uploading')
     const runnerArtifact = artifactOfFiles('runner', [{ path: prepared.runner, name: RUNNER_FILE }])
     let uploaded = 0
@@ -224,18 +266,25 @@ class DeploymentRun {
     const placedRunner = await whileConnected(place(conn.client, sftp, root, runnerArtifact, progress('runner')))
     uploaded += placedRunner.uploadedBytes
     this.stopIfCancelled()
+    let ortDir: string | null = null
+    if (ortPackage) {
+      const placedOrt = await whileConnected(place(conn.client, sftp, root, ortPackage, progress('ONNX Runtime')))
+      uploaded += placedOrt.uploadedBytes
+      ortDir = placedOrt.dir
+      this.stopIfCancelled()
+    }
     const placedModel = await whileConnected(place(conn.client, sftp, root, prepared.modelArtifact, progress('model')))
     uploaded += placedModel.uploadedBytes
     this.devices.updateDeployment(this.id, { uploadedBytes: uploaded })
     sftp.end()
     this.stopIfCancelled()
-    return { runnerDir: placedRunner.dir, modelDir: placedModel.dir }
+    return { runnerDir: placedRunner.dir, modelDir: placedModel.dir, ortDir }
   }
 
   /** The runner over an exec channel, each line handled as it arrives; a one-off model is removed after. */
-  private async runAndStream({ conn }: Session, placed: { runnerDir: string; modelDir: string }): Promise<Ended> {
+  private async runAndStream({ conn }: Session, placed: { runnerDir: string; modelDir: string; ortDir: string | null }): Promise<Ended> {
     this.changed('running')
-    const command = shellCommand('node', ...this.runnerArgs(`${placed.runnerDir}/${RUNNER_FILE}`, placed.modelDir))
+    const command = shellCommand('node', ...this.runnerArgs(`${placed.runnerDir}/${RUNNER_FILE}`, placed.modelDir, placed.ortDir))
     const result = await stream(conn.client, command, this.onLine, this.signal)
     if (this.o.model.oneOff && result.code !== null) {
       await runOk(conn.client, shellCommand('rm', '-rf', '--', placed.modelDir), 'removing a one-off model').catch(() => {})
@@ -252,8 +301,16 @@ class DeploymentRun {
     return { ...result, lost: dropped }
   }
 
-  private runnerArgs(runnerFile: string, modelDir: string): string[] {
-    return [runnerFile, '--model', modelDir, '--iterations', String(this.o.iterations), '--warmup', String(this.o.warmup)]
+  private runnerArgs(runnerFile: string, modelDir: string, ortDir: string | null): string[] {
+    const { iterations, warmup, runtime = 'auto', threads, precision = 'fp32' } = this.o
+    return [
+      runnerFile,
+      ...['--model', modelDir, '--iterations', String(iterations), '--warmup', String(warmup)],
+      ...['--runtime', runtime, '--precision', precision],
+      ...(threads !== undefined ? ['--threads', String(threads)] : []),
+      ...(ortDir !== null ? ['--ort', ortDir] : []),
+      ...(this.o.outputs ? ['--outputs'] : []),
+    ]
   }
 
   private readonly onLine = (line: string): void => {
@@ -268,13 +325,16 @@ class DeploymentRun {
       return
     }
     if (m.type === 'info') {
-      this.devices.updateDeployment(this.id, { info: m })
+      const { runtime, threads, precision, fallback } = m
+      this.devices.updateDeployment(this.id, { info: m, runtime, threads, precision, fallback })
       this.changed('running')
     } else if (m.type === 'sample') {
       const s = { i: m.i, ms: m.ms, tempC: m.tempC ?? null }
       this.devices.addSample(this.id, s)
       this.samples.push(m.ms)
       this.hooks.sample({ deploymentId: this.id, device: this.o.device.name, ...s })
+    } else if (m.type === 'outputs') {
+      this.hooks.outputs?.(this.id, m.outputs)
     } else if (m.type === 'summary') {
       this.summary = m
     } else if (m.type === 'error') {

@@ -145,7 +145,7 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
       const { devices } = open()
       return hostKeyConflict(() => testDevice(devices, requireDevice(devices, name), unlockFor(devices)))
     },
-    'deploy.start': async ({ device: name, preset, modelDir, iterations, warmup, randomWeights }) => {
+    'deploy.start': async ({ device: name, preset, modelDir, iterations, warmup, randomWeights, runtime, threads, precision }) => {
       const { store, devices, deployer } = open()
       const device = requireDevice(devices, name, 'params.device')
       let model: ModelSource
@@ -157,12 +157,12 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
         model = presetSource(store.dir, preset, randomWeights)
       } else {
         const dir = path.resolve(modelDir!)
-        if (!fs.existsSync(path.join(dir, 'model.json'))) {
-          throw new StudioError(`no TF.js layers model (model.json) in ${dir}`, 'not_found', 'params.modelDir')
+        if (!['model.onnx', 'model.json'].some((f) => fs.existsSync(path.join(dir, f)))) {
+          throw new StudioError(`no model (model.onnx or a TF.js model.json) in ${dir}`, 'not_found', 'params.modelDir')
         }
         model = randomWeights ? reinitializedSource(store.dir, dir) : { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
       }
-      return { deploymentId: deployer.start({ device, model, iterations, warmup }).id }
+      return { deploymentId: deployer.start({ device, model, iterations, warmup, runtime, threads, precision }).id }
     },
     'deploy.cancel': ({ deploymentId }) => ({ cancelled: open().deployer.cancel(deploymentId) }),
     'deploy.presets': async () => (await import('../detector/index.js')).presetNames,

@@ -2,7 +2,9 @@
 // (`sha256  name` per file, sorted — the format sha256sum prints), and lives on the device at ~/.kindling/<sha256>/.
 // It goes up to `<sha256>.tmp-<random>/`, each file is checked with sha256sum on the device, and only then is the folder
 // renamed into place. So the final name exists only for a complete, verified copy: a second deploy of the same model
-// finds it and uploads nothing, and an upload cut half-way leaves only a .tmp- folder that nothing ever runs.
+// finds it and uploads nothing, and an upload cut half-way leaves only a .tmp- folder that nothing ever runs. A file's
+// name may have sub-folders (ONNX Runtime goes up as node_modules/onnxruntime-node/…): they are made inside the
+// temporary folder, so the one rename still publishes the whole tree at once.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -30,10 +32,20 @@ function sha256File(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 }
 
-/** An artifact of the given files, uploaded flat under their base names (or the name given). */
+/**
+ * An artifact of the given files, uploaded under their base names, or the name given — which may be a relative path
+ * with "/" between sub-folders, never leading out of the artifact's folder.
+ */
 export function artifactOfFiles(label: string, files: (string | { path: string; name: string })[]): Artifact {
   const entries = files
     .map((f) => (typeof f === 'string' ? { path: f, name: path.basename(f) } : f))
+    .map((f) => {
+      const parts = f.name.split('/')
+      if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\'))) {
+        throw new Error(`${label} file name "${f.name}" is not a plain relative path`)
+      }
+      return f
+    })
     .map((f) => ({ name: f.name, path: f.path, bytes: fs.statSync(f.path).size, sha256: sha256File(f.path) }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const manifest = entries.map((e) => `${e.sha256}  ${e.name}\n`).join('')
@@ -88,6 +100,9 @@ export async function place(
 
   const tmp = `${final}.tmp-${crypto.randomBytes(6).toString('hex')}`
   await call<void>((cb) => sftp.mkdir(tmp, { mode: 0o700 }, cb), `creating ${tmp}`)
+  for (const dir of subfolders(artifact.files)) {
+    await call<void>((cb) => sftp.mkdir(`${tmp}/${dir}`, { mode: 0o755 }, cb), `creating ${tmp}/${dir}`)
+  }
   let sent = 0
   for (const file of artifact.files) {
     const base = sent
@@ -119,6 +134,16 @@ export async function place(
     await runOk(client, shellCommand('rm', '-rf', '--', tmp), 'removing a duplicate upload').catch(() => {})
   }
   return { dir: final, uploadedBytes: artifact.bytes }
+}
+
+/** Every folder the files' names go through, each parent before its children. */
+export function subfolders(files: readonly { name: string }[]): string[] {
+  const dirs = new Set<string>()
+  for (const f of files) {
+    const parts = f.name.split('/').slice(0, -1)
+    for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
+  }
+  return [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1))
 }
 
 /** Half-finished uploads of this artifact from earlier, cut-off deploys (left alone for a minute: one may be live). */

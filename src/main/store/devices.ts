@@ -1,4 +1,4 @@
-// Devices, deployments and benchmark samples (migration 6): `store.devices`.
+// Devices, deployments and benchmark samples (migration 6; runtimes, threads and precision: 12): `store.devices`.
 import type { Deployment, Device, DeviceInfo, HostKeyInfo, LatencySample } from '../../shared/api.js'
 import { decode, type Statements } from './statements.js'
 
@@ -23,10 +23,11 @@ const DEVICE = { json: ['hostKey', 'info'] }
 
 const DEPLOYMENT_SELECT = `SELECT d.id, d.device_id AS deviceId, v.name AS device, d.model, d.model_sha256 AS modelSha256,
   d.random_weights AS randomWeights, d.iterations, d.state, d.message, d.uploaded_bytes AS uploadedBytes, d.info,
-  d.summary, (SELECT count(*) FROM samples s WHERE s.deployment_id = d.id) AS samples, d.started_at AS startedAt,
+  d.summary, json_object('runtime', d.requested_runtime, 'threads', d.requested_threads, 'precision', d.requested_precision)
+  AS requested, d.runtime, d.threads, d.precision, d.fallback, (SELECT count(*) FROM samples s WHERE s.deployment_id = d.id) AS samples, d.started_at AS startedAt,
   d.finished_at AS finishedAt
   FROM deployments d JOIN devices v ON v.id = d.device_id`
-const DEPLOYMENT = { json: ['info', 'summary'], flags: ['randomWeights'] }
+const DEPLOYMENT = { json: ['info', 'summary', 'requested'], flags: ['randomWeights'] }
 
 /** The columns of the deployment fields that change as it runs. */
 const DEPLOYMENT_UPDATES = {
@@ -36,6 +37,10 @@ const DEPLOYMENT_UPDATES = {
   uploadedBytes: 'uploaded_bytes',
   info: 'info',
   summary: 'summary',
+  runtime: 'runtime',
+  threads: 'threads',
+  precision: 'precision',
+  fallback: 'fallback',
   finishedAt: 'finished_at',
 } as const
 
@@ -97,12 +102,17 @@ export class DeviceStore {
     return this.sql.prepare<[string]>("DELETE FROM devices WHERE name = ? AND kind = 'ssh'").run(name).changes === 1
   }
 
-  startDeployment(d: { deviceId: number; model: string; randomWeights: boolean; iterations: number }, now = Date.now()): number {
+  startDeployment(
+    d: { deviceId: number; model: string; randomWeights: boolean; iterations: number; requested?: Deployment['requested'] },
+    now = Date.now(),
+  ): number {
     const insert = this.sql.prepare(
-      `INSERT INTO deployments (device_id, model, random_weights, iterations, state, started_at)
-       VALUES (@deviceId, @model, @randomWeights, @iterations, 'running', @startedAt)`,
+      `INSERT INTO deployments (device_id, model, random_weights, iterations, state, started_at, requested_runtime,
+                                requested_threads, requested_precision)
+       VALUES (@deviceId, @model, @randomWeights, @iterations, 'running', @startedAt, @runtime, @threads, @precision)`,
     )
-    return Number(insert.run({ ...d, randomWeights: d.randomWeights ? 1 : 0, startedAt: now }).lastInsertRowid)
+    const { requested = { runtime: 'auto', threads: null, precision: 'fp32' }, ...row } = d
+    return Number(insert.run({ ...row, ...requested, randomWeights: d.randomWeights ? 1 : 0, startedAt: now }).lastInsertRowid)
   }
 
   /** Set some of a deployment's fields (JSON ones are serialized). */

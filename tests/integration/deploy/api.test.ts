@@ -140,7 +140,47 @@ describe('devices.* and deploy.* requests', () => {
     })
   })
 
+  it('deploys on the runtime, threads and precision asked for, and the history records what ran (Compare runtimes, precisions)', async () => {
+    const start = async (params: Record<string, unknown>) =>
+      finished(
+        (
+          (await call('deploy.start', { device: 'this-computer', preset: PRESET, iterations: 2, warmup: 0, ...params })) as {
+            deploymentId: number
+          }
+        ).deploymentId,
+      )
+    const ort = await start({ runtime: 'onnx', threads: 1 })
+    expect(ort).toMatchObject({
+      state: 'done',
+      requested: { runtime: 'onnx', threads: 1, precision: 'fp32' },
+      runtime: 'onnx',
+      threads: 1,
+      precision: 'fp32',
+      fallback: null,
+    })
+    const tfjs = await start({ runtime: 'tfjs' })
+    expect(tfjs).toMatchObject({ state: 'done', requested: { runtime: 'tfjs', threads: null }, runtime: 'tfjs', threads: 1 })
+    // The preset's export has no int8 model: int8 fails before anything runs, naming the file it needs.
+    const int8 = await start({ precision: 'int8' })
+    expect(int8).toMatchObject({ state: 'failed', requested: { runtime: 'auto', precision: 'int8' }, runtime: null })
+    expect(int8.message).toMatch(/^int8 needs the model's int8 export \(model\.int8\.onnx\), which mobilenet-ssd-320x240 does not have/)
+    const history = (await call('deploy.history', { device: 'this-computer', limit: 3 })) as { id: number; runtime: string | null }[]
+    expect(history.map((d) => [d.id, d.runtime])).toEqual([
+      [int8.id, null],
+      [tfjs.id, 'tfjs'],
+      [ort.id, 'onnx'],
+    ])
+  })
+
   it('refuses bad requests by field and changes nothing', async () => {
+    await expect(call('deploy.start', { device: 'pi', preset: PRESET, runtime: 'tflite' })).rejects.toMatchObject({ field: 'params.runtime' })
+    await expect(call('deploy.start', { device: 'pi', preset: PRESET, runtime: 'tfjs', precision: 'int8' })).rejects.toMatchObject({
+      field: 'params.precision',
+    })
+    await expect(call('deploy.start', { device: 'pi', preset: PRESET, runtime: 'tfjs', threads: 4 })).rejects.toMatchObject({
+      field: 'params.threads',
+    })
+    await expect(call('deploy.start', { device: 'pi', preset: PRESET, threads: 0 })).rejects.toMatchObject({ field: 'params.threads' })
     await expect(call('deploy.start', { device: 'pi' })).rejects.toMatchObject({ field: 'params.preset' })
     await expect(call('deploy.start', { device: 'nope', preset: PRESET })).rejects.toMatchObject({ code: 'not_found', field: 'params.device' })
     await expect(call('deploy.start', { device: 'pi', preset: 'no-such-preset' })).rejects.toMatchObject({ field: 'params.preset' })

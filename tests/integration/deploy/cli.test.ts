@@ -2,6 +2,7 @@
 // and a preset exported by the studio.
 import { execFile, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -79,8 +80,8 @@ describe('kindling devices and kindling deploy', () => {
     const lines = first.stdout.trim().split('\n')
     expect(lines.filter((l) => /^sample \d+: [\d.]+ ms$/.test(l))).toHaveLength(3)
     const result = JSON.parse(lines.at(-1)!.replace(/^RESULT /, '')) as Record<string, unknown>
-    expect(Object.keys(result)).toEqual(['device', 'samples', 'p50Ms', 'p90Ms', 'p99Ms', 'fps'])
-    expect(result).toMatchObject({ device: 'pi', samples: 3 })
+    expect(Object.keys(result)).toEqual(['device', 'samples', 'p50Ms', 'p90Ms', 'p99Ms', 'fps', 'runtime', 'threads', 'precision'])
+    expect(result).toMatchObject({ device: 'pi', samples: 3, runtime: 'onnx', threads: os.cpus().length, precision: 'fp32' })
     expect(result.p50Ms as number).toBeGreaterThan(0)
     expect(result.p99Ms as number).toBeGreaterThanOrEqual(result.p50Ms as number)
     expect(first.stdout).toMatch(/uploaded [1-9]\d+ bytes/)
@@ -88,6 +89,29 @@ describe('kindling devices and kindling deploy', () => {
     const second = await kindling(...deploy)
     expect(second.code).toBe(0)
     expect(second.stdout).toContain('uploaded 0 bytes')
+    // The runtime and threads as asked: TF.js wasm, or ONNX Runtime on one thread.
+    const tfjs = await kindling(...deploy, '--runtime', 'tfjs')
+    expect(tfjs.code).toBe(0)
+    expect(
+      JSON.parse(
+        tfjs.stdout
+          .trim()
+          .split('\n')
+          .at(-1)!
+          .replace(/^RESULT /, ''),
+      ),
+    ).toMatchObject({ runtime: 'tfjs', threads: 1 })
+    const oneThread = await kindling(...deploy, '--runtime', 'onnx', '--threads', '1')
+    expect(oneThread.code).toBe(0)
+    expect(
+      JSON.parse(
+        oneThread.stdout
+          .trim()
+          .split('\n')
+          .at(-1)!
+          .replace(/^RESULT /, ''),
+      ),
+    ).toMatchObject({ runtime: 'onnx', threads: 1 })
 
     await sshd.rotateHostKey()
     const refused = await kindling(...deploy)
@@ -100,6 +124,12 @@ describe('kindling devices and kindling deploy', () => {
     const project = tempDir()
     expect((await kindling('deploy', '--project', project, '--device', 'pi')).code).toBe(2)
     expect((await kindling('deploy', '--project', project, '--device', 'pi', '--preset', 'x', '--model', 'y')).code).toBe(2)
+    const runtime = await kindling('deploy', '--project', project, '--device', 'pi', '--preset', 'x', '--runtime', 'fast')
+    expect(runtime.code).toBe(2)
+    expect(runtime.stderr).toContain('--runtime must be one of auto, onnx, tfjs, not "fast"')
+    const tfjsThreads = await kindling('deploy', '--project', project, '--device', 'pi', '--preset', 'x', '--runtime', 'tfjs', '--threads', '4')
+    expect(tfjsThreads.code).toBe(2)
+    expect(tfjsThreads.stderr).toContain('TF.js wasm runs on one thread in Node')
     const bad = await kindling('devices', 'add', 'a\u0007b', '--host', 'h', '--user', 'u', '--key', '/k', '--project', project)
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('name: must not contain control characters')

@@ -1,9 +1,11 @@
 // Pairing and deploying against a real OpenSSH server on 127.0.0.1 (tests/helpers/sshd.ts), with a real SQLite store.
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fetchHostKey, HostKeyError, pairDevice, testDevice } from '../../../src/main/deploy/index.js'
+import { ortArtifact, studioOrt } from '../../../src/main/deploy/ort-package.js'
 import type { Device } from '../../../src/shared/api.js'
 import { tempDir } from '../../helpers/fixtures.js'
 import { cuttingProxy, type Sshd, startSshd } from '../../helpers/sshd.js'
@@ -83,7 +85,7 @@ describe('pairing', () => {
 })
 
 describe('deploy over SSH', () => {
-  it('uploads, verifies and runs; samples stream in and are stored; a second deploy uploads nothing', async () => {
+  it('uploads the runner, ONNX Runtime and the model, verifies and runs; samples stream in and are stored; a second deploy uploads nothing', async () => {
     const { devices, device } = await paired()
     const model = await freshModel()
     const r = recordingDeployer(devices)
@@ -93,24 +95,37 @@ describe('deploy over SSH', () => {
     expect(r.phases).toEqual(['preparing', 'connecting', 'uploading', 'running', 'finished'])
     const runnerBytes = fs.statSync(RUNNER).size
     const modelBytes = fs.readdirSync(model).reduce((s, f) => s + fs.statSync(path.join(model, f)).size, 0)
-    expect(first.uploadedBytes).toBe(runnerBytes + modelBytes)
+    // ONNX Runtime for the device's node (this machine's: the sshd's far side runs this Node) went up too.
+    const ort = ortArtifact(process.platform, process.arch)!
+    expect(first.uploadedBytes).toBe(runnerBytes + ort.bytes + modelBytes)
     expect(r.streamed.map((s) => s.i)).toEqual([...Array(6).keys()])
     expect(devices.samples(first.id).map((s) => s.ms)).toEqual(r.streamed.map((s) => s.ms))
     expect(first.summary).toMatchObject({ samples: 6, p50Ms: expect.any(Number), p99Ms: expect.any(Number), fps: expect.any(Number) })
+    expect(first).toMatchObject({ runtime: 'onnx', threads: os.cpus().length, precision: 'fp32', fallback: null })
     expect(first.info).toMatchObject({
-      backend: 'wasm',
+      runtime: 'onnx',
+      backend: 'cpu',
       inputShape: [1, 240, 320, 3],
       node: execFileSync(sshd.remoteNode, ['--version'], { encoding: 'utf8' }).trim(),
     })
     // Verified, content-addressed folders, and no temporary ones.
     expect(onDevice().every((name) => /^[0-9a-f]{64}$/.test(name))).toBe(true)
     expect(onDevice()).toContain(first.modelSha256)
+    expect(onDevice()).toContain(ort.sha256)
+    const binding = `node_modules/onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`
+    expect(
+      fs.readFileSync(path.join(kindlingDir(), ort.sha256, binding)).equals(fs.readFileSync(ort.files.find((f) => f.name === binding)!.path)),
+    ).toBe(true)
     const shard = (dir: string) => fs.readFileSync(path.join(dir, 'group1-shard1of1.bin'))
     expect(shard(path.join(kindlingDir(), first.modelSha256!)).equals(shard(model))).toBe(true)
 
-    const second = await r.deployer.start({ device, model: folderModel(model), iterations: 2, warmup: 0 }).finished
-    expect(second).toMatchObject({ state: 'done', uploadedBytes: 0, samples: 2, modelSha256: first.modelSha256 })
-    expect(devices.deployments(device.id).map((d) => d.id)).toEqual([second.id, first.id])
+    const second = await r.deployer.start({ device, model: folderModel(model), iterations: 2, warmup: 0, threads: 1 }).finished
+    expect(second).toMatchObject({ state: 'done', uploadedBytes: 0, samples: 2, modelSha256: first.modelSha256, runtime: 'onnx', threads: 1 })
+    // TF.js, asked for, needs no ONNX Runtime and runs on one thread.
+    const tfjs = await r.deployer.start({ device, model: folderModel(model), iterations: 1, warmup: 0, runtime: 'tfjs' }).finished
+    expect(tfjs).toMatchObject({ state: 'done', uploadedBytes: 0, runtime: 'tfjs', threads: 1, fallback: null })
+    expect(tfjs.info).toMatchObject({ backend: 'wasm' })
+    expect(devices.deployments(device.id).map((d) => d.id)).toEqual([tfjs.id, second.id, first.id])
   })
 
   it('cancel stops the process on the device and keeps the samples so far', async () => {
@@ -211,14 +226,24 @@ describe('deploy over SSH', () => {
     expect(fs.readdirSync(marks)).toEqual([])
   })
 
-  it('"this computer" runs the same runner locally, no SSH', async () => {
+  it('"this computer" runs the same runner locally, no SSH, with the studio\'s own ONNX Runtime', async () => {
     const { devices } = project()
     const local = devices.byName('this-computer')!
     expect(local.kind).toBe('local')
     const r = recordingDeployer(devices)
     const done = await r.deployer.start({ device: local, model: folderModel(await presetFolder()), iterations: 3, warmup: 0 }).finished
-    expect(done).toMatchObject({ state: 'done', samples: 3, uploadedBytes: 0 })
-    expect(done.info).toMatchObject({ node: process.version, backend: 'wasm' })
+    expect(done).toMatchObject({ state: 'done', samples: 3, uploadedBytes: 0, runtime: 'onnx', fallback: null })
+    expect(done.info).toMatchObject({ node: process.version, backend: 'cpu', runtimeVersion: studioOrt()!.version })
+    const tfjs = await r.deployer.start({ device: local, model: folderModel(await presetFolder()), iterations: 1, warmup: 0, runtime: 'tfjs' })
+      .finished
+    expect(tfjs).toMatchObject({ state: 'done', runtime: 'tfjs', threads: 1 })
+    expect(tfjs.info).toMatchObject({ node: process.version, backend: 'wasm' })
+    // int8 runs the export's model.int8.onnx (here the fp32 model stands in: what is checked is which file runs).
+    const withInt8 = await presetCopy(path.join(tempDir(), 'with-int8'))
+    fs.copyFileSync(path.join(withInt8, 'model.onnx'), path.join(withInt8, 'model.int8.onnx'))
+    const int8 = await r.deployer.start({ device: local, model: folderModel(withInt8), iterations: 1, warmup: 0, precision: 'int8', threads: 1 })
+      .finished
+    expect(int8).toMatchObject({ state: 'done', runtime: 'onnx', threads: 1, precision: 'int8' })
     expect(r.phases).not.toContain('connecting')
     expect((await testDevice(devices, local)).arch).toBe(execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim())
   })

@@ -6,6 +6,7 @@ import path from 'node:path'
 import { Deployer, type DeploySample, type ModelSource } from '../../../src/main/deploy/index.js'
 import { exportPreset } from '../../../src/main/deploy/export-model.js'
 import { type DeviceStore, Store } from '../../../src/main/store/index.js'
+import type { RunnerOutputs } from '../../../src/shared/runner-lines.js'
 import { repoRoot, tempDir } from '../../helpers/fixtures.js'
 
 /** The real runner bundle (npm run build makes it; built here if this checkout has not been built). */
@@ -42,10 +43,11 @@ export async function freshModel(): Promise<string> {
 
 export const folderModel = (dir: string): ModelSource => ({ label: dir, randomWeights: false, prepare: async () => ({ dir }) })
 
-/** A deployer whose streamed samples and phases are recorded; `onSample` lets a test act mid-run (cut, cancel). */
+/** A deployer whose streamed samples, phases and outputs are recorded; `onSample` lets a test act mid-run (cut, cancel). */
 export function recordingDeployer(devices: DeviceStore, runner = RUNNER) {
   const streamed: DeploySample[] = []
   const phases: string[] = []
+  const outputs = new Map<number, RunnerOutputs['outputs']>()
   let onSample: (s: DeploySample) => void = () => {}
   const deployer = new Deployer(
     devices,
@@ -57,6 +59,7 @@ export function recordingDeployer(devices: DeviceStore, runner = RUNNER) {
       changed: (_d, phase) => {
         if (phases.at(-1) !== phase) phases.push(phase)
       },
+      outputs: (id, o) => outputs.set(id, o),
     },
     () => runner,
   )
@@ -64,6 +67,7 @@ export function recordingDeployer(devices: DeviceStore, runner = RUNNER) {
     deployer,
     streamed,
     phases,
+    outputs,
     set onSample(f: (s: DeploySample) => void) {
       onSample = f
     },

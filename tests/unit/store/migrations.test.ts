@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DB_FILE, latestVersion, migrate, Store } from '../../../src/main/store/index.js'
+import { openDatabase } from '../../../src/main/store/database.js'
 import { tempDir } from '../../helpers/fixtures.js'
 
 describe('store migrations', () => {
@@ -110,6 +111,39 @@ describe('store migrations', () => {
     expect(store.db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'edits' AND type = 'index'").all()).toEqual([
       { name: 'edits_undone' },
     ])
+    store.close()
+  })
+
+  it("upgrades a version-11 project's deployments: those that ran ran TF.js wasm on one thread at fp32", () => {
+    const dir = tempDir()
+    // From migration 9 on the triggers call kindling_disagree(), which openDatabase registers.
+    const old = openDatabase(path.join(dir, DB_FILE))
+    migrate(old, 11)
+    const insert = old.prepare(`INSERT INTO deployments (device_id, model, iterations, state, info, started_at) VALUES (1, 'm', 5, ?, ?, 1)`)
+    insert.run('done', JSON.stringify({ type: 'info', backend: 'wasm', arch: 'arm64' }))
+    insert.run('failed', null)
+    old.close()
+
+    const store = Store.open(dir)
+    const [failed, done] = store.devices.deployments()
+    expect(done).toMatchObject({
+      requested: { runtime: 'tfjs', threads: 1, precision: 'fp32' },
+      runtime: 'tfjs',
+      threads: 1,
+      precision: 'fp32',
+      fallback: null,
+    })
+    expect(failed).toMatchObject({ requested: { runtime: 'tfjs', threads: 1, precision: 'fp32' }, runtime: null, threads: null })
+    // New deployments record what they ask for; the runtime columns keep to the runtimes there are.
+    const id = store.devices.startDeployment({
+      deviceId: 1,
+      model: 'm',
+      randomWeights: false,
+      iterations: 1,
+      requested: { runtime: 'auto', threads: null, precision: 'int8' },
+    })
+    expect(store.devices.deployment(id)).toMatchObject({ requested: { runtime: 'auto', threads: null, precision: 'int8' }, runtime: null })
+    expect(() => store.devices.updateDeployment(id, { runtime: 'tflite' as 'onnx' })).toThrow(/CHECK constraint/)
     store.close()
   })
 

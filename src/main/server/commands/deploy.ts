@@ -1,7 +1,9 @@
 // `kindling deploy --project DIR --device NAME (--preset NAME | --model DIR) [--iterations N] [--warmup W]
-// [--random-weights] [--json]`: deploy and benchmark, streaming each sample as it arrives, ending with
-// `RESULT {"device":…,"samples":N,"p50Ms":…,"p90Ms":…,"p99Ms":…,"fps":…}`. Exit 1 with the reason when the deployment
-// fails (a changed host key says "host key"); Ctrl-C cancels the run on the device and keeps the samples so far.
+// [--runtime auto|onnx|tfjs] [--threads N] [--precision fp32|int8] [--random-weights] [--json]`: deploy and benchmark,
+// streaming each sample as it arrives, ending with `RESULT {"device":…,"samples":N,"p50Ms":…,"p90Ms":…,"p99Ms":…,
+// "fps":…,"runtime":…,"threads":…,"precision":…}` (what the runner reported it ran on). Exit 1 with the reason when the
+// deployment fails (a changed host key says "host key"); Ctrl-C cancels the run on the device and keeps the samples so
+// far. Under --runtime auto a fall back to TF.js is said on stderr, with the reason.
 import type { Deployment, StudioEvent } from '../../../shared/api.js'
 import { parseOptions, UsageError } from '../usage.js'
 import { checked } from './devices.js'
@@ -9,8 +11,15 @@ import { withProject } from '../cli-studio.js'
 
 export const DEPLOY_USAGE =
   '  kindling deploy --project DIR --device NAME (--preset NAME | --model DIR) [--iterations N] [--warmup W]\n' +
-  '                 [--random-weights] [--json]      deploy a model to a device and benchmark it there; streams samples,\n' +
-  '                                                then RESULT {"device":…,"samples":N,"p50Ms":…,"p90Ms":…,"p99Ms":…,"fps":…}'
+  '                 [--runtime auto|onnx|tfjs] [--threads N] [--precision fp32|int8] [--random-weights] [--json]\n' +
+  '                                                deploy a model to a device and benchmark it there; streams samples,\n' +
+  '                                                then RESULT {"device":…,"samples":N,"p50Ms":…,"p90Ms":…,"p99Ms":…,"fps":…,\n' +
+  '                                                "runtime":…,"threads":…,"precision":…}'
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined
+  throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`)
+}
 
 const whole = (name: string, value: string | undefined, min: number, fallback: number) => {
   if (value === undefined) return fallback
@@ -28,12 +37,20 @@ export async function deployCommand(args: string[]): Promise<number> {
     iterations: { type: 'string' },
     warmup: { type: 'string' },
     'random-weights': { type: 'boolean' },
+    runtime: { type: 'string' },
+    threads: { type: 'string' },
+    precision: { type: 'string' },
     json: { type: 'boolean' },
   })
   if (!values.device) throw new UsageError('--device NAME is required (kindling devices list shows them)')
   if ((values.preset === undefined) === (values.model === undefined)) throw new UsageError('give one of --preset NAME or --model DIR')
   const iterations = whole('iterations', values.iterations, 1, 100)
   const warmup = whole('warmup', values.warmup, 0, 5)
+  const threads = values.threads === undefined ? undefined : whole('threads', values.threads, 1, 1)
+  const runtime = oneOf('runtime', values.runtime, ['auto', 'onnx', 'tfjs'] as const)
+  const precision = oneOf('precision', values.precision, ['fp32', 'int8'] as const)
+  if (runtime === 'tfjs' && threads !== undefined && threads !== 1) throw new UsageError('--threads: TF.js wasm runs on one thread in Node')
+  if (runtime === 'tfjs' && precision === 'int8') throw new UsageError('--precision int8 needs ONNX Runtime: TF.js runs the fp32 model only')
 
   return withProject(values.project, false, async (studio) => {
     let id: number | null = null
@@ -69,11 +86,15 @@ export async function deployCommand(args: string[]): Promise<number> {
         iterations,
         warmup,
         randomWeights: values['random-weights'] ?? false,
+        ...(runtime !== undefined ? { runtime } : {}),
+        ...(threads !== undefined ? { threads } : {}),
+        ...(precision !== undefined ? { precision } : {}),
       })
       ;({ deploymentId: id } = await studio.handlers['deploy.start'](params))
       for (const e of early.splice(0)) handle(e)
       const d = await finished
       if (tty && lastDetail) process.stderr.write('\r\x1b[K')
+      if (d.fallback && !values.json) console.error(`ran on TF.js wasm: ONNX Runtime not used — ${d.fallback}`)
       if (d.state === 'failed') throw new Error(d.message ?? 'the deployment failed')
       const s = d.summary
       if (!values.json) {
@@ -82,7 +103,17 @@ export async function deployCommand(args: string[]): Promise<number> {
         )
       }
       console.log(
-        `RESULT ${JSON.stringify({ device: d.device, samples: d.samples, p50Ms: s?.p50Ms ?? null, p90Ms: s?.p90Ms ?? null, p99Ms: s?.p99Ms ?? null, fps: s?.fps ?? null })}`,
+        `RESULT ${JSON.stringify({
+          device: d.device,
+          samples: d.samples,
+          p50Ms: s?.p50Ms ?? null,
+          p90Ms: s?.p90Ms ?? null,
+          p99Ms: s?.p99Ms ?? null,
+          fps: s?.fps ?? null,
+          runtime: d.runtime,
+          threads: d.threads,
+          precision: d.precision,
+        })}`,
       )
       return d.state === 'done' ? 0 : 1
     } finally {

@@ -18,6 +18,7 @@ import { trainingRuns } from './0008-training-runs.js'
 import { predictionsDisagree } from './0009-predictions-disagree.js'
 import { labelsNotPredictions } from './0010-labels-not-predictions.js'
 import { labelledTally } from './0011-labelled-tally.js'
+import { deploymentRuntimes } from './0012-deployment-runtimes.js'
 
 export interface Migration {
   version: number
@@ -37,6 +38,7 @@ export const migrations: Migration[] = [
   predictionsDisagree,
   labelsNotPredictions,
   labelledTally,
+  deploymentRuntimes,
 ]
 
 // A migration listed out of order or twice would be skipped or run on the wrong schema; say so at start-up instead.

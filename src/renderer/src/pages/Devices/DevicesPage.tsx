@@ -1,8 +1,18 @@
 // The Devices page: this computer and the paired devices; for the selected one, "Test connection", a deploy of a
-// preset (or of the same preset with random weights, side by side), the live view — latency over time, a histogram,
-// p50/p90/p99, FPS and, on a Pi, the temperature — and the history of every deployment to compare.
+// preset on a runtime (ONNX Runtime or TF.js wasm) and precision — or two deploys side by side: random weights,
+// runtimes, precisions — the live view — latency over time, a histogram, p50/p90/p99, FPS and, on a Pi, the
+// temperature — and the history of every deployment to compare.
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { type Deployment, type DeployPhase, type Device, type DeviceInfo, type LatencySample, PI_PRESET } from '../../../../shared/api'
+import {
+  type Deployment,
+  type DeployPhase,
+  type DeployPrecision,
+  type DeployRuntimeChoice,
+  type Device,
+  type DeviceInfo,
+  type LatencySample,
+  PI_PRESET,
+} from '../../../../shared/api'
 import { latencyStats } from '../../../../shared/latency'
 import { useStudio, useStudioEvents } from '../../api/context'
 import { errorMessage } from '../../state/errors'
@@ -76,6 +86,24 @@ export function DevicesPage() {
 /** The model select's entry for a model folder (no preset has this name: names are kebab-case). */
 const FOLDER = ':folder'
 
+/** How a deployment runs: the runtime, ONNX Runtime's threads (undefined: the device's cores) and the precision. */
+interface RunOn {
+  runtime: DeployRuntimeChoice
+  threads?: number
+  precision: DeployPrecision
+}
+
+/** What a deployment ran on, as the runner reported it (or, before it did, what was asked). */
+function describeRuntime(d: Deployment): string {
+  if (d.runtime === null) {
+    const { runtime, threads, precision } = d.requested
+    const asked = runtime === 'auto' ? 'auto' : runtime === 'onnx' ? 'ONNX Runtime' : 'TF.js wasm'
+    return `${asked}${threads ? ` · ${threads} threads` : ''} · ${precision}`
+  }
+  const name = d.runtime === 'onnx' ? 'ONNX Runtime' : 'TF.js wasm'
+  return `${name} · ${d.threads} thread${d.threads === 1 ? '' : 's'} · ${d.precision}`
+}
+
 function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void }) {
   const studio = useStudio()
   const [info, setInfo] = useState<DeviceInfo | null>(device.info)
@@ -88,6 +116,9 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   const [preset, setPreset] = useState(askedModel ? FOLDER : PI_PRESET)
   const [modelDir, setModelDir] = useState(askedModel ?? '')
   const [iterations, setIterations] = useState('50')
+  const [runtime, setRuntime] = useState<DeployRuntimeChoice>('auto')
+  const [precision, setPrecision] = useState<DeployPrecision>('fp32')
+  const [threads, setThreads] = useState('')
   const [history, setHistory] = useState<Deployment[]>([])
   const [live, setLive] = useState<Live | null>(null)
   const [comparing, setComparing] = useState(false)
@@ -123,12 +154,13 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
     }
   })
 
-  const start = async (randomWeights: boolean): Promise<number | null> => {
+  const chosen: RunOn = { runtime, precision, ...(threads.trim() ? { threads: Number(threads) } : {}) }
+  const start = async (randomWeights: boolean, on: RunOn = chosen): Promise<number | null> => {
     setProblem(null)
     try {
       const n = Number(iterations)
       const model = preset === FOLDER ? { modelDir } : { preset }
-      return (await studio.request('deploy.start', { device: device.name, ...model, iterations: n, randomWeights })).deploymentId
+      return (await studio.request('deploy.start', { device: device.name, ...model, iterations: n, randomWeights, ...on })).deploymentId
     } catch (e) {
       setProblem(errorMessage(e))
       return null
@@ -139,20 +171,27 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
       if (finishedIds.current.has(id)) resolve()
       else waiters.current.set(id, resolve)
     })
-  // "Compare": the model as it is (a preset's seeded weights, or a folder's trained ones), then the same architecture
-  // with fresh random weights, one after the other.
-  const compare = async () => {
+  // "Compare": two deployments one after the other — the model as it is (a preset's seeded weights, or a folder's
+  // trained ones) then the same architecture with fresh random weights; or the model on ONNX Runtime then on TF.js
+  // wasm; or at fp32 then at int8.
+  const compare = async (first: [boolean, RunOn], second: [boolean, RunOn]) => {
     setComparing(true)
     try {
-      const first = await start(false)
-      if (first === null) return
-      await finished(first)
-      const second = await start(true)
-      if (second !== null) await finished(second)
+      const a = await start(...first)
+      if (a === null) return
+      await finished(a)
+      const b = await start(...second)
+      if (b !== null) await finished(b)
     } finally {
       setComparing(false)
     }
   }
+  const compareRandom = () => compare([false, chosen], [true, chosen])
+  const compareRuntimes = () =>
+    compare([false, { ...chosen, runtime: 'onnx', precision: 'fp32' }], [false, { runtime: 'tfjs', precision: 'fp32' }])
+  const ortRuntime: DeployRuntimeChoice = runtime === 'tfjs' ? 'auto' : runtime
+  const comparePrecisions = () =>
+    compare([false, { ...chosen, runtime: ortRuntime, precision: 'fp32' }], [false, { ...chosen, runtime: ortRuntime, precision: 'int8' }])
   const running = (live !== null && live.phase !== 'finished') || comparing
 
   const test = async () => {
@@ -255,6 +294,51 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
           </label>
         )}
         <label>
+          Runtime
+          <select
+            value={runtime}
+            onChange={(e) => {
+              const r = e.target.value as DeployRuntimeChoice
+              setRuntime(r)
+              // TF.js wasm runs fp32 on one thread only.
+              if (r === 'tfjs') {
+                setPrecision('fp32')
+                setThreads('')
+              }
+            }}
+            data-testid="deploy-runtime"
+          >
+            <option value="auto">Auto (ONNX Runtime, else TF.js)</option>
+            <option value="onnx">ONNX Runtime</option>
+            <option value="tfjs">TF.js wasm</option>
+          </select>
+        </label>
+        <label>
+          Precision
+          <select
+            value={precision}
+            onChange={(e) => setPrecision(e.target.value as DeployPrecision)}
+            disabled={runtime === 'tfjs'}
+            data-testid="deploy-precision"
+          >
+            <option value="fp32">fp32</option>
+            <option value="int8">int8</option>
+          </select>
+        </label>
+        <label>
+          Threads
+          <input
+            value={threads}
+            onChange={(e) => setThreads(e.target.value)}
+            inputMode="numeric"
+            size={4}
+            placeholder={runtime === 'tfjs' ? '1' : 'all'}
+            disabled={runtime === 'tfjs'}
+            title="ONNX Runtime's threads; empty: all the device's cores"
+            data-testid="deploy-threads"
+          />
+        </label>
+        <label>
           Runs
           <input
             value={iterations}
@@ -270,11 +354,29 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         <button
           className="button"
           disabled={running}
-          onClick={() => void compare()}
+          onClick={() => void compareRandom()}
           title="The model's weights, then the same layers with random weights"
           data-testid="deploy-compare"
         >
           Compare with random weights
+        </button>
+        <button
+          className="button"
+          disabled={running}
+          onClick={() => void compareRuntimes()}
+          title="The model on ONNX Runtime, then on TF.js wasm"
+          data-testid="deploy-compare-runtimes"
+        >
+          Compare runtimes
+        </button>
+        <button
+          className="button"
+          disabled={running}
+          onClick={() => void comparePrecisions()}
+          title="The model at fp32, then at int8 (its int8 export), on ONNX Runtime"
+          data-testid="deploy-compare-precisions"
+        >
+          Compare fp32 / int8
         </button>
         {live && live.phase !== 'finished' && (
           <button
@@ -294,6 +396,10 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
             {live.deployment.randomWeights ? ' (random weights)' : ''} · {live.phase === 'finished' ? live.deployment.state : live.phase}
             {live.detail ? ` · ${live.detail}` : ''}
             {live.phase === 'finished' && live.deployment.state !== 'running' ? ` · uploaded ${formatBytes(live.deployment.uploadedBytes)}` : ''}
+          </p>
+          <p className="live-runtime" data-testid="live-runtime">
+            {describeRuntime(live.deployment)}
+            {live.deployment.fallback ? ` — ONNX Runtime not used: ${live.deployment.fallback}` : ''}
           </p>
           {live.deployment.message && <p className="form-error">{live.deployment.message}</p>}
           <div className="stats" data-testid="stats">
@@ -317,6 +423,7 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
           <tr>
             <th>When</th>
             <th>Model</th>
+            <th>Runtime</th>
             <th>State</th>
             <th>Samples</th>
             <th>p50</th>
@@ -338,6 +445,10 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
               <td>
                 {d.model}
                 {d.randomWeights ? ' (random)' : ''}
+              </td>
+              <td title={d.fallback ? `ONNX Runtime not used: ${d.fallback}` : undefined}>
+                {describeRuntime(d)}
+                {d.fallback ? ' (fallback)' : ''}
               </td>
               <td>{d.state}</td>
               <td>{d.samples}</td>
