@@ -27,12 +27,26 @@ export interface QuantizeOptions {
   threads?: number
   /** Calibration images run per ONNX Runtime call. Default 4. */
   batchSize?: number
+  /**
+   * How activation ranges are taken from the calibration outputs: 'minmax' (the extremes seen) or a percentile of
+   * the values on each side (e.g. 99.99: the range that holds all but 0.01 % of them at each end). Default 'minmax'.
+   */
+  calibration?: 'minmax' | { percentile: number }
+  /**
+   * Leave the detector's last convolutions (the ones whose outputs only reach the model's outputs) with float outputs:
+   * their weights stay int8, but they run as float convolutions. Default false.
+   */
+  floatOutputs?: boolean
+  /** Correct each convolution's bias for the mean shift its weights' quantization causes (default true). */
+  biasCorrection?: boolean
 }
 
 /** The calibrated range of one activation tensor. */
 export interface TensorRange {
   min: number
   max: number
+  /** A 4-D (NCHW) tensor's mean per channel over the calibration images, for bias correction. */
+  channelMeans?: Float64Array
 }
 
 /** Ops whose output is the same values as (a subset of) their input: they share its quantization. */
@@ -67,7 +81,7 @@ function tensor(name: string, data: Float32Array | Int8Array | Uint8Array | Int3
  * The tensors that get a Quantize/Dequantize pair: every activation the model computes, except the graph's input and
  * outputs, the intermediate steps of the input scaling, and a convolution's output that only a Relu/Clip reads.
  */
-export function activationsToQuantize(graph: Graph): string[] {
+export function activationsToQuantize(graph: Graph, options: Pick<QuantizeOptions, 'floatOutputs'> = {}): string[] {
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name ?? ''))
   const inputs = new Set((graph.input ?? []).map((v) => v.name ?? '').filter((n) => !initializers.has(n)))
   const outputs = new Set((graph.output ?? []).map((v) => v.name ?? ''))
@@ -79,11 +93,24 @@ export function activationsToQuantize(graph: Graph): string[] {
     if (INPUT_SCALING.has(n.opType ?? '') && (n.input ?? []).every((i) => floatPrefix.has(i) || initializers.has(i)))
       for (const o of n.output ?? []) floatPrefix.add(o)
   }
+  // Tensors from which only value-moving ops and concatenation lead to the outputs (the head's tail).
+  const tail = new Set<string>()
+  if (options.floatOutputs) {
+    for (const n of [...(graph.node ?? [])].reverse()) {
+      const out = n.output?.[0] ?? ''
+      const readers = consumers.get(out) ?? []
+      const leadsOut = outputs.has(out) || (readers.length > 0 && readers.every((r) => tail.has(r.output?.[0] ?? '')))
+      const movesValues = VALUE_PRESERVING.has(n.opType ?? '') || n.opType === 'Concat'
+      // A convolution is the tail's start: nothing after it computes.
+      const lastConv = n.opType === 'Conv' && readers.every((r) => r.opType !== 'Conv')
+      if (leadsOut && (movesValues || lastConv || outputs.has(out))) tail.add(out)
+    }
+  }
   const chosen: string[] = []
   for (const n of graph.node ?? []) {
     for (const out of n.output ?? []) {
       const readers = consumers.get(out) ?? []
-      if (readers.length === 0 || outputs.has(out) || inputs.has(out)) continue
+      if (readers.length === 0 || outputs.has(out) || inputs.has(out) || tail.has(out)) continue
       // Inside the input scaling (read only by more scaling): float.
       if (floatPrefix.has(out) && readers.every((r) => floatPrefix.has(r.output?.[0] ?? ''))) continue
       if (n.opType === 'Conv' && readers.every((r) => FOLDABLE_ACTIVATIONS.has(r.opType ?? ''))) continue
@@ -109,7 +136,7 @@ export async function calibrate(
   fp32: Uint8Array,
   images: readonly Float32Array[],
   names: string[],
-  options: Pick<QuantizeOptions, 'threads' | 'batchSize'> = {},
+  options: Pick<QuantizeOptions, 'threads' | 'batchSize' | 'calibration'> = {},
 ): Promise<Map<string, TensorRange>> {
   if (images.length === 0) throw new Error('calibration needs at least one image')
   const model = onnx.ModelProto.decode(fp32)
@@ -122,8 +149,8 @@ export async function calibrate(
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
     graphOptimizationLevel: 'all',
   })
-  const ranges = new Map<string, TensorRange>(names.map((n) => [n, { min: Infinity, max: -Infinity }]))
-  try {
+  /** Every calibration output of each tensor in turn, batch by batch. */
+  const each = async (visit: (name: string, values: Float32Array, dims: readonly number[]) => void) => {
     const batchSize = options.batchSize ?? 4
     for (let start = 0; start < images.length; start += batchSize) {
       const batch = images.slice(start, start + batchSize)
@@ -131,17 +158,61 @@ export async function calibrate(
       batch.forEach((im, i) => data.set(im, i * size))
       const results = await session.run({ [input.name!]: new ort.Tensor('float32', data, [batch.length, height, width, channels]) }, names)
       for (const name of names) {
-        const values = results[name].data as Float32Array
-        const r = ranges.get(name)!
-        let { min, max } = r
-        for (let i = 0; i < values.length; i++) {
-          const v = values[i]
-          if (v < min) min = v
-          if (v > max) max = v
-        }
-        r.min = min
-        r.max = max
+        visit(name, results[name].data as Float32Array, results[name].dims)
         results[name].dispose()
+      }
+    }
+  }
+  const ranges = new Map<string, TensorRange>(names.map((n) => [n, { min: Infinity, max: -Infinity }]))
+  const sums = new Map<string, Float64Array>()
+  let seen = 0
+  try {
+    await each((name, values, dims) => {
+      const r = ranges.get(name)!
+      let { min, max } = r
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]
+        if (v < min) min = v
+        if (v > max) max = v
+      }
+      r.min = min
+      r.max = max
+      if (dims.length === 4) {
+        const [batch, channels, h, w] = dims
+        const sum = sums.get(name) ?? new Float64Array(channels)
+        for (let b = 0; b < batch; b++)
+          for (let c = 0; c < channels; c++) {
+            let acc = 0
+            for (let i = (b * channels + c) * h * w, end = i + h * w; i < end; i++) acc += values[i]
+            sum[c] += acc / (h * w)
+          }
+        sums.set(name, sum)
+      }
+      if (name === names[0]) seen += dims[0]
+    })
+    for (const [name, sum] of sums) ranges.get(name)!.channelMeans = sum.map((v) => v / seen)
+    const method = options.calibration ?? 'minmax'
+    if (method !== 'minmax') {
+      // A second pass: a histogram of each tensor over its range, then the percentile at each end.
+      const bins = 4096
+      const histograms = new Map(names.map((n) => [n, new Float64Array(bins)]))
+      await each((name, values) => {
+        const { min, max } = ranges.get(name)!
+        const h = histograms.get(name)!
+        const step = (max - min) / bins || 1
+        for (let i = 0; i < values.length; i++) h[Math.min(bins - 1, Math.floor((values[i] - min) / step))]++
+      })
+      const tailShare = 1 - method.percentile / 100
+      for (const name of names) {
+        const r = ranges.get(name)!
+        const h = histograms.get(name)!
+        const total = h.reduce((a, b) => a + b, 0)
+        const step = (r.max - r.min) / bins
+        let lo = 0
+        for (let seen = 0; lo < bins - 1 && (seen += h[lo]) <= total * tailShare; ) lo++
+        let hi = bins - 1
+        for (let seen = 0; hi > 0 && (seen += h[hi]) <= total * tailShare; ) hi--
+        ranges.set(name, { ...r, min: r.min + lo * step, max: r.min + (hi + 1) * step })
       }
     }
   } finally {
@@ -212,7 +283,7 @@ export function quantizeWithRanges(fp32: Uint8Array, ranges: ReadonlyMap<string,
   const model = onnx.ModelProto.decode(fp32)
   const graph = model.graph!
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name!, t]))
-  const chosen = new Set(activationsToQuantize(graph))
+  const chosen = new Set(activationsToQuantize(graph, options))
   const params = new Map<string, QParams>()
   const producers = new Map<string, NodeProto>()
   for (const n of graph.node ?? []) for (const o of n.output ?? []) producers.set(o, n)
@@ -290,6 +361,29 @@ export function quantizeWithRanges(fp32: Uint8Array, ranges: ReadonlyMap<string,
     const b = bName ? initializers.get(bName) : undefined
     if (!b || !inputParams) return
     const bias = floatData(b)
+    // Bias correction: quantizing the weights shifts each output's mean by (W_q − W) · E[x]; take it back out of the
+    // bias, with E[x] the calibration mean of each input channel (padding ignored).
+    const means = options.biasCorrection === false ? undefined : ranges.get(x)?.channelMeans
+    if (means) {
+      const group = num(original.attribute?.find((a) => a.name === 'group')?.i ?? 1)
+      const perGroupOut = channels / group
+      const [, cinPerGroup] = dims
+      const kernel = dims.slice(2).reduce((a, c) => a * c, 1)
+      const wf = floatData(w)
+      for (let o = 0; o < channels; o++) {
+        const firstInput = Math.floor(o / perGroupOut) * cinPerGroup
+        let shift = 0
+        for (let i = 0; i < cinPerGroup; i++) {
+          let dw = 0
+          for (let k = 0; k < kernel; k++) {
+            const at = (o * cinPerGroup + i) * kernel + k
+            dw += values[at] * scales[o] - wf[at]
+          }
+          shift += dw * means[firstInput + i]
+        }
+        bias[o] -= shift
+      }
+    }
     const biasScales = new Float32Array(channels)
     const biasValues = new Int32Array(channels)
     for (let o = 0; o < channels; o++) {
@@ -329,7 +423,7 @@ export function quantizeWithRanges(fp32: Uint8Array, ranges: ReadonlyMap<string,
  * model takes one image) and write it as QDQ ONNX. The result takes and returns exactly what the float model does.
  */
 export async function quantizeOnnx(fp32: Uint8Array, images: readonly Float32Array[], options: QuantizeOptions = {}): Promise<Uint8Array> {
-  const names = activationsToQuantize(onnx.ModelProto.decode(fp32).graph!)
+  const names = activationsToQuantize(onnx.ModelProto.decode(fp32).graph!, options)
   const ranges = await calibrate(fp32, images, names, options)
   return quantizeWithRanges(fp32, ranges, options)
 }
