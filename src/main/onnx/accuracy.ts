@@ -159,7 +159,14 @@ export async function int8AccuracyCost(
     const detector = await OnnxDetector.load(bytes, { threads: options.threads })
     try {
       const detected = await detectWithOnnx(detector, config, images, options.batchSize)
-      return { detected, score: scoreDetections(config.classes, images.filter((im) => detected.has(im.id)), detected) }
+      return {
+        detected,
+        score: scoreDetections(
+          config.classes,
+          images.filter((im) => detected.has(im.id)),
+          detected,
+        ),
+      }
     } finally {
       await detector.release()
     }
