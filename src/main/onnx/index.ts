@@ -6,6 +6,8 @@ export { OnnxGraph, DataType } from './graph.js'
 export {
   activationParams,
   activationsToQuantize,
+  DEFAULT_OUTPUT_PERCENTILE,
+  outputTail,
   calibrate,
   quantizeOnnx,
   quantizeWeights,

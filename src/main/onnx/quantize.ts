@@ -12,7 +12,9 @@
 //   convolution into QLinearConv (int8 activations leave the depthwise ones as float Conv, 2.2× slower on one
 //   thread); on arm64 (the emulated Pi) both fuse every convolution. `activations: 'int8'` is there for arm64-only use.
 //   Ranges from calibration: the float model run by ONNX Runtime over the calibration photos with every activation
-//   exposed as an output, min and max over all of them (MinMax; a percentile is an option), stretched to include 0.
+//   exposed as an output, min and max over all of them (MinMax), stretched to include 0 — except the detector's
+//   outputs (class logits, box offsets), whose 99.9th percentiles at each end are finer steps where detections are
+//   decided (DEFAULT_OUTPUT_PERCENTILE).
 // - A Relu or Clip(0, 6) right after a convolution keeps its float node, with the quantization on its output only:
 //   ONNX Runtime removes the activation when the quantized range already clips to it (Relu/ClipQuantFusion), and the
 //   range below guarantees that (its lower end is 0, its upper end not above Clip's max).
@@ -38,6 +40,12 @@ export interface QuantizeOptions {
    */
   calibration?: 'minmax' | { percentile: number }
   /**
+   * A percentile for the detector's outputs alone (its last convolutions': class logits and box offsets), whatever
+   * `calibration` says: their extremes belong to anchors far from any decision, and a tighter range gives the
+   * values that decide detections finer steps. Default DEFAULT_OUTPUT_PERCENTILE; null for MinMax there too.
+   */
+  outputPercentile?: number | null
+  /**
    * Leave the detector's last convolutions (the ones whose outputs only reach the model's outputs) with float outputs:
    * their weights stay int8, but they run as float convolutions. Default false.
    */
@@ -53,6 +61,13 @@ export interface TensorRange {
   /** A 4-D (NCHW) tensor's mean per channel over the calibration images, for bias correction. */
   channelMeans?: Float64Array
 }
+
+/**
+ * The percentile that calibrates the detector's outputs by default. Measured on the Pi preset trained 75 s, 75 s at
+ * batch 4 and 4 min on GENKI (150 SZSL val + 12 dlib photos): int8 kept 95.8, 96.4 and 97.2 % of the float model's
+ * boxes at IoU ≥ 0.9 with it, 91.6, 94.9 and 95.3 % with MinMax there; val AP50 the same within 0.001.
+ */
+export const DEFAULT_OUTPUT_PERCENTILE = 99.9
 
 /** Ops whose output is the same values as (a subset of) their input: they share its quantization. */
 const VALUE_PRESERVING = new Set(['MaxPool', 'Transpose', 'Reshape', 'Identity', 'Flatten', 'Squeeze', 'Unsqueeze'])
@@ -89,6 +104,27 @@ function tensor(name: string, data: Float32Array | Int8Array | Uint8Array | Int3
 }
 
 /**
+ * The detector's tail: its last convolutions' outputs (the ones from which only value-moving ops and concatenation lead
+ * to the model's outputs) and the tensors between them and the outputs.
+ */
+export function outputTail(graph: Graph): Set<string> {
+  const outputs = new Set((graph.output ?? []).map((v) => v.name ?? ''))
+  const consumers = new Map<string, NodeProto[]>()
+  for (const n of graph.node ?? []) for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n])
+  const tail = new Set<string>()
+  for (const n of [...(graph.node ?? [])].reverse()) {
+    const out = n.output?.[0] ?? ''
+    const readers = consumers.get(out) ?? []
+    const leadsOut = outputs.has(out) || (readers.length > 0 && readers.every((r) => tail.has(r.output?.[0] ?? '')))
+    const movesValues = VALUE_PRESERVING.has(n.opType ?? '') || n.opType === 'Concat'
+    // A convolution is the tail's start: nothing after it computes.
+    const lastConv = n.opType === 'Conv' && readers.every((r) => r.opType !== 'Conv')
+    if (leadsOut && (movesValues || lastConv || outputs.has(out))) tail.add(out)
+  }
+  return tail
+}
+
+/**
  * The tensors that get a Quantize/Dequantize pair: every activation the model computes, except the graph's input and
  * outputs, the intermediate steps of the input scaling, and a convolution's output that only a Relu/Clip reads.
  */
@@ -104,19 +140,7 @@ export function activationsToQuantize(graph: Graph, options: Pick<QuantizeOption
     if (INPUT_SCALING.has(n.opType ?? '') && (n.input ?? []).every((i) => floatPrefix.has(i) || initializers.has(i)))
       for (const o of n.output ?? []) floatPrefix.add(o)
   }
-  // Tensors from which only value-moving ops and concatenation lead to the outputs (the head's tail).
-  const tail = new Set<string>()
-  if (options.floatOutputs) {
-    for (const n of [...(graph.node ?? [])].reverse()) {
-      const out = n.output?.[0] ?? ''
-      const readers = consumers.get(out) ?? []
-      const leadsOut = outputs.has(out) || (readers.length > 0 && readers.every((r) => tail.has(r.output?.[0] ?? '')))
-      const movesValues = VALUE_PRESERVING.has(n.opType ?? '') || n.opType === 'Concat'
-      // A convolution is the tail's start: nothing after it computes.
-      const lastConv = n.opType === 'Conv' && readers.every((r) => r.opType !== 'Conv')
-      if (leadsOut && (movesValues || lastConv || outputs.has(out))) tail.add(out)
-    }
-  }
+  const tail = options.floatOutputs ? outputTail(graph) : new Set<string>()
   const chosen: string[] = []
   for (const n of graph.node ?? []) {
     for (const out of n.output ?? []) {
@@ -147,7 +171,7 @@ export async function calibrate(
   fp32: Uint8Array,
   images: readonly Float32Array[],
   names: string[],
-  options: Pick<QuantizeOptions, 'threads' | 'batchSize' | 'calibration'> = {},
+  options: Pick<QuantizeOptions, 'threads' | 'batchSize' | 'calibration' | 'outputPercentile'> = {},
 ): Promise<Map<string, TensorRange>> {
   if (images.length === 0) throw new Error('calibration needs at least one image')
   const model = onnx.ModelProto.decode(fp32)
@@ -203,18 +227,26 @@ export async function calibrate(
     })
     for (const [name, sum] of sums) ranges.get(name)!.channelMeans = sum.map((v) => v / seen)
     const method = options.calibration ?? 'minmax'
-    if (method !== 'minmax') {
-      // A second pass: a histogram of each tensor over its range, then the percentile at each end.
+    const outputPercentile = options.outputPercentile === undefined ? DEFAULT_OUTPUT_PERCENTILE : options.outputPercentile
+    const tail = outputPercentile === null ? new Set<string>() : outputTail(model.graph!)
+    const percentiles = new Map<string, number>()
+    for (const name of names) {
+      if (method !== 'minmax') percentiles.set(name, method.percentile)
+      else if (outputPercentile !== null && tail.has(name)) percentiles.set(name, outputPercentile)
+    }
+    if (percentiles.size > 0) {
+      // A second pass: a histogram of each such tensor over its range, then the percentile at each end.
       const bins = 4096
-      const histograms = new Map(names.map((n) => [n, new Float64Array(bins)]))
+      const histograms = new Map([...percentiles.keys()].map((n) => [n, new Float64Array(bins)]))
       await each((name, values) => {
+        const h = histograms.get(name)
+        if (!h) return
         const { min, max } = ranges.get(name)!
-        const h = histograms.get(name)!
         const step = (max - min) / bins || 1
         for (let i = 0; i < values.length; i++) h[Math.min(bins - 1, Math.floor((values[i] - min) / step))]++
       })
-      const tailShare = 1 - method.percentile / 100
-      for (const name of names) {
+      for (const [name, percentile] of percentiles) {
+        const tailShare = 1 - percentile / 100
         const r = ranges.get(name)!
         const h = histograms.get(name)!
         const total = h.reduce((a, b) => a + b, 0)
