@@ -71,8 +71,12 @@ export class DetectorTrainer {
     }
   }
 
-  async predict(images: tf.Tensor4D): Promise<Detection[][]> {
-    const [classLogits, boxOffsets] = this.detector.model.predict(images) as [tf.Tensor3D, tf.Tensor3D]
+  async predict(
+    images: tf.Tensor4D,
+    network: (images: tf.Tensor4D) => Promise<[tf.Tensor3D, tf.Tensor3D]> = async (x) =>
+      this.detector.model.predict(x) as [tf.Tensor3D, tf.Tensor3D],
+  ): Promise<Detection[][]> {
+    const [classLogits, boxOffsets] = await network(images)
     try {
       return await this.decoder.decode(classLogits, boxOffsets)
     } finally {

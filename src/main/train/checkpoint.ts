@@ -55,7 +55,11 @@ export function runCheckpoint(store: Store, runId: number, epoch?: number): { di
   if (epoch !== undefined) {
     dir = checkpointDir(store.dir, run.id, epoch)
     if (!fs.existsSync(path.join(dir, DETECTOR_JSON))) {
-      throw new StudioError(`run ${run.id} has no checkpoint of epoch ${epoch} (only the best and the last are kept)`, 'not_found', 'params.epoch')
+      throw new StudioError(
+        `run ${run.id} has no checkpoint of epoch ${epoch} (only the best and the last are kept)`,
+        'not_found',
+        'params.epoch',
+      )
     }
   } else {
     dir = run.bestCheckpoint ?? run.lastCheckpoint

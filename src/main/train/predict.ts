@@ -37,7 +37,11 @@ export function preparePredict(store: Store, input: PredictSettings): PreparedPr
   const byName = new Map(store.classes().map((c) => [c.name.toLowerCase(), c.id]))
   const classIds = info.classes.map((name) => byName.get(name.toLowerCase()) ?? null)
   if (classIds.every((id) => id === null)) {
-    throw new StudioError(`run ${settings.runId}'s classes (${info.classes.join(', ')}) are no longer in the project`, 'conflict', 'params.runId')
+    throw new StudioError(
+      `run ${settings.runId}'s classes (${info.classes.join(', ')}) are no longer in the project`,
+      'conflict',
+      'params.runId',
+    )
   }
   const photos: PredictPhoto[] = store.images.inScope(settings.scope)
   return {

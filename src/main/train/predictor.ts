@@ -1,12 +1,14 @@
 // Running a trained checkpoint over photos, as the predict worker thread does it: build the run's detector, put the
 // checkpoint's weights in, then decode batches (the training pipeline's decoding, without augmentation) and report each
 // batch's detections in photo pixels. Nothing here touches the store: the main thread writes what comes back.
+// The network runs on ONNX Runtime where it loads (inference.ts): a prediction job runs alone, so it has every core.
 import * as tf from '@tensorflow/tfjs-core'
 import { anchorsFor, buildDetector, DetectionDecoder, DetectorConfig } from '../detector/index.js'
 import { loadCheckpointWeights } from './checkpoint.js'
 import { batches, type SkippedPhoto } from './pipeline.js'
 import { batchTensor } from './score.js'
 import { IDENTITY_PLAN } from './augment.js'
+import { inferenceNetwork, type Network } from './inference.js'
 
 export interface PredictPhoto {
   id: number
@@ -22,6 +24,8 @@ export interface PredictorInit {
   photos: PredictPhoto[]
   batchSize: number
   minScore: number
+  /** Which runtime runs the network; default ONNX Runtime where it loads. */
+  runtime?: 'onnx' | 'tfjs'
 }
 
 /** One detection in photo pixels; `classIndex` is 1-based in the checkpoint's class order. */
@@ -56,8 +60,10 @@ export async function runPredictor(init: PredictorInit, post: (m: PredictorMessa
   const config = DetectorConfig.parse({ ...init.config, decoding: { ...init.config.decoding, scoreThreshold: init.minScore } })
   const detector = buildDetector(config)
   const decoder = new DetectionDecoder(config, anchorsFor(config).boxes)
+  let net: Network | null = null
   try {
     await loadCheckpointWeights(detector.model, init.checkpoint)
+    net = await inferenceNetwork(detector.model, init.runtime)
     const images = init.photos.map((p) => ({ ...p, sha256: '', boxes: [], labels: [] }))
     const source = batches(
       images,
@@ -72,7 +78,7 @@ export async function runPredictor(init: PredictorInit, post: (m: PredictorMessa
       const input = batchTensor({ samples }, config.input)
       let found
       try {
-        const [classLogits, boxOffsets] = detector.model.predict(input) as [tf.Tensor3D, tf.Tensor3D]
+        const [classLogits, boxOffsets] = await net.predict(input)
         try {
           found = await decoder.decode(classLogits, boxOffsets)
         } finally {
@@ -96,6 +102,7 @@ export async function runPredictor(init: PredictorInit, post: (m: PredictorMessa
       await new Promise((resolve) => setImmediate(resolve))
     }
   } finally {
+    await net?.release()
     decoder.dispose()
     detector.model.dispose()
   }

@@ -13,6 +13,7 @@ import { type Batch, batches, type SkippedPhoto } from './pipeline.js'
 import { ParallelDetectorTrainer, trainingWorkers } from './parallel.js'
 import type { Schedule } from './schedule.js'
 import { batchPixels, batchTensor, scoreDetections } from './score.js'
+import { inferenceNetwork } from './inference.js'
 
 export interface SessionInit {
   runId: number
@@ -194,15 +195,17 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
             if (samples.length === 0) continue
             const decoded = Date.now() - started
             const images = batchTensor({ samples }, input)
+            const net = await inferenceNetwork(detector.model)
             try {
               // The first prediction compiles and allocates what the rest reuse: the second is what a batch costs.
-              await trainer.predict(images)
+              await trainer.predict(images, (x) => net.predict(x))
               const predicting = Date.now()
-              await trainer.predict(images)
+              await trainer.predict(images, (x) => net.predict(x))
               // An evaluation decodes the next batch while it predicts one: a batch costs the longer of the two.
               return Math.max(decoded, Date.now() - predicting)
             } finally {
               images.dispose()
+              await net.release()
             }
           }
           return null
@@ -213,15 +216,21 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
           const elapsedMs = init.clock.usedMs + Date.now() - init.clock.startedAt
           await writeCheckpoint(detector.model, dir, { runId: init.runId, epoch, step, config, classes, elapsedMs, schedule })
           const detected = new Map<number, Detection[]>()
-          for await (const { samples } of batches(init.val, settings.batchSize, input, () => IDENTITY_PLAN, onSkip)) {
-            if (samples.length === 0) continue
-            const images = batchTensor({ samples }, input)
-            try {
-              const found = await trainer.predict(images)
-              samples.forEach((s, i) => detected.set(s.image.id, found[i]))
-            } finally {
-              images.dispose()
+          // The checkpoint just written, on ONNX Runtime with every core (the replicas wait for the evaluation).
+          const net = await inferenceNetwork(detector.model)
+          try {
+            for await (const { samples } of batches(init.val, settings.batchSize, input, () => IDENTITY_PLAN, onSkip)) {
+              if (samples.length === 0) continue
+              const images = batchTensor({ samples }, input)
+              try {
+                const found = await trainer.predict(images, (x) => net.predict(x))
+                samples.forEach((s, i) => detected.set(s.image.id, found[i]))
+              } finally {
+                images.dispose()
+              }
             }
+          } finally {
+            await net.release()
           }
           // A val photo that could not be read is left out of the score, not counted as all its faces missed.
           const score = scoreDetections(
