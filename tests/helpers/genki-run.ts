@@ -21,8 +21,10 @@ export interface GenkiRunOptions {
   trainPhotos: number
   /** GENKI-SZSL val photos (the first in the label file's order). */
   valPhotos: number
-  /** Wall-clock training budget. */
-  minutes: number
+  /** Wall-clock training budget (or give `epochs`). */
+  minutes?: number
+  /** Epochs instead of a budget: the same run every time. */
+  epochs?: number
   batchSize?: number
   seed?: number
   learningRate?: number
@@ -68,7 +70,7 @@ export async function trainOnGenki(options: GenkiRunOptions): Promise<GenkiRun> 
   const training = studio.train(
     TrainSettings.parse({
       preset: options.preset,
-      minutes: options.minutes,
+      ...(options.epochs ? { epochs: options.epochs } : { minutes: options.minutes }),
       batchSize: options.batchSize ?? 8,
       seed: options.seed ?? 1,
       ...(options.learningRate ? { learningRate: options.learningRate } : {}),
