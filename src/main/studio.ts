@@ -90,7 +90,7 @@ export interface StudioContext {
   train(settings: TrainSettings): { jobId: string; runId: number; job: Job }
   resumeRun(runId: number): { jobId: string; runId: number; job: Job }
   predict(settings: PredictSettings): { job: Job; result: Promise<PredictSummary> }
-  exportRun(settings: ExportSettings, options?: { out?: string }): { job: Job; result: Promise<ModelExport> }
+  exportRun(settings: ExportSettings, options?: { out?: string }): { job: Job; result: Promise<ModelExport | null> }
 }
 
 export interface StudioOptions {
@@ -252,9 +252,10 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
 
   /**
    * Export a run's checkpoint as ONNX and TF.js (and int8), as a job; refused at once if the run has no checkpoint or
-   * another job runs. `out` (the CLI's) writes somewhere other than the project's exports/ folder.
+   * another job runs. `out` (the CLI's) writes somewhere other than the project's exports/ folder. `result` is null when
+   * it was cancelled (the previous export, if any, stays).
    */
-  exportRun(settings: ExportSettings, options: { out?: string } = {}): { job: Job; result: Promise<ModelExport> } {
+  exportRun(settings: ExportSettings, options: { out?: string } = {}): { job: Job; result: Promise<ModelExport | null> } {
     const store = this.requireStore()
     this.refuseIfTraining('export')
     const prepared = prepareExport(store, settings)

@@ -13,14 +13,37 @@ import type { Store } from '../store/index.js'
 import { runCheckpoint } from '../train/index.js'
 import { addInt8, DESCRIPTION_FILE, exportFolder, modelFilesHash, ONNX_FILE } from './export-model.js'
 
-/** Makes the int8 model of an fp32 ONNX model, and measures what it costs (onnx/quantize.ts and its scoring). */
-export type Int8Maker = (args: {
-  store: Store
-  config: DetectorConfig
-  fp32: Uint8Array
-  calibrationPhotos: number
-  ctx: JobContext
-}) => Promise<{ bytes: Uint8Array; report: Int8Report }>
+/**
+ * The int8 model of an fp32 ONNX model, calibrated on the project's train photos, and what it costs: both scored on
+ * the val split by ONNX Runtime with the studio's decoder (onnx/quantize.ts, onnx/accuracy.ts).
+ */
+export async function projectInt8(
+  store: Store,
+  config: DetectorConfig,
+  fp32: Uint8Array,
+  calibrationPhotos: number,
+  say: (message: string) => void = () => {},
+): Promise<{ bytes: Uint8Array; report: Int8Report }> {
+  const { quantizeForProject, int8AccuracyCost } = await import('../onnx/index.js')
+  say(`int8: calibrating on up to ${calibrationPhotos} train photos`)
+  const quantized = await quantizeForProject(store, fp32, config, { calibrationPhotos })
+  say('int8: scoring fp32 and int8 on the val split')
+  const cost = await int8AccuracyCost(store, { fp32, int8: quantized.int8 }, config)
+  const report = { calibrationPhotos: quantized.calibrationPhotos, valPhotos: cost.valPhotos, fp32Ap50: cost.fp32Ap50, int8Ap50: cost.int8Ap50 }
+  return { bytes: quantized.int8, report: cost.valPhotos > 0 ? report : { ...report, fp32Ap50: null, int8Ap50: null } }
+}
+
+/**
+ * Add int8 to an export folder, calibrated on the project's train photos but not scored (an untrained preset has no
+ * accuracy to lose; a deployment's own export is measured by deploying it): the report says so with null AP50s.
+ */
+export async function addProjectInt8(store: Store, dir: string, calibrationPhotos = 300): Promise<void> {
+  const { quantizeForProject } = await import('../onnx/index.js')
+  const description = JSON.parse(fs.readFileSync(path.join(dir, DESCRIPTION_FILE), 'utf8')) as DetectorDescription
+  const fp32 = fs.readFileSync(path.join(dir, ONNX_FILE))
+  const quantized = await quantizeForProject(store, fp32, DetectorConfig.parse(description.config), { calibrationPhotos })
+  addInt8(dir, quantized.int8, { calibrationPhotos: quantized.calibrationPhotos, valPhotos: 0, fp32Ap50: null, int8Ap50: null })
+}
 
 export const exportsDir = (projectDir: string) => path.join(projectDir, 'exports')
 export const runExportDir = (projectDir: string, runId: number, epoch: number) =>
@@ -40,8 +63,8 @@ export async function exportRunJob(
   store: Store,
   prepared: ReturnType<typeof prepareExport>,
   ctx: JobContext,
-  options: { out?: string; int8?: Int8Maker } = {},
-): Promise<ModelExport> {
+  options: { out?: string } = {},
+): Promise<ModelExport | null> {
   const { settings, checkpoint } = prepared
   const { runId } = settings
   const epoch = checkpoint.info.epoch
@@ -54,11 +77,11 @@ export async function exportRunJob(
     await exportFolder(checkpoint.dir, partial, { formats: settings.formats })
     let int8: Int8Report | null = null
     if (settings.int8) {
-      if (!options.int8) throw new StudioError('int8 export is not available in this build', 'invalid', 'params.int8')
       const fp32 = fs.readFileSync(path.join(partial, ONNX_FILE))
       const config = DetectorConfig.parse(checkpoint.info.config)
-      const made = await options.int8({ store, config, fp32, calibrationPhotos: settings.calibrationPhotos, ctx })
-      if (ctx.signal.aborted) throw new StudioError('cancelled', 'conflict')
+      const made = await projectInt8(store, config, fp32, settings.calibrationPhotos, (message) => ctx.report({ message }))
+      // Cancelled while int8 was made: nothing replaces the previous export.
+      if (ctx.signal.aborted) return null
       int8 = made.report
       addInt8(partial, made.bytes, made.report)
     }

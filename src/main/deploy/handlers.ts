@@ -1,5 +1,6 @@
 // The Devices page's requests and the deployments behind them. One Deployer per open project (the deployments and
 // samples live in its store); switching projects or closing the studio cancels what is running, keeping its samples.
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {
@@ -154,13 +155,13 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
         if (!presetNames.includes(preset)) {
           throw new StudioError(`no preset named "${preset}" (presets: ${presetNames.join(', ')})`, 'invalid', 'params.preset')
         }
-        model = presetSource(store.dir, preset, randomWeights)
+        model = presetSource(store, preset, randomWeights, precision === 'int8')
       } else {
         const dir = path.resolve(modelDir!)
         if (!['model.onnx', 'model.json'].some((f) => fs.existsSync(path.join(dir, f)))) {
           throw new StudioError(`no model (model.onnx or a TF.js model.json) in ${dir}`, 'not_found', 'params.modelDir')
         }
-        model = randomWeights ? reinitializedSource(store.dir, dir) : { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
+        model = randomWeights ? reinitializedSource(store.dir, dir) : folderSource(store, dir, precision === 'int8')
       }
       return { deploymentId: deployer.start({ device, model, iterations, warmup, runtime, threads, precision }).id }
     },
@@ -181,12 +182,12 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
 }
 
 /**
- * A preset exported as a TF.js layers model into the project's exports/ folder. With its seeded initial weights the
- * files — and so their hash — are the same every time, so a device already holding them gets nothing new; random
- * weights make a new model each time (the "trained versus random" comparison).
+ * A preset exported (ONNX and TF.js) into the project's exports/ folder — at int8 also quantized on the project's
+ * photos. With its seeded initial weights the files — and so their hash — are the same every time, so a device already
+ * holding them gets nothing new; random weights make a new model each time (the "trained versus random" comparison).
  */
-function presetSource(projectDir: string, preset: string, randomWeights: boolean): ModelSource {
-  const dir = path.join(projectDir, 'exports', randomWeights ? `${preset}-random-${Date.now()}` : preset)
+function presetSource(store: Store, preset: string, randomWeights: boolean, int8: boolean): ModelSource {
+  const dir = path.join(store.dir, 'exports', randomWeights ? `${preset}-random-${Date.now()}` : preset)
   return {
     label: preset,
     randomWeights,
@@ -194,9 +195,36 @@ function presetSource(projectDir: string, preset: string, randomWeights: boolean
     prepare: async () => {
       const { exportPreset } = await import('./export-model.js')
       const exported = await exportPreset(preset, dir, { randomWeights })
-      return { dir: exported.dir, files: exported.files }
+      if (!int8) return { dir, files: exported.files }
+      await (await import('./export-run.js')).addProjectInt8(store, dir)
+      return { dir, files: [...exported.files, 'model.int8.onnx'].sort() }
     },
     dispose: randomWeights ? () => fs.rmSync(dir, { recursive: true, force: true }) : undefined,
+  }
+}
+
+/**
+ * A model folder as it is when it has what the deployment runs; a checkpoint (TF.js only) or an export without int8
+ * is first exported beside the presets', so that ONNX Runtime has its model.onnx (and model.int8.onnx).
+ */
+function folderSource(store: Store, dir: string, int8: boolean): ModelSource {
+  const has = (file: string) => fs.existsSync(path.join(dir, file))
+  if (has('model.onnx') && (!int8 || has('model.int8.onnx'))) return { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
+  if (!has('detector.json')) {
+    // A bare TF.js folder: nothing says what its outputs are, so it runs as it is (TF.js; no int8 to be had).
+    return { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
+  }
+  const out = path.join(store.dir, 'exports', `deploy-${path.basename(dir)}-${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`)
+  return {
+    label: dir,
+    randomWeights: false,
+    prepare: async () => {
+      const { exportFolder } = await import('./export-model.js')
+      fs.rmSync(out, { recursive: true, force: true })
+      await exportFolder(dir, out)
+      if (int8) await (await import('./export-run.js')).addProjectInt8(store, out)
+      return { dir: out }
+    },
   }
 }
 

@@ -8,7 +8,7 @@ import type { StudioEvent } from '../../../src/shared/api.js'
 import { dispatch } from '../../../src/main/dispatcher.js'
 import { Studio } from '../../../src/main/studio.js'
 import { Store } from '../../../src/main/store/index.js'
-import { tempDir } from '../../helpers/fixtures.js'
+import { dlibFaces, tempDir } from '../../helpers/fixtures.js'
 import { type Sshd, startSshd } from '../../helpers/sshd.js'
 import { ensureRunnerBuilt, PRESET } from './helpers.js'
 
@@ -160,12 +160,23 @@ describe('devices.* and deploy.* requests', () => {
     })
     const tfjs = await start({ runtime: 'tfjs' })
     expect(tfjs).toMatchObject({ state: 'done', requested: { runtime: 'tfjs', threads: null }, runtime: 'tfjs', threads: 1 })
-    // The preset's export has no int8 model: int8 fails before anything runs, naming the file it needs.
+    // A preset at int8 is quantized on the project's own photos: with none yet, it fails before anything runs, saying so.
     const int8 = await start({ precision: 'int8' })
     expect(int8).toMatchObject({ state: 'failed', requested: { runtime: 'auto', precision: 'int8' }, runtime: null })
-    expect(int8.message).toMatch(/^int8 needs the model's int8 export \(model\.int8\.onnx\), which mobilenet-ssd-320x240 does not have/)
-    const history = (await call('deploy.history', { device: 'this-computer', limit: 3 })) as { id: number; runtime: string | null }[]
+    expect(int8.message).toMatch(/int8 calibration needs photos in the train split; the project has none/)
+    // With photos, the preset's int8 model is made on them and runs.
+    const { result } = studio.importLabels({
+      labelsFile: [path.join(dlibFaces, 'training.xml')],
+      imagesDir: dlibFaces,
+      format: 'dlib',
+    })
+    await result
+    const quantized = await start({ precision: 'int8', threads: 1 })
+    expect(quantized).toMatchObject({ state: 'done', runtime: 'onnx', precision: 'int8', threads: 1 })
+    expect(fs.existsSync(path.join(project, 'exports', PRESET, 'model.int8.onnx'))).toBe(true)
+    const history = (await call('deploy.history', { device: 'this-computer', limit: 4 })) as { id: number; runtime: string | null }[]
     expect(history.map((d) => [d.id, d.runtime])).toEqual([
+      [quantized.id, 'onnx'],
       [int8.id, null],
       [tfjs.id, 'tfjs'],
       [ort.id, 'onnx'],

@@ -12,9 +12,11 @@ import * as ort from 'onnxruntime-node'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Studio } from '../../../src/main/studio.js'
+import type { StudioEvent } from '../../../src/shared/api.js'
 import { modelFolder } from '../../../src/runner/load-model.js'
 import { dlibFaces, repoRoot, tempDir } from '../../helpers/fixtures.js'
 import { FAST_PRESET, finished, labelledProject, request } from '../train/helpers.js'
+import { ensureRunnerBuilt } from './helpers.js'
 
 process.env.KINDLING_BACKEND = 'wasm'
 const studio = new Studio()
@@ -71,6 +73,47 @@ describe('export.start', () => {
       const diff = Math.max(...a.map((v, k) => Math.abs(v - expected[i][k])))
       expect(diff / scale).toBeLessThan(1e-4)
     })
+  }, 120_000)
+
+  it('with int8: model.int8.onnx calibrated on the train photos, and fp32 and int8 scored on val before anyone deploys it', async () => {
+    const { jobId } = await request(studio, 'export.start', { runId, int8: true, calibrationPhotos: 8 })
+    const messages: string[] = []
+    studio.on('event', (e) => {
+      if (e.event === 'job.progress' && e.payload.jobId === jobId && e.payload.message) messages.push(e.payload.message)
+    })
+    expect(await finished(studio, jobId)).toMatchObject({ kind: 'export', state: 'done' })
+    expect(messages.some((m) => m.startsWith('int8: scoring fp32 and int8 on the val split'))).toBe(true)
+    const [exported] = await request(studio, 'export.list', { runId })
+    expect(exported.files.map((f) => f.name)).toEqual(['detector.json', 'group1-shard1of1.bin', 'model.int8.onnx', 'model.json', 'model.onnx'])
+    const store = studio.project!
+    const val = store.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM images WHERE split = 'val'").get()!.n
+    expect(exported.int8).toMatchObject({ calibrationPhotos: expect.any(Number), valPhotos: val })
+    expect(exported.int8!.calibrationPhotos).toBeGreaterThan(0)
+    expect(exported.int8!.calibrationPhotos).toBeLessThanOrEqual(8)
+    for (const ap of [exported.int8!.fp32Ap50, exported.int8!.int8Ap50]) expect(ap).toBeGreaterThanOrEqual(0)
+    const description = JSON.parse(fs.readFileSync(path.join(exported.dir, 'detector.json'), 'utf8'))
+    expect(description.files.onnxInt8).toBe('model.int8.onnx')
+    expect(description.int8).toEqual(exported.int8)
+    // A smaller file that ONNX Runtime runs, with the float model's interface.
+    const int8Bytes = exported.files.find((f) => f.name === 'model.int8.onnx')!.bytes
+    expect(int8Bytes).toBeLessThan(exported.files.find((f) => f.name === 'model.onnx')!.bytes / 2)
+    const session = await ort.InferenceSession.create(path.join(exported.dir, 'model.int8.onnx'))
+    expect([session.inputNames, session.outputNames]).toEqual([['image'], ['classLogits', 'boxOffsets']])
+    await session.release()
+  }, 180_000)
+
+  it("deploys the run's checkpoint (TF.js only) on ONNX Runtime: the deployment exports it with model.onnx first", async () => {
+    ensureRunnerBuilt()
+    const checkpoint = (await request(studio, 'runs.get', { runId })).run.bestCheckpoint!
+    expect(fs.existsSync(path.join(checkpoint, 'model.onnx'))).toBe(false)
+    const { deploymentId } = await request(studio, 'deploy.start', { device: 'this-computer', modelDir: checkpoint, iterations: 2, warmup: 0 })
+    const done = await new Promise<StudioEvent & { event: 'deploy.changed' }>((resolve) => {
+      const check = (e: StudioEvent) => {
+        if (e.event === 'deploy.changed' && e.payload.id === deploymentId && e.payload.phase === 'finished') resolve(e as never)
+      }
+      studio.on('event', check)
+    })
+    expect(done.payload).toMatchObject({ state: 'done', samples: 2, runtime: 'onnx', fallback: null, model: checkpoint })
   }, 120_000)
 
   it('refuses a run without that checkpoint, or an int8 export without ONNX, naming the field', async () => {

@@ -104,6 +104,10 @@ export async function exportModelCommand(args: string[]): Promise<number> {
         return 1
       }
       const exported = await result
+      if (exported === null) {
+        console.error('kindling: the export was cancelled')
+        return 1
+      }
       console.log(`Exported run ${exported.runId} (epoch ${exported.epoch}) to ${exported.dir}:\n${sizes(exported.files)}`)
       if (exported.int8) {
         const { fp32Ap50, int8Ap50, valPhotos } = exported.int8
