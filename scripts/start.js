@@ -12,11 +12,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const run = (cmd, args, env = process.env) =>
   spawn(cmd, args, { cwd: root, stdio: 'inherit', env }).on('exit', (code) => process.exit(code ?? 0))
 
-const built = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-  cwd: root,
-  stdio: 'inherit',
-})
-if (built.status !== 0) process.exit(built.status ?? 1)
+// The app, then the device runner (resources/runner/, not committed): "Deploy" on the Devices page needs it at once.
+for (const script of ['node_modules/electron-vite/bin/electron-vite.js', 'scripts/build-runner.js']) {
+  const built = spawnSync(process.execPath, [path.join(root, script), ...(script.includes('electron-vite') ? ['build'] : [])], {
+    cwd: root,
+    stdio: 'inherit',
+  })
+  if (built.status !== 0) process.exit(built.status ?? 1)
+}
 
 let electron
 try {

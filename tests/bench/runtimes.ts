@@ -22,7 +22,6 @@ import os from 'node:os'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-wasm'
-import type * as tfl from '@tensorflow/tfjs-layers'
 import * as ort from 'onnxruntime-node'
 import { buildDetector, preset } from '../../src/main/detector/index.js'
 import { withSeededRandom } from '../../src/main/engine/seeded.js'
@@ -34,6 +33,7 @@ import { PI_PRESET } from '../../src/shared/api.js'
 import { genkiImages, szslTrainLabels, tempDir } from '../helpers/fixtures.js'
 import { trainOnGenki } from '../helpers/genki-run.js'
 import { median, round, table } from './util.js'
+import { trainedLikeNorms } from '../helpers/norms.js'
 
 const SPEEDUP_PRESET = 'mobilenet-ssd-320x240'
 const DEFAULT_PRESETS = [SPEEDUP_PRESET, 'alexnet-ssd-320x240', PI_PRESET]
@@ -55,22 +55,6 @@ function wholeFlag(args: string[], name: string, fallback: number, min = 1): num
   const n = raw === undefined ? fallback : Number(raw)
   if (!(Number.isInteger(n) && n >= min)) throw new Error(`--${name} must be a whole number ≥ ${min}, not ${raw}`)
   return n
-}
-
-/** Batch norms with a trained network's kind of statistics (as tests/integration/onnx/from-layers.test.ts). */
-function trainedLikeNorms(model: tfl.LayersModel): void {
-  withSeededRandom(3, () => {
-    for (const layer of model.layers) {
-      if (layer.getClassName() !== 'BatchNormalization') continue
-      const ranges = [
-        [0.5, 1.5],
-        [-0.5, 0.5],
-        [-0.5, 0.5],
-        [0.5, 2],
-      ]
-      layer.setWeights(layer.getWeights().map((w, i) => tf.randomUniform(w.shape, ranges[i][0], ranges[i][1])))
-    }
-  })
 }
 
 /** The first `n` GENKI-SZSL train photos as model inputs, for calibrating the benchmark's int8 models. */

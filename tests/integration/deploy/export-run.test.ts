@@ -15,7 +15,7 @@ import { Studio } from '../../../src/main/studio.js'
 import type { StudioEvent } from '../../../src/shared/api.js'
 import { modelFolder } from '../../../src/runner/load-model.js'
 import { dlibFaces, repoRoot, tempDir } from '../../helpers/fixtures.js'
-import { FAST_PRESET, finished, labelledProject, request } from '../train/helpers.js'
+import { FAST_PRESET, finished, request, trainedProject } from '../train/helpers.js'
 import { ensureRunnerBuilt } from './helpers.js'
 
 process.env.KINDLING_BACKEND = 'wasm'
@@ -23,11 +23,7 @@ const studio = new Studio()
 let project: string
 let runId: number
 beforeAll(async () => {
-  project = await labelledProject(studio)
-  while ((await request(studio, 'studio.info', {})).jobs.some((j) => j.state === 'running')) await new Promise((r) => setTimeout(r, 20))
-  const started = await request(studio, 'train.start', { preset: FAST_PRESET, epochs: 1, batchSize: 4, seed: 7, augment: false })
-  runId = started.runId
-  expect(await finished(studio, started.jobId)).toMatchObject({ state: 'done' })
+  ;({ project, runId } = await trainedProject(studio))
 }, 120_000)
 afterAll(() => studio.close())
 

@@ -11,23 +11,7 @@ import { withSeededRandom } from '../../../src/main/engine/seeded.js'
 import { layersToOnnx } from '../../../src/main/onnx/index.js'
 import { onnx } from '../../../src/main/onnx/onnx-proto.js'
 import { fixedInput } from '../../../src/runner/fixed-input.js'
-
-/** Batch norms with the statistics of a trained network: scales and shifts away from 1 and 0. */
-function randomizeNorms(model: tfl.LayersModel): void {
-  withSeededRandom(3, () => {
-    for (const layer of model.layers) {
-      if (layer.getClassName() !== 'BatchNormalization') continue
-      // gamma, beta, moving mean, moving variance
-      const ranges = [
-        [0.5, 1.5],
-        [-0.5, 0.5],
-        [-0.5, 0.5],
-        [0.5, 2],
-      ]
-      layer.setWeights(layer.getWeights().map((w, i) => tf.randomUniform(w.shape, ranges[i][0], ranges[i][1])))
-    }
-  })
-}
+import { trainedLikeNorms } from '../../helpers/norms.js'
 
 /** max |a − b| over the largest |b|: the error relative to the output's scale. */
 function relativeError(a: Float32Array, b: Float32Array): number {
@@ -50,7 +34,7 @@ describe('ONNX export', () => {
     async (name) => {
       const { model, config } = withSeededRandom(1, () => buildDetector(preset(name)))
       try {
-        randomizeNorms(model)
+        trainedLikeNorms(model)
         const bytes = layersToOnnx(model)
         const shape = [2, config.input.height, config.input.width, 3]
         // Two different images in one batch: the batch dimension is symbolic and each image stays its own.

@@ -5,8 +5,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import * as tf from '@tensorflow/tfjs-core'
-import type * as tfl from '@tensorflow/tfjs-layers'
 import * as ort from 'onnxruntime-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildDetector, preset, type Detection, type DetectorConfig } from '../../../src/main/detector/index.js'
@@ -28,25 +26,10 @@ import { iou } from '../../../src/shared/boxes.js'
 import { PI_PRESET } from '../../../src/shared/api.js'
 import { dlibFaces, genkiImages, szslTrainLabels, tempDir } from '../../helpers/fixtures.js'
 import { trainOnGenki, type GenkiRun } from '../../helpers/genki-run.js'
+import { trainedLikeNorms } from '../../helpers/norms.js'
 
 process.env.KINDLING_BACKEND = 'wasm'
 process.env.KINDLING_TRAIN_WORKERS = '2'
-
-/** Batch norms with a trained network's kind of statistics, so that folding and ranges are not trivial. */
-function trainedLikeNorms(model: tfl.LayersModel): void {
-  withSeededRandom(3, () => {
-    for (const layer of model.layers) {
-      if (layer.getClassName() !== 'BatchNormalization') continue
-      const ranges = [
-        [0.5, 1.5],
-        [-0.5, 0.5],
-        [-0.5, 0.5],
-        [0.5, 2],
-      ]
-      layer.setWeights(layer.getWeights().map((w, i) => tf.randomUniform(w.shape, ranges[i][0], ranges[i][1])))
-    }
-  })
-}
 
 async function genkiInputs(config: Pick<DetectorConfig, 'input'>, from: number, n: number): Promise<Float32Array[]> {
   const coco = JSON.parse(fs.readFileSync(szslTrainLabels, 'utf8')) as { images: { id: number; file_name: string }[] }

@@ -21,6 +21,17 @@ export async function labelledProject(studio: Studio): Promise<string> {
   return dir
 }
 
+/** labelledProject with one tiny run trained on it (the fast preset, one epoch, no augmentation): a run with a checkpoint. */
+export async function trainedProject(studio: Studio): Promise<{ project: string; runId: number }> {
+  const project = await labelledProject(studio)
+  // The label import's result settles just before its job ends.
+  while ((await request(studio, 'studio.info', {})).jobs.some((j) => j.state === 'running')) await new Promise((r) => setTimeout(r, 20))
+  const started = await request(studio, 'train.start', { preset: FAST_PRESET, epochs: 1, batchSize: 4, seed: 7, augment: false })
+  const end = await finished(studio, started.jobId)
+  if (end.state !== 'done') throw new Error(`the tiny run ended ${end.state}: ${end.message ?? ''}`)
+  return { project, runId: started.runId }
+}
+
 /** A request through the dispatcher (the API's validation included); throws the API error's message. */
 export async function request<M extends Method>(studio: Studio, method: M, params: Params<M>): Promise<Result<M>> {
   const response = await dispatch(studio, { id: 1, method, params })

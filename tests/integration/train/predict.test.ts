@@ -12,19 +12,14 @@ import { Studio } from '../../../src/main/studio.js'
 import type { ReviewBox, StudioEvent } from '../../../src/shared/api.js'
 import { cornersOf } from '../../../src/shared/boxes.js'
 import { repoRoot } from '../../helpers/fixtures.js'
-import { FAST_PRESET, finished, labelledProject, request } from './helpers.js'
+import { finished, request, trainedProject } from './helpers.js'
 
 process.env.KINDLING_BACKEND = 'wasm'
 const studio = new Studio()
 let project: string
 let runId: number
 beforeAll(async () => {
-  project = await labelledProject(studio)
-  // The label import's result settles just before its job ends.
-  while ((await request(studio, 'studio.info', {})).jobs.some((j) => j.state === 'running')) await new Promise((r) => setTimeout(r, 20))
-  const started = await request(studio, 'train.start', { preset: FAST_PRESET, epochs: 1, batchSize: 4, seed: 7, augment: false })
-  runId = started.runId
-  expect(await finished(studio, started.jobId)).toMatchObject({ state: 'done' })
+  ;({ project, runId } = await trainedProject(studio))
 }, 120_000)
 afterAll(() => studio.close())
 
