@@ -1,6 +1,6 @@
 // int8: a detector quantized to QDQ ONNX keeps the float model's interface, carries int8 per-channel weights, int32
 // biases and 8-bit activations that ONNX Runtime fuses into integer convolutions, and — on a detector that really
-// finds faces, trained here for four epochs on GENKI from the Pi preset's pretrained start — finds the same boxes
+// finds faces, trained here for three epochs on GENKI from the Pi preset's pretrained start — finds the same boxes
 // as the float model on real photos (GENKI-SZSL val and dlib-faces): IoU ≥ 0.9 for ≥ 95 % of them.
 import fs from 'node:fs'
 import os from 'node:os'
@@ -161,12 +161,12 @@ describe('int8 on a detector trained on GENKI', () => {
   let int8: Uint8Array
 
   beforeAll(async () => {
-    // The Pi preset from face-api's face backbone, 4 epochs (100 steps, about 4 minutes here) on 200 GENKI photos with
+    // The Pi preset from face-api's face backbone, 3 epochs (75 steps, about 2½ minutes here) on 200 GENKI photos with
     // people's boxes: a detector that finds faces with confident scores (val AP50 0.85–0.95). Epochs, not minutes, so
     // that how far it trains does not depend on the machine's load. Shorter runs are too unsettled to compare boxes
     // with: after 75–90 s (35 steps) the float model's own boxes move past IoU 0.9 for 10–13 % of them when the photos
     // change by ±1 grey level — more than the 5 % the criterion allows int8.
-    run = await trainOnGenki({ preset: PI_PRESET, trainPhotos: 200, valPhotos: 100, epochs: 4, evalEvery: 100, augment: false })
+    run = await trainOnGenki({ preset: PI_PRESET, trainPhotos: 200, valPhotos: 100, epochs: 3, evalEvery: 100, augment: false })
     const detector = buildDetector(run.config)
     await loadCheckpointWeights(detector.model, run.checkpoint)
     fp32 = layersToOnnx(detector.model)
