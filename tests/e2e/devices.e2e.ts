@@ -43,6 +43,19 @@ describe('Devices in serve mode', () => {
 
     // Pair: where, which key, then the host key — shown, compared, confirmed.
     await page.getByTestId('pair-open').click()
+    // An address where nothing listens: the error names it; editing the address clears it, and a port out of range
+    // says why Show host key cannot be pressed.
+    await page.getByTestId('pair-host').fill('127.0.0.1')
+    await page.getByTestId('pair-port').fill('1')
+    await page.getByTestId('pair-check-host-key').click()
+    await expect
+      .poll(() => page.getByTestId('pair-error').textContent(), { timeout: 30_000 })
+      .toMatch(/cannot connect to .*127\.0\.0\.1:1.*refused/)
+    await page.getByTestId('pair-port').fill('99999')
+    expect(await page.getByTestId('pair-error').count()).toBe(0)
+    expect(await page.getByTestId('pair-port-error').textContent()).toContain('1 to 65535')
+    expect(await page.getByTestId('pair-check-host-key').isDisabled()).toBe(true)
+    expect(await page.getByTestId('pair-check-host-key').getAttribute('title')).toContain('1 to 65535')
     await page.getByTestId('pair-name').fill('bench-pi')
     await page.getByTestId('pair-host').fill(sshd.host)
     await page.getByTestId('pair-port').fill(String(sshd.port))

@@ -185,5 +185,11 @@ function explain(
     )
   }
   if (error.level === 'client-timeout') return new DeviceError(`cannot connect to ${at}: no SSH handshake within the time allowed`)
+  // ssh2's words when the other side took the TCP connection and closed it without speaking SSH.
+  if (/before handshake/i.test(error.message)) {
+    return new DeviceError(
+      `cannot connect to ${at}: the connection closed before any SSH handshake (is it an SSH server, and is the port right?)`,
+    )
+  }
   return new DeviceError(`cannot connect to ${at}: ${error.message}`)
 }

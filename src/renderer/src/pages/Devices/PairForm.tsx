@@ -35,7 +35,10 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
     }
   }
   const portNumber = Number(port)
+  const portValid = /^\d+$/.test(port.trim()) && portNumber >= 1 && portNumber <= 65535
   const where = { host: host.trim(), port: portNumber }
+  // Another address: what was learnt about the previous one (its host key, its error) no longer applies.
+  const moved = () => (setHostKey(null), setError(null))
 
   const generate = () =>
     run('key', async () => {
@@ -96,17 +99,23 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
         </label>
         <label>
           Host
-          <input
-            value={host}
-            onChange={(e) => (setHost(e.target.value), setHostKey(null))}
-            placeholder="raspberrypi.local"
-            data-testid="pair-host"
-          />
+          <input value={host} onChange={(e) => (setHost(e.target.value), moved())} placeholder="raspberrypi.local" data-testid="pair-host" />
           {fieldError('params.host') && <span className="field-error">{fieldError('params.host')}</span>}
         </label>
         <label>
           Port
-          <input value={port} inputMode="numeric" onChange={(e) => (setPort(e.target.value), setHostKey(null))} data-testid="pair-port" />
+          <input
+            value={port}
+            inputMode="numeric"
+            onChange={(e) => (setPort(e.target.value), moved())}
+            aria-invalid={!portValid}
+            data-testid="pair-port"
+          />
+          {!portValid && (
+            <span className="field-error" data-testid="pair-port-error">
+              a port is a whole number from 1 to 65535
+            </span>
+          )}
         </label>
         <label>
           User
@@ -193,7 +202,14 @@ export function PairForm({ onPaired, onCancel }: { onPaired(device: Device): voi
           type="button"
           className="button"
           onClick={checkHostKey}
-          disabled={!host.trim() || !(portNumber >= 1 && portNumber <= 65535) || busy !== null}
+          disabled={!host.trim() || !portValid || busy !== null}
+          title={
+            !host.trim()
+              ? 'Enter the device’s host name or address first'
+              : !portValid
+                ? 'The port is a whole number from 1 to 65535'
+                : undefined
+          }
           data-testid="pair-check-host-key"
         >
           {busy === 'hostKey' ? 'Connecting…' : 'Show host key'}
