@@ -129,5 +129,5 @@ describe('Devices in serve mode', () => {
     } finally {
       store.close()
     }
-  })
+  }, 240_000)
 })

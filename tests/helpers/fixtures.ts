@@ -11,6 +11,7 @@ export const genkiImages = path.join(datasets, 'genki', 'images')
 /** GENKI-SZSL's people-drawn face boxes (COCO), one file per split; the photos are in genkiImages. */
 export const szslTrainLabels = path.join(datasets, 'genki', 'szsl-train.coco.json')
 export const szslValLabels = path.join(datasets, 'genki', 'szsl-val.coco.json')
+export const szslTestLabels = path.join(datasets, 'genki', 'szsl-test.coco.json')
 
 const made: string[] = []
 process.once('exit', () => {

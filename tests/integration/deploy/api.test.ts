@@ -103,7 +103,7 @@ describe('devices.* and deploy.* requests', () => {
     expect(history.map((d) => d.id)).toEqual([random, seeded])
     const read = (await call('deploy.samples', { deploymentId: seeded })) as { samples: { i: number }[] }
     expect(read.samples.map((s) => s.i)).toEqual([0, 1, 2])
-  })
+  }, 180_000)
 
   it('compares a model folder with the same architecture re-initialised: same layers, other weights, a one-off', async () => {
     // A model folder as a user brings one (here: a preset exported elsewhere, standing in for a trained model).

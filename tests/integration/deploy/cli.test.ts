@@ -118,7 +118,7 @@ describe('kindling devices and kindling deploy', () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/^kindling: the host key of pi .* has changed/m)
     expect(refused.stdout).not.toContain('RESULT')
-  })
+  }, 180_000)
 
   it('refuses bad command lines with exit 2', async () => {
     const project = tempDir()

@@ -126,7 +126,7 @@ describe('deploy over SSH', () => {
     expect(tfjs).toMatchObject({ state: 'done', uploadedBytes: 0, runtime: 'tfjs', threads: 1, fallback: null })
     expect(tfjs.info).toMatchObject({ backend: 'wasm' })
     expect(devices.deployments(device.id).map((d) => d.id)).toEqual([tfjs.id, second.id, first.id])
-  })
+  }, 180_000)
 
   it('cancel stops the process on the device and keeps the samples so far', async () => {
     const { devices, device } = await paired()
