@@ -258,7 +258,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
   exportRun(settings: ExportSettings, options: { out?: string } = {}): { job: Job; result: Promise<ModelExport | null> } {
     const store = this.requireStore()
     this.refuseIfTraining('export')
-    const prepared = prepareExport(store, settings)
+    const prepared = prepareExport(store, settings, options.out)
     return this.jobs.startWithResult('export', store.dir, (ctx) => exportRunJob(store, prepared, ctx, { out: options.out }))
   }
 

@@ -49,9 +49,32 @@ export const exportsDir = (projectDir: string) => path.join(projectDir, 'exports
 export const runExportDir = (projectDir: string, runId: number, epoch: number) =>
   path.join(exportsDir(projectDir), `run-${runId}-epoch-${epoch}`)
 
-/** The checks that can fail at once (the run, its checkpoint), before a job starts. */
-export function prepareExport(store: Store, input: ExportSettings) {
+/**
+ * A folder an export may replace: new, empty, or an earlier export (its detector.json says so). Anything else — a
+ * user's folder of other files given as --out — is refused, never emptied.
+ */
+export function assertReplaceable(dir: string): void {
+  let entries: string[]
+  try {
+    entries = fs.readdirSync(dir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw new StudioError(`${dir} cannot be written to: ${(error as Error).message}`, 'invalid', 'out')
+  }
+  if (entries.length === 0) return
+  try {
+    const description = JSON.parse(fs.readFileSync(path.join(dir, DESCRIPTION_FILE), 'utf8')) as { format?: string }
+    if (description.format === 'kindling-detector') return
+  } catch {
+    // not an export
+  }
+  throw new StudioError(`${dir} holds other files and is not an earlier export: give a new or empty folder`, 'conflict', 'out')
+}
+
+/** The checks that can fail at once (the run, its checkpoint, the folder), before a job starts. */
+export function prepareExport(store: Store, input: ExportSettings, out?: string) {
   const settings = ExportSettings.parse(input)
+  if (out !== undefined) assertReplaceable(path.resolve(out))
   if (settings.int8 && !settings.formats.includes('onnx')) {
     throw new StudioError('an int8 model is ONNX: export the onnx format to have int8', 'invalid', 'params.int8')
   }

@@ -136,5 +136,20 @@ describe('export.start', () => {
     )
     expect(result).toMatchObject({ runId, epoch: 1, dir: out, files: ['detector.json', 'model.onnx'] })
     expect(fs.readdirSync(out).sort()).toEqual(['detector.json', 'model.onnx'])
+
+    // A folder of other things is never emptied to make room: refused, untouched.
+    const documents = tempDir()
+    fs.writeFileSync(path.join(documents, 'thesis.txt'), 'mine')
+    const refused = await promisify(execFile)(
+      process.execPath,
+      [path.join(repoRoot, 'bin/kindling.js'), 'export-model', '--project', project, '--run', String(runId), '--out', documents],
+      { env: { ...process.env, KINDLING_BACKEND: 'wasm' } },
+    ).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    )
+    expect(refused?.code).toBe(1)
+    expect(refused?.stderr).toContain('holds other files and is not an earlier export')
+    expect(fs.readdirSync(documents)).toEqual(['thesis.txt'])
   }, 120_000)
 })

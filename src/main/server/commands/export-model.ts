@@ -76,6 +76,7 @@ export async function exportModelCommand(args: string[]): Promise<number> {
   if (a.preset !== undefined) {
     const fs = await import('node:fs')
     const { exportPreset } = await import('../../deploy/export-model.js')
+    ;(await import('../../deploy/export-run.js')).assertReplaceable(a.out)
     const exported = await exportPreset(a.preset, a.out, { formats: a.formats })
     const files = exported.files.map((name) => ({ name, bytes: fs.statSync(path.join(exported.dir, name)).size }))
     console.log(`Exported preset ${a.preset} (initial weights) to ${exported.dir}:\n${sizes(files)}`)
