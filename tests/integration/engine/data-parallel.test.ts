@@ -11,21 +11,11 @@ import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initEngine, startDataParallel, type Batch, type DataParallelTrainer } from '../../../src/main/engine/index.js'
 import { withSeededRandom } from '../../../src/main/engine/seeded.js'
+import { relativeError } from '../../helpers/compare.js'
 import { referenceNet } from '../../unit/engine/models.js'
 
 const models = new URL('../../unit/engine/models.ts', import.meta.url).href
 const STEPS = 3
-
-/** Largest difference relative to the tensor's largest magnitude (so near-zero elements do not dominate). */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0
-  let scale = 0
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]))
-    scale = Math.max(scale, Math.abs(b[i]))
-  }
-  return diff / scale
-}
 
 describe('data-parallel training of the reference network over 2 workers', () => {
   let batch: Batch

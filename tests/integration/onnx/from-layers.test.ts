@@ -11,18 +11,8 @@ import { withSeededRandom } from '../../../src/main/engine/seeded.js'
 import { layersToOnnx } from '../../../src/main/onnx/index.js'
 import { onnx } from '../../../src/main/onnx/onnx-proto.js'
 import { fixedInput } from '../../../src/runner/fixed-input.js'
+import { relativeError } from '../../helpers/compare.js'
 import { trainedLikeNorms } from '../../helpers/norms.js'
-
-/** max |a − b| over the largest |b|: the error relative to the output's scale. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0
-  let scale = 0
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]))
-    scale = Math.max(scale, Math.abs(b[i]))
-  }
-  return diff / scale
-}
 
 describe('ONNX export', () => {
   beforeAll(async () => {
