@@ -154,8 +154,11 @@ describe('Counts that agree, and pages that follow changes made elsewhere', () =
     await page.getByTestId('import-button').click()
     await page.getByTestId('import-summary').waitFor({ timeout: WAIT.timeout })
     await expect.poll(() => page.locator('[data-testid=thumb] img').count(), WAIT).toBe(3)
-    // Anything the page holds in memory is lost by a reload: this marker proves there was none.
+    // Anything the page holds in memory is lost by a reload: this marker, and the selection, prove there was none.
     await page.evaluate('window.__notReloaded = true')
+    const picked = await page.getByTestId('thumb').nth(1).getAttribute('title')
+    await page.getByTestId('thumb').nth(1).click()
+    await expect.poll(() => page.getByTestId('selection-count').textContent(), WAIT).toBe('1 selected')
 
     await kindling(['import', DLIB_FACES, '--project', project], home)
     await expect.poll(() => count(page, 'all'), WAIT).toBe(3 + DLIB_PHOTOS)
@@ -163,6 +166,11 @@ describe('Counts that agree, and pages that follow changes made elsewhere', () =
     await expect.poll(() => page.locator('[data-testid=thumb] img').count(), WAIT).toBe(3 + DLIB_PHOTOS)
     const names = await page.getByTestId('thumb').evaluateAll((cells) => cells.map((c) => c.getAttribute('title') ?? ''))
     expect(names.filter((title) => title.includes('dlib-faces')).length).toBe(DLIB_PHOTOS)
+    // The photo the user picked is still the one selected, wherever the new photos put it.
+    expect(await page.getByTestId('selection-count').textContent()).toBe('1 selected')
+    expect(
+      await page.locator('[data-testid=thumb][aria-selected=true]').evaluateAll((cells) => cells.map((c) => c.getAttribute('title'))),
+    ).toEqual([picked])
     // "Imported 3 photos" was the page's import: the project has moved on since, and the summary is gone.
     expect(await page.getByTestId('import-summary').count()).toBe(0)
 
