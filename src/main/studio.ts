@@ -34,6 +34,7 @@ import { mediaHandlers } from './media/handlers.js'
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
 import { projectHandlers } from './project/handlers.js'
+import { type ProjectWatch, watchProject } from './project/watch.js'
 import { reviewHandlers } from './review/handlers.js'
 import { Store } from './store/index.js'
 import { trainHandlers } from './train/handlers.js'
@@ -103,6 +104,7 @@ export interface StudioOptions {
 export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements StudioContext {
   private store: Store | null = null
   private thumbnails: ThumbnailCache | null = null
+  private watch: ProjectWatch | null = null
   readonly jobs = new JobRunner()
   // Deployments stream samples for minutes; they are not jobs (no file counts, no ETA) but stop with the project too.
   readonly deployments = deployService(
@@ -164,8 +166,10 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
     }
     await this.jobs.stopAll()
     await this.deployments.stopAll()
+    this.watch?.stop()
     this.store?.close()
     this.store = store
+    this.watch = watchProject(store, this)
     // A run left running means the studio stopped mid-training (a crash, a kill): it will never end by itself.
     store.runs.markInterrupted()
     this.thumbnails = new ThumbnailCache(resolved)
@@ -309,6 +313,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
   async close(): Promise<void> {
     await this.jobs.stopAll()
     await this.deployments.stopAll()
+    this.watch?.stop()
     this.store?.close()
     this.store = null
   }

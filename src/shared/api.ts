@@ -791,6 +791,11 @@ export const events = {
   'job.progress': JobProgress,
   /** The open project changed (opened, or images added): counts for the header, and a hint to refetch lists. */
   'project.changed': ProjectInfo,
+  /**
+   * Another process (a `kindling` command in a terminal, a second studio) changed the open project: sent after the
+   * `project.changed` with its counts. Pages refetch what they show; nothing says what changed.
+   */
+  'project.external-change': z.object({ dir: z.string() }),
   /** One benchmark sample from a running deployment, as it arrives from the device. */
   'deploy.sample': LatencySample.extend({ deploymentId: Id, device: z.string() }),
   /** A deployment moved on (phase, upload progress in `detail`) or ended (state done, cancelled or failed). */

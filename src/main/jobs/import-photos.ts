@@ -82,8 +82,9 @@ export async function importPhotos(
     counters.done += pending.length
     pending = []
     lastFlush = performance.now()
-    ctx.report(counters)
+    // The counts first, then the progress at once: the Library's tabs and the import's numbers move together.
     onBatch?.()
+    ctx.report(counters, { committed: true })
   }
 
   const importOne = async (file: string) => {

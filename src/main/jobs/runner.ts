@@ -12,9 +12,11 @@ export interface JobContext {
   /**
    * Update counts; emitted at most every `reportEveryMs`, and always at the end. A job that knows its time left
    * better than its rate of items can tell (a training run: evaluations, a time budget) says so with `etaMs`. A job
-   * of several steps says which one it is on with `message` (a failure's reason replaces it).
+   * of several steps says which one it is on with `message` (a failure's reason replaces it). A report that goes
+   * with a commit (`committed`) is sent at once, past the rate limit: the project's counts are sent for the same
+   * commit, and the two must not disagree on screen until the next report.
    */
-  report(update: Partial<Counters> & { etaMs?: number | null; message?: string }): void
+  report(update: Partial<Counters> & { etaMs?: number | null; message?: string }, options?: { committed?: boolean }): void
   skip(file: SkippedFile): void
 }
 
@@ -48,11 +50,11 @@ export class Job {
   ) {
     const ctx: JobContext = {
       signal: this.abort.signal,
-      report: ({ etaMs, message, ...update }) => {
+      report: ({ etaMs, message, ...update }, options) => {
         if (etaMs !== undefined) this.endsAt = etaMs === null ? null : performance.now() + etaMs
         if (message !== undefined) this.message = message
         this.counters = { ...this.counters, ...update }
-        this.maybeEmit()
+        this.maybeEmit(options?.committed)
       },
       skip: (file) => {
         this.skipped.push(file)
@@ -105,9 +107,9 @@ export class Job {
     }
   }
 
-  private maybeEmit() {
+  private maybeEmit(always = false) {
     const now = performance.now()
-    if (now - this.lastReport < REPORT_EVERY_MS) return
+    if (!always && now - this.lastReport < REPORT_EVERY_MS) return
     this.lastReport = now
     this.emit(this.progress())
   }

@@ -51,7 +51,10 @@ export interface KindleOptions {
   /** Results written per transaction (default 64), or every `flushMs` (default 500 ms), whichever comes first. */
   batchSize?: number
   flushMs?: number
-  /** Called after each batch is written (the studio tells the UI to redraw counts and thumbnails). */
+  /**
+   * Called after each batch is written, before the progress that counts it is reported (the studio sends the counts
+   * and tells the UI to redraw thumbnails).
+   */
   onBatch?: () => void
   /** Use an already started teacher service (the bench reuses one); it must match the settings. Not closed here. */
   service?: KindleService
@@ -206,13 +209,18 @@ function kindledBoxes(image: KindleCandidate, faces: readonly KindledFace[]): Ki
 const SMILE_TEACHER = 'face-expression'
 
 interface BatchWriter {
+  /** Keep a result; written at once when `batchSize` are waiting, else within `flushMs`. */
   push(result: Result): void
-  /** Whether a batch is due: `batchSize` results waiting, or `flushMs` since the last write. */
-  due(): boolean
+  /** Write what is waiting now (the job's end); throws a failure of an earlier timed write. */
   flush(): void
 }
 
-/** Results are written in batches, one transaction each; the summary counts what each write did. */
+/**
+ * Results are written in batches, one transaction each; the summary counts what each write did. A photo counts as done
+ * only once its boxes are committed: the progress ("4 / 6") and the project's counts (the Kindled tab) are read from
+ * the same moment, never a photo the teacher finished that is still waiting for its batch. A timer writes a batch
+ * `flushMs` after its first result, so a slow teacher's finished photos do not wait for the next one to show.
+ */
 function batchWriter(
   store: Store,
   classId: number,
@@ -225,27 +233,51 @@ function batchWriter(
   const batchSize = options.batchSize ?? 64
   const flushMs = options.flushMs ?? 500
   let pending: Result[] = []
-  let lastFlush = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  let failure: unknown
+  const write = () => {
+    clearTimeout(timer)
+    timer = undefined
+    if (pending.length === 0) return
+    const batch = pending.map(({ image, faces }) => ({ imageId: image.id, boxes: kindledBoxes(image, faces) }))
+    pending = []
+    const outcomes = store.kindlings.write(batch, classId, by, Date.now())
+    outcomes.forEach((outcome, i) => {
+      if (outcome === 'reviewed') tally.reviewed++ // a person reviewed it while the teacher was busy: theirs wins
+      if (outcome !== 'kindled') return
+      const kept = batch[i].boxes.length
+      tally.kindled++
+      tally.faces += kept
+      if (kept === 0) tally.noFace++
+    })
+    counters.done += batch.length
+    options.onBatch?.()
+    ctx.report(counters, { committed: true })
+  }
+  const rethrow = () => {
+    if (failure === undefined) return
+    const error = failure
+    failure = undefined
+    throw error
+  }
   return {
-    push: (result) => void pending.push(result),
-    due: () => pending.length >= batchSize || performance.now() - lastFlush > flushMs,
+    push: (result) => {
+      rethrow()
+      pending.push(result)
+      if (pending.length >= batchSize) write()
+      else
+        timer ??= setTimeout(() => {
+          // Kept for the job's own thread to throw: a timer's exception would end the process instead.
+          try {
+            write()
+          } catch (error) {
+            failure = error
+          }
+        }, flushMs)
+    },
     flush: () => {
-      if (pending.length > 0) {
-        const batch = pending.map(({ image, faces }) => ({ imageId: image.id, boxes: kindledBoxes(image, faces) }))
-        pending = []
-        const outcomes = store.kindlings.write(batch, classId, by, Date.now())
-        outcomes.forEach((outcome, i) => {
-          if (outcome === 'reviewed') tally.reviewed++ // a person reviewed it while the teacher was busy: theirs wins
-          if (outcome !== 'kindled') return
-          const kept = batch[i].boxes.length
-          tally.kindled++
-          tally.faces += kept
-          if (kept === 0) tally.noFace++
-        })
-        options.onBatch?.()
-      }
-      lastFlush = performance.now()
-      ctx.report(counters)
+      write()
+      rethrow()
     },
   }
 }
@@ -271,15 +303,12 @@ async function kindleAll(
         (faces) => writer.push({ image, faces }),
         (error: unknown) => {
           if (!(error instanceof PhotoKindleError)) throw error
+          // Nothing to write: done (and listed as skipped) at once.
+          counters.done++
           failed(image, error)
         },
       )
-      .finally(() => {
-        inFlight.delete(p)
-        counters.done++
-        if (writer.due()) writer.flush()
-        else ctx.report(counters)
-      })
+      .finally(() => inFlight.delete(p))
     inFlight.add(p)
   }
   let next = 0

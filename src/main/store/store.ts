@@ -74,6 +74,14 @@ export class Store {
     if (this.db.open) this.db.close()
   }
 
+  /**
+   * SQLite's `data_version`: a number that moves when another connection (another process, a second studio) commits
+   * to this database, and never for this connection's own writes. Cheap: it reads no table.
+   */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number
+  }
+
   /** Run `fn` in one transaction: reads in it see one moment, writes in it commit together or not at all. */
   transaction<T>(fn: () => T): T {
     return this.sql.transaction(fn)

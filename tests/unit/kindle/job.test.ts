@@ -189,7 +189,8 @@ describe('kindling a project', () => {
   it('keeps what it finished when cancelled, and a second run does the rest', async () => {
     const ids = project(20)
     const { ctx } = context(5)
-    const summary = await kindleProject(store, ctx, { service: fakeService().service })
+    // Small batches: a photo is done once written, and the cancel comes from the progress of a write.
+    const summary = await kindleProject(store, ctx, { service: fakeService().service, batchSize: 2 })
     expect(summary.cancelled).toBe(true)
     expect(summary.kindled).toBeGreaterThanOrEqual(5)
     expect(summary.kindled).toBeLessThan(20)
@@ -198,6 +199,41 @@ describe('kindling a project', () => {
     for (const id of done) expect(store.boxes(id).length).toBeGreaterThan(0)
     const rest = await kindleProject(store, context().ctx, { service: fakeService().service })
     expect(rest).toMatchObject({ kindled: 20 - summary.kindled, alreadyKindled: summary.kindled, cancelled: false })
+  })
+
+  it('counts a photo as done only once its boxes are written, so the progress and the Kindled count agree', async () => {
+    project(9)
+    const seen: { done: number; kindled: number }[] = []
+    const ctx: JobContext = {
+      signal: new AbortController().signal,
+      report: (c) => seen.push({ done: c.done ?? 0, kindled: store.counts().byState.kindled }),
+      skip: () => {},
+    }
+    await kindleProject(store, ctx, { service: fakeService().service, batchSize: 4, flushMs: 60_000 })
+    expect(seen.map((s) => s.done)).toEqual([0, 4, 8, 9])
+    for (const s of seen) expect(s.kindled).toBe(s.done)
+  })
+
+  it('writes a batch within flushMs of its first photo, without waiting for the next photo to finish', async () => {
+    project(2)
+    const written: number[] = []
+    let release!: () => void
+    const slow: KindleService = {
+      ...fakeService().service,
+      capacity: 1,
+      async kindle(file) {
+        if (file.endsWith('/p1.jpg')) await new Promise<void>((r) => (release = r))
+        return [{ x: 10, y: 20, w: 50, h: 60, score: 0.9 }]
+      },
+    }
+    const ctx: JobContext = { signal: new AbortController().signal, report: (c) => written.push(c.done ?? 0), skip: () => {} }
+    const job = kindleProject(store, ctx, { service: slow, flushMs: 30 })
+    await new Promise((r) => setTimeout(r, 200))
+    expect(written).toEqual([0, 1]) // p0 written while p1 is still with the teacher
+    expect(store.counts().byState.kindled).toBe(1)
+    release()
+    await job
+    expect(written.at(-1)).toBe(2)
   })
 
   it('leaves an image alone if a person reviews it while the teacher is busy with it', async () => {

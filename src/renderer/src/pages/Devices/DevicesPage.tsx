@@ -15,6 +15,7 @@ import {
 } from '../../../../shared/api'
 import { latencyStats } from '../../../../shared/latency'
 import { useStudio, useStudioEvents } from '../../api/context'
+import { useExternalChanges } from '../../state/useExternalChanges'
 import { errorMessage } from '../../state/errors'
 import { devicesModelOf } from '../../state/usePage'
 import '../../styles/devices.css'
@@ -129,6 +130,7 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   const loadHistory = useCallback(async () => {
     setHistory(await studio.request('deploy.history', { device: device.name, limit: 50 }))
   }, [studio, device.name])
+  useExternalChanges(() => void loadHistory()) // a `kindling deploy` in a terminal adds to the history
   useEffect(() => {
     void studio.request('deploy.presets', {}).then(setPresets)
     void loadHistory()

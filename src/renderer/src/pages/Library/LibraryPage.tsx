@@ -2,6 +2,8 @@
 // that labels them — all of them, or the photos selected in the grid.
 import { useId, useMemo, useState } from 'react'
 import type { ImageSort, JobProgress, ProjectInfo } from '../../../../shared/api'
+import { useExternalChanges } from '../../state/useExternalChanges'
+import { banners, finishedJobs } from './banners'
 import { type Filter, totalFor } from './filters'
 import type { ImageQuery } from './imagePages'
 import { ImportPanel } from './ImportPanel'
@@ -42,24 +44,27 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
     if (next.sort) setSort(next.sort)
   }
 
-  // Until its first progress report (which follows the folder scan) a just-started import is shown as starting.
-  const startedUnseen = started !== null && !jobs.some((job) => job.jobId === started)
-  const shown = startedUnseen
-    ? startingJob(started, project.dir)
-    : jobs.filter((job) => job.kind === 'import' && !dismissed.has(job.jobId)).at(-1)
-  const kindleUnseen = kindleStarted !== null && !jobs.some((job) => job.jobId === kindleStarted)
-  const kindling = kindleUnseen
-    ? { ...startingJob(kindleStarted, project.dir), kind: 'kindle' as const }
-    : jobs.filter((job) => job.kind === 'kindle' && !dismissed.has(job.jobId)).at(-1)
-  const running = jobs.some((job) => job.state === 'running') || shown?.state === 'running' || kindling?.state === 'running'
+  // Until its first progress report (which follows the folder scan) a just-started job is shown as starting, and
+  // already overtakes the summary of the job before it.
+  const unseen = [
+    ...(started !== null && !jobs.some((job) => job.jobId === started) ? [startingJob(started, project.dir)] : []),
+    ...(kindleStarted !== null && !jobs.some((job) => job.jobId === kindleStarted)
+      ? [{ ...startingJob(kindleStarted, project.dir), kind: 'kindle' as const }]
+      : []),
+  ]
+  const { import: shown, kindle: kindling } = banners([...jobs, ...unseen], dismissed)
+  const running = jobs.some((job) => job.state === 'running') || unseen.length > 0
+  const dismiss = (jobIds: string[]) => setDismissed((set) => new Set([...set, ...jobIds]))
+  // Another process changed the project: what the finished jobs' summaries say may no longer be so.
+  useExternalChanges(() => dismiss(finishedJobs(jobs)))
 
   return (
     <div className="library">
       <div className="library-actions">
         <ImportPanel busy={running} onStarted={setStarted} />
-        {shown && <ImportStatus job={shown} onDismiss={() => setDismissed((set) => new Set(set).add(shown.jobId))} />}
+        {shown && <ImportStatus job={shown} onDismiss={() => dismiss([shown.jobId])} />}
         <KindlePanel busy={running} photos={project.counts.images} selected={selection.ids} selecting={selecting} onStarted={setKindleStarted} />
-        {kindling && <KindleStatus job={kindling} onDismiss={() => setDismissed((set) => new Set(set).add(kindling.jobId))} />}
+        {kindling && <KindleStatus job={kindling} onDismiss={() => dismiss([kindling.jobId])} />}
       </div>
       <div className="library-toolbar">
         <StateTabs counts={project.counts} value={filter} onChange={(next) => showList({ filter: next })} controls={gridId} />

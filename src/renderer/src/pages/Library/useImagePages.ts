@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { Counts, ThumbnailBox } from '../../../../shared/api'
 import { useConnection, useStudio } from '../../api/context'
+import { useExternalChanges } from '../../state/useExternalChanges'
 import { ImagePages, staleFrom } from './imagePages'
 
 const THROTTLE_MS = 500
@@ -48,6 +49,10 @@ export function useImagePages(counts: Counts): ImagePages {
   }, [counts, pages])
 
   useEffect(() => () => clearTimeout(timer.current), [])
+
+  // Another process may have changed any photo's boxes or state without moving the counts (a kindling redo): every
+  // cached page is marked stale, still shown (the scroll and selection stay) and refetched only if in view.
+  useExternalChanges(() => pages.markStale(() => 0))
 
   // Changes made while the connection was down were never announced: after a reconnection nothing cached is trusted.
   useEffect(() => {

@@ -5,6 +5,7 @@
 // knows which photo comes after it.
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ReviewQueueQuery, StudioApi } from '../../../../shared/api'
+import { useExternalChanges } from '../../state/useExternalChanges'
 
 export interface QueueState {
   current: number | null
@@ -125,6 +126,7 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
   )
 
   const refresh = useCallback(() => setVersion((v) => v + 1), [])
+  useExternalChanges(refresh) // another process kindled or reviewed: the neighbours and the place may have moved
   const state: QueueState = {
     current,
     position: counted?.position ?? null,

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react'
 import type { Run } from '../../../../shared/api'
 import { useConnection, useStudio, useStudioEvents } from '../../api/context'
 import { errorMessage } from '../../state/errors'
+import { useExternalChanges } from '../../state/useExternalChanges'
 import { upsertRun } from './runList'
 
 export function useRuns(): { runs: Run[] | null; error: string | null } {
@@ -11,6 +12,7 @@ export function useRuns(): { runs: Run[] | null; error: string | null } {
   const open = useConnection().state.status === 'open'
   const [runs, setRuns] = useState<Run[] | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const changedElsewhere = useExternalChanges() // a `kindling train` in a terminal: its run has no events here
 
   useEffect(() => {
     if (!open) return
@@ -26,7 +28,7 @@ export function useRuns(): { runs: Run[] | null; error: string | null } {
     return () => {
       current = false
     }
-  }, [studio, open])
+  }, [studio, open, changedElsewhere])
 
   useStudioEvents((event) => {
     if (event.event === 'run.changed') setRuns((held) => upsertRun(held ?? [], event.payload))
