@@ -37,34 +37,39 @@ function recentMenu(studio: Studio, window: () => BrowserWindow | null): MenuIte
   const open = studio.project?.dir
   return entries.map(({ dir, name, exists }) => ({
     label: exists ? `${name}  —  ${dir}` : `${name}  —  ${dir} (missing)`,
-    type: 'checkbox',
+    type: 'radio',
     checked: dir === open,
     enabled: exists,
-    click: () => void switchTo(studio, window(), dir),
+    click: () => void switchTo(studio, window, dir),
   }))
 }
 
 /** Open a recent project, first asking whether to cancel a running job (the studio cancels it on open, keeping its work). */
-async function switchTo(studio: Studio, win: BrowserWindow | null, dir: string): Promise<void> {
-  if (dir === studio.project?.dir) return
-  const running = studio.jobs.running().filter((job) => job.state === 'running')
-  if (running.length > 0) {
-    const question: MessageBoxOptions = {
-      type: 'warning',
-      message: `${running.map(jobName).join(' and ')} ${running.length > 1 ? 'are' : 'is'} running.`,
-      detail: `Opening ${path.basename(dir)} cancels it; what it has done so far is kept.`,
-      buttons: ['Cancel It and Open', 'Keep Working'],
-      defaultId: 1,
-      cancelId: 1,
-    }
-    const answer = win ? await dialog.showMessageBox(win, question) : await dialog.showMessageBox(question)
-    if (answer.response !== 0) return
-  }
+async function switchTo(studio: Studio, window: () => BrowserWindow | null, dir: string): Promise<void> {
   try {
+    if (dir === studio.project?.dir || !(await agreeToCancelJobs(studio, window(), dir))) return
     await studio.openProject(dir)
   } catch (error) {
     dialog.showErrorBox('Cannot open the project', error instanceof Error ? error.message : String(error))
+  } finally {
+    // A radio item checks itself when clicked: after a declined or failed switch the check must go back.
+    Menu.setApplicationMenu(appMenu(studio, window))
   }
+}
+
+async function agreeToCancelJobs(studio: Studio, win: BrowserWindow | null, dir: string): Promise<boolean> {
+  const running = studio.jobs.running().filter((job) => job.state === 'running')
+  if (running.length === 0) return true
+  const question: MessageBoxOptions = {
+    type: 'warning',
+    message: `${running.map(jobName).join(' and ')} ${running.length > 1 ? 'are' : 'is'} running.`,
+    detail: `Opening ${path.basename(dir)} cancels it; what it has done so far is kept.`,
+    buttons: ['Cancel It and Open', 'Keep Working'],
+    defaultId: 1,
+    cancelId: 1,
+  }
+  const answer = win ? await dialog.showMessageBox(win, question) : await dialog.showMessageBox(question)
+  return answer.response === 0
 }
 
 const JOB_NAMES: Record<JobProgress['kind'], string> = {
@@ -96,6 +101,7 @@ async function openProject(studio: Studio, win: BrowserWindow | null): Promise<v
     if (answer.response !== 0) return
     create = true
   }
+  if (!(await agreeToCancelJobs(studio, win, dir))) return
   try {
     await studio.openProject(dir, { create })
   } catch (error) {
