@@ -119,6 +119,7 @@ describe('projects in serve mode', () => {
     const question = page.getByTestId('switch-confirm')
     await question.waitFor()
     expect(await question.textContent()).toContain('An import is running. Opening Garden camera cancels it')
+    await page.screenshot({ path: SCREENSHOT.replace('menu', 'question') })
     await question.getByRole('button', { name: 'Keep working' }).click()
     await expect.poll(() => question.count(), WAIT).toBe(0)
     expect(await page.getByTestId('project-name').textContent()).toBe('Robot arm')
@@ -216,6 +217,7 @@ async function createFromMenu(page: Page, dir: string) {
   await page.getByTestId('menu-open-project').click()
   const dialog = page.getByTestId('open-project-dialog')
   await dialog.getByTestId('open-path').fill(dir)
+  await page.screenshot({ path: SCREENSHOT.replace('menu', 'open-dialog') })
   await dialog.getByTestId('open-project').click()
   await expect.poll(() => dialog.count(), WAIT).toBe(0)
 }

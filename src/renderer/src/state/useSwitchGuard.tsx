@@ -1,35 +1,9 @@
 // Opening another project cancels the running jobs (the studio keeps what they did): ask first, naming them, rather than
 // let a click on a project in a menu silently stop an hour of training.
 import { type ReactNode, useCallback, useRef, useState } from 'react'
-import type { JobProgress } from '../../../shared/api'
 import { useStudio } from '../api/context'
 import { Dialog } from '../components/Dialog'
-
-const JOB_NAME: Record<JobProgress['kind'], string> = {
-  import: 'An import',
-  kindle: 'Kindling',
-  train: 'A training run',
-  predict: 'A prediction',
-  export: 'An export',
-}
-
-/** "A training run is running", "An import and Kindling are running": the jobs a switch would cancel. */
-export function runningJobsSentence(jobs: Pick<JobProgress, 'kind'>[]): string {
-  const names = jobs.map((job, i) => (i === 0 ? JOB_NAME[job.kind] : JOB_NAME[job.kind].toLowerCase()))
-  const list = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
-  return `${list} ${names.length > 1 ? 'are' : 'is'} running`
-}
-
-/** The last part of a folder path as typed (either slash, trailing ones ignored): the name a project goes by. */
-export function folderName(dir: string): string {
-  return (
-    dir
-      .trim()
-      .replace(/[\\/]+$/, '')
-      .split(/[\\/]/)
-      .at(-1) || dir.trim()
-  )
-}
+import { runningJobsSentence } from './projectSwitch'
 
 interface Question {
   sentence: string

@@ -3,7 +3,7 @@ import type { ProjectInfo } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
 import { PathField } from '../../components/PathField'
 import { messageForField, messageForForm } from '../../state/errors'
-import { folderName } from '../../state/useSwitchGuard'
+import { folderName } from '../../state/projectSwitch'
 import { useSubmit } from '../../state/useSubmit'
 
 export interface CreateDemoCardProps {
