@@ -170,6 +170,7 @@ describe('projects in serve mode', () => {
     const row = card.getByTestId('welcome-recent')
     expect(await row.getAttribute('data-dir')).toBe(gone)
     expect(await row.textContent()).toContain('Missing')
+    await page.screenshot({ path: SCREENSHOT.replace('menu', 'welcome') })
     await row.getByRole('button', { name: 'Remove Lost project (missing) from the list' }).click()
     await expect.poll(() => card.textContent(), WAIT).toContain('Projects you open or create appear here')
     expect(JSON.parse(fs.readFileSync(path.join(home, 'recent.json'), 'utf8'))).toEqual({ projects: [] })
