@@ -155,6 +155,15 @@ describe('projects in serve mode', () => {
         [b, 'true'],
         [a, 'false'],
       ])
+
+    // The demo from the menu: the same form as Welcome's, its folder under KINDLING_HOME unless changed.
+    await page.getByTestId('menu-create-demo').click()
+    const demo = page.getByTestId('demo-dialog')
+    expect(await demo.getByRole('textbox').inputValue()).toBe(path.join(home, 'Demo'))
+    await demo.getByTestId('create-demo').click()
+    await expectProject(page, 'Demo', 6)
+    await openMenu(page)
+    await expect.poll(() => recentRows(page).then((rows) => rows.map((row) => row.dir)), WAIT).toEqual([path.join(home, 'Demo'), b, a])
     expect(pageErrors).toEqual([])
   })
 
