@@ -10,7 +10,8 @@ import { Studio } from '../../studio.js'
 import { startServer } from '../serve.js'
 import { parseOptions, UsageError } from '../usage.js'
 
-export const SERVE_USAGE = '  kindling serve  [--project DIR] [--port N]   serve the studio UI on 127.0.0.1 (prints the URL with its token)'
+export const SERVE_USAGE = `  kindling serve  [--project DIR] [--port N]   serve the studio UI on 127.0.0.1 (prints the URL with its token);
+                                                without --project, the latest recent project that still exists`
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseOptions(args, { project: { type: 'string' }, port: { type: 'string' } })
