@@ -34,6 +34,7 @@ import { mediaHandlers } from './media/handlers.js'
 import { ThumbnailCache } from './media/index.js'
 import { appRoot } from './paths.js'
 import { projectHandlers } from './project/handlers.js'
+import { RecentProjects } from './project/recent.js'
 import { type ProjectWatch, watchProject } from './project/watch.js'
 import { reviewHandlers } from './review/handlers.js'
 import { Store } from './store/index.js'
@@ -70,6 +71,8 @@ export interface StudioContext {
   readonly demoDir: string
   /** The open project, or null. */
   readonly project: Store | null
+  /** The projects opened lately, newest first. */
+  readonly recent: RecentProjects
   /** The running jobs (read their progress, cancel one). */
   readonly jobs: Pick<JobRunner, 'running' | 'cancel'>
   /** The deployments of the open project's devices (deploy/handlers.ts). */
@@ -99,6 +102,8 @@ export interface StudioOptions {
   importOptions?: ImportOptions
   /** Where device key passphrases may be kept: the OS keychain, which only the desktop app has. */
   secrets?: SecretBox
+  /** The recent projects list every open adds to (loaded already); without one the list lives in memory only. */
+  recent?: RecentProjects
 }
 
 export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements StudioContext {
@@ -121,10 +126,12 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
   )
   readonly demoDir: string
   readonly version = STUDIO_VERSION
+  readonly recent: RecentProjects
 
   constructor(private readonly options: StudioOptions = {}) {
     super()
     this.demoDir = options.demoDir ?? defaultDemoDir()
+    this.recent = options.recent ?? new RecentProjects()
     this.jobs.on('progress', (payload) => this.send({ event: 'job.progress', payload }))
   }
 
@@ -173,6 +180,8 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
     // A run left running means the studio stopped mid-training (a crash, a kill): it will never end by itself.
     store.runs.markInterrupted()
     this.thumbnails = new ThumbnailCache(resolved)
+    // Not awaited: a read-only config home must not stop a project opening; close() waits for the write.
+    this.recent.add(resolved).catch((error: unknown) => console.warn('kindling: cannot save recent projects:', error))
     const info = this.info()
     this.send({ event: 'project.changed', payload: info })
     return info
@@ -316,6 +325,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
     this.watch?.stop()
     this.store?.close()
     this.store = null
+    await this.recent.settled()
   }
 
   info(): ProjectInfo {

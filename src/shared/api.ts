@@ -18,6 +18,8 @@ export type ImageSort = z.infer<typeof ImageSort>
 const Id = z.number().int().positive()
 /** A folder or file chosen by the user. Checked for existence by the studio, not here. */
 const FsPath = z.string().min(1, 'must not be empty').max(4096)
+/** A path as the studio wrote it (a recent list entry): absolute on POSIX (/…) or Windows (C:\… or \\server\…). */
+const AbsolutePath = FsPath.refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'must be an absolute path')
 
 export const Counts = z.object({
   images: z.number().int(),
@@ -108,9 +110,15 @@ export const BackendInfo = z.object({
 })
 export type BackendInfo = z.infer<typeof BackendInfo>
 
+/** A project in the recent list: `exists` is false when its folder (or the project in it) is gone, e.g. an unplugged drive. */
+export const RecentProject = z.object({ dir: z.string(), name: z.string(), exists: z.boolean() })
+export type RecentProject = z.infer<typeof RecentProject>
+
 export const StudioInfo = z.object({
   version: z.string(),
   project: ProjectInfo.nullable(),
+  /** The projects opened lately, newest first (the open one among them). */
+  recent: z.array(RecentProject),
   /** Where "Create demo project" will put the demo unless the user picks another folder. */
   demoDir: z.string(),
   jobs: z.array(JobProgress),
@@ -525,6 +533,8 @@ export const requests = {
   /** Create (or reopen) the demo project from the group photos that ship with the teacher models. */
   'project.demo': { params: z.strictObject({ dir: FsPath.optional() }), result: ProjectInfo },
   'project.counts': { params: NoParams, result: Counts },
+  /** Remove a project from the recent list (the folder is left alone); the list as it now is. */
+  'project.forget': { params: z.strictObject({ dir: AbsolutePath }), result: z.array(RecentProject) },
   /** One page of the image list, filtered and sorted as the Library and Review pages show it. */
   'images.page': {
     params: z.strictObject({

@@ -2,6 +2,7 @@
 // process whose printed URL (with its token) the test opens.
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { type Browser, chromium } from 'playwright-core'
 
@@ -32,11 +33,14 @@ export interface Served {
 
 /** Start `kindling serve ARGS` on a free port and resolve with the URL (token included) it prints. */
 export function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
+  // A temp KINDLING_HOME unless the test names one: serve keeps its recent projects there, never in the user's own.
+  const home = env.KINDLING_HOME ?? process.env.KINDLING_HOME ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-e2e-home-'))
   const child = spawn(process.execPath, ['bin/kindling.js', 'serve', ...args, '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, KINDLING_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  if (home !== (env.KINDLING_HOME ?? process.env.KINDLING_HOME)) child.once('exit', () => fs.rmSync(home, { recursive: true, force: true }))
   return new Promise((resolve, reject) => {
     let stdout = ''
     let stderr = ''

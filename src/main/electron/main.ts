@@ -6,7 +6,8 @@ import { forwardEvents, serveIpc } from './ipc.js'
 import { appMenu } from './menu.js'
 import { keychainSecrets } from './secrets.js'
 import { registerThumbnailScheme, serveThumbnails } from './protocol.js'
-import { RecentProjects } from './recent.js'
+import { RecentProjects } from '../project/recent.js'
+import { reopenLatest } from '../project/reopen.js'
 import { hardenContents, hardenSession } from './security.js'
 import { appPage, createWindow } from './window.js'
 
@@ -19,16 +20,12 @@ else start()
 
 function start() {
   const page = appPage()
-  const studio = new Studio({ secrets: keychainSecrets })
+  // The studio adds every project it opens to this list; the File menu's Open Recent and the project menu show it.
   const recent = new RecentProjects(path.join(app.getPath('userData'), 'recent.json'))
+  const studio = new Studio({ secrets: keychainSecrets, recent })
   let win: BrowserWindow | null = null
 
   app.on('web-contents-created', (_event, contents) => hardenContents(contents, page))
-
-  studio.on('event', (event) => {
-    if (event.event !== 'project.changed') return
-    recent.add(event.payload.dir).catch((error: unknown) => console.warn('kindling: cannot save recent projects:', error))
-  })
 
   const openWindow = () => {
     const opened = createWindow(page)
@@ -52,8 +49,19 @@ function start() {
       hardenSession(session.defaultSession, page)
       serveThumbnails(studio)
       serveIpc(studio, page, () => win)
-      Menu.setApplicationMenu(appMenu(studio, () => win))
-      await reopenLast(studio, recent)
+      await recent.load()
+      const setMenu = () => Menu.setApplicationMenu(appMenu(studio, () => win))
+      setMenu()
+      // The Open Recent submenu checks the open project: rebuild on a change of list or of project (not of counts).
+      let shownDir: string | undefined
+      recent.onChange(setMenu)
+      studio.on('event', (event) => {
+        if (event.event !== 'project.changed' || event.payload.dir === shownDir) return
+        shownDir = event.payload.dir
+        setMenu()
+      })
+      // Before the window shows, so the user lands where they left off rather than on Welcome.
+      await reopenLatest(studio)
       openWindow()
       // macOS keeps the app running with no window; clicking the dock icon brings one back.
       app.on('activate', () => {
@@ -84,18 +92,4 @@ function start() {
         app.quit()
       })
   })
-}
-
-/**
- * Opens the latest project before the window shows, so the user lands where they left off rather than on Welcome.
- * If it is gone (deleted, or on an unplugged drive) the window shows Welcome; the entry stays for when it is back.
- */
-async function reopenLast(studio: Studio, recent: RecentProjects): Promise<void> {
-  const [last] = await recent.load()
-  if (!last) return
-  try {
-    await studio.openProject(last)
-  } catch (error) {
-    console.warn(`kindling: cannot reopen ${last}:`, error instanceof Error ? error.message : error)
-  }
 }

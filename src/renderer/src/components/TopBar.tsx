@@ -1,6 +1,7 @@
-// The open project and its headline numbers, always in view.
+// The open project (its name opens the project menu) and its headline numbers, always in view.
 import type { ProjectInfo } from '../../../shared/api'
 import { formatCount } from '../format'
+import { ProjectMenu } from './ProjectMenu'
 
 export function TopBar({ project }: { project: ProjectInfo }) {
   const { counts } = project
@@ -12,12 +13,7 @@ export function TopBar({ project }: { project: ProjectInfo }) {
   ]
   return (
     <header className="top-bar">
-      <div className="top-bar-project" title={project.dir}>
-        <span className="top-bar-caption">Project</span>
-        <span className="top-bar-name" data-testid="project-name">
-          {project.name}
-        </span>
-      </div>
+      <ProjectMenu project={project} />
       <dl className="top-bar-stats">
         {stats.map(([label, value]) => (
           <div className="stat" key={label}>

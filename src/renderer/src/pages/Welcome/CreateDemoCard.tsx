@@ -3,23 +3,38 @@ import type { ProjectInfo } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
 import { PathField } from '../../components/PathField'
 import { messageForField, messageForForm } from '../../state/errors'
+import { folderName } from '../../state/projectSwitch'
 import { useSubmit } from '../../state/useSubmit'
 
-export function CreateDemoCard({ defaultDir, onOpened }: { defaultDir: string; onOpened(p: ProjectInfo): void }) {
+export interface CreateDemoCardProps {
+  defaultDir: string
+  onOpened(p: ProjectInfo): void
+  /** Asked before creating, with the folder's name: false leaves things as they are (the project menu's job warning). */
+  beforeOpen?: (name: string) => Promise<boolean>
+  /** Shown inside a dialog that has its own title: no card frame or heading. */
+  inDialog?: boolean
+}
+
+export function CreateDemoCard({ defaultDir, onOpened, beforeOpen, inDialog }: CreateDemoCardProps) {
   const studio = useStudio()
   const [dir, setDir] = useState(defaultDir)
-  const { busy, error, submit, clearError } = useSubmit(() => studio.request('project.demo', { dir: dir.trim() }), onOpened)
+  const { busy, error, submit, clearError } = useSubmit(
+    async () => ((await beforeOpen?.(folderName(dir))) === false ? null : studio.request('project.demo', { dir: dir.trim() })),
+    (opened) => {
+      if (opened) onOpened(opened)
+    },
+  )
   const formError = messageForForm(error, ['params.dir'])
 
   return (
     <form
-      className="card welcome-card"
+      className={inDialog ? 'welcome-card is-in-dialog' : 'card welcome-card'}
       onSubmit={(e) => {
         e.preventDefault()
         void submit()
       }}
     >
-      <h2>Try the demo</h2>
+      {!inDialog && <h2>Try the demo</h2>}
       <p className="muted">A small project made from the sample group photos that ship with the teacher models. Nothing to download.</p>
       <PathField
         label="Create it in"

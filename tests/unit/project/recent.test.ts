@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MAX_RECENT, parseRecent, RecentProjects, withRecent } from '../../../src/main/electron/recent.js'
+import { MAX_RECENT, parseRecent, RecentProjects, recentFile, withRecent } from '../../../src/main/project/recent.js'
+import { DB_FILE } from '../../../src/main/store/index.js'
 
 const dirs: string[] = []
 function userData() {
@@ -105,5 +106,89 @@ describe('the recent projects file', () => {
     fs.rmSync(blocker)
     await recent.add(abs('b'))
     expect(await new RecentProjects(path.join(blocker, 'recent.json')).load()).toEqual([abs('b'), abs('a')])
+  })
+})
+
+/** A folder that looks like a project to the list (it holds a project database), under a fresh temp folder. */
+function projectDir(name: string) {
+  const dir = path.join(userData(), name)
+  fs.mkdirSync(dir)
+  fs.writeFileSync(path.join(dir, DB_FILE), '')
+  return dir
+}
+
+describe('where the list lives', () => {
+  it('is recent.json in KINDLING_HOME when that is set', () => {
+    expect(recentFile({ KINDLING_HOME: '/data/kindling', XDG_CONFIG_HOME: '/cfg' })).toBe(path.resolve('/data/kindling/recent.json'))
+  })
+
+  it('is kindling/recent.json under XDG_CONFIG_HOME otherwise, or under ~/.config', () => {
+    expect(recentFile({ XDG_CONFIG_HOME: '/cfg' })).toBe(path.join('/cfg', 'kindling', 'recent.json'))
+    expect(recentFile({})).toBe(path.join(os.homedir(), '.config', 'kindling', 'recent.json'))
+    // The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored, rather than resolved against whatever folder.
+    expect(recentFile({ XDG_CONFIG_HOME: 'cfg' })).toBe(path.join(os.homedir(), '.config', 'kindling', 'recent.json'))
+  })
+})
+
+describe('the list as the project menu shows it', () => {
+  it('names each project by its folder and marks the ones that are gone as missing, in order', async () => {
+    const garden = projectDir('Garden camera')
+    const gone = path.join(userData(), 'Robot arm')
+    const emptied = path.join(userData(), 'Emptied') // the folder is there but its project is not
+    fs.mkdirSync(emptied)
+    const file = path.join(userData(), 'recent.json')
+    fs.writeFileSync(file, JSON.stringify({ projects: [gone, garden, emptied] }))
+    const recent = new RecentProjects(file)
+    await recent.load()
+    expect(recent.entries()).toEqual([
+      { dir: gone, name: 'Robot arm', exists: false },
+      { dir: garden, name: 'Garden camera', exists: true },
+      { dir: emptied, name: 'Emptied', exists: false },
+    ])
+  })
+
+  it('reopens the newest project that is still there, or none', async () => {
+    const file = path.join(userData(), 'recent.json')
+    const older = projectDir('older')
+    fs.writeFileSync(file, JSON.stringify({ projects: [abs('unplugged-drive-project'), older] }))
+    const recent = new RecentProjects(file)
+    await recent.load()
+    expect(recent.latestExisting()).toBe(older)
+    fs.rmSync(older, { recursive: true })
+    expect(recent.latestExisting()).toBeUndefined()
+    // A missing project stays listed: the drive may be plugged back in.
+    expect(recent.projects()).toEqual([abs('unplugged-drive-project'), older])
+  })
+
+  it('forgets one project on request, on disk too, and says whether it was listed', async () => {
+    const file = path.join(userData(), 'recent.json')
+    const recent = new RecentProjects(file)
+    await recent.load()
+    for (const name of ['a', 'b', 'c']) await recent.add(abs(name))
+    expect(await recent.forget(abs('b'))).toBe(true)
+    expect(await recent.forget(abs('b'))).toBe(false)
+    expect(await new RecentProjects(file).load()).toEqual([abs('c'), abs('a')])
+  })
+
+  it('tells listeners of each change, but not of reopening the latest', async () => {
+    const recent = new RecentProjects()
+    let changes = 0
+    const off = recent.onChange(() => changes++)
+    await recent.add(abs('a'))
+    await recent.add(abs('a'))
+    await recent.add(abs('b'))
+    await recent.forget(abs('a'))
+    expect(changes).toBe(3)
+    off()
+    await recent.add(abs('c'))
+    expect(changes).toBe(3)
+  })
+
+  it('lives in memory only without a file', async () => {
+    const recent = new RecentProjects()
+    expect(await recent.load()).toEqual([])
+    await recent.add(abs('a'))
+    expect(recent.projects()).toEqual([abs('a')])
+    await recent.settled()
   })
 })
