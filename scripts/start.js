@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: build, then open the studio in its Electron window. Where Electron's binary is not installed (a headless
 // box, or a machine that could not download it) the same studio starts in serve mode and prints its URL instead.
-// With no project open, the studio offers to create the demo project.
+// It reopens the latest project; with none (a first run), the studio offers to create the demo project.
 import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import path from 'node:path'
