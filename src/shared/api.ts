@@ -668,6 +668,8 @@ export const requests = {
    */
   'edits.undo': { params: NoParams, result: EditStep },
   'edits.redo': { params: NoParams, result: EditStep },
+  /** Whether undo and redo have a step to take now (the Review page's Undo and Redo buttons). */
+  'edits.status': { params: NoParams, result: z.object({ canUndo: z.boolean(), canRedo: z.boolean() }) },
   /** Devices: this computer first, then paired devices by name. */
   'devices.list': { params: NoParams, result: z.array(Device) },
   /** A new ed25519 key (owner-only, in the project's keys/ folder) and the line to paste into ~/.ssh/authorized_keys. */
