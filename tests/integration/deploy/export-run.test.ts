@@ -209,4 +209,19 @@ describe('export.start', () => {
     expect(refused?.stderr).toContain('holds other files and is not an earlier export')
     expect(fs.readdirSync(documents)).toEqual(['thesis.txt'])
   }, 120_000)
+
+  it('kindling deploy --run deploys the run by its id, named by the run; --epoch without --run is a usage error', async () => {
+    ensureRunnerBuilt()
+    const kindling = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/kindling.js'), 'deploy', '--project', project, ...args], {
+        env: { ...process.env, KINDLING_BACKEND: 'wasm' },
+      })
+    const { stdout } = await kindling('--device', 'this-computer', '--run', String(runId), '--iterations', '2', '--warmup', '0')
+    expect(stdout).toMatch(/^run ".+" \(epoch 1\) on this-computer: 2 inferences timed/m)
+    expect(stdout).toMatch(/^RESULT \{"device":"this-computer","samples":2,/m)
+    const usage = await kindling('--device', 'this-computer', '--preset', FAST_PRESET, '--epoch', '1').catch(
+      (e: { code: number; stderr: string }) => e,
+    )
+    expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('give --run ID with it') })
+  }, 120_000)
 })
