@@ -217,6 +217,9 @@ describe('Devices in serve mode', () => {
     expect(card).toMatch(/trained weights[\s\S]*\d+\.\d ms[\s\S]*random weights[\s\S]*\d+\.\d ms/)
     expect(await page.getByTestId('comparison-verdict').textContent()).toMatch(/faster: .* p50, −\d+ %$|same speed/)
     expect(await page.getByTestId('comparison-difference').textContent()).toMatch(/^[+−]\d+\.\d ms \([+−]\d+ %\)$/)
+    // Three inferences a side prove little, and the card says so.
+    expect(await page.getByTestId('comparison-caveat').textContent()).toMatch(/^Only 3 and 3 inferences timed/)
+    await page.screenshot({ path: path.join(path.dirname(SCREENSHOT), 'devices-runs.png') })
     // The history keeps the pair together under what they found, after a reload too.
     await page.reload()
     await page.getByTestId('devices-page').waitFor()
@@ -225,5 +228,15 @@ describe('Devices in serve mode', () => {
     const rows = await page.getByTestId('history-row').allTextContents()
     expect(rows[0]).toContain('Tiny faces (epoch 1) (random)')
     expect(rows[1]).toContain('Tiny faces (epoch 1)')
+
+    // The Train page's "Deploy…" hands over the run's checkpoint folder: the folder is chosen, the run's verdict shows.
+    const store = Store.open(project)
+    const checkpoint = store.runs.list()[0].bestCheckpoint!
+    store.close()
+    // As the Train page's link writes it (src/renderer/src/state/usePage.ts).
+    await page.goto(`${server.url}#devices?${new URLSearchParams({ model: checkpoint })}`)
+    await page.reload()
+    await expect.poll(() => page.getByTestId('deploy-model-dir').inputValue(), WAIT).toBe(checkpoint)
+    await expect.poll(() => page.getByTestId('deploy-run-verdict').textContent(), WAIT).toBe('Weak')
   }, 300_000)
 })

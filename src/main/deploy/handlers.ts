@@ -183,6 +183,9 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
           throw new StudioError(`no model (model.onnx or a TF.js model.json) in ${dir}`, 'not_found', 'params.modelDir')
         }
         model = randomWeights ? reinitializedSource(store.dir, dir) : folderSource(store, dir, precision === 'int8')
+        // A run's checkpoint given by its folder (the Train page's "Deploy…", a path pasted in) is still that run's.
+        const run = runOfCheckpoint(store, dir)
+        if (run) model = { ...model, run }
       }
       return { deploymentId: deployer.start({ device, model, iterations, warmup, runtime, threads, precision, comparedWith: compareWith }).id }
     },
@@ -221,6 +224,15 @@ function runCheckpoint(
     throw new StudioError(`the checkpoint of run "${run.name}" is missing from ${checkpoint}`, 'not_found', 'params.runId')
   }
   return { checkpoint, run: { id: run.id, epoch: chosen?.epoch ?? null } }
+}
+
+/** The run and epoch whose checkpoint `dir` is, if it is one of the project's. */
+function runOfCheckpoint(store: Store, dir: string): { id: number; epoch: number | null } | undefined {
+  for (const run of store.runs.list()) {
+    const scored = store.runs.evals(run.id).find((e) => path.resolve(e.checkpoint) === dir)
+    if (scored) return { id: run.id, epoch: scored.epoch }
+  }
+  return undefined
 }
 
 /**

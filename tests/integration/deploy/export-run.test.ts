@@ -110,6 +110,8 @@ describe('export.start', () => {
       studio.on('event', check)
     })
     expect(done.payload).toMatchObject({ state: 'done', samples: 2, runtime: 'onnx', fallback: null, model: checkpoint })
+    // Given by its folder, the checkpoint is still the run's: history names the run, not the path.
+    expect(done.payload.run).toMatchObject({ id: runId, epoch: 1 })
   }, 120_000)
 
   it("deploys a run by its id: its best checkpoint, recorded with the run's name and epoch; a comparison records its pair", async () => {

@@ -22,8 +22,8 @@ function deployment(change: Partial<Deployment> & { p50?: number | null; p90?: n
     threads: 4,
     precision: 'fp32',
     fallback: null,
-    summary: p50 === null ? null : { samples: 10, p50Ms: p50, p90Ms: p90 },
-    samples: p50 === null ? 0 : 10,
+    summary: p50 === null ? null : { samples: 50, p50Ms: p50, p90Ms: p90 },
+    samples: p50 === null ? 0 : 50,
     startedAt: 0,
     finishedAt: 1,
     run: null,
@@ -43,6 +43,13 @@ describe('a comparison on the Devices page', () => {
     expect(c.verdict).toBe('Int8 is 1.6× faster: 8.0 ms vs 12.9 ms p50, −38 %')
     expect(c.differenceMs).toBeCloseTo(-4.9)
     expect(formatDifference(c)).toBe('−4.9 ms (−38 %)')
+    expect(c.caveat).toBeNull()
+  })
+
+  it('warns when too few inferences were timed for the difference to hold', () => {
+    const c = compareDeployments(deployment({ p50: 20, samples: 3 }), deployment({ randomWeights: true, p50: 10, samples: 3 }))
+    expect(c.verdict).toBe('Random weights is 2.0× faster: 10.0 ms vs 20.0 ms p50, −50 %')
+    expect(c.caveat).toBe('Only 3 and 3 inferences timed: noise can outweigh the difference; compare with 40 or more for a firm number.')
   })
 
   it('weights: the trained run against random weights; runtimes: ONNX Runtime against TF.js wasm', () => {

@@ -127,7 +127,7 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   const [runs, setRuns] = useState<Run[]>([])
   // A run (RUN + id), a preset, or (FOLDER) a TF.js layers model folder — a trained model, to compare with its
   // architecture re-initialised. The Train page's "Deploy…" opens this page at `#devices?model=PATH`: that folder is
-  // chosen — as its run, when it is a run's best checkpoint.
+  // chosen (the studio records the run whose checkpoint it is).
   const [askedModel] = useState(() => devicesModelOf(location.hash))
   const [preset, setPreset] = useState(askedModel ? FOLDER : PI_PRESET)
   const [modelDir, setModelDir] = useState(askedModel ?? '')
@@ -159,11 +159,6 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
     void loadRuns().catch(() => setRuns([]))
     void loadHistory()
   }, [studio, loadHistory, loadRuns])
-  // The folder the Train page handed over is a run's best checkpoint: choose the run, named as the user knows it.
-  const askedRun = askedModel === null ? undefined : runs.find((r) => r.bestCheckpoint === askedModel)
-  useEffect(() => {
-    if (askedRun) setPreset((p) => (p === FOLDER ? `${RUN}${askedRun.id}` : p))
-  }, [askedRun])
 
   useStudioEvents((e) => {
     // A run that gains a better checkpoint, or ends, changes what the model choice offers.
@@ -187,14 +182,20 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
     }
   })
 
-  const chosenRun = preset.startsWith(RUN) ? runs.find((r) => `${RUN}${r.id}` === preset) : undefined
+  // A run chosen by name, or the folder of a run's best checkpoint (the Train page's "Deploy…" hands one over): either
+  // way the run's verdict shows, and the deployment is the run's.
+  const chosenRun = preset.startsWith(RUN)
+    ? runs.find((r) => `${RUN}${r.id}` === preset)
+    : preset === FOLDER
+      ? runs.find((r) => r.bestCheckpoint === modelDir.trim())
+      : undefined
   const verdict = chosenRun ? runVerdict(chosenRun.bestAp50) : null
   const chosen: RunOn = { runtime, precision, ...(threads.trim() ? { threads: Number(threads) } : {}) }
   const start = async (randomWeights: boolean, on: RunOn = chosen, compareWith?: number): Promise<number | null> => {
     setProblem(null)
     try {
       const n = Number(iterations)
-      const model = chosenRun ? { runId: chosenRun.id } : preset === FOLDER ? { modelDir } : { preset }
+      const model = preset === FOLDER ? { modelDir } : chosenRun ? { runId: chosenRun.id } : { preset }
       const params = { device: device.name, ...model, iterations: n, randomWeights, ...on, ...(compareWith ? { compareWith } : {}) }
       return (await studio.request('deploy.start', params)).deploymentId
     } catch (e) {
@@ -590,6 +591,11 @@ function ComparisonCard({ comparison: c, onClose }: { comparison: Comparison; on
           ×
         </button>
       </header>
+      {c.caveat && (
+        <p className="muted" data-testid="comparison-caveat">
+          {c.caveat}
+        </p>
+      )}
       <table>
         <thead>
           <tr>

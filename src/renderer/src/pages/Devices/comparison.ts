@@ -27,7 +27,12 @@ export interface Comparison {
   speedup: number | null
   /** The one sentence: who is faster, by how much. */
   verdict: string
+  /** Why the difference may not hold (too few inferences timed), or null. */
+  caveat: string | null
 }
+
+/** Below this many timed inferences on a side, a p50 moves with warm-up and noise more than many differences. */
+export const FIRM_SAMPLES = 20
 
 /** Two p50s closer than this share of the slower one are the same speed: runs of a few samples vary more than that. */
 export const SAME_SPEED = 0.03
@@ -77,6 +82,12 @@ export function compareDeployments(first: Deployment, second: Deployment): Compa
   })
   const a = side(first)
   const b = side(second)
+  const fewest = Math.min(first.samples, second.samples)
+  const caveat =
+    fewest > 0 && fewest < FIRM_SAMPLES
+      ? `Only ${first.samples} and ${second.samples} inferences timed: noise can outweigh the difference; ` +
+        `compare with ${FIRM_SAMPLES * 2} or more for a firm number.`
+      : null
   if (a.p50Ms === null || b.p50Ms === null || a.p50Ms <= 0 || b.p50Ms <= 0) {
     const missing = [a, b].filter((s) => s.p50Ms === null).map((s) => s.label)
     return {
@@ -88,6 +99,7 @@ export function compareDeployments(first: Deployment, second: Deployment): Compa
       faster: null,
       speedup: null,
       verdict: `No difference to show: ${missing.join(' and ') || 'a side'} has no samples (${[first, second].map((d) => d.state).join(', ')}).`,
+      caveat: null,
     }
   }
   const differenceMs = b.p50Ms - a.p50Ms
@@ -109,6 +121,7 @@ export function compareDeployments(first: Deployment, second: Deployment): Compa
     faster: same ? null : fast === a ? 'first' : 'second',
     speedup,
     verdict: verdict.charAt(0).toUpperCase() + verdict.slice(1),
+    caveat,
   }
 }
 
