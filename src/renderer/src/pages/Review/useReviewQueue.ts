@@ -6,6 +6,7 @@
 // the editor moved on to returns to it, and Next from it comes back (the filters and sort otherwise untouched).
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ReviewQueueQuery, StudioApi } from '../../../../shared/api'
+import { QueuePath } from './queuePath'
 
 export interface QueueState {
   current: number | null
@@ -41,10 +42,8 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
   const [version, setVersion] = useState(0)
   const currentRef = useRef(current)
   currentRef.current = current
-  // The path through photos that left the queue as the editor moved on from them (accepted out of "unreviewed"): the
-  // queue no longer lists them, so its own neighbours would skip them. back: photo → the one left behind before it;
-  // forward: the one left → where the editor went. This queue's only: a new filter or sort is a new queue.
-  const links = useRef({ back: new Map<number, number>(), forward: new Map<number, number>() })
+  // The way back to photos accepted out of the queue; this queue's only: a new filter or sort is a new queue.
+  const path = useRef(new QueuePath())
 
   // No photo chosen: the first of the queue.
   useEffect(() => {
@@ -112,7 +111,7 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
       const from = currentRef.current
       if (from === null) return false
       const have = neighbours?.of === from ? neighbours : null
-      const linked = (direction === 'next' ? links.current.forward : links.current.back).get(from)
+      const linked = path.current.step(from, direction)
       let to = linked ?? (have ? (direction === 'next' ? have.next : have.previous) : undefined)
       if (to === undefined) {
         try {
@@ -125,10 +124,7 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
       }
       if (to === null || currentRef.current !== from) return false
       // `leaving`: the photo has just left the queue (accepted): keep the way back to it, and from it.
-      if (options.leaving && direction === 'next') {
-        links.current.forward.set(from, to)
-        links.current.back.set(to, from)
-      }
+      if (options.leaving && direction === 'next') path.current.left(from, to)
       setCurrent(to)
       return true
     },
@@ -140,8 +136,8 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
     current,
     position: counted?.position ?? null,
     total: counted?.total ?? lastTotal.current,
-    previous: (current !== null ? links.current.back.get(current) : undefined) ?? known?.previous ?? null,
-    next: (current !== null ? links.current.forward.get(current) : undefined) ?? known?.next ?? null,
+    previous: (current !== null ? path.current.step(current, 'previous') : undefined) ?? known?.previous ?? null,
+    next: (current !== null ? path.current.step(current, 'next') : undefined) ?? known?.next ?? null,
     ahead: known ? [...(known.next !== null ? [known.next] : []), ...known.ahead] : [],
     counted: counted !== null || (current === null && !loading),
     loading,
