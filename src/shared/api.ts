@@ -379,6 +379,10 @@ export const Deployment = z.object({
   samples: z.number().int(),
   startedAt: z.number(),
   finishedAt: z.number().nullable(),
+  /** The training run whose checkpoint this deployed (its name as it is now; the checkpoint's epoch), or null. */
+  run: z.object({ id: Id, name: z.string(), epoch: z.number().int().nullable() }).nullable(),
+  /** The first deployment of the comparison this one completes ("Compare …" on the Devices page), or null. */
+  comparedWith: Id.nullable(),
 })
 export type Deployment = z.infer<typeof Deployment>
 
@@ -674,6 +678,8 @@ export const requests = {
    */
   'edits.undo': { params: NoParams, result: EditStep },
   'edits.redo': { params: NoParams, result: EditStep },
+  /** Whether undo and redo have a step to take now (the Review page's Undo and Redo buttons). */
+  'edits.status': { params: NoParams, result: z.object({ canUndo: z.boolean(), canRedo: z.boolean() }) },
   /** Devices: this computer first, then paired devices by name. */
   'devices.list': { params: NoParams, result: z.array(Device) },
   /** A new ed25519 key (owner-only, in the project's keys/ folder) and the line to paste into ~/.ssh/authorized_keys. */
@@ -712,8 +718,8 @@ export const requests = {
   /** Connect (pinned host key) and report architecture, OS, node, CPU and, on a Pi, model, temperature, throttling. */
   'devices.test': { params: z.strictObject({ name: DeviceName }), result: DeviceInfo },
   /**
-   * Deploy a preset (exported with its initial weights, or fresh random ones) or a model folder to a device and
-   * benchmark it there. Returns at once; samples arrive as `deploy.sample` events, state changes as `deploy.changed`.
+   * Deploy a preset (exported with its initial weights, or fresh random ones), a training run's checkpoint or a model
+   * folder to a device and benchmark it there. Returns at once; samples arrive as `deploy.sample` events, state changes as `deploy.changed`.
    */
   'deploy.start': {
     params: z
@@ -721,6 +727,11 @@ export const requests = {
         device: DeviceName,
         preset: z.string().min(1).max(100).optional(),
         modelDir: FsPath.optional(),
+        /** A training run: its best checkpoint, or the given epoch's (exported with model.onnx as it deploys). */
+        runId: Id.optional(),
+        epoch: z.number().int().min(1).optional(),
+        /** The deployment this one is compared with (its first half): history shows the two together. */
+        compareWith: Id.optional(),
         iterations: z.number().int().min(1).max(100_000).default(100),
         warmup: z.number().int().min(0).max(1000).default(5),
         randomWeights: z.boolean().default(false),
@@ -731,9 +742,13 @@ export const requests = {
         /** int8 runs the model's int8 export (model.int8.onnx) on ONNX Runtime. */
         precision: DeployPrecision.default('fp32'),
       })
-      .refine((p) => (p.preset === undefined) !== (p.modelDir === undefined), {
-        message: 'give either preset or modelDir',
+      .refine((p) => [p.preset, p.modelDir, p.runId].filter((v) => v !== undefined).length === 1, {
+        message: 'give one of preset, modelDir or runId',
         path: ['preset'],
+      })
+      .refine((p) => p.epoch === undefined || p.runId !== undefined, {
+        message: "epoch picks a run's checkpoint: give runId with it",
+        path: ['epoch'],
       })
       .refine((p) => p.runtime !== 'tfjs' || p.precision === 'fp32', {
         message: 'TF.js runs the fp32 model only: int8 needs runtime onnx or auto',

@@ -59,6 +59,12 @@ describe('Review in serve mode', () => {
     // The first photo of the unreviewed queue (file-name order), shown large.
     const firstName = await page.getByTestId('review-name').textContent()
     expect(firstName).toBe('2007_007763.jpg')
+    // Nothing undone yet: Redo is greyed out, its tooltip naming the keys that do the same.
+    const undoButton = page.getByTestId('review-undo')
+    const redoButton = page.getByTestId('review-redo')
+    expect(await redoButton.isDisabled()).toBe(true)
+    expect(await redoButton.getAttribute('title')).toContain('Ctrl+Shift+Z')
+    expect(await undoButton.getAttribute('title')).toContain('Ctrl+Z')
     const photo = await waitForPhoto(page)
     const imageId = await idOf(dir, firstName!)
     const frame = withStore(dir, (s) => s.image(imageId)!) // the photo's own pixels, where boxes are measured
@@ -148,12 +154,45 @@ describe('Review in serve mode', () => {
     // Keep the box for the rest of the test: undo the delete.
     await undo()
     await expectBox(afterResize, 'dog', 'true')
+    // The toolbar's buttons do what the keys do: Undo takes the smile off, Redo puts it back, then the redo branch
+    // holds only the delete — one more Redo would delete the box, so undo that too and Redo is offered again.
+    await expect.poll(() => redoButton.isEnabled(), WAIT).toBe(true)
+    await undoButton.click()
+    await expectBox(afterResize, 'dog', 'false')
+    await redoButton.click()
+    await expectBox(afterResize, 'dog', 'true')
+    await redoButton.click()
+    await expectBox(null)
+    await expect.poll(() => redoButton.isDisabled(), WAIT).toBe(true)
+    expect(await redoButton.getAttribute('title')).toMatch(/^Nothing to redo/)
+    await undoButton.click()
+    await expectBox(afterResize, 'dog', 'true')
+    await expect.poll(() => redoButton.isEnabled(), WAIT).toBe(true)
+    // Each source has its own colour, and the label is a chip of that colour with dark text; the legend says which.
+    const legend = await page.getByTestId('review-legend').locator('.legend-item').allTextContents()
+    expect(legend.map((t) => t.trim())).toEqual(['human', 'kindled', 'predicted'])
+    expect(await boxes.first().evaluate((g) => (g as unknown as { style: { color: string } }).style.color)).toBe('rgb(86, 180, 233)')
+    expect(await boxes.first().getByTestId('review-label').locator('text').textContent()).toBe('dog · human · smiling')
 
     // Accept the photo: it is marked reviewed and the editor goes on to the next one in the queue.
     await page.keyboard.press('Enter')
     await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe('2008_001009.jpg')
     await saved(page)
     expect(stateOf(dir, imageId)).toBe('reviewed')
+    // The accepted photo has left "unreviewed", yet Previous goes back to it, and Next returns.
+    await expect.poll(() => page.getByTestId('review-previous').isEnabled(), WAIT).toBe(true)
+    await page.getByTestId('review-previous').click()
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(firstName)
+    expect(await page.getByTestId('review-state').textContent()).toBe('reviewed')
+    await expect.poll(() => page.getByTestId('review-box').count(), WAIT).toBe(1)
+    await expect.poll(() => page.getByTestId('review-next').isEnabled(), WAIT).toBe(true)
+    await page.getByTestId('review-next').click()
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe('2008_001009.jpg')
+    // The keys walk the same way.
+    await page.keyboard.press('ArrowLeft')
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe(firstName)
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(() => page.getByTestId('review-name').textContent(), WAIT).toBe('2008_001009.jpg')
     // The header's numbers follow the edits (the studio announces each committed one).
     await expect.poll(() => page.getByTestId('stat-reviewed').textContent(), WAIT).toBe('1')
     expect(await page.getByTestId('stat-boxes').textContent()).toBe('2')
@@ -167,6 +206,8 @@ describe('Review in serve mode', () => {
     await expect.poll(() => page.getByTestId('review-position').textContent(), WAIT).toBe('1 of 1')
     expect(await boxes.first().getAttribute('data-source')).toBe('kindled')
     expect(await boxes.first().textContent()).toContain('kindled 0.31')
+    // A kindled box is orange, not the person's blue.
+    expect(await boxes.first().evaluate((g) => (g as unknown as { style: { color: string } }).style.color)).toBe('rgb(230, 159, 0)')
     // Filters combine: no low-score photo has a dog box.
     await page.getByTestId('review-class-filter').selectOption({ label: 'dog' })
     await expect.poll(() => page.getByTestId('review-empty').textContent(), WAIT).toBe('No photos in this queue.')

@@ -33,6 +33,8 @@ export interface ModelSource {
   /** What the user picked, as history shows it: a preset name or a folder. */
   label: string
   randomWeights: boolean
+  /** The training run whose checkpoint this is (history names the deployment by the run), and the checkpoint's epoch. */
+  run?: { id: number; epoch: number | null }
   /** The folder and the files in it to upload. */
   prepare(): Promise<{ dir: string; files?: string[] }>
   /**
@@ -53,6 +55,8 @@ export interface DeployOptions {
   /** ONNX Runtime's threads; default the device's cores. */
   threads?: number
   precision?: DeployPrecision
+  /** The first deployment of the comparison this one completes. */
+  comparedWith?: number
   /** Ask the runner for its outputs on the fixed input (hooks.outputs gets them): a device's numbers to check. */
   outputs?: boolean
 }
@@ -92,6 +96,8 @@ export class Deployer {
       randomWeights: model.randomWeights,
       iterations,
       requested,
+      run: model.run ?? null,
+      comparedWith: options.comparedWith ?? null,
     })
     const abort = new AbortController()
     const finished = this.run(id, options, abort.signal).finally(() => this.running.delete(id))

@@ -146,11 +146,32 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
       const { devices } = open()
       return hostKeyConflict(() => testDevice(devices, requireDevice(devices, name), unlockFor(devices)))
     },
-    'deploy.start': async ({ device: name, preset, modelDir, iterations, warmup, randomWeights, runtime, threads, precision }) => {
+    'deploy.start': async (params) => {
+      const {
+        device: name,
+        preset,
+        modelDir,
+        runId,
+        epoch,
+        compareWith,
+        iterations,
+        warmup,
+        randomWeights,
+        runtime,
+        threads,
+        precision,
+      } = params
       const { store, devices, deployer } = open()
       const device = requireDevice(devices, name, 'params.device')
+      if (compareWith !== undefined && !devices.deployment(compareWith)) {
+        throw new StudioError(`no deployment ${compareWith} to compare with`, 'not_found', 'params.compareWith')
+      }
       let model: ModelSource
-      if (preset !== undefined) {
+      if (runId !== undefined) {
+        const { checkpoint, run } = runCheckpoint(store, runId, epoch)
+        const source = randomWeights ? reinitializedSource(store.dir, checkpoint) : folderSource(store, checkpoint, precision === 'int8')
+        model = { ...source, run }
+      } else if (preset !== undefined) {
         const { presetNames } = await import('../detector/index.js')
         if (!presetNames.includes(preset)) {
           throw new StudioError(`no preset named "${preset}" (presets: ${presetNames.join(', ')})`, 'invalid', 'params.preset')
@@ -162,8 +183,11 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
           throw new StudioError(`no model (model.onnx or a TF.js model.json) in ${dir}`, 'not_found', 'params.modelDir')
         }
         model = randomWeights ? reinitializedSource(store.dir, dir) : folderSource(store, dir, precision === 'int8')
+        // A run's checkpoint given by its folder (the Train page's "Deploy…", a path pasted in) is still that run's.
+        const run = runOfCheckpoint(store, dir)
+        if (run) model = { ...model, run }
       }
-      return { deploymentId: deployer.start({ device, model, iterations, warmup, runtime, threads, precision }).id }
+      return { deploymentId: deployer.start({ device, model, iterations, warmup, runtime, threads, precision, comparedWith: compareWith }).id }
     },
     'deploy.cancel': ({ deploymentId }) => ({ cancelled: open().deployer.cancel(deploymentId) }),
     'deploy.presets': async () => (await import('../detector/index.js')).presetNames,
@@ -179,6 +203,36 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
       return { deployment, samples: devices.samples(deploymentId) }
     },
   }
+}
+
+/** A run's best checkpoint (or its epoch's), with the run and epoch the deployment records; a clear error without one. */
+function runCheckpoint(
+  store: Store,
+  runId: number,
+  epoch: number | undefined,
+): { checkpoint: string; run: { id: number; epoch: number | null } } {
+  const run = store.runs.get(runId)
+  if (!run) throw new StudioError(`no training run ${runId} (the Train page lists the project's runs)`, 'not_found', 'params.runId')
+  const evals = store.runs.evals(runId)
+  const chosen = epoch === undefined ? evals.find((e) => e.checkpoint === run.bestCheckpoint) : evals.find((e) => e.epoch === epoch)
+  const checkpoint = epoch === undefined ? run.bestCheckpoint : (chosen?.checkpoint ?? null)
+  if (checkpoint === null) {
+    const which = epoch === undefined ? 'no checkpoint yet (it saves one at its first evaluation)' : `no checkpoint of epoch ${epoch}`
+    throw new StudioError(`run "${run.name}" has ${which}`, 'not_found', epoch === undefined ? 'params.runId' : 'params.epoch')
+  }
+  if (!fs.existsSync(path.join(checkpoint, 'model.json'))) {
+    throw new StudioError(`the checkpoint of run "${run.name}" is missing from ${checkpoint}`, 'not_found', 'params.runId')
+  }
+  return { checkpoint, run: { id: run.id, epoch: chosen?.epoch ?? null } }
+}
+
+/** The run and epoch whose checkpoint `dir` is, if it is one of the project's. */
+function runOfCheckpoint(store: Store, dir: string): { id: number; epoch: number | null } | undefined {
+  for (const run of store.runs.list()) {
+    const scored = store.runs.evals(run.id).find((e) => path.resolve(e.checkpoint) === dir)
+    if (scored) return { id: run.id, epoch: scored.epoch }
+  }
+  return undefined
 }
 
 /**

@@ -17,6 +17,7 @@ type ReviewMethod =
   | 'images.setReviewed'
   | 'edits.undo'
   | 'edits.redo'
+  | 'edits.status'
   | 'classes.add'
   | 'classes.update'
   | 'classes.delete'
@@ -78,6 +79,7 @@ export function reviewHandlers(ctx: StudioContext): ReviewHandlers {
     },
     'edits.undo': () => edited(editStep(getStore(), (store) => store.undo())),
     'edits.redo': () => edited(editStep(getStore(), (store) => store.redo())),
+    'edits.status': () => getStore().edits.status(),
     'classes.add': ({ name, color }) => {
       const store = getStore()
       requireFreeName(store.classes(), name)

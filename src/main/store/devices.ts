@@ -1,4 +1,5 @@
-// Devices, deployments and benchmark samples (migration 6; runtimes, threads and precision: 12): `store.devices`.
+// Devices, deployments and benchmark samples (migration 6; runtimes, threads and precision: 12; runs and comparisons:
+// 13): `store.devices`.
 import type { Deployment, Device, DeviceInfo, HostKeyInfo, LatencySample } from '../../shared/api.js'
 import { decode, type Statements } from './statements.js'
 
@@ -25,9 +26,23 @@ const DEPLOYMENT_SELECT = `SELECT d.id, d.device_id AS deviceId, v.name AS devic
   d.random_weights AS randomWeights, d.iterations, d.state, d.message, d.uploaded_bytes AS uploadedBytes, d.info,
   d.summary, json_object('runtime', d.requested_runtime, 'threads', d.requested_threads, 'precision', d.requested_precision)
   AS requested, d.runtime, d.threads, d.precision, d.fallback, (SELECT count(*) FROM samples s WHERE s.deployment_id = d.id) AS samples, d.started_at AS startedAt,
-  d.finished_at AS finishedAt
-  FROM deployments d JOIN devices v ON v.id = d.device_id`
-const DEPLOYMENT = { json: ['info', 'summary', 'requested'], flags: ['randomWeights'] }
+  d.finished_at AS finishedAt,
+  CASE WHEN r.id IS NULL THEN NULL ELSE json_object('id', r.id, 'name', r.name, 'epoch', d.run_epoch) END AS run,
+  d.compared_with AS comparedWith
+  FROM deployments d JOIN devices v ON v.id = d.device_id LEFT JOIN runs r ON r.id = d.run_id`
+const DEPLOYMENT = { json: ['info', 'summary', 'requested', 'run'], flags: ['randomWeights'] }
+
+export interface NewDeployment {
+  deviceId: number
+  model: string
+  randomWeights: boolean
+  iterations: number
+  requested?: Deployment['requested']
+  /** The training run whose checkpoint is deployed, and the checkpoint's epoch. */
+  run?: { id: number; epoch: number | null } | null
+  /** The first deployment of the comparison this one completes. */
+  comparedWith?: number | null
+}
 
 /** The columns of the deployment fields that change as it runs. */
 const DEPLOYMENT_UPDATES = {
@@ -102,17 +117,25 @@ export class DeviceStore {
     return this.sql.prepare<[string]>("DELETE FROM devices WHERE name = ? AND kind = 'ssh'").run(name).changes === 1
   }
 
-  startDeployment(
-    d: { deviceId: number; model: string; randomWeights: boolean; iterations: number; requested?: Deployment['requested'] },
-    now = Date.now(),
-  ): number {
+  startDeployment(d: NewDeployment, now = Date.now()): number {
     const insert = this.sql.prepare(
       `INSERT INTO deployments (device_id, model, random_weights, iterations, state, started_at, requested_runtime,
-                                requested_threads, requested_precision)
-       VALUES (@deviceId, @model, @randomWeights, @iterations, 'running', @startedAt, @runtime, @threads, @precision)`,
+                                requested_threads, requested_precision, run_id, run_epoch, compared_with)
+       VALUES (@deviceId, @model, @randomWeights, @iterations, 'running', @startedAt, @runtime, @threads, @precision,
+               @runId, @runEpoch, @comparedWith)`,
     )
-    const { requested = { runtime: 'auto', threads: null, precision: 'fp32' }, ...row } = d
-    return Number(insert.run({ ...row, ...requested, randomWeights: d.randomWeights ? 1 : 0, startedAt: now }).lastInsertRowid)
+    const { requested = { runtime: 'auto', threads: null, precision: 'fp32' }, run = null, comparedWith = null, ...row } = d
+    return Number(
+      insert.run({
+        ...row,
+        ...requested,
+        randomWeights: d.randomWeights ? 1 : 0,
+        startedAt: now,
+        runId: run?.id ?? null,
+        runEpoch: run?.epoch ?? null,
+        comparedWith,
+      }).lastInsertRowid,
+    )
   }
 
   /** Set some of a deployment's fields (JSON ones are serialized). */

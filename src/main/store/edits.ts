@@ -138,6 +138,17 @@ export class EditLog {
     })
   }
 
+  /** Whether undo and redo have a step to take (the Review page's buttons). */
+  status(): { canUndo: boolean; canRedo: boolean } {
+    return this.sql
+      .prepare<[], { canUndo: number; canRedo: number }>(
+        `SELECT EXISTS (SELECT 1 FROM edits WHERE undone_at IS NULL) AS canUndo,
+                EXISTS (SELECT 1 FROM edits WHERE undone_at IS NOT NULL) AS canRedo`,
+      )
+      .all()
+      .map((r) => ({ canUndo: r.canUndo === 1, canRedo: r.canRedo === 1 }))[0]
+  }
+
   redo(): Edit | undefined {
     return this.sql.transaction(() => {
       const e = this.sql.prepare<[], LoggedEdit>(`SELECT ${EDIT_COLUMNS} FROM edits WHERE undone_at IS NOT NULL ORDER BY id ASC LIMIT 1`).get()

@@ -110,7 +110,66 @@ describe('export.start', () => {
       studio.on('event', check)
     })
     expect(done.payload).toMatchObject({ state: 'done', samples: 2, runtime: 'onnx', fallback: null, model: checkpoint })
+    // Given by its folder, the checkpoint is still the run's: history names the run, not the path.
+    expect(done.payload.run).toMatchObject({ id: runId, epoch: 1 })
   }, 120_000)
+
+  it("deploys a run by its id: its best checkpoint, recorded with the run's name and epoch; a comparison records its pair", async () => {
+    ensureRunnerBuilt()
+    const deployed = (params: Parameters<typeof request<'deploy.start'>>[2]) =>
+      request(studio, 'deploy.start', params).then(
+        ({ deploymentId }) =>
+          new Promise<StudioEvent & { event: 'deploy.changed' }>((resolve) => {
+            const check = (e: StudioEvent) => {
+              if (e.event === 'deploy.changed' && e.payload.id === deploymentId && e.payload.phase === 'finished') {
+                studio.off('event', check)
+                resolve(e as never)
+              }
+            }
+            studio.on('event', check)
+          }),
+      )
+    const { run } = await request(studio, 'runs.get', { runId })
+    const first = await deployed({ device: 'this-computer', runId, iterations: 2, warmup: 0 })
+    expect(first.payload).toMatchObject({ state: 'done', samples: 2, runtime: 'onnx', run: { id: runId, name: run.name, epoch: 1 } })
+    expect(first.payload.comparedWith).toBeNull()
+    const second = await deployed({
+      device: 'this-computer',
+      runId,
+      iterations: 2,
+      warmup: 0,
+      randomWeights: true,
+      compareWith: first.payload.id,
+    })
+    expect(second.payload).toMatchObject({
+      state: 'done',
+      randomWeights: true,
+      run: { id: runId, name: run.name },
+      comparedWith: first.payload.id,
+    })
+    // History keeps both, named by the run.
+    const history = await request(studio, 'deploy.history', { device: 'this-computer' })
+    expect(history.slice(0, 2).map((d) => [d.run?.name, d.comparedWith])).toEqual([
+      [run.name, first.payload.id],
+      [run.name, null],
+    ])
+  }, 120_000)
+
+  it('refuses to deploy a run that is not there, an epoch it has no checkpoint of, or a run with a preset', async () => {
+    await expect(request(studio, 'deploy.start', { device: 'this-computer', runId: 999 })).rejects.toThrow(/not_found: no training run 999/)
+    await expect(request(studio, 'deploy.start', { device: 'this-computer', runId, epoch: 9 })).rejects.toThrow(
+      /not_found: run ".*" has no checkpoint of epoch 9/,
+    )
+    await expect(request(studio, 'deploy.start', { device: 'this-computer', runId, preset: FAST_PRESET })).rejects.toThrow(
+      /give one of preset, modelDir or runId/,
+    )
+    await expect(request(studio, 'deploy.start', { device: 'this-computer', preset: FAST_PRESET, epoch: 1 })).rejects.toThrow(
+      /give runId with it/,
+    )
+    await expect(request(studio, 'deploy.start', { device: 'this-computer', runId, compareWith: 9999 })).rejects.toThrow(
+      /not_found: no deployment 9999 to compare with/,
+    )
+  })
 
   it('refuses a run without that checkpoint, or an int8 export without ONNX, naming the field', async () => {
     await expect(request(studio, 'export.start', { runId, epoch: 9 })).rejects.toThrow(/not_found: run \d+ has no checkpoint of epoch 9/)
@@ -151,5 +210,20 @@ describe('export.start', () => {
     expect(refused?.code).toBe(1)
     expect(refused?.stderr).toContain('holds other files and is not an earlier export')
     expect(fs.readdirSync(documents)).toEqual(['thesis.txt'])
+  }, 120_000)
+
+  it('kindling deploy --run deploys the run by its id, named by the run; --epoch without --run is a usage error', async () => {
+    ensureRunnerBuilt()
+    const kindling = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/kindling.js'), 'deploy', '--project', project, ...args], {
+        env: { ...process.env, KINDLING_BACKEND: 'wasm' },
+      })
+    const { stdout } = await kindling('--device', 'this-computer', '--run', String(runId), '--iterations', '2', '--warmup', '0')
+    expect(stdout).toMatch(/^run ".+" \(epoch 1\) on this-computer: 2 inferences timed/m)
+    expect(stdout).toMatch(/^RESULT \{"device":"this-computer","samples":2,/m)
+    const usage = await kindling('--device', 'this-computer', '--preset', FAST_PRESET, '--epoch', '1').catch(
+      (e: { code: number; stderr: string }) => e,
+    )
+    expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('give --run ID with it') })
   }, 120_000)
 })

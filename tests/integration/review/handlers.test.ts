@@ -95,7 +95,10 @@ describe('review requests', () => {
     // Fresh handlers on a reopened store, as after a restart: the history is in the file, not in memory.
     const h = reviewHandlers({ requireStore: () => reopened, projectChanged: () => {} } as StudioContext)
     expect(reopened.image(1)!.state).toBe('reviewed')
+    // The Review page's Undo and Redo buttons: enabled when there is a step to take.
+    expect(h['edits.status']({})).toEqual({ canUndo: true, canRedo: false })
     expect(h['edits.undo']({}).edit).toMatchObject({ imageId: 1, action: 'image.review' })
+    expect(h['edits.status']({})).toEqual({ canUndo: true, canRedo: true })
     expect(reopened.image(1)!.state).toBe('new')
     expect(h['edits.undo']({}).edit?.action).toBe('box.delete')
     expect(reopened.boxes(1)).toEqual([expect.objectContaining({ x: 30 })])
@@ -104,6 +107,7 @@ describe('review requests', () => {
     expect(h['edits.undo']({}).edit?.action).toBe('box.add')
     expect(reopened.boxes(1)).toEqual([])
     expect(h['edits.undo']({}).edit).toBeNull()
+    expect(h['edits.status']({})).toEqual({ canUndo: false, canRedo: true })
     expect(h['edits.redo']({}).edit?.action).toBe('box.add')
     expect(h['edits.redo']({}).edit?.action).toBe('box.update')
     expect(reopened.boxes(1)).toEqual([expect.objectContaining({ id: box.id, x: 30 })])

@@ -147,6 +147,43 @@ describe('store migrations', () => {
     store.close()
   })
 
+  it("upgrades a version-12 project's deployments: no run, no comparison; a run's deployment keeps its folder when the run goes", () => {
+    const dir = tempDir()
+    const old = openDatabase(path.join(dir, DB_FILE))
+    migrate(old, 12)
+    old.prepare(`INSERT INTO deployments (device_id, model, iterations, state, started_at) VALUES (1, '/p/runs/1/epoch-3', 5, 'done', 1)`).run()
+    old.close()
+
+    const store = Store.open(dir)
+    const [before] = store.devices.deployments()
+    expect(before).toMatchObject({ model: '/p/runs/1/epoch-3', run: null, comparedWith: null })
+    const run = store.runs.create({
+      name: 'faces-1',
+      preset: 'alexnet-ssd-320x240',
+      settings: {} as never,
+      config: {},
+      classes: ['face'],
+      backend: 'wasm',
+      trainImages: 4,
+      valImages: 2,
+      valHeldOut: false,
+      steps: 10,
+    })
+    const id = store.devices.startDeployment({
+      deviceId: 1,
+      model: '/p/runs/2/epoch-3',
+      randomWeights: true,
+      iterations: 1,
+      run: { id: run.id, epoch: 3 },
+      comparedWith: before.id,
+    })
+    expect(store.devices.deployment(id)).toMatchObject({ run: { id: run.id, name: 'faces-1', epoch: 3 }, comparedWith: before.id })
+    // The run deleted: the deployment stays, named by what was deployed.
+    store.db.prepare('DELETE FROM runs WHERE id = ?').run(run.id)
+    expect(store.devices.deployment(id)).toMatchObject({ model: '/p/runs/2/epoch-3', run: null, comparedWith: before.id })
+    store.close()
+  })
+
   it('refuses a project written by a newer studio instead of guessing at its schema', () => {
     const dir = tempDir()
     const db = new Database(path.join(dir, DB_FILE))

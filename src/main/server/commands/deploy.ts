@@ -1,4 +1,4 @@
-// `kindling deploy --project DIR --device NAME (--preset NAME | --model DIR) [--iterations N] [--warmup W]
+// `kindling deploy --project DIR --device NAME (--preset NAME | --model DIR | --run ID [--epoch N]) [--iterations N] [--warmup W]
 // [--runtime auto|onnx|tfjs] [--threads N] [--precision fp32|int8] [--random-weights] [--json]`: deploy and benchmark,
 // streaming each sample as it arrives, ending with `RESULT {"device":…,"samples":N,"p50Ms":…,"p90Ms":…,"p99Ms":…,
 // "fps":…,"runtime":…,"threads":…,"precision":…}` (what the runner reported it ran on). Exit 1 with the reason when the
@@ -10,9 +10,11 @@ import { checked } from './devices.js'
 import { withProject } from '../cli-studio.js'
 
 export const DEPLOY_USAGE =
-  '  kindling deploy --project DIR --device NAME (--preset NAME | --model DIR) [--iterations N] [--warmup W]\n' +
-  '                 [--runtime auto|onnx|tfjs] [--threads N] [--precision fp32|int8] [--random-weights] [--json]\n' +
-  '                                                deploy a model to a device and benchmark it there; streams samples,\n' +
+  '  kindling deploy --project DIR --device NAME (--preset NAME | --model DIR | --run ID [--epoch N])\n' +
+  '                 [--iterations N] [--warmup W] [--runtime auto|onnx|tfjs] [--threads N] [--precision fp32|int8]\n' +
+  '                 [--random-weights] [--json]\n' +
+  "                                                deploy a model (a training run: its best checkpoint, or epoch N's)\n" +
+  '                                                to a device and benchmark it there (N inferences); streams samples,\n' +
   '                                                then RESULT {"device":…,"samples":N,"p50Ms":…,"p90Ms":…,"p99Ms":…,"fps":…,\n' +
   '                                                "runtime":…,"threads":…,"precision":…}'
 
@@ -34,6 +36,8 @@ export async function deployCommand(args: string[]): Promise<number> {
     device: { type: 'string' },
     preset: { type: 'string' },
     model: { type: 'string' },
+    run: { type: 'string' },
+    epoch: { type: 'string' },
     iterations: { type: 'string' },
     warmup: { type: 'string' },
     'random-weights': { type: 'boolean' },
@@ -43,7 +47,12 @@ export async function deployCommand(args: string[]): Promise<number> {
     json: { type: 'boolean' },
   })
   if (!values.device) throw new UsageError('--device NAME is required (kindling devices list shows them)')
-  if ((values.preset === undefined) === (values.model === undefined)) throw new UsageError('give one of --preset NAME or --model DIR')
+  if ([values.preset, values.model, values.run].filter((v) => v !== undefined).length !== 1) {
+    throw new UsageError('give one of --preset NAME, --model DIR or --run ID')
+  }
+  const runId = values.run === undefined ? undefined : whole('run', values.run, 1, 1)
+  if (values.epoch !== undefined && runId === undefined) throw new UsageError("--epoch picks a run's checkpoint: give --run ID with it")
+  const epoch = values.epoch === undefined ? undefined : whole('epoch', values.epoch, 1, 1)
   const iterations = whole('iterations', values.iterations, 1, 100)
   const warmup = whole('warmup', values.warmup, 0, 5)
   const threads = values.threads === undefined ? undefined : whole('threads', values.threads, 1, 1)
@@ -82,7 +91,11 @@ export async function deployCommand(args: string[]): Promise<number> {
     try {
       const params = checked('deploy.start', {
         device: values.device!,
-        ...(values.preset !== undefined ? { preset: values.preset } : { modelDir: values.model! }),
+        ...(runId !== undefined
+          ? { runId, ...(epoch !== undefined ? { epoch } : {}) }
+          : values.preset !== undefined
+            ? { preset: values.preset }
+            : { modelDir: values.model! }),
         iterations,
         warmup,
         randomWeights: values['random-weights'] ?? false,
@@ -99,7 +112,7 @@ export async function deployCommand(args: string[]): Promise<number> {
       const s = d.summary
       if (!values.json) {
         console.log(
-          `${d.model} on ${d.device}: ${d.samples} samples, uploaded ${d.uploadedBytes} bytes${d.state === 'cancelled' ? ' (cancelled)' : ''}`,
+          `${d.run ? `run "${d.run.name}"${d.run.epoch !== null ? ` (epoch ${d.run.epoch})` : ''}` : d.model} on ${d.device}: ${d.samples} inferences timed, uploaded ${d.uploadedBytes} bytes${d.state === 'cancelled' ? ' (cancelled)' : ''}`,
         )
       }
       console.log(

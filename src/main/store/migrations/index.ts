@@ -19,6 +19,7 @@ import { predictionsDisagree } from './0009-predictions-disagree.js'
 import { labelsNotPredictions } from './0010-labels-not-predictions.js'
 import { labelledTally } from './0011-labelled-tally.js'
 import { deploymentRuntimes } from './0012-deployment-runtimes.js'
+import { deploymentRuns } from './0013-deployment-runs.js'
 
 export interface Migration {
   version: number
@@ -39,6 +40,7 @@ export const migrations: Migration[] = [
   labelsNotPredictions,
   labelledTally,
   deploymentRuntimes,
+  deploymentRuns,
 ]
 
 // A migration listed out of order or twice would be skipped or run on the wrong schema; say so at start-up instead.

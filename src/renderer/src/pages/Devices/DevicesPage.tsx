@@ -1,7 +1,8 @@
 // The Devices page: this computer and the paired devices; for the selected one, "Test connection", a deploy of a
-// preset on a runtime (ONNX Runtime or TF.js wasm) and precision — or two deploys side by side: random weights,
-// runtimes, precisions — the live view — latency over time, a histogram, p50/p90/p99, FPS and, on a Pi, the
-// temperature — and the history of every deployment to compare.
+// trained run (its best checkpoint, flagged when weak) or a preset on a runtime (ONNX Runtime or TF.js wasm) and
+// precision — or two deploys side by side: random weights, runtimes, precisions, with their difference on a card — the
+// live view — latency over time, a histogram, p50/p90/p99, FPS and, on a Pi, the temperature — and the history of every
+// deployment to compare, a comparison's two rows together.
 import { useCallback, useEffect, useRef, useState } from 'react'
 import {
   type Deployment,
@@ -12,13 +13,16 @@ import {
   type DeviceInfo,
   type LatencySample,
   PI_PRESET,
+  type Run,
 } from '../../../../shared/api'
 import { latencyStats } from '../../../../shared/latency'
+import { runVerdict } from '../../../../shared/run-quality'
 import { useStudio, useStudioEvents } from '../../api/context'
 import { useExternalChanges } from '../../state/useExternalChanges'
 import { errorMessage } from '../../state/errors'
 import { devicesModelOf } from '../../state/usePage'
 import '../../styles/devices.css'
+import { type Comparison, compareDeployments, deploymentModelLabel, formatDifference, groupHistory } from './comparison'
 import { Histogram, LatencyChart } from './LatencyChart'
 import { PairForm } from './PairForm'
 
@@ -86,6 +90,15 @@ export function DevicesPage() {
 
 /** The model select's entry for a model folder (no preset has this name: names are kebab-case). */
 const FOLDER = ':folder'
+/** The model select's entries for trained runs: `run:ID`. */
+const RUN = 'run:'
+
+/** A run in the model choice: its name, preset, best AP50 and date, so two runs of one preset tell apart. */
+function runOption(run: Run): string {
+  const ap50 = run.bestAp50 === null ? 'not scored' : `AP50 ${Math.round(run.bestAp50 * 100)} %`
+  const weak = runVerdict(run.bestAp50).quality === 'weak' ? ' — weak' : ''
+  return `${run.name} · ${run.preset} · ${ap50} · ${new Date(run.createdAt).toLocaleDateString()}${weak}`
+}
 
 /** How a deployment runs: the runtime, ONNX Runtime's threads (undefined: the device's cores) and the precision. */
 interface RunOn {
@@ -111,8 +124,11 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   const [testing, setTesting] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
   const [presets, setPresets] = useState<string[]>([])
-  // A preset, or (FOLDER) a TF.js layers model folder — a trained model, to compare with its architecture re-initialised.
-  // The Train page's "Deploy…" opens this page at `#devices?model=PATH`: that folder is chosen.
+  // The project's runs that have a checkpoint to deploy, newest first.
+  const [runs, setRuns] = useState<Run[]>([])
+  // A run (RUN + id), a preset, or (FOLDER) a TF.js layers model folder — a trained model, to compare with its
+  // architecture re-initialised. The Train page's "Deploy…" opens this page at `#devices?model=PATH`: that folder is
+  // chosen (the studio records the run whose checkpoint it is).
   const [askedModel] = useState(() => devicesModelOf(location.hash))
   const [preset, setPreset] = useState(askedModel ? FOLDER : PI_PRESET)
   const [modelDir, setModelDir] = useState(askedModel ?? '')
@@ -123,6 +139,11 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   const [history, setHistory] = useState<Deployment[]>([])
   const [live, setLive] = useState<Live | null>(null)
   const [comparing, setComparing] = useState(false)
+  // The last comparison's result, shown on a card until the next one (history keeps every one).
+  const [comparison, setComparison] = useState<Comparison | null>(null)
+  // A deploy of a weak run waits for the user to confirm it; a run confirmed once is not asked about again.
+  const [confirming, setConfirming] = useState<{ run: Run; go: () => void } | null>(null)
+  const confirmedRuns = useRef(new Set<number>())
   // Deployments that have finished, and who waits for one to finish (the comparison runs them one after the other).
   const finishedIds = useRef(new Set<number>())
   const waiters = useRef(new Map<number, () => void>())
@@ -130,13 +151,24 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   const loadHistory = useCallback(async () => {
     setHistory(await studio.request('deploy.history', { device: device.name, limit: 50 }))
   }, [studio, device.name])
-  useExternalChanges(() => void loadHistory()) // a `kindling deploy` in a terminal adds to the history
+  const loadRuns = useCallback(async () => {
+    const all = await studio.request('runs.list', {})
+    setRuns(all.filter((r) => r.bestCheckpoint !== null))
+  }, [studio])
+  // A `kindling deploy` or `kindling train` in a terminal adds to the history or the runs.
+  useExternalChanges(() => {
+    void loadHistory()
+    void loadRuns().catch(() => setRuns([]))
+  })
   useEffect(() => {
     void studio.request('deploy.presets', {}).then(setPresets)
+    void loadRuns().catch(() => setRuns([]))
     void loadHistory()
-  }, [studio, loadHistory])
+  }, [studio, loadHistory, loadRuns])
 
   useStudioEvents((e) => {
+    // A run that gains a better checkpoint, or ends, changes what the model choice offers.
+    if (e.event === 'run.changed' && e.payload.state !== 'running') void loadRuns()
     if (e.event === 'deploy.sample' && e.payload.device === device.name) {
       const { deploymentId, i, ms, tempC } = e.payload
       setLive((l) => (l && l.deployment.id === deploymentId ? { ...l, samples: [...l.samples, { i, ms, tempC }] } : l))
@@ -156,17 +188,31 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
     }
   })
 
+  // A run chosen by name, or the folder of a run's best checkpoint (the Train page's "Deploy…" hands one over): either
+  // way the run's verdict shows, and the deployment is the run's.
+  const chosenRun = preset.startsWith(RUN)
+    ? runs.find((r) => `${RUN}${r.id}` === preset)
+    : preset === FOLDER
+      ? runs.find((r) => r.bestCheckpoint === modelDir.trim())
+      : undefined
+  const verdict = chosenRun ? runVerdict(chosenRun.bestAp50) : null
   const chosen: RunOn = { runtime, precision, ...(threads.trim() ? { threads: Number(threads) } : {}) }
-  const start = async (randomWeights: boolean, on: RunOn = chosen): Promise<number | null> => {
+  const start = async (randomWeights: boolean, on: RunOn = chosen, compareWith?: number): Promise<number | null> => {
     setProblem(null)
     try {
       const n = Number(iterations)
-      const model = preset === FOLDER ? { modelDir } : { preset }
-      return (await studio.request('deploy.start', { device: device.name, ...model, iterations: n, randomWeights, ...on })).deploymentId
+      const model = preset === FOLDER ? { modelDir } : chosenRun ? { runId: chosenRun.id } : { preset }
+      const params = { device: device.name, ...model, iterations: n, randomWeights, ...on, ...(compareWith ? { compareWith } : {}) }
+      return (await studio.request('deploy.start', params)).deploymentId
     } catch (e) {
       setProblem(errorMessage(e))
       return null
     }
+  }
+  // Deploying a weak run is allowed (its latency is what it is) but never by accident: say what its score means first.
+  const guarded = (go: () => void) => () => {
+    if (chosenRun && verdict?.quality === 'weak' && !confirmedRuns.current.has(chosenRun.id)) setConfirming({ run: chosenRun, go })
+    else go()
   }
   const finished = (id: number) =>
     new Promise<void>((resolve) => {
@@ -178,12 +224,18 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   // wasm; or at fp32 then at int8.
   const compare = async (first: [boolean, RunOn], second: [boolean, RunOn]) => {
     setComparing(true)
+    setComparison(null)
     try {
       const a = await start(...first)
       if (a === null) return
       await finished(a)
-      const b = await start(...second)
-      if (b !== null) await finished(b)
+      const b = await start(...second, a)
+      if (b === null) return
+      await finished(b)
+      const [one, two] = await Promise.all([a, b].map((id) => studio.request('deploy.samples', { deploymentId: id })))
+      setComparison(compareDeployments(one.deployment, two.deployment))
+    } catch (e) {
+      setProblem(errorMessage(e))
     } finally {
       setComparing(false)
     }
@@ -275,14 +327,32 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         <label>
           Model
           <select value={preset} onChange={(e) => setPreset(e.target.value)} data-testid="deploy-preset">
-            {(presets.length ? presets : [preset])
-              .filter((p) => p !== FOLDER)
-              .map((p) => (
-                <option key={p}>{p}</option>
-              ))}
-            <option value={FOLDER}>A model folder…</option>
+            {runs.length > 0 && (
+              <optgroup label="Trained runs (best checkpoint)">
+                {runs.map((r) => (
+                  <option key={r.id} value={`${RUN}${r.id}`}>
+                    {runOption(r)}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+            <optgroup label="Presets (random weights)">
+              {(presets.length ? presets : [preset])
+                .filter((p) => p !== FOLDER && !p.startsWith(RUN))
+                .map((p) => (
+                  <option key={p}>{p}</option>
+                ))}
+            </optgroup>
+            <optgroup label="Other">
+              <option value={FOLDER}>A model folder…</option>
+            </optgroup>
           </select>
         </label>
+        {verdict && (
+          <span className={`run-verdict is-${verdict.quality}`} title={verdict.explanation} data-testid="deploy-run-verdict">
+            {verdict.label}
+          </span>
+        )}
         {preset === FOLDER && (
           <label>
             Folder (TF.js layers model)
@@ -340,8 +410,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
             data-testid="deploy-threads"
           />
         </label>
-        <label>
-          Runs
+        <label title="How many times the model runs on the device; the numbers are over these">
+          Inferences
           <input
             value={iterations}
             onChange={(e) => setIterations(e.target.value)}
@@ -350,13 +420,13 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
             data-testid="deploy-iterations"
           />
         </label>
-        <button className="button is-primary" disabled={running} onClick={() => void start(false)} data-testid="deploy-start">
+        <button className="button is-primary" disabled={running} onClick={guarded(() => void start(false))} data-testid="deploy-start">
           Deploy and benchmark
         </button>
         <button
           className="button"
           disabled={running}
-          onClick={() => void compareRandom()}
+          onClick={guarded(() => void compareRandom())}
           title="The model's weights, then the same layers with random weights"
           data-testid="deploy-compare"
         >
@@ -365,7 +435,7 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         <button
           className="button"
           disabled={running}
-          onClick={() => void compareRuntimes()}
+          onClick={guarded(() => void compareRuntimes())}
           title="The model on ONNX Runtime, then on TF.js wasm"
           data-testid="deploy-compare-runtimes"
         >
@@ -374,7 +444,7 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         <button
           className="button"
           disabled={running}
-          onClick={() => void comparePrecisions()}
+          onClick={guarded(() => void comparePrecisions())}
           title="The model at fp32, then at int8 (its int8 export), on ONNX Runtime"
           data-testid="deploy-compare-precisions"
         >
@@ -391,10 +461,41 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         )}
       </div>
 
+      {verdict && chosenRun && (
+        <p className={`run-verdict-explanation is-${verdict.quality}`} data-testid="deploy-run-explanation">
+          {chosenRun.name}: {verdict.explanation}
+        </p>
+      )}
+      {confirming && (
+        <div className="deploy-confirm" role="alertdialog" aria-label="Deploy a weak run?" data-testid="deploy-confirm">
+          <p>
+            <strong>{confirming.run.name} is a weak run.</strong> {runVerdict(confirming.run.bestAp50).explanation} Its speed on the device is
+            measured all the same. Deploy it anyway?
+          </p>
+          <div className="deploy-confirm-actions">
+            <button
+              className="button is-primary"
+              onClick={() => {
+                confirmedRuns.current.add(confirming.run.id)
+                setConfirming(null)
+                confirming.go()
+              }}
+              data-testid="deploy-confirm-yes"
+            >
+              Deploy anyway
+            </button>
+            <button className="button" onClick={() => setConfirming(null)} data-testid="deploy-confirm-no">
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {comparison && <ComparisonCard comparison={comparison} onClose={() => setComparison(null)} />}
+
       {live && (
         <div className="live" data-testid="live">
           <p className="live-status" data-testid="live-status">
-            {live.deployment.model}
+            {deploymentModelLabel(live.deployment)}
             {live.deployment.randomWeights ? ' (random weights)' : ''} · {live.phase === 'finished' ? live.deployment.state : live.phase}
             {live.detail ? ` · ${live.detail}` : ''}
             {live.phase === 'finished' && live.deployment.state !== 'running' ? ` · uploaded ${formatBytes(live.deployment.uploadedBytes)}` : ''}
@@ -435,35 +536,93 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
             <th>Uploaded</th>
           </tr>
         </thead>
-        <tbody>
-          {history.map((d) => (
-            <tr
-              key={d.id}
-              onClick={() => void show(d.id)}
-              className={live?.deployment.id === d.id ? 'is-active' : undefined}
-              title={d.message ?? undefined}
-            >
-              <td>{new Date(d.startedAt).toLocaleString()}</td>
-              <td>
-                {d.model}
-                {d.randomWeights ? ' (random)' : ''}
-              </td>
-              <td title={d.fallback ? `ONNX Runtime not used: ${d.fallback}` : undefined}>
-                {describeRuntime(d)}
-                {d.fallback ? ' (fallback)' : ''}
-              </td>
-              <td>{d.state}</td>
-              <td>{d.samples}</td>
-              <td>{ms(d.summary?.p50Ms)}</td>
-              <td>{ms(d.summary?.p90Ms)}</td>
-              <td>{ms(d.summary?.p99Ms)}</td>
-              <td>{d.summary?.fps ? d.summary.fps.toFixed(1) : '–'}</td>
-              <td>{formatBytes(d.uploadedBytes)}</td>
-            </tr>
-          ))}
-        </tbody>
+        {groupHistory(history).map(({ comparison: found, rows }) => (
+          <tbody key={rows[0].id} className={rows.length > 1 ? 'history-comparison' : undefined}>
+            {rows.length > 1 && (
+              <tr className="history-comparison-result" data-testid="history-comparison">
+                <td colSpan={10}>{found ? `${found.verdict} · difference ${formatDifference(found)}` : 'Comparison running…'}</td>
+              </tr>
+            )}
+            {rows.map((d) => (
+              <tr
+                key={d.id}
+                onClick={() => void show(d.id)}
+                className={`history-row${live?.deployment.id === d.id ? ' is-active' : ''}`}
+                title={d.message ?? (d.run ? d.model : undefined)}
+                data-testid="history-row"
+              >
+                <td>{new Date(d.startedAt).toLocaleString()}</td>
+                <td>
+                  {deploymentModelLabel(d)}
+                  {d.randomWeights ? ' (random)' : ''}
+                </td>
+                <td title={d.fallback ? `ONNX Runtime not used: ${d.fallback}` : undefined}>
+                  {describeRuntime(d)}
+                  {d.fallback ? ' (fallback)' : ''}
+                </td>
+                <td>{d.state}</td>
+                <td>{d.samples}</td>
+                <td>{ms(d.summary?.p50Ms)}</td>
+                <td>{ms(d.summary?.p90Ms)}</td>
+                <td>{ms(d.summary?.p99Ms)}</td>
+                <td>{d.summary?.fps ? d.summary.fps.toFixed(1) : '–'}</td>
+                <td>{formatBytes(d.uploadedBytes)}</td>
+              </tr>
+            ))}
+          </tbody>
+        ))}
       </table>
     </div>
+  )
+}
+
+/** Both sides of a comparison with their p50 and p90, the difference, and which is faster. */
+function ComparisonCard({ comparison: c, onClose }: { comparison: Comparison; onClose(): void }) {
+  const side = (s: Comparison['first'], which: 'first' | 'second') => (
+    <tr className={c.faster === which ? 'is-faster' : undefined}>
+      <th scope="row">
+        {s.label}
+        {c.faster === which ? ' (faster)' : ''}
+      </th>
+      <td>{ms(s.p50Ms)}</td>
+      <td>{ms(s.p90Ms)}</td>
+      <td className="muted">{s.deployment.state}</td>
+    </tr>
+  )
+  return (
+    <section className="comparison-card" aria-label="Comparison" data-testid="comparison-card">
+      <header>
+        <h3 data-testid="comparison-verdict">{c.verdict}</h3>
+        <button className="button is-small" onClick={onClose} aria-label="Close the comparison">
+          ×
+        </button>
+      </header>
+      {c.caveat && (
+        <p className="muted" data-testid="comparison-caveat">
+          {c.caveat}
+        </p>
+      )}
+      <table>
+        <thead>
+          <tr>
+            <th />
+            <th>p50</th>
+            <th>p90</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {side(c.first, 'first')}
+          {side(c.second, 'second')}
+          <tr className="comparison-difference">
+            <th scope="row">Difference</th>
+            <td colSpan={3} data-testid="comparison-difference">
+              {formatDifference(c)}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+    </section>
   )
 }
 

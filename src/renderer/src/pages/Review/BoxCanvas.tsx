@@ -22,6 +22,11 @@ import {
   zoomedTo,
 } from './geometry'
 import { useElementSize } from '../Library/useElementSize'
+import { labelChip, sourceStyle } from './boxStyle'
+
+/** The class colour's square at the start of a label chip, in screen pixels (and the gap after it). */
+const SWATCH_PX = 9
+const SWATCH_GAP_PX = 4
 
 /** What the page's keys do to the view. */
 export interface BoxCanvasHandle {
@@ -234,11 +239,14 @@ export const BoxCanvas = forwardRef<BoxCanvasHandle, BoxCanvasProps>(function Bo
             const cls = classOf(b.classId)
             const smiling = (b.attributes.smiling as { value?: unknown } | undefined)?.value === true
             const isSelected = b.id === selected
+            const style = sourceStyle(b.source)
+            const text = label(cls?.name, b, smiling)
+            const chip = labelChip(r, text, unit, width, SWATCH_PX + SWATCH_GAP_PX)
             return (
               <g
                 key={b.id}
                 className={`review-box is-${b.source}${isSelected ? ' is-selected' : ''}`}
-                style={{ color: cls?.color ?? '#ffffff' }}
+                style={{ color: style.colour }}
                 data-testid="review-box"
                 data-box-id={b.id}
                 data-class={cls?.name}
@@ -257,9 +265,21 @@ export const BoxCanvas = forwardRef<BoxCanvasHandle, BoxCanvasProps>(function Bo
                     begin(e, { kind: 'move', id: b.id, from: pointer(e), start: b, rect: b })
                   }}
                 />
-                <text x={r.x} y={Math.max(r.y - 4 * unit, 11 * unit)} fontSize={11 * unit}>
-                  {label(cls?.name, b, smiling)}
-                </text>
+                <g className={`review-label${chip.outside ? '' : ' is-inside'}`} data-testid="review-label">
+                  <rect className="review-label-chip" x={chip.x} y={chip.y} width={chip.w} height={chip.h} rx={3 * unit} />
+                  <rect
+                    className="review-label-swatch"
+                    x={chip.x + 5 * unit}
+                    y={chip.y + (chip.h - SWATCH_PX * unit) / 2}
+                    width={SWATCH_PX * unit}
+                    height={SWATCH_PX * unit}
+                    style={{ fill: cls?.color ?? '#ffffff' }}
+                    vectorEffect="non-scaling-stroke"
+                  />
+                  <text x={chip.textX} y={chip.textY} fontSize={chip.fontSize} style={{ fill: style.text }}>
+                    {text}
+                  </text>
+                </g>
                 {isSelected &&
                   HANDLES.map((h) => {
                     const c = corner(r, h)

@@ -5,6 +5,7 @@ import { type RefObject, useState } from 'react'
 import type { ClassInfo } from '../../../../shared/api'
 import { useStudio } from '../../api/context'
 import { errorMessage } from '../../state/errors'
+import { SOURCE_STYLES } from './boxStyle'
 
 export interface ClassListProps {
   classes: ClassInfo[]
@@ -114,9 +115,12 @@ export function ClassList({ classes, current, inputRef, onAdd, onChanged }: Clas
           {error}
         </p>
       )}
-      <p className="review-legend">
-        <span className="legend-line is-kindled" /> kindled <span className="legend-line is-human" /> human{' '}
-        <span className="legend-line is-predicted" /> predicted
+      <p className="review-legend" aria-label="Box colours" data-testid="review-legend">
+        {SOURCE_STYLES.map((s) => (
+          <span key={s.source} className="legend-item" title={s.meaning} data-source={s.source}>
+            <span className={`legend-line is-${s.source}`} style={{ color: s.colour }} /> {s.name}
+          </span>
+        ))}
       </p>
     </section>
   )

@@ -95,10 +95,28 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
 
   const selectedBox = boxes.find((b) => b.id === selected) ?? null
 
+  // Whether Undo and Redo have a step to take: asked again whenever the edits sent have all been answered (an edit,
+  // an undo or a redo has just committed), so the buttons never offer what the keys would not do.
+  const [undoable, setUndoable] = useState({ canUndo: false, canRedo: false })
+  const settled = photo.save.status !== 'saving'
+  const [editsSeen, setEditsSeen] = useState(0)
+  useEffect(() => {
+    if (!settled) return
+    let live = true
+    studio
+      .request('edits.status', {})
+      .then((s) => live && setUndoable(s))
+      .catch(() => {})
+    return () => {
+      live = false
+    }
+  }, [studio, settled, editsSeen])
+
   /** A new class list from the studio; a class that has gone can no longer be the one new boxes get. */
   const classesChanged = useCallback(
     (next: ClassInfo[]) => {
       onClasses(next)
+      setEditsSeen((n) => n + 1) // a class edit is on the undo stack too
       if (drawClass !== null && !next.some((c) => c.id === drawClass)) setDrawClass(null)
     },
     [onClasses, drawClass],
@@ -113,6 +131,7 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
         if (answer.edit && (answer.edit.imageId === null || answer.edit.imageId === queue.current)) await photo.reload()
         return answer
       })
+      setEditsSeen((n) => n + 1)
       const edit = result?.edit
       if (!edit) return
       if (result.classes) classesChanged(result.classes)
@@ -130,13 +149,14 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
     const done = await photo.setReviewed(true)
     if (!done) return
     // On from this photo's place in the sort, even though it has left "unreviewed"; at the end, stay and recount.
-    if (!(await queue.step('next'))) queue.refresh()
+    if (!(await queue.step('next', { leaving: true }))) queue.refresh()
   }, [data, queue, photo])
 
   const addClass = useCallback(
     async (name: string) => {
       const added = await studio.request('classes.add', { name })
       onClasses([...classes, added])
+      setEditsSeen((n) => n + 1)
       setDrawClass(added.id)
       return added
     },
@@ -260,6 +280,10 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
         total={queue.total}
         counted={queue.counted}
         save={photo.save}
+        canUndo={undoable.canUndo}
+        canRedo={undoable.canRedo}
+        onUndo={() => void undoOrRedo('edits.undo')}
+        onRedo={() => void undoOrRedo('edits.redo')}
       />
       <div className="review-body">
         {data ? (
@@ -296,13 +320,25 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
                 {data.image.split} · {data.image.width}×{data.image.height} · {boxes.length} boxes
               </p>
               <div className="review-buttons">
-                <button type="button" className="button" onClick={() => void queue.step('previous')} disabled={queue.previous === null}>
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => void queue.step('previous')}
+                  disabled={queue.previous === null}
+                  data-testid="review-previous"
+                >
                   Previous
                 </button>
                 <button type="button" className="button is-primary" onClick={() => void accept()} data-testid="accept">
                   Accept
                 </button>
-                <button type="button" className="button" onClick={() => void queue.step('next')} disabled={queue.next === null}>
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => void queue.step('next')}
+                  disabled={queue.next === null}
+                  data-testid="review-next"
+                >
                   Next
                 </button>
               </div>

@@ -1,4 +1,6 @@
-// The queue's filters and sort, where the editor stands in it, and whether the last edit is saved.
+// The queue's filters and sort, Undo and Redo (as Ctrl+Z and Ctrl+Shift+Z do), where the editor stands in the queue,
+// and whether the last edit is saved.
+import type { MouseEvent } from 'react'
 import type { ClassInfo, ReviewFilter, ReviewQueueQuery, ReviewSort, Split } from '../../../../shared/api'
 import type { SaveState } from './useReviewImage'
 
@@ -25,11 +27,47 @@ export interface ReviewToolbarProps {
   /** False while the place of the photo shown is still being counted. */
   counted: boolean
   save: SaveState
+  /** Whether the project's edit log has a step to undo, and one to redo. */
+  canUndo: boolean
+  canRedo: boolean
+  onUndo(): void
+  onRedo(): void
 }
 
-export function ReviewToolbar({ query, classes, onQuery, position, total, counted, save }: ReviewToolbarProps) {
+// A click leaves the focus where it was: the editor is keyboard first, and a focused Undo would take the next Enter
+// (meant to accept the photo) as another undo.
+const keepFocus = (e: MouseEvent) => e.preventDefault()
+
+export function ReviewToolbar(props: ReviewToolbarProps) {
+  const { query, classes, onQuery, position, total, counted, save, canUndo, canRedo, onUndo, onRedo } = props
   return (
     <div className="review-toolbar">
+      <div className="review-undo" role="group" aria-label="Undo and redo">
+        <button
+          type="button"
+          className="button is-small"
+          onClick={onUndo}
+          onMouseDown={keepFocus}
+          disabled={!canUndo}
+          title={canUndo ? 'Undo the last edit (Ctrl+Z)' : 'Nothing to undo (Ctrl+Z)'}
+          aria-keyshortcuts="Control+Z"
+          data-testid="review-undo"
+        >
+          ↶ Undo
+        </button>
+        <button
+          type="button"
+          className="button is-small"
+          onClick={onRedo}
+          onMouseDown={keepFocus}
+          disabled={!canRedo}
+          title={canRedo ? 'Redo the edit undone last (Ctrl+Shift+Z or Ctrl+Y)' : 'Nothing to redo (Ctrl+Shift+Z or Ctrl+Y)'}
+          aria-keyshortcuts="Control+Shift+Z Control+Y"
+          data-testid="review-redo"
+        >
+          ↷ Redo
+        </button>
+      </div>
       <label className="review-select">
         <span>Show</span>
         <select data-testid="review-filter" value={query.filter} onChange={(e) => onQuery({ ...query, filter: e.target.value as ReviewFilter })}>

@@ -2,10 +2,12 @@
 // Neighbours come from `review.step` (an index seek; docs/review-bench.md) as soon as a photo is shown, so
 // next/previous never wait for the studio; the place is counted after that and may arrive a moment later. Steps go
 // on from the photo's place in the sort, so a photo that has just left the queue (accepted out of "unreviewed") still
-// knows which photo comes after it.
+// knows which photo comes after it. A photo accepted out of the queue stays one step away: Previous from the photo
+// the editor moved on to returns to it, and Next from it comes back (the filters and sort otherwise untouched).
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ReviewQueueQuery, StudioApi } from '../../../../shared/api'
 import { useExternalChanges } from '../../state/useExternalChanges'
+import { QueuePath } from './queuePath'
 
 export interface QueueState {
   current: number | null
@@ -41,6 +43,8 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
   const [version, setVersion] = useState(0)
   const currentRef = useRef(current)
   currentRef.current = current
+  // The way back to photos accepted out of the queue; this queue's only: a new filter or sort is a new queue.
+  const path = useRef(new QueuePath())
 
   // No photo chosen: the first of the queue.
   useEffect(() => {
@@ -104,11 +108,12 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
    * Resolves whether the editor moved (false at either end of the queue).
    */
   const step = useCallback(
-    async (direction: 'next' | 'previous'): Promise<boolean> => {
+    async (direction: 'next' | 'previous', options: { leaving?: boolean } = {}): Promise<boolean> => {
       const from = currentRef.current
       if (from === null) return false
       const have = neighbours?.of === from ? neighbours : null
-      let to = have ? (direction === 'next' ? have.next : have.previous) : undefined
+      const linked = path.current.step(from, direction)
+      let to = linked ?? (have ? (direction === 'next' ? have.next : have.previous) : undefined)
       if (to === undefined) {
         try {
           const { ids } = await studio.request('review.step', { ...query, from, direction, limit: 1 })
@@ -119,6 +124,8 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
         }
       }
       if (to === null || currentRef.current !== from) return false
+      // `leaving`: the photo has just left the queue (accepted): keep the way back to it, and from it.
+      if (options.leaving && direction === 'next') path.current.left(from, to)
       setCurrent(to)
       return true
     },
@@ -131,8 +138,8 @@ export function useReviewQueue(studio: StudioApi, query: ReviewQueueQuery, start
     current,
     position: counted?.position ?? null,
     total: counted?.total ?? lastTotal.current,
-    previous: known?.previous ?? null,
-    next: known?.next ?? null,
+    previous: (current !== null ? path.current.step(current, 'previous') : undefined) ?? known?.previous ?? null,
+    next: (current !== null ? path.current.step(current, 'next') : undefined) ?? known?.next ?? null,
     ahead: known ? [...(known.next !== null ? [known.next] : []), ...known.ahead] : [],
     counted: counted !== null || (current === null && !loading),
     loading,
