@@ -112,7 +112,7 @@ describe('The Train page tells the truth', () => {
     await expect.poll(() => text(page, 'train-scope'), WAIT).toBe('Labelled photos: 4 train · 2 val · 0 test (test is never trained on)')
     await expect
       .poll(() => text(page, 'train-few-photos'), WAIT)
-      .toContain(`Only 4 labelled photos to train on: a usable detector needs at least ${MIN_TRAIN_PHOTOS}`)
+      .toContain(`Only 4 labelled photos to train on: a detector that finds nearly every face needs about ${MIN_TRAIN_PHOTOS}`)
 
     // The presets say what they are: the Pi default first, its cost and what the benches measured.
     await expect.poll(() => page.locator('[data-testid=train-preset] option').count(), WAIT).toBeGreaterThan(1)
@@ -137,12 +137,12 @@ describe('The Train page tells the truth', () => {
     // Weak, in the run list and beside its AP50, with what the scores mean.
     await expect.poll(() => text(page, 'run-quality-1'), WAIT).toBe('Weak')
     expect(await text(page, 'run-header-quality')).toBe('Weak')
-    expect(await text(page, 'run-quality-explanation')).toMatch(/^WeakAP50 \d+%: it misses many faces or finds faces that are not there/)
+    expect(await text(page, 'run-quality-explanation')).toMatch(/^Weak AP50 \d+%: it misses many faces or finds faces that are not there/)
     await page.getByText('What do AP50, AP and recall mean?').click()
     expect(await text(page, 'run-score-terms')).toContain('Recall: the share of labelled faces it finds at all.')
 
     // Predict shows the verdict and asks before storing a weak run's boxes; Cancel stores nothing.
-    expect(await text(page, 'predict-verdict')).toMatch(/^WeakAP50 \d+%/)
+    expect(await text(page, 'predict-verdict')).toMatch(/^Weak AP50 \d+%/)
     await expect.poll(() => page.getByTestId('predict-start').isEnabled(), WAIT).toBe(true)
     await page.getByTestId('predict-start').click()
     expect(await text(page, 'predict-confirm')).toContain('This run is weak')

@@ -20,7 +20,9 @@ describe('runVerdict', () => {
 describe('tooFewPhotosWarning', () => {
   it('warns below MIN_TRAIN_PHOTOS, naming the count and the number needed, and is quiet from it', () => {
     expect(tooFewPhotosWarning(4)).toMatch(
-      new RegExp(`^Only 4 labelled photos to train on: a usable detector needs at least ${MIN_TRAIN_PHOTOS} \\(measured on GENKI faces\\)`),
+      new RegExp(
+        `^Only 4 labelled photos to train on: a detector that finds nearly every face needs about ${MIN_TRAIN_PHOTOS} \\(measured on GENKI faces\\)`,
+      ),
     )
     expect(tooFewPhotosWarning(1)).toMatch(/^Only 1 labelled photo to train on:/)
     expect(tooFewPhotosWarning(MIN_TRAIN_PHOTOS - 1)).not.toBeNull()
