@@ -123,6 +123,8 @@ describe('The Train page tells the truth', () => {
       '320×240 input · 5.8 M parameters · 1.02 G multiply-adds a frame · a training step at batch 8 takes 2.29 s on a ' +
         '2-core PC (trains at the Pi preset’s pace) · 12.1 ms a frame on ONNX Runtime (9.0 ms int8) on that PC',
     )
+    fs.mkdirSync(path.join(ROOT, 'tests/e2e/screenshots'), { recursive: true })
+    await page.screenshot({ path: path.join(ROOT, 'tests/e2e/screenshots/guidance-form.png') })
     await page.getByTestId('train-preset').selectOption('resnet18-ssd-300')
     expect(await text(page, 'train-preset-hint')).toContain('training speed not measured yet · device latency not measured yet')
 
@@ -146,6 +148,7 @@ describe('The Train page tells the truth', () => {
     await expect.poll(() => page.getByTestId('predict-start').isEnabled(), WAIT).toBe(true)
     await page.getByTestId('predict-start').click()
     expect(await text(page, 'predict-confirm')).toContain('This run is weak')
+    await page.screenshot({ path: path.join(ROOT, 'tests/e2e/screenshots/guidance-weak.png') })
     await page.getByTestId('predict-confirm-no').click()
     expect(await page.getByTestId('predict-confirm').count()).toBe(0)
     expect(await page.getByTestId('predict-done').count()).toBe(0)
