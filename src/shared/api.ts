@@ -418,8 +418,30 @@ export const TrainPreset = z.object({
   recommended: z.boolean(),
   /** The initial weights that fit its backbone, its default first (a pretrained backbone where one fits); random is always one. */
   inits: z.array(TrainInit).min(1),
+  /** The network's input frame, e.g. "320×240". What follows is null where the studio has no figure (never guessed). */
+  input: z.string().nullable(),
+  /** Parameters and multiply-adds a frame, as `kindling presets` counts them. */
+  params: z.number().int().nullable(),
+  macs: z.number().int().nullable(),
+  /** A training step at batch 8 on both cores of the studio's 2-core test machine, and that time ÷ the Pi preset's. */
+  training: z.object({ stepSeconds: z.number(), relativeToPi: z.number(), bench: z.string() }).nullable(),
+  /** Milliseconds a frame on ONNX Runtime (the device runner's engine), fp32 and int8, on that machine. */
+  latency: z.object({ fp32Ms: z.number(), int8Ms: z.number(), bench: z.string() }).nullable(),
 })
 export type TrainPreset = z.infer<typeof TrainPreset>
+
+/**
+ * Labelled photos per split under a label choice: what a run trains on (`train`), evaluates on (`val`) and never
+ * touches (`test`, kept for a final score). With no labelled val photo a run holds out `heldOut` of the train photos to
+ * evaluate on instead (0 otherwise), so it learns from `train − heldOut`.
+ */
+export const SplitCounts = z.object({
+  train: z.number().int(),
+  val: z.number().int(),
+  test: z.number().int(),
+  heldOut: z.number().int(),
+})
+export type SplitCounts = z.infer<typeof SplitCounts>
 
 export const TrainSettings = z.strictObject({
   preset: z.string().min(1).max(100),
@@ -789,6 +811,8 @@ export const requests = {
   'predict.start': { params: PredictSettings, result: z.object({ jobId: z.string() }) },
   /** The detector presets a run can train, in the order the Train page offers them (the recommended one first). */
   'train.presets': { params: NoParams, result: z.array(TrainPreset) },
+  /** The project's labelled photos per split under a label choice, as a run would split them. */
+  'train.counts': { params: z.strictObject({ labels: z.enum(['all', 'reviewed']).default('all') }), result: SplitCounts },
   /** The project's runs, newest first. */
   'runs.list': { params: NoParams, result: z.array(Run) },
   /** One run with its whole history: every step's losses and every evaluation. */

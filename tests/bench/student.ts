@@ -1,5 +1,5 @@
-// `npm run bench -- student [--preset NAME] [--minutes N] [--batch-size N] [--limit N] [--init random|face-api-ssd-mobilenetv1]
-//   [--labels kindled|people]`:
+// `npm run bench -- student [--preset NAME] [--minutes N | --epochs N] [--batch-size N] [--limit N] [--val-limit N]
+//   [--eval-every N] [--init random|face-api-ssd-mobilenetv1] [--labels kindled|people]`:
 // issue 12's experiment end to end, through the studio as a user runs it, on this 2-core machine:
 // 1. a fresh project; GENKI-SZSL's train and val photos imported WITHOUT labels (the file-name split puts them back in
 //    their train and val splits);
@@ -19,7 +19,12 @@
 // Default preset PI_PRESET (src/shared/api.ts): the one the studio offers for a Raspberry Pi, started as the studio
 // starts it (its default init: face-api's pretrained face backbone), so the student measured is the one a user gets.
 //
-// Quick check: `npm run bench -- student --limit 60 --minutes 1` (60 train + 20 val photos). A full run (2,438 train +
+// Quick check: `npm run bench -- student --limit 60 --minutes 1` (60 train + 20 val photos). `--limit` takes the first
+// N SZSL train photos and, unless `--val-limit` says otherwise, the first N / 3 val photos; "how many photos does a
+// usable detector need" (docs/student.md) varies `--limit` with a fixed `--val-limit`, so every N is scored on the same
+// val photos, trains a fixed number of steps (`--epochs`, sized to N, instead of minutes: on a shared machine the steps
+// a time budget fits vary with the load) and sets `--eval-every` so a few-photo run (many short epochs) spends its
+// time training, not evaluating. A full run (2,438 train +
 // 681 val photos) takes about 34 minutes: importing ~15 s, kindling ~1.5 min, the 30-minute budget (its val evaluations
 // included), scoring ~1.5 min.
 //
@@ -89,21 +94,28 @@ function summary(e: Evaluation) {
 
 export default async function studentBench(args: string[]) {
   const presetName = flag(args, 'preset') ?? PI_PRESET
+  const epochs = flag(args, 'epochs') === undefined ? undefined : Number(flag(args, 'epochs'))
+  if (epochs !== undefined && flag(args, 'minutes') !== undefined) throw new Error('--epochs or --minutes, not both')
+  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1)) throw new Error('--epochs must be a whole number ≥ 1')
   const minutes = Number(flag(args, 'minutes') ?? 30)
   const batchSize = Number(flag(args, 'batch-size') ?? 8)
   const limit = flag(args, 'limit') === undefined ? null : Number(flag(args, 'limit'))
   const init = flag(args, 'init') === undefined ? undefined : TrainInit.parse(flag(args, 'init'))
   const labels = flag(args, 'labels') ?? 'kindled'
+  const valLimit = flag(args, 'val-limit') === undefined ? null : Number(flag(args, 'val-limit'))
+  const evalEvery = Number(flag(args, 'eval-every') ?? 1)
   if (labels !== 'kindled' && labels !== 'people') throw new Error(`--labels is kindled or people, not ${labels}`)
   if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, not ${flag(args, 'minutes')}`)
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`--batch-size must be a whole number ≥ 1`)
   if (limit !== null && !(Number.isInteger(limit) && limit >= 3)) throw new Error('--limit must be a whole number ≥ 3')
+  if (valLimit !== null && !(Number.isInteger(valLimit) && valLimit >= 1)) throw new Error('--val-limit must be a whole number ≥ 1')
+  if (!(Number.isInteger(evalEvery) && evalEvery >= 1)) throw new Error('--eval-every must be a whole number ≥ 1')
 
   const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Coco
   const trainCoco = read(szslTrainLabels)
   const valJson = read(szslValLabels)
   const trainNames = trainCoco.images.slice(0, limit ?? undefined).map((i) => i.file_name)
-  const valImages = valJson.images.slice(0, limit === null ? undefined : Math.floor(limit / 3))
+  const valImages = valJson.images.slice(0, valLimit ?? (limit === null ? undefined : Math.floor(limit / 3)))
   const valIdByName = new Map(valImages.map((i) => [i.file_name, i.id]))
   const valIds = new Set<number | string>(valIdByName.values())
   const valGt = parseCocoGroundTruth(valJson, szslValLabels).groundTruth.filter((g) => valIds.has(g.imageId))
@@ -161,7 +173,16 @@ export default async function studentBench(args: string[]) {
 
   // 3. Train on those labels for the budget.
   t = performance.now()
-  const training = studio.train(TrainSettings.parse({ preset: presetName, minutes, batchSize, seed: 1, ...(init ? { init } : {}) }))
+  const training = studio.train(
+    TrainSettings.parse({
+      preset: presetName,
+      ...(epochs === undefined ? { minutes } : { epochs }),
+      batchSize,
+      evalEvery,
+      seed: 1,
+      ...(init ? { init } : {}),
+    }),
+  )
   await finished(training.job, 'training')
   const trainSec = seconds(t)
   const run = store.runs.record(training.runId)!
@@ -247,7 +268,7 @@ export default async function studentBench(args: string[]) {
     'score s',
   ]
   console.log(
-    `\n${presetName}, ${minutes} min budget at batch ${batchSize}, init ${run.settings.init}: ${run.step} steps, ${photosSeen} photos seen ` +
+    `\n${presetName}, ${epochs === undefined ? `${minutes} min budget` : `${epochs} epochs`} at batch ${batchSize}, init ${run.settings.init}: ${run.step} steps, ${photosSeen} photos seen ` +
       `(${run.trainImages} train photos ${kindled ? `kindled by ${kindled.teacher}` : "with people's boxes"}); IoU 0.5; ` +
       `on SZSL val a box overlapping no label is unknown\n`,
   )
@@ -255,7 +276,8 @@ export default async function studentBench(args: string[]) {
   return {
     preset: presetName,
     init: run.settings.init,
-    minutes,
+    minutes: epochs === undefined ? minutes : null,
+    epochs: epochs ?? null,
     steps: run.step,
     photosSeen,
     recall50: student.recall50,
@@ -269,6 +291,7 @@ export default async function studentBench(args: string[]) {
     batchSize,
     trainPhotos: run.trainImages,
     valPhotos: valIdByName.size,
+    evalEvery,
     seconds: { import: importSec, kindle: kindleSec, train: trainSec, scoreVal: valScoreSec, scoreDlib: dlibScoreSec },
   }
 }

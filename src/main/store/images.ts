@@ -171,6 +171,21 @@ export class ImageStore {
     return this.sql.prepare<[], SizedPhoto>('SELECT id, path, width, height FROM images ORDER BY path').all()
   }
 
+  /**
+   * Labelled photos per split under a run's label choice (`all`: a label box or reviewed; `reviewed`: reviewed only),
+   * counted in SQL. `reviewed` walks the reviewed range of the (reviewed, id, split) index; `all` is one pass over the
+   * table's rows (box_count is in no index): tens of milliseconds at 100,000 photos, and no new index to keep up.
+   */
+  labelledBySplit(labels: 'all' | 'reviewed'): Record<Split, number> {
+    const where = labels === 'reviewed' ? 'reviewed = 1' : '(box_count > 0 OR reviewed = 1)'
+    const counts: Record<Split, number> = { train: 0, val: 0, test: 0 }
+    for (const r of this.sql
+      .prepare<[], { split: Split; n: number }>(`SELECT split, count(*) AS n FROM images WHERE ${where} GROUP BY split`)
+      .all())
+      counts[r.split] = r.n
+    return counts
+  }
+
   /** Every photo with its label boxes (kindled, human, imported; not predicted), in id order. */
   withLabels(): PhotoWithLabels[] {
     return this.sql

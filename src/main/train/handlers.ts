@@ -1,9 +1,11 @@
-// The Train page's requests: start or resume a run, predict with one, the presets, and the runs with their history.
+// The Train page's requests: start or resume a run, predict with one, the presets, the labelled photos per split, and
+// the runs with their history.
 import { StudioError } from '../../shared/api.js'
 import type { Handlers, StudioContext } from '../studio.js'
+import { splitCounts } from './dataset.js'
 import { trainPresets } from './presets.js'
 
-type TrainMethod = 'train.start' | 'train.resume' | 'predict.start' | 'train.presets' | 'runs.list' | 'runs.get'
+type TrainMethod = 'train.start' | 'train.resume' | 'predict.start' | 'train.presets' | 'train.counts' | 'runs.list' | 'runs.get'
 
 export function trainHandlers(ctx: StudioContext): Pick<Handlers, TrainMethod> {
   return {
@@ -17,6 +19,7 @@ export function trainHandlers(ctx: StudioContext): Pick<Handlers, TrainMethod> {
     },
     'predict.start': (settings) => ({ jobId: ctx.predict(settings).job.id }),
     'train.presets': () => trainPresets(),
+    'train.counts': ({ labels }) => splitCounts(ctx.requireStore(), labels),
     'runs.list': () => ctx.requireStore().runs.list(),
     'runs.get': ({ runId }) => {
       const runs = ctx.requireStore().runs

@@ -4,7 +4,10 @@
 export {
   DatasetError,
   HOLD_OUT_FRACTION,
+  heldOutCount,
   labelledPhotos,
+  refusal,
+  splitCounts,
   loadDataset,
   splitPhotos,
   toCorners,
@@ -53,5 +56,6 @@ export { batchTensor, scoreDetections, type Score } from './score.js'
 export { batchesPerEpoch, epochOrder, runSession, sessionDeadline, type SessionInit } from './session.js'
 export { prepareResume, prepareRun, trainJob, type PreparedRun } from './job.js'
 export { defaultInit, initsFor, TRAIN_PRESETS, trainPresets } from './presets.js'
+export { COSTS, LATENCY_MS, presetFacts, TRAIN_STEP_SECONDS } from './preset-facts.js'
 export { predictJob, preparePredict, type PreparedPredict } from './predict.js'
 export { runPredictor, toPixels, type PixelDetection, type PredictPhoto } from './predictor.js'

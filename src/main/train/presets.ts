@@ -5,6 +5,7 @@
 // 1.6 s, alexnet-ssd-300 ≈ 1.8 s, resnet18-ssd-300 3.4 s, mobilenet-v2-ssd-320x240 3.6 s, mobilenet-v1-ssd-300 3.9 s).
 import { PI_PRESET, type TrainInit, type TrainPreset } from '../../shared/api.js'
 import { preset, presetNames, pretrainedSources } from '../detector/index.js'
+import { presetFacts } from './preset-facts.js'
 
 const FASTEST_FIRST = [
   'mobilenet-ssd-320x240',
@@ -35,4 +36,6 @@ export function initsFor(presetName: string): TrainInit[] {
  */
 export const defaultInit = (presetName: string): TrainInit => initsFor(presetName)[0]
 
-export const trainPresets = (): TrainPreset[] => TRAIN_PRESETS.map((name) => ({ name, recommended: name === PI_PRESET, inits: initsFor(name) }))
+/** The presets as the Train page offers them, each with what the studio knows about it (preset-facts.ts). */
+export const trainPresets = (): TrainPreset[] =>
+  TRAIN_PRESETS.map((name) => ({ name, recommended: name === PI_PRESET, inits: initsFor(name), ...presetFacts(name) }))

@@ -74,11 +74,31 @@ describe('train.start', () => {
     expect(list.map((r) => r.id)).toContain(runId)
     // The presets as the Train page offers them: the Pi's first, starting from the face backbone that fits it.
     const presets = await request(studio, 'train.presets', {})
-    expect(presets[0]).toEqual({ name: PI_PRESET, recommended: true, inits: ['face-api-ssd-mobilenetv1', 'random'] })
-    expect(presets.find((p) => p.name === FAST_PRESET)).toEqual({ name: FAST_PRESET, recommended: false, inits: ['random'] })
+    // Each with what the studio knows: its cost a frame, and the benches' training step and latency where measured.
+    expect(presets[0]).toEqual({
+      name: PI_PRESET,
+      recommended: true,
+      inits: ['face-api-ssd-mobilenetv1', 'random'],
+      input: '320×240',
+      params: 5_821_228,
+      macs: 1_015_229_440,
+      training: { stepSeconds: 2.29, relativeToPi: 1, bench: expect.stringContaining('bench -- train') },
+      latency: { fp32Ms: 12.1, int8Ms: 9, bench: expect.stringContaining('bench -- runtimes') },
+    })
+    expect(presets.find((p) => p.name === FAST_PRESET)).toMatchObject({
+      name: FAST_PRESET,
+      recommended: false,
+      inits: ['random'],
+      training: { stepSeconds: 1.95, relativeToPi: 0.85 },
+    })
+    expect(presets.find((p) => p.name === 'resnet18-ssd-300')).toMatchObject({ macs: 3_498_311_424, training: null, latency: null })
     expect(presets.filter((p) => p.recommended)).toHaveLength(1)
     // A run that names no init stores the preset's default.
     expect(run.settings.init).toBe('random')
+    // The Train page's count by split is what the run took: its train photos, its val photos.
+    const counts = await request(studio, 'train.counts', { labels: run.settings.labels })
+    expect(counts.train - counts.heldOut).toBe(run.trainImages)
+    expect(counts.val + counts.heldOut).toBe(run.valImages)
   }, 120_000)
 
   it('cancel ends the run cancelled with its checkpoints; train.resume finishes it', async () => {
@@ -201,9 +221,10 @@ describe('train.start', () => {
       await other.openProject(tempDir(), { create: true })
       await other.importFolder(dlibFaces).finished
       await expect(request(other, 'train.start', { preset: FAST_PRESET })).rejects.toThrow(
-        'invalid: cannot train: nothing to train on: the project has no labelled photos in the train split',
+        'invalid: cannot train: no labelled photos in the train split (the project has no labelled photos yet)',
       )
       expect(await request(other, 'runs.list', {})).toEqual([])
+      expect(await request(other, 'train.counts', { labels: 'all' })).toEqual({ train: 0, val: 0, test: 0, heldOut: 0 })
       await expect(request(other, 'train.start', { preset: 'no-such-preset' })).rejects.toThrow('no detector preset is called "no-such-preset"')
     } finally {
       await other.close()

@@ -2,7 +2,16 @@
 import { describe, expect, it } from 'vitest'
 import type { Split } from '../../../src/shared/api.js'
 import { Store } from '../../../src/main/store/index.js'
-import { labelledPhotos, loadDataset, splitPhotos, toCorners, type LabelledPhoto } from '../../../src/main/train/index.js'
+import {
+  heldOutCount,
+  labelledPhotos,
+  loadDataset,
+  refusal,
+  splitCounts,
+  splitPhotos,
+  toCorners,
+  type LabelledPhoto,
+} from '../../../src/main/train/index.js'
 import { tempDir } from '../../helpers/fixtures.js'
 
 const photo = (id: number, split: Split, sha256 = `sha-${String(id).padStart(3, '0')}`): LabelledPhoto => ({
@@ -102,9 +111,52 @@ describe('labelledPhotos and loadDataset on a real store', () => {
   it('refuses a project with nothing labelled, saying what to do', () => {
     const store = Store.open(tempDir(), { create: true })
     expect(() => loadDataset(store, 'all')).toThrow(
-      'nothing to train on: the project has no labelled photos in the train split (kindle or import labels first)',
+      'no labelled photos in the train split (the project has no labelled photos yet). Label photos in the train split: kindle them',
     )
-    expect(() => loadDataset(store, 'reviewed')).toThrow('(review some photos, or train on all labels)')
+    expect(() => loadDataset(store, 'reviewed')).toThrow(
+      'no reviewed photos in the train split (the project has no reviewed photos yet). Review photos in the train split',
+    )
     store.close()
+  })
+
+  it('agrees with the SQL count per split, hold-out included', () => {
+    const { store } = project()
+    for (const labels of ['all', 'reviewed'] as const) {
+      const dataset = loadDataset(store, labels)
+      const counts = splitCounts(store, labels)
+      expect(counts.train - counts.heldOut).toBe(dataset.train.length)
+      expect(counts.heldOut > 0).toBe(dataset.heldOut)
+      expect(counts.val + counts.heldOut).toBe(dataset.val.length)
+    }
+    store.close()
+  })
+})
+
+describe('refusal', () => {
+  it('names the split that holds the labelled photos when train holds none, and the fix', () => {
+    expect(refusal({ train: 0, val: 0, test: 1 }, 'all')).toBe(
+      'no labelled photos in the train split (1 labelled photo is in test, which is kept for final evaluation). ' +
+        'Label photos in the train split: kindle them, import labels for them or review them (the Review page can show ' +
+        'that split only). A photo’s split is fixed by its file name: about 7 in 10 photos you import land in train',
+    )
+    expect(refusal({ train: 0, val: 2, test: 3 }, 'reviewed')).toBe(
+      'no reviewed photos in the train split (2 reviewed photos are in val, which only evaluates; 3 reviewed photos are ' +
+        'in test, which is kept for final evaluation). Review photos in the train split (the Review page can show that ' +
+        'split only), or train on all labels',
+    )
+  })
+
+  it('asks for a second photo when one train photo and no val photo leave nothing to evaluate on', () => {
+    expect(refusal({ train: 1, val: 0, test: 4 }, 'all')).toMatch(
+      /^only 1 labelled photo in the train split and none in val: a run needs photos to learn from and one to evaluate on\. Label more photos in the train or val split: /,
+    )
+  })
+
+  it('lets a run start with train photos and something to evaluate on', () => {
+    expect(refusal({ train: 1, val: 1, test: 0 }, 'all')).toBeNull()
+    expect(refusal({ train: 2, val: 0, test: 0 }, 'all')).toBeNull()
+    expect(heldOutCount(2)).toBe(1)
+    expect(heldOutCount(25)).toBe(3)
+    expect(heldOutCount(1)).toBe(0)
   })
 })

@@ -1,7 +1,9 @@
 // `kindling train --project DIR [--preset NAME] [...]`: a training run from the command line, through the same studio
-// (and so the same worker thread, store records and checkpoints) as the Train page. A line per evaluation and a few per
-// epoch, then `RESULT {json}`; Ctrl-C cancels after the current step, keeping the checkpoints (resume from the studio).
+// (and so the same worker thread, store records and checkpoints) as the Train page. The labelled photos per split (and a
+// warning when train holds too few) first, a line per evaluation and a few per epoch, the run's verdict, then
+// `RESULT {json}`; Ctrl-C cancels after the current step, keeping the checkpoints (resume from the studio).
 import { PI_PRESET, StudioError, TrainSettings } from '../../../shared/api.js'
+import { runVerdict, tooFewPhotosWarning } from '../../../shared/run-quality.js'
 import { defaultInit, TRAIN_PRESETS } from '../../train/index.js'
 import { parseOptions, UsageError } from '../usage.js'
 import { runJobFromCli, withProject } from '../cli-studio.js'
@@ -17,7 +19,7 @@ export const TRAIN_USAGE =
   `                                                by default pretrained where weights fit the preset\n` +
   `                                                (${TRAIN_PRESETS.filter((name) => defaultInit(name) !== 'random').join(', ')}),\n` +
   `                                                else random; checkpoints in DIR/runs/ID/;\n` +
-  `                                                ends with RESULT {"runId","state","steps","ap50","ap","checkpoint"}`
+  `                                                ends with RESULT {"runId","state","steps","ap50","ap","checkpoint","quality"}`
 
 const int = (name: string, value: string | undefined) => {
   if (value === undefined) return undefined
@@ -90,6 +92,19 @@ export async function trainCommand(args: string[]): Promise<number> {
       let etaMs: number | null = null
       const print = (line: string | object) => console.log(typeof line === 'string' ? line : JSON.stringify(line))
       const start = async () => {
+        // What the run will learn from, and whether that is enough, before it starts (a refusal says why it cannot).
+        const split = await studio.handlers['train.counts']({ labels: settings.labels })
+        const warning = split.train > 0 ? tooFewPhotosWarning(split.train - split.heldOut) : null
+        if (json) {
+          print({ type: 'photos', ...split })
+          if (warning) print({ type: 'warning', message: warning })
+        } else {
+          print(
+            `${settings.labels === 'reviewed' ? 'Reviewed' : 'Labelled'} photos: ${split.train} train · ${split.val} val · ` +
+              `${split.test} test (test is never trained on)`,
+          )
+          if (warning) print(`warning: ${warning}`)
+        }
         const started = studio.train(settings)
         const first = (await studio.handlers['runs.get']({ runId: started.runId })).run
         if (!json) {
@@ -133,6 +148,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       })
       const { run, evals } = await studio.handlers['runs.get']({ runId })
       const best = evals.find((e) => e.checkpoint === run.bestCheckpoint)
+      const verdict = runVerdict(run.bestAp50)
       const result = {
         runId,
         state: run.state,
@@ -140,9 +156,11 @@ export async function trainCommand(args: string[]): Promise<number> {
         ap50: run.bestAp50,
         ap: best?.ap ?? null,
         checkpoint: run.bestCheckpoint,
+        quality: verdict.quality,
         backend: run.backend,
         ...(run.error ? { error: run.error } : {}),
       }
+      if (!json && run.bestAp50 !== null) print(`${verdict.label}: ${verdict.explanation}`)
       if (run.state === 'failed') console.error(`kindling: training failed: ${run.error ?? progress.message ?? 'unknown reason'}`)
       else if (run.state === 'cancelled') console.error(`kindling: training cancelled at step ${run.step}; resume it from the studio`)
       console.log(`RESULT ${JSON.stringify(result)}`)

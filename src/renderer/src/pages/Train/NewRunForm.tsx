@@ -3,13 +3,16 @@
 // a name and a seed if wanted; under Advanced, how often to evaluate. Checked here first (trainSettings), then sent
 // as `train.start`; the studio's own complaints land beside the field they name.
 import { type ChangeEvent, type ReactNode, useEffect, useId, useState } from 'react'
-import { type Counts, TrainInit, type TrainPreset } from '../../../../shared/api'
+import { type Counts, type SplitCounts, TrainInit, type TrainPreset } from '../../../../shared/api'
+import { tooFewPhotosWarning } from '../../../../shared/run-quality'
 import { useStudio } from '../../api/context'
 import { Icon } from '../../components/Icon'
 import { formatCount, plural } from '../../format'
 import { errorMessage, messageForField, messageForForm } from '../../state/errors'
 import { useSubmit } from '../../state/useSubmit'
+import { presetDetails, presetOptionText } from './presetText'
 import { apiField, checkTrainForm, DEFAULT_FORM, TRAIN_FIELDS, type TrainField, type TrainForm, trainingPhotos } from './trainSettings'
+import { useSplitCounts } from './useSplitCounts'
 
 /** The initial weights a run can start from (src/main/detector/pretrained.ts says what each fits). */
 const INIT_LABELS: Record<TrainInit, string> = {
@@ -86,6 +89,8 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
   const advancedHasError = messageFor('evalEvery') !== null || messageFor('seed') !== null
 
   const photos = trainingPhotos(counts, form.labels)
+  const { split, error: splitError } = useSplitCounts(form.labels, counts)
+  const chosenPreset = presets?.find((p) => p.name === form.preset)
   const disabledWhy = busy
     ? 'A job is running'
     : photos === 0
@@ -107,7 +112,11 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
             {message}
           </span>
         ) : (
-          hint && <span className="muted">{hint}</span>
+          hint && (
+            <span className="muted" data-testid={`train-${name}-hint`}>
+              {hint}
+            </span>
+          )
         )}
       </div>
     )
@@ -136,13 +145,7 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
       }}
     >
       <h2>New run</h2>
-      <p className="train-scope" data-testid="train-scope">
-        Trains on <strong>{plural(photos, form.labels === 'reviewed' ? 'reviewed photo' : 'labelled photo')}</strong>
-        <span className="muted">
-          {' '}
-          of {formatCount(counts.images)} · {formatCount(counts.byState.reviewed)} reviewed · val photos are held out to evaluate
-        </span>
-      </p>
+      <SplitLine split={split} labels={form.labels} counts={counts} error={splitError} />
       {field(
         'preset',
         'Detector',
@@ -154,12 +157,13 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
           aria-invalid={messageFor('preset') !== null}
           data-testid="train-preset"
         >
-          {(presets ?? []).map(({ name, recommended }) => (
-            <option key={name} value={name}>
-              {recommended ? `${name} (for a Raspberry Pi)` : name}
+          {(presets ?? []).map((p) => (
+            <option key={p.name} value={p.name}>
+              {presetOptionText(p)}
             </option>
           ))}
         </select>,
+        chosenPreset ? presetDetails(chosenPreset) : undefined,
       )}
       {presetsError && <p className="field-error">Could not load the presets: {presetsError}</p>}
       {field(
@@ -270,5 +274,53 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
         {starting ? 'Starting…' : 'Start training'}
       </button>
     </form>
+  )
+}
+
+/**
+ * The labelled photos a run would use, by split — train learns, val evaluates, test is never touched — and a warning
+ * when train holds fewer than a usable detector needs.
+ */
+function SplitLine({
+  split,
+  labels,
+  counts,
+  error,
+}: {
+  split: SplitCounts | null
+  labels: TrainForm['labels']
+  counts: Counts
+  error: string | null
+}) {
+  const what = labels === 'reviewed' ? 'Reviewed photos' : 'Labelled photos'
+  const learning = split ? split.train - split.heldOut : 0
+  const warning = split && split.train > 0 ? tooFewPhotosWarning(learning) : null
+  return (
+    <div className="train-scope">
+      <p className="train-scope-line" data-testid="train-scope">
+        {what}:{' '}
+        {split ? (
+          <>
+            <strong data-testid="train-split-train">{formatCount(split.train)} train</strong> · {formatCount(split.val)} val ·{' '}
+            {formatCount(split.test)} test <span className="muted">(test is never trained on)</span>
+          </>
+        ) : (
+          <span className="muted">{error ? `could not count them: ${error}` : 'counting…'}</span>
+        )}
+      </p>
+      <p className="muted train-scope-note" data-testid="train-scope-note">
+        {split && split.train === 0
+          ? `Nothing to train on: no ${what.toLowerCase()} in the train split.`
+          : split && split.heldOut > 0
+            ? `No val photo is labelled: the run holds out ${plural(split.heldOut, 'train photo')} to evaluate and learns from ${formatCount(learning)}.`
+            : 'Train photos teach the detector; val photos score it after each evaluation.'}{' '}
+        {formatCount(counts.images)} photos in the project · {formatCount(counts.byState.reviewed)} reviewed.
+      </p>
+      {warning && (
+        <p className="train-warning" role="note" data-testid="train-few-photos">
+          {warning}
+        </p>
+      )}
+    </div>
   )
 }

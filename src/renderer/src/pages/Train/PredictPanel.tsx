@@ -1,13 +1,16 @@
 // "Predict on photos": the run's best checkpoint predicts boxes on the project's photos (all, those not reviewed yet, or
 // val), as a job like the others — one at a time, with its progress line and Cancel. The predicted boxes show dotted
 // with their scores in Review, whose "Predictions disagree" filter then walks the photos where model and labels differ.
+// The run's verdict shows above; a weak run asks for confirmation first, since its boxes would mostly be noise.
 import { useId, useState } from 'react'
 import type { JobProgress, PredictScope, Run } from '../../../../shared/api'
+import { runVerdict } from '../../../../shared/run-quality'
 import { useStudio } from '../../api/context'
 import { RunningJob } from '../../components/RunningJob'
 import { formatCount } from '../../format'
 import { messageForForm } from '../../state/errors'
 import { useSubmit } from '../../state/useSubmit'
+import { RunQualityBadge } from './RunQuality'
 
 const SCOPES: { value: PredictScope; label: string }[] = [
   { value: 'all', label: 'All photos' },
@@ -34,10 +37,17 @@ export function PredictPanel({ run, busy, jobs }: PredictPanelProps) {
   const [scope, setScope] = useState<PredictScope>('all')
   const [minScore, setMinScore] = useState('0.3')
   const [jobId, setJobId] = useState<string | null>(null)
+  // A weak run's Predict first asks; the question stays until answered.
+  const [confirming, setConfirming] = useState(false)
+  const verdict = runVerdict(run.bestAp50)
+  const weak = verdict.quality === 'weak'
   const score = parseMinScore(minScore)
   const start = useSubmit(
     () => studio.request('predict.start', { runId: run.id, scope, minScore: score ?? 0.3 }),
-    (started) => setJobId(started.jobId),
+    (started) => {
+      setConfirming(false)
+      setJobId(started.jobId)
+    },
   )
   const startError = messageForForm(start.error, [])
   // The job started here, or a prediction started elsewhere (the CLI, before a reload) while it runs.
@@ -55,11 +65,18 @@ export function PredictPanel({ run, busy, jobs }: PredictPanelProps) {
 
   return (
     <section className="train-predict" aria-label="Predict on photos" data-testid="run-predict">
+      {checkpoint && (
+        <p className={`train-predict-verdict is-${verdict.quality}`} data-testid="predict-verdict">
+          <RunQualityBadge run={run} testId="predict-quality" /> {verdict.explanation}
+        </p>
+      )}
       <form
         className="train-predict-form"
         onSubmit={(e) => {
           e.preventDefault()
-          if (!disabledWhy) void start.submit()
+          if (disabledWhy) return
+          if (weak) setConfirming(true)
+          else void start.submit()
         }}
       >
         <label htmlFor={`${id}-scope`}>Predict on</label>
@@ -96,6 +113,29 @@ export function PredictPanel({ run, busy, jobs }: PredictPanelProps) {
           {start.busy ? 'Starting…' : 'Predict on photos'}
         </button>
       </form>
+      {confirming && !disabledWhy && (
+        <div className="train-predict-confirm" role="alertdialog" aria-label="Predict with a weak run?" data-testid="predict-confirm">
+          <p>
+            <strong>This run is weak</strong> (best AP50 {Math.round((run.bestAp50 ?? 0) * 100)}%). Its boxes will be stored on the photos as
+            predictions, replacing earlier ones, and many may be wrong — even with high scores, which an under-trained model gives freely.
+            Predict anyway?
+          </p>
+          <div className="train-predict-confirm-actions">
+            <button
+              type="button"
+              className="button is-primary"
+              onClick={() => void start.submit()}
+              disabled={start.busy}
+              data-testid="predict-confirm-yes"
+            >
+              {start.busy ? 'Starting…' : 'Predict anyway'}
+            </button>
+            <button type="button" className="button" onClick={() => setConfirming(false)} data-testid="predict-confirm-no">
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
       {startError && (
         <p className="form-error" role="alert" data-testid="predict-error">
           {startError}

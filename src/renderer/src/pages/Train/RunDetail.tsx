@@ -10,6 +10,7 @@ import { messageForForm } from '../../state/errors'
 import { devicesModelHash } from '../../state/usePage'
 import { useSubmit } from '../../state/useSubmit'
 import { RunStateBadge } from './RunList'
+import { RunQualityBadge, RunQualityExplanation } from './RunQuality'
 import { ap50Text, canResume, minutesText } from './runList'
 import { DEFAULT_SMOOTHING } from './runHistory'
 import { ExportPanel } from './ExportPanel'
@@ -48,7 +49,8 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed }: RunDetailPro
       <header className="train-detail-header">
         <div>
           <h2 id={`run-title-${run.id}`}>
-            {run.name} <RunStateBadge run={run} testId="run-detail-state" />
+            {run.name} <RunStateBadge run={run} testId="run-detail-state" />{' '}
+            {run.bestAp50 !== null && <RunQualityBadge run={run} testId="run-header-quality" />}
           </h2>
           <p className="muted">
             {run.preset} · started {new Date(run.createdAt).toLocaleString()}
@@ -186,8 +188,11 @@ function RunFacts({ run }: { run: Run }) {
     <section className="train-facts" aria-label="Run details">
       <dl className="train-facts-list" data-testid="run-facts">
         <dt>Best AP50</dt>
-        <dd className="mono" data-testid="run-best-ap50">
-          {ap50Text(run.bestAp50)}
+        <dd>
+          <span className="mono" data-testid="run-best-ap50">
+            {ap50Text(run.bestAp50)}
+          </span>
+          <RunQualityExplanation run={run} />
         </dd>
         <dt>Best checkpoint</dt>
         <dd>

@@ -1,6 +1,8 @@
-// The project's runs, newest first: name, preset, state, how far, best AP50 and when. Choosing one shows it.
+// The project's runs, newest first: name, preset, state, how far, best AP50 with its verdict, and when. Choosing one
+// shows it.
 import type { Run } from '../../../../shared/api'
 import { ap50Text, epochText } from './runList'
+import { RunQualityBadge } from './RunQuality'
 
 export interface RunListProps {
   runs: Run[] | null
@@ -32,7 +34,7 @@ export function RunList({ runs, selected, onSelect }: RunListProps) {
             </span>
             <span className="train-run-line muted">
               <span>
-                AP50 <span className="mono">{ap50Text(run.bestAp50)}</span>
+                AP50 <span className="mono">{ap50Text(run.bestAp50)}</span> {run.bestAp50 !== null && <RunQualityBadge run={run} />}
               </span>
               <time dateTime={new Date(run.createdAt).toISOString()}>{new Date(run.createdAt).toLocaleString()}</time>
             </span>
