@@ -120,6 +120,9 @@ describe('The first hour, from a clean checkout', () => {
     await page.getByTestId('nav-train').click()
     await page.getByTestId('train-page').waitFor()
     await expect.poll(() => page.locator('[data-testid=train-preset] option').count(), WAIT).toBeGreaterThan(0)
+    // What the photos are worth, before training on them: the labelled photos by split, and that six are too few.
+    await expect.poll(() => text(page, 'train-scope'), WAIT).toMatch(/\d+ train · \d+ val · \d+ test/)
+    expect(await text(page, 'train-few-photos')).toContain('needs about 100')
     await page.getByTestId('train-preset').selectOption('mobilenet-ssd-320x240')
     await page.getByTestId('train-epochs').fill('1')
     await page.getByTestId('train-batchSize').fill('4')
@@ -129,16 +132,21 @@ describe('The first hour, from a clean checkout', () => {
     const checkpoint = await text(page, 'run-checkpoint')
     expect(fs.existsSync(path.join(checkpoint, 'detector.json'))).toBe(true)
 
-    // Deploy the run on This computer (the device every project has), and see its latency.
-    await page.getByTestId('run-deploy').click()
+    // Deploy the run, chosen by its name, on This computer (the device every project has) and see its latency; the run
+    // is weak, and the studio says so before it deploys.
+    await page.getByTestId('nav-devices').click()
     await page.getByTestId('devices-page').waitFor()
-    await expect.poll(() => page.getByTestId('deploy-model-dir').inputValue(), WAIT).toBe(checkpoint)
+    const run = page.locator('[data-testid=deploy-preset] optgroup').first().locator('option').first()
+    await expect.poll(() => run.textContent(), WAIT).toMatch(/^first run · mobilenet-ssd-320x240/)
+    await page.getByTestId('deploy-preset').selectOption((await run.getAttribute('value'))!)
     await page.getByTestId('deploy-iterations').fill('5')
     await page.getByTestId('deploy-start').click()
-    await expect.poll(() => text(page, 'live-status'), LONG).toContain('done')
+    expect(await text(page, 'deploy-confirm')).toContain('first run is a weak run')
+    await page.getByTestId('deploy-confirm-yes').click()
+    await expect.poll(() => text(page, 'live-status'), LONG).toMatch(/^first run \(epoch 1\) · done/)
     expect(await text(page, 'stat-samples')).toBe('5')
     expect(await text(page, 'stat-p50')).toMatch(/^\d+\.\d ms$/)
-    expect(await page.locator('[data-testid=history] tbody tr').first().textContent()).toContain('done')
+    expect(await page.getByTestId('history-row').first().textContent()).toContain('done')
 
     expect(pageErrors).toEqual([])
     await page.close()
