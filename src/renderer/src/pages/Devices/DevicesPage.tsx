@@ -165,6 +165,11 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
     void loadRuns().catch(() => setRuns([]))
     void loadHistory()
   }, [studio, loadHistory, loadRuns])
+  // Until the user picks a model, the newest trained run is the one to deploy: what a user who has just trained wants.
+  const picked = useRef(askedModel !== null)
+  useEffect(() => {
+    if (!picked.current && runs.length > 0) setPreset(`${RUN}${runs[0].id}`)
+  }, [runs])
 
   useStudioEvents((e) => {
     // A run that gains a better checkpoint, or ends, changes what the model choice offers.
@@ -326,7 +331,14 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
       <div className="deploy-bar">
         <label>
           Model
-          <select value={preset} onChange={(e) => setPreset(e.target.value)} data-testid="deploy-preset">
+          <select
+            value={preset}
+            onChange={(e) => {
+              picked.current = true
+              setPreset(e.target.value)
+            }}
+            data-testid="deploy-preset"
+          >
             {runs.length > 0 && (
               <optgroup label="Trained runs (best checkpoint)">
                 {runs.map((r) => (
