@@ -53,7 +53,7 @@ export {
   weightedBoxFusion,
   type FusionOptions,
 } from './ensemble.js'
-export { faceExpressionScorer, SMILE_THRESHOLD } from './smile.js'
+export { faceExpressionScorer, SMILE_THRESHOLD, squareAround, type SmileCrop } from './smile.js'
 export {
   createTeacher,
   DEFAULT_TEACHER,
@@ -62,6 +62,7 @@ export {
   TEACHER_NAMES,
   TEACHERS,
   teacherInputSize,
+  teacherSmileCrop,
   teacherVersion,
   type KindledFace,
   type KindleSettings,

@@ -12,11 +12,16 @@ import { detectFaces, readPixels, type FaceBox, type SmileScorer, type Teacher, 
  * The single teachers: name → version (stored on every box), the side of the square the model sees (tiling compares
  * photos with it) and how to load it on this thread.
  */
-export const TEACHERS: Record<SingleTeacher, { version: string; inputSize: number; create: () => Promise<Teacher> }> = {
-  'ssd-mobilenetv1': { version: SSD_MOBILENETV1_VERSION, inputSize: 512, create: ssdMobilenetV1Teacher },
-  'tiny-face-detector': { version: TINY_FACE_VERSION, inputSize: TINY_INPUT_SIZE, create: tinyFaceTeacher },
-  blazeface: { version: blazeFaceVersion('back'), inputSize: 256, create: () => blazeFaceTeacher('back') },
-  'blazeface-front': { version: blazeFaceVersion('front'), inputSize: 128, create: () => blazeFaceTeacher('front') },
+/**
+ * Each teacher: its version, input side, how to load it, and `smileCrop` — the square the face-expression net sees, as
+ * a multiple of the teacher's box (smile.ts). face-api's own detectors draw the loose boxes the net was trained on (1);
+ * BlazeFace's boxes are calibrated to GENKI's tight ones, so the net needs 1.3× of them (`bench -- kindle-smile`).
+ */
+export const TEACHERS: Record<SingleTeacher, { version: string; inputSize: number; smileCrop: number; create: () => Promise<Teacher> }> = {
+  'ssd-mobilenetv1': { version: SSD_MOBILENETV1_VERSION, inputSize: 512, smileCrop: 1, create: ssdMobilenetV1Teacher },
+  'tiny-face-detector': { version: TINY_FACE_VERSION, inputSize: TINY_INPUT_SIZE, smileCrop: 1, create: tinyFaceTeacher },
+  blazeface: { version: blazeFaceVersion('back'), inputSize: 256, smileCrop: 1.3, create: () => blazeFaceTeacher('back') },
+  'blazeface-front': { version: blazeFaceVersion('front'), inputSize: 128, smileCrop: 1.3, create: () => blazeFaceTeacher('front') },
 }
 export type TeacherName = SingleTeacher
 export const TEACHER_NAMES = SINGLE_TEACHERS
@@ -39,6 +44,11 @@ export function teacherVersion(spec: TeacherSpec): string {
     spec.members.map((m) => ({ name: m, version: TEACHERS[m].version })),
     spec.method,
   )
+}
+
+/** The smile crop for a teacher's boxes (single or ensemble, as parsed): an ensemble's boxes fuse its members', so the mean. */
+export function teacherSmileCrop(spec: TeacherSpec): number {
+  return spec.members.reduce((sum, m) => sum + TEACHERS[m].smileCrop, 0) / spec.members.length
 }
 
 /** The input side of a teacher (single or ensemble, as parsed): an ensemble's largest member's. */
@@ -82,7 +92,9 @@ export class Kindler {
   /** Load the models (call after `initEngine()` on this thread). */
   static async create(settings: KindleSettings): Promise<Kindler> {
     const teacher = await createTeacher(settings.teacher)
-    const smile = settings.smile ? await faceExpressionScorer() : null
+    const smile = settings.smile
+      ? await faceExpressionScorer({ scale: teacherSmileCrop(parseTeacherSpec(settings.teacher)), mirror: true })
+      : null
     return new Kindler(teacher, smile, settings)
   }
 
