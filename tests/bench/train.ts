@@ -30,8 +30,9 @@ import { ParallelDetectorTrainer } from '../../src/main/train/parallel.js'
 import { batchPixels, batchTensor } from '../../src/main/train/score.js'
 import type { Corners } from '../../src/shared/boxes.js'
 import { median, round, table } from './util.js'
+import { datasets } from '../helpers/fixtures.js'
 
-const genki = path.resolve(import.meta.dirname, '../../../shared/datasets/genki')
+const genki = path.join(datasets, 'genki')
 
 interface Coco {
   images: { id: number; file_name: string; width: number; height: number }[]

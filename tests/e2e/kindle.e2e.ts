@@ -6,9 +6,10 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { launchChromium, ROOT, serve, type Served, stop } from './harness.js'
+import { dlibFaces } from '../helpers/fixtures.js'
 
 const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/kindle.png')
-const DLIB_FACES = path.resolve(ROOT, '../shared/datasets/dlib-faces')
+const DLIB_FACES = dlibFaces
 
 const WAIT = { timeout: 90_000, interval: 100 }
 

@@ -7,8 +7,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { Store } from '../../src/main/store/index.js'
 import { launchChromium, ROOT, serve as startServe, type Served, stop } from './harness.js'
+import { dlibFaces } from '../helpers/fixtures.js'
 
-const DLIB_FACES = path.resolve(ROOT, '../shared/datasets/dlib-faces')
+const DLIB_FACES = dlibFaces
 const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/library.png')
 
 /** For expect.poll: long enough for a slow machine, polled often enough not to slow a fast one. */

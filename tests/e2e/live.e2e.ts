@@ -9,8 +9,9 @@ import { promisify } from 'node:util'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { launchChromium, ROOT, serve, type Served, stop } from './harness.js'
+import { datasets } from '../helpers/fixtures.js'
 
-const DATASETS = path.resolve(ROOT, '../shared/datasets')
+const DATASETS = datasets
 const DLIB_FACES = path.join(DATASETS, 'dlib-faces')
 const DLIB_PHOTOS = fs.readdirSync(DLIB_FACES).filter((f) => f.endsWith('.jpg')).length
 const GENKI_IMAGES = path.join(DATASETS, 'genki', 'images')

@@ -10,10 +10,11 @@ import { promisify } from 'node:util'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { launchChromium, ROOT, serve as startServe, type Served, stop } from './harness.js'
+import { dlibFaces, genkiImages } from '../helpers/fixtures.js'
 
-const DLIB_FACES = path.resolve(ROOT, '../shared/datasets/dlib-faces')
+const DLIB_FACES = dlibFaces
 // 7,172 photos: an import that is still running when the test asks to switch projects.
-const GENKI_IMAGES = path.resolve(ROOT, '../shared/datasets/genki/images')
+const GENKI_IMAGES = genkiImages
 const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/projects-menu.png')
 
 /** For expect.poll: long enough for a slow machine, polled often enough not to slow a fast one. */
