@@ -1,8 +1,9 @@
 // The `images` table: importing photos, the Library's pages and counts, and the bulk reads other parts of the studio
 // make of the project's photos (training, prediction, export, label import).
 import path from 'node:path'
-import type { Counts, ImageSort, ImageSummary, PredictScope, ReviewState, Split } from '../../shared/api.js'
+import type { Counts, ImageSort, ImageSummary, PredictScope, ReviewState, Split, TagFilter } from '../../shared/api.js'
 import { decode, type Statements } from './statements.js'
+import { tagFilterTerm } from './tags.js'
 
 export interface NewImage {
   path: string
@@ -130,18 +131,27 @@ export class ImageStore {
    * covering scan, so a page deep in 100,000 images costs a few milliseconds — and the outer one reads just the rows
    * on the page.
    */
-  page(opts: { state?: ReviewState; sort: ImageSort; offset: number; limit: number }): {
+  page(opts: { state?: ReviewState; tag?: TagFilter; sort: ImageSort; offset: number; limit: number }): {
     total: number
     items: ImageSummary[]
   } {
-    const where = opts.state ? 'WHERE state = @state' : ''
+    const terms = opts.state ? ['state = @state'] : []
+    // With a tag filter the page walks the same index and tests each photo against the tagged set, which SQLite builds
+    // once from the tag's index range (tags_by_name); the total is a count of that, not a tally.
+    if (opts.tag) terms.push(tagFilterTerm(opts.tag, 'count').term)
+    const where = terms.length ? `WHERE ${terms.join(' AND ')}` : ''
     const order = ORDER[opts.sort]
     const sql = `SELECT ${IMAGE_COLUMNS} FROM images
       WHERE id IN (SELECT id FROM images ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset)
       ORDER BY ${order}`
-    const rows = this.sql.prepare<object, Omit<ImageSummary, 'name'>>(sql).all({ state: opts.state, limit: opts.limit, offset: opts.offset })
+    const bind = { state: opts.state, tagName: opts.tag?.name, limit: opts.limit, offset: opts.offset }
+    const rows = this.sql.prepare<object, Omit<ImageSummary, 'name'>>(sql).all(bind)
     const counts = this.counts()
-    const total = opts.state ? counts.byState[opts.state] : counts.images
+    const total = opts.tag
+      ? this.sql.prepare<object, { n: number }>(`SELECT count(*) AS n FROM images ${where}`).get(bind)!.n
+      : opts.state
+        ? counts.byState[opts.state]
+        : counts.images
     return { total, items: rows.map((r) => ({ ...r, name: path.basename(r.path) })) }
   }
 

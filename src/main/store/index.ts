@@ -12,3 +12,4 @@ export { latestVersion, migrate, migrations, type Migration } from './migrations
 export { DeviceStore, type NewSshDevice } from './devices.js'
 export { INTERRUPTED_MESSAGE, RunStore } from './runs.js'
 export type { NewRun, RunRecordExtras } from './runs.js'
+export { TagStore, tagFilterTerm, type NewTag, type TagRow } from './tags.js'
