@@ -5,7 +5,7 @@ export { BoxStore, type BoxChange, type NewBox, type NewPrediction, type SizedLa
 export { ClassStore, PALETTE } from './classes.js'
 export { EditLog, EditRefused, type ClassEditAction, type EditAction } from './edits.js'
 export { ReviewQueue, type ReviewQueueOptions } from './review-queue.js'
-export { KindlingStore, type KindleCandidate, type KindledPhoto, type KindledWith, type KindleOutcome } from './kindlings.js'
+export { KindlingStore, type KindleCandidate, type KindledPhoto, type KindledTag, type KindledWith, type KindleOutcome } from './kindlings.js'
 export { DISAGREE_IOU, disagrees, type RuleBox, type ScoredBox } from './disagree.js'
 export { openDatabase } from './database.js'
 export { latestVersion, migrate, migrations, type Migration } from './migrations/index.js'

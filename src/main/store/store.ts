@@ -51,7 +51,7 @@ export class Store {
     this.tagTable = new TagStore(sql)
     this.edits = new EditLog(sql, this.images, this.boxTable, this.classTable, this.tagTable)
     this.queue = new ReviewQueue(sql, this.images)
-    this.kindlings = new KindlingStore(sql, this.boxTable)
+    this.kindlings = new KindlingStore(sql, this.boxTable, this.tagTable)
     this.runs = new RunStore(sql)
     this.devices = new DeviceStore(sql)
   }
