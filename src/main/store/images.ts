@@ -136,9 +136,9 @@ export class ImageStore {
     items: ImageSummary[]
   } {
     const terms = opts.state ? ['state = @state'] : []
-    // With a tag filter the page walks the same index and tests each photo against the tagged set, which SQLite builds
-    // once from the tag's index range (tags_by_name); the total is a count of that, not a tally.
-    if (opts.tag) terms.push(tagFilterTerm(opts.tag, 'count').term)
+    // With a tag filter the page walks the same index and tests each photo against the set of tagged photos, which
+    // SQLite builds once from the tag's index range (image_tags_by_name).
+    if (opts.tag) terms.push(tagFilterTerm(opts.tag, 'page').term)
     const where = terms.length ? `WHERE ${terms.join(' AND ')}` : ''
     const order = ORDER[opts.sort]
     const sql = `SELECT ${IMAGE_COLUMNS} FROM images
@@ -147,12 +147,23 @@ export class ImageStore {
     const bind = { state: opts.state, tagName: opts.tag?.name, limit: opts.limit, offset: opts.offset }
     const rows = this.sql.prepare<object, Omit<ImageSummary, 'name'>>(sql).all(bind)
     const counts = this.counts()
-    const total = opts.tag
-      ? this.sql.prepare<object, { n: number }>(`SELECT count(*) AS n FROM images ${where}`).get(bind)!.n
-      : opts.state
-        ? counts.byState[opts.state]
-        : counts.images
-    return { total, items: rows.map((r) => ({ ...r, name: path.basename(r.path) })) }
+    const all = opts.state ? counts.byState[opts.state] : counts.images
+    return { total: opts.tag ? this.tagTotal(opts.tag, opts.state, all) : all, items: rows.map((r) => ({ ...r, name: path.basename(r.path) })) }
+  }
+
+  /**
+   * How many photos (of a state) pass a tag filter. Without a state, an index range count of the tagged photos (and
+   * "not tagged" is the rest); with one, a count of the state's photos in the tagged set.
+   */
+  private tagTotal(tag: TagFilter, state: ReviewState | undefined, all: number): number {
+    if (state) {
+      const sql = `SELECT count(*) AS n FROM images WHERE state = @state AND ${tagFilterTerm(tag, 'count').term}`
+      return this.sql.prepare<object, { n: number }>(sql).get({ state, tagName: tag.name })!.n
+    }
+    const tagged = this.sql
+      .prepare<[string], { n: number }>('SELECT count(*) AS n FROM image_tags WHERE name = ? AND value = 1')
+      .get(tag.name)!.n
+    return tag.value ? tagged : all - tagged
   }
 
   /** When a person accepted the photo's boxes (null: not reviewed); undefined when there is no such photo. */

@@ -279,7 +279,32 @@ CREATE TABLE tags (
   UNIQUE (image_id, name, source)
 );
 CREATE INDEX tags_layers ON tags (image_id, name, rank);
-CREATE INDEX tags_by_name ON tags (name, value, image_id);
+CREATE TRIGGER image_tag_insert AFTER INSERT ON tags BEGIN
+  DELETE FROM image_tags WHERE image_id = NEW.image_id AND name = NEW.name;
+  INSERT INTO image_tags (image_id, name, value) SELECT image_id, name, value FROM tags
+    WHERE image_id = NEW.image_id AND name = NEW.name ORDER BY rank DESC LIMIT 1;
+END;
+CREATE TRIGGER image_tag_delete AFTER DELETE ON tags BEGIN
+  DELETE FROM image_tags WHERE image_id = OLD.image_id AND name = OLD.name;
+  INSERT INTO image_tags (image_id, name, value) SELECT image_id, name, value FROM tags
+    WHERE image_id = OLD.image_id AND name = OLD.name ORDER BY rank DESC LIMIT 1;
+END;
+CREATE TRIGGER image_tag_update AFTER UPDATE ON tags BEGIN
+  DELETE FROM image_tags WHERE image_id = OLD.image_id AND name = OLD.name;
+  INSERT INTO image_tags (image_id, name, value) SELECT image_id, name, value FROM tags
+    WHERE image_id = OLD.image_id AND name = OLD.name ORDER BY rank DESC LIMIT 1;
+  DELETE FROM image_tags WHERE image_id = NEW.image_id AND name = NEW.name;
+  INSERT INTO image_tags (image_id, name, value) SELECT image_id, name, value FROM tags
+    WHERE image_id = NEW.image_id AND name = NEW.name ORDER BY rank DESC LIMIT 1;
+END;
+
+CREATE TABLE image_tags (
+  image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+  name     TEXT    NOT NULL,
+  value    INTEGER NOT NULL,                    -- the top layer's
+  PRIMARY KEY (image_id, name)
+) WITHOUT ROWID;
+CREATE INDEX image_tags_by_name ON image_tags (name, value, image_id);
 
 CREATE TABLE "edits" (
   id        INTEGER PRIMARY KEY,

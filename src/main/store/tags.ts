@@ -32,23 +32,24 @@ export interface NewTag {
 
 const ROW_COLUMNS = 'id, image_id, name, value, source, teacher, teacher_version, run_id, score, created_at, updated_at'
 
-/** `t` is the top layer of its photo's tag (of the layers `extra` admits): no layer of the same tag ranks above it. */
+/** `t` is the top layer of its photo's tag among the layers `extra` admits: no such layer ranks above it. */
 const topLayer = (extra = '') =>
   `NOT EXISTS (SELECT 1 FROM tags u WHERE u.image_id = t.image_id AND u.name = t.name AND u.rank > t.rank${extra})`
 
-/** The photos whose tag is set (top layer true): a range of tags_by_name, each checked by a probe of tags_layers. */
-const TAGGED = `SELECT t.image_id FROM tags t WHERE t.name = @tagName AND t.value = 1 AND ${topLayer()}`
-
 /**
- * The tag filter as a WHERE term on `images`, and its bindings. `step`: a probe of the photo's layers, for walks along
- * a sort's index that stop at the first match; `count`: a membership test in the set of tagged photos, which SQLite
- * builds once from the tag's index range instead of probing every photo.
+ * The tag filter as a WHERE term on `images`, and its bindings, over `image_tags` (each photo's tag as its top layer
+ * says, kept by triggers: migration 14). `step`: a key lookup of the photo's tag, for walks along a sort's index that
+ * stop at the first match; `count` and `page`: a membership test in the set of photos with the tag set, which SQLite
+ * builds once from a range of image_tags_by_name instead of probing every photo.
  */
-export function tagFilterTerm(f: TagFilter, use: 'step' | 'count'): { term: string; bind: { tagName: string } } {
+export function tagFilterTerm(f: TagFilter, use: 'step' | 'count' | 'page'): { term: string; bind: { tagName: string } } {
+  const set = 'IN (SELECT image_id FROM image_tags WHERE name = @tagName AND value = 1)'
   const term =
     use === 'step'
-      ? `EXISTS (SELECT 1 FROM tags t WHERE t.image_id = images.id AND t.name = @tagName AND t.value = 1 AND ${topLayer()})`
-      : `images.id IN (${TAGGED})`
+      ? 'EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.name = @tagName AND t.value = 1)'
+      : // A page walks the sort's index and tests each photo against the set: `+` keeps SQLite from starting at the set
+        // instead and sorting all of it by the page's order.
+        `${use === 'page' ? '+' : ''}images.id ${set}`
   return { term: f.value ? term : `NOT ${term}`, bind: { tagName: f.name } }
 }
 
@@ -134,17 +135,17 @@ export class TagStore {
     this.sql.prepare<[number, string]>("DELETE FROM tags WHERE image_id = ? AND source = 'kindled' AND teacher = ?").run(imageId, teacher)
   }
 
-  /** The tag names in the project (a skip along tags_by_name, not a read of every row). */
+  /** The tag names in the project (along image_tags_by_name). */
   names(): string[] {
     return this.sql
-      .prepare<[], { name: string }>('SELECT DISTINCT name FROM tags ORDER BY name')
+      .prepare<[], { name: string }>('SELECT DISTINCT name FROM image_tags ORDER BY name')
       .all()
       .map((r) => r.name)
   }
 
-  /** How many photos have the tag set (top layer true). */
+  /** How many photos have the tag set (top layer true): an index range count. */
   countTagged(name: string): number {
-    return this.sql.prepare<object, { n: number }>(`SELECT count(*) AS n FROM (${TAGGED})`).get({ tagName: name })!.n
+    return this.sql.prepare<[string], { n: number }>('SELECT count(*) AS n FROM image_tags WHERE name = ? AND value = 1').get(name)!.n
   }
 
   /**

@@ -2,8 +2,12 @@
 // said it — a person (human), a label file (imported), a teacher (kindled) or a trained model (predicted) — one row per
 // photo, tag and layer, with the provenance boxes have (teacher and version, run, score). The photo's tag is the top
 // layer's value (human over imported over kindled over predicted): kindling again or predicting never overrides what a
-// person said, and undoing a person's edit uncovers what the machines said. `rank` is that order as a number, so the
-// "is there a higher layer" probe of the filters is an index seek (tags_layers).
+// person said, and undoing a person's edit uncovers what the machines said. `rank` is that order as a number.
+//
+// The photo's tag — the top layer's value — is kept in `image_tags` by triggers, as box_count is for boxes: the Library
+// and review-queue filters then read one index (image_tags_by_name: the photos with a tag set, in id order, or one
+// photo's tag by its key) instead of probing every layer of every tagged photo for a higher one (60–85 ms a page at
+// 100,000 photos measured that way, against a few ms).
 //
 // `edits` is rebuilt as in migration 7 (SQLite cannot change a CHECK in place) so a person's tag edits are undone with
 // the rest.
@@ -31,10 +35,33 @@ export const imageTags: Migration = {
           ) VIRTUAL,
           UNIQUE (image_id, name, source)
         );
-        -- A photo's layers of a tag, top first: the Review page's read and the filters' "no higher layer" probe.
+        -- A photo's layers of a tag, top first: the Review page's read and the triggers' choice of the top one.
         CREATE INDEX tags_layers ON tags (image_id, name, rank);
-        -- The photos with a tag set to a value: the filters' counts and the Library's tagged pages start here.
-        CREATE INDEX tags_by_name ON tags (name, value, image_id);
+        CREATE TABLE image_tags (
+          image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+          name     TEXT    NOT NULL,
+          value    INTEGER NOT NULL,                    -- the top layer's
+          PRIMARY KEY (image_id, name)
+        ) WITHOUT ROWID;
+        CREATE INDEX image_tags_by_name ON image_tags (name, value, image_id);
+        CREATE TRIGGER image_tag_insert AFTER INSERT ON tags BEGIN
+          DELETE FROM image_tags WHERE image_id = NEW.image_id AND name = NEW.name;
+          INSERT INTO image_tags (image_id, name, value) SELECT image_id, name, value FROM tags
+            WHERE image_id = NEW.image_id AND name = NEW.name ORDER BY rank DESC LIMIT 1;
+        END;
+        CREATE TRIGGER image_tag_delete AFTER DELETE ON tags BEGIN
+          DELETE FROM image_tags WHERE image_id = OLD.image_id AND name = OLD.name;
+          INSERT INTO image_tags (image_id, name, value) SELECT image_id, name, value FROM tags
+            WHERE image_id = OLD.image_id AND name = OLD.name ORDER BY rank DESC LIMIT 1;
+        END;
+        CREATE TRIGGER image_tag_update AFTER UPDATE ON tags BEGIN
+          DELETE FROM image_tags WHERE image_id = OLD.image_id AND name = OLD.name;
+          INSERT INTO image_tags (image_id, name, value) SELECT image_id, name, value FROM tags
+            WHERE image_id = OLD.image_id AND name = OLD.name ORDER BY rank DESC LIMIT 1;
+          DELETE FROM image_tags WHERE image_id = NEW.image_id AND name = NEW.name;
+          INSERT INTO image_tags (image_id, name, value) SELECT image_id, name, value FROM tags
+            WHERE image_id = NEW.image_id AND name = NEW.name ORDER BY rank DESC LIMIT 1;
+        END;
 
         DROP TRIGGER forget_edits_of_deleted_image;
         CREATE TABLE edits_v14 (
