@@ -33,10 +33,12 @@ const SOURCES: BoxSource[] = ['human', 'kindled', 'predicted']
 function formatOption(value: string | undefined, allowAuto: boolean): FormatName | 'auto' {
   if (value === undefined) {
     if (allowAuto) return 'auto'
-    throw new UsageError(`--format is required (${FORMAT_NAMES.join(', ')})`)
+    throw new UsageError(`--format is required (${[...FORMAT_NAMES, 'tags-csv'].join(', ')})`)
   }
   if (isFormatName(value) || (allowAuto && value === 'auto')) return value
-  throw new UsageError(`--format must be ${allowAuto ? 'auto, ' : ''}${FORMAT_NAMES.join(', ')}, not ${JSON.stringify(value)}`)
+  // Import reads tags with --tags; export writes them as a format of its own.
+  const formats = allowAuto ? ['auto', ...FORMAT_NAMES] : [...FORMAT_NAMES, 'tags-csv']
+  throw new UsageError(`--format must be ${formats.join(', ')}, not ${JSON.stringify(value)}`)
 }
 
 /**

@@ -163,6 +163,13 @@ export class ReviewQueue {
 
   /** The queue's size; the plain state filters come from the running tallies instead of a count. */
   private total(q: ReviewQueueOptions): number {
+    if (q.classId === undefined && q.split === undefined && q.tag !== undefined && q.filter === 'all') {
+      // Every photo by a tag: an index range count of the tagged (the "not" filter is the rest).
+      const tagged = this.sql
+        .prepare<[string], { n: number }>('SELECT count(*) AS n FROM image_tags WHERE name = ? AND value = 1')
+        .get(q.tag.name)!.n
+      return q.tag.value ? tagged : this.images.counts().images - tagged
+    }
     if (q.classId === undefined && q.split === undefined && q.tag === undefined) {
       const c = this.images.counts()
       if (q.filter === 'all') return c.images

@@ -1,13 +1,15 @@
 // Image tags through CSV: GENKI-4K's own genki4k-smile.csv (a subset of its rows, with their photos copied to a temp
 // folder) imported with its `smile` column as the tag `smiling`, exported, and imported into a second project, which
 // then has the same tags; and every bad file refused naming its line, with nothing tagged.
+import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exportTags, importTags, LabelFileError } from '../../../src/main/formats/index.js'
 import { Studio } from '../../../src/main/studio.js'
 import type { Store } from '../../../src/main/store/index.js'
-import { datasets, genkiImages, tempDir } from '../../helpers/fixtures.js'
+import { datasets, genkiImages, repoRoot, tempDir } from '../../helpers/fixtures.js'
 
 const GENKI_CSV = path.join(datasets, 'genki', 'genki4k-smile.csv')
 const ROWS = 24
@@ -142,5 +144,39 @@ describe('tags CSV', () => {
     await expect(attempt).rejects.toThrow(LabelFileError)
     await expect(attempt).rejects.toThrow(message)
     expect(tagRows(store)).toEqual({ n: 0 })
+  })
+
+  it('through the CLI: import --tags with --tag-columns, a malformed file refused before any photo goes in, export --format tags-csv', async () => {
+    const run = async (...args: string[]) => {
+      try {
+        const env = { ...process.env, KINDLING_HOME: tempDir('kindling-home-') }
+        const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/kindling.js'), ...args], { env })
+        return { code: 0, stdout, stderr }
+      } catch (e) {
+        const err = e as { code: number; stdout: string; stderr: string }
+        return { code: err.code, stdout: err.stdout, stderr: err.stderr }
+      }
+    }
+    const { photos, csv, rows } = genkiSubset()
+    const project = path.join(tempDir('kindling-cli-'), 'project')
+
+    const refused = await run('import', photos, '--tags', csv, '--project', project)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('genki4k-smile.csv:2: column "yaw": expected 1 or 0')
+    expect(fs.existsSync(project)).toBe(false) // refused before the project was made or a photo imported
+    expect((await run('import', photos, '--tag-columns', 'smile=smiling', '--project', project)).stderr).toContain('--tag-columns needs --tags')
+
+    const imported = await run('import', photos, '--tags', csv, '--tag-columns', 'smile=smiling', '--project', project)
+    expect(imported.code).toBe(0)
+    const smiling = rows.filter((r) => r.smile).length
+    expect(imported.stdout).toContain(`Imported ${ROWS} tag values (smiling) on ${ROWS} photos; ${smiling} set, ${ROWS - smiling} not set`)
+
+    const out = tempDir('kindling-cli-out-')
+    const exported = await run('export', '--format', 'tags-csv', '--out', out, '--project', project)
+    expect(exported.code).toBe(0)
+    expect(exported.stdout).toContain(`import back with: kindling import ${photos} --tags ${path.join(out, 'tags.csv')}`)
+    const written = fs.readFileSync(path.join(out, 'tags.csv'), 'utf8').trim().split('\n')
+    expect(written[0]).toBe('file,smiling')
+    expect(written.slice(1)).toEqual(rows.map((r) => `${r.file},${r.smile ? 1 : 0}`).sort())
   })
 })
