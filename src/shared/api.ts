@@ -159,6 +159,41 @@ export const BoxAttribute = z.strictObject({
 })
 const BoxAttributes = z.record(z.string().min(1).max(64), BoxAttribute).refine((a) => Object.keys(a).length <= 32, 'at most 32 attributes')
 
+/**
+ * Who said a photo's tag. A photo keeps one value per tag and source (its layers); the photo's tag is the top layer's:
+ * human over imported over kindled over predicted, so a teacher or a model never overrides what a person said.
+ */
+export const TagSource = z.enum(['human', 'imported', 'kindled', 'predicted'])
+export type TagSource = z.infer<typeof TagSource>
+export const TAG_SOURCE_ORDER: readonly TagSource[] = ['human', 'imported', 'kindled', 'predicted']
+
+/** A tag's name: also a CSV column and a CLI word, so letters, digits and `_ . -`, starting with a letter or digit. */
+export const TagName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64, 'at most 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only, starting with a letter or digit')
+
+/** One source's say on a photo's tag, with the provenance boxes have. */
+export const TagLayer = z.object({
+  value: z.boolean(),
+  source: TagSource,
+  teacher: z.string().nullable(),
+  teacherVersion: z.string().nullable(),
+  runId: z.number().int().nullable(),
+  score: z.number().nullable(),
+})
+export type TagLayer = z.infer<typeof TagLayer>
+
+/** A photo's tag: the top layer's value and provenance, and every layer top first (the first is the tag itself). */
+export const ImageTag = TagLayer.extend({ name: z.string(), layers: z.array(TagLayer) })
+export type ImageTag = z.infer<typeof ImageTag>
+
+/** Photos whose tag `name` is `value` (false also takes photos with no say on it): the Library's and queue's tag filter. */
+export const TagFilter = z.strictObject({ name: TagName, value: z.boolean() })
+export type TagFilter = z.infer<typeof TagFilter>
+
 /** Which photos a prediction job runs over: all, those not reviewed yet, or the val split. */
 export const PredictScope = z.enum(['all', 'unreviewed', 'val'])
 export type PredictScope = z.infer<typeof PredictScope>
@@ -243,6 +278,8 @@ export const ReviewQueueQuery = z.strictObject({
   /** Only photos with at least one box of this class. */
   classId: Id.optional(),
   split: Split.optional(),
+  /** Only photos whose tag is (or, value false, is not) set. */
+  tag: TagFilter.optional(),
   sort: ReviewSort.default('name'),
   /** The teacher score below which a kindled box counts as low (the `low-score` filter). */
   lowScore: z.number().min(0).max(1).default(0.5),
@@ -264,7 +301,7 @@ const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ff9f
 export const Edit = z.object({
   id: Id,
   imageId: Id.nullable(),
-  action: z.enum(['box.add', 'box.update', 'box.delete', 'image.review', 'class.add', 'class.update', 'class.delete']),
+  action: z.enum(['box.add', 'box.update', 'box.delete', 'image.review', 'class.add', 'class.update', 'class.delete', 'tag.set', 'tag.clear']),
 })
 export type Edit = z.infer<typeof Edit>
 
@@ -565,6 +602,8 @@ export const requests = {
   'images.page': {
     params: z.strictObject({
       state: ReviewState.optional(),
+      /** Only photos whose tag is (or is not) set. */
+      tag: TagFilter.optional(),
       sort: ImageSort.default('name'),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(200),
@@ -646,8 +685,19 @@ export const requests = {
   /** One photo for the editor: its details, its boxes with provenance, and the project's classes. */
   'review.image': {
     params: z.strictObject({ id: Id }),
-    result: z.object({ image: ImageSummary, boxes: z.array(ReviewBox), classes: z.array(ClassInfo) }),
+    result: z.object({ image: ImageSummary, boxes: z.array(ReviewBox), classes: z.array(ClassInfo), tags: z.array(ImageTag) }),
   },
+  /** A photo's tags, by name. */
+  'tags.list': { params: z.strictObject({ imageId: Id }), result: z.object({ tags: z.array(ImageTag) }) },
+  /** The tag names the project's photos have (any source), for the Library's tag filter. */
+  'tags.names': { params: NoParams, result: z.object({ names: z.array(z.string()) }) },
+  /** A person says a photo's tag is (or is not) set: the human layer, logged for undo. Answers the photo's tags. */
+  'tags.set': {
+    params: z.strictObject({ imageId: Id, name: TagName, value: z.boolean() }),
+    result: z.object({ tags: z.array(ImageTag) }),
+  },
+  /** A person takes back what they said of a tag (logged for undo): the machines' layers, if any, show again. */
+  'tags.clear': { params: z.strictObject({ imageId: Id, name: TagName }), result: z.object({ tags: z.array(ImageTag) }) },
   /** A person draws a box. Answered once it is committed: the answer is what the UI shows as "saved". */
   'boxes.add': {
     params: z.strictObject({

@@ -92,7 +92,7 @@ export function commonFolder(paths: string[]): string {
 }
 
 /** An export goes into a new or empty folder, so stale files of an earlier export never mix into this one. */
-async function prepareFolder(dir: string, overwrite: boolean): Promise<void> {
+export async function prepareFolder(dir: string, overwrite: boolean): Promise<void> {
   const entries = await fs.readdir(dir).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return null
     if (e.code === 'ENOTDIR') throw new Error(`${dir} is a file, not a folder`)

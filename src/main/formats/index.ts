@@ -20,3 +20,14 @@ export {
   type OutputFile,
   type SizedLabelSet,
 } from './label-set.js'
+export { parseTagColumns, parseTagsCsv, writeTagsCsv, type TagRowOfCsv, type TagsCsv } from './tags-csv.js'
+export {
+  exportTags,
+  importTags,
+  readTagsCsv,
+  TAGS_CSV_FILE,
+  type ExportTagsOptions,
+  type ExportTagsResult,
+  type ImportTagsOptions,
+  type ImportTagsResult,
+} from './tags.js'

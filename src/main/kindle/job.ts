@@ -9,7 +9,7 @@
 // - cancelling keeps every image finished so far.
 import type { JobContext } from '../jobs/index.js'
 import type { BackendName } from '../engine/index.js'
-import type { KindleCandidate, KindledPhoto, KindledWith, Store } from '../store/index.js'
+import type { KindleCandidate, KindledPhoto, KindledTag, KindledWith, Store } from '../store/index.js'
 import { parseTeacherSpec, type EnsembleMethod } from '../../shared/teachers.js'
 import { DEFAULT_TEACHER, teacherVersion, type KindledFace, type KindleSettings } from './kindler.js'
 import { PhotoKindleError, startKindling, type KindleService } from './pool.js'
@@ -208,6 +208,20 @@ function kindledBoxes(image: KindleCandidate, faces: readonly KindledFace[]): Ki
 
 const SMILE_TEACHER = 'face-expression'
 
+/**
+ * The photo's "smiling" tag: its most confident face's smiling attribute (a photo is smiling when its main face is),
+ * with that attribute's score; no face, no say.
+ */
+function smilingTag(boxes: KindledPhoto['boxes']): KindledTag {
+  const main = boxes.reduce<KindledPhoto['boxes'][number] | undefined>(
+    (best, b) => (best && (best.score ?? 0) >= (b.score ?? 0) ? best : b),
+    undefined,
+  )
+  const smiling = main?.attributes?.smiling as { value?: unknown; score?: unknown } | undefined
+  const value = typeof smiling?.value === 'boolean' ? smiling.value : null
+  return { name: 'smiling', value, score: value === null || typeof smiling?.score !== 'number' ? null : smiling.score, teacher: SMILE_TEACHER }
+}
+
 interface BatchWriter {
   /** Keep a result; written at once when `batchSize` are waiting, else within `flushMs`. */
   push(result: Result): void
@@ -239,7 +253,10 @@ function batchWriter(
     clearTimeout(timer)
     timer = undefined
     if (pending.length === 0) return
-    const batch = pending.map(({ image, faces }) => ({ imageId: image.id, boxes: kindledBoxes(image, faces) }))
+    const batch = pending.map(({ image, faces }) => {
+      const boxes = kindledBoxes(image, faces)
+      return { imageId: image.id, boxes, tags: options.smile ? [smilingTag(boxes)] : undefined }
+    })
     pending = []
     const outcomes = store.kindlings.write(batch, classId, by, Date.now())
     outcomes.forEach((outcome, i) => {

@@ -21,6 +21,10 @@ type ReviewMethod =
   | 'classes.add'
   | 'classes.update'
   | 'classes.delete'
+  | 'tags.list'
+  | 'tags.names'
+  | 'tags.set'
+  | 'tags.clear'
 
 export type ReviewHandlers = { [M in ReviewMethod]: (params: ParsedParams<M>) => Result<M> }
 
@@ -48,7 +52,25 @@ export function reviewHandlers(ctx: StudioContext): ReviewHandlers {
     'review.image': ({ id }) => {
       const store = getStore()
       const image = requireImage(store, id, 'params.id')
-      return { image: summary(image), boxes: store.boxes(id), classes: store.classes() }
+      return { image: summary(image), boxes: store.boxes(id), classes: store.classes(), tags: store.tags(id) }
+    },
+    'tags.list': ({ imageId }) => {
+      const store = getStore()
+      requireImage(store, imageId, 'params.imageId')
+      return { tags: store.tags(imageId) }
+    },
+    'tags.names': () => ({ names: getStore().tagTable.names() }),
+    'tags.set': ({ imageId, name, value }) => {
+      const store = getStore()
+      requireImage(store, imageId, 'params.imageId')
+      store.setTag(imageId, name, value)
+      return edited({ tags: store.tags(imageId) })
+    },
+    'tags.clear': ({ imageId, name }) => {
+      const store = getStore()
+      requireImage(store, imageId, 'params.imageId')
+      store.clearTag(imageId, name)
+      return edited({ tags: store.tags(imageId) })
     },
     'boxes.add': ({ imageId, classId, x, y, w, h, attributes }) => {
       const store = getStore()

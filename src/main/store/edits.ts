@@ -1,4 +1,5 @@
-// A person's edits — boxes drawn, changed or deleted, photos reviewed, classes added, changed or deleted — each written
+// A person's edits — boxes drawn, changed or deleted, photos reviewed, classes added, changed or deleted, photos' tags
+// set or cleared — each written
 // with its row in the edit log (`edits`), in one transaction, so it can be undone and redone, even after a restart.
 // Machine labels (kindled, predicted, imported) are bulk data and go to the tables directly, unlogged.
 import type { ClassInfo, Edit, ReviewBox } from '../../shared/api.js'
@@ -6,6 +7,7 @@ import type { BoxChange, BoxRow, BoxStore, NewBox } from './boxes.js'
 import type { ClassStore } from './classes.js'
 import type { ImageStore } from './images.js'
 import type { Statements } from './statements.js'
+import { newTagRow, type TagRow, type TagStore } from './tags.js'
 
 export type EditAction = Edit['action']
 export type ClassEditAction = Extract<EditAction, `class.${string}`>
@@ -24,7 +26,7 @@ export class EditRefused extends Error {
 
 /**
  * A row of the log. `before` and `after` are JSON of what the edit changed, as the tables hold it: a box row
- * (BoxRow), a class (ClassInfo) or `{ reviewed_at }`; null for the side where it did not exist.
+ * (BoxRow), a person's tag row (TagRow), a class (ClassInfo) or `{ reviewed_at }`; null for the side where it did not exist.
  */
 interface LoggedEdit extends Edit {
   before: string | null
@@ -44,6 +46,7 @@ export class EditLog {
     private readonly images: ImageStore,
     private readonly boxes: BoxStore,
     private readonly classes: ClassStore,
+    private readonly tags: TagStore,
   ) {}
 
   /** Add a box; a human one is logged, a machine label is not. */
@@ -92,6 +95,34 @@ export class EditLog {
       const after = { reviewed_at: reviewed ? now : null }
       this.images.setReviewedAt(imageId, after.reviewed_at)
       this.log('image.review', imageId, { reviewed_at: reviewedAt }, after, now)
+    })
+  }
+
+  /**
+   * A person says a photo's tag is (or is not) set: their layer of it, logged for undo. Saying what their layer already
+   * says is no edit.
+   */
+  setTag(imageId: number, name: string, value: boolean, now = Date.now()): void {
+    this.sql.transaction(() => {
+      if (this.images.reviewedAt(imageId) === undefined) throw new Error(`no image with id ${imageId}`)
+      const before = this.tags.row(imageId, name, 'human') ?? null
+      if (before && (before.value === 1) === value) return
+      const after: TagRow = before
+        ? { ...before, value: value ? 1 : 0, updated_at: now }
+        : newTagRow({ imageId, name, value, source: 'human' }, now)
+      this.tags.delete(imageId, name, 'human')
+      this.tags.insert(after)
+      this.log('tag.set', imageId, before, this.tags.row(imageId, name, 'human')!, now)
+    })
+  }
+
+  /** A person takes back what they said of a photo's tag (logged); a tag they never set is no edit. */
+  clearTag(imageId: number, name: string, now = Date.now()): void {
+    this.sql.transaction(() => {
+      const before = this.tags.row(imageId, name, 'human')
+      if (!before) return
+      this.tags.delete(imageId, name, 'human')
+      this.log('tag.clear', imageId, before, null, now)
     })
   }
 
@@ -192,6 +223,13 @@ export class EditLog {
     if (isClassEdit(e.action)) return this.applyClass(e, direction, state as ClassInfo | null)
     if (e.action === 'image.review') {
       this.images.setReviewedAt(e.imageId!, (state as { reviewed_at: number | null }).reviewed_at)
+      return
+    }
+    if (e.action === 'tag.set' || e.action === 'tag.clear') {
+      // A person's layer of one tag: whatever is there now goes, and the logged row (if any) comes back as it was.
+      const { image_id, name } = JSON.parse((e.after ?? e.before)!) as TagRow
+      this.tags.delete(image_id, name, 'human')
+      if (state) this.tags.insert(state as unknown as TagRow)
       return
     }
     const boxId = (JSON.parse((e.after ?? e.before)!) as BoxRow).id!

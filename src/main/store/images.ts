@@ -1,8 +1,9 @@
 // The `images` table: importing photos, the Library's pages and counts, and the bulk reads other parts of the studio
 // make of the project's photos (training, prediction, export, label import).
 import path from 'node:path'
-import type { Counts, ImageSort, ImageSummary, PredictScope, ReviewState, Split } from '../../shared/api.js'
+import type { Counts, ImageSort, ImageSummary, PredictScope, ReviewState, Split, TagFilter } from '../../shared/api.js'
 import { decode, type Statements } from './statements.js'
+import { tagFilterTerm } from './tags.js'
 
 export interface NewImage {
   path: string
@@ -130,19 +131,39 @@ export class ImageStore {
    * covering scan, so a page deep in 100,000 images costs a few milliseconds — and the outer one reads just the rows
    * on the page.
    */
-  page(opts: { state?: ReviewState; sort: ImageSort; offset: number; limit: number }): {
+  page(opts: { state?: ReviewState; tag?: TagFilter; sort: ImageSort; offset: number; limit: number }): {
     total: number
     items: ImageSummary[]
   } {
-    const where = opts.state ? 'WHERE state = @state' : ''
+    const terms = opts.state ? ['state = @state'] : []
+    // With a tag filter the page walks the same index and tests each photo against the set of tagged photos, which
+    // SQLite builds once from the tag's index range (image_tags_by_name).
+    if (opts.tag) terms.push(tagFilterTerm(opts.tag, 'page').term)
+    const where = terms.length ? `WHERE ${terms.join(' AND ')}` : ''
     const order = ORDER[opts.sort]
     const sql = `SELECT ${IMAGE_COLUMNS} FROM images
       WHERE id IN (SELECT id FROM images ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset)
       ORDER BY ${order}`
-    const rows = this.sql.prepare<object, Omit<ImageSummary, 'name'>>(sql).all({ state: opts.state, limit: opts.limit, offset: opts.offset })
+    const bind = { state: opts.state, tagName: opts.tag?.name, limit: opts.limit, offset: opts.offset }
+    const rows = this.sql.prepare<object, Omit<ImageSummary, 'name'>>(sql).all(bind)
     const counts = this.counts()
-    const total = opts.state ? counts.byState[opts.state] : counts.images
-    return { total, items: rows.map((r) => ({ ...r, name: path.basename(r.path) })) }
+    const all = opts.state ? counts.byState[opts.state] : counts.images
+    return { total: opts.tag ? this.tagTotal(opts.tag, opts.state, all) : all, items: rows.map((r) => ({ ...r, name: path.basename(r.path) })) }
+  }
+
+  /**
+   * How many photos (of a state) pass a tag filter. Without a state, an index range count of the tagged photos (and
+   * "not tagged" is the rest); with one, a count of the state's photos in the tagged set.
+   */
+  private tagTotal(tag: TagFilter, state: ReviewState | undefined, all: number): number {
+    if (state) {
+      const sql = `SELECT count(*) AS n FROM images WHERE state = @state AND ${tagFilterTerm(tag, 'count').term}`
+      return this.sql.prepare<object, { n: number }>(sql).get({ state, tagName: tag.name })!.n
+    }
+    const tagged = this.sql
+      .prepare<[string], { n: number }>('SELECT count(*) AS n FROM image_tags WHERE name = ? AND value = 1')
+      .get(tag.name)!.n
+    return tag.value ? tagged : all - tagged
   }
 
   /** When a person accepted the photo's boxes (null: not reviewed); undefined when there is no such photo. */

@@ -1,6 +1,8 @@
 // What kindling reads and writes: which photos a kindling job takes, and a batch of a teacher's results — its boxes on
 // each photo, the photo marked kindled, and a `kindlings` row saying with what (migration 4), so a resumed job skips it.
+// A photo's tags that come from its faces (kindling with --smile: "smiling") are written with its boxes.
 import type { BoxStore, NewBox } from './boxes.js'
+import type { TagStore } from './tags.js'
 import { decode, type Statements } from './statements.js'
 
 /** A photo a kindling job may take, with whether a person reviewed it and whether this teacher already kindled it. */
@@ -24,6 +26,19 @@ export interface KindledWith {
 export interface KindledPhoto {
   imageId: number
   boxes: Pick<NewBox, 'x' | 'y' | 'w' | 'h' | 'score' | 'attributes'>[]
+  /**
+   * Tags of the whole photo the teacher's faces decide, as the `kindled` layer; `value` null: no say this time (no
+   * face), so an earlier kindling's value goes rather than outlive the boxes it came from.
+   */
+  tags?: KindledTag[]
+}
+
+export interface KindledTag {
+  name: string
+  value: boolean | null
+  score: number | null
+  /** What decided it (the face-expression net for "smiling"), as a kindled box's attribute names it. */
+  teacher: string
 }
 
 /** What became of a photo in a batch: gone (it left the project meanwhile), reviewed meanwhile, or kindled. */
@@ -33,6 +48,7 @@ export class KindlingStore {
   constructor(
     private readonly sql: Statements,
     private readonly boxes: BoxStore,
+    private readonly tags: TagStore,
   ) {}
 
   /** The photos in the selection (all, or `imageIds`; `onlyNew`: none a teacher has kindled yet), in id order. */
@@ -64,13 +80,18 @@ export class KindlingStore {
        VALUES (@imageId, @teacher, @version, @key, @faces, @now)`,
     )
     return this.sql.transaction(() =>
-      photos.map(({ imageId, boxes }): KindleOutcome => {
+      photos.map(({ imageId, boxes, tags = [] }): KindleOutcome => {
         const state = isReviewed.get(imageId)
         if (!state) return 'gone'
         if (state.reviewed) return 'reviewed'
         this.boxes.deleteKindled(imageId, by.teacher)
         for (const b of boxes) {
           this.boxes.add({ ...b, imageId, classId, source: 'kindled', teacher: by.teacher, teacherVersion: by.version }, now)
+        }
+        for (const t of tags) {
+          this.tags.delete(imageId, t.name, 'kindled')
+          if (t.value !== null)
+            this.tags.put({ imageId, name: t.name, value: t.value, source: 'kindled', teacher: t.teacher, score: t.score }, now)
         }
         markKindled.run(now, imageId)
         record.run({ imageId, ...by, faces: boxes.length, now })

@@ -1,14 +1,16 @@
 // The Review page's queue: the project's photos filtered and sorted, walked one keyset step at a time over the sort's
 // index, so a step costs the same at photo 10 as at photo 100,000.
-import type { ReviewFilter, ReviewSort, Split } from '../../shared/api.js'
+import type { ReviewFilter, ReviewSort, Split, TagFilter } from '../../shared/api.js'
 import type { ImageStore } from './images.js'
 import type { Statements } from './statements.js'
+import { tagFilterTerm } from './tags.js'
 
 /** The review queue's filters and sorts, as SQL over `images` (each filter a WHERE term; bound values by name). */
 export interface ReviewQueueOptions {
   filter: ReviewFilter
   classId?: number
   split?: Split
+  tag?: TagFilter
   sort: ReviewSort
   lowScore: number
 }
@@ -53,6 +55,7 @@ function reviewWhere(q: ReviewQueueOptions, use: 'step' | 'count' = 'step'): str
     )
   }
   if (q.split !== undefined) terms.push('split = @split')
+  if (q.tag !== undefined) terms.push(tagFilterTerm(q.tag, use).term)
   return terms.filter((t): t is string => t !== null)
 }
 
@@ -148,7 +151,7 @@ export class ReviewQueue {
   }
 
   private bind(q: ReviewQueueOptions) {
-    return { lowScore: q.lowScore, classId: q.classId, split: q.split }
+    return { lowScore: q.lowScore, classId: q.classId, split: q.split, tagName: q.tag?.name }
   }
 
   /** The sort key of one photo as `@k0…` bindings, or undefined when there is no such photo. */
@@ -160,7 +163,14 @@ export class ReviewQueue {
 
   /** The queue's size; the plain state filters come from the running tallies instead of a count. */
   private total(q: ReviewQueueOptions): number {
-    if (q.classId === undefined && q.split === undefined) {
+    if (q.classId === undefined && q.split === undefined && q.tag !== undefined && q.filter === 'all') {
+      // Every photo by a tag: an index range count of the tagged (the "not" filter is the rest).
+      const tagged = this.sql
+        .prepare<[string], { n: number }>('SELECT count(*) AS n FROM image_tags WHERE name = ? AND value = 1')
+        .get(q.tag.name)!.n
+      return q.tag.value ? tagged : this.images.counts().images - tagged
+    }
+    if (q.classId === undefined && q.split === undefined && q.tag === undefined) {
       const c = this.images.counts()
       if (q.filter === 'all') return c.images
       if (q.filter === 'reviewed') return c.reviewed

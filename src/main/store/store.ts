@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { ClassInfo, Counts, Edit, ImageSort, ImageSummary, ReviewBox, ReviewState } from '../../shared/api.js'
+import type { ClassInfo, Counts, Edit, ImageSort, ImageSummary, ImageTag, ReviewBox, ReviewState, TagFilter } from '../../shared/api.js'
 import { BoxStore, type BoxChange, type NewBox, type NewPrediction } from './boxes.js'
 import { ClassStore } from './classes.js'
 import { DeviceStore } from './devices.js'
@@ -16,12 +16,13 @@ import { migrate } from './migrations/index.js'
 import { ReviewQueue, type ReviewQueueOptions } from './review-queue.js'
 import { RunStore } from './runs.js'
 import { Statements } from './statements.js'
+import { TagStore } from './tags.js'
 
 export const DB_FILE = 'studio.db'
 
 /**
  * An open project. The modules over its tables are made once per open database and share its statement cache:
- * `images`, `boxTable` and `classTable` (the tables; `boxes()` and `classes()` are the Review page's reads), `edits`
+ * `images`, `boxTable`, `classTable` and `tagTable` (the tables; `boxes()` and `classes()` are the Review page's reads), `edits`
  * (a person's edits and undo), `queue` (the review queue), `kindlings`, `runs` and `devices`. The methods below are
  * the store's everyday surface, each a step into one of them.
  */
@@ -30,6 +31,7 @@ export class Store {
   readonly images: ImageStore
   readonly boxTable: BoxStore
   readonly classTable: ClassStore
+  readonly tagTable: TagStore
   readonly edits: EditLog
   readonly queue: ReviewQueue
   readonly kindlings: KindlingStore
@@ -46,9 +48,10 @@ export class Store {
     this.images = new ImageStore(sql)
     this.boxTable = new BoxStore(sql)
     this.classTable = new ClassStore(sql)
-    this.edits = new EditLog(sql, this.images, this.boxTable, this.classTable)
+    this.tagTable = new TagStore(sql)
+    this.edits = new EditLog(sql, this.images, this.boxTable, this.classTable, this.tagTable)
     this.queue = new ReviewQueue(sql, this.images)
-    this.kindlings = new KindlingStore(sql, this.boxTable)
+    this.kindlings = new KindlingStore(sql, this.boxTable, this.tagTable)
     this.runs = new RunStore(sql)
     this.devices = new DeviceStore(sql)
   }
@@ -111,7 +114,10 @@ export class Store {
     return this.images.counts()
   }
 
-  page(opts: { state?: ReviewState; sort: ImageSort; offset: number; limit: number }): { total: number; items: ImageSummary[] } {
+  page(opts: { state?: ReviewState; tag?: TagFilter; sort: ImageSort; offset: number; limit: number }): {
+    total: number
+    items: ImageSummary[]
+  } {
     return this.images.page(opts)
   }
 
@@ -189,6 +195,21 @@ export class Store {
     now = Date.now(),
   ): Map<number, boolean> {
     return this.boxTable.replacePredictions(runId, photos, now)
+  }
+
+  /** A photo's tags by name, each with its layers (the top one is the tag). */
+  tags(imageId: number): ImageTag[] {
+    return this.tagTable.ofImage(imageId)
+  }
+
+  /** A person sets a photo's tag (their layer), logged for undo. */
+  setTag(imageId: number, name: string, value: boolean, now = Date.now()): void {
+    this.edits.setTag(imageId, name, value, now)
+  }
+
+  /** A person takes back their say on a photo's tag, logged for undo. */
+  clearTag(imageId: number, name: string, now = Date.now()): void {
+    this.edits.clearTag(imageId, name, now)
   }
 
   setReviewed(imageId: number, reviewed: boolean, now = Date.now()): void {

@@ -81,4 +81,7 @@ describe('which lists an import makes stale', () => {
   it('refreshes everything when something other than an import changed the counts', () => {
     expect(staleFrom({ state: 'new', sort: 'oldest' }, counts(10, 0), counts(8, 2))).toBe(0)
   })
+  it('refreshes all of a list filtered by a tag, which the counts say nothing of', () => {
+    expect(staleFrom({ state: 'kindled', tag: { name: 'smiling', value: true }, sort: 'oldest' }, counts(10, 5), counts(10, 5))).toBe(0)
+  })
 })

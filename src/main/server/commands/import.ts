@@ -1,9 +1,12 @@
 // `kindling import PHOTOS --project DIR [--json]`: import a folder of photos (recursively) as a job, creating the project
-// if the folder has none; with `--labels FILE…`, the photos come with their boxes (labels.ts reads the options).
+// if the folder has none; with `--labels FILE…`, the photos come with their boxes, with `--tags FILE.csv` with their
+// tags (label-options.ts reads the options).
 import type { JobProgress } from '../../../shared/api.js'
+import { importTags, readTagsCsv, type ImportTagsOptions } from '../../formats/index.js'
+import type { Studio } from '../../studio.js'
 import { parseOptions, UsageError } from '../usage.js'
 import { runJobFromCli, withProject } from '../cli-studio.js'
-import { describeImport, labelsImportOptions } from '../label-options.js'
+import { describeImport, describeTagsImport, labelsImportOptions, tagsImportOptions } from '../label-options.js'
 
 export const IMPORT_USAGE = '  kindling import PHOTOS --project DIR [--json] import a folder of photos (recursively) into a project'
 
@@ -15,20 +18,27 @@ export async function importCommand(args: string[]): Promise<number> {
       json: { type: 'boolean' },
       labels: { type: 'string', multiple: true },
       format: { type: 'string' },
+      tags: { type: 'string' },
+      'tag-columns': { type: 'string' },
     },
     1,
   )
   const dir = positionals[0]
   if (!dir) throw new UsageError('which folder? kindling import PHOTOS --project DIR')
   const labels = labelsImportOptions({ dir, labels: values.labels, format: values.format })
+  const tags = tagsImportOptions({ dir, tags: values.tags, tagColumns: values['tag-columns'] })
+  // A malformed tags file is refused before a photo goes in (which rows name photos is checked after the import).
+  if (tags) await readTagsCsv(tags)
   return withProject(values.project, true, async (studio) => {
     if (!labels) {
       const { final } = await runJobFromCli(studio, () => ({ job: studio.importFolder(dir) }), {
-        json: values.json,
+        json: values.json && !tags,
         progressLine: filesLine,
       })
-      printImportSummary(final, values.json)
-      return final.state === 'done' ? 0 : 1
+      if (!tags) printImportSummary(final, values.json)
+      else if (!values.json) printImportSummary(final)
+      if (final.state !== 'done') return 1
+      return tags ? importTagsFromCli(studio, tags, values.json) : 0
     }
     const started = () => {
       const { job, result } = studio.importLabels(labels)
@@ -39,10 +49,18 @@ export async function importCommand(args: string[]): Promise<number> {
     if (final.message) console.error(`kindling: ${final.message}`)
     if (final.state !== 'done') return 1
     const imported = await result
-    if (values.json) console.log(JSON.stringify(imported))
-    else for (const line of describeImport(imported)) console.log(line)
-    return 0
+    if (values.json && !tags) console.log(JSON.stringify(imported))
+    else if (!values.json) for (const line of describeImport(imported)) console.log(line)
+    return tags ? importTagsFromCli(studio, tags, values.json) : 0
   })
+}
+
+/** The tags of a CSV onto the project's photos, all or nothing; a refused file is reported as the command's error. */
+async function importTagsFromCli(studio: Studio, options: ImportTagsOptions, json = false): Promise<number> {
+  const result = await importTags(studio.requireStore(), options)
+  if (json) console.log(JSON.stringify(result))
+  else for (const line of describeTagsImport(result)) console.log(line)
+  return 0
 }
 
 /** The progress line of an import: files done, of how many, and the time left. */

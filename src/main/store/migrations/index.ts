@@ -20,6 +20,7 @@ import { labelsNotPredictions } from './0010-labels-not-predictions.js'
 import { labelledTally } from './0011-labelled-tally.js'
 import { deploymentRuntimes } from './0012-deployment-runtimes.js'
 import { deploymentRuns } from './0013-deployment-runs.js'
+import { imageTags } from './0014-image-tags.js'
 
 export interface Migration {
   version: number
@@ -41,6 +42,7 @@ export const migrations: Migration[] = [
   labelledTally,
   deploymentRuntimes,
   deploymentRuns,
+  imageTags,
 ]
 
 // A migration listed out of order or twice would be skipped or run on the wrong schema; say so at start-up instead.

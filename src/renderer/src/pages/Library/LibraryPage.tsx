@@ -1,17 +1,19 @@
 // The Library: every photo in the project, by review state, with the import that brings more in and the kindling
 // that labels them — all of them, or the photos selected in the grid.
-import { useId, useMemo, useState } from 'react'
-import type { ImageSort, JobProgress, ProjectInfo } from '../../../../shared/api'
+import { useEffect, useId, useMemo, useState } from 'react'
+import type { ImageSort, JobProgress, ProjectInfo, TagFilter } from '../../../../shared/api'
+import { useStudio } from '../../api/context'
 import { useExternalChanges } from '../../state/useExternalChanges'
 import { banners, finishedJobs } from './banners'
 import { type Filter, totalFor } from './filters'
-import type { ImageQuery } from './imagePages'
+import { type ImageQuery, listKey } from './imagePages'
 import { ImportPanel } from './ImportPanel'
 import { ImportStatus } from './ImportStatus'
 import { KindlePanel } from './KindlePanel'
 import { KindleStatus } from './KindleStatus'
 import { SortSelect } from './SortSelect'
 import { StateTabs } from './StateTabs'
+import { TagFilterSelect } from './TagFilterSelect'
 import { SelectionStatus } from './SelectionStatus'
 import { ThumbnailGrid } from './ThumbnailGrid'
 import { useImagePages } from './useImagePages'
@@ -28,20 +30,26 @@ const EMPTY_TEXT: Record<Filter, string> = {
 export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: JobProgress[] }) {
   const [filter, setFilter] = useState<Filter>('all')
   const [sort, setSort] = useState<ImageSort>('name')
+  const [tag, setTag] = useState<TagFilter | undefined>(undefined)
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set())
   const [started, setStarted] = useState<string | null>(null)
   const [kindleStarted, setKindleStarted] = useState<string | null>(null)
   const pages = useImagePages(project.counts)
   const gridId = useId()
-  const query = useMemo<ImageQuery>(() => (filter === 'all' ? { sort } : { state: filter, sort }), [filter, sort])
+  const query = useMemo<ImageQuery>(
+    () => ({ ...(filter === 'all' ? {} : { state: filter }), ...(tag ? { tag } : {}), sort }),
+    [filter, tag, sort],
+  )
   const { selection, selecting, pick, selectAll, clear } = useSelection(pages, query)
-  const total = totalFor(filter, project.counts)
+  const tagTotal = useTagTotal(query, project)
+  const total = query.tag ? (tagTotal ?? 0) : totalFor(filter, project.counts)
   // Another list puts other photos under the same positions: a selection (and its Shift+click anchor) made in one
   // would be invisible in the next, so it ends with the list it was made in.
-  const showList = (next: { filter?: Filter; sort?: ImageSort }) => {
+  const showList = (next: { filter?: Filter; sort?: ImageSort; tag?: TagFilter | null }) => {
     clear()
     if (next.filter) setFilter(next.filter)
     if (next.sort) setSort(next.sort)
+    if (next.tag !== undefined) setTag(next.tag ?? undefined)
   }
 
   // Until its first progress report (which follows the folder scan) a just-started job is shown as starting, and
@@ -69,15 +77,20 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
       <div className="library-toolbar">
         <StateTabs counts={project.counts} value={filter} onChange={(next) => showList({ filter: next })} controls={gridId} />
         <SelectionStatus count={selection.ids.size} selecting={selecting} onClear={clear} />
+        <TagFilterSelect value={tag} counts={project.counts} onChange={(next) => showList({ tag: next ?? null })} />
         <SortSelect value={sort} onChange={(next) => showList({ sort: next })} />
       </div>
       <ThumbnailGrid
-        key={`${query.state ?? 'all'}|${query.sort}`}
+        key={listKey(query)}
         id={gridId}
         pages={pages}
         query={query}
         total={total}
-        emptyText={EMPTY_TEXT[filter]}
+        emptyText={
+          query.tag
+            ? `No ${filter === 'all' ? '' : `${filter} `}photos ${query.tag.value ? 'tagged' : 'without the tag'} ${query.tag.name}`
+            : EMPTY_TEXT[filter]
+        }
         selected={selection.ids}
         onPick={pick}
         onSelectAll={() => selectAll(total)}
@@ -85,6 +98,28 @@ export function LibraryPage({ project, jobs }: { project: ProjectInfo; jobs: Job
       />
     </div>
   )
+}
+
+/**
+ * How many photos a tag-filtered list has: the tallies behind the state tabs know nothing of tags, so the studio
+ * counts them (an index range), again whenever the project's counts move.
+ */
+function useTagTotal(query: ImageQuery, project: ProjectInfo): number | null {
+  const studio = useStudio()
+  const [total, setTotal] = useState<{ key: string; n: number } | null>(null)
+  const key = listKey(query)
+  useEffect(() => {
+    if (!query.tag) return
+    let live = true
+    studio
+      .request('images.page', { ...query, offset: 0, limit: 1 })
+      .then((r) => live && setTotal({ key, n: r.total }))
+      .catch(() => {})
+    return () => {
+      live = false
+    }
+  }, [studio, query, key, project.counts])
+  return total?.key === key ? total.n : null
 }
 
 function startingJob(jobId: string, projectDir: string): JobProgress {

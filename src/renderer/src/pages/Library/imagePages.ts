@@ -1,6 +1,6 @@
 // The Library's window onto a list that may hold 100,000 photos: pages of summaries fetched as they scroll into view,
 // kept while they are useful, and marked stale (still shown, refetched when next in view) when the project changes.
-import type { Counts, ImageSort, ImageSummary, ReviewState, ThumbnailBox } from '../../../../shared/api'
+import type { Counts, ImageSort, ImageSummary, ReviewState, TagFilter, ThumbnailBox } from '../../../../shared/api'
 
 const PAGE_SIZE = 200
 /** Least recently used pages beyond this are dropped: 400 pages is 80,000 summaries, some tens of MB at most. */
@@ -13,8 +13,14 @@ export interface LibraryImage extends ImageSummary {
 
 export interface ImageQuery {
   state?: ReviewState
+  /** Only photos whose tag is (or is not) set. */
+  tag?: TagFilter
   sort: ImageSort
 }
+
+/** A list's name: its filters and sort. */
+export const listKey = (query: ImageQuery) =>
+  `${query.state ?? 'all'}|${query.tag ? `${query.tag.value ? '' : '!'}${query.tag.name}` : ''}|${query.sort}`
 
 type FetchPage = (query: ImageQuery, offset: number, limit: number) => Promise<LibraryImage[]>
 
@@ -24,7 +30,7 @@ interface Entry {
   stale: boolean
 }
 
-const keyOf = (query: ImageQuery, index: number) => `${query.state ?? 'all'}|${query.sort}|${index}`
+const keyOf = (query: ImageQuery, index: number) => `${listKey(query)}|${index}`
 
 export class ImagePages {
   private readonly pages = new Map<string, Entry & { items: LibraryImage[] }>()
@@ -115,6 +121,8 @@ export class ImagePages {
  * a list sorted oldest first; in name order, or newest first, the new photos can land anywhere.
  */
 export function staleFrom(query: ImageQuery, before: Counts, after: Counts): number | null {
+  // The counts say nothing of tags: a list filtered by one may have changed anywhere.
+  if (query.tag) return 0
   const total = (c: Counts) => (query.state ? c.byState[query.state] : c.images)
   const onlyNewPhotosAdded =
     after.byState.new >= before.byState.new &&

@@ -9,6 +9,7 @@ import { ClassList } from './ClassList'
 import type { Rect } from './geometry'
 import { actionFor, CHEAT_SHEET } from './keys'
 import { ReviewToolbar } from './ReviewToolbar'
+import { SMILING_TAG, TagList } from './TagList'
 import { useReviewImage } from './useReviewImage'
 import { useReviewQueue } from './useReviewQueue'
 import '../../styles/review.css'
@@ -61,6 +62,7 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
   const [panMode, setPanMode] = useState(false)
   const canvas = useRef<BoxCanvasHandle>(null)
   const addClassInput = useRef<HTMLInputElement>(null)
+  const tagInput = useRef<HTMLInputElement>(null)
   const data = photo.data?.image.id === queue.current ? photo.data : null
   const loadedClasses = photo.data?.classes
   useEffect(() => {
@@ -180,6 +182,27 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
     [photo],
   )
 
+  // The project's tag names for the queue's tag filter, asked again after each edit (a new tag may be among them).
+  const [tagNames, setTagNames] = useState<string[]>([])
+  useEffect(() => {
+    let live = true
+    studio
+      .request('tags.names', {})
+      .then((r) => live && setTagNames(r.names))
+      .catch(() => {})
+    return () => {
+      live = false
+    }
+  }, [studio, editsSeen])
+
+  const setTag = useCallback(
+    async (name: string, value: boolean | null) => {
+      const tags = await photo.setTag(name, value)
+      if (tags) setEditsSeen((n) => n + 1)
+    },
+    [photo],
+  )
+
   // The latest handlers, read by one window listener that is installed once.
   const onKey = useRef<(e: KeyboardEvent) => void>(() => {})
   onKey.current = (e: KeyboardEvent) => {
@@ -224,6 +247,13 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
       case 'smiling':
         if (selectedBox) toggleSmiling(selectedBox)
         return
+      case 'tagSmiling': {
+        if (!data) return
+        const now = data.tags.find((t) => t.name === SMILING_TAG)?.value === true
+        return void setTag(SMILING_TAG, !now)
+      }
+      case 'tag':
+        return tagInput.current?.focus()
       case 'undo':
         return void undoOrRedo('edits.undo')
       case 'redo':
@@ -275,6 +305,7 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
       <ReviewToolbar
         query={query}
         classes={classes}
+        tagNames={tagNames}
         onQuery={onQuery}
         position={queue.position}
         total={queue.total}
@@ -344,6 +375,7 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
               </div>
             </section>
           )}
+          {data && <TagList tags={data.tags} inputRef={tagInput} onSet={(name, value) => void setTag(name, value)} />}
           <ClassList
             classes={classes}
             current={selectedBox?.classId ?? classForNew}

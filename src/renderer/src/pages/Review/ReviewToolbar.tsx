@@ -21,6 +21,8 @@ const SORTS: { value: ReviewSort; label: string }[] = [
 export interface ReviewToolbarProps {
   query: Required<Pick<ReviewQueueQuery, 'filter' | 'sort'>> & ReviewQueueQuery
   classes: ClassInfo[]
+  /** The tag names the project's photos have, for the tag filter. */
+  tagNames: string[]
   onQuery(query: ReviewQueueQuery): void
   position: number | null
   total: number
@@ -39,7 +41,7 @@ export interface ReviewToolbarProps {
 const keepFocus = (e: MouseEvent) => e.preventDefault()
 
 export function ReviewToolbar(props: ReviewToolbarProps) {
-  const { query, classes, onQuery, position, total, counted, save, canUndo, canRedo, onUndo, onRedo } = props
+  const { query, classes, tagNames, onQuery, position, total, counted, save, canUndo, canRedo, onUndo, onRedo } = props
   return (
     <div className="review-toolbar">
       <div className="review-undo" role="group" aria-label="Undo and redo">
@@ -104,6 +106,27 @@ export function ReviewToolbar(props: ReviewToolbarProps) {
           <option value="train">train</option>
           <option value="val">val</option>
           <option value="test">test</option>
+        </select>
+      </label>
+      <label className="review-select">
+        <span>Tag</span>
+        <select
+          data-testid="review-tag-filter"
+          value={query.tag ? `${query.tag.value ? 'is' : 'not'}:${query.tag.name}` : ''}
+          onChange={(e) => {
+            const [is, ...name] = e.target.value.split(':')
+            onQuery({ ...query, tag: e.target.value ? { name: name.join(':'), value: is === 'is' } : undefined })
+          }}
+        >
+          <option value="">Any</option>
+          {[...new Set([...tagNames, ...(query.tag ? [query.tag.name] : [])])].map((name) => [
+            <option key={`is:${name}`} value={`is:${name}`}>
+              {name}
+            </option>,
+            <option key={`not:${name}`} value={`not:${name}`}>
+              not {name}
+            </option>,
+          ])}
         </select>
       </label>
       <label className="review-select">

@@ -8,6 +8,8 @@ export type ReviewAction =
   | 'delete'
   | 'acceptBox'
   | 'smiling'
+  | 'tagSmiling'
+  | 'tag'
   | 'undo'
   | 'redo'
   | 'deselect'
@@ -33,7 +35,9 @@ export const CHEAT_SHEET: KeyHelp[] = [
   { keys: '1–9', what: 'class of the selected box (or of new boxes)' },
   { keys: 'N', what: 'add a class' },
   { keys: 'Y', what: 'accept the selected box as it is' },
-  { keys: 'S', what: 'toggle smiling' },
+  { keys: 'S', what: 'toggle smiling (the selected face)' },
+  { keys: 'M', what: 'toggle the photo’s smiling tag' },
+  { keys: 'T', what: 'tag the photo (type a tag name)' },
   { keys: 'Delete', what: 'delete the selected box' },
   { keys: 'Ctrl+Z', what: 'undo' },
   { keys: 'Ctrl+Shift+Z', what: 'redo' },
@@ -74,6 +78,10 @@ export function actionFor(e: {
       return 'delete'
     case 's':
       return 'smiling'
+    case 'm':
+      return 'tagSmiling'
+    case 't':
+      return 'tag'
     case 'y':
       return 'acceptBox'
     case 'h':

@@ -4,7 +4,7 @@
 // store does not have. The next photos are fetched ahead (boxes, and the photo decoded), so "next" shows one from memory;
 // the shown photo is still asked for again in the background, in case a kindling job changed it since.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
-import type { Params, Result, ReviewBox, StudioApi } from '../../../../shared/api'
+import type { ImageTag, Params, Result, ReviewBox, StudioApi, TagLayer } from '../../../../shared/api'
 import { errorMessage } from '../../state/errors'
 
 type ReviewData = Result<'review.image'>
@@ -151,6 +151,36 @@ export function useReviewImage(studio: StudioApi, imageId: number | null) {
     [edit, imageId, patch],
   )
 
+  /**
+   * Set (or, `value` null, take back) a person's say on the photo's tag. Shown at once as the person's; the answer
+   * (the photo's tags as stored) replaces it.
+   */
+  const setTag = useCallback(
+    async (name: string, value: boolean | null) => {
+      const forImage = imageId
+      if (forImage === null) return null
+      edits.current++
+      setPending((n) => n + 1)
+      setFailure(null)
+      patch(forImage, (d) => ({ ...d, tags: localTags(d.tags, name, value) }))
+      try {
+        const { tags } =
+          value === null
+            ? await studio.request('tags.clear', { imageId: forImage, name })
+            : await studio.request('tags.set', { imageId: forImage, name, value })
+        if (shown.current === forImage) patch(forImage, (d) => ({ ...d, tags }))
+        return tags
+      } catch (error) {
+        setFailure(errorMessage(error))
+        void reload()
+        return null
+      } finally {
+        setPending((n) => n - 1)
+      }
+    },
+    [studio, imageId, reload, patch],
+  )
+
   /** Undo and redo are not about one photo's boxes, but they are edits too: the indicator waits for them as well. */
   const saving = useCallback(async <T>(work: () => Promise<T>): Promise<T | null> => {
     edits.current++
@@ -177,7 +207,19 @@ export function useReviewImage(studio: StudioApi, imageId: number | null) {
       if (!failure) performance.mark('review:saved')
     }
   }, [pending, failure])
-  return { data, loadError, save, reload, addBox, updateBox, deleteBox, setReviewed, saving, prefetch, forget }
+  return { data, loadError, save, reload, addBox, updateBox, deleteBox, setReviewed, setTag, saving, prefetch, forget }
+}
+
+/** The tags as they will be once the person's say is stored: their layer on top, or gone. */
+function localTags(tags: ImageTag[], name: string, value: boolean | null): ImageTag[] {
+  const old = tags.find((t) => t.name === name)
+  const below = (old?.layers ?? []).filter((l) => l.source !== 'human')
+  const human: TagLayer | null =
+    value === null ? null : { value, source: 'human', teacher: null, teacherVersion: null, runId: null, score: null }
+  const layers = human ? [human, ...below] : below
+  const rest = tags.filter((t) => t.name !== name)
+  if (layers.length === 0) return rest
+  return [...rest, { name, ...layers[0], layers }].sort((a, b) => a.name.localeCompare(b.name))
 }
 
 function remember(cache: Map<number, ReviewData>, data: ReviewData): void {
