@@ -20,6 +20,7 @@ import { labelsNotPredictions } from './0010-labels-not-predictions.js'
 import { labelledTally } from './0011-labelled-tally.js'
 import { deploymentRuntimes } from './0012-deployment-runtimes.js'
 import { deploymentRuns } from './0013-deployment-runs.js'
+import { runParents } from './0015-run-parents.js'
 
 export interface Migration {
   version: number
@@ -41,6 +42,9 @@ export const migrations: Migration[] = [
   labelledTally,
   deploymentRuntimes,
   deploymentRuns,
+  // Reserved for image tags (issue 15, another branch's 0014): that branch's migration takes this place on merge.
+  { version: 14, description: 'reserved for image tags', up() {} },
+  runParents,
 ]
 
 // A migration listed out of order or twice would be skipped or run on the wrong schema; say so at start-up instead.
