@@ -11,7 +11,7 @@ import { Studio } from '../../../src/main/studio.js'
 import { DETECTOR_JSON } from '../../../src/main/train/index.js'
 import { parseTrainArgs } from '../../../src/main/server/commands/train.js'
 import { modelFolder } from '../../../src/runner/load-model.js'
-import { FAST_PRESET, finished, request, trainedProject } from './helpers.js'
+import { FAST_PRESET, finished, record, request, trainedProject } from './helpers.js'
 
 process.env.KINDLING_BACKEND = 'wasm'
 process.env.KINDLING_TRAIN_WORKERS = '2'
@@ -74,6 +74,42 @@ describe('fine-tuning with a class made from an attribute', () => {
 
     expect(studio.project!.db.prepare('SELECT id, class_id, x, y, w, h FROM boxes ORDER BY id').all()).toEqual(boxesBefore)
     expect(studio.project!.classes().map((c) => c.name)).toEqual(['face'])
+  })
+
+  it('resumes a fine-tune cancelled before its first checkpoint from the parent again', { timeout: 300_000 }, async () => {
+    const events = record(studio)
+    const { jobId, runId } = await request(studio, 'train.start', {
+      preset: FAST_PRESET,
+      from: { runId: parentId },
+      classMap: SMILING,
+      freezeBackboneEpochs: 1,
+      epochs: 1,
+      batchSize: 4,
+      seed: 5,
+      augment: false,
+    })
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (events.of('run.step').length > 0) {
+          clearInterval(timer)
+          resolve()
+        }
+      }, 20)
+    })
+    await request(studio, 'jobs.cancel', { jobId })
+    expect(await finished(studio, jobId)).toMatchObject({ state: 'cancelled' })
+    events.stop()
+    expect((await request(studio, 'runs.get', { runId })).run.bestCheckpoint).toBeNull()
+
+    const resumed = await request(studio, 'train.resume', { runId })
+    expect(await finished(studio, resumed.jobId)).toMatchObject({ state: 'done' })
+    const { run } = await request(studio, 'runs.get', { runId })
+    const parent = (await request(studio, 'runs.get', { runId: parentId })).run
+    expect(run).toMatchObject({ state: 'done', classes: ['face', 'smiling-face'], parent: { runId: parentId, epoch: 1 } })
+    // Started from the parent again (not from random weights): its frozen backbone is the parent's.
+    const child = await weightsOf(run.bestCheckpoint!)
+    const from = await weightsOf(parent.bestCheckpoint!)
+    expect(child.byLayer.get('conv2')).toEqual(from.byLayer.get('conv2'))
   })
 
   it('refuses a class list that drops the parent’s class, a class the project cannot supply, and a missing parent', async () => {
