@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { launchChromium, ROOT, serve, type Served, stop } from './harness.js'
 import { dlibFaces } from '../helpers/fixtures.js'
 
+const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/finetune.png')
 const WAIT = { timeout: 90_000, interval: 100 }
 const TRAINING = { timeout: 540_000, interval: 250 }
 
@@ -94,6 +95,8 @@ describe('Fine-tuning from the Train page', () => {
     await page.getByTestId('train-batchSize').fill('4')
     await page.getByTestId('train-augment').uncheck()
     expect(await page.getByTestId('train-start').textContent()).toBe('Start fine-tuning')
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
+    await page.screenshot({ path: SCREENSHOT })
     await page.getByTestId('train-start').click()
 
     await expect
