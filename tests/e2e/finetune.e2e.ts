@@ -113,7 +113,9 @@ describe('Fine-tuning from the Train page', () => {
     // The form is a plain new-run form again.
     await expect.poll(() => page.getByTestId('train-finetune').count(), WAIT).toBe(0)
     await expect.poll(() => page.getByTestId('run-detail-state').textContent(), TRAINING).toBe('done')
-    expect(await page.getByTestId('run-detail').textContent()).toContain('smiling-face')
+    expect(await page.getByTestId('run-parent').textContent()).toBe('faces, epoch 1 · backbone frozen for the first epoch')
+    expect(await page.getByTestId('run-detail').textContent()).toContain('face, smiling-face')
+    expect(await page.getByTestId('run-class-map').textContent()).toBe('smiling-face: face boxes whose smiling is true')
     expect(await page.getByTestId('run-2').textContent()).toContain('faces + smiling-face')
     expect(pageErrors).toEqual([])
   })

@@ -253,6 +253,27 @@ function RunFacts({ run }: { run: Run }) {
             </dd>
           </>
         )}
+        {run.parent && (
+          <>
+            <dt>Fine-tuned from</dt>
+            <dd data-testid="run-parent">
+              {run.parent.name ?? `run ${run.parent.runId ?? '(deleted)'}`}, epoch {run.parent.epoch}
+              {settings.freezeBackboneEpochs
+                ? ` · backbone frozen for the first ${settings.freezeBackboneEpochs === 1 ? 'epoch' : plural(settings.freezeBackboneEpochs, 'epoch')}`
+                : ''}
+            </dd>
+          </>
+        )}
+        {settings.classMap && Object.keys(settings.classMap).length > 0 && (
+          <>
+            <dt>Classes made</dt>
+            <dd data-testid="run-class-map">
+              {Object.entries(settings.classMap)
+                .map(([name, m]) => `${name}: ${m.from} boxes whose ${m.attribute} is true`)
+                .join('; ')}
+            </dd>
+          </>
+        )}
         <dt>Labels</dt>
         <dd>{settings.labels === 'reviewed' ? 'reviewed photos only' : 'all labels (kindled, imported, reviewed)'}</dd>
         <dt>Train for</dt>
