@@ -159,7 +159,8 @@ export async function trainCommand(args: string[]): Promise<number> {
         if (!json) {
           const length = settings.minutes === undefined ? `${first.steps} steps` : `${settings.minutes} minutes (steps planned once timed)`
           if (first.parent) {
-            const frozen = first.settings.freezeBackboneEpochs ? `, backbone frozen for ${first.settings.freezeBackboneEpochs} epoch(s)` : ''
+            const n = first.settings.freezeBackboneEpochs ?? 0
+            const frozen = n > 0 ? `, backbone frozen for the first ${n === 1 ? 'epoch' : `${n} epochs`}` : ''
             print(
               `Run ${started.runId} (${first.name}): fine-tuned from ${first.parent.name ?? `run ${first.parent.runId}`} ` +
                 `(epoch ${first.parent.epoch}), ${first.preset}, classes ${first.classes.join(', ')}${frozen}, ` +
