@@ -510,6 +510,25 @@ export const TrainSettings = z.strictObject({
    * stores it filled in; runs recorded before it did so started random, and resume that way).
    */
   init: TrainInit.optional(),
+  /**
+   * Fine-tune from a trained run's checkpoint (its best, or epoch `epoch`'s): the new run takes the parent's preset and
+   * starts from its weights — backbone, box head and the classes it keeps — with fresh weights only for new classes'
+   * scores. `preset` and `init` are then the parent's (the request's are ignored).
+   */
+  from: z.strictObject({ runId: Id, epoch: z.number().int().min(1).optional() }).optional(),
+  /**
+   * The run's classes, in the model's order. Absent, the project's classes. Each is a project class or comes from one
+   * by `classMap`; a fine-tune's must keep every class of its parent.
+   */
+  classes: z.array(z.string().trim().min(1).max(100)).min(1).max(100).optional(),
+  /**
+   * Classes made from a project class's boxes by an attribute when the run loads its photos (nothing in the project
+   * is relabelled): `{ 'smiling-face': { from: 'face', attribute: 'smiling' } }` trains a face box whose `smiling`
+   * attribute is true as a smiling-face box, and the others as faces.
+   */
+  classMap: z.record(z.string().trim().min(1).max(100), z.strictObject({ from: z.string().min(1), attribute: z.string().min(1) })).optional(),
+  /** Keep the backbone's weights as they start (the parent's) for the first N epochs, while the new head settles. */
+  freezeBackboneEpochs: z.number().int().min(0).max(10_000).optional(),
 })
 export type TrainSettings = z.output<typeof TrainSettings>
 
@@ -550,6 +569,8 @@ export const Run = z.object({
   /** The best evaluation so far (by AP50 on val) and its checkpoint: a TF.js layers model folder with detector.json. */
   bestAp50: z.number().nullable(),
   bestCheckpoint: z.string().nullable(),
+  /** The run it was fine-tuned from and the epoch of the checkpoint it started from (its name as it is now), or null. */
+  parent: z.object({ runId: Id.nullable(), name: z.string().nullable(), epoch: z.number().int() }).nullable(),
 })
 export type Run = z.infer<typeof Run>
 

@@ -27,3 +27,4 @@ export { anchorCoverage, formatCoverage, type CoverageImage, type CoverageReport
 export { MODEL_JSON, modelFolderSaver, WEIGHTS_FILE, writeFileAtomic } from './model-folder.js'
 export { initFromPretrained, pretrainedSources, setPretrained, calibrateNorms, type PretrainedSource } from './pretrained.js'
 export { describeDetector, DESCRIPTION_FORMAT, type DetectorDescription, type ModelOrigin } from './description.js'
+export { isClassPredictor, remapScoreChannels, scoreSources, transferWeights, type TransferReport } from './transfer.js'

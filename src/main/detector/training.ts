@@ -2,6 +2,7 @@
 // images → detections. The training loop of the Train page (jobs, checkpoints, curves) is built on this.
 import * as tf from '@tensorflow/tfjs-core'
 import type { Corners } from '../../shared/boxes.js'
+import { freezeLayers } from '../engine/freeze.js'
 import { anchorsFor } from './anchors.js'
 import { type Detection, DetectionDecoder } from './decode.js'
 import { assertFinite, detectionLoss } from './loss.js'
@@ -25,6 +26,8 @@ export class DetectorTrainer {
   readonly matcher: AnchorMatcher
   readonly decoder: DetectionDecoder
   private steps = 0
+  /** The variables a step updates: all trainable ones, unless layers are frozen (freeze). */
+  private learning: tf.Variable[] | undefined
 
   constructor(
     readonly detector: Detector,
@@ -34,6 +37,15 @@ export class DetectorTrainer {
     const anchors = anchorsFor(config)
     this.matcher = new AnchorMatcher(anchors, { ...config.matcher, variances: config.boxCoder.variances })
     this.decoder = new DetectionDecoder(config, anchors.boxes)
+  }
+
+  /**
+   * Freeze these layers from the next step on (no gradient, no update, batch norms in inference mode) and unfreeze the
+   * others; an empty list unfreezes all.
+   */
+  freeze(layers: readonly string[]): void {
+    const learning = freezeLayers(this.detector.model, layers)
+    this.learning = layers.length === 0 ? undefined : learning
   }
 
   /** One optimisation step on a batch; throws NonFiniteLossError (and leaves the weights alone) on a NaN loss. */
@@ -46,12 +58,13 @@ export class DetectorTrainer {
       let parts: { classification: tf.Scalar; box: tf.Scalar; positives: tf.Scalar } | undefined
       // Gradients are computed first and applied only when the loss is finite, so one bad batch cannot poison the
       // weights before training stops.
+      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable)
       const { value, grads } = tf.variableGrads(() => {
         const [classLogits, boxOffsets] = model.apply(images, { training: true }) as [tf.Tensor3D, tf.Tensor3D]
         const result = detectionLoss(config.loss, { classLogits, boxOffsets }, targets)
         parts = { classification: tf.keep(result.classification), box: tf.keep(result.box), positives: tf.keep(result.positives) }
         return result.total
-      })
+      }, this.learning ?? variables)
       const numbers = {
         loss: value.dataSync()[0],
         classification: parts!.classification.dataSync()[0],
@@ -61,7 +74,9 @@ export class DetectorTrainer {
       tf.dispose([value, parts!.classification, parts!.box, parts!.positives])
       try {
         assertFinite(this.steps, numbers)
-        this.optimizer.applyGradients(grads)
+        // Every variable, in one order, a frozen one without a gradient: TF.js's Adam keeps its moments by position in
+        // this list, so a list that shrank while layers were frozen would pair moments with the wrong variables.
+        this.optimizer.applyGradients(Object.fromEntries(variables.map((v) => [v.name, grads[v.name]])) as tf.NamedTensorMap)
       } finally {
         tf.dispose(Object.values(grads))
       }

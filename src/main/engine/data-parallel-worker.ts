@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { initEngine } from './backend.js'
+import { freezeLayers } from './freeze.js'
 import { ScheduledAdam, type ScheduledOptimizer } from './optimizers.js'
 import type { Batch, LossSource, ModelSource, ModuleExport, OptimizerConfig, WorkerInit, WorkerReply, WorkerRequest } from './data-parallel.js'
 
@@ -82,6 +83,8 @@ async function main() {
   let buffer: Float32Array | null = new Float32Array(total)
   // Variables the loss reached in the last step; the others get no update, as with optimizer.minimize().
   let reached: boolean[] = variables.map(() => true)
+  // Variables of frozen layers (freeze requests) get no gradient, so no update either.
+  let learning: tf.Variable[] = variables
   let shard: Record<string, tf.Tensor> = {}
 
   const handle = (msg: WorkerRequest): { reply: WorkerReply; transfer?: ArrayBuffer[] } => {
@@ -105,7 +108,7 @@ async function main() {
           if (result instanceof tf.Tensor) return result
           kept = Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, tf.keep(v)]))
           return result.loss
-        }, variables)
+        }, learning)
         reached = variables.map((v, i) => {
           const g = grads[v.name]
           if (g) out.set(g.dataSync() as Float32Array, offsets[i])
@@ -122,12 +125,14 @@ async function main() {
         if (g.length !== total) throw new Error(`expected ${total} gradient values, got ${g.length}`)
         if (msg.learningRate !== undefined) optimizer.setLearningRate(msg.learningRate)
         const named: tf.NamedTensorMap = {}
+        // Every variable in one order, those without an update as null: TF.js's Adam keeps its moments by position in
+        // this map, so one that changed size (a layer frozen, then not) would pair moments with the wrong variables.
         variables.forEach((v, i) => {
-          if (reached[i]) named[v.name] = tf.tensor(g.subarray(offsets[i], offsets[i] + sizes[i]), v.shape)
+          named[v.name] = (reached[i] ? tf.tensor(g.subarray(offsets[i], offsets[i] + sizes[i]), v.shape) : null) as tf.Tensor
         })
         optimizer.applyGradients(named)
         // Safe to reuse the buffer afterwards: the backend copied the values in (wasm) or the tensors are gone (cpu).
-        tf.dispose(Object.values(named))
+        tf.dispose(Object.values(named).filter((t) => t !== null))
         buffer = g
         return { reply: { id: msg.id } }
       }
@@ -135,6 +140,10 @@ async function main() {
         // Copies: a backend may hand out its own storage (the CPU backend does), which must not be transferred away.
         const weights = model.weights.map((w) => new Float32Array(w.read().dataSync() as Float32Array))
         return { reply: { id: msg.id, weights }, transfer: weights.map((w) => w.buffer as ArrayBuffer) }
+      }
+      case 'freeze': {
+        learning = freezeLayers(model, msg.layers)
+        return { reply: { id: msg.id } }
       }
       case 'setWeights': {
         const tensors = model.weights.map((w, k) => tf.tensor(msg.weights[k], w.shape as number[]))

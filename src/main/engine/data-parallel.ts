@@ -115,6 +115,7 @@ export type WorkerRequest =
   | { id: number; op: 'apply'; gradients: Float32Array; learningRate?: number }
   | { id: number; op: 'getWeights' }
   | { id: number; op: 'setWeights'; weights: Float32Array[] }
+  | { id: number; op: 'freeze'; layers: string[] }
 export type WorkerReply =
   | { type: 'ready'; weights: WeightInfo[]; backend: string }
   | { type: 'failed'; error: string }
@@ -354,6 +355,16 @@ export class DataParallelTrainer {
       })
       // Structured clone copies the arrays once per replica; the caller keeps its own.
       await Promise.all(this.replicas.map((r) => r.request({ op: 'setWeights', weights: values })))
+    })
+  }
+
+  /**
+   * Freeze these layers in every replica (engine/freeze.ts: no gradient, no update, batch norms in inference mode) and
+   * unfreeze the others; an empty list unfreezes all. Applies from the next step on.
+   */
+  freeze(layers: readonly string[]): Promise<void> {
+    return this.serial(async () => {
+      await Promise.all(this.replicas.map((r) => r.request({ op: 'freeze', layers: [...layers] })))
     })
   }
 

@@ -11,6 +11,7 @@ export {
   type InitOptions,
 } from './backend.js'
 export { ScheduledAdam, type ScheduledOptimizer } from './optimizers.js'
+export { freezeLayers, frozenMask } from './freeze.js'
 export { explainWasmAbort, memorySnapshot, type MemorySnapshot } from './memory.js'
 export {
   averageInto,

@@ -37,7 +37,8 @@ export interface PhotoWithLabels extends SizedPhoto {
   sha256: string
   split: Split
   reviewed: boolean
-  boxes: [number, number, number, number, number][]
+  /** [classId, x, y, w, h, attributes] (attributes as stored: e.g. {"smiling":{"value":true,…}}). */
+  boxes: [number, number, number, number, number, Record<string, { value?: unknown }>][]
 }
 
 const ORDER: Record<ImageSort, string> = {
@@ -212,7 +213,7 @@ export class ImageStore {
     return this.sql
       .prepare<[], Record<string, unknown>>(
         `SELECT i.id, i.path, i.sha256, i.width, i.height, i.split, i.reviewed_at IS NOT NULL AS reviewed,
-                coalesce((SELECT json_group_array(json_array(b.class_id, b.x, b.y, b.w, b.h)) FROM boxes b
+                coalesce((SELECT json_group_array(json_array(b.class_id, b.x, b.y, b.w, b.h, json(b.attributes))) FROM boxes b
                           WHERE b.image_id = i.id AND b.source != 'predicted'), '[]') AS boxes
          FROM images i ORDER BY i.id`,
       )

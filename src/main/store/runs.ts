@@ -13,6 +13,8 @@ export interface NewRun {
   valImages: number
   valHeldOut: boolean
   steps: number
+  /** The run it is fine-tuned from, and the epoch of the checkpoint it starts from. */
+  parent?: { runId: number; epoch: number }
 }
 
 /** What the stored run holds beyond the API's Run: what a resume needs. */
@@ -24,12 +26,15 @@ export interface RunRecordExtras {
 }
 
 // Rows come out under the API's names; settings, classes, warnings and config are JSON, val_held_out a flag.
+// The parent comes as JSON (null without one), its name as the parent run has it now.
 const RUN_COLUMNS = `id, name, preset, settings, state, error, backend, classes, train_images AS trainImages,
   val_images AS valImages, val_held_out AS valHeldOut, warnings, step, steps, epoch, created_at AS createdAt,
-  ended_at AS endedAt, best_ap50 AS bestAp50, best_checkpoint AS bestCheckpoint`
+  ended_at AS endedAt, best_ap50 AS bestAp50, best_checkpoint AS bestCheckpoint,
+  CASE WHEN parent_epoch IS NULL THEN NULL ELSE json_object('runId', parent_run_id, 'epoch', parent_epoch,
+    'name', (SELECT p.name FROM runs p WHERE p.id = runs.parent_run_id)) END AS parent`
 const EXTRA_COLUMNS = `config, last_checkpoint AS lastCheckpoint, last_checkpoint_epoch AS lastCheckpointEpoch,
   last_checkpoint_step AS lastCheckpointStep`
-const RUN = { json: ['settings', 'classes', 'warnings'], flags: ['valHeldOut'] }
+const RUN = { json: ['settings', 'classes', 'warnings', 'parent'], flags: ['valHeldOut'] }
 const RECORD = { json: [...RUN.json, 'config'], flags: RUN.flags }
 
 export const INTERRUPTED_MESSAGE = 'the studio stopped during training'
@@ -40,13 +45,16 @@ export class RunStore {
   create(run: NewRun, now = Date.now()): Run {
     const insert = this.sql.prepare(
       `INSERT INTO runs (name, preset, settings, config, classes, state, backend, train_images, val_images,
-                         val_held_out, steps, created_at, pid)
+                         val_held_out, steps, created_at, pid, parent_run_id, parent_epoch)
        VALUES (@name, @preset, @settings, @config, @classes, 'running', @backend, @trainImages, @valImages,
-               @valHeldOut, @steps, @createdAt, @pid)`,
+               @valHeldOut, @steps, @createdAt, @pid, @parentRunId, @parentEpoch)`,
     )
+    const { parent, ...fields } = run
     const id = Number(
       insert.run({
-        ...run,
+        ...fields,
+        parentRunId: parent?.runId ?? null,
+        parentEpoch: parent?.epoch ?? null,
         settings: JSON.stringify(run.settings),
         config: JSON.stringify(run.config),
         classes: JSON.stringify(run.classes),

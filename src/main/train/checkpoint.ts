@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import * as tfl from '@tensorflow/tfjs-layers'
-import { type DetectorConfig, modelFolderSaver, writeFileAtomic } from '../detector/index.js'
+import { type DetectorConfig, modelFolderSaver, transferWeights, writeFileAtomic } from '../detector/index.js'
 // The device runner's reader: the one loader of model folders (tfjs-core itself reads only over HTTP).
 import { modelFolder } from '../../runner/load-model.js'
 import type { Schedule } from './schedule.js'
@@ -91,6 +91,23 @@ export async function loadCheckpointWeights(model: tfl.LayersModel, dir: string)
       throw new Error(`the checkpoint in ${dir} has ${weights.length} weights, the run's detector ${model.getWeights().length}`)
     }
     model.setWeights(weights)
+  } finally {
+    saved.dispose()
+  }
+}
+
+/**
+ * Start a fine-tune: the parent checkpoint's weights into `model`, whose classes keep the parent's and add new ones
+ * (detector/transfer.ts: carried class channels moved to their new index, new ones left as initialised).
+ */
+export async function loadParentWeights(
+  model: tfl.LayersModel,
+  parent: { dir: string; classes: readonly string[] },
+  classes: readonly string[],
+): Promise<void> {
+  const saved = await tfl.loadLayersModel(modelFolder(parent.dir))
+  try {
+    transferWeights(saved, parent.classes, model, classes)
   } finally {
     saved.dispose()
   }

@@ -115,16 +115,17 @@ export function splitPhotos(photos: readonly LabelledPhoto[]): { train: TrainIma
  * `predicted` one) plus reviewed photos without any (a person said there is no face: a true negative). `reviewed`:
  * reviewed photos only, with or without boxes.
  */
-export function labelledPhotos(store: Store, labels: TrainSettings['labels'], classOrder: readonly number[]): LabelledPhoto[] {
-  const index = new Map(classOrder.map((id, i) => [id, i + 1]))
+export function labelledPhotos(store: Store, labels: TrainSettings['labels'], classOrder: readonly number[] | BoxLabeller): LabelledPhoto[] {
+  const index = new Map(typeof classOrder === 'function' ? [] : classOrder.map((id, i) => [id, i + 1]))
+  const labelOf: BoxLabeller = typeof classOrder === 'function' ? classOrder : (classId) => index.get(classId)
   const photos: LabelledPhoto[] = []
   for (const r of store.images.withLabels()) {
     if (labels === 'reviewed' ? !r.reviewed : r.boxes.length === 0 && !r.reviewed) continue
     const boxes: Corners[] = []
     const classes: number[] = []
-    for (const [classId, x, y, w, h] of r.boxes) {
+    for (const [classId, x, y, w, h, attributes] of r.boxes) {
       const corners = toCorners({ x, y, w, h }, r.width, r.height)
-      const label = index.get(classId)
+      const label = labelOf(classId, attributes ?? {})
       if (!corners || label === undefined) continue
       boxes.push(corners)
       classes.push(label)
@@ -134,19 +135,81 @@ export function labelledPhotos(store: Store, labels: TrainSettings['labels'], cl
   return photos
 }
 
-/** The run's data: the project's classes now (in their key order), its labelled photos, split. */
-export function loadDataset(store: Store, labels: TrainSettings['labels']): Dataset {
-  const classes = store.classes()
-  if (classes.length === 0) throw new DatasetError('the project has no classes: add one (e.g. "face") before training')
-  const photos = labelledPhotos(
-    store,
-    labels,
-    classes.map((c) => c.id),
-  )
+/** A stored box's 1-based class in the run, from its project class and attributes; undefined: not in the run. */
+export type BoxLabeller = (classId: number, attributes: Record<string, { value?: unknown }>) => number | undefined
+
+/** Which classes a run trains and how the project's boxes become them: TrainSettings' `classes` and `classMap`. */
+export type ClassChoice = Pick<TrainSettings, 'classes' | 'classMap'>
+
+/**
+ * The run's class names and the labeller that gives each box its class: a box of a class some run class is made from
+ * (classMap) whose attribute is true becomes that class, and otherwise keeps its own if the run has it. Throws a
+ * DatasetError naming a class the project cannot supply.
+ */
+export function classLabeller(
+  projectClasses: readonly { id: number; name: string }[],
+  choice: ClassChoice = {},
+): { classes: string[]; labeller: BoxLabeller } {
+  const map = choice.classMap ?? {}
+  const projectNames = projectClasses.map((c) => c.name)
+  const classes = choice.classes ?? [...projectNames, ...Object.keys(map).filter((c) => !projectNames.includes(c))]
+  const idOf = new Map(projectClasses.map((c) => [c.name, c.id]))
+  const known = projectClasses.map((c) => c.name).join(', ') || 'none'
+  for (const name of Object.keys(map)) {
+    if (!classes.includes(name))
+      throw new DatasetError(`the class map makes ${name}, which is not one of the run's classes (${classes.join(', ')})`)
+  }
+  const twice = classes.find((c, i) => classes.indexOf(c) !== i)
+  if (twice) throw new DatasetError(`class ${twice} is listed twice`)
+  for (const name of classes) {
+    const from = map[name]?.from
+    if (from !== undefined && !idOf.has(from)) {
+      throw new DatasetError(`${name} is made from ${from} boxes, but the project has no class ${from} (its classes: ${known})`)
+    }
+    if (from === undefined && !idOf.has(name)) {
+      throw new DatasetError(
+        `the project has no class ${name} (its classes: ${known}); add it, or make it from a class's attribute ` +
+          `(e.g. --from-attribute ${name}=face+smiling)`,
+      )
+    }
+  }
+  const own = new Map(classes.filter((c) => idOf.has(c)).map((c) => [idOf.get(c)!, classes.indexOf(c) + 1]))
+  const derived = new Map<number, { attribute: string; label: number }[]>()
+  classes.forEach((name, i) => {
+    const m = map[name]
+    if (!m) return
+    const id = idOf.get(m.from)!
+    derived.set(id, [...(derived.get(id) ?? []), { attribute: m.attribute, label: i + 1 }])
+  })
+  const labeller: BoxLabeller = (classId, attributes) => {
+    for (const d of derived.get(classId) ?? []) if (attributes[d.attribute]?.value === true) return d.label
+    return own.get(classId)
+  }
+  return { classes, labeller }
+}
+
+/**
+ * The run's data: its classes (the project's now, in their key order, unless the settings name them), its labelled
+ * photos, split. A class made from an attribute that no train photo's box has is refused: the run could not learn it.
+ */
+export function loadDataset(store: Store, labels: TrainSettings['labels'], choice: ClassChoice = {}): Dataset {
+  const projectClasses = store.classes()
+  if (projectClasses.length === 0) throw new DatasetError('the project has no classes: add one (e.g. "face") before training')
+  const { classes, labeller } = classLabeller(projectClasses, choice)
+  const photos = labelledPhotos(store, labels, labeller)
   const bySplit: Record<Split, number> = { train: 0, val: 0, test: 0 }
   for (const p of photos) bySplit[p.split]++
   const refused = refusal(bySplit, labels)
   if (refused) throw new DatasetError(refused)
   const { train, val, heldOut } = splitPhotos(photos)
-  return { classes: classes.map((c) => c.name), train, val, heldOut }
+  for (const [name, m] of Object.entries(choice.classMap ?? {})) {
+    const label = classes.indexOf(name) + 1
+    if (!train.some((p) => p.labels.includes(label))) {
+      throw new DatasetError(
+        `no ${m.from} box in the train split has ${m.attribute} true, so there is no ${name} to learn: ` +
+          `kindle the photos with the attribute first (e.g. kindling kindle --smile)`,
+      )
+    }
+  }
+  return { classes, train, val, heldOut }
 }

@@ -4,12 +4,12 @@
 // one transaction per quarter second, not per step) and sends on as events.
 import { randomInt } from 'node:crypto'
 import { DEFAULT_EPOCHS, type Run, type RunStep, StudioError, type StudioEvent, TrainSettings } from '../../shared/api.js'
-import { DetectorConfig, preset, presetNames, pretrainedSources } from '../detector/index.js'
+import { DetectorConfig, preset, presetNames, pretrainedSources, scoreSources } from '../detector/index.js'
 import type { BackendName } from '../engine/index.js'
 import type { JobContext } from '../jobs/index.js'
 import type { Store } from '../store/index.js'
 import { DatasetError, loadDataset } from './dataset.js'
-import { readCheckpointInfo } from './checkpoint.js'
+import { readCheckpointInfo, runCheckpoint } from './checkpoint.js'
 import { batchesPerEpoch, sessionDeadline, type SessionInit } from './session.js'
 import { defaultInit } from './presets.js'
 import { startTrainingWorker } from './worker.js'
@@ -37,10 +37,56 @@ function refuseMisfitInit(init: TrainSettings['init'], presetName: string, confi
   )
 }
 
+/** A fine-tune's parent: its checkpoint (the best, or the epoch asked for), classes and preset. */
+interface Parent {
+  runId: number
+  name: string
+  preset: string
+  epoch: number
+  dir: string
+  classes: string[]
+  config: DetectorConfig
+}
+
+function parentOf(store: Store, from: { runId: number; epoch?: number }): Parent {
+  let checkpoint
+  try {
+    checkpoint = runCheckpoint(store, from.runId, from.epoch)
+  } catch (error) {
+    if (error instanceof StudioError) throw new StudioError(`cannot fine-tune: ${error.message}`, error.code, 'params.from')
+    throw error
+  }
+  const record = store.runs.record(from.runId)!
+  const { dir, info } = checkpoint
+  return { runId: record.id, name: record.name, preset: record.preset, epoch: info.epoch, dir, classes: info.classes, config: info.config }
+}
+
+/** A fine-tune's classes: as asked, else the parent's and the ones its class map makes; they must keep the parent's. */
+function fineTuneClasses(parent: Parent, settings: TrainSettings): string[] {
+  const classes = settings.classes ?? [...parent.classes, ...Object.keys(settings.classMap ?? {}).filter((c) => !parent.classes.includes(c))]
+  try {
+    scoreSources(parent.classes, classes)
+  } catch (error) {
+    throw new StudioError((error as Error).message, 'invalid', 'params.classes')
+  }
+  return classes
+}
+
 /** Check the settings against the project and record a new run (state running); throws StudioError naming the problem. */
 export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
   const startedAt = Date.now()
-  const parsed = TrainSettings.parse(input)
+  const asked = TrainSettings.parse(input)
+  const parent = asked.from ? parentOf(store, asked.from) : null
+  // A fine-tune trains its parent's architecture from its parent's weights: the preset is the parent's, no init.
+  const parsed: TrainSettings = parent
+    ? {
+        ...asked,
+        preset: parent.preset,
+        init: undefined,
+        from: { runId: parent.runId, epoch: parent.epoch },
+        classes: fineTuneClasses(parent, asked),
+      }
+    : asked
   if (parsed.epochs !== undefined && parsed.minutes !== undefined) {
     throw new StudioError('train for a number of epochs or of minutes, not both', 'invalid', 'params.minutes')
   }
@@ -53,22 +99,33 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
   }
   // An epoch run stores its epochs filled in; a budget run has none (its steps are planned as it goes). Every new run
   // stores its init filled in.
-  const filled = { ...parsed, init: parsed.init ?? defaultInit(parsed.preset) }
+  const filled = parent ? parsed : { ...parsed, init: parsed.init ?? defaultInit(parsed.preset) }
   const settings = parsed.minutes === undefined ? { ...filled, epochs: parsed.epochs ?? DEFAULT_EPOCHS } : filled
   let dataset
   try {
-    dataset = loadDataset(store, settings.labels)
+    dataset = loadDataset(store, settings.labels, settings)
   } catch (error) {
-    if (error instanceof DatasetError) throw new StudioError(`cannot train: ${error.message}`, 'invalid', 'params.labels')
+    if (error instanceof DatasetError) {
+      throw new StudioError(
+        `cannot train: ${error.message}`,
+        'invalid',
+        settings.classes || settings.classMap ? 'params.classes' : 'params.labels',
+      )
+    }
     throw error
   }
   // The run's classes are the project's now; the preset's own (['face']) only say how many a preset was shaped for.
-  const config = DetectorConfig.parse({ ...preset(settings.preset), classes: dataset.classes })
-  refuseMisfitInit(settings.init, settings.preset, config)
+  // A fine-tune's config is its parent's (a preset may have changed since), with the new class list.
+  const config = DetectorConfig.parse({ ...(parent ? parent.config : preset(settings.preset)), classes: dataset.classes })
+  if (!parent) refuseMisfitInit(settings.init, settings.preset, config)
   const seeded = { ...settings, seed: settings.seed ?? randomInt(0, 2 ** 31 - 1) }
   const runs = store.runs
   const run = runs.create({
-    name: settings.name ?? `${settings.preset} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+    name:
+      settings.name ??
+      (parent
+        ? `${parent.name} + ${dataset.classes.filter((c) => !parent.classes.includes(c)).join(', ') || 'fine-tune'}`.slice(0, 100)
+        : `${settings.preset} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`),
     preset: settings.preset,
     settings: seeded,
     config,
@@ -78,6 +135,7 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
     valImages: dataset.val.length,
     valHeldOut: dataset.heldOut,
     steps: (seeded.epochs ?? 0) * batchesPerEpoch(dataset.train.length, seeded.batchSize),
+    parent: parent ? { runId: parent.runId, epoch: parent.epoch } : undefined,
   })
   return {
     run,
@@ -91,6 +149,7 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
       val: dataset.val,
       startEpoch: 1,
       resumeFrom: null,
+      parent: parent ? { dir: parent.dir, classes: parent.classes } : null,
       best: { ap50: null, checkpoint: null },
       clock: { startedAt, usedMs: 0 },
       schedule: null,
@@ -112,7 +171,8 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
     throw new StudioError(`run ${runId} has finished ${what}`, 'conflict', 'params.runId')
   }
   const names = store.classes().map((c) => c.name)
-  if (names.join('\n') !== record.classes.join('\n')) {
+  // A run that names its classes checks them when its photos load (below); one that took the project's needs them unchanged.
+  if (!record.settings.classes && names.join('\n') !== record.classes.join('\n')) {
     throw new StudioError(
       `cannot resume run ${runId}: the project's classes changed since it started (${record.classes.join(', ')} → ` +
         `${names.join(', ') || 'none'}); start a new run`,
@@ -122,7 +182,7 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
   }
   let dataset
   try {
-    dataset = loadDataset(store, record.settings.labels)
+    dataset = loadDataset(store, record.settings.labels, record.settings)
   } catch (error) {
     if (error instanceof DatasetError) throw new StudioError(`cannot resume run ${runId}: ${error.message}`, 'invalid', 'params.runId')
     throw error
@@ -134,6 +194,15 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
   // A budget run goes on with the time it had left at its checkpoint (the steps after it are trained again) and with
   // the learning-rate plan it had there; without a checkpoint it starts over, with all its time.
   const info = record.lastCheckpoint ? readCheckpointInfo(record.lastCheckpoint) : null
+  // A fine-tune that never reached a checkpoint of its own starts from its parent's again.
+  let parent: SessionInit['parent'] = null
+  if (!record.lastCheckpoint && record.parent) {
+    if (record.parent.runId === null) {
+      throw new StudioError(`cannot resume run ${runId}: the run it was fine-tuned from is gone; start a new run`, 'conflict', 'params.runId')
+    }
+    const from = parentOf(store, { runId: record.parent.runId, epoch: record.parent.epoch })
+    parent = { dir: from.dir, classes: from.classes }
+  }
   runs.restart(runId, { backend: record.backend, step, epoch })
   return {
     run: runs.get(runId)!,
@@ -147,6 +216,7 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
       val: dataset.val,
       startEpoch: epoch + 1,
       resumeFrom: record.lastCheckpoint,
+      parent,
       best: { ap50: record.bestAp50, checkpoint: record.bestCheckpoint },
       clock: { startedAt: Date.now(), usedMs: info?.elapsedMs ?? 0 },
       schedule: settings.minutes === undefined ? null : (info?.schedule ?? null),

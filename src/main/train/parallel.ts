@@ -86,6 +86,11 @@ export class ParallelDetectorTrainer {
     return { loss: result.loss, classification: result.metrics.classification, box: result.metrics.box, positives }
   }
 
+  /** Freeze these layers in every replica from the next step on (an empty list unfreezes all): DetectorTrainer.freeze. */
+  freeze(layers: readonly string[]): Promise<void> {
+    return this.engine.freeze(layers)
+  }
+
   /** Copy the replicas' weights into the local detector (for a checkpoint, an evaluation or predictions). */
   async syncWeights(): Promise<void> {
     const values = await this.engine.getWeights()

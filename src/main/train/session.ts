@@ -2,11 +2,19 @@
 // backbone (settings.init), or the last checkpoint when resuming), then the loop — batches from the pipeline, DetectorTrainer steps, checkpoints and scores —
 // reporting each step, evaluation and skipped photo by message. Nothing here touches the store: the main thread owns it.
 import { DEFAULT_EPOCHS, type RunEval, type RunStep, type TrainInit, type TrainSettings } from '../../shared/api.js'
-import { buildDetector, type Detection, type Detector, type DetectorConfig, DetectorTrainer, initFromPretrained } from '../detector/index.js'
+import {
+  buildDetector,
+  type Detection,
+  type Detector,
+  type DetectorConfig,
+  detectorPart,
+  DetectorTrainer,
+  initFromPretrained,
+} from '../detector/index.js'
 import { type BackendName, engineInfo, ScheduledAdam } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
 import { IDENTITY_PLAN, mixSeed, planAugmentation, seededRandom, shuffled } from './augment.js'
-import { checkpointDir, loadCheckpointWeights, pruneCheckpoints, runDir, writeCheckpoint } from './checkpoint.js'
+import { checkpointDir, loadCheckpointWeights, loadParentWeights, pruneCheckpoints, runDir, writeCheckpoint } from './checkpoint.js'
 import type { TrainImage } from './dataset.js'
 import { trainLoop, type LoopEnd } from './loop.js'
 import { type Batch, batches, type SkippedPhoto } from './pipeline.js'
@@ -27,6 +35,8 @@ export interface SessionInit {
   startEpoch: number
   /** The checkpoint to start from (a resume), or null for fresh weights from the seed. */
   resumeFrom: string | null
+  /** A fine-tune's parent checkpoint and its classes: the start when there is no checkpoint of the run's own yet. */
+  parent?: { dir: string; classes: string[] } | null
   best: Best
   /**
    * The run's clock: when this session was asked for (Date.now on the main thread: starting up counts) and the
@@ -104,7 +114,14 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
   // Adam's moments are not checkpointed: a resumed run starts them afresh from the checkpoint's weights (a few steps of
   // a slightly different update, no measurable difference for a run of several epochs).
   if (init.resumeFrom) await loadCheckpointWeights(detector.model, init.resumeFrom)
-  else if (settings.init && settings.init !== 'random') {
+  else if (init.parent) {
+    try {
+      await loadParentWeights(detector.model, init.parent, classes)
+    } catch (e) {
+      detector.model.dispose()
+      throw e
+    }
+  } else if (settings.init && settings.init !== 'random') {
     try {
       await startFromPretrained(detector.model, settings.init, init)
     } catch (e) {
@@ -132,6 +149,19 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
     throw e
   }
   post({ type: 'started', backend: parallel ? `${parallel.backend} × ${parallel.workers} workers` : backend })
+  // A fine-tune may keep its backbone as the parent left it for its first epochs, while the new class head settles.
+  const backboneLayers = detector.model.layers.filter((l) => detectorPart(l.name) === 'backbone' && l.weights.length > 0).map((l) => l.name)
+  const freezeEpochs = settings.freezeBackboneEpochs ?? 0
+  let trainingEpoch = init.startEpoch
+  let frozen = false
+  const freezeFor = async (epoch: number) => {
+    const want = epoch <= freezeEpochs
+    if (want === frozen) return
+    frozen = want
+    const layers = want ? backboneLayers : []
+    if (parallel) await parallel.freeze(layers)
+    else trainer.freeze(layers)
+  }
   const best: Best = { ...init.best }
   const skippedPaths = new Set<string>()
   const onSkip = (skipped: SkippedPhoto) => {
@@ -154,8 +184,9 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
       },
       {
         signal,
-        batches: (epoch) =>
-          forLoop(
+        batches: (epoch) => {
+          trainingEpoch = epoch
+          return forLoop(
             batches(
               epochOrder(init.train, settings.seed, epoch),
               settings.batchSize,
@@ -164,8 +195,10 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
                 settings.augment ? planAugmentation(seededRandom(mixSeed(settings.seed, epoch, image.id)), image.boxes) : IDENTITY_PLAN,
               onSkip,
             ),
-          ),
-        step: (batch, learningRate) => {
+          )
+        },
+        step: async (batch, learningRate) => {
+          await freezeFor(trainingEpoch)
           if (parallel) {
             const labels = batch.samples.map((s) => ({ boxes: s.boxes, labels: s.labels }))
             return parallel.step(batchPixels(batch, input), labels, learningRate)

@@ -22,6 +22,7 @@ const run = (id: number, createdAt: number, over: Partial<Run> = {}): Run => ({
   endedAt: null,
   bestAp50: null,
   bestCheckpoint: null,
+  parent: null,
   ...over,
 })
 

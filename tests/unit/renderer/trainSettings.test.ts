@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TrainSettings } from '../../../src/shared/api'
-import { checkTrainForm, DEFAULT_FORM, trainingPhotos } from '../../../src/renderer/src/pages/Train/trainSettings'
+import type { Run } from '../../../src/shared/api'
+import { checkTrainForm, DEFAULT_FORM, fineTuneForm, trainingPhotos } from '../../../src/renderer/src/pages/Train/trainSettings'
 
 const form = { ...DEFAULT_FORM, preset: 'mobilenet-ssd-320x240' }
 
@@ -97,5 +98,41 @@ describe('what a run will train on', () => {
     // Imported labels leave photos "new" (neither kindled nor reviewed): they count by their boxes, not their state.
     expect(trainingPhotos({ labelled: 1300, reviewed: 34 }, 'all')).toBe(1300)
     expect(trainingPhotos({ labelled: 1300, reviewed: 34 }, 'reviewed')).toBe(34)
+  })
+})
+
+describe('the form set to fine-tune a run', () => {
+  const parent = { id: 3, name: 'faces', preset: 'alexnet-ssd-320x240', classes: ['face'] } as Run
+  const tune = fineTuneForm(parent)
+
+  it("sends the parent, its classes and the new one made from smiling faces, the frozen epochs, and the parent's preset", () => {
+    const checked = checkTrainForm({ ...form, init: 'face-api-ssd-mobilenetv1' }, tune)
+    expect(checked.ok && checked.params).toMatchObject({
+      preset: 'alexnet-ssd-320x240',
+      from: { runId: 3 },
+      classes: ['face', 'smiling-face'],
+      classMap: { 'smiling-face': { from: 'face', attribute: 'smiling' } },
+      freezeBackboneEpochs: 1,
+    })
+    expect(checked.ok && 'init' in checked.params).toBe(false)
+    if (checked.ok) expect(TrainSettings.safeParse(checked.params).success).toBe(true)
+    const plain = checkTrainForm(form, { ...tune, newClasses: 'hand, wave', fromSmiling: false, freezeEpochs: '0' })
+    expect(plain.ok && plain.params).toMatchObject({ classes: ['face', 'hand', 'wave'] })
+    expect(plain.ok && ('classMap' in plain.params || 'freezeBackboneEpochs' in plain.params)).toBe(false)
+  })
+
+  it('says what is wrong with the new classes and the frozen epochs', () => {
+    expect(checkTrainForm(form, { ...tune, newClasses: ' , ' })).toEqual({
+      ok: false,
+      errors: { classes: 'Name at least one new class, e.g. smiling-face' },
+    })
+    expect(checkTrainForm(form, { ...tune, newClasses: 'face' })).toEqual({
+      ok: false,
+      errors: { classes: "face is already one of the run's classes" },
+    })
+    expect(checkTrainForm(form, { ...tune, freezeEpochs: '1.5' })).toEqual({
+      ok: false,
+      errors: { freezeBackboneEpochs: 'The number of frozen epochs is a whole number' },
+    })
   })
 })

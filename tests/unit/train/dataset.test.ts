@@ -160,3 +160,61 @@ describe('refusal', () => {
     expect(heldOutCount(1)).toBe(0)
   })
 })
+
+describe('classes made from an attribute (a fine-tune’s classMap)', () => {
+  function smiles() {
+    const store = Store.open(tempDir(), { create: true })
+    const image = (n: number, split: Split) => ({
+      path: `/p/${n}.jpg`,
+      sha256: `s-${n}`,
+      bytes: 1,
+      mtimeMs: 0,
+      width: 100,
+      height: 100,
+      format: 'jpeg',
+      split,
+    })
+    store.addImages([image(1, 'train'), image(2, 'train'), image(3, 'val')])
+    const face = store.classes()[0].id
+    const smiling = (value: boolean) => ({ smiling: { value, score: 0.9, source: 'kindled' as const } })
+    store.addBox({ imageId: 1, classId: face, x: 0, y: 0, w: 10, h: 10, source: 'kindled', attributes: smiling(true) })
+    store.addBox({ imageId: 1, classId: face, x: 50, y: 50, w: 10, h: 10, source: 'kindled', attributes: smiling(false) })
+    store.addBox({ imageId: 2, classId: face, x: 0, y: 0, w: 10, h: 10, source: 'human' }) // no attribute: a face
+    store.addBox({ imageId: 3, classId: face, x: 0, y: 0, w: 10, h: 10, source: 'kindled', attributes: smiling(true) })
+    return store
+  }
+  const map = { 'smiling-face': { from: 'face', attribute: 'smiling' } }
+
+  it('trains a face whose smiling is true as smiling-face and the others as faces, in the run’s class order', () => {
+    const store = smiles()
+    const dataset = loadDataset(store, 'all', { classes: ['face', 'smiling-face'], classMap: map })
+    expect(dataset.classes).toEqual(['face', 'smiling-face'])
+    expect(dataset.train.map((p) => p.labels)).toEqual([[2, 1], [1]])
+    expect(dataset.val.map((p) => p.labels)).toEqual([[2]])
+    const reordered = loadDataset(store, 'all', { classes: ['smiling-face', 'face'], classMap: map })
+    expect(reordered.train.map((p) => p.labels)).toEqual([[1, 2], [2]])
+    // Without the class list, the project's classes and the mapped ones after them.
+    expect(loadDataset(store, 'all', { classMap: map }).classes).toEqual(['face', 'smiling-face'])
+    // The project is unchanged: one class, its boxes as they were.
+    expect(store.classes().map((c) => c.name)).toEqual(['face'])
+    expect(loadDataset(store, 'all').train.map((p) => p.labels)).toEqual([[1, 1], [1]])
+    store.close()
+  })
+
+  it('refuses what the project cannot supply, saying which class', () => {
+    const store = smiles()
+    expect(() => loadDataset(store, 'all', { classes: ['face', 'smiling-face'] })).toThrow(
+      "the project has no class smiling-face (its classes: face); add it, or make it from a class's attribute",
+    )
+    expect(() => loadDataset(store, 'all', { classMap: { 'smiling-face': { from: 'person', attribute: 'smiling' } } })).toThrow(
+      'smiling-face is made from person boxes, but the project has no class person',
+    )
+    expect(() => loadDataset(store, 'all', { classes: ['face'], classMap: map })).toThrow(
+      'the class map makes smiling-face, which is not one of',
+    )
+    expect(() => loadDataset(store, 'all', { classMap: { waving: { from: 'face', attribute: 'waving' } } })).toThrow(
+      'no face box in the train split has waving true, so there is no waving to learn',
+    )
+    store.close()
+  })
+})

@@ -12,6 +12,8 @@ export const TRAIN_USAGE =
   `  kindling train --project DIR [--preset NAME] [--epochs N | --minutes N] [--batch-size N] [--lr X]\n` +
   `                 [--labels all|reviewed] [--no-augment] [--eval-every N] [--seed N] [--init random|SOURCE]\n` +
   `                 [--name TEXT] [--json]\n` +
+  `                 [--from RUN [--epoch N] [--classes A,B,…] [--from-attribute NEW=CLASS+ATTRIBUTE]…\n` +
+  `                  [--freeze-backbone N]]\n` +
   `                                                train a detector on the project's labels for N epochs (default\n` +
   `                                                10) or N minutes (steps planned to end on time, evaluated);\n` +
   `                                                preset: ${PI_PRESET} (for a Raspberry Pi) unless named\n` +
@@ -19,7 +21,14 @@ export const TRAIN_USAGE =
   `                                                by default pretrained where weights fit the preset\n` +
   `                                                (${TRAIN_PRESETS.filter((name) => defaultInit(name) !== 'random').join(', ')}),\n` +
   `                                                else random; checkpoints in DIR/runs/ID/;\n` +
-  `                                                ends with RESULT {"runId","state","steps","ap50","ap","checkpoint","quality"}`
+  `                                                ends with RESULT {"runId","state","steps","ap50","ap","checkpoint","quality"};\n` +
+  `                                                --from RUN: fine-tune run RUN's best checkpoint (or epoch N's):\n` +
+  `                                                its preset and weights, the new classes' scores fresh; --classes\n` +
+  `                                                keeps the parent's and adds new ones; --from-attribute\n` +
+  `                                                smiling-face=face+smiling trains a face box whose smiling\n` +
+  `                                                attribute is true as smiling-face (nothing is relabelled);\n` +
+  `                                                --freeze-backbone N keeps the backbone as the parent's for the\n` +
+  `                                                first N epochs`
 
 const int = (name: string, value: string | undefined) => {
   if (value === undefined) return undefined
@@ -43,6 +52,11 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
     init: { type: 'string' },
     name: { type: 'string' },
     json: { type: 'boolean' },
+    from: { type: 'string' },
+    epoch: { type: 'string' },
+    classes: { type: 'string' },
+    'from-attribute': { type: 'string', multiple: true },
+    'freeze-backbone': { type: 'string' },
   })
   if (!values.project) throw new UsageError('--project DIR is required')
   if (values.epochs !== undefined && values.minutes !== undefined) throw new UsageError('--epochs and --minutes: give one, not both')
@@ -52,7 +66,20 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
   }
   const lr = values.lr === undefined ? undefined : Number(values.lr)
   if (lr !== undefined && (values.lr!.trim() === '' || !Number.isFinite(lr))) throw new UsageError(`--lr must be a number, not "${values.lr}"`)
+  const fineTune = values.from !== undefined
+  for (const flag of ['epoch', 'freeze-backbone'] as const) {
+    if (values[flag] !== undefined && !fineTune) throw new UsageError(`--${flag} fine-tunes a run: give --from RUN too`)
+  }
+  if (fineTune && values.preset !== undefined) throw new UsageError("--preset and --from: a fine-tune trains its parent run's preset")
+  if (fineTune && values.init !== undefined) throw new UsageError("--init and --from: a fine-tune starts from its parent run's weights")
+  const classes = values.classes?.split(',').map((c) => c.trim())
+  if (classes?.some((c) => c === '')) throw new UsageError(`--classes: a comma-separated list of class names, not "${values.classes}"`)
+  const classMap = fromAttributes(values['from-attribute'] ?? [])
   const parsed = TrainSettings.safeParse({
+    from: fineTune ? { runId: int('from', values.from), epoch: int('epoch', values.epoch) } : undefined,
+    classes,
+    classMap,
+    freezeBackboneEpochs: int('freeze-backbone', values['freeze-backbone']),
     preset: values.preset ?? PI_PRESET,
     name: values.name,
     epochs: int('epochs', values.epochs),
@@ -67,10 +94,32 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
   })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    const flag = { batchSize: 'batch-size', learningRate: 'lr', evalEvery: 'eval-every' }[String(issue.path[0])] ?? String(issue.path[0])
+    const flag =
+      {
+        batchSize: 'batch-size',
+        learningRate: 'lr',
+        evalEvery: 'eval-every',
+        from: issue.path[1] === 'epoch' ? 'epoch' : 'from',
+        classMap: 'from-attribute',
+        freezeBackboneEpochs: 'freeze-backbone',
+      }[String(issue.path[0])] ?? String(issue.path[0])
     throw new UsageError(`--${flag}: ${issue.message}`)
   }
   return { project: values.project, settings: parsed.data, json: values.json ?? false }
+}
+
+/** `--from-attribute smiling-face=face+smiling`, as many as given: the run's class map. */
+function fromAttributes(specs: string[]): TrainSettings['classMap'] {
+  if (specs.length === 0) return undefined
+  const map: NonNullable<TrainSettings['classMap']> = {}
+  for (const spec of specs) {
+    const m = /^([^=]+)=([^+]+)\+(.+)$/.exec(spec)
+    if (!m) throw new UsageError(`--from-attribute: NEW=CLASS+ATTRIBUTE, e.g. smiling-face=face+smiling, not "${spec}"`)
+    const [name, from, attribute] = [m[1].trim(), m[2].trim(), m[3].trim()]
+    if (map[name]) throw new UsageError(`--from-attribute: ${name} is given twice`)
+    map[name] = { from, attribute }
+  }
+  return map
 }
 
 /** A duration as the step lines say it: "42 s", "12 min", "1 h 05 min". */
@@ -109,11 +158,20 @@ export async function trainCommand(args: string[]): Promise<number> {
         const first = (await studio.handlers['runs.get']({ runId: started.runId })).run
         if (!json) {
           const length = settings.minutes === undefined ? `${first.steps} steps` : `${settings.minutes} minutes (steps planned once timed)`
-          print(
-            `Run ${started.runId} (${first.name}): ${settings.preset}` +
-              `${settings.init && settings.init !== 'random' ? ` from pretrained ${settings.init}` : ''}, ${first.trainImages} photos to train, ` +
-              `${first.valImages} to evaluate, ${length}`,
-          )
+          if (first.parent) {
+            const n = first.settings.freezeBackboneEpochs ?? 0
+            const frozen = n > 0 ? `, backbone frozen for the first ${n === 1 ? 'epoch' : `${n} epochs`}` : ''
+            print(
+              `Run ${started.runId} (${first.name}): fine-tuned from ${first.parent.name ?? `run ${first.parent.runId}`} ` +
+                `(epoch ${first.parent.epoch}), ${first.preset}, classes ${first.classes.join(', ')}${frozen}, ` +
+                `${first.trainImages} photos to train, ${first.valImages} to evaluate, ${length}`,
+            )
+          } else
+            print(
+              `Run ${started.runId} (${first.name}): ${settings.preset}` +
+                `${settings.init && settings.init !== 'random' ? ` from pretrained ${settings.init}` : ''}, ${first.trainImages} photos to train, ` +
+                `${first.valImages} to evaluate, ${length}`,
+            )
         }
         return started
       }

@@ -21,6 +21,7 @@ import { labelledTally } from './0011-labelled-tally.js'
 import { deploymentRuntimes } from './0012-deployment-runtimes.js'
 import { deploymentRuns } from './0013-deployment-runs.js'
 import { imageTags } from './0014-image-tags.js'
+import { runParents } from './0015-run-parents.js'
 
 export interface Migration {
   version: number
@@ -43,6 +44,7 @@ export const migrations: Migration[] = [
   deploymentRuntimes,
   deploymentRuns,
   imageTags,
+  runParents,
 ]
 
 // A migration listed out of order or twice would be skipped or run on the wrong schema; say so at start-up instead.

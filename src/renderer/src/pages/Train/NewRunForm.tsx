@@ -3,7 +3,7 @@
 // a name and a seed if wanted; under Advanced, how often to evaluate. Checked here first (trainSettings), then sent
 // as `train.start`; the studio's own complaints land beside the field they name.
 import { type ChangeEvent, type ReactNode, useEffect, useId, useState } from 'react'
-import { type Counts, type SplitCounts, TrainInit, type TrainPreset } from '../../../../shared/api'
+import { type Counts, type Run, type SplitCounts, TrainInit, type TrainPreset } from '../../../../shared/api'
 import { tooFewPhotosWarning } from '../../../../shared/run-quality'
 import { useStudio } from '../../api/context'
 import { Icon } from '../../components/Icon'
@@ -11,7 +11,18 @@ import { formatCount, plural } from '../../format'
 import { errorMessage, messageForField, messageForForm } from '../../state/errors'
 import { useSubmit } from '../../state/useSubmit'
 import { presetDetails, presetOptionText } from './presetText'
-import { apiField, checkTrainForm, DEFAULT_FORM, TRAIN_FIELDS, type TrainField, type TrainForm, trainingPhotos } from './trainSettings'
+import {
+  apiField,
+  checkTrainForm,
+  DEFAULT_FORM,
+  type FineTuneForm,
+  fineTuneForm,
+  SMILING_ATTRIBUTE,
+  TRAIN_FIELDS,
+  type TrainField,
+  type TrainForm,
+  trainingPhotos,
+} from './trainSettings'
 import { useSplitCounts } from './useSplitCounts'
 
 /** The initial weights a run can start from (src/main/detector/pretrained.ts says what each fits). */
@@ -29,9 +40,12 @@ export interface NewRunFormProps {
   busy: boolean
   counts: Counts
   onStarted(started: { jobId: string; runId: number }): void
+  /** "Fine-tune with new classes…" was chosen on this run: the form starts a fine-tune of it, until cancelled. */
+  fineTuneOf?: Run | null
+  onCancelFineTune?(): void
 }
 
-export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
+export function NewRunForm({ busy, counts, onStarted, fineTuneOf = null, onCancelFineTune }: NewRunFormProps) {
   const studio = useStudio()
   const id = useId()
   const [form, setForm] = useState<TrainForm>(DEFAULT_FORM)
@@ -40,6 +54,13 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
   const [showAdvanced, setShowAdvanced] = useState(false)
   // Field messages show once the user has tried to start: a half-typed number is not yet a mistake.
   const [tried, setTried] = useState(false)
+  const [tune, setTune] = useState<FineTuneForm | null>(fineTuneOf && fineTuneForm(fineTuneOf))
+  // Another run's "Fine-tune…" (or its cancel) starts the fine-tune part afresh.
+  const [tuneOf, setTuneOf] = useState(fineTuneOf)
+  if (tuneOf !== fineTuneOf) {
+    setTuneOf(fineTuneOf)
+    setTune(fineTuneOf && fineTuneForm(fineTuneOf))
+  }
 
   useEffect(() => {
     let current = true
@@ -58,7 +79,7 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
     }
   }, [studio])
 
-  const checked = checkTrainForm(form)
+  const checked = checkTrainForm(form, tune ?? undefined)
   const {
     busy: starting,
     error,
@@ -69,6 +90,7 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
     (started) => {
       setTried(false)
       onStarted(started)
+      if (tune) onCancelFineTune?.()
     },
   )
   const set = <K extends keyof TrainForm>(key: K, value: TrainForm[K]) => {
@@ -121,7 +143,11 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
       </div>
     )
   }
-  const inputProps = (name: Exclude<TrainField, 'preset' | 'init'>) => ({
+  const setTuneField = <K extends keyof FineTuneForm>(key: K, value: FineTuneForm[K]) => {
+    setTune((t) => t && { ...t, [key]: value })
+    clearError()
+  }
+  const inputProps = (name: Exclude<TrainField, 'preset' | 'init' | 'from' | 'classes' | 'freezeBackboneEpochs'>) => ({
     id: `${id}-${name}`,
     value: form[name],
     onChange: (e: ChangeEvent<HTMLInputElement>) => set(name, e.target.value),
@@ -144,47 +170,62 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
         else if (checked.errors.evalEvery || checked.errors.seed) setShowAdvanced(true)
       }}
     >
-      <h2>New run</h2>
+      <h2>{tune ? 'Fine-tune with new classes' : 'New run'}</h2>
       <SplitLine split={split} labels={form.labels} counts={counts} error={splitError} />
-      {field(
-        'preset',
-        'Detector',
-        <select
-          id={`${id}-preset`}
-          className="select"
-          value={form.preset}
-          onChange={(e) => choosePreset(e.target.value)}
-          aria-invalid={messageFor('preset') !== null}
-          data-testid="train-preset"
-        >
-          {(presets ?? []).map((p) => (
-            <option key={p.name} value={p.name}>
-              {presetOptionText(p)}
-            </option>
-          ))}
-        </select>,
-        chosenPreset ? presetDetails(chosenPreset) : undefined,
+      {tune && (
+        <FineTuneFields
+          tune={tune}
+          set={setTuneField}
+          field={field}
+          id={id}
+          messageFor={messageFor}
+          onCancel={() => {
+            onCancelFineTune?.()
+            clearError()
+          }}
+        />
       )}
+      {!tune &&
+        field(
+          'preset',
+          'Detector',
+          <select
+            id={`${id}-preset`}
+            className="select"
+            value={form.preset}
+            onChange={(e) => choosePreset(e.target.value)}
+            aria-invalid={messageFor('preset') !== null}
+            data-testid="train-preset"
+          >
+            {(presets ?? []).map((p) => (
+              <option key={p.name} value={p.name}>
+                {presetOptionText(p)}
+              </option>
+            ))}
+          </select>,
+          chosenPreset ? presetDetails(chosenPreset) : undefined,
+        )}
       {presetsError && <p className="field-error">Could not load the presets: {presetsError}</p>}
-      {field(
-        'init',
-        'Initial weights',
-        <select
-          id={`${id}-init`}
-          className="select"
-          value={form.init}
-          onChange={(e) => set('init', TrainInit.parse(e.target.value))}
-          aria-invalid={messageFor('init') !== null}
-          data-testid="train-init"
-        >
-          {initsOffered.map((name) => (
-            <option key={name} value={name}>
-              {INIT_LABELS[name]}
-            </option>
-          ))}
-        </select>,
-        INIT_HINTS[form.init],
-      )}
+      {!tune &&
+        field(
+          'init',
+          'Initial weights',
+          <select
+            id={`${id}-init`}
+            className="select"
+            value={form.init}
+            onChange={(e) => set('init', TrainInit.parse(e.target.value))}
+            aria-invalid={messageFor('init') !== null}
+            data-testid="train-init"
+          >
+            {initsOffered.map((name) => (
+              <option key={name} value={name}>
+                {INIT_LABELS[name]}
+              </option>
+            ))}
+          </select>,
+          INIT_HINTS[form.init],
+        )}
       {field(
         form.length,
         'Train for',
@@ -271,9 +312,91 @@ export function NewRunForm({ busy, counts, onStarted }: NewRunFormProps) {
         title={disabledWhy}
         data-testid="train-start"
       >
-        {starting ? 'Starting…' : 'Start training'}
+        {starting ? 'Starting…' : tune ? 'Start fine-tuning' : 'Start training'}
       </button>
     </form>
+  )
+}
+
+/**
+ * The fine-tune's own fields: the parent and the classes it keeps, the new classes (the first one made from smiling
+ * faces, if wanted: nothing in the project is relabelled) and how long the backbone stays the parent's.
+ */
+function FineTuneFields({
+  tune,
+  set,
+  field,
+  id,
+  messageFor,
+  onCancel,
+}: {
+  tune: FineTuneForm
+  set<K extends keyof FineTuneForm>(key: K, value: FineTuneForm[K]): void
+  field(name: TrainField, label: string, input: ReactNode, hint?: string): ReactNode
+  id: string
+  messageFor(field: TrainField): string | null
+  onCancel(): void
+}) {
+  const { parent } = tune
+  const first = tune.newClasses.split(',')[0]?.trim() || 'the new class'
+  const props = (name: 'classes' | 'freezeBackboneEpochs') => ({
+    id: `${id}-${name}`,
+    'aria-invalid': messageFor(name) !== null,
+    'aria-describedby': messageFor(name) ? `${id}-${name}-error` : undefined,
+    spellCheck: false,
+    autoComplete: 'off',
+  })
+  return (
+    <div className="train-finetune" data-testid="train-finetune">
+      <p data-testid="train-finetune-parent">
+        From <strong>{parent.name}</strong> ({parent.preset}, best checkpoint
+        {parent.bestAp50 === null ? '' : `, AP50 ${parent.bestAp50.toFixed(3)}`}): its backbone, box head and classes{' '}
+        <span className="mono">{parent.classes.join(', ')}</span> start from its weights.{' '}
+        <button type="button" className="link-button" onClick={onCancel} data-testid="train-finetune-cancel">
+          Cancel fine-tune
+        </button>
+      </p>
+      {messageFor('from') && (
+        <p className="field-error" role="alert" data-testid="train-from-error">
+          {messageFor('from')}
+        </p>
+      )}
+      {field(
+        'classes',
+        'New classes',
+        <input
+          {...props('classes')}
+          value={tune.newClasses}
+          onChange={(e) => set('newClasses', e.target.value)}
+          placeholder="e.g. smiling-face"
+          // Chosen from a run's detail, the form's new part is where the user goes next.
+          autoFocus
+          data-testid="train-classes"
+        />,
+        'comma-separated; their scores start fresh',
+      )}
+      <label className="radio">
+        <input
+          type="checkbox"
+          checked={tune.fromSmiling}
+          onChange={(e) => set('fromSmiling', e.target.checked)}
+          data-testid="train-from-smiling"
+        />
+        Make {first} from {parent.classes[0]} boxes whose {SMILING_ATTRIBUTE} is true (kindled with smiles; nothing is relabelled)
+      </label>
+      {field(
+        'freezeBackboneEpochs',
+        'Freeze the backbone for N epochs',
+        <input
+          {...props('freezeBackboneEpochs')}
+          value={tune.freezeEpochs}
+          onChange={(e) => set('freezeEpochs', e.target.value)}
+          inputMode="numeric"
+          data-testid="train-freeze"
+        />,
+        'the new head settles before the backbone moves; 0: never',
+      )}
+    </div>
   )
 }
 

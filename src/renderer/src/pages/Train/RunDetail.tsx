@@ -11,7 +11,7 @@ import { devicesModelHash } from '../../state/usePage'
 import { useSubmit } from '../../state/useSubmit'
 import { RunStateBadge } from './RunList'
 import { RunQualityBadge, RunQualityExplanation } from './RunQuality'
-import { ap50Text, canResume, minutesText } from './runList'
+import { ap50Text, canResume, lineageText, minutesText } from './runList'
 import { DEFAULT_SMOOTHING } from './runHistory'
 import { ExportPanel } from './ExportPanel'
 import { PredictPanel } from './PredictPanel'
@@ -34,9 +34,11 @@ export interface RunDetailProps {
   /** Every job of the project: "Predict on photos" shows its own. */
   jobs?: JobProgress[]
   onResumed(started: { jobId: string; runId: number }): void
+  /** "Fine-tune with new classes…": the new-run form, set to fine-tune this run. */
+  onFineTune?(run: Run): void
 }
 
-export function RunDetail({ run, job, busy, jobs = [], onResumed }: RunDetailProps) {
+export function RunDetail({ run, job, busy, jobs = [], onResumed, onFineTune }: RunDetailProps) {
   const studio = useStudio()
   const [smoothing, setSmoothing] = useState(DEFAULT_SMOOTHING)
   const [logScale, setLogScale] = useState(false)
@@ -56,7 +58,23 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed }: RunDetailPro
             {run.preset} · started {new Date(run.createdAt).toLocaleString()}
             {run.endedAt !== null && ` · ended ${new Date(run.endedAt).toLocaleString()}`}
           </p>
+          {run.parent && (
+            <p className="muted" data-testid="run-lineage">
+              {lineageText(run.parent)}
+            </p>
+          )}
         </div>
+        {run.state === 'done' && run.bestCheckpoint !== null && onFineTune && (
+          <button
+            type="button"
+            className="button"
+            onClick={() => onFineTune(run)}
+            title="Start a run from this one's best checkpoint with more classes: its backbone, box head and classes carry over"
+            data-testid="run-finetune"
+          >
+            Fine-tune with new classes…
+          </button>
+        )}
         {canResume(run) && (
           <button
             type="button"
@@ -232,6 +250,27 @@ function RunFacts({ run }: { run: Run }) {
                   </li>
                 ))}
               </ul>
+            </dd>
+          </>
+        )}
+        {run.parent && (
+          <>
+            <dt>Fine-tuned from</dt>
+            <dd data-testid="run-parent">
+              {run.parent.name ?? `run ${run.parent.runId ?? '(deleted)'}`}, epoch {run.parent.epoch}
+              {settings.freezeBackboneEpochs
+                ? ` · backbone frozen for the first ${settings.freezeBackboneEpochs === 1 ? 'epoch' : plural(settings.freezeBackboneEpochs, 'epoch')}`
+                : ''}
+            </dd>
+          </>
+        )}
+        {settings.classMap && Object.keys(settings.classMap).length > 0 && (
+          <>
+            <dt>Classes made</dt>
+            <dd data-testid="run-class-map">
+              {Object.entries(settings.classMap)
+                .map(([name, m]) => `${name}: ${m.from} boxes whose ${m.attribute} is true`)
+                .join('; ')}
             </dd>
           </>
         )}

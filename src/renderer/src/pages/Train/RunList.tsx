@@ -1,7 +1,7 @@
 // The project's runs, newest first: name, preset, state, how far, best AP50 with its verdict, and when. Choosing one
 // shows it.
 import type { Run } from '../../../../shared/api'
-import { ap50Text, epochText } from './runList'
+import { ap50Text, epochText, lineageText } from './runList'
 import { RunQualityBadge } from './RunQuality'
 
 export interface RunListProps {
@@ -28,6 +28,11 @@ export function RunList({ runs, selected, onSelect }: RunListProps) {
               <span className="train-run-name">{run.name}</span>
               <RunStateBadge run={run} />
             </span>
+            {run.parent && (
+              <span className="train-run-line muted" data-testid={`run-lineage-${run.id}`}>
+                <span>{lineageText(run.parent)}</span>
+              </span>
+            )}
             <span className="train-run-line muted">
               <span>{run.preset}</span>
               <span>{epochText(run)}</span>

@@ -1,7 +1,7 @@
 // The Train page: a form that starts a run, the project's runs, and the chosen run — its progress or why it stopped,
 // its live curves and its details. Runs are jobs like import and kindling: one job at a time, shown in the status bar.
 import { useState } from 'react'
-import type { JobProgress, ProjectInfo } from '../../../../shared/api'
+import type { JobProgress, ProjectInfo, Run } from '../../../../shared/api'
 import { parseHash } from '../../state/usePage'
 import '../../styles/train.css'
 import { NewRunForm } from './NewRunForm'
@@ -20,6 +20,8 @@ export function TrainPage({ project, jobs }: { project: ProjectInfo; jobs: JobPr
   const [chosen, setChosen] = useState<number | null>(runInHash)
   // The job each run was started or resumed with here: the job's progress does not name its run.
   const [jobOfRun, setJobOfRun] = useState<ReadonlyMap<number, string>>(new Map())
+  // The run "Fine-tune with new classes…" was chosen on: the form fine-tunes it until started or cancelled.
+  const [fineTuneOf, setFineTuneOf] = useState<Run | null>(null)
 
   const select = (runId: number) => {
     setChosen(runId)
@@ -51,7 +53,13 @@ export function TrainPage({ project, jobs }: { project: ProjectInfo; jobs: JobPr
   return (
     <div className="train" data-testid="train-page">
       <aside className="train-side">
-        <NewRunForm busy={busy} counts={project.counts} onStarted={started} />
+        <NewRunForm
+          busy={busy}
+          counts={project.counts}
+          onStarted={started}
+          fineTuneOf={fineTuneOf}
+          onCancelFineTune={() => setFineTuneOf(null)}
+        />
         <section className="train-runs-section" aria-label="Runs">
           <h2>Runs</h2>
           {error && <p className="form-error">Could not load the runs: {error}</p>}
@@ -60,7 +68,7 @@ export function TrainPage({ project, jobs }: { project: ProjectInfo; jobs: JobPr
       </aside>
       <section className="train-main">
         {runs === null ? null : run ? (
-          <RunDetail key={run.id} run={run} job={job} busy={busy} jobs={jobs} onResumed={started} />
+          <RunDetail key={run.id} run={run} job={job} busy={busy} jobs={jobs} onResumed={started} onFineTune={setFineTuneOf} />
         ) : (
           <div className="train-empty">
             <h2>No run yet</h2>

@@ -22,3 +22,9 @@ export const ap50Text = (ap50: number | null) => (ap50 === null ? '–' : ap50.t
 
 /** A run that can go on from its last checkpoint. */
 export const canResume = (run: Run) => run.state === 'cancelled' || run.state === 'failed'
+
+/** A fine-tuned run's lineage: "fine-tuned from faces v1 (epoch 10)". */
+export function lineageText(parent: NonNullable<Run['parent']>): string {
+  const name = parent.name ?? (parent.runId === null ? 'a deleted run' : `run ${parent.runId}`)
+  return `fine-tuned from ${name} (epoch ${parent.epoch})`
+}

@@ -1,7 +1,7 @@
 // The new-run form's fields as typed (strings), checked the way `TrainSettings` in the API checks them, so a user
 // hears about "0 epochs" beside the field before anything is sent. The studio checks again: its errors name the same
 // fields (`params.epochs`), and the form shows them in the same place.
-import type { Params, TrainInit } from '../../../../shared/api'
+import type { Params, Run, TrainInit } from '../../../../shared/api'
 
 export type TrainStartParams = Params<'train.start'>
 
@@ -21,7 +21,36 @@ export interface TrainForm {
   init: TrainInit
 }
 
-export type TrainField = 'preset' | 'init' | 'name' | 'epochs' | 'minutes' | 'batchSize' | 'learningRate' | 'evalEvery' | 'seed'
+export type TrainField =
+  | 'preset'
+  | 'init'
+  | 'name'
+  | 'epochs'
+  | 'minutes'
+  | 'batchSize'
+  | 'learningRate'
+  | 'evalEvery'
+  | 'seed'
+  | 'from'
+  | 'classes'
+  | 'freezeBackboneEpochs'
+
+/**
+ * "Fine-tune with new classes…": the parent run (its preset and best checkpoint), the classes to add, whether the first
+ * of them is made from the parent's first class's boxes whose `smiling` attribute is true, and the epochs the backbone
+ * stays frozen.
+ */
+export interface FineTuneForm {
+  parent: Run
+  newClasses: string
+  fromSmiling: boolean
+  freezeEpochs: string
+}
+
+/** The attribute kindling gives faces (`kindling kindle --smile`), which the form offers to make a class from. */
+export const SMILING_ATTRIBUTE = 'smiling'
+
+export const fineTuneForm = (parent: Run): FineTuneForm => ({ parent, newClasses: 'smiling-face', fromSmiling: true, freezeEpochs: '1' })
 
 /** The API's field names, as a studio error names them: `params.epochs`. */
 export const TRAIN_FIELDS: readonly TrainField[] = [
@@ -34,6 +63,9 @@ export const TRAIN_FIELDS: readonly TrainField[] = [
   'learningRate',
   'evalEvery',
   'seed',
+  'from',
+  'classes',
+  'freezeBackboneEpochs',
 ]
 export const apiField = (field: TrainField) => `params.${field}`
 
@@ -67,9 +99,10 @@ function integerIn(text: string, min: number, max: number, what: string): number
   return n
 }
 
-export function checkTrainForm(form: TrainForm): Checked {
+export function checkTrainForm(form: TrainForm, fineTune?: FineTuneForm): Checked {
   const errors: Partial<Record<TrainField, string>> = {}
-  if (!form.preset) errors.preset = 'Choose a detector preset'
+  if (!form.preset && !fineTune) errors.preset = 'Choose a detector preset'
+  const tuning = fineTune ? checkFineTune(fineTune, errors) : {}
 
   const name = form.name.trim()
   if (name.length > 100) errors.name = 'The name is at most 100 characters'
@@ -111,7 +144,7 @@ export function checkTrainForm(form: TrainForm): Checked {
   return {
     ok: true,
     params: {
-      preset: form.preset,
+      preset: fineTune ? fineTune.parent.preset : form.preset,
       ...(name ? { name } : {}),
       ...length!,
       batchSize: batchSize as number,
@@ -120,8 +153,30 @@ export function checkTrainForm(form: TrainForm): Checked {
       augment: form.augment,
       evalEvery: evalEvery as number,
       ...(seed === undefined ? {} : { seed }),
-      ...(form.init === 'random' ? {} : { init: form.init }),
+      ...(form.init === 'random' || fineTune ? {} : { init: form.init }),
+      ...tuning,
     },
+  }
+}
+
+/** A fine-tune's part of the request (from, classes, classMap, freezeBackboneEpochs), its mistakes into `errors`. */
+function checkFineTune(f: FineTuneForm, errors: Partial<Record<TrainField, string>>): Partial<TrainStartParams> {
+  const kept = f.parent.classes
+  const added = f.newClasses
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '')
+  if (added.length === 0) errors.classes = 'Name at least one new class, e.g. smiling-face'
+  else if (added.some((c) => kept.includes(c))) errors.classes = `${added.find((c) => kept.includes(c))} is already one of the run's classes`
+  else if (new Set(added).size !== added.length) errors.classes = 'A new class is named twice'
+  else if (added.some((c) => c.length > 100)) errors.classes = 'A class name is at most 100 characters'
+  const freeze = f.freezeEpochs.trim() === '' ? 0 : integerIn(f.freezeEpochs, 0, 10_000, 'number of frozen epochs')
+  if (typeof freeze === 'string') errors.freezeBackboneEpochs = freeze
+  return {
+    from: { runId: f.parent.id },
+    classes: [...kept, ...added],
+    ...(f.fromSmiling && added.length > 0 ? { classMap: { [added[0]]: { from: kept[0], attribute: SMILING_ATTRIBUTE } } } : {}),
+    ...(typeof freeze === 'number' && freeze > 0 ? { freezeBackboneEpochs: freeze } : {}),
   }
 }
 
