@@ -92,7 +92,8 @@ describe('projects in serve mode', () => {
     await page.locator(`[data-testid=recent-project][data-dir="${a}"]`).click()
     await expectProject(page, 'Garden camera', 2)
     await expect.poll(() => page.getByTestId('project-menu').getAttribute('aria-expanded'), WAIT).toBe('false')
-    expect(await isFocused(page, 'project-menu')).toBe(true)
+    // Focus settles once React has closed the menu: poll, as for everything else on screen.
+    await expect.poll(() => focusedTestId(page), WAIT).toBe('project-menu')
 
     // To B by keyboard: Enter opens the menu on its first item (A, now the latest), ArrowDown moves to B, Enter opens it.
     await page.keyboard.press('Enter')
@@ -105,7 +106,7 @@ describe('projects in serve mode', () => {
     await expect.poll(() => page.getByRole('menu').count(), WAIT).toBe(1)
     await page.keyboard.press('Escape')
     expect(await page.getByRole('menu').count()).toBe(0)
-    expect(await isFocused(page, 'project-menu')).toBe(true)
+    await expect.poll(() => focusedTestId(page), WAIT).toBe('project-menu')
     // An outside click closes it too.
     await openMenu(page)
     await page.getByTestId('stat-photos').click()
@@ -256,8 +257,4 @@ function focusedTestId(page: Page) {
   return page.evaluate(() =>
     (globalThis as unknown as { document: { activeElement: RowElement | null } }).document.activeElement?.getAttribute('data-testid'),
   )
-}
-
-async function isFocused(page: Page, testId: string) {
-  return (await focusedTestId(page)) === testId
 }
