@@ -5,7 +5,7 @@
 // the previous one in place. The exports are their own record: `listExports` reads their detector.json files.
 import fs from 'node:fs'
 import path from 'node:path'
-import { ExportSettings, type Int8Report, type ModelExport, StudioError } from '../../shared/api.js'
+import { ExportSettings, type Int8Report, type ModelExport, StudioError, type TrainSettings } from '../../shared/api.js'
 import { DetectorConfig, type DetectorDescription } from '../detector/index.js'
 import { engineInfo, initEngine } from '../engine/index.js'
 import type { JobContext } from '../jobs/index.js'
@@ -23,12 +23,13 @@ export async function projectInt8(
   fp32: Uint8Array,
   calibrationPhotos: number,
   say: (message: string) => void = () => {},
+  run: Pick<TrainSettings, 'labels' | 'classMap'> = { labels: 'all' },
 ): Promise<{ bytes: Uint8Array; report: Int8Report }> {
   const { quantizeForProject, int8AccuracyCost } = await import('../onnx/index.js')
   say(`int8: calibrating on up to ${calibrationPhotos} train photos`)
   const quantized = await quantizeForProject(store, fp32, config, { calibrationPhotos })
   say('int8: scoring fp32 and int8 on the val split')
-  const cost = await int8AccuracyCost(store, { fp32, int8: quantized.int8 }, config)
+  const cost = await int8AccuracyCost(store, { fp32, int8: quantized.int8 }, config, run)
   const report = { calibrationPhotos: quantized.calibrationPhotos, valPhotos: cost.valPhotos, fp32Ap50: cost.fp32Ap50, int8Ap50: cost.int8Ap50 }
   return { bytes: quantized.int8, report: cost.valPhotos > 0 ? report : { ...report, fp32Ap50: null, int8Ap50: null } }
 }
@@ -102,7 +103,9 @@ export async function exportRunJob(
     if (settings.int8) {
       const fp32 = fs.readFileSync(path.join(partial, ONNX_FILE))
       const config = DetectorConfig.parse(checkpoint.info.config)
-      const made = await projectInt8(store, config, fp32, settings.calibrationPhotos, (message) => ctx.report({ message }))
+      // Scored on val as the run evaluated: its labels and its class map.
+      const run = store.runs.record(runId)?.settings ?? { labels: 'all' as const }
+      const made = await projectInt8(store, config, fp32, settings.calibrationPhotos, (message) => ctx.report({ message }), run)
       // Cancelled while int8 was made: nothing replaces the previous export.
       if (ctx.signal.aborted) return null
       int8 = made.report

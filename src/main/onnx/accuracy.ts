@@ -114,16 +114,22 @@ export async function scoreOnnx(detector: OnnxDetector, config: DetectorConfig, 
 }
 
 /**
- * The project's val photos with their labels in the model's class order (by class name; boxes of classes the model
- * does not know are left out), as a run evaluates on them.
+ * The project's val photos with their labels in the model's class order, as the run evaluated on them: boxes become the
+ * run's classes by name and by its class map (a fine-tune's smiling face is a face box with `smiling` true), and boxes
+ * of classes the model does not know are left out.
  */
-export function valImages(store: Store, config: Pick<DetectorConfig, 'classes'>, labels: TrainSettings['labels'] = 'all'): TrainImage[] {
-  const dataset = loadDataset(store, labels)
-  const toModel = dataset.classes.map((name) => config.classes.indexOf(name) + 1)
-  return dataset.val.map((im) => {
-    const keep = im.labels.map((l) => toModel[l - 1] > 0)
-    return { ...im, boxes: im.boxes.filter((_, i) => keep[i]), labels: im.labels.filter((_, i) => keep[i]).map((l) => toModel[l - 1]) }
-  })
+export function valImages(
+  store: Store,
+  config: Pick<DetectorConfig, 'classes'>,
+  labels: TrainSettings['labels'] = 'all',
+  classMap: TrainSettings['classMap'] = {},
+): TrainImage[] {
+  const known = new Set(store.classes().map((c) => c.name))
+  // A model class the project no longer has (renamed since) has no val boxes: leave it out rather than refuse.
+  const classes = config.classes.filter((name) => known.has(name) || classMap[name] !== undefined)
+  const dataset = loadDataset(store, labels, { classes, classMap })
+  const toModel = classes.map((name) => config.classes.indexOf(name) + 1)
+  return dataset.val.map((im) => ({ ...im, labels: im.labels.map((l) => toModel[l - 1]) }))
 }
 
 export interface Int8AccuracyCost {
@@ -140,6 +146,8 @@ export interface Int8AccuracyCost {
 export interface Int8AccuracyOptions {
   /** Which labels count (as in TrainSettings.labels). Default 'all'. */
   labels?: TrainSettings['labels']
+  /** The run's class map (TrainSettings.classMap): how its classes are made from the project's boxes. */
+  classMap?: TrainSettings['classMap']
   threads?: number
   batchSize?: number
 }
@@ -154,7 +162,7 @@ export async function int8AccuracyCost(
   config: DetectorConfig,
   options: Int8AccuracyOptions = {},
 ): Promise<Int8AccuracyCost> {
-  const images = valImages(store, config, options.labels)
+  const images = valImages(store, config, options.labels, options.classMap)
   const score = async (bytes: Uint8Array) => {
     const detector = await OnnxDetector.load(bytes, { threads: options.threads })
     try {
