@@ -1,7 +1,7 @@
 // The project menu behind the project's name in the top bar: the recent projects (switch in one click), open or create
 // a project folder, and the demo. A menu button as WAI-ARIA describes it: Enter, Space or ArrowDown opens it on the first
 // item, the arrows, Home and End move, Escape or Tab closes it, focus goes back to the button, an outside click closes it.
-import { type KeyboardEvent, useEffect, useRef, useState } from 'react'
+import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { ProjectInfo, RecentProject, StudioInfo } from '../../../shared/api'
 import { useStudio } from '../api/context'
 import { CreateDemoCard } from '../pages/Welcome/CreateDemoCard'
@@ -58,6 +58,19 @@ export function ProjectMenu({ project }: { project: ProjectInfo }) {
     }
     document.addEventListener('pointerdown', outside)
     return () => document.removeEventListener('pointerdown', outside)
+  }, [shown])
+
+  // However the menu closes, a keyboard user's focus must not fall to the page's body with it (the menu's items go with
+  // the menu): focus still inside the menu, or already lost, goes back to the project's name. Focus the user moved
+  // elsewhere (Tab, a click on something focusable) stays where it went.
+  useLayoutEffect(() => {
+    if (shown !== 'menu') return
+    const popup = menu.current
+    const name = button.current
+    return () => {
+      const active = document.activeElement
+      if (!active || active === document.body || popup?.contains(active)) name?.focus()
+    }
   }, [shown])
 
   const openMenu = () => {
@@ -252,8 +265,9 @@ function RecentRow(props: { entry: RecentProject; open: boolean; busy: boolean; 
       tabIndex={-1}
       className={`project-menu-row${open ? ' is-open' : ''}`}
       title={entry.dir}
-      onClick={onOpen}
-      disabled={busy}
+      // aria-disabled, not disabled: a disabled button drops the keyboard focus to the page while the project opens.
+      onClick={busy ? undefined : onOpen}
+      aria-disabled={busy || undefined}
       data-testid="recent-project"
       data-dir={entry.dir}
     >
