@@ -7,20 +7,13 @@
 // the agreement per split, the threshold that would fit train best (the one SMILE_THRESHOLD was chosen from; val and
 // test never choose anything), photos with no face found, and ends with
 // `RESULT {"photos","noFace","before":{split: agreement},"after":{…},"threshold","trainBestThreshold"}`.
-import fs from 'node:fs'
 import path from 'node:path'
 import { initEngine } from '../../src/main/engine/index.js'
 import { faceExpressionScorer, Kindler, resolveSettings, SMILE_THRESHOLD, teacherSmileCrop } from '../../src/main/kindle/index.js'
 import { parseTeacherSpec } from '../../src/shared/teachers.js'
 import { readPixels } from '../../src/main/kindle/teachers.js'
 import { datasets, genkiImages } from '../helpers/fixtures.js'
-import { round, table } from './util.js'
-
-interface Row {
-  file: string
-  smile: boolean
-  split: string
-}
+import { readSmileLabels, round, table, type SmileRow } from './util.js'
 
 export default async function kindleSmileBench(args: string[]) {
   const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
@@ -36,7 +29,7 @@ export default async function kindleSmileBench(args: string[]) {
   const crop = { scale: teacherSmileCrop(parseTeacherSpec(settings.teacher)), mirror: true }
   const kindler = await Kindler.create({ ...settings, smile: false })
   const scorers = { before: await faceExpressionScorer({ scale: 1, mirror: false }), after: await faceExpressionScorer(crop) }
-  const scored: { row: Row; before: number; after: number }[] = []
+  const scored: { row: SmileRow; before: number; after: number }[] = []
   let noFace = 0
   const started = Date.now()
   for (const row of photos) {
@@ -107,13 +100,3 @@ export default async function kindleSmileBench(args: string[]) {
 }
 
 const fixed = (row: Record<string, number>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v.toFixed(3)]))
-
-function readSmileLabels(file: string): Row[] {
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n')
-  const cols = header.split(',')
-  const [fileCol, smileCol, splitCol] = ['file', 'smile', 'split'].map((c) => cols.indexOf(c))
-  return lines.map((line) => {
-    const cells = line.split(',')
-    return { file: cells[fileCol], smile: cells[smileCol] === '1', split: cells[splitCol] }
-  })
-}

@@ -32,23 +32,13 @@ import { fixedInput } from '../../src/runner/fixed-input.js'
 import { PI_PRESET } from '../../src/shared/api.js'
 import { genkiImages, szslTrainLabels, tempDir } from '../helpers/fixtures.js'
 import { trainOnGenki } from '../helpers/genki-run.js'
-import { median, round, table } from './util.js'
+import { flag, median, round, table } from './util.js'
 import { trainedLikeNorms } from '../helpers/norms.js'
 
 const SPEEDUP_PRESET = 'mobilenet-ssd-320x240'
 const DEFAULT_PRESETS = [SPEEDUP_PRESET, 'alexnet-ssd-320x240', PI_PRESET]
 const RUNTIMES = ['tfjs', 'ort', 'ortAllThreads', 'int8', 'int8OneThread'] as const
 type Runtime = (typeof RUNTIMES)[number]
-
-/** `--name value` or `--name=value`. */
-function flag(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`))
-  if (i < 0) return undefined
-  const a = args[i]
-  const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1]
-  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`)
-  return value
-}
 
 function wholeFlag(args: string[], name: string, fallback: number, min = 1): number {
   const raw = flag(args, name)

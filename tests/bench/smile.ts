@@ -30,26 +30,10 @@ import { evaluate, type Detection, type GroundTruthBox } from '../../src/main/ev
 import { Studio } from '../../src/main/studio.js'
 import { type PixelDetection, type PredictPhoto, runPredictor } from '../../src/main/train/index.js'
 import { datasets, genkiImages, szslValLabels, tempDir } from '../helpers/fixtures.js'
-import { round, table } from './util.js'
+import { finished, flag, readSmileLabels, round, table } from './util.js'
 
 const FACE = 1
 const SMILING_FACE = 'smiling-face'
-
-interface SmileRow {
-  file: string
-  smile: boolean
-  split: string
-}
-
-/** `--name value` or `--name=value`. */
-function flag(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`))
-  if (i < 0) return undefined
-  const a = args[i]
-  const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1]
-  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`)
-  return value
-}
 
 function positive(args: string[], name: string, fallback: number, whole = false): number {
   const given = flag(args, name)
@@ -59,21 +43,6 @@ function positive(args: string[], name: string, fallback: number, whole = false)
 }
 
 const seconds = (since: number) => round((performance.now() - since) / 1000, 1)
-
-async function finished(job: { finished: Promise<{ state: string; message?: string }> }, what: string) {
-  const end = await job.finished
-  if (end.state !== 'done') throw new Error(`${what} ended ${end.state}${end.message ? `: ${end.message}` : ''}`)
-}
-
-function readSmileLabels(file: string): SmileRow[] {
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n')
-  const cols = header.split(',')
-  const [fileCol, smileCol, splitCol] = ['file', 'smile', 'split'].map((c) => cols.indexOf(c))
-  return lines.map((line) => {
-    const cells = line.split(',')
-    return { file: cells[fileCol], smile: cells[smileCol] === '1', split: cells[splitCol] }
-  })
-}
 
 /** A run's best checkpoint (by its val score) and the detector config it holds. */
 function checkpointOf(studio: Studio, runId: number) {
@@ -131,12 +100,15 @@ export default async function smileBench(args: string[]) {
   const photos = store.db
     .prepare<[], { id: number; path: string; split: string; width: number; height: number }>('SELECT id, path, split, width, height FROM images')
     .all()
+  // GENKI-4K holds a few byte-identical photos under two names: the studio keeps one of each (12 of the 3,589).
   const misplaced = photos.filter((p) => byFile.get(path.basename(p.path))?.split !== p.split)
-  if (photos.length !== taken.length || misplaced.length > 0)
+  if (photos.length < taken.length * 0.99 || misplaced.length > 0)
     throw new Error(`imported ${photos.length} of ${taken.length} photos, ${misplaced.length} in another split than the CSV's`)
   const val = photos.filter((p) => p.split === 'val')
   const people = new Map(val.map((p) => [p.id, byFile.get(path.basename(p.path))!.smile]))
-  console.error(`imported ${photos.length} photos (${photos.length - val.length} train, ${val.length} val) in ${importSec} s`)
+  console.error(
+    `imported ${photos.length} photos (${photos.length - val.length} train, ${val.length} val; ${taken.length - photos.length} duplicates kept once) in ${importSec} s`,
+  )
 
   // 2. Kindle faces and smiles; the teacher's verdict is its main face's attribute.
   t = performance.now()

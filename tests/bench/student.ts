@@ -41,7 +41,7 @@ import type { Store } from '../../src/main/store/index.js'
 import { Studio } from '../../src/main/studio.js'
 import { runPredictor, type PixelDetection } from '../../src/main/train/index.js'
 import { dlibFaces, genkiImages, szslTrainLabels, szslValLabels, tempDir } from '../helpers/fixtures.js'
-import { round, table } from './util.js'
+import { finished, flag, round, table } from './util.js'
 
 const FACE = 1
 
@@ -50,23 +50,7 @@ interface Coco {
   annotations: { image_id: number }[]
 }
 
-/** `--name value` or `--name=value`. */
-function flag(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`))
-  if (i < 0) return undefined
-  const a = args[i]
-  const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1]
-  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`)
-  return value
-}
-
 const seconds = (since: number) => round((performance.now() - since) / 1000, 1)
-
-/** Wait for a studio job and fail loudly if it did not finish. */
-async function finished(job: { finished: Promise<{ state: string; message?: string }> }, what: string) {
-  const end = await job.finished
-  if (end.state !== 'done') throw new Error(`${what} ended ${end.state}${end.message ? `: ${end.message}` : ''}`)
-}
 
 /** The project's boxes of `source` on `imageIds` as detections, keyed by the id the ground truth uses. */
 function storedDetections(store: Store, imageIds: Map<number, number>, source: 'kindled' | 'predicted'): Detection[] {
