@@ -81,6 +81,8 @@ export default async function smileBench(args: string[]) {
   const parentMinutes = positive(args, 'parent-minutes', 10)
   const batchSize = positive(args, 'batch-size', 8, true)
   const limit = flag(args, 'limit') === undefined ? Infinity : positive(args, 'limit', 0, true)
+  const augment = (flag(args, 'augment') ?? 'on') !== 'off'
+  const learningRate = flag(args, 'lr') === undefined ? undefined : positive(args, 'lr', 0)
   const freezeEpochs = flag(args, 'freeze-epochs') === undefined ? 0 : Number(flag(args, 'freeze-epochs'))
   if (!(Number.isInteger(freezeEpochs) && freezeEpochs >= 0)) throw new Error('--freeze-epochs must be a whole number ≥ 0')
 
@@ -92,7 +94,10 @@ export default async function smileBench(args: string[]) {
 
   // 1. Import without labels.
   const studio = new Studio()
-  await studio.openProject(path.join(tempDir('kindling-smile-'), 'project'), { create: true })
+  // --project DIR keeps the project, and a later run with the same DIR reuses its photos, kindling and face detector:
+  // how the fine-tune's settings are compared without paying for the rest again.
+  const kept = flag(args, 'project')
+  await studio.openProject(kept ? path.resolve(kept) : path.join(tempDir('kindling-smile-'), 'project'), { create: true })
   const store = studio.project!
   let t = performance.now()
   await finished(studio.importFolder(genkiImages, { accept: (name) => byFile.has(name) }), 'import')
@@ -112,7 +117,7 @@ export default async function smileBench(args: string[]) {
 
   // 2. Kindle faces and smiles; the teacher's verdict is its main face's attribute.
   t = performance.now()
-  const kindling = studio.kindle({ smile: true })
+  const kindling = studio.kindle({ smile: true, scope: 'new' })
   await finished(kindling.job, 'kindling')
   const kindled = await kindling.result
   const kindleSec = seconds(t)
@@ -145,6 +150,8 @@ export default async function smileBench(args: string[]) {
       classes: ['face', SMILING_FACE],
       classMap: { [SMILING_FACE]: { from: 'face', attribute: 'smiling' } },
       ...(freezeEpochs > 0 ? { freezeBackboneEpochs: freezeEpochs } : {}),
+      ...(learningRate ? { learningRate } : {}),
+      augment,
       minutes,
       batchSize,
       seed: 1,
@@ -237,6 +244,8 @@ export default async function smileBench(args: string[]) {
     minutes,
     parentMinutes,
     freezeEpochs,
+    augment,
+    learningRate: learningRate ?? null,
     valPhotos: val.length,
     trainPhotos: photos.length - val.length,
     teacher: kindled.teacher,
