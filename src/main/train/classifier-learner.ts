@@ -8,6 +8,7 @@ import {
   type ClassifierConfig,
   classifierPart,
   ClassifierTrainer,
+  measureNormStatistics,
   predictClasses,
   scoreClassifications,
 } from '../classifier/index.js'
@@ -15,14 +16,17 @@ import { assertFinite } from '../detector/index.js'
 import { type BackendName, type DataParallelTrainer, engineInfo, ScheduledAdam, startDataParallel } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
 import { siblingModuleUrl } from '../jobs/index.js'
-import { planClassifierAugmentation } from './augment.js'
+import { IDENTITY_PLAN, planClassifierAugmentation } from './augment.js'
 import { loadCheckpointWeights } from './checkpoint.js'
 import { trainingWorkers } from './parallel.js'
-import type { Batch } from './pipeline.js'
+import { type Batch, batches } from './pipeline.js'
 import { batchPixels, batchTensor } from './score.js'
-import { type Learner, type SessionInit, startFromPretrained } from './session.js'
+import { epochOrder, type Learner, type SessionInit, startFromPretrained } from './session.js'
 
 const replicaModule = siblingModuleUrl(import.meta.url, 'classifier-replica')
+
+/** Train photos the batch norms' statistics are measured on before a checkpoint: a few batches' worth. */
+const NORM_PHOTOS = 64
 
 /** The photos' classes, 0-based (a classifier run's photos all have one: dataset.ts' loadTagDataset). */
 const classesOf = (batch: Batch) =>
@@ -46,13 +50,7 @@ export async function classifierLearner(init: SessionInit, config: ClassifierCon
   let steps = 0
   try {
     if (init.resumeFrom) await loadCheckpointWeights(model, init.resumeFrom)
-    else {
-      // A fresh start's batch norms (MobileNet's) take the statistics of the first training batch, whatever the weights
-      // (see calibrateNorms): otherwise they start at mean 0, variance 1, and a short run's moving averages (momentum
-      // 0.99) are still far from the real ones when it is evaluated — its val predictions then say nothing.
-      const norms = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.name)
-      await startFromPretrained(model, settings.init ?? 'random', init, norms)
-    }
+    else if (settings.init && settings.init !== 'random') await startFromPretrained(model, settings.init, init)
     const workers = trainingWorkers(settings.batchSize)
     if (workers > 1) {
       parallel = await startDataParallel({
@@ -67,6 +65,28 @@ export async function classifierLearner(init: SessionInit, config: ClassifierCon
   } catch (e) {
     disposeLocal()
     throw e
+  }
+  // The batch norms' statistics, measured before each checkpoint (classifier/norms.ts) on the same train photos each
+  // time: the first of the run's first epoch, as they are (no augmentation). Never val's: it only scores.
+  const normPhotos = epochOrder(init.train, settings.seed, 1).slice(0, NORM_PHOTOS)
+  const hasNorms = model.layers.some((l) => l.getClassName() === 'BatchNormalization')
+  const measureNorms = async () => {
+    if (!hasNorms) return
+    const images: tf.Tensor4D[] = []
+    try {
+      for await (const batch of batches(
+        normPhotos,
+        settings.batchSize,
+        input,
+        () => IDENTITY_PLAN,
+        () => {},
+      )) {
+        if (batch.samples.length > 0) images.push(batchTensor(batch, input))
+      }
+      measureNormStatistics(model, images)
+    } finally {
+      tf.dispose(images)
+    }
   }
   return {
     model,
@@ -94,11 +114,13 @@ export async function classifierLearner(init: SessionInit, config: ClassifierCon
     },
     freeze: (layers) => (parallel ? parallel.freeze([...layers]) : trainer.freeze(layers)),
     sync: async () => {
-      if (!parallel) return
-      const values = await parallel.getWeights()
-      const tensors = model.weights.map((w, k) => tf.tensor(values[k], w.shape as number[]))
-      model.setWeights(tensors)
-      tf.dispose(tensors)
+      if (parallel) {
+        const values = await parallel.getWeights()
+        const tensors = model.weights.map((w, k) => tf.tensor(values[k], w.shape as number[]))
+        model.setWeights(tensors)
+        tf.dispose(tensors)
+      }
+      await measureNorms()
     },
     // TF.js here, not ONNX Runtime as the detector's evaluation: the in-memory ONNX converter does not cover the
     // classifier's head yet (Dense, Flatten, global pooling), and a classifier's val pass is cheap.

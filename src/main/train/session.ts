@@ -12,7 +12,6 @@ import {
   type DetectorConfig,
   detectorPart,
   DetectorTrainer,
-  calibrateNorms,
   initFromPretrained,
   type StepResult,
 } from '../detector/index.js'
@@ -90,16 +89,8 @@ async function* forLoop(source: AsyncIterable<Batch & { index: number }>): Async
   for await (const b of source) yield { index: b.index, batch: b.samples.length > 0 ? b : null }
 }
 
-/**
- * Pretrained backbone weights, their folded norms calibrated on the first batch of the run's first epoch (with
- * `source` random: only the calibration, see classifier-learner.ts).
- */
-export async function startFromPretrained(
-  model: tfl.LayersModel,
-  source: TrainInit,
-  init: SessionInit,
-  norms?: readonly string[],
-): Promise<void> {
+/** Pretrained backbone weights, their folded norms calibrated on the first batch of the run's first epoch. */
+export async function startFromPretrained(model: tfl.LayersModel, source: Exclude<TrainInit, 'random'>, init: SessionInit): Promise<void> {
   const { settings, config } = init
   let calibration: Batch | null = null
   for await (const batch of batches(
@@ -116,8 +107,7 @@ export async function startFromPretrained(
   }
   const images = calibration ? batchTensor(calibration, config.input) : undefined
   try {
-    if (source !== 'random') initFromPretrained(model, source, images)
-    if (norms && images) calibrateNorms(model, norms, images)
+    initFromPretrained(model, source, images)
   } finally {
     images?.dispose()
   }

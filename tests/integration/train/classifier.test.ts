@@ -1,0 +1,128 @@
+// Whole-image classifiers trained as runs through the studio API, on a synthetic task in a temp project: photos of a
+// red or a blue square on grey noise, tagged `red` (set or not) as a label file would. A short run on the wasm backend
+// must tell them apart on val (accuracy ≥ 0.9), store each evaluation's accuracy, per-class precision and recall and
+// confusion matrix, pick its best checkpoint by accuracy, and never train or score on the test split; predicting
+// writes `predicted` tags with the run and a score, under the photos' labels.
+import path from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Studio } from '../../../src/main/studio.js'
+import type { Store } from '../../../src/main/store/index.js'
+import { loadTagDataset, seededRandom } from '../../../src/main/train/index.js'
+import { tempDir } from '../../helpers/fixtures.js'
+import { finished, record, request } from './helpers.js'
+
+process.env.KINDLING_BACKEND = 'wasm'
+process.env.KINDLING_TRAIN_WORKERS = '2'
+const SIZE = 48
+const PHOTOS = 80
+
+/** A red or blue square (a quarter to a half of the side) somewhere on grey noise, as a PNG. */
+async function squarePhoto(file: string, red: boolean, random: () => number): Promise<void> {
+  const data = Buffer.alloc(SIZE * SIZE * 3)
+  for (let i = 0; i < data.length; i++) data[i] = 100 + Math.floor(random() * 56)
+  const side = Math.floor(SIZE * (0.25 + random() * 0.25))
+  const x0 = Math.floor(random() * (SIZE - side))
+  const y0 = Math.floor(random() * (SIZE - side))
+  for (let y = y0; y < y0 + side; y++) {
+    for (let x = x0; x < x0 + side; x++) data.set(red ? [220, 30, 30] : [30, 30, 220], (y * SIZE + x) * 3)
+  }
+  await sharp(data, { raw: { width: SIZE, height: SIZE, channels: 3 } })
+    .png()
+    .toFile(file)
+}
+
+let home: string | undefined
+const studio = new Studio()
+let store: Store
+const isRed = new Map<string, boolean>()
+
+beforeAll(async () => {
+  home = process.env.KINDLING_HOME
+  process.env.KINDLING_HOME = tempDir('kindling-home-')
+  const photos = tempDir('kindling-squares-')
+  const random = seededRandom(11)
+  for (let i = 0; i < PHOTOS; i++) {
+    const name = `square-${String(i).padStart(3, '0')}.png`
+    const red = i % 2 === 0
+    isRed.set(name, red)
+    await squarePhoto(path.join(photos, name), red, random)
+  }
+  await studio.openProject(tempDir('kindling-project-'), { create: true })
+  expect((await studio.importFolder(photos).finished).state).toBe('done')
+  store = studio.project!
+  // Tagged as a label file would (imported), every photo, test included: the run must leave the test ones alone.
+  for (const image of store.page({ sort: 'name', offset: 0, limit: 1000 }).items) {
+    store.tagTable.put({ imageId: image.id, name: 'red', value: isRed.get(image.name)!, source: 'imported' })
+  }
+}, 60_000)
+afterAll(async () => {
+  await studio.close()
+  if (home === undefined) delete process.env.KINDLING_HOME
+  else process.env.KINDLING_HOME = home
+})
+
+describe('a classifier run', () => {
+  it(
+    'learns red from blue squares (val accuracy ≥ 0.9), scored per evaluation, never on test; predicts tags',
+    { timeout: 120_000 },
+    async () => {
+      const counts = await request(studio, 'train.counts', { labels: 'all', tag: 'red' })
+      expect(counts.train + counts.val + counts.test).toBe(PHOTOS)
+      expect(counts.test).toBeGreaterThan(0)
+      expect(counts.val).toBeGreaterThan(0)
+
+      const events = record(studio)
+      const { jobId, runId } = await request(studio, 'train.start', {
+        preset: 'mobilenet-classifier-160',
+        tag: 'red',
+        epochs: 4,
+        batchSize: 8,
+        learningRate: 2e-3,
+        seed: 3,
+      })
+      const progress = await finished(studio, jobId)
+      events.stop()
+      expect(progress).toMatchObject({ kind: 'train', state: 'done' })
+
+      const { run, steps, evals } = await request(studio, 'runs.get', { runId })
+      expect(run).toMatchObject({ task: 'classify', state: 'done', classes: ['not red', 'red'], backend: 'wasm × 2 workers' })
+      expect(run.settings.tag).toBe('red')
+      // The split rules: train trains, val evaluates, test is never touched.
+      expect(run.trainImages).toBe(counts.train)
+      expect(run.valImages).toBe(counts.val)
+      expect(steps.length).toBe(4 * Math.ceil(counts.train / 8))
+      expect(steps.every((s) => Number.isFinite(s.loss) && s.box === 0)).toBe(true)
+      expect(evals.map((e) => e.epoch)).toEqual([1, 2, 3, 4])
+      for (const e of evals) {
+        expect(e.classifier!.photos).toBe(counts.val)
+        expect(e.classifier!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(counts.val)
+        expect(e.classifier!.classes.map((c) => c.name)).toEqual(['not red', 'red'])
+      }
+      expect(events.of('run.eval').map((e) => e.classifier?.accuracy)).toEqual(evals.map((e) => e.classifier!.accuracy))
+      // The best checkpoint is the most accurate evaluation's.
+      const best = evals.reduce((a, b) => (b.classifier!.accuracy > a.classifier!.accuracy ? b : a))
+      expect(run.bestAccuracy).toBe(best.classifier!.accuracy)
+      expect(run.bestCheckpoint).toBe(best.checkpoint)
+      expect(run.bestAp50).toBeNull()
+      expect(run.bestAccuracy).toBeGreaterThanOrEqual(0.9)
+
+      // Predict: every photo gets a predicted `red` layer from this run with a score; the imported labels stay on top.
+      const summary = await studio.predict({ runId, scope: 'all' }).result
+      expect(summary).toMatchObject({ runId, photos: PHOTOS, boxes: 0, tagged: { tag: 'red', photos: PHOTOS } })
+      let right = 0
+      for (const image of store.page({ sort: 'name', offset: 0, limit: 1000 }).items) {
+        const [tag] = store.tags(image.id)
+        expect(tag).toMatchObject({ name: 'red', source: 'imported', value: isRed.get(image.name) })
+        const predicted = tag.layers.find((l) => l.source === 'predicted')!
+        expect(predicted).toMatchObject({ runId })
+        expect(predicted.score).toBeGreaterThanOrEqual(0.5)
+        if (predicted.value === isRed.get(image.name)) right++
+      }
+      expect(right / PHOTOS).toBeGreaterThanOrEqual(0.9)
+      expect(summary.disagree).toBe(PHOTOS - right)
+      // Predicted tags are never learned from: the run's photos are the same with them.
+      expect(loadTagDataset(store, 'red', 'all').train.length).toBe(counts.train)
+    },
+  )
+})
