@@ -235,33 +235,32 @@ export function tagSplitCounts(store: Store, tag: string, labels: TrainSettings[
  */
 export function loadTagDataset(store: Store, tag: string, labels: TrainSettings['labels']): Dataset {
   const classes = tagClasses(tag)
-  const photos: LabelledPhoto[] = store.tagTable
-    .labelledPhotos(tag, tagSources(labels))
-    .map((p) => ({
-      id: p.id,
-      path: p.path,
-      sha256: p.sha256,
-      width: p.width,
-      height: p.height,
-      split: p.split,
-      boxes: [],
-      labels: [],
-      classIndex: p.value ? 1 : 0,
-    }))
-  const which = labels === 'reviewed' ? `photo a person tagged ${tag}` : `photo with a ${tag} tag`
+  const photos: LabelledPhoto[] = store.tagTable.labelledPhotos(tag, tagSources(labels)).map((p) => ({
+    id: p.id,
+    path: p.path,
+    sha256: p.sha256,
+    width: p.width,
+    height: p.height,
+    split: p.split,
+    boxes: [],
+    labels: [],
+    classIndex: p.value ? 1 : 0,
+  }))
+  const which = (n: number) =>
+    `${n.toLocaleString('en')} ${n === 1 ? 'photo' : 'photos'} ${labels === 'reviewed' ? `a person tagged ${tag}` : `with a ${tag} tag`}`
   const how =
     labels === 'reviewed'
       ? `Set ${tag} (or not) on photos in Review, or train on all tags`
       : `Tag photos ${tag} or not: in Review, by importing a CSV with a ${tag} column, or by kindling (kindling kindle --smile tags smiling)`
   if (photos.length === 0) {
     const names = store.tagTable.names()
-    throw new DatasetError(`no ${which} (set or not) yet; the project's tags: ${names.join(', ') || 'none'}. ${how}`)
+    throw new DatasetError(`no ${which(1).replace(/^1 /, '')} (set or not) yet; the project's tags: ${names.join(', ') || 'none'}. ${how}`)
   }
   const bySplit: Record<Split, number> = { train: 0, val: 0, test: 0 }
   for (const p of photos) bySplit[p.split]++
   if (bySplit.train === 0 || (bySplit.train === 1 && bySplit.val === 0)) {
     throw new DatasetError(
-      `${photoCount(bySplit.train, which)} in the train split (${bySplit.val} in val, which only evaluates; ${bySplit.test} in ` +
+      `${which(bySplit.train)} in the train split (${bySplit.val} in val, which only evaluates; ${bySplit.test} in ` +
         `test, which is kept for final evaluation): a run needs photos to learn from and one to evaluate on. ${how}`,
     )
   }
@@ -269,7 +268,8 @@ export function loadTagDataset(store: Store, tag: string, labels: TrainSettings[
   for (const [c, name] of classes.entries()) {
     if (!train.some((p) => p.classIndex === c)) {
       throw new DatasetError(
-        `every train photo with a ${tag} tag is ${c === 1 ? 'not ' : ''}${tag}: a classifier needs photos of both ` +
+        `every train photo ${labels === 'reviewed' ? `a person tagged ${tag}` : `with a ${tag} tag`} is ${c === 1 ? 'not ' : ''}${tag}: ` +
+          'a classifier needs photos of both ' +
           `(${classes.join(' and ')}) to tell them apart; no train photo is ${name}`,
       )
     }

@@ -12,7 +12,7 @@ import type { Store } from '../store/index.js'
 import { type Dataset, DatasetError, loadDataset, loadTagDataset } from './dataset.js'
 import { readCheckpointInfo, runCheckpoint } from './checkpoint.js'
 import { batchesPerEpoch, sessionDeadline, type SessionInit } from './session.js'
-import { defaultInit, presetTask, TRAIN_PRESETS } from './presets.js'
+import { ALL_PRESETS, defaultInit, presetTask } from './presets.js'
 import { startTrainingWorker } from './worker.js'
 
 export interface PreparedRun {
@@ -29,7 +29,7 @@ function refuseMisfitInit(init: TrainSettings['init'], presetName: string, confi
   const source = pretrainedSources[init]
   if (source.accepts(config.backbone)) return
   const backboneOf = (name: string) => (presetTask(name) === 'classify' ? classifierPreset(name) : preset(name)).backbone
-  const fitting = TRAIN_PRESETS.filter((name) => source.accepts(backboneOf(name)))
+  const fitting = ALL_PRESETS.filter((name) => source.accepts(backboneOf(name)))
   throw new StudioError(
     `${init} fits ${source.fits}; ${presetName}'s backbone is ${config.backbone.name}` +
       `${'alpha' in config.backbone ? ` at width ${config.backbone.alpha}` : ''}` +
@@ -101,13 +101,13 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
   }
   const task = presetTask(parsed.preset)
   if (task === undefined) {
-    throw new StudioError(`no preset is called "${parsed.preset}"; the presets are ${TRAIN_PRESETS.join(', ')}`, 'invalid', 'params.preset')
+    throw new StudioError(`no preset is called "${parsed.preset}"; the presets are ${ALL_PRESETS.join(', ')}`, 'invalid', 'params.preset')
   }
   if (task === 'classify') return prepareClassifierRun(store, parsed, startedAt)
   if (parsed.tag !== undefined) {
     throw new StudioError(
       `${parsed.preset} is a detector: it learns the project's boxes, not a tag; to learn ${parsed.tag}, train a classifier preset ` +
-        `(${TRAIN_PRESETS.filter((name) => presetTask(name) === 'classify').join(', ')})`,
+        `(${ALL_PRESETS.filter((name) => presetTask(name) === 'classify').join(', ')})`,
       'invalid',
       'params.tag',
     )

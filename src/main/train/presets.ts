@@ -18,16 +18,15 @@ const FASTEST_FIRST = [
   'mobilenet-v1-ssd-300',
 ]
 
-/**
- * Every preset: the detectors (the one for a Pi first, then the measured fastest first; one added later and not yet
- * measured goes last), then the whole-image classifiers (AlexNet, the seed's baseline, first).
- */
+/** Every detector preset: the one for a Pi first, then the measured fastest first; one added later and not yet measured goes last. */
 export const TRAIN_PRESETS: string[] = [
   PI_PRESET,
   ...FASTEST_FIRST.filter((name) => presetNames.includes(name) && name !== PI_PRESET),
   ...presetNames.filter((name) => !FASTEST_FIRST.includes(name) && name !== PI_PRESET),
-  ...classifierPresetNames,
 ]
+
+/** Every preset a run can train: the detectors, then the whole-image classifiers (AlexNet, the seed's baseline, first). */
+export const ALL_PRESETS: string[] = [...TRAIN_PRESETS, ...classifierPresetNames]
 
 /** What a preset trains: a detector, or a classifier of an image tag; undefined for no such preset. */
 export function presetTask(name: string): RunTask | undefined {
@@ -52,7 +51,7 @@ export const defaultInit = (presetName: string): TrainInit => initsFor(presetNam
 
 /** The presets as the Train page offers them, each with what the studio knows about it (preset-facts.ts). */
 export const trainPresets = (): TrainPreset[] =>
-  TRAIN_PRESETS.map((name) => ({
+  ALL_PRESETS.map((name) => ({
     name,
     task: presetTask(name)!,
     recommended: name === PI_PRESET,

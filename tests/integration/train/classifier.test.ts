@@ -3,13 +3,15 @@
 // must tell them apart on val (accuracy ≥ 0.9), store each evaluation's accuracy, per-class precision and recall and
 // confusion matrix, pick its best checkpoint by accuracy, and never train or score on the test split; predicting
 // writes `predicted` tags with the run and a score, under the photos' labels.
+import { execFile } from 'node:child_process'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Studio } from '../../../src/main/studio.js'
 import type { Store } from '../../../src/main/store/index.js'
 import { loadTagDataset, seededRandom } from '../../../src/main/train/index.js'
-import { tempDir } from '../../helpers/fixtures.js'
+import { repoRoot, tempDir } from '../../helpers/fixtures.js'
 import { finished, record, request } from './helpers.js'
 
 process.env.KINDLING_BACKEND = 'wasm'
@@ -125,4 +127,66 @@ describe('a classifier run', () => {
       expect(loadTagDataset(store, 'red', 'all').train.length).toBe(counts.train)
     },
   )
+})
+
+describe('kindling train --tag', () => {
+  const cli = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/kindling.js'), ...args], {
+        env: { ...process.env, KINDLING_BACKEND: 'wasm', KINDLING_TRAIN_WORKERS: '1' },
+      })
+      return { code: 0, stdout, stderr }
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string }
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr }
+    }
+  }
+
+  it('trains a classifier of the tag from the command line: split, per-epoch accuracy, verdict and RESULT', { timeout: 90_000 }, async () => {
+    const project = studio.project!.dir
+    // The studio above has the project open; the CLI opens it alone.
+    await studio.close()
+    const trained = await cli(
+      'train',
+      '--project',
+      project,
+      '--tag',
+      'red',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '8',
+      '--lr',
+      '0.002',
+      '--seed',
+      '3',
+    )
+    expect(trained.stderr).toBe('')
+    expect(trained.code).toBe(0)
+    expect(trained.stdout).toMatch(/^Labelled photos with a red tag: \d+ train · \d+ val · \d+ test \(test is never trained on\)$/m)
+    expect(trained.stdout).toMatch(
+      /^Run \d+ \(.*\): mobilenet-classifier-160 classifying not red \/ red, \d+ photos to train, \d+ to evaluate, \d+ steps$/m,
+    )
+    expect(trained.stdout).toMatch(
+      /^epoch 2: accuracy \d\.\d{3} on \d+ photos \(red: precision (\d\.\d\d|–), recall \d\.\d\d; not red: precision (\d\.\d\d|–), recall \d\.\d\d\) → /m,
+    )
+    expect(trained.stdout).toMatch(/^(Weak|Usable|Good): Accuracy \d+%: /m)
+    const line = trained.stdout.trim().split('\n').at(-1)!
+    const result = JSON.parse(line.slice('RESULT '.length))
+    expect(result).toMatchObject({ state: 'done', ap50: null, ap: null, backend: 'wasm' })
+    expect(result.accuracy).toBeGreaterThan(0)
+
+    const runs = await cli('runs', '--project', project)
+    expect(runs.stdout).toMatch(/mobilenet-classifier-160 {2}step \d+\/\d+, epoch 2\/2 {2}best accuracy \d\.\d{3}/)
+
+    // A classifier preset without a tag, and a tag for a detector, are refused saying why.
+    const untagged = await cli('train', '--project', project, '--preset', 'alexnet-classifier')
+    expect(untagged.code).not.toBe(0)
+    expect(untagged.stderr).toMatch(/--preset alexnet-classifier classifies whole photos by an image tag: name it with --tag/)
+    const detector = await cli('train', '--project', project, '--preset', 'alexnet-ssd-300', '--tag', 'red', '--epochs', '1')
+    expect(detector.code).not.toBe(0)
+    expect(detector.stderr).toMatch(/alexnet-ssd-300 is a detector: it learns the project's boxes, not a tag/)
+    const unknown = await cli('train', '--project', project, '--tag', 'blue', '--epochs', '1')
+    expect(unknown.stderr).toMatch(/no photo with a blue tag \(set or not\) yet; the project's tags: red/)
+  })
 })
