@@ -4,8 +4,8 @@
 // one transaction per quarter second, not per step) and sends on as events.
 import { randomInt } from 'node:crypto'
 import { DEFAULT_EPOCHS, type Run, type RunStep, StudioError, type StudioEvent, TrainSettings } from '../../shared/api.js'
-import { ClassifierConfig, classifierPreset, isClassifierConfig } from '../classifier/index.js'
-import { type Backbone, DetectorConfig, preset, pretrainedSources, scoreSources } from '../detector/index.js'
+import { ClassifierConfig, classifierPreset, classifierPresetNames, isClassifierConfig } from '../classifier/index.js'
+import { type Backbone, DetectorConfig, preset, presetNames, pretrainedSources, scoreSources } from '../detector/index.js'
 import type { BackendName } from '../engine/index.js'
 import type { JobContext } from '../jobs/index.js'
 import type { Store } from '../store/index.js'
@@ -29,7 +29,7 @@ function refuseMisfitInit(init: TrainSettings['init'], presetName: string, confi
   const source = pretrainedSources[init]
   if (source.accepts(config.backbone)) return
   const backboneOf = (name: string) => (presetTask(name) === 'classify' ? classifierPreset(name) : preset(name)).backbone
-  const fitting = ALL_PRESETS.filter((name) => source.accepts(backboneOf(name)))
+  const fitting = [...presetNames, ...classifierPresetNames].filter((name) => source.accepts(backboneOf(name)))
   throw new StudioError(
     `${init} fits ${source.fits}; ${presetName}'s backbone is ${config.backbone.name}` +
       `${'alpha' in config.backbone ? ` at width ${config.backbone.alpha}` : ''}` +

@@ -232,7 +232,7 @@ describe('train.start', () => {
       )
       expect(await request(other, 'runs.list', {})).toEqual([])
       expect(await request(other, 'train.counts', { labels: 'all' })).toEqual({ train: 0, val: 0, test: 0, heldOut: 0 })
-      await expect(request(other, 'train.start', { preset: 'no-such-preset' })).rejects.toThrow('no detector preset is called "no-such-preset"')
+      await expect(request(other, 'train.start', { preset: 'no-such-preset' })).rejects.toThrow('no preset is called "no-such-preset"')
     } finally {
       await other.close()
     }
