@@ -129,6 +129,50 @@ describe('a classifier run', () => {
   )
 })
 
+describe('a classifier run, cancelled', () => {
+  it('keeps its checkpoint and best accuracy, and train.resume finishes it from there', { timeout: 120_000 }, async () => {
+    const events = record(studio)
+    const { jobId, runId } = await request(studio, 'train.start', {
+      preset: 'mobilenet-classifier-160',
+      tag: 'red',
+      epochs: 2,
+      batchSize: 8,
+      seed: 5,
+    })
+    // Cancel as soon as the first epoch's checkpoint is scored.
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (events.of('run.eval').length > 0) {
+          clearInterval(timer)
+          void request(studio, 'jobs.cancel', { jobId }).then(() => resolve())
+        }
+      }, 20)
+    })
+    expect((await finished(studio, jobId)).state).toBe('cancelled')
+    const cancelled = (await request(studio, 'runs.get', { runId })).run
+    expect(cancelled).toMatchObject({ state: 'cancelled', task: 'classify' })
+    expect(cancelled.bestAccuracy).not.toBeNull()
+    events.stop()
+
+    const resumed = await request(studio, 'train.resume', { runId })
+    expect((await finished(studio, resumed.jobId)).state).toBe('done')
+    const { run, evals } = await request(studio, 'runs.get', { runId })
+    expect(run).toMatchObject({ state: 'done', epoch: 2, classes: ['not red', 'red'] })
+    expect(evals.map((e) => e.epoch)).toEqual([1, 2])
+    expect(run.bestAccuracy).toBe(Math.max(...evals.map((e) => e.classifier!.accuracy)))
+  })
+
+  it('alexnet-classifier trains too: AlexNet at 227×227 with its dropout, on the replicas', { timeout: 120_000 }, async () => {
+    const { jobId, runId } = await request(studio, 'train.start', { preset: 'alexnet-classifier', tag: 'red', epochs: 1, batchSize: 8, seed: 1 })
+    expect((await finished(studio, jobId)).state).toBe('done')
+    const { run, steps, evals } = await request(studio, 'runs.get', { runId })
+    expect(run).toMatchObject({ preset: 'alexnet-classifier', backend: 'wasm × 2 workers', settings: { init: 'random' } })
+    expect(steps.every((s) => Number.isFinite(s.loss))).toBe(true)
+    expect(evals).toHaveLength(1)
+    expect(evals[0].classifier!.photos).toBe(run.valImages)
+  })
+})
+
 describe('kindling train --tag', () => {
   const cli = async (...args: string[]) => {
     try {
