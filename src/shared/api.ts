@@ -589,7 +589,7 @@ export const Run = z.object({
   parent: z.object({ runId: Id.nullable(), name: z.string().nullable(), epoch: z.number().int() }).nullable(),
   /** A detector's (boxes) or a whole-image classifier's (its settings' tag). */
   task: RunTask,
-  /** A classifier's best evaluation by accuracy on val (its best checkpoint is that one's); null for a detector. */
+  /** A classifier's best accuracy on val so far (its best checkpoint is that evaluation's, the latest of equals); null for a detector. */
   bestAccuracy: z.number().nullable(),
 })
 export type Run = z.infer<typeof Run>

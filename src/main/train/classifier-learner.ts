@@ -92,6 +92,7 @@ export async function classifierLearner(init: SessionInit, config: ClassifierCon
     model,
     backend: parallel ? `${parallel.backend} × ${parallel.workers} workers` : engineInfo()!.name,
     bestBy: 'accuracy',
+    laterWinsTies: true,
     backboneLayers: model.layers.filter((l) => classifierPart(l.name) === 'backbone' && l.weights.length > 0).map((l) => l.name),
     plan: (random) => planClassifierAugmentation(random),
     step: async (batch, learningRate) => {

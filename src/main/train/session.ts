@@ -131,6 +131,11 @@ export interface Learner {
   backend: string
   /** What the best checkpoint is chosen by. */
   bestBy: 'ap50' | 'accuracy'
+  /**
+   * An evaluation as good as the best so far replaces it: for accuracy, which moves in steps of one val photo, so ties
+   * are common early, and the later checkpoint has learned longer for the same score.
+   */
+  laterWinsTies: boolean
   /** The backbone's layers with weights: what freezeBackboneEpochs keeps. */
   backboneLayers: string[]
   /** A photo's augmentation, drawn from its seeded generator. */
@@ -184,6 +189,7 @@ async function detectorLearner(init: SessionInit, config: DetectorConfig): Promi
     model: detector.model,
     backend: parallel ? `${parallel.backend} × ${parallel.workers} workers` : engineInfo()!.name,
     bestBy: 'ap50',
+    laterWinsTies: false,
     backboneLayers: detector.model.layers.filter((l) => detectorPart(l.name) === 'backbone' && l.weights.length > 0).map((l) => l.name),
     plan: (random, image) => planAugmentation(random, image.boxes),
     step: (batch, learningRate) => {
@@ -326,7 +332,9 @@ export async function runSession(init: SessionInit, post: (m: SessionMessage) =>
             () => init.val.filter((im) => !skippedPaths.has(im.path)),
           )
           const bestSoFar = best[learner.bestBy]
-          if (bestSoFar === null || value > bestSoFar) Object.assign(best, { [learner.bestBy]: value, checkpoint: dir })
+          if (bestSoFar === null || value > bestSoFar || (learner.laterWinsTies && value === bestSoFar)) {
+            Object.assign(best, { [learner.bestBy]: value, checkpoint: dir })
+          }
           lastCheckpoint = dir
           pruneCheckpoints(runDir(init.projectDir, init.runId), [best.checkpoint, lastCheckpoint])
           post({ type: 'eval', eval: { step, epoch, ...scores, checkpoint: dir, at: Date.now() }, best: { ...best } })
