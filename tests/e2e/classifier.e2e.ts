@@ -38,7 +38,7 @@ async function squares(dir: string): Promise<string> {
     const red = i % 2 === 0
     const data = Buffer.alloc(SIZE * SIZE * 3)
     for (let p = 0; p < data.length; p++) data[p] = 100 + Math.floor(random() * 56)
-    const side = Math.floor(SIZE * (0.3 + random() * 0.3))
+    const side = Math.floor(SIZE * (0.45 + random() * 0.3))
     const x0 = Math.floor(random() * (SIZE - side))
     const y0 = Math.floor(random() * (SIZE - side))
     for (let y = y0; y < y0 + side; y++) for (let x = x0; x < x0 + side; x++) data.set(red ? [220, 30, 30] : [30, 30, 220], (y * SIZE + x) * 3)
@@ -94,7 +94,7 @@ describe('A classifier from the Train page', () => {
       .toMatch(/^Photos with a red tag: \d+ train · \d+ val · \d+ test \(test is never trained on\)$/)
     expect(await page.getByTestId('train-few-photos').count()).toBe(0)
     await page.getByTestId('train-epochs').fill('6')
-    await page.getByTestId('train-batchSize').fill('8')
+    await page.getByTestId('train-batchSize').fill('4')
     await page.getByTestId('train-learningRate').fill('0.002')
     await page.getByTestId('train-name').fill('red squares')
     await page.getByTestId('train-start').click()

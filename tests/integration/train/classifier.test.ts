@@ -23,7 +23,7 @@ const PHOTOS = 80
 async function squarePhoto(file: string, red: boolean, random: () => number): Promise<void> {
   const data = Buffer.alloc(SIZE * SIZE * 3)
   for (let i = 0; i < data.length; i++) data[i] = 100 + Math.floor(random() * 56)
-  const side = Math.floor(SIZE * (0.3 + random() * 0.3))
+  const side = Math.floor(SIZE * (0.45 + random() * 0.3))
   const x0 = Math.floor(random() * (SIZE - side))
   const y0 = Math.floor(random() * (SIZE - side))
   for (let y = y0; y < y0 + side; y++) {
@@ -79,7 +79,7 @@ describe('a classifier run', () => {
         preset: 'mobilenet-classifier-160',
         tag: 'red',
         epochs: 6,
-        batchSize: 8,
+        batchSize: 4,
         learningRate: 2e-3,
         seed: 3,
       })
@@ -93,7 +93,7 @@ describe('a classifier run', () => {
       // The split rules: train trains, val evaluates, test is never touched.
       expect(run.trainImages).toBe(counts.train)
       expect(run.valImages).toBe(counts.val)
-      expect(steps.length).toBe(6 * Math.ceil(counts.train / 8))
+      expect(steps.length).toBe(6 * Math.ceil(counts.train / 4))
       expect(steps.every((s) => Number.isFinite(s.loss) && s.box === 0)).toBe(true)
       expect(evals.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6])
       for (const e of evals) {
