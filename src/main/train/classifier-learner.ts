@@ -1,4 +1,4 @@
-// A whole-image classifier as a training session trains it (session.ts' Learner): its model from the run's seed, a
+// A whole-image classifier as a training session trains it (a Learner: learner.ts): its model from the run's seed, a
 // pretrained backbone or a checkpoint, softmax cross-entropy steps — on data-parallel replicas when there are cores, as
 // the detector's — and each evaluation's accuracy, per-class precision and recall and confusion matrix on val.
 import * as tf from '@tensorflow/tfjs-core'
@@ -21,7 +21,8 @@ import { loadCheckpointWeights } from './checkpoint.js'
 import { trainingWorkers } from './parallel.js'
 import { type Batch, batches } from './pipeline.js'
 import { batchPixels, batchTensor } from './score.js'
-import { epochOrder, type Learner, type SessionInit, startFromPretrained } from './session.js'
+import { epochOrder, type Learner, startFromPretrained } from './learner.js'
+import type { SessionInit } from './session.js'
 
 const replicaModule = siblingModuleUrl(import.meta.url, 'classifier-replica')
 

@@ -2,25 +2,16 @@
 // (classifier-learner.ts) — with weights from the run's seed, a pretrained backbone (settings.init), a fine-tune's parent
 // or the last checkpoint when resuming, then the loop — batches from the pipeline, trainer steps, checkpoints and scores —
 // reporting each step, evaluation and skipped photo by message. Nothing here touches the store: the main thread owns it.
-import type * as tf from '@tensorflow/tfjs-core'
-import type * as tfl from '@tensorflow/tfjs-layers'
-import { DEFAULT_EPOCHS, type RunEval, type RunStep, type TrainInit, type TrainSettings } from '../../shared/api.js'
+import { DEFAULT_EPOCHS, type RunEval, type RunStep, type TrainSettings } from '../../shared/api.js'
 import { type ClassifierConfig, isClassifierConfig } from '../classifier/index.js'
-import {
-  buildDetector,
-  type Detection,
-  type DetectorConfig,
-  detectorPart,
-  DetectorTrainer,
-  initFromPretrained,
-  type StepResult,
-} from '../detector/index.js'
+import { buildDetector, type Detection, type DetectorConfig, detectorPart, DetectorTrainer } from '../detector/index.js'
 import { type BackendName, engineInfo, ScheduledAdam } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
-import { IDENTITY_PLAN, mixSeed, planAugmentation, seededRandom, shuffled } from './augment.js'
+import { IDENTITY_PLAN, mixSeed, planAugmentation, seededRandom } from './augment.js'
 import { checkpointDir, loadCheckpointWeights, loadParentWeights, pruneCheckpoints, runDir, writeCheckpoint } from './checkpoint.js'
 import { classifierLearner } from './classifier-learner.js'
 import type { TrainImage } from './dataset.js'
+import { epochOrder, type Learner, startFromPretrained } from './learner.js'
 import { trainLoop, type LoopEnd } from './loop.js'
 import { type Batch, batches, type SkippedPhoto } from './pipeline.js'
 import { ParallelDetectorTrainer, trainingWorkers } from './parallel.js'
@@ -54,6 +45,8 @@ export interface SessionInit {
   schedule: Schedule | null
 }
 
+export { epochOrder, type Learner, type Scored, startFromPretrained } from './learner.js'
+
 /** When a session's budget is up (Date.now milliseconds), or undefined for an epoch run. */
 export const sessionDeadline = (init: Pick<SessionInit, 'settings' | 'clock'>): number | undefined =>
   init.settings.minutes === undefined ? undefined : init.clock.startedAt + init.settings.minutes * 60_000 - init.clock.usedMs
@@ -79,76 +72,9 @@ export type SessionMessage =
 /** Batches per epoch: the last one may be short. */
 export const batchesPerEpoch = (trainImages: number, batchSize: number) => Math.ceil(trainImages / batchSize)
 
-/** The photos of an epoch in their training order: shuffled by the run's seed and the epoch, so a resume repeats it. */
-export function epochOrder(images: readonly TrainImage[], seed: number, epoch: number): TrainImage[] {
-  return shuffled(images, seededRandom(mixSeed(seed, epoch)))
-}
-
 /** Pipeline batches as the loop takes them: a batch none of whose photos could be read is null (no step). */
 async function* forLoop(source: AsyncIterable<Batch & { index: number }>): AsyncGenerator<{ index: number; batch: Batch | null }> {
   for await (const b of source) yield { index: b.index, batch: b.samples.length > 0 ? b : null }
-}
-
-/** Pretrained backbone weights, their folded norms calibrated on the first batch of the run's first epoch. */
-export async function startFromPretrained(model: tfl.LayersModel, source: Exclude<TrainInit, 'random'>, init: SessionInit): Promise<void> {
-  const { settings, config } = init
-  let calibration: Batch | null = null
-  for await (const batch of batches(
-    epochOrder(init.train, settings.seed, init.startEpoch),
-    settings.batchSize,
-    config.input,
-    () => IDENTITY_PLAN,
-    () => {},
-  )) {
-    if (batch.samples.length > 0) {
-      calibration = batch
-      break
-    }
-  }
-  const images = calibration ? batchTensor(calibration, config.input) : undefined
-  try {
-    initFromPretrained(model, source, images)
-  } finally {
-    images?.dispose()
-  }
-}
-
-/** The scores of one evaluation, and the number its run's best checkpoint is chosen by. */
-export interface Scored {
-  scores: Pick<RunEval, 'ap50' | 'ap' | 'recall' | 'classifier'>
-  value: number
-}
-
-/**
- * What a session trains, behind what the loop needs of it: the detector (below) or a classifier
- * (classifier-learner.ts). Everything else — the epochs' photos and their augmentation, the schedule, freezing,
- * checkpoints and which is best — is the session's, the same for both.
- */
-export interface Learner {
-  /** The weights checkpoints are written from (kept current by `sync`). */
-  model: tfl.LayersModel
-  /** The backend it trains on, with replicas their count ("wasm × 2 workers"). */
-  backend: string
-  /** What the best checkpoint is chosen by. */
-  bestBy: 'ap50' | 'accuracy'
-  /**
-   * An evaluation as good as the best so far replaces it: for accuracy, which moves in steps of one val photo, so ties
-   * are common early, and the later checkpoint has learned longer for the same score.
-   */
-  laterWinsTies: boolean
-  /** The backbone's layers with weights: what freezeBackboneEpochs keeps. */
-  backboneLayers: string[]
-  /** A photo's augmentation, drawn from its seeded generator. */
-  plan(random: () => number, image: TrainImage): ReturnType<typeof planAugmentation>
-  step(batch: Batch, learningRate: number): StepResult | Promise<StepResult>
-  freeze(layers: readonly string[]): void | Promise<void>
-  /** The replicas' weights into `model` (nothing to do on one thread). */
-  sync(): Promise<void>
-  /** Milliseconds predicting these images takes once warm (the first prediction compiles what the rest reuse). */
-  probe(images: tf.Tensor4D): Promise<number>
-  /** Predict the val batches with the model as it is and score them against the val photos read (`readable()`). */
-  score(val: AsyncIterable<Batch>, readable: () => TrainImage[]): Promise<Scored>
-  dispose(): Promise<void>
 }
 
 /** The detector as a session trains it: on data-parallel replicas when there are cores for them. */
