@@ -20,6 +20,7 @@ export default defineConfig({
           'train-worker': resolve(root, 'src/main/train/train-worker.ts'),
           // Imported by URL in each data-parallel replica of a training run (train/parallel.ts).
           'detector-replica': resolve(root, 'src/main/train/detector-replica.ts'),
+          'classifier-replica': resolve(root, 'src/main/train/classifier-replica.ts'),
           'predict-worker': resolve(root, 'src/main/train/predict-worker.ts'),
         },
       },

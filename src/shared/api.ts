@@ -216,6 +216,8 @@ export const PredictSummary = z.object({
   photos: z.number().int(),
   boxes: z.number().int(),
   disagree: z.number().int(),
+  /** A classifier run's: photos whose predicted tag was written (and, of those, set true). Absent for a detector. */
+  tagged: z.object({ tag: z.string(), photos: z.number().int(), set: z.number().int() }).optional(),
   skipped: z.number().int(),
   cancelled: z.boolean(),
 })
@@ -448,9 +450,17 @@ export type TrainInit = z.infer<typeof TrainInit>
  */
 export const PI_PRESET = 'mobilenet-v1-ssd-320x240'
 
-/** A detector preset as the Train page offers it. */
+/**
+ * What a run learns: to find objects' boxes (a detector, trained on the project's boxes), or to tell a whole photo's
+ * image tag (a classifier, trained on the photos that have the tag, set or not).
+ */
+export const RunTask = z.enum(['detect', 'classify'])
+export type RunTask = z.infer<typeof RunTask>
+
+/** A preset as the Train page offers it: a detector's, or a whole-image classifier's (task classify). */
 export const TrainPreset = z.object({
   name: z.string(),
+  task: RunTask,
   /** It is PI_PRESET. */
   recommended: z.boolean(),
   /** The initial weights that fit its backbone, its default first (a pretrained backbone where one fits); random is always one. */
@@ -529,6 +539,12 @@ export const TrainSettings = z.strictObject({
   classMap: z.record(z.string().trim().min(1).max(100), z.strictObject({ from: z.string().min(1), attribute: z.string().min(1) })).optional(),
   /** Keep the backbone's weights as they start (the parent's) for the first N epochs, while the new head settles. */
   freezeBackboneEpochs: z.number().int().min(0).max(10_000).optional(),
+  /**
+   * The image tag a classifier preset learns (required for one, refused for a detector's): trained on the photos that
+   * have the tag, set or not, from a person, a label file or kindling (never a model's prediction); photos without it
+   * are unlabelled and left out. Its two classes are "not TAG" and "TAG".
+   */
+  tag: TagName.optional(),
 })
 export type TrainSettings = z.output<typeof TrainSettings>
 
@@ -571,6 +587,10 @@ export const Run = z.object({
   bestCheckpoint: z.string().nullable(),
   /** The run it was fine-tuned from and the epoch of the checkpoint it started from (its name as it is now), or null. */
   parent: z.object({ runId: Id.nullable(), name: z.string().nullable(), epoch: z.number().int() }).nullable(),
+  /** A detector's (boxes) or a whole-image classifier's (its settings' tag). */
+  task: RunTask,
+  /** A classifier's best accuracy on val so far (its best checkpoint is that evaluation's, the latest of equals); null for a detector. */
+  bestAccuracy: z.number().nullable(),
 })
 export type Run = z.infer<typeof Run>
 
@@ -587,7 +607,30 @@ export const RunStep = z.object({
 })
 export type RunStep = z.infer<typeof RunStep>
 
-/** One evaluation on val: VOC AP at IoU 0.5, COCO AP over 0.50:0.95, recall at 0.5, and the checkpoint it scored. */
+/** One class of a classifier's evaluation: precision and recall (null where nothing was predicted as or is of it). */
+export const ClassScore = z.object({
+  name: z.string(),
+  /** Val photos of this class. */
+  photos: z.number().int(),
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+})
+export type ClassScore = z.infer<typeof ClassScore>
+
+/** A classifier's evaluation on val: accuracy, per-class precision and recall, and the confusion matrix. */
+export const ClassifierScore = z.object({
+  accuracy: z.number(),
+  photos: z.number().int(),
+  classes: z.array(ClassScore),
+  /** confusion[actual][predicted]: val photos of class `actual` the model called `predicted` (the classes' order). */
+  confusion: z.array(z.array(z.number().int())),
+})
+export type ClassifierScore = z.infer<typeof ClassifierScore>
+
+/**
+ * One evaluation on val: VOC AP at IoU 0.5, COCO AP over 0.50:0.95, recall at 0.5, and the checkpoint it scored. A
+ * classifier draws no boxes: its AP50, AP and recall are 0 and `classifier` holds its scores.
+ */
 export const RunEval = z.object({
   step: z.number().int(),
   epoch: z.number().int(),
@@ -596,6 +639,7 @@ export const RunEval = z.object({
   recall: z.number(),
   checkpoint: z.string(),
   at: z.number(),
+  classifier: ClassifierScore.nullable().optional(),
 })
 export type RunEval = z.infer<typeof RunEval>
 
@@ -880,10 +924,16 @@ export const requests = {
    * review queue's `disagree` filter). One job at a time; cancel keeps the photos done.
    */
   'predict.start': { params: PredictSettings, result: z.object({ jobId: z.string() }) },
-  /** The detector presets a run can train, in the order the Train page offers them (the recommended one first). */
+  /** The presets a run can train, in the order the Train page offers them: detectors (the recommended first), then classifiers. */
   'train.presets': { params: NoParams, result: z.array(TrainPreset) },
-  /** The project's labelled photos per split under a label choice, as a run would split them. */
-  'train.counts': { params: z.strictObject({ labels: z.enum(['all', 'reviewed']).default('all') }), result: SplitCounts },
+  /**
+   * The project's labelled photos per split under a label choice, as a run would split them; with `tag`, those a
+   * classifier of that tag would (the photos with the tag, set or not).
+   */
+  'train.counts': {
+    params: z.strictObject({ labels: z.enum(['all', 'reviewed']).default('all'), tag: TagName.optional() }),
+    result: SplitCounts,
+  },
   /** The project's runs, newest first. */
   'runs.list': { params: NoParams, result: z.array(Run) },
   /** One run with its whole history: every step's losses and every evaluation. */

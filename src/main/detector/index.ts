@@ -4,7 +4,7 @@ export { Backbone, DetectorConfig, FeatureMap, Loss, type DetectorConfigInput } 
 export { preset, presetNames } from './presets.js'
 export { buildDetector, detectorPart, type Detector, type DetectorMap } from './model.js'
 export { anchorCount, outputNames, type HeadOutputs } from './head.js'
-export { backboneNames, inputScaling, type InputScaling } from './backbones/index.js'
+export { backboneDefinition, backboneNames, featurePyramid, inputScaling, type InputScaling } from './backbones/index.js'
 export { formatCount, summarize, totalsByPart, type ModelSummary, type LayerSummary, type Totals } from './summary.js'
 export { anchorsFor, anchorsPerCell, SSD300_ANCHOR_MAPS, ssd300Anchors, type AnchorSet } from './anchors.js'
 export { BoxCoder, SSD_VARIANCES, type Variances } from './box-coder.js'

@@ -31,7 +31,9 @@ const RUN_COLUMNS = `id, name, preset, settings, state, error, backend, classes,
   val_images AS valImages, val_held_out AS valHeldOut, warnings, step, steps, epoch, created_at AS createdAt,
   ended_at AS endedAt, best_ap50 AS bestAp50, best_checkpoint AS bestCheckpoint,
   CASE WHEN parent_epoch IS NULL THEN NULL ELSE json_object('runId', parent_run_id, 'epoch', parent_epoch,
-    'name', (SELECT p.name FROM runs p WHERE p.id = runs.parent_run_id)) END AS parent`
+    'name', (SELECT p.name FROM runs p WHERE p.id = runs.parent_run_id)) END AS parent,
+  CASE json_extract(config, '$.task') WHEN 'classify' THEN 'classify' ELSE 'detect' END AS task,
+  best_accuracy AS bestAccuracy`
 const EXTRA_COLUMNS = `config, last_checkpoint AS lastCheckpoint, last_checkpoint_epoch AS lastCheckpointEpoch,
   last_checkpoint_step AS lastCheckpointStep`
 const RUN = { json: ['settings', 'classes', 'warnings', 'parent'], flags: ['valHeldOut'] }
@@ -101,19 +103,23 @@ export class RunStore {
     })
   }
 
-  /** An evaluation and the checkpoint it scored; the run's best and last checkpoints move with it. */
-  addEval(runId: number, e: RunEval, best: { ap50: number | null; checkpoint: string | null }): void {
+  /**
+   * An evaluation and the checkpoint it scored; the run's best and last checkpoints move with it. A detector's best is
+   * by AP50 (`accuracy` null), a classifier's by accuracy (`ap50` null).
+   */
+  addEval(runId: number, e: RunEval, best: { ap50: number | null; accuracy?: number | null; checkpoint: string | null }): void {
     this.sql.transaction(() => {
       this.sql
         .prepare(
-          `INSERT OR REPLACE INTO run_evals (run_id, step, epoch, ap50, ap, recall, checkpoint, at)
-           VALUES (@runId, @step, @epoch, @ap50, @ap, @recall, @checkpoint, @at)`,
+          `INSERT OR REPLACE INTO run_evals (run_id, step, epoch, ap50, ap, recall, checkpoint, at, classifier)
+           VALUES (@runId, @step, @epoch, @ap50, @ap, @recall, @checkpoint, @at, @classifier)`,
         )
-        .run({ runId, ...e })
+        .run({ runId, ...e, classifier: e.classifier ? JSON.stringify(e.classifier) : null })
       this.sql
         .prepare(
           `UPDATE runs SET last_checkpoint = @checkpoint, last_checkpoint_epoch = @epoch, last_checkpoint_step = @step,
-                           best_ap50 = @bestAp50, best_checkpoint = @bestCheckpoint, epoch = max(epoch, @epoch)
+                           best_ap50 = @bestAp50, best_accuracy = @bestAccuracy, best_checkpoint = @bestCheckpoint,
+                           epoch = max(epoch, @epoch)
            WHERE id = @id`,
         )
         .run({
@@ -122,6 +128,7 @@ export class RunStore {
           epoch: e.epoch,
           step: e.step,
           bestAp50: best.ap50,
+          bestAccuracy: best.accuracy ?? null,
           bestCheckpoint: best.checkpoint,
         })
     })
@@ -136,10 +143,16 @@ export class RunStore {
       .all(runId)
   }
 
+  /** A detector's evaluations have no `classifier` (kept out, not null, so they read as they always have). */
   evals(runId: number): RunEval[] {
     return this.sql
-      .prepare<[number], RunEval>('SELECT step, epoch, ap50, ap, recall, checkpoint, at FROM run_evals WHERE run_id = ? ORDER BY epoch')
+      .prepare<[number], Record<string, unknown>>(
+        'SELECT step, epoch, ap50, ap, recall, checkpoint, at, classifier FROM run_evals WHERE run_id = ? ORDER BY epoch',
+      )
       .all(runId)
+      .map(({ classifier, ...e }) =>
+        classifier === null ? (e as RunEval) : { ...(e as RunEval), classifier: JSON.parse(classifier as string) },
+      )
   }
 
   end(id: number, state: Exclude<RunState, 'running'>, error: string | null = null, now = Date.now()): void {

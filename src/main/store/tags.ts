@@ -135,6 +135,28 @@ export class TagStore {
     this.sql.prepare<[number, string]>("DELETE FROM tags WHERE image_id = ? AND source = 'kindled' AND teacher = ?").run(imageId, teacher)
   }
 
+  /**
+   * The photos a classifier of tag `name` learns from: each photo's top layer among `sources` (never a prediction), with
+   * what a run needs of the photo, in id order. A photo with no such layer is unlabelled for the tag and not listed.
+   */
+  labelledPhotos(
+    name: string,
+    sources: readonly Exclude<TagSource, 'predicted'>[],
+  ): { id: number; path: string; sha256: string; width: number; height: number; split: 'train' | 'val' | 'test'; value: boolean }[] {
+    const among = `source IN (${sources.map((s) => `'${s}'`).join(', ')})`
+    return this.sql
+      .prepare<
+        [string],
+        { id: number; path: string; sha256: string; width: number; height: number; split: 'train' | 'val' | 'test'; value: number }
+      >(
+        `SELECT i.id, i.path, i.sha256, i.width, i.height, i.split, t.value FROM tags t JOIN images i ON i.id = t.image_id
+         WHERE t.name = ? AND t.${among} AND ${topLayer(` AND u.${among}`)}
+         ORDER BY i.id`,
+      )
+      .all(name)
+      .map((r) => ({ ...r, value: r.value === 1 }))
+  }
+
   /** The tag names in the project (along image_tags_by_name). */
   names(): string[] {
     return this.sql

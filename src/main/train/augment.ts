@@ -118,6 +118,26 @@ export function planAugmentation(random: () => number, boxes: readonly Corners[]
   return { flip, crop, brightness, contrast }
 }
 
+/** A classifier's zoom: the photo shown from 0.9× to 1.1× its size, shifted up to 5 % of a side (see below). */
+export const CLASSIFIER_RANGES = { maxZoom: 0.1, maxShift: 0.05 }
+
+/**
+ * A whole-image classifier's augmentation: a flip, the detector's colour jitter and a mild zoom and shift. No crop
+ * cuts the face away (a photo's tag is about what is in it, and a crop could take that out); zooming out leaves at most a
+ * thin border of fill colour.
+ */
+export function planClassifierAugmentation(random: () => number): AugmentPlan {
+  const flip = random() < 0.5
+  const side = 1 + (random() * 2 - 1) * CLASSIFIER_RANGES.maxZoom
+  const dx = (random() * 2 - 1) * CLASSIFIER_RANGES.maxShift
+  const dy = (random() * 2 - 1) * CLASSIFIER_RANGES.maxShift
+  const x1 = (1 - side) / 2 + dx
+  const y1 = (1 - side) / 2 + dy
+  const brightness = (random() * 2 - 1) * AUGMENT_RANGES.brightness
+  const contrast = 1 + (random() * 2 - 1) * AUGMENT_RANGES.contrast
+  return { flip, crop: [x1, y1, x1 + side, y1 + side], brightness, contrast }
+}
+
 /**
  * The boxes after the plan: into the region's frame (a box whose centre leaves the region is dropped; one whose centre
  * stays is clipped to it), then mirrored if flipped. Colour jitter moves no box.

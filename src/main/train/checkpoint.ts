@@ -1,9 +1,10 @@
 // Checkpoints: `<project>/runs/<runId>/epoch-<N>/`, a TF.js layers model folder (model.json + one weight shard, the
 // format the device runner and the deploy page load) plus detector.json, which says what the outputs mean (the
-// detector config with the run's class names). No optimizer state: a resumed run restarts Adam's moments.
+// detector config with the run's class names; a classifier run's holds its classifier config under the same name). No optimizer state: a resumed run restarts Adam's moments.
 import fs from 'node:fs'
 import path from 'node:path'
 import * as tfl from '@tensorflow/tfjs-layers'
+import type { ClassifierConfig } from '../classifier/index.js'
 import { type DetectorConfig, modelFolderSaver, transferWeights, writeFileAtomic } from '../detector/index.js'
 // The device runner's reader: the one loader of model folders (tfjs-core itself reads only over HTTP).
 import { modelFolder } from '../../runner/load-model.js'
@@ -17,7 +18,8 @@ export interface CheckpointInfo {
   runId: number
   epoch: number
   step: number
-  config: DetectorConfig
+  /** A detector's config, or a classifier's (`task: 'classify'`: its one output is classLogits [b, classes]). */
+  config: DetectorConfig | ClassifierConfig
   classes: string[]
   /** The run's training time when the checkpoint was written: what a resumed budget run has already spent. */
   elapsedMs?: number

@@ -4,6 +4,7 @@
 import type { Corners } from '../../shared/boxes.js'
 import type { Split, SplitCounts, TrainSettings } from '../../shared/api.js'
 import type { Store } from '../store/index.js'
+import { tagClasses } from '../classifier/index.js'
 
 export interface TrainImage {
   id: number
@@ -15,6 +16,8 @@ export interface TrainImage {
   boxes: Corners[]
   /** 1-based class index per box (0 is the model's background). */
   labels: number[]
+  /** A classifier's class of the whole photo, 0-based in the run's classes (a tag's: 0 not set, 1 set); absent for a detector. */
+  classIndex?: number
 }
 
 export interface Dataset {
@@ -208,6 +211,66 @@ export function loadDataset(store: Store, labels: TrainSettings['labels'], choic
       throw new DatasetError(
         `no ${m.from} box in the train split has ${m.attribute} true, so there is no ${name} to learn: ` +
           `kindle the photos with the attribute first (e.g. kindling kindle --smile)`,
+      )
+    }
+  }
+  return { classes, train, val, heldOut }
+}
+
+/** The tag layers a classifier learns from: a person's only for `reviewed`, else the top of a person's, a label file's and kindling's. */
+const tagSources = (labels: TrainSettings['labels']) =>
+  labels === 'reviewed' ? (['human'] as const) : (['human', 'imported', 'kindled'] as const)
+
+/** The photos a classifier of `tag` would learn from and evaluate on, per split (`train.counts` with a tag). */
+export function tagSplitCounts(store: Store, tag: string, labels: TrainSettings['labels']): SplitCounts {
+  const counts = { train: 0, val: 0, test: 0 }
+  for (const p of store.tagTable.labelledPhotos(tag, tagSources(labels))) counts[p.split]++
+  return { ...counts, heldOut: counts.val > 0 ? 0 : heldOutCount(counts.train) }
+}
+
+/**
+ * A classifier's data: the photos with a `tag` label (set or not), each of class 1 (set) or 0 (not), under the split
+ * rules of a detector's (train trains, val evaluates, test is never touched). Refused, saying what to do, when no photo
+ * has the tag, when train or val is short, or when the train photos are all of one class (nothing to tell apart).
+ */
+export function loadTagDataset(store: Store, tag: string, labels: TrainSettings['labels']): Dataset {
+  const classes = tagClasses(tag)
+  const photos: LabelledPhoto[] = store.tagTable.labelledPhotos(tag, tagSources(labels)).map((p) => ({
+    id: p.id,
+    path: p.path,
+    sha256: p.sha256,
+    width: p.width,
+    height: p.height,
+    split: p.split,
+    boxes: [],
+    labels: [],
+    classIndex: p.value ? 1 : 0,
+  }))
+  const which = (n: number) =>
+    `${n.toLocaleString('en')} ${n === 1 ? 'photo' : 'photos'} ${labels === 'reviewed' ? `a person tagged ${tag}` : `with a ${tag} tag`}`
+  const how =
+    labels === 'reviewed'
+      ? `Set ${tag} (or not) on photos in Review, or train on all tags`
+      : `Tag photos ${tag} or not: in Review, by importing a CSV with a ${tag} column, or by kindling (kindling kindle --smile tags smiling)`
+  if (photos.length === 0) {
+    const names = store.tagTable.names()
+    throw new DatasetError(`no ${which(1).replace(/^1 /, '')} (set or not) yet; the project's tags: ${names.join(', ') || 'none'}. ${how}`)
+  }
+  const bySplit: Record<Split, number> = { train: 0, val: 0, test: 0 }
+  for (const p of photos) bySplit[p.split]++
+  if (bySplit.train === 0 || (bySplit.train === 1 && bySplit.val === 0)) {
+    throw new DatasetError(
+      `${which(bySplit.train)} in the train split (${bySplit.val} in val, which only evaluates; ${bySplit.test} in ` +
+        `test, which is kept for final evaluation): a run needs photos to learn from and one to evaluate on. ${how}`,
+    )
+  }
+  const { train, val, heldOut } = splitPhotos(photos)
+  for (const [c, name] of classes.entries()) {
+    if (!train.some((p) => p.classIndex === c)) {
+      throw new DatasetError(
+        `every train photo ${labels === 'reviewed' ? `a person tagged ${tag}` : `with a ${tag} tag`} is ${c === 1 ? 'not ' : ''}${tag}: ` +
+          'a classifier needs photos of both ' +
+          `(${classes.join(' and ')}) to tell them apart; no train photo is ${name}`,
       )
     }
   }

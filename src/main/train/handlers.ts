@@ -2,7 +2,7 @@
 // the runs with their history.
 import { StudioError } from '../../shared/api.js'
 import type { Handlers, StudioContext } from '../studio.js'
-import { splitCounts } from './dataset.js'
+import { splitCounts, tagSplitCounts } from './dataset.js'
 import { trainPresets } from './presets.js'
 
 type TrainMethod = 'train.start' | 'train.resume' | 'predict.start' | 'train.presets' | 'train.counts' | 'runs.list' | 'runs.get'
@@ -19,7 +19,8 @@ export function trainHandlers(ctx: StudioContext): Pick<Handlers, TrainMethod> {
     },
     'predict.start': (settings) => ({ jobId: ctx.predict(settings).job.id }),
     'train.presets': () => trainPresets(),
-    'train.counts': ({ labels }) => splitCounts(ctx.requireStore(), labels),
+    'train.counts': ({ labels, tag }) =>
+      tag === undefined ? splitCounts(ctx.requireStore(), labels) : tagSplitCounts(ctx.requireStore(), tag, labels),
     'runs.list': () => ctx.requireStore().runs.list(),
     'runs.get': ({ runId }) => {
       const runs = ctx.requireStore().runs

@@ -12,7 +12,9 @@ export {
   refusal,
   splitCounts,
   loadDataset,
+  loadTagDataset,
   splitPhotos,
+  tagSplitCounts,
   toCorners,
   type Dataset,
   type LabelledPhoto,
@@ -20,7 +22,9 @@ export {
 } from './dataset.js'
 export {
   AUGMENT_RANGES,
+  CLASSIFIER_RANGES,
   FILL_COLOUR,
+  planClassifierAugmentation,
   augmentBoxes,
   IDENTITY_PLAN,
   jitterColour,
@@ -58,7 +62,7 @@ export {
 export { batchTensor, scoreDetections, type Score } from './score.js'
 export { batchesPerEpoch, epochOrder, runSession, sessionDeadline, type SessionInit } from './session.js'
 export { prepareResume, prepareRun, trainJob, type PreparedRun } from './job.js'
-export { defaultInit, initsFor, TRAIN_PRESETS, trainPresets } from './presets.js'
+export { ALL_PRESETS, defaultInit, initsFor, presetTask, TRAIN_PRESETS, trainPresets } from './presets.js'
 export { COSTS, LATENCY_MS, presetFacts, TRAIN_STEP_SECONDS } from './preset-facts.js'
 export { predictJob, preparePredict, type PreparedPredict } from './predict.js'
 export { runPredictor, toPixels, type PixelDetection, type PredictPhoto } from './predictor.js'

@@ -4,14 +4,15 @@
 // one transaction per quarter second, not per step) and sends on as events.
 import { randomInt } from 'node:crypto'
 import { DEFAULT_EPOCHS, type Run, type RunStep, StudioError, type StudioEvent, TrainSettings } from '../../shared/api.js'
-import { DetectorConfig, preset, presetNames, pretrainedSources, scoreSources } from '../detector/index.js'
+import { ClassifierConfig, classifierPreset, classifierPresetNames, isClassifierConfig } from '../classifier/index.js'
+import { type Backbone, DetectorConfig, preset, presetNames, pretrainedSources, scoreSources } from '../detector/index.js'
 import type { BackendName } from '../engine/index.js'
 import type { JobContext } from '../jobs/index.js'
 import type { Store } from '../store/index.js'
-import { DatasetError, loadDataset } from './dataset.js'
+import { type Dataset, DatasetError, loadDataset, loadTagDataset } from './dataset.js'
 import { readCheckpointInfo, runCheckpoint } from './checkpoint.js'
 import { batchesPerEpoch, sessionDeadline, type SessionInit } from './session.js'
-import { defaultInit } from './presets.js'
+import { ALL_PRESETS, defaultInit, presetTask } from './presets.js'
 import { startTrainingWorker } from './worker.js'
 
 export interface PreparedRun {
@@ -23,11 +24,12 @@ const STEP_FLUSH_MS = 250
 const STEP_FLUSH_COUNT = 256
 
 /** A pretrained start must fit the preset's backbone: said before the run exists, with the presets it does fit. */
-function refuseMisfitInit(init: TrainSettings['init'], presetName: string, config: DetectorConfig): void {
+function refuseMisfitInit(init: TrainSettings['init'], presetName: string, config: { backbone: Backbone }): void {
   if (init === undefined || init === 'random') return
   const source = pretrainedSources[init]
   if (source.accepts(config.backbone)) return
-  const fitting = presetNames.filter((name) => source.accepts(preset(name).backbone))
+  const backboneOf = (name: string) => (presetTask(name) === 'classify' ? classifierPreset(name) : preset(name)).backbone
+  const fitting = [...presetNames, ...classifierPresetNames].filter((name) => source.accepts(backboneOf(name)))
   throw new StudioError(
     `${init} fits ${source.fits}; ${presetName}'s backbone is ${config.backbone.name}` +
       `${'alpha' in config.backbone ? ` at width ${config.backbone.alpha}` : ''}` +
@@ -58,6 +60,13 @@ function parentOf(store: Store, from: { runId: number; epoch?: number }): Parent
   }
   const record = store.runs.record(from.runId)!
   const { dir, info } = checkpoint
+  if (isClassifierConfig(info.config)) {
+    throw new StudioError(
+      `cannot fine-tune: run ${record.id} is a classifier (${record.preset}); fine-tuning with new classes starts from a detector run`,
+      'invalid',
+      'params.from',
+    )
+  }
   return { runId: record.id, name: record.name, preset: record.preset, epoch: info.epoch, dir, classes: info.classes, config: info.config }
 }
 
@@ -90,11 +99,17 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
   if (parsed.epochs !== undefined && parsed.minutes !== undefined) {
     throw new StudioError('train for a number of epochs or of minutes, not both', 'invalid', 'params.minutes')
   }
-  if (!presetNames.includes(parsed.preset)) {
+  const task = presetTask(parsed.preset)
+  if (task === undefined) {
+    throw new StudioError(`no preset is called "${parsed.preset}"; the presets are ${ALL_PRESETS.join(', ')}`, 'invalid', 'params.preset')
+  }
+  if (task === 'classify') return prepareClassifierRun(store, parsed, startedAt)
+  if (parsed.tag !== undefined) {
     throw new StudioError(
-      `no detector preset is called "${parsed.preset}"; the presets are ${presetNames.join(', ')}`,
+      `${parsed.preset} is a detector: it learns the project's boxes, not a tag; to learn ${parsed.tag}, train a classifier preset ` +
+        `(${ALL_PRESETS.filter((name) => presetTask(name) === 'classify').join(', ')})`,
       'invalid',
-      'params.preset',
+      'params.tag',
     )
   }
   // An epoch run stores its epochs filled in; a budget run has none (its steps are planned as it goes). Every new run
@@ -150,7 +165,63 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
       startEpoch: 1,
       resumeFrom: null,
       parent: parent ? { dir: parent.dir, classes: parent.classes } : null,
-      best: { ap50: null, checkpoint: null },
+      best: { ap50: null, accuracy: null, checkpoint: null },
+      clock: { startedAt, usedMs: 0 },
+      schedule: null,
+    },
+  }
+}
+
+/** A classifier preset's run: the preset's model with the classes of the tag it learns, on the photos with that tag. */
+function prepareClassifierRun(store: Store, parsed: TrainSettings, startedAt: number): PreparedRun {
+  const refuse = (message: string, field: string): never => {
+    throw new StudioError(message, 'invalid', `params.${field}`)
+  }
+  const { tag } = parsed
+  if (tag === undefined) {
+    refuse(`${parsed.preset} classifies whole photos by an image tag: name the tag it learns (e.g. tag smiling)`, 'tag')
+  }
+  if (parsed.classes || parsed.classMap)
+    refuse(`${parsed.preset} learns the tag's two classes (${tag} or not); it takes no class list`, 'classes')
+  if (parsed.freezeBackboneEpochs) refuse('freezing the backbone is for a fine-tune (from a run)', 'freezeBackboneEpochs')
+  const filled = { ...parsed, init: parsed.init ?? defaultInit(parsed.preset) }
+  const settings = parsed.minutes === undefined ? { ...filled, epochs: parsed.epochs ?? DEFAULT_EPOCHS } : filled
+  let dataset: Dataset
+  try {
+    dataset = loadTagDataset(store, tag!, settings.labels)
+  } catch (error) {
+    if (error instanceof DatasetError) refuse(`cannot train: ${error.message}`, 'tag')
+    throw error
+  }
+  const config = classifierPreset(settings.preset, tag)
+  refuseMisfitInit(settings.init, settings.preset, config)
+  const seeded = { ...settings, seed: settings.seed ?? randomInt(0, 2 ** 31 - 1) }
+  const run = store.runs.create({
+    name: settings.name ?? `${settings.preset} ${tag} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+    preset: settings.preset,
+    settings: seeded,
+    config,
+    classes: dataset!.classes,
+    backend: '',
+    trainImages: dataset!.train.length,
+    valImages: dataset!.val.length,
+    valHeldOut: dataset!.heldOut,
+    steps: (seeded.epochs ?? 0) * batchesPerEpoch(dataset!.train.length, seeded.batchSize),
+  })
+  return {
+    run,
+    session: {
+      runId: run.id,
+      projectDir: store.dir,
+      settings: seeded,
+      config,
+      classes: dataset!.classes,
+      train: dataset!.train,
+      val: dataset!.val,
+      startEpoch: 1,
+      resumeFrom: null,
+      parent: null,
+      best: { ap50: null, accuracy: null, checkpoint: null },
       clock: { startedAt, usedMs: 0 },
       schedule: null,
     },
@@ -170,9 +241,11 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
     const what = record.settings.minutes === undefined ? 'all its epochs' : 'its time'
     throw new StudioError(`run ${runId} has finished ${what}`, 'conflict', 'params.runId')
   }
+  const classify = isClassifierConfig(record.config)
   const names = store.classes().map((c) => c.name)
-  // A run that names its classes checks them when its photos load (below); one that took the project's needs them unchanged.
-  if (!record.settings.classes && names.join('\n') !== record.classes.join('\n')) {
+  // A run that names its classes checks them when its photos load (below); one that took the project's needs them
+  // unchanged. A classifier's classes are its tag's.
+  if (!classify && !record.settings.classes && names.join('\n') !== record.classes.join('\n')) {
     throw new StudioError(
       `cannot resume run ${runId}: the project's classes changed since it started (${record.classes.join(', ')} → ` +
         `${names.join(', ') || 'none'}); start a new run`,
@@ -182,13 +255,15 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
   }
   let dataset
   try {
-    dataset = loadDataset(store, record.settings.labels, record.settings)
+    dataset = classify
+      ? loadTagDataset(store, record.settings.tag!, record.settings.labels)
+      : loadDataset(store, record.settings.labels, record.settings)
   } catch (error) {
     if (error instanceof DatasetError) throw new StudioError(`cannot resume run ${runId}: ${error.message}`, 'invalid', 'params.runId')
     throw error
   }
   const settings = record.settings as TrainSettings & { seed: number }
-  const config = DetectorConfig.parse(record.config)
+  const config = classify ? ClassifierConfig.parse(record.config) : DetectorConfig.parse(record.config)
   const epoch = record.lastCheckpointEpoch ?? 0
   const step = record.lastCheckpointStep ?? 0
   // A budget run goes on with the time it had left at its checkpoint (the steps after it are trained again) and with
@@ -217,7 +292,7 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
       startEpoch: epoch + 1,
       resumeFrom: record.lastCheckpoint,
       parent,
-      best: { ap50: record.bestAp50, checkpoint: record.bestCheckpoint },
+      best: { ap50: record.bestAp50, accuracy: record.bestAccuracy, checkpoint: record.bestCheckpoint },
       clock: { startedAt: Date.now(), usedMs: info?.elapsedMs ?? 0 },
       schedule: settings.minutes === undefined ? null : (info?.schedule ?? null),
     },

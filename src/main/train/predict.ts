@@ -1,8 +1,10 @@
 // Predicting with a trained run, as a job. Starting one is checked here on the main thread — the run, its checkpoint
 // (the best, or a given epoch's), the photos in scope — so a request that cannot predict is refused at once with the
 // reason; the model runs in a worker thread (predict-worker.ts), and each batch that comes back is written here in one
-// transaction: the photos' earlier predicted boxes replaced by the new ones, and their "disagree" flags.
+// transaction: the photos' earlier predicted boxes replaced by the new ones, and their "disagree" flags — or, for a
+// classifier run, each photo's predicted tag (the run and its score with it).
 import { PredictSettings, type PredictSummary, StudioError } from '../../shared/api.js'
+import { ClassifierConfig, isClassifierConfig } from '../classifier/index.js'
 import { DetectorConfig } from '../detector/index.js'
 import type { BackendName } from '../engine/index.js'
 import { type JobContext, startWorkerThread } from '../jobs/index.js'
@@ -26,13 +28,30 @@ export interface PreparedPredict {
   /** The project's class id for each of the checkpoint's classes (index i → model class i + 1); null: class gone. */
   classIds: (number | null)[]
   photos: PredictPhoto[]
-  config: DetectorConfig
+  config: DetectorConfig | ClassifierConfig
+  /** A classifier run's tag: what its predictions are written as. */
+  tag?: string
 }
 
 /** Check the request against the project and the run's checkpoints; throws StudioError naming the problem. */
 export function preparePredict(store: Store, input: PredictSettings): PreparedPredict {
   const settings = PredictSettings.parse(input)
   const { dir: checkpoint, info } = runCheckpoint(store, settings.runId, settings.epoch)
+  if (isClassifierConfig(info.config)) {
+    const config = ClassifierConfig.parse(info.config)
+    return {
+      runId: settings.runId,
+      epoch: info.epoch,
+      checkpoint,
+      minScore: settings.minScore,
+      batchSize: settings.batchSize,
+      classIds: [],
+      photos: store.images.inScope(settings.scope),
+      config,
+      // The tag's classes are ["not T", "T"] (classifier/config.ts: tagClasses).
+      tag: store.runs.record(settings.runId)?.settings.tag ?? config.classes[1],
+    }
+  }
   // The model's classes are the run's, by name: a class renamed or deleted since has no box to become.
   const byName = new Map(store.classes().map((c) => [c.name.toLowerCase(), c.id]))
   const classIds = info.classes.map((name) => byName.get(name.toLowerCase()) ?? null)
@@ -75,6 +94,8 @@ export async function predictJob(
     skipped: 0,
     cancelled: false,
   }
+  const { tag } = prepared
+  if (tag !== undefined) summary.tagged = { tag, photos: 0, set: 0 }
   const counters = { done: 0, total: prepared.photos.length }
   ctx.report(counters)
   if (prepared.photos.length === 0) return summary
@@ -89,7 +110,30 @@ export async function predictJob(
     backend: options.backend,
   }
   const worker = startWorkerThread(import.meta.url, 'predict-worker', init)
+  // A classifier's say on each photo's tag: the predicted layer (a person's, a label file's or kindling's stay on top),
+  // scored by the probability of the value it gives. Disagree: a label layer of the photo says otherwise.
+  const writeTags = (tag: string, photos: Extract<PredictorMessage, { type: 'batch' }>['photos']) => {
+    store.db.transaction(() => {
+      for (const { imageId, probabilities } of photos) {
+        if (!probabilities) continue
+        const set = probabilities[1] >= probabilities[0]
+        store.tagTable.put({ imageId, name: tag, value: set, source: 'predicted', runId: prepared.runId, score: probabilities[set ? 1 : 0] })
+        summary.photos++
+        if (set) summary.tagged!.set++
+        const label = store.tagTable
+          .ofImage(imageId)
+          .find((t) => t.name === tag)
+          ?.layers.find((l) => l.source !== 'predicted')
+        if (label && label.value !== set) summary.disagree++
+      }
+    })()
+    summary.tagged!.photos = summary.photos
+    counters.done += photos.length
+    ctx.report(counters)
+    options.onBatch?.()
+  }
   const write = (photos: Extract<PredictorMessage, { type: 'batch' }>['photos']) => {
+    if (tag !== undefined) return writeTags(tag, photos)
     const rows = photos.map(({ imageId, detections }) => ({
       imageId,
       boxes: detections.flatMap(({ classIndex, ...box }) => {

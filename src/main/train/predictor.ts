@@ -1,8 +1,10 @@
 // Running a trained checkpoint over photos, as the predict worker thread does it: build the run's detector, put the
 // checkpoint's weights in, then decode batches (the training pipeline's decoding, without augmentation) and report each
-// batch's detections in photo pixels. Nothing here touches the store: the main thread writes what comes back.
+// batch's detections in photo pixels — or, for a classifier's checkpoint, each photo's class probabilities. Nothing here
+// touches the store: the main thread writes what comes back.
 // The network runs on ONNX Runtime where it loads (inference.ts): a prediction job runs alone, so it has every core.
 import * as tf from '@tensorflow/tfjs-core'
+import { buildClassifier, type ClassifierConfig, isClassifierConfig, predictClasses } from '../classifier/index.js'
 import { anchorsFor, buildDetector, DetectionDecoder, DetectorConfig } from '../detector/index.js'
 import { loadCheckpointWeights } from './checkpoint.js'
 import { batches, type SkippedPhoto } from './pipeline.js'
@@ -20,7 +22,7 @@ export interface PredictPhoto {
 
 export interface PredictorInit {
   checkpoint: string
-  config: DetectorConfig
+  config: DetectorConfig | ClassifierConfig
   photos: PredictPhoto[]
   batchSize: number
   minScore: number
@@ -39,7 +41,9 @@ export interface PixelDetection {
 }
 
 export type PredictorMessage =
-  { type: 'batch'; photos: { imageId: number; detections: PixelDetection[] }[] } | { type: 'skip'; skipped: SkippedPhoto }
+  /** A classifier's photos have no detections and their class probabilities, in its classes' order. */
+  | { type: 'batch'; photos: { imageId: number; detections: PixelDetection[]; probabilities?: number[] }[] }
+  | { type: 'skip'; skipped: SkippedPhoto }
 
 /**
  * The model saw the photo stretched to its input size, so its normalised corners scale back by the photo's own width
@@ -54,8 +58,40 @@ export function toPixels(box: readonly [number, number, number, number], width: 
   return x2 - x1 >= 1 && y2 - y1 >= 1 ? { x: x1, y: y1, w: x2 - x1, h: y2 - y1 } : null
 }
 
+/** A classifier's checkpoint over the photos: their class probabilities, batch by batch (TF.js: see classifier-learner.ts). */
+async function runClassifier(init: PredictorInit & { config: ClassifierConfig }, post: (m: PredictorMessage) => void, signal: AbortSignal) {
+  const { config } = init
+  const { model } = buildClassifier(config)
+  try {
+    await loadCheckpointWeights(model, init.checkpoint)
+    const images = init.photos.map((p) => ({ ...p, sha256: '', boxes: [], labels: [] }))
+    for await (const { samples } of batches(
+      images,
+      init.batchSize,
+      config.input,
+      () => IDENTITY_PLAN,
+      (skipped) => post({ type: 'skip', skipped }),
+    )) {
+      if (signal.aborted) break
+      if (samples.length === 0) continue
+      const input = batchTensor({ samples }, config.input)
+      let probabilities
+      try {
+        probabilities = await predictClasses(model, input)
+      } finally {
+        input.dispose()
+      }
+      post({ type: 'batch', photos: samples.map((s, i) => ({ imageId: s.image.id, detections: [], probabilities: probabilities[i] })) })
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  } finally {
+    model.dispose()
+  }
+}
+
 /** Predict every photo, batch by batch, until done or `signal` aborts (the batch under way finishes and is reported). */
 export async function runPredictor(init: PredictorInit, post: (m: PredictorMessage) => void, signal: AbortSignal): Promise<void> {
+  if (isClassifierConfig(init.config)) return runClassifier({ ...init, config: init.config }, post, signal)
   // Decode down to the job's minimum: the preset's own threshold (0.3 by default) would hide lower requests.
   const config = DetectorConfig.parse({ ...init.config, decoding: { ...init.config.decoding, scoreThreshold: init.minScore } })
   const detector = buildDetector(config)

@@ -1,7 +1,7 @@
 // What the studio knows about each preset beyond its name, as data: what it costs a frame, and what the benches
 // measured. The Train page's preset list shows it (`train.presets`), so a user picks with figures, not names.
 //
-// COSTS are what `kindling presets --json` prints (the detector built, its layers summed: src/main/detector). Building
+// COSTS are what `kindling presets --json` prints (the detector — or classifier — built, its layers summed). Building
 // every preset takes seconds of CPU, too long for a request, so the figures are stored here and
 // tests/unit/train/preset-facts.test.ts rebuilds each preset and fails when they drift.
 //
@@ -29,6 +29,9 @@ export const COSTS: Record<string, PresetCost> = {
   'mobilenet-v2-ssd-320x240': { input: '320×240', params: 3_391_148, macs: 581_008_384 },
   'darknet-tiny-ssd-320x240': { input: '320×240', params: 8_828_636, macs: 959_948_800 },
   'resnet18-ssd-300': { input: '300×300', params: 13_502_252, macs: 3_498_311_424 },
+  // The whole-image classifiers (src/main/classifier), built with two classes.
+  'alexnet-classifier': { input: '227×227', params: 9_156_418, macs: 821_596_864 },
+  'mobilenet-classifier-160': { input: '160×160', params: 830_562, macs: 76_013_824 },
 }
 
 export const TRAIN_STEP_BENCH = '`bench -- train`, batch 8, 2 replicas on 2 cores, 2026-12-07'

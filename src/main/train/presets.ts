@@ -3,8 +3,9 @@
 // idle machine, after issue 12's batch-norm and SIMD kernels): mobilenet-ssd-320x240 1.37 s, alexnet-ssd-320x240 2.59 s,
 // mobilenet-v1-ssd-320x240 2.81 s; the rest were measured before those kernels (batch 2: darknet-tiny-ssd-320x240
 // 1.6 s, alexnet-ssd-300 ≈ 1.8 s, resnet18-ssd-300 3.4 s, mobilenet-v2-ssd-320x240 3.6 s, mobilenet-v1-ssd-300 3.9 s).
-import { PI_PRESET, type TrainInit, type TrainPreset } from '../../shared/api.js'
-import { preset, presetNames, pretrainedSources } from '../detector/index.js'
+import { PI_PRESET, type RunTask, type TrainInit, type TrainPreset } from '../../shared/api.js'
+import { classifierPreset, classifierPresetNames } from '../classifier/index.js'
+import { type Backbone, preset, presetNames, pretrainedSources } from '../detector/index.js'
 import { presetFacts } from './preset-facts.js'
 
 const FASTEST_FIRST = [
@@ -17,16 +18,28 @@ const FASTEST_FIRST = [
   'mobilenet-v1-ssd-300',
 ]
 
-/** Every preset: the one for a Pi first, then the measured fastest first; one added later and not yet measured goes last. */
+/** Every detector preset: the one for a Pi first, then the measured fastest first; one added later and not yet measured goes last. */
 export const TRAIN_PRESETS: string[] = [
   PI_PRESET,
   ...FASTEST_FIRST.filter((name) => presetNames.includes(name) && name !== PI_PRESET),
   ...presetNames.filter((name) => !FASTEST_FIRST.includes(name) && name !== PI_PRESET),
 ]
 
+/** Every preset a run can train: the detectors, then the whole-image classifiers (AlexNet, the seed's baseline, first). */
+export const ALL_PRESETS: string[] = [...TRAIN_PRESETS, ...classifierPresetNames]
+
+/** What a preset trains: a detector, or a classifier of an image tag; undefined for no such preset. */
+export function presetTask(name: string): RunTask | undefined {
+  if (presetNames.includes(name)) return 'detect'
+  if (classifierPresetNames.includes(name)) return 'classify'
+  return undefined
+}
+
+const presetBackbone = (name: string): Backbone => (presetTask(name) === 'classify' ? classifierPreset(name) : preset(name)).backbone
+
 /** The initial weights that fit a preset's backbone: the pretrained sources that do, then random. */
 export function initsFor(presetName: string): TrainInit[] {
-  const { backbone } = preset(presetName)
+  const backbone = presetBackbone(presetName)
   return [...Object.values(pretrainedSources).flatMap((s) => (s.accepts(backbone) ? [s.name] : [])), 'random']
 }
 
@@ -38,4 +51,10 @@ export const defaultInit = (presetName: string): TrainInit => initsFor(presetNam
 
 /** The presets as the Train page offers them, each with what the studio knows about it (preset-facts.ts). */
 export const trainPresets = (): TrainPreset[] =>
-  TRAIN_PRESETS.map((name) => ({ name, recommended: name === PI_PRESET, inits: initsFor(name), ...presetFacts(name) }))
+  ALL_PRESETS.map((name) => ({
+    name,
+    task: presetTask(name)!,
+    recommended: name === PI_PRESET,
+    inits: initsFor(name),
+    ...presetFacts(name),
+  }))

@@ -77,6 +77,7 @@ describe('train.start', () => {
     // Each with what the studio knows: its cost a frame, and the benches' training step and latency where measured.
     expect(presets[0]).toEqual({
       name: PI_PRESET,
+      task: 'detect',
       recommended: true,
       inits: ['face-api-ssd-mobilenetv1', 'random'],
       input: '320×240',
@@ -93,6 +94,12 @@ describe('train.start', () => {
     })
     expect(presets.find((p) => p.name === 'resnet18-ssd-300')).toMatchObject({ macs: 3_498_311_424, training: null, latency: null })
     expect(presets.filter((p) => p.recommended)).toHaveLength(1)
+    // The whole-image classifiers come after the detectors, AlexNet's first; neither fits a pretrained start.
+    expect(presets.filter((p) => p.task === 'classify').map((p) => [p.name, p.inits])).toEqual([
+      ['alexnet-classifier', ['random']],
+      ['mobilenet-classifier-160', ['random']],
+    ])
+    expect(presets.findIndex((p) => p.task === 'classify')).toBe(presets.filter((p) => p.task === 'detect').length)
     // A run that names no init stores the preset's default.
     expect(run.settings.init).toBe('random')
     // The Train page's count by split is what the run took: its train photos, its val photos.
@@ -225,7 +232,7 @@ describe('train.start', () => {
       )
       expect(await request(other, 'runs.list', {})).toEqual([])
       expect(await request(other, 'train.counts', { labels: 'all' })).toEqual({ train: 0, val: 0, test: 0, heldOut: 0 })
-      await expect(request(other, 'train.start', { preset: 'no-such-preset' })).rejects.toThrow('no detector preset is called "no-such-preset"')
+      await expect(request(other, 'train.start', { preset: 'no-such-preset' })).rejects.toThrow('no preset is called "no-such-preset"')
     } finally {
       await other.close()
     }

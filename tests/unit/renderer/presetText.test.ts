@@ -4,6 +4,7 @@ import { compact, presetDetails, presetOptionText } from '../../../src/renderer/
 
 const pi: TrainPreset = {
   name: 'mobilenet-v1-ssd-320x240',
+  task: 'detect',
   recommended: true,
   inits: ['face-api-ssd-mobilenetv1', 'random'],
   input: '320×240',

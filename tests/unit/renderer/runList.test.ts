@@ -23,6 +23,8 @@ const run = (id: number, createdAt: number, over: Partial<Run> = {}): Run => ({
   bestAp50: null,
   bestCheckpoint: null,
   parent: null,
+  task: 'detect',
+  bestAccuracy: null,
   ...over,
 })
 

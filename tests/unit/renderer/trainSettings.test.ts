@@ -35,6 +35,16 @@ describe('the new-run form, checked before it is sent', () => {
     expect(checkTrainForm(form)).not.toHaveProperty('params.init')
   })
 
+  it('sends a classifier preset with the tag it learns, and asks for the tag when none is chosen', () => {
+    const classifier = { ...form, preset: 'alexnet-classifier', task: 'classify' as const }
+    expect(checkTrainForm(classifier)).toEqual({ ok: false, errors: { tag: 'Choose the image tag the classifier learns' } })
+    const checked = checkTrainForm({ ...classifier, tag: 'smiling' })
+    expect(checked.ok && checked.params).toMatchObject({ preset: 'alexnet-classifier', tag: 'smiling' })
+    if (checked.ok) expect(TrainSettings.parse(checked.params).tag).toBe('smiling')
+    // A detector never sends a tag, even one left from an earlier choice.
+    expect(checkTrainForm({ ...form, tag: 'smiling' })).not.toHaveProperty('params.tag')
+  })
+
   it('names each field that is wrong, in words', () => {
     const checked = checkTrainForm({
       ...form,
@@ -48,7 +58,7 @@ describe('the new-run form, checked before it is sent', () => {
     expect(checked.ok).toBe(false)
     if (checked.ok) return
     expect(checked.errors).toEqual({
-      preset: 'Choose a detector preset',
+      preset: 'Choose a preset',
       epochs: 'The number of epochs is from 1 to 10,000',
       batchSize: 'The batch size is a whole number',
       learningRate: 'The learning rate is a number, e.g. 0.001 or 1e-3',

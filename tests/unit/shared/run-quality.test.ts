@@ -1,6 +1,17 @@
 // What a run's score and a project's train photos mean, in the words every page shows.
 import { describe, expect, it } from 'vitest'
-import { GOOD_AP50, MIN_TRAIN_PHOTOS, runVerdict, SCORE_TERMS, tooFewPhotosWarning, WEAK_AP50 } from '../../../src/shared/run-quality'
+import {
+  bestScore,
+  CLASSIFIER_TERMS,
+  GOOD_ACCURACY,
+  GOOD_AP50,
+  MIN_TRAIN_PHOTOS,
+  runVerdict,
+  SCORE_TERMS,
+  tooFewPhotosWarning,
+  WEAK_ACCURACY,
+  WEAK_AP50,
+} from '../../../src/shared/run-quality'
 
 describe('runVerdict', () => {
   it('calls a run weak below WEAK_AP50, usable below GOOD_AP50, good from it, unscored before its first evaluation', () => {
@@ -14,6 +25,28 @@ describe('runVerdict', () => {
     expect(runVerdict(GOOD_AP50 - 0.001).quality).toBe('fair')
     expect(runVerdict(GOOD_AP50)).toMatchObject({ quality: 'good', label: 'Good' })
     expect(runVerdict(0.965).explanation).toMatch(/^AP50 97%: /)
+  })
+
+  it('judges a classifier by its accuracy, in its own words (a coin toss is weak, not "usable")', () => {
+    expect(runVerdict(null, 'classify')).toMatchObject({ quality: 'unscored' })
+    expect(runVerdict(0.55, 'classify')).toMatchObject({ quality: 'weak', label: 'Weak' })
+    expect(runVerdict(0.55, 'classify').explanation).toMatch(
+      /^Accuracy 55%: it gets the tag wrong on many val photos \(guessing gets about 50%\)/,
+    )
+    expect(runVerdict(WEAK_ACCURACY - 0.001, 'classify').quality).toBe('weak')
+    expect(runVerdict(WEAK_ACCURACY, 'classify')).toMatchObject({ quality: 'fair', label: 'Usable' })
+    expect(runVerdict(GOOD_ACCURACY - 0.001, 'classify').quality).toBe('fair')
+    expect(runVerdict(GOOD_ACCURACY, 'classify')).toMatchObject({ quality: 'good', label: 'Good' })
+    expect(runVerdict(0.93, 'classify').explanation).toBe('Accuracy 93%: it tags nearly every val photo as its labels say.')
+    // The same 0.6 is a usable detector but a weak classifier.
+    expect(runVerdict(0.6).quality).toBe('fair')
+    expect(runVerdict(0.6, 'classify').quality).toBe('weak')
+  })
+
+  it("takes a run's best score by its task", () => {
+    expect(bestScore({ task: 'detect', bestAp50: 0.7, bestAccuracy: null })).toBe(0.7)
+    expect(bestScore({ task: 'classify', bestAp50: null, bestAccuracy: 0.92 })).toBe(0.92)
+    expect(Object.keys(CLASSIFIER_TERMS)).toEqual(['accuracy', 'precision', 'recall', 'confusion'])
   })
 })
 

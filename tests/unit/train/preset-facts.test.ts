@@ -1,6 +1,7 @@
 // The preset list's figures are stored as data (building every preset takes seconds): they must stay what
 // `kindling presets` computes, and every measured preset must exist.
 import { describe, expect, it } from 'vitest'
+import { buildClassifier, classifierPreset, classifierPresetNames } from '../../../src/main/classifier/index.js'
 import { buildDetector, preset, presetNames, summarize } from '../../../src/main/detector/index.js'
 import { initEngine } from '../../../src/main/engine/index.js'
 import { COSTS, LATENCY_MS, presetFacts, TRAIN_STEP_SECONDS } from '../../../src/main/train/index.js'
@@ -9,7 +10,17 @@ import { PI_PRESET } from '../../../src/shared/api.js'
 describe('preset facts', () => {
   it("stores every preset's parameters and multiply-adds as the built detector counts them", async () => {
     await initEngine()
-    expect(Object.keys(COSTS).sort()).toEqual([...presetNames].sort())
+    expect(Object.keys(COSTS).sort()).toEqual([...presetNames, ...classifierPresetNames].sort())
+    for (const name of classifierPresetNames) {
+      const config = classifierPreset(name)
+      const { model } = buildClassifier(config)
+      try {
+        const { params, macs } = summarize(model)
+        expect({ name, ...COSTS[name] }).toEqual({ name, input: `${config.input.width}×${config.input.height}`, params, macs })
+      } finally {
+        model.dispose()
+      }
+    }
     for (const name of presetNames) {
       const config = preset(name)
       const detector = buildDetector(config)

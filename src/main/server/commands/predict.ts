@@ -64,12 +64,14 @@ export async function predictCommand(args: string[]): Promise<number> {
       }
       const summary = await result
       for (const s of progress.skipped) console.error(`skipped ${s.path}: ${s.reason}`)
+      // A classifier run predicts its tag, not boxes.
+      const what = summary.tagged ? `${summary.tagged.tag} (set on ${summary.tagged.set})` : `${summary.boxes} boxes`
       console.log(
-        `Run ${summary.runId} (epoch ${summary.epoch}) predicted ${summary.boxes} boxes on ${summary.photos} photos; ` +
+        `Run ${summary.runId} (epoch ${summary.epoch}) predicted ${what} on ${summary.photos} photos; ` +
           `${summary.disagree} disagree with their labels${summary.cancelled ? ' (cancelled: the photos done are kept)' : ''}`,
       )
       console.log(
-        `RESULT ${JSON.stringify({ runId: summary.runId, epoch: summary.epoch, photos: summary.photos, boxes: summary.boxes, disagree: summary.disagree, skipped: summary.skipped, cancelled: summary.cancelled })}`,
+        `RESULT ${JSON.stringify({ runId: summary.runId, epoch: summary.epoch, photos: summary.photos, boxes: summary.boxes, disagree: summary.disagree, skipped: summary.skipped, cancelled: summary.cancelled, ...(summary.tagged ? { tagged: summary.tagged } : {}) })}`,
       )
       return summary.cancelled ? 1 : 0
     })

@@ -17,7 +17,8 @@ export async function runsCommand(args: string[]): Promise<number> {
         console.log(
           `${String(r.id).padStart(4)}  ${r.state.padEnd(9)}  ${r.preset}  step ${r.step}/${r.steps}, epoch ${r.epoch}` +
             (r.settings.minutes === undefined ? `/${r.settings.epochs}` : ` of a ${r.settings.minutes}-minute run`) +
-            `  best AP50 ${fixed(r.bestAp50)}  ${r.name}${r.error ? `\n        ${r.error}` : ''}`,
+            (r.task === 'classify' ? `  best accuracy ${fixed(r.bestAccuracy)}` : `  best AP50 ${fixed(r.bestAp50)}`) +
+            `  ${r.name}${r.error ? `\n        ${r.error}` : ''}`,
         )
       }
     }

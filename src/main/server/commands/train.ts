@@ -2,9 +2,12 @@
 // (and so the same worker thread, store records and checkpoints) as the Train page. The labelled photos per split (and a
 // warning when train holds too few) first, a line per evaluation and a few per epoch, the run's verdict, then
 // `RESULT {json}`; Ctrl-C cancels after the current step, keeping the checkpoints (resume from the studio).
-import { PI_PRESET, StudioError, TrainSettings } from '../../../shared/api.js'
-import { runVerdict, tooFewPhotosWarning } from '../../../shared/run-quality.js'
-import { defaultInit, TRAIN_PRESETS } from '../../train/index.js'
+import { type ClassifierScore, PI_PRESET, StudioError, TrainSettings } from '../../../shared/api.js'
+import { bestScore, runVerdict, tooFewPhotosWarning } from '../../../shared/run-quality.js'
+import { defaultInit, presetTask, TRAIN_PRESETS } from '../../train/index.js'
+
+/** The classifier preset `--tag` trains when no --preset is named: the one for a Pi, as for detectors. */
+export const PI_CLASSIFIER_PRESET = 'mobilenet-classifier-160'
 import { parseOptions, UsageError } from '../usage.js'
 import { runJobFromCli, withProject } from '../cli-studio.js'
 
@@ -28,7 +31,14 @@ export const TRAIN_USAGE =
   `                                                smiling-face=face+smiling trains a face box whose smiling\n` +
   `                                                attribute is true as smiling-face (nothing is relabelled);\n` +
   `                                                --freeze-backbone N keeps the backbone as the parent's for the\n` +
-  `                                                first N epochs`
+  `                                                first N epochs\n` +
+  `  kindling train --project DIR --tag TAG [--preset alexnet-classifier|${PI_CLASSIFIER_PRESET}] [--epochs N | --minutes N] […]\n` +
+  `                                                train a whole-image classifier of image tag TAG (e.g. smiling):\n` +
+  `                                                on the photos with the tag, set or not (a person's, imported or\n` +
+  `                                                kindled; never predicted); scored by accuracy, per-class precision\n` +
+  `                                                and recall and a confusion matrix on val; preset:\n` +
+  `                                                ${PI_CLASSIFIER_PRESET} (for a Raspberry Pi) unless named;\n` +
+  `                                                RESULT adds "accuracy"`
 
 const int = (name: string, value: string | undefined) => {
   if (value === undefined) return undefined
@@ -57,6 +67,7 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
     classes: { type: 'string' },
     'from-attribute': { type: 'string', multiple: true },
     'freeze-backbone': { type: 'string' },
+    tag: { type: 'string' },
   })
   if (!values.project) throw new UsageError('--project DIR is required')
   if (values.epochs !== undefined && values.minutes !== undefined) throw new UsageError('--epochs and --minutes: give one, not both')
@@ -75,12 +86,18 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
   const classes = values.classes?.split(',').map((c) => c.trim())
   if (classes?.some((c) => c === '')) throw new UsageError(`--classes: a comma-separated list of class names, not "${values.classes}"`)
   const classMap = fromAttributes(values['from-attribute'] ?? [])
+  if (values.tag !== undefined && fineTune)
+    throw new UsageError('--tag and --from: a fine-tune adds classes to a detector; a tag trains a classifier')
+  if (values.preset !== undefined && presetTask(values.preset) === 'classify' && values.tag === undefined) {
+    throw new UsageError(`--preset ${values.preset} classifies whole photos by an image tag: name it with --tag (e.g. --tag smiling)`)
+  }
   const parsed = TrainSettings.safeParse({
     from: fineTune ? { runId: int('from', values.from), epoch: int('epoch', values.epoch) } : undefined,
     classes,
     classMap,
     freezeBackboneEpochs: int('freeze-backbone', values['freeze-backbone']),
-    preset: values.preset ?? PI_PRESET,
+    preset: values.preset ?? (values.tag === undefined ? PI_PRESET : PI_CLASSIFIER_PRESET),
+    tag: values.tag,
     name: values.name,
     epochs: int('epochs', values.epochs),
     minutes,
@@ -132,6 +149,15 @@ export function timeLeft(ms: number): string {
 
 export const fixed = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '–' : v.toFixed(digits))
 
+/** A classifier's evaluation in a line: "accuracy 0.950 (smiling: precision 0.93, recall 0.97; not smiling: …)". */
+export function classifierLine(score: ClassifierScore): string {
+  const classes = [...score.classes]
+    .reverse()
+    .map((c) => `${c.name}: precision ${fixed(c.precision, 2)}, recall ${fixed(c.recall, 2)}`)
+    .join('; ')
+  return `accuracy ${fixed(score.accuracy)} on ${score.photos} photos (${classes})`
+}
+
 export async function trainCommand(args: string[]): Promise<number> {
   const { project, settings, json } = parseTrainArgs(args)
   try {
@@ -142,15 +168,16 @@ export async function trainCommand(args: string[]): Promise<number> {
       const print = (line: string | object) => console.log(typeof line === 'string' ? line : JSON.stringify(line))
       const start = async () => {
         // What the run will learn from, and whether that is enough, before it starts (a refusal says why it cannot).
-        const split = await studio.handlers['train.counts']({ labels: settings.labels })
-        const warning = split.train > 0 ? tooFewPhotosWarning(split.train - split.heldOut) : null
+        const split = await studio.handlers['train.counts']({ labels: settings.labels, tag: settings.tag })
+        // The photo count a detector needs was measured for detectors; a classifier's is not known (no guess).
+        const warning = split.train > 0 && settings.tag === undefined ? tooFewPhotosWarning(split.train - split.heldOut) : null
         if (json) {
           print({ type: 'photos', ...split })
           if (warning) print({ type: 'warning', message: warning })
         } else {
           print(
-            `${settings.labels === 'reviewed' ? 'Reviewed' : 'Labelled'} photos: ${split.train} train · ${split.val} val · ` +
-              `${split.test} test (test is never trained on)`,
+            `${settings.labels === 'reviewed' ? 'Reviewed' : 'Labelled'} photos${settings.tag ? ` with a ${settings.tag} tag` : ''}: ` +
+              `${split.train} train · ${split.val} val · ${split.test} test (test is never trained on)`,
           )
           if (warning) print(`warning: ${warning}`)
         }
@@ -166,7 +193,12 @@ export async function trainCommand(args: string[]): Promise<number> {
                 `(epoch ${first.parent.epoch}), ${first.preset}, classes ${first.classes.join(', ')}${frozen}, ` +
                 `${first.trainImages} photos to train, ${first.valImages} to evaluate, ${length}`,
             )
-          } else
+          } else if (first.task === 'classify')
+            print(
+              `Run ${started.runId} (${first.name}): ${settings.preset} classifying ${first.classes.join(' / ')}, ` +
+                `${first.trainImages} photos to train, ${first.valImages} to evaluate, ${length}`,
+            )
+          else
             print(
               `Run ${started.runId} (${first.name}): ${settings.preset}` +
                 `${settings.init && settings.init !== 'random' ? ` from pretrained ${settings.init}` : ''}, ${first.trainImages} photos to train, ` +
@@ -191,13 +223,16 @@ export async function trainCommand(args: string[]): Promise<number> {
             if (json) return print({ type: 'step', ...e.payload })
             if (now - lastLine < 5000 && e.payload.step !== 1) return
             lastLine = now
+            // A classifier's loss is all classification: no parts to show.
+            const parts = settings.tag ? '' : ` (classification ${fixed(e.payload.classification)}, box ${fixed(e.payload.box)})`
             print(
-              `step ${e.payload.step} (epoch ${e.payload.epoch}): loss ${fixed(e.payload.loss)} (classification ` +
-                `${fixed(e.payload.classification)}, box ${fixed(e.payload.box)}), learning rate ${e.payload.learningRate.toExponential(2)}` +
+              `step ${e.payload.step} (epoch ${e.payload.epoch}): loss ${fixed(e.payload.loss)}${parts}, ` +
+                `learning rate ${e.payload.learningRate.toExponential(2)}` +
                 (etaMs === null ? '' : `, ${timeLeft(etaMs)} left`),
             )
           } else if (e.event === 'run.eval' && e.payload.runId === started.runId) {
             if (json) return print({ type: 'eval', ...e.payload })
+            if (e.payload.classifier) return print(`epoch ${e.payload.epoch}: ${classifierLine(e.payload.classifier)} → ${e.payload.checkpoint}`)
             print(
               `epoch ${e.payload.epoch}: AP50 ${fixed(e.payload.ap50)}, AP ${fixed(e.payload.ap)}, recall ${fixed(e.payload.recall)} → ${e.payload.checkpoint}`,
             )
@@ -206,19 +241,21 @@ export async function trainCommand(args: string[]): Promise<number> {
       })
       const { run, evals } = await studio.handlers['runs.get']({ runId })
       const best = evals.find((e) => e.checkpoint === run.bestCheckpoint)
-      const verdict = runVerdict(run.bestAp50)
+      const verdict = runVerdict(bestScore(run), run.task)
+      const classify = run.task === 'classify'
       const result = {
         runId,
         state: run.state,
         steps: run.step,
         ap50: run.bestAp50,
-        ap: best?.ap ?? null,
+        ap: classify ? null : (best?.ap ?? null),
+        ...(classify ? { accuracy: run.bestAccuracy } : {}),
         checkpoint: run.bestCheckpoint,
         quality: verdict.quality,
         backend: run.backend,
         ...(run.error ? { error: run.error } : {}),
       }
-      if (!json && run.bestAp50 !== null) print(`${verdict.label}: ${verdict.explanation}`)
+      if (!json && bestScore(run) !== null) print(`${verdict.label}: ${verdict.explanation}`)
       if (run.state === 'failed') console.error(`kindling: training failed: ${run.error ?? progress.message ?? 'unknown reason'}`)
       else if (run.state === 'cancelled') console.error(`kindling: training cancelled at step ${run.step}; resume it from the studio`)
       console.log(`RESULT ${JSON.stringify(result)}`)

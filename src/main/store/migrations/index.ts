@@ -22,6 +22,7 @@ import { deploymentRuntimes } from './0012-deployment-runtimes.js'
 import { deploymentRuns } from './0013-deployment-runs.js'
 import { imageTags } from './0014-image-tags.js'
 import { runParents } from './0015-run-parents.js'
+import { classifierEvals } from './0016-classifier-evals.js'
 
 export interface Migration {
   version: number
@@ -45,6 +46,7 @@ export const migrations: Migration[] = [
   deploymentRuns,
   imageTags,
   runParents,
+  classifierEvals,
 ]
 
 // A migration listed out of order or twice would be skipped or run on the wrong schema; say so at start-up instead.

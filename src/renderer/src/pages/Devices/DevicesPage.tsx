@@ -153,7 +153,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   }, [studio, device.name])
   const loadRuns = useCallback(async () => {
     const all = await studio.request('runs.list', {})
-    setRuns(all.filter((r) => r.bestCheckpoint !== null))
+    // A classifier run cannot be deployed yet (its ONNX export is still to come): detectors only.
+    setRuns(all.filter((r) => r.bestCheckpoint !== null && r.task === 'detect'))
   }, [studio])
   // A `kindling deploy` or `kindling train` in a terminal adds to the history or the runs.
   useExternalChanges(() => {

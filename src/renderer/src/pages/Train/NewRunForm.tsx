@@ -1,4 +1,5 @@
-// Start a training run: which detector preset and its initial weights (random, or a pretrained backbone), how long
+// Start a training run: which preset — a detector, or a whole-image classifier with the image tag it learns — and its
+// initial weights (random, or a pretrained backbone), how long
 // (epochs, or minutes: the run plans the steps that fit), batch size, learning rate, which labels, and augmentation;
 // a name and a seed if wanted; under Advanced, how often to evaluate. Checked here first (trainSettings), then sent
 // as `train.start`; the studio's own complaints land beside the field they name.
@@ -24,6 +25,13 @@ import {
   trainingPhotos,
 } from './trainSettings'
 import { useSplitCounts } from './useSplitCounts'
+import { useTagNames } from './useTagNames'
+
+/** The preset list's groups: what each kind of model learns. */
+const PRESET_GROUPS = [
+  { task: 'detect', label: 'Detectors: find faces (boxes)' },
+  { task: 'classify', label: 'Whole-image classifiers: an image tag (e.g. smiling)' },
+] as const
 
 /** The initial weights a run can start from (src/main/detector/pretrained.ts says what each fits). */
 const INIT_LABELS: Record<TrainInit, string> = {
@@ -70,7 +78,9 @@ export function NewRunForm({ busy, counts, onStarted, fineTuneOf = null, onCance
         setPresets(offered)
         // The recommended preset, with its default start, unless the user chose already.
         const chosen = offered.find((p) => p.recommended) ?? offered[0]
-        setForm((f) => (offered.some((p) => p.name === f.preset) || !chosen ? f : { ...f, preset: chosen.name, init: chosen.inits[0] }))
+        setForm((f) =>
+          offered.some((p) => p.name === f.preset) || !chosen ? f : { ...f, preset: chosen.name, task: chosen.task, init: chosen.inits[0] },
+        )
       },
       (e: unknown) => current && setPresetsError(errorMessage(e)),
     )
@@ -100,7 +110,7 @@ export function NewRunForm({ busy, counts, onStarted, fineTuneOf = null, onCance
   // A preset brings its default start: the pretrained backbone where one fits it.
   const choosePreset = (name: string) => {
     const chosen = presets?.find((p) => p.name === name)
-    setForm((f) => ({ ...f, preset: name, init: chosen?.inits[0] ?? 'random' }))
+    setForm((f) => ({ ...f, preset: name, task: chosen?.task ?? 'detect', init: chosen?.inits[0] ?? 'random' }))
     clearError()
   }
   const initsOffered = presets?.find((p) => p.name === form.preset)?.inits ?? TrainInit.options
@@ -110,18 +120,29 @@ export function NewRunForm({ busy, counts, onStarted, fineTuneOf = null, onCance
   // A studio error about an Advanced field must not hide behind a closed disclosure.
   const advancedHasError = messageFor('evalEvery') !== null || messageFor('seed') !== null
 
+  const classify = form.task === 'classify' && !tune
+  const tagNames = useTagNames(counts, classify)
+  // A classifier's tag: the one chosen, else smiling (the seed's), else the project's first.
+  useEffect(() => {
+    if (!classify || !tagNames || tagNames.includes(form.tag)) return
+    setForm((f) => ({ ...f, tag: tagNames.includes('smiling') ? 'smiling' : (tagNames[0] ?? '') }))
+  }, [classify, tagNames, form.tag])
   const photos = trainingPhotos(counts, form.labels)
-  const { split, error: splitError } = useSplitCounts(form.labels, counts)
+  const { split, error: splitError } = useSplitCounts(form.labels, counts, classify && form.tag ? form.tag : undefined)
   const chosenPreset = presets?.find((p) => p.name === form.preset)
   const disabledWhy = busy
     ? 'A job is running'
-    : photos === 0
-      ? form.labels === 'reviewed'
-        ? 'No photo is reviewed yet: review photos, or train on all labels'
-        : 'No photo has labels yet: kindle, import labels or review photos first'
-      : presets === null
-        ? 'Loading the presets…'
+    : classify
+      ? tagNames !== null && tagNames.length === 0
+        ? 'No photo has an image tag yet: tag photos in Review, import a CSV of tags, or kindle with smiles'
         : undefined
+      : photos === 0
+        ? form.labels === 'reviewed'
+          ? 'No photo is reviewed yet: review photos, or train on all labels'
+          : 'No photo has labels yet: kindle, import labels or review photos first'
+        : presets === null
+          ? 'Loading the presets…'
+          : undefined
 
   const field = (name: TrainField, label: string, input: ReactNode, hint?: string) => {
     const message = messageFor(name)
@@ -171,7 +192,7 @@ export function NewRunForm({ busy, counts, onStarted, fineTuneOf = null, onCance
       }}
     >
       <h2>{tune ? 'Fine-tune with new classes' : 'New run'}</h2>
-      <SplitLine split={split} labels={form.labels} counts={counts} error={splitError} />
+      <SplitLine split={split} labels={form.labels} counts={counts} error={splitError} tag={classify ? form.tag : undefined} />
       {tune && (
         <FineTuneFields
           tune={tune}
@@ -188,7 +209,7 @@ export function NewRunForm({ busy, counts, onStarted, fineTuneOf = null, onCance
       {!tune &&
         field(
           'preset',
-          'Detector',
+          'Model',
           <select
             id={`${id}-preset`}
             className="select"
@@ -197,13 +218,46 @@ export function NewRunForm({ busy, counts, onStarted, fineTuneOf = null, onCance
             aria-invalid={messageFor('preset') !== null}
             data-testid="train-preset"
           >
-            {(presets ?? []).map((p) => (
-              <option key={p.name} value={p.name}>
-                {presetOptionText(p)}
-              </option>
+            {PRESET_GROUPS.map(({ task, label }) => (
+              <optgroup key={task} label={label}>
+                {(presets ?? [])
+                  .filter((p) => p.task === task)
+                  .map((p) => (
+                    <option key={p.name} value={p.name}>
+                      {presetOptionText(p)}
+                    </option>
+                  ))}
+              </optgroup>
             ))}
           </select>,
           chosenPreset ? presetDetails(chosenPreset) : undefined,
+        )}
+      {classify &&
+        field(
+          'tag',
+          'Tag to learn',
+          <select
+            id={`${id}-tag`}
+            className="select"
+            value={form.tag}
+            onChange={(e) => set('tag', e.target.value)}
+            aria-invalid={messageFor('tag') !== null}
+            disabled={!tagNames || tagNames.length === 0}
+            data-testid="train-tag"
+          >
+            {(tagNames ?? []).map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>,
+          tagNames === null
+            ? 'loading the tags…'
+            : tagNames.length === 0
+              ? 'no photo has an image tag yet'
+              : form.tag
+                ? `two classes: ${form.tag} and not ${form.tag}; photos without the tag are left out`
+                : undefined,
         )}
       {presetsError && <p className="field-error">Could not load the presets: {presetsError}</p>}
       {!tune &&
@@ -258,7 +312,7 @@ export function NewRunForm({ busy, counts, onStarted, fineTuneOf = null, onCance
             onChange={() => set('labels', 'all')}
             data-testid="train-labels-all"
           />
-          All labels (kindled, imported, reviewed)
+          {classify ? 'All tags (a person’s, imported, kindled)' : 'All labels (kindled, imported, reviewed)'}
         </label>
         <label className="radio">
           <input
@@ -268,12 +322,19 @@ export function NewRunForm({ busy, counts, onStarted, fineTuneOf = null, onCance
             onChange={() => set('labels', 'reviewed')}
             data-testid="train-labels-reviewed"
           />
-          Reviewed photos only
+          {classify ? 'Tags a person set only' : 'Reviewed photos only'}
         </label>
       </fieldset>
-      <label className="radio" title="Random horizontal flips, crops and colour jitter on training photos (never on val)">
+      <label
+        className="radio"
+        title={
+          classify
+            ? 'Random horizontal flips, a mild zoom (±10 %) and colour jitter on training photos (never on val); no crop cuts the subject away'
+            : 'Random horizontal flips, crops and colour jitter on training photos (never on val)'
+        }
+      >
         <input type="checkbox" checked={form.augment} onChange={(e) => set('augment', e.target.checked)} data-testid="train-augment" />
-        Augment (flips, crops, colour jitter)
+        {classify ? 'Augment (flips, mild zoom, colour jitter)' : 'Augment (flips, crops, colour jitter)'}
       </label>
       {field('name', 'Name (optional)', <input {...inputProps('name')} placeholder="e.g. faces v1" />)}
       <button
@@ -409,15 +470,25 @@ function SplitLine({
   labels,
   counts,
   error,
+  tag,
 }: {
   split: SplitCounts | null
   labels: TrainForm['labels']
   counts: Counts
   error: string | null
+  /** A classifier's tag: the photos that have it, set or not. */
+  tag?: string
 }) {
-  const what = labels === 'reviewed' ? 'Reviewed photos' : 'Labelled photos'
+  const what = tag
+    ? labels === 'reviewed'
+      ? `Photos a person tagged ${tag}`
+      : `Photos with a ${tag} tag`
+    : labels === 'reviewed'
+      ? 'Reviewed photos'
+      : 'Labelled photos'
   const learning = split ? split.train - split.heldOut : 0
-  const warning = split && split.train > 0 ? tooFewPhotosWarning(learning) : null
+  // The photo count a usable detector needs was measured for detectors; for a classifier there is no figure (no guess).
+  const warning = split && split.train > 0 && !tag ? tooFewPhotosWarning(learning) : null
   return (
     <div className="train-scope">
       <p className="train-scope-line" data-testid="train-scope">
@@ -433,10 +504,10 @@ function SplitLine({
       </p>
       <p className="muted train-scope-note" data-testid="train-scope-note">
         {split && split.train === 0
-          ? `Nothing to train on: no ${what.toLowerCase()} in the train split.`
+          ? `Nothing to train on: no ${tag ? what.replace(/^Photos/, 'photos') : what.toLowerCase()} in the train split.`
           : split && split.heldOut > 0
             ? `No val photo is labelled: the run holds out ${plural(split.heldOut, 'train photo')} to evaluate and learns from ${formatCount(learning)}.`
-            : 'Train photos teach the detector; val photos score it after each evaluation.'}{' '}
+            : `Train photos teach the ${tag ? 'classifier' : 'detector'}; val photos score it after each evaluation.`}{' '}
         {formatCount(counts.images)} photos in the project · {formatCount(counts.byState.reviewed)} reviewed.
       </p>
       {warning && (

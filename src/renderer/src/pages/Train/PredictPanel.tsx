@@ -2,9 +2,11 @@
 // val), as a job like the others — one at a time, with its progress line and Cancel. The predicted boxes show dotted
 // with their scores in Review, whose "Predictions disagree" filter then walks the photos where model and labels differ.
 // The run's verdict shows above; a weak run asks for confirmation first, since its boxes would mostly be noise.
+// A classifier run predicts its tag instead: every photo in scope gets a predicted layer of the tag with its score,
+// under any label a person, a file or kindling gave it (no minimum score: a tag is set or not).
 import { useId, useState } from 'react'
 import type { JobProgress, PredictScope, Run } from '../../../../shared/api'
-import { runVerdict } from '../../../../shared/run-quality'
+import { bestScore, runVerdict } from '../../../../shared/run-quality'
 import { useStudio } from '../../api/context'
 import { RunningJob } from '../../components/RunningJob'
 import { formatCount } from '../../format'
@@ -39,9 +41,10 @@ export function PredictPanel({ run, busy, jobs }: PredictPanelProps) {
   const [jobId, setJobId] = useState<string | null>(null)
   // A weak run's Predict first asks; the question stays until answered.
   const [confirming, setConfirming] = useState(false)
-  const verdict = runVerdict(run.bestAp50)
+  const verdict = runVerdict(bestScore(run), run.task)
   const weak = verdict.quality === 'weak'
-  const score = parseMinScore(minScore)
+  const classify = run.task === 'classify'
+  const score = classify ? 0.3 : parseMinScore(minScore)
   const start = useSubmit(
     () => studio.request('predict.start', { runId: run.id, scope, minScore: score ?? 0.3 }),
     (started) => {
@@ -93,33 +96,49 @@ export function PredictPanel({ run, busy, jobs }: PredictPanelProps) {
             </option>
           ))}
         </select>
-        <label htmlFor={`${id}-min-score`}>min score</label>
-        <input
-          id={`${id}-min-score`}
-          className="input train-predict-score"
-          inputMode="decimal"
-          value={minScore}
-          onChange={(e) => setMinScore(e.target.value)}
-          aria-invalid={score === null}
-          data-testid="predict-min-score"
-        />
+        {!classify && (
+          <>
+            <label htmlFor={`${id}-min-score`}>min score</label>
+            <input
+              id={`${id}-min-score`}
+              className="input train-predict-score"
+              inputMode="decimal"
+              value={minScore}
+              onChange={(e) => setMinScore(e.target.value)}
+              aria-invalid={score === null}
+              data-testid="predict-min-score"
+            />
+          </>
+        )}
         <button
           type="submit"
           className="button"
           disabled={disabledWhy !== null || start.busy}
-          title={disabledWhy ?? "Store the best checkpoint's boxes on the photos, replacing earlier predictions"}
+          title={
+            disabledWhy ??
+            (classify
+              ? `Store the best checkpoint's ${run.settings.tag} tag on the photos as a prediction, replacing this run's earlier ones`
+              : "Store the best checkpoint's boxes on the photos, replacing earlier predictions")
+          }
           data-testid="predict-start"
         >
-          {start.busy ? 'Starting…' : 'Predict on photos'}
+          {start.busy ? 'Starting…' : classify ? `Predict ${run.settings.tag} on photos` : 'Predict on photos'}
         </button>
       </form>
       {confirming && !disabledWhy && (
         <div className="train-predict-confirm" role="alertdialog" aria-label="Predict with a weak run?" data-testid="predict-confirm">
-          <p>
-            <strong>This run is weak</strong> (best AP50 {Math.round((run.bestAp50 ?? 0) * 100)}%). Its boxes will be stored on the photos as
-            predictions, replacing earlier ones, and many may be wrong — even with high scores, which an under-trained model gives freely.
-            Predict anyway?
-          </p>
+          {classify ? (
+            <p>
+              <strong>This run is weak</strong> (best accuracy {Math.round((run.bestAccuracy ?? 0) * 100)}%). Its {run.settings.tag} tags will be
+              stored on the photos as predictions (under any label they have), and many may be wrong. Predict anyway?
+            </p>
+          ) : (
+            <p>
+              <strong>This run is weak</strong> (best AP50 {Math.round((run.bestAp50 ?? 0) * 100)}%). Its boxes will be stored on the photos as
+              predictions, replacing earlier ones, and many may be wrong — even with high scores, which an under-trained model gives freely.
+              Predict anyway?
+            </p>
+          )}
           <div className="train-predict-confirm-actions">
             <button
               type="button"
@@ -149,10 +168,13 @@ export function PredictPanel({ run, busy, jobs }: PredictPanelProps) {
           {job.state === 'failed'
             ? `Prediction failed: ${job.message ?? 'unknown reason'}`
             : `${job.state === 'cancelled' ? 'Cancelled after' : 'Predicted on'} ${formatCount(job.done)} photos. `}
-          {job.state !== 'failed' && (
+          {job.state !== 'failed' && !classify && (
             <a href="#review" data-testid="predict-review">
               Review → filter "Predictions disagree"
             </a>
+          )}
+          {job.state !== 'failed' && classify && (
+            <span data-testid="predict-tags">Each photo's {run.settings.tag} tag now has this run's prediction.</span>
           )}
         </p>
       )}

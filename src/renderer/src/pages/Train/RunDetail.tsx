@@ -1,7 +1,9 @@
 // One run: how far it is (with Cancel) or why it stopped (with Resume), its curves, and what it is — settings, backend,
-// classes, photos — with its best checkpoint to copy or to deploy from the Devices page.
+// classes, photos — with its best checkpoint to copy or to deploy from the Devices page. A classifier run shows its
+// best evaluation's accuracy, each class's precision and recall and the confusion matrix.
 import { useState } from 'react'
-import type { JobProgress, Run } from '../../../../shared/api'
+import type { ClassifierScore, JobProgress, Run } from '../../../../shared/api'
+import { bestScore } from '../../../../shared/run-quality'
 import { useStudio } from '../../api/context'
 import { Icon } from '../../components/Icon'
 import { ProgressBar } from '../../components/ProgressBar'
@@ -52,10 +54,12 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed, onFineTune }: 
         <div>
           <h2 id={`run-title-${run.id}`}>
             {run.name} <RunStateBadge run={run} testId="run-detail-state" />{' '}
-            {run.bestAp50 !== null && <RunQualityBadge run={run} testId="run-header-quality" />}
+            {bestScore(run) !== null && <RunQualityBadge run={run} testId="run-header-quality" />}
           </h2>
           <p className="muted">
-            {run.preset} · started {new Date(run.createdAt).toLocaleString()}
+            {run.preset}
+            {run.task === 'classify' && ` · classifies photos by their ${run.settings.tag} tag`} · started{' '}
+            {new Date(run.createdAt).toLocaleString()}
             {run.endedAt !== null && ` · ended ${new Date(run.endedAt).toLocaleString()}`}
           </p>
           {run.parent && (
@@ -64,7 +68,7 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed, onFineTune }: 
             </p>
           )}
         </div>
-        {run.state === 'done' && run.bestCheckpoint !== null && onFineTune && (
+        {run.state === 'done' && run.bestCheckpoint !== null && onFineTune && run.task === 'detect' && (
           <button
             type="button"
             className="button"
@@ -115,7 +119,8 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed, onFineTune }: 
         </p>
       )}
       {run.state !== 'running' && <PredictPanel run={run} busy={busy} jobs={jobs} />}
-      {run.state !== 'running' && <ExportPanel run={run} busy={busy} jobs={jobs} />}
+      {/* Exporting and deploying take detectors; a classifier's export is still to come. */}
+      {run.state !== 'running' && run.task === 'detect' && <ExportPanel run={run} busy={busy} jobs={jobs} />}
 
       <div className="train-chart-tools">
         <label>
@@ -135,11 +140,11 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed, onFineTune }: 
       </div>
       {historyError && <p className="form-error">Could not load the run's history: {historyError}</p>}
       <div className="train-charts">
-        <LossChart history={history} version={version} logScale={logScale} />
-        <EvalChart history={history} version={version} />
+        <LossChart history={history} version={version} logScale={logScale} task={run.task} />
+        <EvalChart history={history} version={version} task={run.task} />
       </div>
 
-      <RunFacts run={run} />
+      <RunFacts run={run} best={history?.evals.find((e) => e.checkpoint === run.bestCheckpoint)?.classifier ?? null} />
     </article>
   )
 }
@@ -193,8 +198,64 @@ function RunProgress({ run, step, epoch, job }: { run: Run; step: number; epoch:
   )
 }
 
-/** What the run is: its settings, where it ran, what it learnt from, and its best checkpoint. */
-function RunFacts({ run }: { run: Run }) {
+/** A classifier's evaluation: each class's precision and recall, and the confusion matrix (rows: labels). */
+export function ClassifierScores({ score }: { score: ClassifierScore }) {
+  const percent = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)}%`)
+  return (
+    <div className="train-classifier-scores" data-testid="run-classifier-scores">
+      <table className="train-class-table" aria-label="Precision and recall per class" data-testid="run-class-scores">
+        <thead>
+          <tr>
+            <th scope="col">Class</th>
+            <th scope="col">Val photos</th>
+            <th scope="col">Precision</th>
+            <th scope="col">Recall</th>
+          </tr>
+        </thead>
+        <tbody>
+          {score.classes.map((c) => (
+            <tr key={c.name}>
+              <th scope="row">{c.name}</th>
+              <td className="mono">{formatCount(c.photos)}</td>
+              <td className="mono">{percent(c.precision)}</td>
+              <td className="mono">{percent(c.recall)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <table className="train-confusion" aria-label="Confusion matrix on val" data-testid="run-confusion">
+        <thead>
+          <tr>
+            <th scope="col">Labelled ↓ · said →</th>
+            {score.classes.map((c) => (
+              <th key={c.name} scope="col">
+                {c.name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {score.confusion.map((row, i) => (
+            <tr key={score.classes[i].name}>
+              <th scope="row">{score.classes[i].name}</th>
+              {row.map((n, j) => (
+                <td key={score.classes[j].name} className={`mono${i === j ? ' is-right' : ''}`}>
+                  {formatCount(n)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+/**
+ * What the run is: its settings, where it ran, what it learnt from, and its best checkpoint (a classifier's with its
+ * best evaluation's scores, `best`, once the run's history has it).
+ */
+function RunFacts({ run, best }: { run: Run; best: ClassifierScore | null }) {
   const { settings } = run
   const [copied, setCopied] = useState(false)
   const checkpoint = run.bestCheckpoint
@@ -205,13 +266,31 @@ function RunFacts({ run }: { run: Run }) {
   return (
     <section className="train-facts" aria-label="Run details">
       <dl className="train-facts-list" data-testid="run-facts">
-        <dt>Best AP50</dt>
-        <dd>
-          <span className="mono" data-testid="run-best-ap50">
-            {ap50Text(run.bestAp50)}
-          </span>
-          <RunQualityExplanation run={run} />
-        </dd>
+        {run.task === 'classify' ? (
+          <>
+            <dt>Best accuracy</dt>
+            <dd>
+              <span className="mono" data-testid="run-best-accuracy">
+                {ap50Text(run.bestAccuracy)}
+              </span>
+              {best && <span className="muted"> on {plural(best.photos, 'val photo')}</span>}
+              <RunQualityExplanation run={run} />
+              {best && <ClassifierScores score={best} />}
+            </dd>
+            <dt>Tag</dt>
+            <dd data-testid="run-tag">{settings.tag}</dd>
+          </>
+        ) : (
+          <>
+            <dt>Best AP50</dt>
+            <dd>
+              <span className="mono" data-testid="run-best-ap50">
+                {ap50Text(run.bestAp50)}
+              </span>
+              <RunQualityExplanation run={run} />
+            </dd>
+          </>
+        )}
         <dt>Best checkpoint</dt>
         <dd>
           {checkpoint ? (
@@ -221,9 +300,11 @@ function RunFacts({ run }: { run: Run }) {
                 <Icon name="copy" size={14} />
                 {copied ? 'Copied' : 'Copy path'}
               </button>
-              <a className="button is-small" href={devicesModelHash(checkpoint)} data-testid="run-deploy">
-                Deploy…
-              </a>
+              {run.task === 'detect' && (
+                <a className="button is-small" href={devicesModelHash(checkpoint)} data-testid="run-deploy">
+                  Deploy…
+                </a>
+              )}
             </span>
           ) : (
             <span className="muted">none yet: the first evaluation writes one</span>
@@ -275,7 +356,15 @@ function RunFacts({ run }: { run: Run }) {
           </>
         )}
         <dt>Labels</dt>
-        <dd>{settings.labels === 'reviewed' ? 'reviewed photos only' : 'all labels (kindled, imported, reviewed)'}</dd>
+        <dd>
+          {run.task === 'classify'
+            ? settings.labels === 'reviewed'
+              ? 'tags a person set only'
+              : 'all tags (a person’s, imported, kindled; never predicted)'
+            : settings.labels === 'reviewed'
+              ? 'reviewed photos only'
+              : 'all labels (kindled, imported, reviewed)'}
+        </dd>
         <dt>Train for</dt>
         <dd data-testid="run-length">
           {settings.minutes === undefined

@@ -1,6 +1,7 @@
-// The project's runs, newest first: name, preset, state, how far, best AP50 with its verdict, and when. Choosing one
-// shows it.
+// The project's runs, newest first: name, preset (a classifier's with its tag), state, how far, best score (AP50, or a
+// classifier's accuracy) with its verdict, and when. Choosing one shows it.
 import type { Run } from '../../../../shared/api'
+import { bestScore } from '../../../../shared/run-quality'
 import { ap50Text, epochText, lineageText } from './runList'
 import { RunQualityBadge } from './RunQuality'
 
@@ -34,12 +35,13 @@ export function RunList({ runs, selected, onSelect }: RunListProps) {
               </span>
             )}
             <span className="train-run-line muted">
-              <span>{run.preset}</span>
+              <span>{run.task === 'classify' ? `${run.preset} · tag ${run.settings.tag}` : run.preset}</span>
               <span>{epochText(run)}</span>
             </span>
             <span className="train-run-line muted">
               <span>
-                AP50 <span className="mono">{ap50Text(run.bestAp50)}</span> {run.bestAp50 !== null && <RunQualityBadge run={run} />}
+                {run.task === 'classify' ? 'accuracy' : 'AP50'} <span className="mono">{ap50Text(bestScore(run))}</span>{' '}
+                {bestScore(run) !== null && <RunQualityBadge run={run} />}
               </span>
               <time dateTime={new Date(run.createdAt).toISOString()}>{new Date(run.createdAt).toLocaleString()}</time>
             </span>

@@ -20,6 +20,10 @@ export const minutesText = (minutes: number) => `${minutes.toLocaleString('en')}
 /** AP50 as the UI prints it (0.8123 → "0.812"), or a dash before the first evaluation. */
 export const ap50Text = (ap50: number | null) => (ap50 === null ? '–' : ap50.toFixed(3))
 
+/** A run's best score as its list row says it: "AP50 0.812" for a detector, "accuracy 0.934" for a classifier. */
+export const bestScoreText = (run: Pick<Run, 'task' | 'bestAp50' | 'bestAccuracy'>) =>
+  run.task === 'classify' ? `accuracy ${ap50Text(run.bestAccuracy)}` : `AP50 ${ap50Text(run.bestAp50)}`
+
 /** A run that can go on from its last checkpoint. */
 export const canResume = (run: Run) => run.state === 'cancelled' || run.state === 'failed'
 

@@ -1,12 +1,16 @@
 // The new-run form's fields as typed (strings), checked the way `TrainSettings` in the API checks them, so a user
 // hears about "0 epochs" beside the field before anything is sent. The studio checks again: its errors name the same
 // fields (`params.epochs`), and the form shows them in the same place.
-import type { Params, Run, TrainInit } from '../../../../shared/api'
+import type { Params, Run, RunTask, TrainInit } from '../../../../shared/api'
 
 export type TrainStartParams = Params<'train.start'>
 
 export interface TrainForm {
   preset: string
+  /** What the chosen preset trains: a classifier learns `tag`. */
+  task: RunTask
+  /** The image tag a classifier learns (one of the project's tag names). */
+  tag: string
   name: string
   /** "Train for": a number of epochs, or of minutes (the run plans the steps that fit). */
   length: 'epochs' | 'minutes'
@@ -34,6 +38,7 @@ export type TrainField =
   | 'from'
   | 'classes'
   | 'freezeBackboneEpochs'
+  | 'tag'
 
 /**
  * "Fine-tune with new classes…": the parent run (its preset and best checkpoint), the classes to add, whether the first
@@ -66,12 +71,15 @@ export const TRAIN_FIELDS: readonly TrainField[] = [
   'from',
   'classes',
   'freezeBackboneEpochs',
+  'tag',
 ]
 export const apiField = (field: TrainField) => `params.${field}`
 
 /** The API's defaults (TrainSettings), as the form starts. */
 export const DEFAULT_FORM: TrainForm = {
   preset: '',
+  task: 'detect',
+  tag: '',
   name: '',
   length: 'epochs',
   epochs: '10',
@@ -101,7 +109,9 @@ function integerIn(text: string, min: number, max: number, what: string): number
 
 export function checkTrainForm(form: TrainForm, fineTune?: FineTuneForm): Checked {
   const errors: Partial<Record<TrainField, string>> = {}
-  if (!form.preset && !fineTune) errors.preset = 'Choose a detector preset'
+  if (!form.preset && !fineTune) errors.preset = 'Choose a preset'
+  const classify = form.task === 'classify' && !fineTune
+  if (classify && !form.tag) errors.tag = 'Choose the image tag the classifier learns'
   const tuning = fineTune ? checkFineTune(fineTune, errors) : {}
 
   const name = form.name.trim()
@@ -154,6 +164,7 @@ export function checkTrainForm(form: TrainForm, fineTune?: FineTuneForm): Checke
       evalEvery: evalEvery as number,
       ...(seed === undefined ? {} : { seed }),
       ...(form.init === 'random' || fineTune ? {} : { init: form.init }),
+      ...(classify ? { tag: form.tag } : {}),
       ...tuning,
     },
   }
