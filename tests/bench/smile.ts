@@ -138,12 +138,19 @@ export default async function smileBench(args: string[]) {
 
   // 3. The face detector the user starts from.
   t = performance.now()
-  const parentJob = studio.train(
-    TrainSettings.parse({ preset: PI_PRESET, name: 'faces', minutes: parentMinutes, batchSize, seed: 1, classes: ['face'] }),
-  )
-  await finished(parentJob.job, 'training the face detector')
+  // A kept project's face detector of the same budget is reused (the newest).
+  let parentRunId = store.runs
+    .list()
+    .find((r) => r.state === 'done' && r.name === 'faces' && r.settings.minutes === parentMinutes && r.parent === null)?.id
+  if (parentRunId === undefined) {
+    const parentJob = studio.train(
+      TrainSettings.parse({ preset: PI_PRESET, name: 'faces', minutes: parentMinutes, batchSize, seed: 1, classes: ['face'] }),
+    )
+    await finished(parentJob.job, 'training the face detector')
+    parentRunId = parentJob.runId
+  }
   const parentSec = seconds(t)
-  const parent = checkpointOf(studio, parentJob.runId)
+  const parent = checkpointOf(studio, parentRunId)
   console.error(`face detector: ${parent.run.step} steps in ${parentSec} s, AP50 on the kindled val faces ${parent.run.bestAp50}`)
 
   // 4. Fine-tuned with the smiling class made from the kindled attribute.
