@@ -1,7 +1,6 @@
 // The Devices page's model choice names each trained run by what it is and how good: a detector by AP50, a
 // whole-image classifier as a classifier of its tag by accuracy; a weak one of either is flagged.
 import { describe, expect, it } from 'vitest'
-
 import { runOption } from '../../../src/renderer/src/pages/Devices/runOption'
 
 const createdAt = Date.UTC(2026, 11, 7, 12)
