@@ -160,6 +160,18 @@ describe('a classifier run', () => {
     const tfjs = await deployed({ device: 'this-computer', runId, iterations: 2, warmup: 0, runtime: 'tfjs' })
     expect(tfjs.deployment.payload).toMatchObject({ state: 'done', samples: 2, runtime: 'tfjs', threads: 1 })
     expect(tfjs.deployment.payload.info).toMatchObject({ task: 'classify', classes: ['not red', 'red'] })
+
+    // "Compare with random weights": the same layers freshly initialised, a one-off.
+    const random = await deployed({
+      device: 'this-computer',
+      runId,
+      iterations: 2,
+      warmup: 0,
+      randomWeights: true,
+      compareWith: onnx.deployment.payload.id,
+    })
+    expect(random.deployment.payload).toMatchObject({ state: 'done', samples: 2, randomWeights: true, comparedWith: onnx.deployment.payload.id })
+    expect(random.deployment.payload.info).toMatchObject({ task: 'classify' })
   }, 120_000)
 
   it('kindling export-model and kindling deploy --run take it from the command line; --int8 is refused naming the run', async () => {
