@@ -1,4 +1,4 @@
-// The on-device runner: benchmarks a model on ONNX Runtime (its ONNX export, all cores) or, where that cannot load,
+// The on-device runner: benchmarks a model — a detector or a whole-image classifier, as its detector.json says — on ONNX Runtime (its ONNX export, all cores) or, where that cannot load,
 // on TF.js's wasm backend (its layers model, one thread), and reports as JSON lines. The build
 // (scripts/build-runner.js) makes it one self-contained file, resources/runner/kindling-runner.cjs, with TF.js and its
 // wasm binaries inside; a device needs only `node` ≥ 18 (Raspberry Pi OS 64-bit has 18.19) and nothing installed by
@@ -10,6 +10,7 @@ import { emit } from './quiet-stdout.js'
 import fs from 'node:fs'
 import { latencyStats } from '../shared/latency.js'
 import { ortThreads, parseArgs, type RunnerOptions } from './args.js'
+import { checkAgainstDescription, readDescription } from './description.js'
 import { cpuModel, piModel, temperatureReader, throttled } from './device.js'
 import { openOrtModel, OrtUnavailable } from './ort-runtime.js'
 import type { OpenModel } from './runtime.js'
@@ -68,7 +69,11 @@ async function run(options: RunnerOptions): Promise<number> {
   }
   if (!stat.isDirectory()) throw new Error(`the model folder ${options.model} is not a folder`)
 
+  const description = readDescription(options.model)
   const { model, fallback } = await openModel(options)
+  // A classifier is timed like a detector; that the model is one (one [1, classes] output) is checked first.
+  const outputs = options.outputs || description?.task === 'classify' ? await model.describeOutputs() : null
+  if (description !== null) checkAgainstDescription(description, model.inputShape, outputs ?? [])
   emit({
     type: 'info',
     runner: version,
@@ -82,11 +87,13 @@ async function run(options: RunnerOptions): Promise<number> {
     precision: model.precision,
     fallback,
     inputShape: model.inputShape,
+    task: description?.task ?? null,
+    classes: description?.classes ?? null,
     cpu: cpuModel(),
     piModel: piModel(),
   })
 
-  if (options.outputs) emit({ type: 'outputs', outputs: await model.describeOutputs() })
+  if (options.outputs && outputs) emit({ type: 'outputs', outputs })
   for (let i = 0; i < options.warmup && stopSignal === null; i++) {
     await model.infer()
     await yieldToSignals()

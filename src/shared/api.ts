@@ -898,7 +898,7 @@ export const requests = {
     result: z.object({ deploymentId: Id }),
   },
   'deploy.cancel': { params: z.strictObject({ deploymentId: Id }), result: z.object({ cancelled: z.boolean() }) },
-  /** The detector presets a deployment can export (the Devices page's choice). */
+  /** The presets a deployment can export (the Devices page's choice): the detectors', then the classifiers'. */
   'deploy.presets': { params: NoParams, result: z.array(z.string()) },
   /** Deployments newest first, of one device or all: the history to compare models and devices. */
   'deploy.history': {

@@ -26,6 +26,9 @@ export const RunnerInfo = z.object({
   /** Why ONNX Runtime is not used when --runtime auto fell back to TF.js; null otherwise. */
   fallback: z.string().nullable(),
   inputShape: z.array(z.number().int().positive()),
+  /** What the model's description (detector.json) says it is, and its classes; null for a folder without one. */
+  task: z.enum(['detect', 'classify']).nullable().optional(),
+  classes: z.array(z.string()).nullable().optional(),
   cpu: z.string(),
   piModel: z.string().nullable(),
 })

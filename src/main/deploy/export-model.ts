@@ -1,4 +1,4 @@
-// A detector on disk, ready to leave the studio: as ONNX (model.onnx, what ONNX Runtime on the device runs; fp32, and
+// A detector (or a whole-image classifier: classifier-model.ts) on disk, ready to leave the studio: as ONNX (model.onnx, what ONNX Runtime on the device runs; fp32, and
 // int8 as model.int8.onnx when asked for) and as a TF.js layers model (model.json plus one weight shard, the runner's
 // fallback where ONNX Runtime has no binary), with detector.json beside them saying how to use them without the studio
 // (detector/description.ts). The TF.js writer is detector/model-folder.ts, shared with training checkpoints; the ONNX
@@ -24,6 +24,8 @@ import type { Int8Report } from '../../shared/api.js'
 import { engineInfo, initEngine } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
 import { layersToOnnx } from '../onnx/index.js'
+import { buildClassifier, ClassifierConfig, classifierPreset, classifierPresetNames, isClassifierConfig } from '../classifier/index.js'
+import { describeClassifier, withProbabilities } from './classifier-model.js'
 
 export { MODEL_JSON, modelFolderSaver, WEIGHTS_FILE } from '../detector/index.js'
 
@@ -56,10 +58,13 @@ export function modelFilesHash(dir: string, files: readonly string[]): string {
   return hash.digest('hex')
 }
 
-/** What a detector is, for its export: its config (outputs, anchors, classes) and where its weights came from. */
+/**
+ * What a model is, for its export: its config (a detector's outputs, anchors, classes; or a classifier's classes) and
+ * where its weights came from.
+ */
 export interface ExportDetector {
   model: tfl.LayersModel
-  config: DetectorConfig
+  config: DetectorConfig | ClassifierConfig
   origin: ModelOrigin
 }
 
@@ -78,26 +83,32 @@ export async function exportModel(detector: ExportDetector, dir: string, options
   const formats = options.formats ?? (['onnx', 'tfjs'] as const)
   if (formats.length === 0) throw new Error('no model format to export: ask for onnx, tfjs or both')
   if (options.int8 && !formats.includes('onnx')) throw new Error('an int8 model is ONNX: export the onnx format with it')
+  const classifier = isClassifierConfig(detector.config)
+  if (classifier && options.int8) throw new Error('int8 is made for detectors only: export the classifier in fp32')
+  // A classifier answers with probabilities outside the studio (its checkpoint keeps logits).
+  const model = classifier ? withProbabilities(detector.model) : detector.model
   fs.mkdirSync(dir, { recursive: true })
   const files: string[] = [DESCRIPTION_FILE]
   if (formats.includes('tfjs')) {
-    await detector.model.save(modelFolderSaver(dir))
+    await model.save(modelFolderSaver(dir))
     files.push(MODEL_JSON, WEIGHTS_FILE)
   }
   if (formats.includes('onnx')) {
     const docString = `${detector.config.name} (Kindling Studio): how to run it is in ${DESCRIPTION_FILE} beside this file`
-    writeFileAtomic(path.join(dir, ONNX_FILE), layersToOnnx(detector.model, { docString }))
+    writeFileAtomic(path.join(dir, ONNX_FILE), layersToOnnx(model, { docString }))
     files.push(ONNX_FILE)
     if (options.int8) {
       writeFileAtomic(path.join(dir, INT8_ONNX_FILE), options.int8)
       files.push(INT8_ONNX_FILE)
     }
   }
-  const description = describeDetector(detector.config, detector.origin, {
-    onnx: ONNX_FILE,
-    ...(options.int8 ? { onnxInt8: INT8_ONNX_FILE } : {}),
-    tfjs: MODEL_JSON,
-  })
+  const description = isClassifierConfig(detector.config)
+    ? describeClassifier(detector.config, detector.origin, { onnx: ONNX_FILE, tfjs: MODEL_JSON })
+    : describeDetector(detector.config, detector.origin, {
+        onnx: ONNX_FILE,
+        ...(options.int8 ? { onnxInt8: INT8_ONNX_FILE } : {}),
+        tfjs: MODEL_JSON,
+      })
   writeFileAtomic(path.join(dir, DESCRIPTION_FILE), JSON.stringify(description, null, 2))
   files.sort()
   return { dir, files, sha256: modelFilesHash(dir, files) }
@@ -113,14 +124,19 @@ export interface ExportPresetOptions {
   seed?: number
 }
 
+/** A detector preset's config, or a classifier preset's (the Devices page deploys either). */
+export function anyPreset(presetName: string): DetectorConfig | ClassifierConfig {
+  return classifierPresetNames.includes(presetName) ? classifierPreset(presetName) : preset(presetName)
+}
+
 /**
- * An untrained detector built from a preset, with its initial weights — which benchmark exactly like trained ones
- * (same layers, same shapes): what a user measures before training, to choose a preset for their Pi.
+ * An untrained detector (or classifier) built from a preset, with its initial weights — which benchmark exactly like
+ * trained ones (same layers, same shapes): what a user measures before training, to choose a preset for their Pi.
  */
 export async function presetModel(presetName: string, options: ExportPresetOptions = {}): Promise<tfl.LayersModel> {
-  const config = preset(presetName)
+  const config = anyPreset(presetName)
   if (engineInfo() === null) await initEngine()
-  const build = () => buildDetector(config).model
+  const build = () => (isClassifierConfig(config) ? buildClassifier(config).model : buildDetector(config).model)
   return options.randomWeights ? build() : withSeededRandom(options.seed ?? 1, build)
 }
 
@@ -129,7 +145,7 @@ export async function exportPreset(presetName: string, dir: string, options: Exp
   const model = await presetModel(presetName, options)
   try {
     const origin = { preset: presetName, ...(options.randomWeights ? { randomWeights: true } : {}) }
-    return await exportModel({ model, config: preset(presetName), origin }, dir, options)
+    return await exportModel({ model, config: anyPreset(presetName), origin }, dir, options)
   } finally {
     model.dispose()
   }
@@ -145,8 +161,11 @@ export function addInt8(dir: string, bytes: Uint8Array, report: Int8Report): voi
   writeFileAtomic(file, JSON.stringify(description, null, 2))
 }
 
-/** A model folder's detector.json: a training checkpoint's or an export's; both carry the detector's config. */
-function readFolderDetector(dir: string): { config: DetectorConfig; origin: ModelOrigin } {
+/**
+ * A model folder's detector.json: a training checkpoint's or an export's; both carry the model's config, a detector's
+ * or (with `task: 'classify'`) a classifier's.
+ */
+export function readFolderModel(dir: string): { config: DetectorConfig | ClassifierConfig; origin: ModelOrigin } {
   const file = path.join(dir, DESCRIPTION_FILE)
   let json: { config?: unknown; origin?: ModelOrigin; runId?: number; epoch?: number }
   try {
@@ -155,10 +174,11 @@ function readFolderDetector(dir: string): { config: DetectorConfig; origin: Mode
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read: ${(error as Error).message}`
     throw new Error(`${file} ${why}: a model folder needs the detector's description (export it with the studio)`, { cause: error })
   }
-  const config = DetectorConfig.safeParse(json?.config)
+  const classifier = isClassifierConfig(json?.config)
+  const config = (classifier ? ClassifierConfig : DetectorConfig).safeParse(json?.config)
   if (!config.success)
     throw new Error(
-      `${file} has no valid detector config (${config.error.issues[0].message} at config.${config.error.issues[0].path.join('.')})`,
+      `${file} has no valid ${classifier ? 'classifier' : 'detector'} config (${config.error.issues[0].message} at config.${config.error.issues[0].path.join('.')})`,
     )
   const origin =
     json.origin ??
@@ -179,7 +199,7 @@ export interface ExportFolderOptions extends ExportOptions {
  * (e.g. to add ONNX to a TF.js-only folder), or with fresh random weights.
  */
 export async function exportFolder(modelDir: string, outDir: string, options: ExportFolderOptions = {}): Promise<ExportedModel> {
-  const { config, origin } = readFolderDetector(modelDir)
+  const { config, origin } = readFolderModel(modelDir)
   if (engineInfo() === null) await initEngine()
   const tflayers = await import('@tensorflow/tfjs-layers')
   let model: tfl.LayersModel

@@ -2,7 +2,8 @@
 // exports/run-<id>-epoch-<n>/ — or a folder the CLI names — with detector.json, and with int8 when asked: calibrated on
 // the project's train photos and scored against fp32 on val, so the user sees what int8 costs before deploying it.
 // The folder appears whole or not at all (written beside it, then renamed), so a cancelled or failed export leaves
-// the previous one in place. The exports are their own record: `listExports` reads their detector.json files.
+// the previous one in place. The exports are their own record: `listExports` reads their detector.json files. A
+// classifier run exports the same way (its model ending in class probabilities, classifier-model.ts), in fp32 only.
 import fs from 'node:fs'
 import path from 'node:path'
 import { ExportSettings, type Int8Report, type ModelExport, StudioError, type TrainSettings } from '../../shared/api.js'
@@ -11,6 +12,9 @@ import { engineInfo, initEngine } from '../engine/index.js'
 import type { JobContext } from '../jobs/index.js'
 import type { Store } from '../store/index.js'
 import { runCheckpoint } from '../train/index.js'
+import { isClassifierConfig } from '../classifier/index.js'
+import { classifierInt8Refusal } from './classifier-int8.js'
+import { CLASSIFIER_FORMAT } from './classifier-model.js'
 import { addInt8, DESCRIPTION_FILE, exportFolder, modelFilesHash, ONNX_FILE } from './export-model.js'
 
 /**
@@ -41,6 +45,7 @@ export async function projectInt8(
 export async function addProjectInt8(store: Store, dir: string, calibrationPhotos = 300): Promise<void> {
   const { quantizeForProject } = await import('../onnx/index.js')
   const description = JSON.parse(fs.readFileSync(path.join(dir, DESCRIPTION_FILE), 'utf8')) as DetectorDescription
+  if (isClassifierConfig(description.config)) throw new Error(classifierInt8Refusal(`the model in ${dir}`))
   const fp32 = fs.readFileSync(path.join(dir, ONNX_FILE))
   const quantized = await quantizeForProject(store, fp32, DetectorConfig.parse(description.config), { calibrationPhotos })
   addInt8(dir, quantized.int8, { calibrationPhotos: quantized.calibrationPhotos, valPhotos: 0, fp32Ap50: null, int8Ap50: null })
@@ -65,7 +70,7 @@ export function assertReplaceable(dir: string): void {
   if (entries.length === 0) return
   try {
     const description = JSON.parse(fs.readFileSync(path.join(dir, DESCRIPTION_FILE), 'utf8')) as { format?: string }
-    if (description.format === 'kindling-detector') return
+    if (description.format === 'kindling-detector' || description.format === CLASSIFIER_FORMAT) return
   } catch {
     // not an export
   }
@@ -80,6 +85,10 @@ export function prepareExport(store: Store, input: ExportSettings, out?: string)
     throw new StudioError('an int8 model is ONNX: export the onnx format to have int8', 'invalid', 'params.int8')
   }
   const checkpoint = runCheckpoint(store, settings.runId, settings.epoch)
+  if (settings.int8 && isClassifierConfig(checkpoint.info.config)) {
+    const name = store.runs.record(settings.runId)?.name
+    throw new StudioError(classifierInt8Refusal(`run ${settings.runId}${name ? ` ("${name}")` : ''}`), 'invalid', 'params.int8')
+  }
   return { settings, checkpoint }
 }
 

@@ -16,6 +16,7 @@ import type { DeviceStore, Store } from '../store/index.js'
 import type { StudioContext } from '../studio.js'
 import { fetchHostKey, HostKeyError } from './connection.js'
 import { Deployer, type ModelSource } from './deployer.js'
+import { classifierInt8Refusal, isClassifierFolder } from './classifier-int8.js'
 import { generateKey, KeyPassphraseError, readPrivateKey } from './keys.js'
 import { pairDevice, testDevice } from './pairing.js'
 import { NO_SECRET_BOX_MESSAGE, type SecretBox } from './secrets.js'
@@ -167,20 +168,31 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
         throw new StudioError(`no deployment ${compareWith} to compare with`, 'not_found', 'params.compareWith')
       }
       let model: ModelSource
+      const int8 = precision === 'int8'
       if (runId !== undefined) {
         const { checkpoint, run } = runCheckpoint(store, runId, epoch)
+        if (int8 && isClassifierFolder(checkpoint)) {
+          throw new StudioError(classifierInt8Refusal(`run ${runId} ("${store.runs.get(runId)!.name}")`), 'invalid', 'params.precision')
+        }
         const source = randomWeights ? reinitializedSource(store.dir, checkpoint) : folderSource(store, checkpoint, precision === 'int8')
         model = { ...source, run }
       } else if (preset !== undefined) {
-        const { presetNames } = await import('../detector/index.js')
+        const presetNames = await deployablePresets()
         if (!presetNames.includes(preset)) {
           throw new StudioError(`no preset named "${preset}" (presets: ${presetNames.join(', ')})`, 'invalid', 'params.preset')
         }
-        model = presetSource(store, preset, randomWeights, precision === 'int8')
+        const { classifierPresetNames } = await import('../classifier/index.js')
+        if (int8 && classifierPresetNames.includes(preset)) {
+          throw new StudioError(classifierInt8Refusal(`the preset ${preset}`), 'invalid', 'params.precision')
+        }
+        model = presetSource(store, preset, randomWeights, int8)
       } else {
         const dir = path.resolve(modelDir!)
         if (!['model.onnx', 'model.json'].some((f) => fs.existsSync(path.join(dir, f)))) {
           throw new StudioError(`no model (model.onnx or a TF.js model.json) in ${dir}`, 'not_found', 'params.modelDir')
+        }
+        if (int8 && !fs.existsSync(path.join(dir, 'model.int8.onnx')) && isClassifierFolder(dir)) {
+          throw new StudioError(classifierInt8Refusal(`the model in ${dir}`), 'invalid', 'params.precision')
         }
         model = randomWeights ? reinitializedSource(store.dir, dir) : folderSource(store, dir, precision === 'int8')
         // A run's checkpoint given by its folder (the Train page's "Deploy…", a path pasted in) is still that run's.
@@ -190,7 +202,7 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
       return { deploymentId: deployer.start({ device, model, iterations, warmup, runtime, threads, precision, comparedWith: compareWith }).id }
     },
     'deploy.cancel': ({ deploymentId }) => ({ cancelled: open().deployer.cancel(deploymentId) }),
-    'deploy.presets': async () => (await import('../detector/index.js')).presetNames,
+    'deploy.presets': () => deployablePresets(),
     'deploy.history': ({ device, limit }) => {
       const { devices } = open()
       const deviceId = device === undefined ? null : requireDevice(devices, device, 'params.device').id
@@ -203,6 +215,12 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
       return { deployment, samples: devices.samples(deploymentId) }
     },
   }
+}
+
+/** The presets a deployment can export: the detectors', then the whole-image classifiers'. */
+async function deployablePresets(): Promise<string[]> {
+  const [{ presetNames }, { classifierPresetNames }] = await Promise.all([import('../detector/index.js'), import('../classifier/index.js')])
+  return [...presetNames, ...classifierPresetNames]
 }
 
 /** A run's best checkpoint (or its epoch's), with the run and epoch the deployment records; a clear error without one. */

@@ -1,9 +1,11 @@
-// A TF.js layers model as an ONNX graph, layer by layer, for the layers the detectors are built from (backbones/
-// layers.ts, head.ts). The ONNX model takes exactly what the TF.js one takes — `image`, float32 RGB pixels 0–255, NHWC
-// [batch, height, width, 3] — and returns the same outputs in the same layout, so either can stand in for the other.
-// Inside, convolutions run NCHW (ONNX's layout): one transpose after the input scaling, one before each flattening
-// reshape. Batch norm is folded into the convolution before it. 'same' padding becomes explicit pads computed as
-// TensorFlow pads (the extra row or column at the end), which every ONNX reader understands. docs/runtimes.md.
+// A TF.js layers model as an ONNX graph, layer by layer, for the layers the detectors (backbones/layers.ts, head.ts)
+// and the whole-image classifiers (classifier/model.ts: Flatten, GlobalAveragePooling2D, Dense, Dropout; an export's
+// closing Softmax) are built from. The ONNX model takes exactly what the TF.js one takes — `image`, float32 RGB pixels
+// 0–255, NHWC [batch, height, width, 3] — and returns the same outputs in the same layout, so either can stand in for
+// the other. Inside, convolutions run NCHW (ONNX's layout): one transpose after the input scaling, one before each
+// flattening reshape or Flatten (TF flattens NHWC, and a dense layer's weights are in that order). Batch norm is folded
+// into the convolution before it. 'same' padding becomes explicit pads computed as TensorFlow pads (the extra row or
+// column at the end), which every ONNX reader understands. Dropout is the identity (inference). docs/runtimes.md.
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { OnnxGraph } from './graph.js'
 
@@ -207,6 +209,38 @@ class Converter {
         this.set(out, g.node('Reshape', name, [x, shape]), 'plain')
         return
       }
+      case 'Flatten': {
+        // TF flattens in NHWC order: back to NHWC first, so the dense layer after it reads its weights' order.
+        const v = inputs[0]
+        const x = v.layout === 'nchw' ? g.node('Transpose', `${name}_nhwc`, [v.name], { perm: NCHW_TO_NHWC }) : v.name
+        this.set(out, g.node('Flatten', name, [x], { axis: 1 }), 'plain')
+        return
+      }
+      case 'GlobalAveragePooling2D': {
+        if (config.dataFormat !== 'channelsLast') throw new Error(`${name}: only channelsLast layers are exported`)
+        if (config.keepDims) throw new Error(`${name}: keepDims is not exported`)
+        const pooled = g.node('GlobalAveragePool', `${name}_pool`, [this.nchw(inputs[0], name)])
+        // [N, C, 1, 1] → [N, C], TF's shape.
+        this.set(out, g.node('Flatten', name, [pooled], { axis: 1 }), 'plain')
+        return
+      }
+      case 'Dense':
+        this.set(out, this.dense(layer, config, inputs[0]), 'plain')
+        return
+      // Dropout only acts while training: at inference its output is its input.
+      case 'Dropout':
+        this.set(out, inputs[0].name, inputs[0].layout)
+        return
+      case 'Softmax': {
+        const v = inputs[0]
+        const rank = v.shape.length
+        const axes = Array.isArray(config.axis) ? (config.axis as number[]) : [config.axis as number]
+        if (v.layout === 'nchw' || axes.length !== 1 || (axes[0] + rank) % rank !== rank - 1) {
+          throw new Error(`${name}: only a softmax over the last axis of a flat tensor is exported`)
+        }
+        this.set(out, g.node('Softmax', name, [v.name], { axis: -1 }), v.layout)
+        return
+      }
       default:
         throw new Error(`the ONNX exporter does not know the layer ${name} (${cls})`)
     }
@@ -243,6 +277,22 @@ class Converter {
     })
     this.convs.set(y, { weight, biasName, outChannels, node: g.nodes[g.nodes.length - 1] })
     return y
+  }
+
+  /** A dense layer: Gemm on a [batch, features] input (what a classifier's head is), MatMul then Add on any other. */
+  private dense(layer: tfl.layers.Layer, config: Record<string, unknown>, input: Value): string {
+    const name = layer.name
+    if (config.activation !== 'linear') throw new Error(`${name}: a fused activation (${String(config.activation)}) is not exported`)
+    if (input.layout === 'nchw') throw new Error(`${name}: a dense layer on a feature map is not exported (flatten or pool it first)`)
+    const [kernel, bias] = layer.getWeights()
+    const [inUnits, units] = kernel.shape as [number, number]
+    const g = this.graph
+    // TF's kernel is [in, out], row-major: ONNX's B as it is (no transpose).
+    const weight = g.initializer(`${name}_W`, Float32Array.from(kernel.dataSync()), [inUnits, units])
+    const biasName = bias ? g.initializer(`${name}_B`, Float32Array.from(bias.dataSync()), [units]) : null
+    if (input.shape.length === 2) return g.node('Gemm', name, biasName ? [input.name, weight, biasName] : [input.name, weight])
+    const product = g.node('MatMul', biasName ? `${name}_matmul` : name, [input.name, weight])
+    return biasName ? g.node('Add', name, [product, biasName]) : product
   }
 
   /** A batch norm folded into the conv it follows (its one reader), else an ONNX BatchNormalization. */

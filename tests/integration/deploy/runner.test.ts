@@ -114,6 +114,7 @@ function expectMatchingOutputs(actual: unknown, expected = expectedOutputs) {
 const INFO_KEYS = [
   'arch',
   'backend',
+  'classes',
   'cpu',
   'fallback',
   'inputShape',
@@ -124,6 +125,7 @@ const INFO_KEYS = [
   'runner',
   'runtime',
   'runtimeVersion',
+  'task',
   'threads',
   'type',
 ]
@@ -199,9 +201,34 @@ describe('the device runner on this machine', () => {
     expect(r.code, r.stderr).toBe(0)
     expectBenchmark(r, 20, process.arch)
     expect(r.lines[0].node).toBe(process.version)
+    // What the folder's detector.json says the model is.
+    expect(r.lines[0]).toMatchObject({ task: 'detect', classes: ['face'] })
     // The runner computes what the studio does for the exported model.
     expect(r.lines[1].type).toBe('outputs')
     expectSameOutputs(r.lines[1].outputs)
+  })
+
+  it('times a whole-image classifier the same way, knowing it by its description; a description that disagrees is an error', async () => {
+    const classifier = (await exportPreset('mobilenet-classifier-160', path.join(tempDir(), 'classifier'))).dir
+    for (const runtime of ['onnx', 'tfjs']) {
+      const r = await run(['--model', classifier, '--runtime', runtime, '--ort', ortDir, '--iterations', '3', '--warmup', '1', '--outputs'])
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.lines.map((l) => l.type)).toEqual(['info', 'outputs', 'sample', 'sample', 'sample', 'summary'])
+      expect(r.lines[0]).toMatchObject({ runtime, task: 'classify', classes: ['not tag', 'tag'], inputShape: [1, 160, 160, 3] })
+      // One [1, classes] tensor of probabilities.
+      const [probabilities] = r.lines[1].outputs as { shape: number[]; sum: number }[]
+      expect(probabilities.shape).toEqual([1, 2])
+      expect(probabilities.sum).toBeCloseTo(1, 5)
+      expect(r.lines.at(-1)).toMatchObject({ type: 'summary', samples: 3, p50Ms: expect.any(Number), p90Ms: expect.any(Number) })
+    }
+    const file = path.join(classifier, 'detector.json')
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), classes: ['a', 'b', 'c'] }))
+    const r = await run(['--model', classifier, '--iterations', '1', '--warmup', '0'])
+    expect(r.code).toBe(1)
+    expect(r.lines.at(-1)).toMatchObject({
+      type: 'error',
+      message: "detector.json says this is a classifier of 3 classes (one [1, 3] output), but the model's outputs are [1, 2]",
+    })
   })
 
   it('reports no outputs unless asked', async () => {

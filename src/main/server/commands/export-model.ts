@@ -1,4 +1,4 @@
-// `kindling export-model`: a detector out of the studio — a run's checkpoint (through the same job as the Train page's
+// `kindling export-model`: a detector (or a whole-image classifier) out of the studio — a run's checkpoint (through the same job as the Train page's
 // Export) or a preset's initial weights — as ONNX and/or TF.js with detector.json beside them, int8 too when asked.
 // Ends with `RESULT {json}`.
 import path from 'node:path'
@@ -12,8 +12,9 @@ export const EXPORT_MODEL_USAGE =
   `                                                write a run's best checkpoint (or epoch N's), or a preset's initial\n` +
   `                                                weights, as ONNX (model.onnx, opset 13, batch norm folded) and/or\n` +
   `                                                TF.js, with detector.json (input, anchors, box coder, classes,\n` +
-  `                                                thresholds); --int8 adds model.int8.onnx calibrated on the\n` +
-  `                                                project's train photos, with its val AP50 against fp32`
+  `                                                thresholds; a classifier's: classes and its one probabilities\n` +
+  `                                                output); --int8 (detectors only) adds model.int8.onnx calibrated on\n` +
+  `                                                the project's train photos, with its val AP50 against fp32`
 
 const FORMATS: readonly ModelFormat[] = ['onnx', 'tfjs']
 

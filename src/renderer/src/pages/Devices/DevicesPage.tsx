@@ -1,5 +1,5 @@
 // The Devices page: this computer and the paired devices; for the selected one, "Test connection", a deploy of a
-// trained run (its best checkpoint, flagged when weak) or a preset on a runtime (ONNX Runtime or TF.js wasm) and
+// trained run — a detector or a whole-image classifier, timed alike (its best checkpoint, flagged when weak) — or a preset on a runtime (ONNX Runtime or TF.js wasm) and
 // precision — or two deploys side by side: random weights, runtimes, precisions, with their difference on a card — the
 // live view — latency over time, a histogram, p50/p90/p99, FPS and, on a Pi, the temperature — and the history of every
 // deployment to compare, a comparison's two rows together.
@@ -16,7 +16,7 @@ import {
   type Run,
 } from '../../../../shared/api'
 import { latencyStats } from '../../../../shared/latency'
-import { runVerdict } from '../../../../shared/run-quality'
+import { bestScore, runVerdict } from '../../../../shared/run-quality'
 import { useStudio, useStudioEvents } from '../../api/context'
 import { useExternalChanges } from '../../state/useExternalChanges'
 import { errorMessage } from '../../state/errors'
@@ -25,6 +25,7 @@ import '../../styles/devices.css'
 import { type Comparison, compareDeployments, deploymentModelLabel, formatDifference, groupHistory } from './comparison'
 import { Histogram, LatencyChart } from './LatencyChart'
 import { PairForm } from './PairForm'
+import { runOption } from './runOption'
 
 interface Live {
   deployment: Deployment
@@ -93,12 +94,8 @@ const FOLDER = ':folder'
 /** The model select's entries for trained runs: `run:ID`. */
 const RUN = 'run:'
 
-/** A run in the model choice: its name, preset, best AP50 and date, so two runs of one preset tell apart. */
-function runOption(run: Run): string {
-  const ap50 = run.bestAp50 === null ? 'not scored' : `AP50 ${Math.round(run.bestAp50 * 100)} %`
-  const weak = runVerdict(run.bestAp50).quality === 'weak' ? ' — weak' : ''
-  return `${run.name} · ${run.preset} · ${ap50} · ${new Date(run.createdAt).toLocaleDateString()}${weak}`
-}
+/** int8 is a detector's: a whole-image classifier deploys in fp32 (the studio refuses int8 of one, saying why). */
+const CLASSIFIER_FP32 = 'A whole-image classifier runs in fp32: int8 is made and scored for detectors only'
 
 /** How a deployment runs: the runtime, ONNX Runtime's threads (undefined: the device's cores) and the precision. */
 interface RunOn {
@@ -124,6 +121,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   const [testing, setTesting] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
   const [presets, setPresets] = useState<string[]>([])
+  /** Which of the presets are whole-image classifiers (the Train page's preset list says each one's task). */
+  const [classifierPresets, setClassifierPresets] = useState<string[]>([])
   // The project's runs that have a checkpoint to deploy, newest first.
   const [runs, setRuns] = useState<Run[]>([])
   // A run (RUN + id), a preset, or (FOLDER) a TF.js layers model folder — a trained model, to compare with its
@@ -153,8 +152,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   }, [studio, device.name])
   const loadRuns = useCallback(async () => {
     const all = await studio.request('runs.list', {})
-    // A classifier run cannot be deployed yet (its ONNX export is still to come): detectors only.
-    setRuns(all.filter((r) => r.bestCheckpoint !== null && r.task === 'detect'))
+    // Detector and classifier runs alike: the runner times a classifier as it times a detector.
+    setRuns(all.filter((r) => r.bestCheckpoint !== null))
   }, [studio])
   // A `kindling deploy` or `kindling train` in a terminal adds to the history or the runs.
   useExternalChanges(() => {
@@ -163,6 +162,10 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
   })
   useEffect(() => {
     void studio.request('deploy.presets', {}).then(setPresets)
+    void studio
+      .request('train.presets', {})
+      .then((all) => setClassifierPresets(all.filter((p) => p.task === 'classify').map((p) => p.name)))
+      .catch(() => setClassifierPresets([]))
     void loadRuns().catch(() => setRuns([]))
     void loadHistory()
   }, [studio, loadHistory, loadRuns])
@@ -201,7 +204,13 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
     : preset === FOLDER
       ? runs.find((r) => r.bestCheckpoint === modelDir.trim())
       : undefined
-  const verdict = chosenRun ? runVerdict(chosenRun.bestAp50) : null
+  const verdict = chosenRun ? runVerdict(bestScore(chosenRun), chosenRun.task) : null
+  const classifierPreset = classifierPresets.includes(preset)
+  const fp32Only = chosenRun?.task === 'classify' || classifierPreset
+  // Picking a classifier takes int8 away: what is asked is what can run.
+  useEffect(() => {
+    if (fp32Only) setPrecision('fp32')
+  }, [fp32Only])
   const chosen: RunOn = { runtime, precision, ...(threads.trim() ? { threads: Number(threads) } : {}) }
   const start = async (randomWeights: boolean, on: RunOn = chosen, compareWith?: number): Promise<number | null> => {
     setProblem(null)
@@ -351,11 +360,18 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
             )}
             <optgroup label="Presets (random weights)">
               {(presets.length ? presets : [preset])
-                .filter((p) => p !== FOLDER && !p.startsWith(RUN))
+                .filter((p) => p !== FOLDER && !p.startsWith(RUN) && !classifierPresets.includes(p))
                 .map((p) => (
                   <option key={p}>{p}</option>
                 ))}
             </optgroup>
+            {classifierPresets.length > 0 && (
+              <optgroup label="Whole-image classifier presets (random weights)">
+                {classifierPresets.map((p) => (
+                  <option key={p}>{p}</option>
+                ))}
+              </optgroup>
+            )}
             <optgroup label="Other">
               <option value={FOLDER}>A model folder…</option>
             </optgroup>
@@ -403,7 +419,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
           <select
             value={precision}
             onChange={(e) => setPrecision(e.target.value as DeployPrecision)}
-            disabled={runtime === 'tfjs'}
+            disabled={runtime === 'tfjs' || fp32Only}
+            title={fp32Only ? CLASSIFIER_FP32 : undefined}
             data-testid="deploy-precision"
           >
             <option value="fp32">fp32</option>
@@ -456,9 +473,9 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         </button>
         <button
           className="button"
-          disabled={running}
+          disabled={running || fp32Only}
           onClick={guarded(() => void comparePrecisions())}
-          title="The model at fp32, then at int8 (its int8 export), on ONNX Runtime"
+          title={fp32Only ? CLASSIFIER_FP32 : 'The model at fp32, then at int8 (its int8 export), on ONNX Runtime'}
           data-testid="deploy-compare-precisions"
         >
           Compare fp32 / int8
@@ -482,8 +499,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
       {confirming && (
         <div className="deploy-confirm" role="alertdialog" aria-label="Deploy a weak run?" data-testid="deploy-confirm">
           <p>
-            <strong>{confirming.run.name} is a weak run.</strong> {runVerdict(confirming.run.bestAp50).explanation} Its speed on the device is
-            measured all the same. Deploy it anyway?
+            <strong>{confirming.run.name} is a weak run.</strong> {runVerdict(bestScore(confirming.run), confirming.run.task).explanation} Its
+            speed on the device is measured all the same. Deploy it anyway?
           </p>
           <div className="deploy-confirm-actions">
             <button

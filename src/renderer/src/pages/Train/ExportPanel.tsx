@@ -63,9 +63,12 @@ export function ExportPanel({ run, busy, jobs }: ExportPanelProps) {
           if (!disabledWhy) void start.submit()
         }}
       >
-        <label className="radio" title="Also an int8 model: calibrated on the project's train photos, scored against fp32 on val">
-          <input type="checkbox" checked={int8} onChange={(e) => setInt8(e.target.checked)} data-testid="export-int8" /> int8 too
-        </label>
+        {/* int8 is made and scored (AP50) for detectors only: a classifier exports in fp32. */}
+        {run.task === 'detect' && (
+          <label className="radio" title="Also an int8 model: calibrated on the project's train photos, scored against fp32 on val">
+            <input type="checkbox" checked={int8} onChange={(e) => setInt8(e.target.checked)} data-testid="export-int8" /> int8 too
+          </label>
+        )}
         <button
           type="submit"
           className="button"

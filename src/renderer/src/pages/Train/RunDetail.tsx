@@ -120,7 +120,7 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed, onFineTune }: 
       )}
       {run.state !== 'running' && <PredictPanel run={run} busy={busy} jobs={jobs} />}
       {/* Exporting and deploying take detectors; a classifier's export is still to come. */}
-      {run.state !== 'running' && run.task === 'detect' && <ExportPanel run={run} busy={busy} jobs={jobs} />}
+      {run.state !== 'running' && <ExportPanel run={run} busy={busy} jobs={jobs} />}
 
       <div className="train-chart-tools">
         <label>
@@ -300,11 +300,9 @@ function RunFacts({ run, best }: { run: Run; best: ClassifierScore | null }) {
                 <Icon name="copy" size={14} />
                 {copied ? 'Copied' : 'Copy path'}
               </button>
-              {run.task === 'detect' && (
-                <a className="button is-small" href={devicesModelHash(checkpoint)} data-testid="run-deploy">
-                  Deploy…
-                </a>
-              )}
+              <a className="button is-small" href={devicesModelHash(checkpoint)} data-testid="run-deploy">
+                Deploy…
+              </a>
             </span>
           ) : (
             <span className="muted">none yet: the first evaluation writes one</span>
