@@ -4,7 +4,7 @@
 // with the input the model takes and the class names in output order (format `kindling-classifier`).
 import * as tfl from '@tensorflow/tfjs-layers'
 import type { ClassifierConfig } from '../classifier/index.js'
-import { inputScaling, type ModelOrigin } from '../detector/index.js'
+import { describeInput, type ModelInput, type ModelOrigin } from '../detector/index.js'
 
 export const CLASSIFIER_FORMAT = 'kindling-classifier'
 export const PROBABILITIES_OUTPUT = 'classProbabilities'
@@ -16,14 +16,7 @@ export interface ClassifierDescription {
   name: string
   origin: ModelOrigin
   files: { onnx: string; tfjs: string }
-  input: {
-    name: 'image'
-    shape: [1, number, number, 3]
-    layout: 'NHWC'
-    dtype: 'float32'
-    pixels: string
-    scalingInModel: { scale: number; offset: number }
-  }
+  input: ModelInput
   outputs: { [PROBABILITIES_OUTPUT]: { shape: [1, number]; meaning: string } }
   /** Class names in output order. */
   classes: string[]
@@ -44,7 +37,6 @@ export function withProbabilities(model: tfl.LayersModel): tfl.LayersModel {
 }
 
 export function describeClassifier(config: ClassifierConfig, origin: ModelOrigin, files: ClassifierDescription['files']): ClassifierDescription {
-  const { width, height } = config.input
   return {
     format: CLASSIFIER_FORMAT,
     version: 1,
@@ -52,16 +44,7 @@ export function describeClassifier(config: ClassifierConfig, origin: ModelOrigin
     name: config.name,
     origin,
     files,
-    input: {
-      name: 'image',
-      shape: [1, height, width, 3],
-      layout: 'NHWC',
-      dtype: 'float32',
-      pixels:
-        `RGB 0-255 as float32; the whole photo (EXIF orientation applied) stretched to ${width}×${height} ` +
-        '(no letterbox: the aspect ratio is not kept), bilinear',
-      scalingInModel: inputScaling(config.backbone),
-    },
+    input: describeInput(config),
     outputs: {
       [PROBABILITIES_OUTPUT]: {
         shape: [1, config.classes.length],

@@ -19,15 +19,7 @@ export interface DetectorDescription {
   origin: ModelOrigin
   /** The model files in the folder, by format; int8 only when it was made. */
   files: { onnx: string; onnxInt8?: string; tfjs: string }
-  input: {
-    name: 'image'
-    shape: [1, number, number, 3]
-    layout: 'NHWC'
-    dtype: 'float32'
-    pixels: string
-    /** What the model does to the pixels first (inside the model: callers pass raw 0–255). */
-    scalingInModel: { scale: number; offset: number }
-  }
+  input: ModelInput
   outputs: {
     classLogits: { shape: [1, number, number]; meaning: string }
     boxOffsets: { shape: [1, number, 4]; meaning: string }
@@ -46,8 +38,32 @@ export interface DetectorDescription {
 // Anchors are multiples of 2^-20 (anchors.ts): eight decimals carry them exactly enough, at a fraction of the digits.
 const round8 = (x: number) => Math.round(x * 1e8) / 1e8
 
-export function describeDetector(config: DetectorConfig, origin: ModelOrigin, files: DetectorDescription['files']): DetectorDescription {
+/** A model's input as its description gives it: every exported model (detector or classifier) takes a photo alike. */
+export interface ModelInput {
+  name: 'image'
+  shape: [1, number, number, 3]
+  layout: 'NHWC'
+  dtype: 'float32'
+  pixels: string
+  /** What the model does to the pixels first (inside the model: callers pass raw 0–255). */
+  scalingInModel: { scale: number; offset: number }
+}
+
+export function describeInput(config: Pick<DetectorConfig, 'input' | 'backbone'>): ModelInput {
   const { width, height } = config.input
+  return {
+    name: 'image',
+    shape: [1, height, width, 3],
+    layout: 'NHWC',
+    dtype: 'float32',
+    pixels:
+      `RGB 0-255 as float32; the whole photo (EXIF orientation applied) stretched to ${width}×${height} ` +
+      '(no letterbox: the aspect ratio is not kept), bilinear',
+    scalingInModel: inputScaling(config.backbone),
+  }
+}
+
+export function describeDetector(config: DetectorConfig, origin: ModelOrigin, files: DetectorDescription['files']): DetectorDescription {
   const anchors = anchorsFor(config)
   const scores = config.classes.length + 1
   return {
@@ -56,16 +72,7 @@ export function describeDetector(config: DetectorConfig, origin: ModelOrigin, fi
     name: config.name,
     origin,
     files,
-    input: {
-      name: 'image',
-      shape: [1, height, width, 3],
-      layout: 'NHWC',
-      dtype: 'float32',
-      pixels:
-        `RGB 0-255 as float32; the whole photo (EXIF orientation applied) stretched to ${width}×${height} ` +
-        '(no letterbox: the aspect ratio is not kept), bilinear',
-      scalingInModel: inputScaling(config.backbone),
-    },
+    input: describeInput(config),
     outputs: {
       classLogits: {
         shape: [1, anchors.count, scores],

@@ -26,5 +26,12 @@ export { DetectorTrainer, type ImageLabels, type StepResult } from './training.j
 export { anchorCoverage, formatCoverage, type CoverageImage, type CoverageReport } from './coverage.js'
 export { MODEL_JSON, modelFolderSaver, WEIGHTS_FILE, writeFileAtomic } from './model-folder.js'
 export { initFromPretrained, pretrainedSources, setPretrained, calibrateNorms, type PretrainedSource } from './pretrained.js'
-export { describeDetector, DESCRIPTION_FORMAT, type DetectorDescription, type ModelOrigin } from './description.js'
+export {
+  describeDetector,
+  describeInput,
+  DESCRIPTION_FORMAT,
+  type DetectorDescription,
+  type ModelInput,
+  type ModelOrigin,
+} from './description.js'
 export { isClassPredictor, remapScoreChannels, scoreSources, transferWeights, type TransferReport } from './transfer.js'
