@@ -113,15 +113,22 @@ describe('a classifier run', () => {
       const summary = await studio.predict({ runId, scope: 'all' }).result
       expect(summary).toMatchObject({ runId, photos: PHOTOS, boxes: 0, tagged: { tag: 'red', photos: PHOTOS } })
       let right = 0
+      let rightOnVal = 0
       for (const image of store.page({ sort: 'name', offset: 0, limit: 1000 }).items) {
         const [tag] = store.tags(image.id)
         expect(tag).toMatchObject({ name: 'red', source: 'imported', value: isRed.get(image.name) })
         const predicted = tag.layers.find((l) => l.source === 'predicted')!
         expect(predicted).toMatchObject({ runId })
         expect(predicted.score).toBeGreaterThanOrEqual(0.5)
-        if (predicted.value === isRed.get(image.name)) right++
+        if (predicted.value === isRed.get(image.name)) {
+          right++
+          if (image.split === 'val') rightOnVal++
+        }
       }
-      expect(right / PHOTOS).toBeGreaterThanOrEqual(0.9)
+      // The best checkpoint predicts val exactly as its evaluation scored it, and all photos far above chance (a
+      // short run from random weights: 0.86–0.98 of them over runs and machines).
+      expect(rightOnVal / counts.val).toBeCloseTo(run.bestAccuracy!, 10)
+      expect(right / PHOTOS).toBeGreaterThanOrEqual(0.8)
       expect(summary.disagree).toBe(PHOTOS - right)
       // Predicted tags are never learned from: the run's photos are the same with them.
       expect(loadTagDataset(store, 'red', 'all').train.length).toBe(counts.train)
