@@ -133,43 +133,18 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
   // A fine-tune's config is its parent's (a preset may have changed since), with the new class list.
   const config = DetectorConfig.parse({ ...(parent ? parent.config : preset(settings.preset)), classes: dataset.classes })
   if (!parent) refuseMisfitInit(settings.init, settings.preset, config)
-  const seeded = { ...settings, seed: settings.seed ?? randomInt(0, 2 ** 31 - 1) }
-  const runs = store.runs
-  const run = runs.create({
+  return startRun(store, {
     name:
       settings.name ??
       (parent
         ? `${parent.name} + ${dataset.classes.filter((c) => !parent.classes.includes(c)).join(', ') || 'fine-tune'}`.slice(0, 100)
         : `${settings.preset} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`),
-    preset: settings.preset,
-    settings: seeded,
+    settings,
     config,
-    classes: dataset.classes,
-    backend: '',
-    trainImages: dataset.train.length,
-    valImages: dataset.val.length,
-    valHeldOut: dataset.heldOut,
-    steps: (seeded.epochs ?? 0) * batchesPerEpoch(dataset.train.length, seeded.batchSize),
-    parent: parent ? { runId: parent.runId, epoch: parent.epoch } : undefined,
+    dataset,
+    parent,
+    startedAt,
   })
-  return {
-    run,
-    session: {
-      runId: run.id,
-      projectDir: store.dir,
-      settings: seeded,
-      config,
-      classes: dataset.classes,
-      train: dataset.train,
-      val: dataset.val,
-      startEpoch: 1,
-      resumeFrom: null,
-      parent: parent ? { dir: parent.dir, classes: parent.classes } : null,
-      best: { ap50: null, accuracy: null, checkpoint: null },
-      clock: { startedAt, usedMs: 0 },
-      schedule: null,
-    },
-  }
 }
 
 /** A classifier preset's run: the preset's model with the classes of the tag it learns, on the photos with that tag. */
@@ -195,18 +170,42 @@ function prepareClassifierRun(store: Store, parsed: TrainSettings, startedAt: nu
   }
   const config = classifierPreset(settings.preset, tag)
   refuseMisfitInit(settings.init, settings.preset, config)
+  return startRun(store, {
+    name: settings.name ?? `${settings.preset} ${tag} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+    settings,
+    config,
+    dataset: dataset!,
+    parent: null,
+    startedAt,
+  })
+}
+
+/** A new run's record (its seed drawn if not given) and the session that trains it from its first step. */
+function startRun(
+  store: Store,
+  start: {
+    name: string
+    settings: TrainSettings
+    config: PreparedRun['session']['config']
+    dataset: Dataset
+    parent: Parent | null
+    startedAt: number
+  },
+): PreparedRun {
+  const { settings, config, dataset, parent } = start
   const seeded = { ...settings, seed: settings.seed ?? randomInt(0, 2 ** 31 - 1) }
   const run = store.runs.create({
-    name: settings.name ?? `${settings.preset} ${tag} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+    name: start.name,
     preset: settings.preset,
     settings: seeded,
     config,
-    classes: dataset!.classes,
+    classes: dataset.classes,
     backend: '',
-    trainImages: dataset!.train.length,
-    valImages: dataset!.val.length,
-    valHeldOut: dataset!.heldOut,
-    steps: (seeded.epochs ?? 0) * batchesPerEpoch(dataset!.train.length, seeded.batchSize),
+    trainImages: dataset.train.length,
+    valImages: dataset.val.length,
+    valHeldOut: dataset.heldOut,
+    steps: (seeded.epochs ?? 0) * batchesPerEpoch(dataset.train.length, seeded.batchSize),
+    parent: parent ? { runId: parent.runId, epoch: parent.epoch } : undefined,
   })
   return {
     run,
@@ -215,14 +214,14 @@ function prepareClassifierRun(store: Store, parsed: TrainSettings, startedAt: nu
       projectDir: store.dir,
       settings: seeded,
       config,
-      classes: dataset!.classes,
-      train: dataset!.train,
-      val: dataset!.val,
+      classes: dataset.classes,
+      train: dataset.train,
+      val: dataset.val,
       startEpoch: 1,
       resumeFrom: null,
-      parent: null,
+      parent: parent ? { dir: parent.dir, classes: parent.classes } : null,
       best: { ap50: null, accuracy: null, checkpoint: null },
-      clock: { startedAt, usedMs: 0 },
+      clock: { startedAt: start.startedAt, usedMs: 0 },
       schedule: null,
     },
   }
