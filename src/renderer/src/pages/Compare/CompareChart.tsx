@@ -124,7 +124,12 @@ export function CompareChart({ rows, deviceLabel, onOpen }: CompareChartProps) {
         />
       ))}
       {tip && (
-        <div className="compare-tip" style={{ left: tip.left, top: tip.top }} role="tooltip" data-testid="compare-tip">
+        <div
+          className={`compare-tip${tip.left > width / 2 ? ' is-left' : ''}`}
+          style={{ left: tip.left, top: tip.top }}
+          role="tooltip"
+          data-testid="compare-tip"
+        >
           <strong>{tip.row.name}</strong>
           <span>
             AP50 {percent(tip.row.ap50)} · AP {percent(tip.row.ap)} · recall {percent(tip.row.recall)}

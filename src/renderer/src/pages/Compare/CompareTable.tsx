@@ -87,7 +87,7 @@ export function CompareTable({ rows, sort, onSort, device, onOpen }: CompareTabl
             </td>
             <td className="is-numeric">
               {formatCount(r.trainImages)} / {formatCount(r.valImages)}
-              {r.valHeldOut && <span className="compare-sub muted">val held out</span>}
+              <span className="compare-sub muted">{r.valHeldOut ? 'train / held out' : 'train / val'}</span>
             </td>
             <td className="is-numeric">
               {budgetText(r.budget)}
