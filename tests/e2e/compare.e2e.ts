@@ -58,7 +58,6 @@ describe('Compare runs in serve mode', () => {
       )
     await train('Deployed run', 'alexnet-ssd-320x240')
     await train('Small and fast', 'mobilenet-ssd-320x240')
-    await cli('deploy', '--project', project, '--device', 'this-computer', '--run', '1', '--iterations', '5', '--warmup', '1')
 
     const server = await serve(['--project', project], { KINDLING_HOME: home })
     children.push(server.child)
@@ -73,9 +72,19 @@ describe('Compare runs in serve mode', () => {
     await page.getByTestId('compare-page').waitFor()
     expect(await page.getByTestId('nav-compare').getAttribute('aria-current')).toBe('page')
 
+    // Nothing deployed yet: the runs are listed, and the chart's place says how to measure them.
+    await page.getByTestId('compare-no-deployments').waitFor({ timeout: WAIT.timeout })
+    expect(await text(page, 'compare-no-deployments')).toMatch(/^No run deployed yet.*Devices.*This computer/)
+    expect(await page.locator('[data-testid=compare-table] tbody tr').count()).toBe(2)
+
+    // A deployment from a terminal: the open page updates by itself.
+    await cli('deploy', '--project', project, '--device', 'this-computer', '--run', '1', '--iterations', '5', '--warmup', '1')
+
     // This computer by default, with the one run measured there.
     await expect.poll(() => page.getByTestId('compare-device').inputValue(), WAIT).toBe('this-computer')
-    expect(await page.locator('[data-testid=compare-device] option').first().textContent()).toBe('This computer (1 run measured)')
+    await expect
+      .poll(() => page.locator('[data-testid=compare-device] option').first().textContent(), WAIT)
+      .toBe('This computer (1 run measured)')
 
     // The chart: one point, the deployed run, alone and so on the front.
     const chart = page.getByTestId('compare-chart')
