@@ -107,6 +107,17 @@ export function CompareChart({ rows, deviceLabel, onOpen }: CompareChartProps) {
   const tip = spots.find((s) => s.row.runId === hovered)
   return (
     <div ref={box} className="compare-chart" data-testid="compare-chart" data-points={sorted.length} data-log-scale={logScale}>
+      <ul className="compare-legend" aria-label="Legend">
+        <li>
+          <span className="compare-swatch" style={{ background: POINT }} /> a run
+        </li>
+        <li>
+          <span className="compare-swatch" style={{ background: FRONT }} /> on the front: nothing both more accurate and faster
+        </li>
+        <li>
+          <span className="compare-step" style={{ borderColor: FRONT }} /> the front, fastest to most accurate
+        </li>
+      </ul>
       <div ref={plotBox} />
       {spots.map(({ row, left, top }) => (
         <button
