@@ -1009,7 +1009,8 @@ export const requests = {
   /**
    * The finished runs (and the cancelled ones with a checkpoint), newest first, side by side: preset, data, budget,
    * scores, size and cost, and each one's latency on `device` (default this computer) from the deployments stored.
-   * `devices`: this computer first, then every device with a deployment, with how many of the runs were measured there.
+   * `devices`: this computer first, then every device with a deployment (and the one asked for), with how many of the
+   * runs were measured there.
    */
   'runs.compare': {
     params: z.strictObject({ device: DeviceName.optional() }),

@@ -82,7 +82,7 @@ export async function compareRuns(store: Store, deviceName?: string): Promise<Re
   const comparedIds = new Set(runs.map((r) => r.id))
   const devices = store.devices
     .list()
-    .filter((d) => d.kind === THIS_COMPUTER_KIND || store.devices.deployments(d.id, 1).length > 0)
+    .filter((d) => d.kind === THIS_COMPUTER_KIND || d.id === device.id || store.devices.deployments(d.id, 1).length > 0)
     .map((d) => ({
       name: d.name,
       kind: d.kind,

@@ -238,6 +238,26 @@ describe('runs.compare', () => {
     expect(row(rows, 'Big').latency).toBeNull()
   })
 
+  it('offers a paired device without deployments only when it is the one asked for', async () => {
+    store.devices.pair({
+      name: 'jetson',
+      host: '10.0.0.7',
+      port: 22,
+      user: 'me',
+      keyPath: '/k',
+      hostKey: { algorithm: 'ssh-ed25519', fingerprint: 'SHA256:y' },
+    })
+    expect((await compare()).devices.map((d) => d.name)).toEqual(['this-computer', 'pi'])
+    const asked = await compare('jetson')
+    expect(asked.devices.map((d) => [d.name, d.measuredRuns])).toEqual([
+      ['this-computer', 4],
+      ['jetson', 0],
+      ['pi', 1],
+    ])
+    expect(asked.rows.every((r) => r.latency === null && !r.onFront)).toBe(true)
+    store.devices.remove('jetson')
+  })
+
   it('refuses a device no project device has, naming the devices', async () => {
     await expect(compare('jetson')).rejects.toThrow(/not_found: no device named "jetson"; the devices are this-computer, pi/)
   })
