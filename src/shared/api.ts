@@ -643,6 +643,14 @@ export const RunEval = z.object({
 })
 export type RunEval = z.infer<typeof RunEval>
 
+export const DeployPhase = z.enum(['preparing', 'connecting', 'uploading', 'running', 'finished'])
+export type DeployPhase = z.infer<typeof DeployPhase>
+
+/** The most photos one `kindle.start` names: a selection beyond it is kindled by scope instead. */
+export const MAX_KINDLE_IMAGE_IDS = 100_000
+
+// ---- comparing runs ----------------------------------------------------------------------------------------------
+
 /**
  * A run's speed on one device, from the deployments already stored: of the newest finished deployment per runtime and
  * precision (ONNX Runtime or TF.js, fp32 or int8), the fastest by p50 — the others are `alternatives`.
@@ -707,12 +715,6 @@ export const CompareRow = z.object({
   onFront: z.boolean(),
 })
 export type CompareRow = z.infer<typeof CompareRow>
-
-export const DeployPhase = z.enum(['preparing', 'connecting', 'uploading', 'running', 'finished'])
-export type DeployPhase = z.infer<typeof DeployPhase>
-
-/** The most photos one `kindle.start` names: a selection beyond it is kindled by scope instead. */
-export const MAX_KINDLE_IMAGE_IDS = 100_000
 
 // ---- requests ------------------------------------------------------------------------------------------------------
 
