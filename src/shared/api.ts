@@ -649,7 +649,7 @@ export type DeployPhase = z.infer<typeof DeployPhase>
 /** The most photos one `kindle.start` names: a selection beyond it is kindled by scope instead. */
 export const MAX_KINDLE_IMAGE_IDS = 100_000
 
-// ---- comparing runs ----------------------------------------------------------------------------------------------
+// ---- comparing runs ------------------------------------------------------------------------------------------------
 
 /**
  * A run's speed on one device, from the deployments already stored: of the newest finished deployment per runtime and
