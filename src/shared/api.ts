@@ -649,6 +649,73 @@ export type DeployPhase = z.infer<typeof DeployPhase>
 /** The most photos one `kindle.start` names: a selection beyond it is kindled by scope instead. */
 export const MAX_KINDLE_IMAGE_IDS = 100_000
 
+// ---- comparing runs ------------------------------------------------------------------------------------------------
+
+/**
+ * A run's speed on one device, from the deployments already stored: of the newest finished deployment per runtime and
+ * precision (ONNX Runtime or TF.js, fp32 or int8), the fastest by p50 — the others are `alternatives`.
+ */
+export const CompareLatency = z.object({
+  deploymentId: Id,
+  p50Ms: z.number(),
+  p90Ms: z.number().nullable(),
+  runtime: DeployRuntime.nullable(),
+  precision: DeployPrecision.nullable(),
+  threads: z.number().int().nullable(),
+  /** The checkpoint's epoch it deployed (null: not recorded). */
+  epoch: z.number().int().nullable(),
+  measuredAt: z.number(),
+  /** The newest finished deployment of each other runtime and precision measured there, fastest first. */
+  alternatives: z.array(
+    z.object({ deploymentId: Id, p50Ms: z.number(), runtime: DeployRuntime.nullable(), precision: DeployPrecision.nullable() }),
+  ),
+})
+export type CompareLatency = z.infer<typeof CompareLatency>
+
+/** One finished run (or one cancelled with a checkpoint) as the Compare page's table and chart show it. */
+export const CompareRow = z.object({
+  runId: Id,
+  name: z.string(),
+  task: RunTask,
+  state: RunState,
+  preset: z.string(),
+  /** The backbone by name, with its width where it has one ("mobilenet-v1 α=1"). */
+  backbone: z.string(),
+  /** The network's input frame, "320×240". */
+  input: z.string(),
+  classes: z.array(z.string()),
+  trainImages: z.number().int(),
+  valImages: z.number().int(),
+  valHeldOut: z.boolean(),
+  /** What the run was asked for: a number of epochs, or minutes of wall-clock time. */
+  budget: z.object({ unit: z.enum(['epochs', 'minutes']), value: z.number() }),
+  step: z.number().int(),
+  steps: z.number().int(),
+  /** The epoch of the best checkpoint, which the scores are of (null before an evaluation). */
+  bestEpoch: z.number().int().nullable(),
+  /** A detector's best checkpoint's scores on val (null for a classifier, or before an evaluation). */
+  ap50: z.number().nullable(),
+  ap: z.number().nullable(),
+  recall: z.number().nullable(),
+  /** A classifier's best val accuracy (null for a detector). */
+  accuracy: z.number().nullable(),
+  /** Parameters and multiply-adds a frame of the run's own model (its classes included); null where unknown. */
+  params: z.number().int().nullable(),
+  macs: z.number().int().nullable(),
+  parent: Run.shape.parent,
+  /** The best checkpoint's folder (what the Devices page deploys), or null. */
+  checkpoint: z.string().nullable(),
+  createdAt: z.number(),
+  /** Its speed on the chosen device; null where it was never deployed there. */
+  latency: CompareLatency.nullable(),
+  /**
+   * On the accuracy–latency front among the runs of its task measured on the device: no other run is both at least as
+   * accurate (AP50; a classifier's accuracy) and at least as fast (p50), and better in one. Never for an unmeasured run.
+   */
+  onFront: z.boolean(),
+})
+export type CompareRow = z.infer<typeof CompareRow>
+
 // ---- requests ------------------------------------------------------------------------------------------------------
 
 const NoParams = z.strictObject({})
@@ -940,6 +1007,20 @@ export const requests = {
   'runs.get': {
     params: z.strictObject({ runId: Id }),
     result: z.object({ run: Run, steps: z.array(RunStep), evals: z.array(RunEval) }),
+  },
+  /**
+   * The finished runs (and the cancelled ones with a checkpoint), newest first, side by side: preset, data, budget,
+   * scores, size and cost, and each one's latency on `device` (default this computer) from the deployments stored.
+   * `devices`: this computer first, then every device with a deployment (and the one asked for), with how many of the
+   * runs were measured there.
+   */
+  'runs.compare': {
+    params: z.strictObject({ device: DeviceName.optional() }),
+    result: z.object({
+      device: z.object({ name: z.string(), kind: z.enum(['ssh', 'local']) }),
+      devices: z.array(z.object({ name: z.string(), kind: z.enum(['ssh', 'local']), measuredRuns: z.number().int() })),
+      rows: z.array(CompareRow),
+    }),
   },
   /**
    * Export a run's checkpoint (the best, or an epoch's) into the project's exports/ folder as ONNX and TF.js, with

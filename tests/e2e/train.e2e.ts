@@ -54,7 +54,7 @@ describe('Training from the Train page', () => {
 
     // Train sits between Review and Devices in the nav.
     const nav = await page.locator('.nav-item').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid')))
-    expect(nav).toEqual(['nav-library', 'nav-review', 'nav-train', 'nav-devices'])
+    expect(nav).toEqual(['nav-library', 'nav-review', 'nav-train', 'nav-devices', 'nav-compare'])
     await page.getByTestId('nav-train').click()
     await page.getByTestId('train-page').waitFor()
     expect(await page.getByTestId('nav-train').getAttribute('aria-current')).toBe('page')

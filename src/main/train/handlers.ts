@@ -1,11 +1,13 @@
 // The Train page's requests: start or resume a run, predict with one, the presets, the labelled photos per split, and
 // the runs with their history.
 import { StudioError } from '../../shared/api.js'
+import { compareRuns } from '../evaluations/compare.js'
 import type { Handlers, StudioContext } from '../studio.js'
 import { splitCounts, tagSplitCounts } from './dataset.js'
 import { trainPresets } from './presets.js'
 
-type TrainMethod = 'train.start' | 'train.resume' | 'predict.start' | 'train.presets' | 'train.counts' | 'runs.list' | 'runs.get'
+type TrainMethod =
+  'train.start' | 'train.resume' | 'predict.start' | 'train.presets' | 'train.counts' | 'runs.list' | 'runs.get' | 'runs.compare'
 
 export function trainHandlers(ctx: StudioContext): Pick<Handlers, TrainMethod> {
   return {
@@ -28,5 +30,6 @@ export function trainHandlers(ctx: StudioContext): Pick<Handlers, TrainMethod> {
       if (!run) throw new StudioError(`no run ${runId} in this project`, 'not_found', 'params.runId')
       return { run, steps: runs.steps(runId), evals: runs.evals(runId) }
     },
+    'runs.compare': ({ device }) => compareRuns(ctx.requireStore(), device),
   }
 }

@@ -4,6 +4,7 @@ import { AppShell } from './components/AppShell'
 import { ConnectionBanner } from './components/ConnectionBanner'
 import { NotAuthorised } from './components/NotAuthorised'
 import { Splash } from './components/Splash'
+import { ComparePage } from './pages/Compare/ComparePage'
 import { DevicesPage } from './pages/Devices/DevicesPage'
 import { LibraryPage } from './pages/Library/LibraryPage'
 import { ReviewPage } from './pages/Review/ReviewPage'
@@ -36,6 +37,8 @@ export function App() {
             <TrainPage key={project.dir} project={project} jobs={projectJobs} />
           ) : page === 'devices' ? (
             <DevicesPage key={project.dir} />
+          ) : page === 'compare' ? (
+            <ComparePage key={project.dir} />
           ) : (
             <LibraryPage key={project.dir} project={project} jobs={projectJobs} />
           )}

@@ -7,6 +7,7 @@ const ITEMS: { page: PageName; label: string }[] = [
   { page: 'review', label: 'Review' },
   { page: 'train', label: 'Train' },
   { page: 'devices', label: 'Devices' },
+  { page: 'compare', label: 'Compare' },
 ]
 
 export function NavRail({ current }: { current: PageName }) {

@@ -62,6 +62,14 @@ export function TrainPage({ project, jobs }: { project: ProjectInfo; jobs: JobPr
         />
         <section className="train-runs-section" aria-label="Runs">
           <h2>Runs</h2>
+          <a
+            className="button is-small"
+            href="#compare"
+            title="The runs side by side: accuracy against speed on a device"
+            data-testid="open-compare"
+          >
+            Compare runs
+          </a>
           {error && <p className="form-error">Could not load the runs: {error}</p>}
           <RunList runs={runs} selected={run?.id ?? null} onSelect={select} />
         </section>
