@@ -537,7 +537,10 @@ export const TrainSettings = z.strictObject({
    * attribute is true as a smiling-face box, and the others as faces.
    */
   classMap: z.record(z.string().trim().min(1).max(100), z.strictObject({ from: z.string().min(1), attribute: z.string().min(1) })).optional(),
-  /** Keep the backbone's weights as they start (the parent's) for the first N epochs, while the new head settles. */
+  /**
+   * Keep the backbone's weights (a detector's extra layers too) as they start — the parent's — for the first N epochs,
+   * while the new head settles.
+   */
   freezeBackboneEpochs: z.number().int().min(0).max(10_000).optional(),
   /**
    * The image tag a classifier preset learns (required for one, refused for a detector's): trained on the photos that

@@ -57,6 +57,12 @@ export const DetectorConfig = z
     classes: z.array(z.string().min(1)).min(1),
     backbone: Backbone,
     featureMaps: z.array(FeatureMap).min(1),
+    /**
+     * Each coarser map's class predictor also reads the finest map, average-pooled to its size (head.ts): the details
+     * a face's expression is in, which a face detector's deeper maps — trained to find a face whatever it shows — no
+     * longer carry. On for fine-tunes that add classes (docs/detector.md#fine-class-features).
+     */
+    fineClassFeatures: z.boolean().default(false),
     /** An anchor is positive at IoU ≥ pos, negative below neg, ignored in between; each box always gets its best. */
     matcher: z.strictObject({ pos: Fraction.default(0.5), neg: Fraction.default(0.4) }),
     boxCoder: z.strictObject({

@@ -28,7 +28,7 @@ export const outputNames = ['classLogits', 'boxOffsets'] as const
  * classes (the background class is added here). Layers are named `head${i}_class`, `head${i}_box`, … and the outputs
  * `classLogits` and `boxOffsets`.
  */
-export function ssdHead(maps: readonly S[], featureMaps: readonly FeatureMap[], classes: number): HeadOutputs {
+export function ssdHead(maps: readonly S[], featureMaps: readonly FeatureMap[], classes: number, fineClassFeatures = false): HeadOutputs {
   if (maps.length !== featureMaps.length) {
     throw new Error(`the head got ${maps.length} feature maps for ${featureMaps.length} configured ones`)
   }
@@ -39,12 +39,13 @@ export function ssdHead(maps: readonly S[], featureMaps: readonly FeatureMap[], 
   maps.forEach((map, i) => {
     const k = anchorsPerCell(featureMaps[i])
     const [rows, cols] = mapSize(map)
-    const predictor = (filters: number, what: string) =>
-      L.conv2d({ filters, kernelSize: 3, padding: 'same', name: `head${i}_${what}` }).apply(map) as S
+    const predictor = (filters: number, what: string, input = map) =>
+      L.conv2d({ filters, kernelSize: 3, padding: 'same', name: `head${i}_${what}` }).apply(input) as S
     // Explicit target shapes (not −1) keep A static in the model's output shapes.
     const flat = (y: S, n: number, what: string, output: string) =>
       L.reshape({ targetShape: [rows * cols * k, n], name: single ? output : `head${i}_${what}_flat` }).apply(y) as S
-    cls.push(flat(predictor(k * scores, 'class'), scores, 'class', 'classLogits'))
+    const classInput = fineClassFeatures && i > 0 ? withFineFeatures(map, maps[0], i) : map
+    cls.push(flat(predictor(k * scores, 'class', classInput), scores, 'class', 'classLogits'))
     box.push(flat(predictor(k * 4, 'box'), 4, 'box', 'boxOffsets'))
   })
   if (single) return { classLogits: cls[0], boxOffsets: box[0] }
@@ -52,4 +53,21 @@ export function ssdHead(maps: readonly S[], featureMaps: readonly FeatureMap[], 
     classLogits: L.concatenate({ axis: 1, name: 'classLogits' }).apply(cls) as S,
     boxOffsets: L.concatenate({ axis: 1, name: 'boxOffsets' }).apply(box) as S,
   }
+}
+
+/**
+ * Map i's features with the finest map's beside them, average-pooled to map i's size (one window per cell, 'same'
+ * padding, which averages over the cells inside the map only). The pool's stride is the power of two between the two
+ * maps' strides, as every backbone here halves its maps.
+ */
+function withFineFeatures(map: S, finest: S, i: number): S {
+  const [rows, cols] = mapSize(map)
+  const [fineRows, fineCols] = mapSize(finest)
+  let stride = 1
+  while (stride <= Math.max(fineRows, fineCols) && (Math.ceil(fineRows / stride) !== rows || Math.ceil(fineCols / stride) !== cols)) stride *= 2
+  if (Math.ceil(fineRows / stride) !== rows || Math.ceil(fineCols / stride) !== cols) {
+    throw new Error(`map ${i} (${rows}×${cols}) is not the finest map (${fineRows}×${fineCols}) pooled by a power of two`)
+  }
+  const pooled = L.averagePooling2d({ poolSize: stride, strides: stride, padding: 'same', name: `head${i}_fine` }).apply(finest) as S
+  return L.concatenate({ axis: -1, name: `head${i}_class_input` }).apply([map, pooled]) as S
 }

@@ -48,7 +48,7 @@ export function buildDetector(input: DetectorConfig | DetectorConfigInput): Dete
     tfl.model({ inputs: image, outputs: pyramid }).dispose()
     throw new Error(mismatch)
   }
-  const { classLogits, boxOffsets } = ssdHead(pyramid, config.featureMaps, config.classes.length)
+  const { classLogits, boxOffsets } = ssdHead(pyramid, config.featureMaps, config.classes.length, config.fineClassFeatures)
   const model = tfl.model({ inputs: image, outputs: [classLogits, boxOffsets], name: config.name })
   const anchors = anchorCount(config.featureMaps)
   if (classLogits.shape[1] !== anchors || boxOffsets.shape[1] !== anchors) {

@@ -94,9 +94,25 @@ export function transferWeights(
           }
           return p.clone()
         }
-        // Kernel [kh, kw, in, anchors · scores] and bias [anchors · scores]: the last axis is the output channel.
+        // Kernel [kh, kw, in, anchors · scores] and bias [anchors · scores]: the last axis is the output channel. A
+        // child that reads fine features too (fineClassFeatures) has more inputs: the parent's carried scores weigh
+        // them 0, so they start as the parent's, and learn to use them.
+        const shape = w.shape as number[]
+        const pShape = p.shape as number[]
+        const wider = p.rank === 4 && shape[2] > pShape[2] && pShape[0] === shape[0] && pShape[1] === shape[1]
+        const from4 = wider
+          ? tf.pad(p, [
+              [0, 0],
+              [0, 0],
+              [0, shape[2] - pShape[2]],
+              [0, 0],
+            ])
+          : p
+        if (from4.shape.slice(0, -1).join() !== w.shape.slice(0, -1).join()) {
+          throw new Error(`layer ${layer.name}'s weight ${k} is [${p.shape}] in the parent and [${w.shape}] in the fine-tune`)
+        }
         const anchors = p.shape[p.rank - 1] / parentScores
-        const data = remapScoreChannels(p.dataSync() as Float32Array, w.read().dataSync() as Float32Array, sources, parentScores, anchors)
+        const data = remapScoreChannels(from4.dataSync() as Float32Array, w.read().dataSync() as Float32Array, sources, parentScores, anchors)
         return tf.tensor(data, w.shape as number[])
       }),
     )

@@ -164,14 +164,17 @@ class Converter {
       case 'LeakyReLU':
         this.set(out, g.node('LeakyRelu', name, [inputs[0].name], { alpha: { float: config.alpha as number } }), inputs[0].layout)
         return
-      case 'MaxPooling2D': {
+      case 'MaxPooling2D':
+      case 'AveragePooling2D': {
         const [ph, pw] = pair(config.poolSize, `${name}'s poolSize`)
         const [sh, sw] = pair(config.strides ?? config.poolSize, `${name}'s strides`)
         const x = this.nchw(inputs[0], name)
         const [h, w] = [inputs[0].shape[1] as number, inputs[0].shape[2] as number]
         const [top, bottom] = config.padding === 'same' ? samePads(h, ph, sh) : [0, 0]
         const [left, right] = config.padding === 'same' ? samePads(w, pw, sw) : [0, 0]
-        const pooled = g.node('MaxPool', name, [x], { kernel_shape: [ph, pw], strides: [sh, sw], pads: [top, left, bottom, right] })
+        // TF's average over 'same' padding counts only the cells inside the map: ONNX's count_include_pad 0.
+        const op = cls === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool'
+        const pooled = g.node(op, name, [x], { kernel_shape: [ph, pw], strides: [sh, sw], pads: [top, left, bottom, right] })
         this.set(out, pooled, 'nchw')
         return
       }

@@ -131,7 +131,15 @@ export function prepareRun(store: Store, input: TrainSettings): PreparedRun {
   }
   // The run's classes are the project's now; the preset's own (['face']) only say how many a preset was shaped for.
   // A fine-tune's config is its parent's (a preset may have changed since), with the new class list.
-  const config = DetectorConfig.parse({ ...(parent ? parent.config : preset(settings.preset)), classes: dataset.classes })
+  const config = DetectorConfig.parse(
+    parent
+      ? {
+          ...parent.config,
+          classes: dataset.classes,
+          fineClassFeatures: parent.config.fineClassFeatures || dataset.classes.length > parent.classes.length,
+        }
+      : { ...preset(settings.preset), classes: dataset.classes },
+  )
   if (!parent) refuseMisfitInit(settings.init, settings.preset, config)
   return startRun(store, {
     name:

@@ -62,7 +62,7 @@ export interface Learner {
    * are common early, and the later checkpoint has learned longer for the same score.
    */
   laterWinsTies: boolean
-  /** The backbone's layers with weights: what freezeBackboneEpochs keeps. */
+  /** The layers with weights that freezeBackboneEpochs keeps: the backbone's (a detector's extra layers too). */
   backboneLayers: string[]
   /** A photo's augmentation, drawn from its seeded generator. */
   plan(random: () => number, image: TrainImage): ReturnType<typeof planAugmentation>

@@ -116,7 +116,9 @@ async function detectorLearner(init: SessionInit, config: DetectorConfig): Promi
     backend: parallel ? `${parallel.backend} × ${parallel.workers} workers` : engineInfo()!.name,
     bestBy: 'ap50',
     laterWinsTies: false,
-    backboneLayers: detector.model.layers.filter((l) => detectorPart(l.name) === 'backbone' && l.weights.length > 0).map((l) => l.name),
+    // The feature extractor as TF's Object Detection API's SSD counts it: the backbone and its extra layers. Frozen, only
+    // the head learns — which keeps the maps the parent finds faces on as they were.
+    backboneLayers: detector.model.layers.filter((l) => detectorPart(l.name) !== 'head' && l.weights.length > 0).map((l) => l.name),
     plan: (random, image) => planAugmentation(random, image.boxes),
     step: (batch, learningRate) => {
       if (parallel) return parallel.step(batchPixels(batch, input), labelsOf(batch), learningRate)

@@ -104,6 +104,28 @@ describe('transferWeights', () => {
     child.model.dispose()
   })
 
+  it('starts a child that also reads the finest map’s features scoring the parent’s classes exactly as the parent', () => {
+    const parent = withSeededRandom(1, () => buildDetector(config(['face'])))
+    const child = withSeededRandom(2, () => buildDetector({ ...config(['face', 'smiling-face']), fineClassFeatures: true }))
+    // The coarser maps' class predictors read their map and the finest one pooled to it (128 + 64 channels at 0.25).
+    expect(child.model.getLayer('head1_class').getWeights()[0].shape).toEqual([3, 3, 128 + 64, 2 * 3])
+    expect(child.model.getLayer('head2_fine').getClassName()).toBe('AveragePooling2D')
+    transferWeights(parent.model, ['face'], child.model, ['face', 'smiling-face'])
+    const [kernel] = child.model.getLayer('head1_class').getWeights().map(values)
+    // Background's and face's weights on the fine inputs are 0; the new class's are not.
+    const fineWeights = (score: number) => kernel.filter((_, i) => i % 3 === score && Math.floor(i / 6) % 192 >= 128)
+    expect(fineWeights(0).every((v) => v === 0) && fineWeights(1).every((v) => v === 0)).toBe(true)
+    expect(fineWeights(2).some((v) => v !== 0)).toBe(true)
+    const x = tf.randomUniform([2, 64, 96, 3], 0, 255, 'float32', 3)
+    const [pLogits] = parent.model.predict(x) as tf.Tensor[]
+    const [cLogits] = child.model.predict(x) as tf.Tensor[]
+    const carried = tf.gather(cLogits, [0, 1], 2)
+    expect(tf.max(tf.abs(tf.sub(carried, pLogits))).dataSync()[0]).toBeLessThan(1e-4)
+    tf.dispose([x, pLogits, cLogits, carried])
+    parent.model.dispose()
+    child.model.dispose()
+  })
+
   it('refuses a parent of another architecture, naming the layer', () => {
     const parent = withSeededRandom(1, () => buildDetector({ ...config(['face']), backbone: { name: 'mobilenet-v1', alpha: 0.5 } }))
     const child = withSeededRandom(2, () => buildDetector(config(['face', 'smiling-face'])))
