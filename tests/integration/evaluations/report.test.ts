@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { dispatch } from '../../../src/main/dispatcher.js'
 import { preparePredict } from '../../../src/main/train/index.js'
 import { type Method, type Params, type Result, type StudioEvent, TrainSettings } from '../../../src/shared/api.js'
-import { handMadeProject } from './fixture.js'
+import { handMadeProject } from '../../helpers/evaluations.js'
 
 const project = await handMadeProject()
 const { studio, store, runId, evaluationId, photos, boxes } = project
