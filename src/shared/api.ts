@@ -774,7 +774,10 @@ export type Evaluation = z.infer<typeof Evaluation>
 export const EvaluationReport = z.object({
   evaluation: Evaluation,
   iou: EvalIou,
-  /** Photos with at least one labelled box, and labelled boxes, in the split as it is now. */
+  /**
+   * The evaluated photos that count now (labelled, or reviewed with no face: a true negative) and their labelled boxes;
+   * a photo whose labels were all deleted since, and never reviewed, drops out.
+   */
   labelledPhotos: z.number().int(),
   labelled: z.number().int(),
   /** Means over the classes with labelled boxes. */
