@@ -183,20 +183,20 @@ export class LoadedEvaluation {
     const classes = this.classes.map((_, c): Aps => {
       const labelled = this.labels.reduce((n, l) => n + (l ? l.filter((b) => b.classIndex === c + 1).length : 0), 0)
       if (labelled === 0) return { ap50: null, ap75: null, ap: null }
+      // The class's counted detections in ranking order, once; then one typed-array pass per IoU.
+      const mine: number[] = []
+      for (let k = 0; k < ranking.length; k += 2) {
+        if (this.perPhoto[ranking[k]] && photos[ranking[k]].detections[ranking[k + 1]].classIndex === c + 1) mine.push(k)
+      }
       const perIou = IOUS.map((_, t) => {
-        const recall: number[] = []
-        const precision: number[] = []
+        const recall = new Float64Array(mine.length)
+        const precision = new Float64Array(mine.length)
         let tp = 0
-        let n = 0
-        for (let k = 0; k < ranking.length; k += 2) {
-          const match = this.perPhoto[ranking[k]]
-          if (!match) continue
-          const det = ranking[k + 1]
-          if (photos[ranking[k]].detections[det].classIndex !== c + 1) continue
-          n++
-          if (match.detectionLabel[t][det] >= 0) tp++
-          recall.push(tp / labelled)
-          precision.push(tp / n)
+        for (let n = 0; n < mine.length; n++) {
+          const k = mine[n]
+          if (this.perPhoto[ranking[k]]!.detectionLabel[t][ranking[k + 1]] >= 0) tp++
+          recall[n] = tp / labelled
+          precision[n] = tp / (n + 1)
         }
         return { recall, precision }
       })
