@@ -141,6 +141,16 @@ describe('evaluations.errors', () => {
     expect(page.items[1]).toMatchObject({ size: 'small', nearest: { x: 300, y: 300, w: 20, h: 20, score: f32(0.7), iou: 1 } })
   })
 
+  it('follows the labels: a box moved onto what the model found leaves the misses', async () => {
+    const missed = async () => (await request('evaluations.errors', { evaluationId, threshold: 0.01, kind: 'miss' })).items.map((i) => i.boxId)
+    expect(await missed()).toEqual([boxes.D.id])
+    // D was drawn in the wrong place: the face is where the 0.05 detection is.
+    await request('boxes.update', { id: boxes.D.id, x: 0, y: 0, w: 30, h: 30 })
+    expect(await missed()).toEqual([])
+    await request('boxes.update', { id: boxes.D.id, x: 400, y: 100, w: 60, h: 60 })
+    expect(await missed()).toEqual([boxes.D.id])
+  })
+
   it('follows the labels: a box drawn over a false alarm and a wrong box deleted leave both lists', async () => {
     const before = (await request('evaluations.get', { runId }))!
     // The "false alarm" at 0.75 was a face nobody had labelled; D was a wrong label.
