@@ -183,23 +183,22 @@ export class LoadedEvaluation {
     const classes = this.classes.map((_, c): Aps => {
       const labelled = this.labels.reduce((n, l) => n + (l ? l.filter((b) => b.classIndex === c + 1).length : 0), 0)
       if (labelled === 0) return { ap50: null, ap75: null, ap: null }
-      // The class's counted detections in ranking order, once; then one typed-array pass per IoU.
+      // The class's counted detections in ranking order, each photo's matches read once for all ten IoUs.
       const mine: number[] = []
       for (let k = 0; k < ranking.length; k += 2) {
         if (this.perPhoto[ranking[k]] && photos[ranking[k]].detections[ranking[k + 1]].classIndex === c + 1) mine.push(k)
       }
-      const perIou = IOUS.map((_, t) => {
-        const recall = new Float64Array(mine.length)
-        const precision = new Float64Array(mine.length)
-        let tp = 0
-        for (let n = 0; n < mine.length; n++) {
-          const k = mine[n]
-          if (this.perPhoto[ranking[k]]!.detectionLabel[t][ranking[k + 1]] >= 0) tp++
-          recall[n] = tp / labelled
-          precision[n] = tp / (n + 1)
+      const perIou = IOUS.map(() => ({ recall: new Float64Array(mine.length), precision: new Float64Array(mine.length) }))
+      const tp = new Int32Array(IOUS.length)
+      for (let n = 0; n < mine.length; n++) {
+        const found = this.perPhoto[ranking[mine[n]]]!.detectionLabel
+        const det = ranking[mine[n] + 1]
+        for (let t = 0; t < IOUS.length; t++) {
+          if (found[t][det] >= 0) tp[t]++
+          perIou[t].recall[n] = tp[t] / labelled
+          perIou[t].precision[n] = tp[t] / (n + 1)
         }
-        return { recall, precision }
-      })
+      }
       const coco = perIou.map((curve) => cocoAp(curve.recall, curve.precision))
       return {
         ap50: allPointAp(perIou[0].recall, perIou[0].precision),
