@@ -115,6 +115,7 @@ function resultOf(r: EvaluationReport, cached: boolean) {
   }
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 const fmt = (x: number | null) => (x === null ? '–' : x.toFixed(3))
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`)
 
@@ -158,7 +159,7 @@ function describe(r: EvaluationReport, runName: string, cached: boolean): string
     const b = r.bestF1
     out.push(
       `Best F1 at IoU ${iouText}: threshold ${b.score.toFixed(3)} — precision ${pct(b.precision)}, recall ${pct(b.recall)}, ` +
-        `F1 ${b.f1.toFixed(3)} (${b.fp} false alarms, ${b.misses} misses)`,
+        `F1 ${b.f1.toFixed(3)} (${plural(b.fp, 'false alarm')}, ${plural(b.misses, 'miss', 'misses')})`,
     )
   } else out.push(`Best F1 at IoU ${iouText}: none — no detection finds a labelled box`)
   out.push(
