@@ -231,9 +231,9 @@ export default async function evalBench(args: string[]): Promise<object> {
     )
     console.log(
       table([
-        { step: 'evaluate job (decode, infer, keep)', seconds: real.inferSeconds },
-        { step: 'report (match, curves, sizes)', seconds: real.reportMs / 1000 },
-        { step: 'asked again (from the store)', seconds: real.cachedMs / 1000 },
+        { step: 'evaluate job (decode, infer, keep, match)', time: `${real.inferSeconds} s` },
+        { step: 'evaluations.get after it', time: `${real.reportMs} ms` },
+        { step: 'evaluations.start + get again (from the store)', time: `${real.cachedMs} ms` },
       ]),
     )
     console.log(`→ ${real.photosPerSecond} photos/s end to end; AP50 ${real.ap50}, best F1 at ${real.bestF1?.score ?? '–'}\n`)
