@@ -33,7 +33,7 @@ const RUN_COLUMNS = `id, name, preset, settings, state, error, backend, classes,
   CASE WHEN parent_epoch IS NULL THEN NULL ELSE json_object('runId', parent_run_id, 'epoch', parent_epoch,
     'name', (SELECT p.name FROM runs p WHERE p.id = runs.parent_run_id)) END AS parent,
   CASE json_extract(config, '$.task') WHEN 'classify' THEN 'classify' ELSE 'detect' END AS task,
-  best_accuracy AS bestAccuracy`
+  best_accuracy AS bestAccuracy, threshold`
 const EXTRA_COLUMNS = `config, last_checkpoint AS lastCheckpoint, last_checkpoint_epoch AS lastCheckpointEpoch,
   last_checkpoint_step AS lastCheckpointStep`
 const RUN = { json: ['settings', 'classes', 'warnings', 'parent'], flags: ['valHeldOut'] }
@@ -182,6 +182,12 @@ export class RunStore {
   /** A budget run planned its steps again. */
   setSteps(id: number, steps: number): void {
     this.sql.prepare<[number, number]>('UPDATE runs SET steps = ? WHERE id = ?').run(steps, id)
+  }
+
+  /** "Use for deploy": the score threshold predict, export and deploy use for this run unless told otherwise (null: the preset's). */
+  setThreshold(id: number, threshold: number | null): Run {
+    this.sql.prepare<[number | null, number]>('UPDATE runs SET threshold = ? WHERE id = ?').run(threshold, id)
+    return this.get(id)!
   }
 
   setBackend(id: number, backend: string): void {
