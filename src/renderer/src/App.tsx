@@ -5,6 +5,7 @@ import { ConnectionBanner } from './components/ConnectionBanner'
 import { NotAuthorised } from './components/NotAuthorised'
 import { Splash } from './components/Splash'
 import { DevicesPage } from './pages/Devices/DevicesPage'
+import { EvaluatePage } from './pages/Evaluate/EvaluatePage'
 import { LibraryPage } from './pages/Library/LibraryPage'
 import { ReviewPage } from './pages/Review/ReviewPage'
 import { TrainPage } from './pages/Train/TrainPage'
@@ -34,6 +35,8 @@ export function App() {
             <ReviewPage key={project.dir} />
           ) : page === 'train' ? (
             <TrainPage key={project.dir} project={project} jobs={projectJobs} />
+          ) : page === 'evaluate' ? (
+            <EvaluatePage key={project.dir} jobs={projectJobs} />
           ) : page === 'devices' ? (
             <DevicesPage key={project.dir} />
           ) : (

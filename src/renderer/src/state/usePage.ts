@@ -4,8 +4,8 @@
 // links there).
 import { useEffect, useState, useSyncExternalStore } from 'react'
 
-export type PageName = 'library' | 'review' | 'train' | 'devices'
-const PAGES: readonly PageName[] = ['library', 'review', 'train', 'devices']
+export type PageName = 'library' | 'review' | 'train' | 'devices' | 'evaluate'
+const PAGES: readonly PageName[] = ['library', 'review', 'train', 'devices', 'evaluate']
 
 const subscribe = (listener: () => void) => {
   window.addEventListener('hashchange', listener)
