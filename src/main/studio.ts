@@ -24,6 +24,7 @@ import { deployHandlers, deployService, type DeployService } from './deploy/hand
 import type { SecretBox } from './deploy/secrets.js'
 import { exportHandlers } from './deploy/export-handlers.js'
 import { exportRunJob, prepareExport } from './deploy/export-run.js'
+import { evaluationsHandlers } from './evaluations/handlers.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
 import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
 import { kindleHandlers } from './kindle/handlers.js'
@@ -145,6 +146,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
     ...deployHandlers(this),
     ...trainHandlers(this),
     ...exportHandlers(this),
+    ...evaluationsHandlers(this),
   }
 
   private engine: Promise<EngineInfo> | undefined

@@ -77,7 +77,7 @@ export type ThumbnailBox = z.infer<typeof ThumbnailBox>
 export const SkippedFile = z.object({ path: z.string(), reason: z.string() })
 export type SkippedFile = z.infer<typeof SkippedFile>
 
-export const JobKind = z.enum(['import', 'kindle', 'train', 'predict', 'export'])
+export const JobKind = z.enum(['import', 'kindle', 'train', 'predict', 'export', 'evaluate'])
 export const JobState = z.enum(['running', 'done', 'cancelled', 'failed'])
 export type JobState = z.infer<typeof JobState>
 
@@ -591,6 +591,11 @@ export const Run = z.object({
   task: RunTask,
   /** A classifier's best accuracy on val so far (its best checkpoint is that evaluation's, the latest of equals); null for a detector. */
   bestAccuracy: z.number().nullable(),
+  /**
+   * The score threshold a person chose for deploying this run ("use for deploy" on the Evaluate page): predict, export
+   * and deploy use it when they are given none. Null: the preset's own (its decoding.scoreThreshold).
+   */
+  threshold: z.number().nullable(),
 })
 export type Run = z.infer<typeof Run>
 
@@ -642,6 +647,193 @@ export const RunEval = z.object({
   classifier: ClassifierScore.nullable().optional(),
 })
 export type RunEval = z.infer<typeof RunEval>
+
+// ---- evaluations ---------------------------------------------------------------------------------------------------
+
+/**
+ * The split an evaluation scores: val by default; test only when asked for by name (it is the held-back final score,
+ * so nothing ever picks it silently).
+ */
+export const EvalSplit = z.enum(['val', 'test'])
+export type EvalSplit = z.infer<typeof EvalSplit>
+
+/**
+ * The IoU a detection must reach to count as finding a labelled box: 0.5, 0.75, or 'coco' (the AP averaged over
+ * 0.50:0.05:0.95; its curves, errors and thresholds are the ones at 0.5, since a curve needs one IoU).
+ */
+export const EvalIou = z.union([z.literal(0.5), z.literal(0.75), z.literal('coco')])
+export type EvalIou = z.infer<typeof EvalIou>
+
+/** COCO's object sizes by the labelled box's area in the photo's own pixels: small < 32², medium < 96², large. */
+export const BoxSize = z.enum(['small', 'medium', 'large'])
+export type BoxSize = z.infer<typeof BoxSize>
+
+export const EvaluationState = z.enum(['running', 'done', 'cancelled', 'failed'])
+export type EvaluationState = z.infer<typeof EvaluationState>
+
+/** A score threshold and what the model does there (over every class: the one threshold a deployed model uses). */
+export const OperatingPoint = z.object({
+  score: z.number(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  /** Detections at or above `score` that find a labelled box (tp) and that find none (fp: false alarms). */
+  tp: z.number().int(),
+  fp: z.number().int(),
+  /** Labelled boxes no detection at or above `score` finds. */
+  misses: z.number().int(),
+})
+export type OperatingPoint = z.infer<typeof OperatingPoint>
+
+/**
+ * One point of a precision/recall curve: counting every detection scoring at least `score`, `tp` found a labelled box
+ * and `fp` did not. Precision = tp / (tp + fp), recall = tp / labelled, false alarms = fp, misses = labelled − tp.
+ * Points run from the highest score down; at a threshold between two points, the state is the last point whose score
+ * is at or above it (none: nothing counted yet).
+ */
+export const CurvePoint = z.object({ score: z.number(), tp: z.number().int(), fp: z.number().int() })
+export type CurvePoint = z.infer<typeof CurvePoint>
+
+export const EvalClassReport = z.object({
+  /** 1-based, in the run's class order (errors' `classIndex` names classes the same way). */
+  classIndex: z.number().int(),
+  name: z.string(),
+  /** Labelled boxes of the class in the split's photos. */
+  labelled: z.number().int(),
+  detections: z.number().int(),
+  /** Null when the class has no labelled box in the split. */
+  ap50: z.number().nullable(),
+  ap75: z.number().nullable(),
+  /** COCO AP over IoU 0.50:0.95. */
+  ap: z.number().nullable(),
+  /** At the chosen IoU, at most ~500 points (downsampled evenly by rank; the first and last kept). */
+  curve: z.array(CurvePoint),
+  /** The class's own best-F1 threshold, or null when nothing is found. */
+  bestF1: OperatingPoint.nullable(),
+})
+export type EvalClassReport = z.infer<typeof EvalClassReport>
+
+/**
+ * Labelled boxes of one size (every class) and how many are found: at the report's threshold, and at any score (every
+ * kept detection counted: the most this checkpoint can find). `curve`: boxes found counting detections at or above
+ * each score, highest first (at most ~200 points), so recall by size at any threshold is found there ÷ labelled.
+ */
+export const SizeBreakdown = z.object({
+  size: BoxSize,
+  /** Area bounds in square pixels: [min, max), max null for large. */
+  minArea: z.number(),
+  maxArea: z.number().nullable(),
+  labelled: z.number().int(),
+  found: z.number().int(),
+  recall: z.number().nullable(),
+  foundAtAnyScore: z.number().int(),
+  recallAtAnyScore: z.number().nullable(),
+  curve: z.array(z.object({ score: z.number(), found: z.number().int() })),
+})
+export type SizeBreakdown = z.infer<typeof SizeBreakdown>
+
+/**
+ * Which class the model said for which labelled class at the report's threshold and IoU, classes matched regardless of
+ * their name (best overlap first, highest score first): `counts[actual][predicted]` over the run's classes plus a last
+ * row and column "background" — a detection over no labelled box is `[background][predicted]` (a false alarm), a
+ * labelled box no detection covers is `[actual][background]` (a miss).
+ */
+export const ConfusionMatrix = z.object({
+  labels: z.array(z.string()),
+  counts: z.array(z.array(z.number().int())),
+})
+export type ConfusionMatrix = z.infer<typeof ConfusionMatrix>
+
+/** An evaluation: one checkpoint's detections over one split's photos, computed once and kept. */
+export const Evaluation = z.object({
+  id: Id,
+  runId: Id,
+  epoch: z.number().int(),
+  split: EvalSplit,
+  state: EvaluationState,
+  /** Why it failed, or null. */
+  error: z.string().nullable(),
+  /** Photos in the split when it ran, photos inferred so far, and those that could not be read. */
+  photos: z.number().int(),
+  done: z.number().int(),
+  skipped: z.number().int(),
+  /** Detections kept (every one at or above `minScore`, after the preset's NMS, at most `topK` a photo). */
+  detections: z.number().int(),
+  minScore: z.number(),
+  topK: z.number().int(),
+  /** The checkpoint folder it scored. */
+  checkpoint: z.string(),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+})
+export type Evaluation = z.infer<typeof Evaluation>
+
+export const EvaluationReport = z.object({
+  evaluation: Evaluation,
+  iou: EvalIou,
+  /** Photos with at least one labelled box, and labelled boxes, in the split as it is now. */
+  labelledPhotos: z.number().int(),
+  labelled: z.number().int(),
+  /** Means over the classes with labelled boxes. */
+  ap50: z.number().nullable(),
+  ap75: z.number().nullable(),
+  ap: z.number().nullable(),
+  classes: z.array(EvalClassReport),
+  /** Every class pooled, at the chosen IoU: the curve the threshold picker moves along. */
+  curve: z.array(CurvePoint),
+  /** The threshold with the best F1 over every class pooled: the suggestion for "use for deploy". Null: nothing found. */
+  bestF1: OperatingPoint.nullable(),
+  /** The threshold the sizes and confusion use: `threshold` if the request gave one, else the best-F1 one (0.5 if none). */
+  threshold: z.number(),
+  at: OperatingPoint,
+  sizes: z.array(SizeBreakdown),
+  /** Null for a one-class run. */
+  confusion: ConfusionMatrix.nullable(),
+  /** The run's stored deploy threshold (Run.threshold), or null. */
+  runThreshold: z.number().nullable(),
+  /**
+   * When the matching against the labels was done, and a fingerprint of the split's labels it used: a box fixed in
+   * Review changes the fingerprint, and the next report is matched again.
+   */
+  matchedAt: z.number(),
+  labelsFingerprint: z.string(),
+})
+export type EvaluationReport = z.infer<typeof EvaluationReport>
+
+/** Which mistakes: detections at or above the threshold that find no labelled box, or labelled boxes none finds. */
+export const EvalErrorKind = z.enum(['false-alarm', 'miss'])
+export type EvalErrorKind = z.infer<typeof EvalErrorKind>
+
+const PixelBox = z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() })
+
+/**
+ * One mistake, with what the page needs to draw it: the photo, the box in photo pixels (EXIF-oriented), its class and
+ * score. A miss carries its labelled box's id (to open it in Review) and the detection that overlaps it most (any
+ * score kept, any class), if any, with that overlap.
+ */
+export const EvalError = z.object({
+  kind: EvalErrorKind,
+  image: z.object({ id: Id, path: z.string(), sha256: z.string(), width: z.number().int(), height: z.number().int() }),
+  box: PixelBox,
+  classIndex: z.number().int(),
+  className: z.string(),
+  /** A false alarm's score; null for a miss. */
+  score: z.number().nullable(),
+  /** A miss's labelled box (boxes table id); null for a false alarm. */
+  boxId: z.number().int().nullable(),
+  size: BoxSize,
+  /** A miss's best overlapping detection; a false alarm's best overlapping labelled box (below the IoU); or null. */
+  nearest: PixelBox.extend({ classIndex: z.number().int(), score: z.number().nullable(), iou: z.number() }).nullable(),
+})
+export type EvalError = z.infer<typeof EvalError>
+
+const EvalCheckpoint = {
+  runId: Id,
+  /** A checkpoint of the run by its epoch; default the run's best. */
+  epoch: z.number().int().min(1).optional(),
+  split: EvalSplit.default('val'),
+}
+const Threshold = z.number().gt(0, 'must be greater than 0').lt(1, 'must be less than 1')
 
 export const DeployPhase = z.enum(['preparing', 'connecting', 'uploading', 'running', 'finished'])
 export type DeployPhase = z.infer<typeof DeployPhase>
@@ -946,6 +1138,46 @@ export const requests = {
    * detector.json beside them, and int8 with its accuracy cost when asked; a job, one at a time like predicting.
    */
   'export.start': { params: ExportSettings, result: z.object({ jobId: z.string() }) },
+  /**
+   * Evaluate a run's checkpoint (its best, or `epoch`'s) on a split (val unless `split: 'test'` is given) as a job:
+   * every photo inferred once, its detections kept in the store. An evaluation already done for that checkpoint and
+   * split is answered at once (`jobId` null) unless `again`; one still running is answered with its job.
+   */
+  'evaluations.start': {
+    params: z.strictObject({ ...EvalCheckpoint, again: z.boolean().default(false) }),
+    result: z.object({ jobId: z.string().nullable(), evaluationId: Id }),
+  },
+  /**
+   * The report of a checkpoint's evaluation on a split at an IoU, matched against the split's labels as they are now;
+   * null when that checkpoint and split were never evaluated (or it has not finished). `threshold`: where the sizes,
+   * confusion and `at` are counted (default the best-F1 one).
+   */
+  'evaluations.get': {
+    params: z.strictObject({ ...EvalCheckpoint, iou: EvalIou.default(0.5), threshold: Threshold.optional() }),
+    result: EvaluationReport.nullable(),
+  },
+  /** A run's evaluations (every checkpoint and split), newest first. */
+  'evaluations.list': { params: z.strictObject({ runId: Id }), result: z.array(Evaluation) },
+  /**
+   * A page of an evaluation's mistakes at a threshold and IoU ('coco': at 0.5). False alarms highest score first
+   * (the most confident mistakes); misses largest labelled box first (a big face missed is the worst miss; ties: the
+   * one whose best overlapping detection scores lowest first).
+   */
+  'evaluations.errors': {
+    params: z.strictObject({
+      evaluationId: Id,
+      iou: EvalIou.default(0.5),
+      threshold: Threshold,
+      kind: EvalErrorKind,
+      /** Only this class (1-based, the run's class order). */
+      classIndex: z.number().int().min(1).optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(500).default(100),
+    }),
+    result: z.object({ total: z.number().int(), offset: z.number().int(), items: z.array(EvalError) }),
+  },
+  /** "Use for deploy": store the run's score threshold (null: back to the preset's); predict, export and deploy use it. */
+  'runs.setThreshold': { params: z.strictObject({ runId: Id, threshold: Threshold.nullable() }), result: Run },
   /** The project's exported models (a run's, or all), newest first. */
   'export.list': { params: z.strictObject({ runId: Id.optional() }), result: z.array(ModelExport) },
 } as const
@@ -976,6 +1208,8 @@ export const events = {
   'run.eval': RunEval.extend({ runId: Id }),
   /** A run started, moved on an epoch, or ended (done, cancelled or failed). */
   'run.changed': Run,
+  /** An evaluation started, moved on, or ended (done, cancelled or failed): the Evaluate page fetches its report then. */
+  'evaluation.changed': Evaluation,
 } as const
 
 export type EventName = keyof typeof events

@@ -78,6 +78,7 @@ const JOB_NAMES: Record<JobProgress['kind'], string> = {
   train: 'A training run',
   predict: 'A prediction',
   export: 'An export',
+  evaluate: 'An evaluation',
 }
 const jobName = (job: JobProgress) => JOB_NAMES[job.kind]
 

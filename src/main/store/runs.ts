@@ -33,7 +33,7 @@ const RUN_COLUMNS = `id, name, preset, settings, state, error, backend, classes,
   CASE WHEN parent_epoch IS NULL THEN NULL ELSE json_object('runId', parent_run_id, 'epoch', parent_epoch,
     'name', (SELECT p.name FROM runs p WHERE p.id = runs.parent_run_id)) END AS parent,
   CASE json_extract(config, '$.task') WHEN 'classify' THEN 'classify' ELSE 'detect' END AS task,
-  best_accuracy AS bestAccuracy`
+  best_accuracy AS bestAccuracy, threshold`
 const EXTRA_COLUMNS = `config, last_checkpoint AS lastCheckpoint, last_checkpoint_epoch AS lastCheckpointEpoch,
   last_checkpoint_step AS lastCheckpointStep`
 const RUN = { json: ['settings', 'classes', 'warnings', 'parent'], flags: ['valHeldOut'] }

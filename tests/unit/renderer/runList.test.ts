@@ -25,6 +25,7 @@ const run = (id: number, createdAt: number, over: Partial<Run> = {}): Run => ({
   parent: null,
   task: 'detect',
   bestAccuracy: null,
+  threshold: null,
   ...over,
 })
 

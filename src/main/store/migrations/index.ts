@@ -23,6 +23,7 @@ import { deploymentRuns } from './0013-deployment-runs.js'
 import { imageTags } from './0014-image-tags.js'
 import { runParents } from './0015-run-parents.js'
 import { classifierEvals } from './0016-classifier-evals.js'
+import { evaluations } from './0017-evaluations.js'
 
 export interface Migration {
   version: number
@@ -47,6 +48,7 @@ export const migrations: Migration[] = [
   imageTags,
   runParents,
   classifierEvals,
+  evaluations,
 ]
 
 // A migration listed out of order or twice would be skipped or run on the wrong schema; say so at start-up instead.

@@ -16,6 +16,7 @@ const JOB_VERB: Record<JobProgress['kind'], string> = {
   train: 'Training',
   predict: 'Predicting',
   export: 'Exporting',
+  evaluate: 'Evaluating',
 }
 
 interface StatusBarProps {

@@ -7,6 +7,7 @@ const JOB_NAME: Record<JobProgress['kind'], string> = {
   train: 'A training run',
   predict: 'A prediction',
   export: 'An export',
+  evaluate: 'An evaluation',
 }
 
 /** "A training run is running", "An import and kindling are running": the jobs a switch would cancel. */
