@@ -22,8 +22,8 @@ const ROW_HEIGHT = CELL + CAPTION + GAP
 const PADDING = 12
 
 /** The model's boxes and the labels, in the colours the Review page gives predicted and human boxes. */
-export const PREDICTION_STYLE = sourceStyle('predicted')
-export const LABEL_STYLE = sourceStyle('human')
+const PREDICTION_STYLE = sourceStyle('predicted')
+const LABEL_STYLE = sourceStyle('human')
 
 export interface ErrorBrowserProps {
   kind: EvalErrorKind
@@ -46,7 +46,7 @@ export function ErrorBrowser({ kind, onKind, counts, pages, classNames, classInd
   return (
     <section className="eval-errors" aria-label="Mistakes at this threshold" data-testid="eval-errors">
       <div className="eval-errors-head">
-        <div className="state-tabs" role="tablist" aria-label="Which mistakes">
+        <div className="tabs" role="tablist" aria-label="Which mistakes">
           {TABS.map((t) => (
             <button
               key={t.kind}
@@ -55,11 +55,11 @@ export function ErrorBrowser({ kind, onKind, counts, pages, classNames, classInd
               id={`${tabsId}-${t.kind}`}
               aria-selected={kind === t.kind}
               aria-controls={`${tabsId}-panel`}
-              className={`state-tab${kind === t.kind ? ' is-active' : ''}`}
+              className="tab"
               onClick={() => onKind(t.kind)}
               data-testid={`eval-errors-tab-${t.kind}`}
             >
-              {t.label} <span className="state-tab-count">{formatCount(counts[t.kind])}</span>
+              {t.label} <span className="tab-count">{formatCount(counts[t.kind])}</span>
             </button>
           ))}
         </div>
@@ -109,7 +109,19 @@ export function ErrorBrowser({ kind, onKind, counts, pages, classNames, classInd
   )
 }
 
-function ErrorGrid({ id, labelledBy, kind, pages, classNames }: { id: string; labelledBy: string; kind: EvalErrorKind; pages: ErrorPages; classNames: string[] }) {
+function ErrorGrid({
+  id,
+  labelledBy,
+  kind,
+  pages,
+  classNames,
+}: {
+  id: string
+  labelledBy: string
+  kind: EvalErrorKind
+  pages: ErrorPages
+  classNames: string[]
+}) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const size = useElementSize(scrollRef)
   const columns = Math.max(1, Math.floor((size.width + GAP) / (CELL + GAP)))
@@ -239,10 +251,7 @@ function ErrorCell({ id, error, focused, onOpen }: { id: string; error: EvalErro
   const prediction: PixelRect | null = error.kind === 'false-alarm' ? box : nearest
   const label: PixelRect | null = error.kind === 'miss' ? box : nearest
   const name = image.path.split(/[\\/]/).pop() ?? image.path
-  const what =
-    error.kind === 'false-alarm'
-      ? `${error.className} ${error.score?.toFixed(2) ?? ''}`
-      : `${error.className} missed · ${error.size}`
+  const what = error.kind === 'false-alarm' ? `${error.className} ${error.score?.toFixed(2) ?? ''}` : `${error.className} missed · ${error.size}`
   const detail =
     error.kind === 'false-alarm'
       ? nearest
@@ -274,9 +283,16 @@ function ErrorCell({ id, error, focused, onOpen }: { id: string; error: EvalErro
           style={{ left: -view.x * view.scale, top: -view.y * view.scale, width: image.width * view.scale, height: image.height * view.scale }}
         />
         <svg viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`} preserveAspectRatio="none" aria-hidden="true">
-          {label && <rect {...rect(label)} className="eval-crop-label" style={{ stroke: LABEL_STYLE.colour }} vectorEffect="non-scaling-stroke" />}
+          {label && (
+            <rect {...rect(label)} className="eval-crop-label" style={{ stroke: LABEL_STYLE.colour }} vectorEffect="non-scaling-stroke" />
+          )}
           {prediction && (
-            <rect {...rect(prediction)} className="eval-crop-prediction" style={{ stroke: PREDICTION_STYLE.colour }} vectorEffect="non-scaling-stroke" />
+            <rect
+              {...rect(prediction)}
+              className="eval-crop-prediction"
+              style={{ stroke: PREDICTION_STYLE.colour }}
+              vectorEffect="non-scaling-stroke"
+            />
           )}
         </svg>
       </div>

@@ -49,10 +49,7 @@ export function PrChart({ series, onPick }: PrChartProps) {
         { ...AXIS, label: 'recall' },
         { ...AXIS, label: 'precision' },
       ],
-      series: [
-        {},
-        ...shown.map(({ name, colour }) => ({ label: name, stroke: colour, width: 1.75, spanGaps: true, points: { show: false } })),
-      ],
+      series: [{}, ...shown.map(({ name, colour }) => ({ label: name, stroke: colour, width: 1.75, spanGaps: true, points: { show: false } }))],
       hooks: {
         draw: [
           (u) => {

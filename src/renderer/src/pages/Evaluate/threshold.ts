@@ -124,6 +124,9 @@ export function curveProblem(points: readonly CurvePoint[], labelled: number): s
   return null
 }
 
+/** A threshold as people read it: two decimals, three when it is finer than that (a point picked on the curve). */
+export const scoreText = (v: number) => v.toFixed(Math.abs(v - Number(v.toFixed(2))) < 1e-9 ? 2 : 3)
+
 function metrics(threshold: number, tp: number, fp: number, labelled: number): AtThreshold {
   const precision = tp + fp > 0 ? tp / (tp + fp) : null
   const recall = labelled > 0 ? tp / labelled : null

@@ -49,7 +49,12 @@ export function useErrorPages(query: ErrorQuery | null): ErrorPages {
       const mine = generation.current
       const { version: _version, ...params } = query
       studio
-        .request('evaluations.errors', { ...params, threshold: studioThreshold(params.threshold), offset: page * ERRORS_PAGE, limit: ERRORS_PAGE })
+        .request('evaluations.errors', {
+          ...params,
+          threshold: studioThreshold(params.threshold),
+          offset: page * ERRORS_PAGE,
+          limit: ERRORS_PAGE,
+        })
         .then(
           (answer) => {
             if (mine !== generation.current) return

@@ -56,7 +56,13 @@ export function useEvaluation(key: EvaluationKey | null, iou: EvalIou, threshold
   useEffect(() => {
     if (!key || !open) return
     let current = true
-    const params = { runId: key.runId, epoch: key.epoch, split: key.split, iou, ...(threshold !== null ? { threshold: studioThreshold(threshold) } : {}) }
+    const params = {
+      runId: key.runId,
+      epoch: key.epoch,
+      split: key.split,
+      iou,
+      ...(threshold !== null ? { threshold: studioThreshold(threshold) } : {}),
+    }
     studio.request('evaluations.get', params).then(
       (answer) => {
         if (!current) return
