@@ -19,12 +19,14 @@ import {
   type ExportSettings,
   type ModelExport,
   type TrainSettings,
+  type EvalSplit,
 } from '../shared/api.js'
 import { deployHandlers, deployService, type DeployService } from './deploy/handlers.js'
 import type { SecretBox } from './deploy/secrets.js'
 import { exportHandlers } from './deploy/export-handlers.js'
 import { exportRunJob, prepareExport } from './deploy/export-run.js'
 import { evaluationsHandlers } from './evaluations/handlers.js'
+import { startEvaluation, type EvaluationStart } from './evaluations/start.js'
 import { type EngineInfo, initEngine } from './engine/index.js'
 import { exportLabels, type ExportLabelsOptions, importLabels, type ImportLabelsOptions, type ImportLabelsResult } from './formats/index.js'
 import { kindleHandlers } from './kindle/handlers.js'
@@ -96,6 +98,8 @@ export interface StudioContext {
   resumeRun(runId: number): { jobId: string; runId: number; job: Job }
   predict(settings: PredictSettings): { job: Job; result: Promise<PredictSummary> }
   exportRun(settings: ExportSettings, options?: { out?: string }): { job: Job; result: Promise<ModelExport | null> }
+  /** Evaluate a run's checkpoint on a split as a job, or answer with the evaluation already done (or under way). */
+  evaluate(params: { runId: number; epoch?: number; split: EvalSplit; again?: boolean }): EvaluationStart
 }
 
 export interface StudioOptions {
@@ -181,6 +185,7 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
     this.watch = watchProject(store, this)
     // A run left running means the studio stopped mid-training (a crash, a kill): it will never end by itself.
     store.runs.markInterrupted()
+    store.evaluations.markInterrupted()
     this.thumbnails = new ThumbnailCache(resolved)
     // Not awaited: a read-only config home must not stop a project opening; close() waits for the write.
     this.recent.add(resolved).catch((error: unknown) => console.warn('kindling: cannot save recent projects:', error))
@@ -277,10 +282,22 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
     return this.jobs.startWithResult('export', store.dir, (ctx) => exportRunJob(store, prepared, ctx, { out: options.out }))
   }
 
+  /** Evaluate a run's checkpoint on a split, as a job; one done before is answered from the store, no job. */
+  evaluate(params: { runId: number; epoch?: number; split: EvalSplit; again?: boolean }): EvaluationStart {
+    const store = this.requireStore()
+    return startEvaluation(store, params, {
+      jobs: this.jobs,
+      refuseIfBusy: () => this.refuseIfTraining('evaluate'),
+      send: (event) => {
+        if (this.store === store) this.send(event)
+      },
+    })
+  }
+
   // Training waits for the project to be still: a run started beside an import or kindling would read photos and boxes
   // as they change, and two runs would share the CPU (each taking twice as long) and both write checkpoints. Predicting
   // likewise runs alone: it shares the CPU the same way, and its "disagree" flags compare against labels as they are.
-  private refuseIfTraining(verb: 'train' | 'predict' | 'export' = 'train') {
+  private refuseIfTraining(verb: 'train' | 'predict' | 'export' | 'evaluate' = 'train') {
     const busy = this.jobs.running().find((j) => j.state === 'running')
     if (busy) {
       const what =
@@ -292,7 +309,9 @@ export class Studio extends EventEmitter<{ event: [StudioEvent] }> implements St
               ? 'a prediction'
               : busy.kind === 'export'
                 ? 'an export'
-                : 'an import'
+                : busy.kind === 'evaluate'
+                  ? 'an evaluation'
+                  : 'an import'
       throw new StudioError(`${what} is running: wait for it to end or cancel it, then ${verb}`, 'conflict')
     }
   }

@@ -203,8 +203,11 @@ export const PredictSettings = z.strictObject({
   /** A checkpoint of the run by its epoch; default the run's best. */
   epoch: z.number().int().min(1).optional(),
   scope: PredictScope.default('all'),
-  /** Detections below this score are not stored (and do not count for "disagree"). */
-  minScore: z.number().min(0.01).max(1).default(0.3),
+  /**
+   * Detections below this score are not stored (and do not count for "disagree"). Default the run's deploy threshold
+   * (Run.threshold) when it has one, else 0.3.
+   */
+  minScore: z.number().min(0.01).max(1).optional(),
   batchSize: z.number().int().min(1).max(64).default(8),
 })
 export type PredictSettings = z.input<typeof PredictSettings>

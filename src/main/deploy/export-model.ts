@@ -73,6 +73,11 @@ export interface ExportOptions {
   formats?: readonly ModelFormat[]
   /** The int8 model's bytes (onnx/quantize.ts), written as model.int8.onnx beside the fp32 one. */
   int8?: Uint8Array
+  /**
+   * A detector's decoding score threshold in detector.json, in place of its config's: a run's deploy threshold
+   * (Run.threshold, chosen on the Evaluate page) travels with the model this way.
+   */
+  scoreThreshold?: number
 }
 
 /**
@@ -104,7 +109,7 @@ export async function exportModel(detector: ExportDetector, dir: string, options
   }
   const description = isClassifierConfig(detector.config)
     ? describeClassifier(detector.config, detector.origin, { onnx: ONNX_FILE, tfjs: MODEL_JSON })
-    : describeDetector(detector.config, detector.origin, {
+    : describeDetector(withScoreThreshold(detector.config, options.scoreThreshold), detector.origin, {
         onnx: ONNX_FILE,
         ...(options.int8 ? { onnxInt8: INT8_ONNX_FILE } : {}),
         tfjs: MODEL_JSON,
@@ -112,6 +117,10 @@ export async function exportModel(detector: ExportDetector, dir: string, options
   writeFileAtomic(path.join(dir, DESCRIPTION_FILE), JSON.stringify(description, null, 2))
   files.sort()
   return { dir, files, sha256: modelFilesHash(dir, files) }
+}
+
+function withScoreThreshold(config: DetectorConfig, scoreThreshold: number | undefined): DetectorConfig {
+  return scoreThreshold === undefined ? config : { ...config, decoding: { ...config.decoding, scoreThreshold } }
 }
 
 export interface ExportPresetOptions {

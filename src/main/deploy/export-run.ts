@@ -107,7 +107,9 @@ export async function exportRunJob(
   ctx.report({ done: 0, total: null, message: `exporting run ${runId}, epoch ${epoch}` })
   try {
     if (engineInfo() === null) await initEngine()
-    await exportFolder(checkpoint.dir, partial, { formats: settings.formats })
+    // The run's deploy threshold, when a person chose one, is the exported detector's score threshold.
+    const scoreThreshold = store.runs.get(runId)?.threshold ?? undefined
+    await exportFolder(checkpoint.dir, partial, { formats: settings.formats, scoreThreshold })
     let int8: Int8Report | null = null
     if (settings.int8) {
       const fp32 = fs.readFileSync(path.join(partial, ONNX_FILE))

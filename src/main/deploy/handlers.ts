@@ -174,7 +174,10 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
         if (int8 && isClassifierFolder(checkpoint)) {
           throw new StudioError(classifierInt8Refusal(`run ${runId} ("${store.runs.get(runId)!.name}")`), 'invalid', 'params.precision')
         }
-        const source = randomWeights ? reinitializedSource(store.dir, checkpoint) : folderSource(store, checkpoint, precision === 'int8')
+        const threshold = store.runs.get(runId)?.threshold ?? undefined
+        const source = randomWeights
+          ? reinitializedSource(store.dir, checkpoint)
+          : folderSource(store, checkpoint, precision === 'int8', threshold)
         model = { ...source, run }
       } else if (preset !== undefined) {
         const presetNames = await deployablePresets()
@@ -279,7 +282,7 @@ function presetSource(store: Store, preset: string, randomWeights: boolean, int8
  * A model folder as it is when it has what the deployment runs; a checkpoint (TF.js only) or an export without int8
  * is first exported beside the presets', so that ONNX Runtime has its model.onnx (and model.int8.onnx).
  */
-function folderSource(store: Store, dir: string, int8: boolean): ModelSource {
+function folderSource(store: Store, dir: string, int8: boolean, scoreThreshold?: number): ModelSource {
   const has = (file: string) => fs.existsSync(path.join(dir, file))
   if (has('model.onnx') && (!int8 || has('model.int8.onnx'))) return { label: dir, randomWeights: false, prepare: async () => ({ dir }) }
   if (!has('detector.json')) {
@@ -293,7 +296,8 @@ function folderSource(store: Store, dir: string, int8: boolean): ModelSource {
     prepare: async () => {
       const { exportFolder } = await import('./export-model.js')
       fs.rmSync(out, { recursive: true, force: true })
-      await exportFolder(dir, out)
+      // A run's deploy threshold goes into the exported detector.json (and so into the model's hash).
+      await exportFolder(dir, out, { scoreThreshold })
       if (int8) await (await import('./export-run.js')).addProjectInt8(store, out)
       return { dir: out }
     },

@@ -26,3 +26,15 @@ export {
   type PrPoint,
 } from './evaluate.js'
 export { matchImage, type Label, type Match, type Outcome } from './match.js'
+export {
+  bestF1,
+  countCurve,
+  downsample,
+  operatingPoint,
+  pointAt,
+  type CountPoint,
+  type OperatingPoint,
+  type ScoredOutcome,
+} from './operating-point.js'
+export { addConfusion, matchPhoto, type MatchedPhoto, type MatchPhoto, type PhotoDetection, type PhotoLabel } from './photo-match.js'
+export { SIZE_BOUNDS, sizeBreakdown, sizeOf, type BoxSize, type FoundBox, type SizeBreakdown } from './sizes.js'

@@ -184,6 +184,12 @@ export class RunStore {
     this.sql.prepare<[number, number]>('UPDATE runs SET steps = ? WHERE id = ?').run(steps, id)
   }
 
+  /** "Use for deploy": the score threshold predict, export and deploy use for this run unless told otherwise (null: the preset's). */
+  setThreshold(id: number, threshold: number | null): Run {
+    this.sql.prepare<[number | null, number]>('UPDATE runs SET threshold = ? WHERE id = ?').run(threshold, id)
+    return this.get(id)!
+  }
+
   setBackend(id: number, backend: string): void {
     this.sql.prepare<[string, number]>('UPDATE runs SET backend = ? WHERE id = ?').run(backend, id)
   }

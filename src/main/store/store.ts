@@ -9,6 +9,7 @@ import { BoxStore, type BoxChange, type NewBox, type NewPrediction } from './box
 import { ClassStore } from './classes.js'
 import { DeviceStore } from './devices.js'
 import { EditLog } from './edits.js'
+import { EvaluationStore } from './evaluations.js'
 import { ImageStore, type ImageRow, type NewImage } from './images.js'
 import { KindlingStore } from './kindlings.js'
 import { openDatabase } from './database.js'
@@ -37,6 +38,7 @@ export class Store {
   readonly kindlings: KindlingStore
   readonly runs: RunStore
   readonly devices: DeviceStore
+  readonly evaluations: EvaluationStore
   private readonly sql: Statements
 
   private constructor(
@@ -54,6 +56,7 @@ export class Store {
     this.kindlings = new KindlingStore(sql, this.boxTable, this.tagTable)
     this.runs = new RunStore(sql)
     this.devices = new DeviceStore(sql)
+    this.evaluations = new EvaluationStore(sql)
   }
 
   /** Open (creating if `create`) the project in `dir`, migrating its database to the current schema. */

@@ -64,5 +64,13 @@ export { batchesPerEpoch, epochOrder, runSession, sessionDeadline, type SessionI
 export { prepareResume, prepareRun, trainJob, type PreparedRun } from './job.js'
 export { ALL_PRESETS, defaultInit, initsFor, presetTask, TRAIN_PRESETS, trainPresets } from './presets.js'
 export { COSTS, LATENCY_MS, presetFacts, TRAIN_STEP_SECONDS } from './preset-facts.js'
-export { predictJob, preparePredict, type PreparedPredict } from './predict.js'
+export {
+  predictJob,
+  preparePredict,
+  startPredictWorker,
+  type PredictWorkerInit,
+  type PredictWorkerReply,
+  type PredictWorkerRequest,
+  type PreparedPredict,
+} from './predict.js'
 export { runPredictor, toPixels, type PixelDetection, type PredictPhoto } from './predictor.js'

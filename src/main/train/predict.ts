@@ -3,6 +3,7 @@
 // reason; the model runs in a worker thread (predict-worker.ts), and each batch that comes back is written here in one
 // transaction: the photos' earlier predicted boxes replaced by the new ones, and their "disagree" flags — or, for a
 // classifier run, each photo's predicted tag (the run and its score with it).
+import type { Worker } from 'node:worker_threads'
 import { PredictSettings, type PredictSummary, StudioError } from '../../shared/api.js'
 import { ClassifierConfig, isClassifierConfig } from '../classifier/index.js'
 import { DetectorConfig } from '../detector/index.js'
@@ -33,17 +34,30 @@ export interface PreparedPredict {
   tag?: string
 }
 
+/** Predictions' floor when neither the request nor the run (its deploy threshold) says. */
+export const DEFAULT_PREDICT_MIN_SCORE = 0.3
+
+/**
+ * The prediction worker thread on its own, for another job that runs a checkpoint over photos (an evaluation): the
+ * same messages as a prediction job gets.
+ */
+export function startPredictWorker(init: PredictWorkerInit): Worker {
+  return startWorkerThread(import.meta.url, 'predict-worker', init)
+}
+
 /** Check the request against the project and the run's checkpoints; throws StudioError naming the problem. */
 export function preparePredict(store: Store, input: PredictSettings): PreparedPredict {
   const settings = PredictSettings.parse(input)
   const { dir: checkpoint, info } = runCheckpoint(store, settings.runId, settings.epoch)
+  // A run's deploy threshold (chosen on the Evaluate page) is its predictions' default floor too.
+  const minScore = settings.minScore ?? store.runs.get(settings.runId)?.threshold ?? DEFAULT_PREDICT_MIN_SCORE
   if (isClassifierConfig(info.config)) {
     const config = ClassifierConfig.parse(info.config)
     return {
       runId: settings.runId,
       epoch: info.epoch,
       checkpoint,
-      minScore: settings.minScore,
+      minScore,
       batchSize: settings.batchSize,
       classIds: [],
       photos: store.images.inScope(settings.scope),
@@ -67,7 +81,7 @@ export function preparePredict(store: Store, input: PredictSettings): PreparedPr
     runId: settings.runId,
     epoch: info.epoch,
     checkpoint,
-    minScore: settings.minScore,
+    minScore,
     batchSize: settings.batchSize,
     classIds,
     photos,
@@ -109,7 +123,7 @@ export async function predictJob(
     },
     backend: options.backend,
   }
-  const worker = startWorkerThread(import.meta.url, 'predict-worker', init)
+  const worker = startPredictWorker(init)
   // A classifier's say on each photo's tag: the predicted layer (a person's, a label file's or kindling's stay on top),
   // scored by the probability of the value it gives. Disagree: a label layer of the photo says otherwise.
   const writeTags = (tag: string, photos: Extract<PredictorMessage, { type: 'batch' }>['photos']) => {
