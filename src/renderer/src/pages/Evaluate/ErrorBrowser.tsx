@@ -272,6 +272,8 @@ function ErrorCell({ id, error, focused, onOpen }: { id: string; error: EvalErro
       data-kind={error.kind}
       data-image-id={image.id}
       data-score={error.score ?? ''}
+      data-box-id={error.boxId ?? ''}
+      data-nearest={nearest ? 'true' : 'false'}
     >
       <div className="eval-crop" style={{ width: CELL, height: CELL }}>
         <img
