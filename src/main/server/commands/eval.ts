@@ -11,10 +11,12 @@ import {
   type Evaluation,
 } from '../../eval/index.js'
 import { parseOptions, UsageError } from '../usage.js'
+import { EVAL_RUN_USAGE, evalRunCommand } from './eval-run.js'
 
 export const EVAL_USAGE =
   '  kindling eval --gt GT.coco.json --pred DETECTIONS.json [--iou 0.5] [--max-dets 100] [--unlabelled-unknown] [--json]\n' +
-  '                                                score detections (COCO results format) against COCO ground truth'
+  '                                                score detections (COCO results format) against COCO ground truth\n' +
+  EVAL_RUN_USAGE
 
 interface EvalArgs {
   gt: string
@@ -53,6 +55,8 @@ export function parseEvalArgs(args: string[]): EvalArgs {
 }
 
 export async function evalCommand(args: string[]): Promise<number> {
+  // A run's checkpoint on the project's photos, or two COCO files: --run says which.
+  if (args.some((arg) => arg === '--run' || arg.startsWith('--run='))) return evalRunCommand(args)
   const a = parseEvalArgs(args)
   const gt = await loadCocoGroundTruth(a.gt)
   const detections = await loadCocoDetections(a.pred, gt)
