@@ -144,6 +144,11 @@ describe('The Evaluate page', () => {
     await expect.poll(async () => Number(await page.getByTestId('eval-threshold-value').inputValue()), WAIT).toBeCloseTo(best, 3)
     expect(await page.getByTestId('eval-use-best').isDisabled()).toBe(true)
 
+    // A click on the curve picks the threshold of the point nearest it: at its low-precision end, a low score.
+    const plot = (await page.locator('[data-testid=pr-chart] .u-over').boundingBox())!
+    await page.mouse.click(plot.x + plot.width * 0.35, plot.y + plot.height * 0.99)
+    await expect.poll(async () => Number(await page.getByTestId('eval-threshold-value').inputValue()), WAIT).toBeLessThan(best)
+
     // The mistakes at the lowest threshold: every detection the model kept counts, so a miss is a face it never found.
     await slider.fill('0.01')
     await page.getByTestId('eval-errors-tab-false-alarm').waitFor()
@@ -185,6 +190,12 @@ describe('The Evaluate page', () => {
     await expect.poll(async () => Number(await page.getByTestId('eval-error-grid').getAttribute('data-total')), WAIT).toBe(misses - 1)
     await expect.poll(() => countOf(page, 'eval-misses'), WAIT).toBe(misses - 1)
     expect(await page.locator(`[data-testid=eval-error][data-box-id="${labelId}"]`).count()).toBe(0)
+
+    // At the smallest window the desktop app allows, the page reflows into one column: nothing runs off to the side.
+    await page.setViewportSize({ width: 880, height: 560 })
+    await expect.poll(() => page.getByTestId('evaluate-page').evaluate((el) => el.scrollWidth - el.clientWidth), WAIT).toBeLessThanOrEqual(0)
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-small.png') })
+    await page.setViewportSize({ width: 1400, height: 950 })
 
     // Use for deploy: stored on the run, said on the page, and shown where the Devices page chooses the run.
     await page.getByTestId('eval-threshold-value').fill('0.42')

@@ -365,9 +365,8 @@ function EvaluationStatus({
   split: string
   photos: number | null
 }) {
-  const { report, evaluation, job, error, starting } = state
-  const running = evaluation?.state === 'running' || (starting && !report)
-  if (report === undefined && !error) return <p className="muted">Loading…</p>
+  const { report, evaluation, job, error, starting, running } = state
+  if (report === undefined && !error && !running) return <p className="muted">Loading…</p>
   if (running) {
     const done = evaluation?.done ?? 0
     const total = evaluation?.photos || null

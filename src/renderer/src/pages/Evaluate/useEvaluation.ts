@@ -24,6 +24,8 @@ export interface EvaluationState {
   job: JobProgress | null
   error: string | null
   starting: boolean
+  /** Computing: its job runs, or has just been started and not heard of yet. */
+  running: boolean
   start(again?: boolean): Promise<void>
   cancel(): void
 }
@@ -42,6 +44,7 @@ export function useEvaluation(key: EvaluationKey | null, iou: EvalIou, threshold
   const [starting, setStarting] = useState(false)
   const [finished, setFinished] = useState(0)
   const keyText = key ? `${key.runId}:${key.epoch}:${key.split}` : ''
+  const [startedId, setStartedId] = useState<number | null>(null)
   const keyRef = useRef(key)
   keyRef.current = key
 
@@ -51,6 +54,7 @@ export function useEvaluation(key: EvaluationKey | null, iou: EvalIou, threshold
     setEvaluation(null)
     setJobId(null)
     setError(null)
+    setStartedId(null)
   }, [keyText])
 
   useEffect(() => {
@@ -105,6 +109,7 @@ export function useEvaluation(key: EvaluationKey | null, iou: EvalIou, threshold
       try {
         const started = await studio.request('evaluations.start', { runId: k.runId, epoch: k.epoch, split: k.split, again })
         setJobId(started.jobId)
+        setStartedId(started.evaluationId)
         // Already computed: the report is there to fetch.
         if (started.jobId === null) setFinished((n) => n + 1)
       } catch (e) {
@@ -116,7 +121,8 @@ export function useEvaluation(key: EvaluationKey | null, iou: EvalIou, threshold
     [studio],
   )
 
-  const running = evaluation?.state === 'running'
+  // Until the evaluation just started is heard of, it is as good as running: Start must not come back meanwhile.
+  const running = evaluation?.state === 'running' || starting || (jobId !== null && startedId !== null && evaluation?.id !== startedId)
   const evaluateJobs = jobs.filter((j) => j.kind === 'evaluate' && j.state === 'running')
   // The job started here, or else the one evaluation job running (one started before a reload, or by the CLI).
   const job = running ? (evaluateJobs.find((j) => j.jobId === jobId) ?? (evaluateJobs.length === 1 ? evaluateJobs[0] : null)) : null
@@ -125,7 +131,7 @@ export function useEvaluation(key: EvaluationKey | null, iou: EvalIou, threshold
     if (job) studio.request('jobs.cancel', { jobId: job.jobId }).catch((e: unknown) => setError(errorMessage(e)))
   }, [studio, job])
 
-  return { report, evaluation, job, error, starting, start, cancel }
+  return { report, evaluation, job, error, starting, running, start, cancel }
 }
 
 /** The studio takes thresholds strictly between 0 and 1; a score of exactly 1 (or 0) is kept at the nearest it takes. */
