@@ -3,7 +3,7 @@
 // then read the report: precision against recall per class at the chosen IoU, AP per class, recall by face size, the
 // confusion between classes, a threshold picker whose numbers follow the slider, and the mistakes at that threshold as
 // pictures that open in Review. Everything the page shows is in its URL, so Review's way back lands on the same view.
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useLayoutEffect, useMemo, useState } from 'react'
 import type { EvalErrorKind, EvalIou, JobProgress, Run, RunEval } from '../../../../shared/api'
 import { useConnection, useStudio } from '../../api/context'
 import { ProgressBar } from '../../components/ProgressBar'
@@ -221,6 +221,12 @@ function CheckpointReport({ run, epoch, view, update, jobs }: CheckpointReportPr
     if (threshold !== null) update({ threshold })
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `update` is a new function each render
   }, [threshold])
+
+  // The report's first paint, for timing the page (npm run bench -- eval times the requests behind it).
+  const painted = report != null
+  useLayoutEffect(() => {
+    if (painted) performance.mark('evaluate:report')
+  }, [painted])
 
   const [kind, setKind] = useState<EvalErrorKind>(view.errors)
   const [classIndex, setClassIndex] = useState<number | null>(null)
