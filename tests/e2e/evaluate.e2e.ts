@@ -191,6 +191,25 @@ describe('The Evaluate page', () => {
     await expect.poll(() => countOf(page, 'eval-misses'), WAIT).toBe(misses - 1)
     expect(await page.locator(`[data-testid=eval-error][data-box-id="${labelId}"]`).count()).toBe(0)
 
+    // A false alarm where no label is near — a face nobody labelled — becomes a label in one click, and leaves its list.
+    await page.getByTestId('eval-errors-tab-false-alarm').click()
+    const falseAlarms = await countOf(page, 'eval-false-alarms')
+    await expect.poll(async () => Number(await page.getByTestId('eval-error-grid').getAttribute('data-total')), WAIT).toBe(falseAlarms)
+    const alarm = page.locator('[data-testid=eval-error][data-nearest=false]').first()
+    const [alarmImage, alarmScore] = [await alarm.getAttribute('data-image-id'), await alarm.getAttribute('data-score')]
+    await alarm.click()
+    await page.getByTestId('review-eval').waitFor({ timeout: WAIT.timeout })
+    expect(await text(page, 'review-eval')).toContain('A false alarm')
+    const boxes = await page.getByTestId('review-box').count()
+    await page.getByTestId('review-eval-add').click()
+    await expect.poll(() => page.getByTestId('review-box').count(), WAIT).toBe(boxes + 1)
+    await expect.poll(() => text(page, 'save-state'), WAIT).toBe('Saved')
+    await page.getByTestId('review-eval-back').click()
+    await page.getByTestId('eval-summary').waitFor({ timeout: WAIT.timeout })
+    await expect.poll(() => countOf(page, 'eval-false-alarms'), WAIT).toBe(falseAlarms - 1)
+    await expect.poll(async () => Number(await page.getByTestId('eval-error-grid').getAttribute('data-total')), WAIT).toBe(falseAlarms - 1)
+    expect(await page.locator(`[data-testid=eval-error][data-image-id="${alarmImage}"][data-score="${alarmScore}"]`).count()).toBe(0)
+
     // At the smallest window the desktop app allows, the page reflows into one column: nothing runs off to the side.
     await page.setViewportSize({ width: 880, height: 560 })
     await expect.poll(() => page.getByTestId('evaluate-page').evaluate((el) => el.scrollWidth - el.clientWidth), WAIT).toBeLessThanOrEqual(0)
