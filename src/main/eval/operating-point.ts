@@ -55,7 +55,7 @@ export function operatingPoint(point: CountPoint, labelled: number): OperatingPo
   const precision = point.tp + point.fp > 0 ? point.tp / (point.tp + point.fp) : 1
   const recall = labelled > 0 ? point.tp / labelled : 0
   const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0
-  return { ...point, precision, recall, f1, misses: Math.max(0, labelled - point.tp) }
+  return { score: point.score, tp: point.tp, fp: point.fp, precision, recall, f1, misses: Math.max(0, labelled - point.tp) }
 }
 
 /** The state at a threshold: the last point at or above it (none yet: nothing counted). */
@@ -77,11 +77,19 @@ export function pointAt(curve: readonly CountPoint[], threshold: number, labelle
  * keeps fewer detections for the same quality. Null when no detection finds anything.
  */
 export function bestF1(curve: readonly CountPoint[], labelled: number): OperatingPoint | null {
-  let best: OperatingPoint | null = null
-  for (const p of curve) {
-    if (p.tp === 0) continue
-    const point = operatingPoint(p, labelled)
-    if (!best || point.f1 > best.f1) best = point
+  // Plain numbers in the loop (a curve has a point per detection: 200,000 for a big evaluation); one object at the end.
+  let best = -1
+  let bestF = -1
+  for (let i = 0; i < curve.length; i++) {
+    const { tp, fp } = curve[i]
+    if (tp === 0) continue
+    const precision = tp / (tp + fp)
+    const recall = labelled > 0 ? tp / labelled : 0
+    const f1 = (2 * precision * recall) / (precision + recall)
+    if (f1 > bestF) {
+      bestF = f1
+      best = i
+    }
   }
-  return best
+  return best < 0 ? null : operatingPoint(curve[best], labelled)
 }

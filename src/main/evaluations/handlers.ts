@@ -4,18 +4,9 @@ import { type EvalSplit, StudioError } from '../../shared/api.js'
 import type { Store } from '../store/index.js'
 import type { Handlers, StudioContext } from '../studio.js'
 import { runCheckpoint } from '../train/index.js'
-import { EvaluationCache } from './report.js'
+import { evaluationCache } from './report.js'
 
 type EvaluationsMethod = 'evaluations.start' | 'evaluations.get' | 'evaluations.list' | 'evaluations.errors' | 'runs.setThreshold'
-
-const caches = new WeakMap<Store, EvaluationCache>()
-
-/** The open project's loaded evaluations (one cache per project, so ids never mix across projects). */
-export function evaluationCache(store: Store): EvaluationCache {
-  let cache = caches.get(store)
-  if (!cache) caches.set(store, (cache = new EvaluationCache()))
-  return cache
-}
 
 /** The checkpoint's epoch: the given one, else the run's best (else last) checkpoint's. */
 export function resolveEpoch(store: Store, runId: number, epoch?: number): number {

@@ -10,11 +10,13 @@ import {
   addConfusion,
   bestF1,
   countCurve,
+  type CountPoint,
   downsample,
   evaluate,
   type GroundTruthBox,
   type Detection,
   matchPhoto,
+  type OperatingPoint,
   pointAt,
   sizeBreakdown,
   sizeOf,
@@ -54,6 +56,12 @@ interface MatchedLabel {
 interface Matched {
   detections: MatchedDetection[]
   labels: MatchedLabel[]
+  /** Every class pooled, and each class's (index 0 is class 1): whole, before downsampling. */
+  pooled: CountPoint[]
+  perClass: CountPoint[][]
+  labelledPerClass: number[]
+  bestPooled: OperatingPoint | null
+  bestPerClass: (OperatingPoint | null)[]
 }
 
 interface Aps {
@@ -97,7 +105,19 @@ export class LoadedEvaluation {
     // Stable sorts: equal scores (or areas) stay in photo order, so pages are the same on every request.
     detections.sort((a, b) => b.score - a.score)
     labels.sort((a, b) => b.area - a.area)
-    this.matched.set(iou, (m = { detections, labels }))
+    const perClass = this.classes.map((_, i) => countCurve(detections.filter((d) => d.classIndex === i + 1)))
+    const labelledPerClass = this.classes.map((_, i) => labels.filter((l) => l.classIndex === i + 1).length)
+    const pooled = countCurve(detections)
+    m = {
+      detections,
+      labels,
+      pooled,
+      perClass,
+      labelledPerClass,
+      bestPooled: bestF1(pooled, labels.length),
+      bestPerClass: perClass.map((curve, i) => bestF1(curve, labelledPerClass[i])),
+    }
+    this.matched.set(iou, m)
     return m
   }
 
@@ -129,22 +149,20 @@ export class LoadedEvaluation {
     const iou = curveIou(iouChoice)
     const m = this.at(iou)
     const aps = this.averagePrecision()
-    const labelledPerClass = this.classes.map((_, i) => m.labels.filter((l) => l.classIndex === i + 1).length)
     const labelled = m.labels.length
-    // Curves from the detections already sorted by score: countCurve sorts again, cheaply, on sorted input.
-    const pooled = countCurve(m.detections)
-    const best = bestF1(pooled, labelled)
+    const best = m.bestPooled
     const chosen = threshold ?? best?.score ?? 0.5
     const classes = this.classes.map((name, i) => {
-      const curve = countCurve(m.detections.filter((d) => d.classIndex === i + 1))
+      const curve = m.perClass[i]
+      const last = curve.at(-1)
       return {
         classIndex: i + 1,
         name,
-        labelled: labelledPerClass[i],
-        detections: curve.length ? curve[curve.length - 1].tp + curve[curve.length - 1].fp : 0,
+        labelled: m.labelledPerClass[i],
+        detections: last ? last.tp + last.fp : 0,
         ...aps.classes[i],
         curve: downsample(curve, CURVE_POINTS),
-        bestF1: bestF1(curve, labelledPerClass[i]),
+        bestF1: m.bestPerClass[i],
       }
     })
     let confusion: EvaluationReport['confusion'] = null
@@ -161,10 +179,10 @@ export class LoadedEvaluation {
       labelled,
       ...aps.mean,
       classes,
-      curve: downsample(pooled, CURVE_POINTS),
+      curve: downsample(m.pooled, CURVE_POINTS),
       bestF1: best,
       threshold: chosen,
-      at: pointAt(pooled, chosen, labelled),
+      at: pointAt(m.pooled, chosen, labelled),
       sizes: sizeBreakdown(m.labels, chosen),
       confusion,
       runThreshold,
@@ -296,6 +314,15 @@ function labellerFor(store: Store, classes: string[], run: Run): BoxLabeller {
     const byId = new Map(projectClasses.flatMap((c) => (classes.includes(c.name) ? [[c.id, classes.indexOf(c.name) + 1] as const] : [])))
     return (classId) => byId.get(classId)
   }
+}
+
+const caches = new WeakMap<Store, EvaluationCache>()
+
+/** The open project's loaded evaluations (one cache per project, so ids never mix across projects). */
+export function evaluationCache(store: Store): EvaluationCache {
+  let cache = caches.get(store)
+  if (!cache) caches.set(store, (cache = new EvaluationCache()))
+  return cache
 }
 
 /** Loaded evaluations per open project, a few at a time, each as long as the labels keep its fingerprint. */

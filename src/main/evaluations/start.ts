@@ -6,6 +6,7 @@ import { StudioError } from '../../shared/api.js'
 import type { Job, JobRunner } from '../jobs/index.js'
 import type { Store } from '../store/index.js'
 import { EVAL_MIN_SCORE, EVAL_TOP_K, evaluationJob, prepareEvaluation } from './job.js'
+import { evaluationCache } from './report.js'
 
 export interface EvaluationStart {
   /** Null when the evaluation was already done (nothing to run). */
@@ -55,9 +56,15 @@ export function startEvaluation(
   })
   const changed = (e: Evaluation) => deps.send({ event: 'evaluation.changed', payload: e })
   changed(evaluation)
-  const started = deps.jobs.startWithResult('evaluate', store.dir, (ctx) =>
-    evaluationJob(store, prepared, evaluation.id, ctx, { onChange: changed }),
-  )
+  const started = deps.jobs.startWithResult('evaluate', store.dir, async (ctx) => {
+    const e = await evaluationJob(store, prepared, evaluation.id, ctx, { onChange: changed })
+    // Matched now, as part of the job: the Evaluate page's first report after it is answered from memory.
+    if (e.state === 'done')
+      evaluationCache(store)
+        .get(store, e)
+        .report(0.5, undefined, store.runs.get(e.runId)?.threshold ?? null)
+    return e
+  })
   const entry = { job: started.job, result: started.result }
   mine.set(evaluation.id, entry)
   const forget = () => mine.delete(evaluation.id)

@@ -4,8 +4,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { dispatch } from '../../../src/main/dispatcher.js'
 import { preparePredict } from '../../../src/main/train/index.js'
-import type { Method, Params, Result, StudioEvent } from '../../../src/shared/api.js'
-import { handMadeProject } from './fixture.js'
+import { type Method, type Params, type Result, type StudioEvent, TrainSettings } from '../../../src/shared/api.js'
+import { handMadeProject } from '../../helpers/evaluations.js'
 
 const project = await handMadeProject()
 const { studio, store, runId, evaluationId, photos, boxes } = project
@@ -79,6 +79,21 @@ describe('evaluations.get', () => {
     await expect(request('evaluations.start', { runId, split: 'test' })).rejects.toThrow(
       /conflict: the test split has no labelled photos.*\[params.split\]/,
     )
+  })
+
+  it('refuses to evaluate a classifier run or a run with no checkpoint, saying why', async () => {
+    const base = { preset: 'x', config: {}, classes: ['face'], backend: 'wasm', trainImages: 1, valImages: 1, valHeldOut: false, steps: 1 }
+    const classifier = store.runs.create({
+      ...base,
+      name: 'smiles',
+      settings: TrainSettings.parse({ preset: 'x', tag: 'smiling' }),
+      config: { task: 'classify' },
+    })
+    await expect(request('evaluations.start', { runId: classifier.id })).rejects.toThrow(
+      /invalid: run \d+ \(smiles\) is a classifier of the smiling tag: .* scored by its accuracy on the Train page/,
+    )
+    const untrained = store.runs.create({ ...base, name: 'just started', settings: TrainSettings.parse({ preset: 'x' }) })
+    await expect(request('evaluations.start', { runId: untrained.id })).rejects.toThrow(/conflict: run \d+ has no checkpoint yet/)
   })
 
   it('refuses what it cannot answer, naming the field', async () => {

@@ -1,14 +1,14 @@
 // A project with a run whose evaluation is made by hand: three val photos with labelled faces, a run with a checkpoint
 // folder (its detector.json; no weights — nothing here infers), and an evaluation whose kept detections are chosen so
-// every number of the report can be worked out on paper (see report.test.ts).
+// every number of the report can be worked out on paper (see tests/integration/evaluations/report.test.ts).
 import fs from 'node:fs'
 import path from 'node:path'
-import { preset } from '../../../src/main/detector/index.js'
-import type { KeptDetection, NewImage, Store } from '../../../src/main/store/index.js'
-import { Studio } from '../../../src/main/studio.js'
-import { checkpointDir, DETECTOR_JSON } from '../../../src/main/train/index.js'
-import { type Split, TrainSettings } from '../../../src/shared/api.js'
-import { tempDir } from '../../helpers/fixtures.js'
+import { preset } from '../../src/main/detector/index.js'
+import type { KeptDetection, NewImage, Store } from '../../src/main/store/index.js'
+import { Studio } from '../../src/main/studio.js'
+import { checkpointDir, DETECTOR_JSON } from '../../src/main/train/index.js'
+import { type Split, TrainSettings } from '../../src/shared/api.js'
+import { tempDir } from './fixtures.js'
 
 export const PRESET = 'alexnet-ssd-320x240'
 
