@@ -774,7 +774,10 @@ export type Evaluation = z.infer<typeof Evaluation>
 export const EvaluationReport = z.object({
   evaluation: Evaluation,
   iou: EvalIou,
-  /** Photos with at least one labelled box, and labelled boxes, in the split as it is now. */
+  /**
+   * The evaluated photos that count now (labelled, or reviewed with no face: a true negative) and their labelled boxes;
+   * a photo whose labels were all deleted since, and never reviewed, drops out.
+   */
   labelledPhotos: z.number().int(),
   labelled: z.number().int(),
   /** Means over the classes with labelled boxes. */
@@ -1163,8 +1166,8 @@ export const requests = {
   'evaluations.list': { params: z.strictObject({ runId: Id }), result: z.array(Evaluation) },
   /**
    * A page of an evaluation's mistakes at a threshold and IoU ('coco': at 0.5). False alarms highest score first
-   * (the most confident mistakes); misses largest labelled box first (a big face missed is the worst miss; ties: the
-   * one whose best overlapping detection scores lowest first).
+   * (the most confident mistakes); misses largest labelled box first (a big face missed is the worst miss; equal sizes
+   * in photo order). Computed on the labels as they are now: a box fixed in Review leaves the list at once.
    */
   'evaluations.errors': {
     params: z.strictObject({

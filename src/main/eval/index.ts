@@ -36,5 +36,13 @@ export {
   type OperatingPoint,
   type ScoredOutcome,
 } from './operating-point.js'
-export { addConfusion, matchPhoto, type MatchedPhoto, type MatchPhoto, type PhotoDetection, type PhotoLabel } from './photo-match.js'
+export {
+  addConfusion,
+  matchPhoto,
+  matchPhotoAt,
+  type MatchedPhoto,
+  type MatchPhoto,
+  type PhotoDetection,
+  type PhotoLabel,
+} from './photo-match.js'
 export { SIZE_BOUNDS, sizeBreakdown, sizeOf, type BoxSize, type FoundBox, type SizeBreakdown } from './sizes.js'

@@ -32,29 +32,41 @@ export interface MatchedPhoto {
 }
 
 export function matchPhoto(photo: MatchPhoto, iou: number): MatchedPhoto {
-  const detectionLabel = new Int32Array(photo.detections.length).fill(-1)
-  const labelScore = new Float64Array(photo.labels.length).fill(NaN)
+  const m = matchPhotoAt(photo, [iou])
+  return { detectionLabel: m.detectionLabel[0], labelScore: m.labelScore[0], labelArea: m.labelArea }
+}
+
+/** `matchPhoto` at several IoUs at once (the overlaps computed once): one detectionLabel and labelScore per IoU. */
+export function matchPhotoAt(
+  photo: MatchPhoto,
+  ious: readonly number[],
+): { detectionLabel: Int32Array[]; labelScore: Float64Array[]; labelArea: Float64Array } {
+  const detectionLabel = ious.map(() => new Int32Array(photo.detections.length).fill(-1))
+  const labelScore = ious.map(() => new Float64Array(photo.labels.length).fill(NaN))
   const labelArea = Float64Array.from(photo.labels, (l) => area(l.box))
+  if (photo.labels.length === 0) return { detectionLabel, labelScore, labelArea }
   const classes = new Set(photo.detections.map((d) => d.classIndex))
   for (const c of classes) {
+    const labelIdx = photo.labels.flatMap((l, i) => (l.classIndex === c ? [i] : []))
+    if (labelIdx.length === 0) continue
     // Stable sort: equal scores keep their stored order, so the same input always matches the same way.
     const dets = photo.detections
       .map((d, i) => ({ d, i }))
       .filter(({ d }) => d.classIndex === c)
       .sort((a, b) => b.d.score - a.d.score)
-    const labelIdx = photo.labels.flatMap((l, i) => (l.classIndex === c ? [i] : []))
-    if (labelIdx.length === 0) continue
-    const [matches] = matchImage(
+    const matches = matchImage(
       dets.map(({ d }) => d.box),
       labelIdx.map((i) => ({ box: photo.labels[i].box })),
-      [iou],
+      ious,
     )
-    matches.forEach((m, k) => {
-      if (m.outcome !== 'tp') return
-      const label = labelIdx[m.label]
-      detectionLabel[dets[k].i] = label
-      labelScore[label] = dets[k].d.score
-    })
+    matches.forEach((perIou, t) =>
+      perIou.forEach((m, k) => {
+        if (m.outcome !== 'tp') return
+        const label = labelIdx[m.label]
+        detectionLabel[t][dets[k].i] = label
+        labelScore[t][label] = dets[k].d.score
+      }),
+    )
   }
   return { detectionLabel, labelScore, labelArea }
 }

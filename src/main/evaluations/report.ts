@@ -8,14 +8,14 @@ import { StudioError } from '../../shared/api.js'
 import { cornersOf, iou as iouOf, type Corners } from '../../shared/boxes.js'
 import {
   addConfusion,
+  allPointAp,
   bestF1,
+  COCO_IOU_THRESHOLDS,
+  cocoAp,
   countCurve,
   type CountPoint,
   downsample,
-  evaluate,
-  type GroundTruthBox,
-  type Detection,
-  matchPhoto,
+  matchPhotoAt,
   type OperatingPoint,
   pointAt,
   sizeBreakdown,
@@ -70,40 +70,92 @@ interface Aps {
   ap: number | null
 }
 
-/** One evaluation loaded against the labels of one fingerprint. */
+/** COCO's IoUs 0.50:0.05:0.95; 0.5 and 0.75 are the first and the sixth. */
+const IOUS = COCO_IOU_THRESHOLDS
+const IOU_INDEX = new Map(IOUS.map((iou, t) => [iou, t]))
+
+type PhotoMatch = ReturnType<typeof matchPhotoAt>
+
+/**
+ * The evaluation's kept detections, loaded once: the photos, and every detection's place in the ranking (score
+ * highest first; equal scores in photo order, as `evaluate` ranks them). Labels come and go; this stays.
+ */
+export interface KeptDetections {
+  evaluation: Evaluation
+  classes: string[]
+  photos: { imageId: number; width: number; height: number; detections: EvalPhoto['detections'] }[]
+  /** Photo index and detection index, pairwise, in ranking order. */
+  ranking: Int32Array
+}
+
+/**
+ * One evaluation against the labels of one fingerprint. Each photo is matched at all ten COCO IoUs at once; when the
+ * labels change, only the photos whose labels changed are matched again (`relabel`), and everything after that — the
+ * ranking's tallies, curves, AP — is a walk over arrays in an order already known.
+ */
 export class LoadedEvaluation {
   private readonly matched = new Map<number, Matched>()
   private aps: { classes: Aps[]; mean: Aps } | null = null
   private readonly reports = new Map<string, EvaluationReport>()
   readonly matchedAt = Date.now()
+  readonly photos: EvalPhoto[]
 
   constructor(
-    readonly evaluation: Evaluation,
-    readonly classes: string[],
-    readonly photos: EvalPhoto[],
+    readonly kept: KeptDetections,
+    /** Per kept photo: its labels now, or null when it no longer counts (not labelled under the run's rule). */
+    readonly labels: (EvalPhoto['labels'] | null)[],
     readonly fingerprint: string,
-  ) {}
-
-  labelled(): number {
-    return this.photos.reduce((n, p) => n + p.labels.length, 0)
+    private readonly perPhoto: (PhotoMatch | null)[] = labels.map((l, i) =>
+      l === null ? null : matchPhotoAt({ labels: l, detections: kept.photos[i].detections }, IOUS),
+    ),
+  ) {
+    this.photos = kept.photos.map((p, i) => ({ ...p, labels: labels[i] ?? [] }))
   }
 
-  /** Matched at `iou`, once. */
+  get evaluation(): Evaluation {
+    return this.kept.evaluation
+  }
+
+  get classes(): string[] {
+    return this.kept.classes
+  }
+
+  /** The same detections against new labels: photos whose labels are as they were keep their matches. */
+  relabel(labels: (EvalPhoto['labels'] | null)[], fingerprint: string): LoadedEvaluation {
+    const perPhoto = labels.map((l, i) => {
+      if (l === null) return null
+      const before = this.labels[i]
+      if (before !== null && sameLabels(before, l)) return this.perPhoto[i]
+      return matchPhotoAt({ labels: l, detections: this.kept.photos[i].detections }, IOUS)
+    })
+    return new LoadedEvaluation(this.kept, labels, fingerprint, perPhoto)
+  }
+
+  /** Matched at `iou` (one of COCO's ten), flattened: detections in ranking order, labels largest first. */
   at(iou: number): Matched {
     let m = this.matched.get(iou)
     if (m) return m
+    const t = IOU_INDEX.get(iou)
+    if (t === undefined) throw new Error(`no matching kept at IoU ${iou}`)
     const detections: MatchedDetection[] = []
     const labels: MatchedLabel[] = []
-    this.photos.forEach((p, photo) => {
-      const { detectionLabel, labelScore, labelArea } = matchPhoto(p, iou)
-      p.detections.forEach((d, det) => detections.push({ photo, det, classIndex: d.classIndex, score: d.score, tp: detectionLabel[det] >= 0 }))
-      p.labels.forEach((l, label) => {
-        const s = labelScore[label]
-        labels.push({ photo, label, classIndex: l.classIndex, area: labelArea[label], foundScore: Number.isNaN(s) ? null : s })
+    const { ranking, photos } = this.kept
+    for (let k = 0; k < ranking.length; k += 2) {
+      const photo = ranking[k]
+      const match = this.perPhoto[photo]
+      if (!match) continue
+      const det = ranking[k + 1]
+      const d = photos[photo].detections[det]
+      detections.push({ photo, det, classIndex: d.classIndex, score: d.score, tp: match.detectionLabel[t][det] >= 0 })
+    }
+    this.perPhoto.forEach((match, photo) => {
+      if (!match) return
+      this.labels[photo]!.forEach((l, label) => {
+        const s = match.labelScore[t][label]
+        labels.push({ photo, label, classIndex: l.classIndex, area: match.labelArea[label], foundScore: Number.isNaN(s) ? null : s })
       })
     })
-    // Stable sorts: equal scores (or areas) stay in photo order, so pages are the same on every request.
-    detections.sort((a, b) => b.score - a.score)
+    // Stable: equal areas stay in photo order, so pages are the same on every request.
     labels.sort((a, b) => b.area - a.area)
     const perClass = this.classes.map((_, i) => countCurve(detections.filter((d) => d.classIndex === i + 1)))
     const labelledPerClass = this.classes.map((_, i) => labels.filter((l) => l.classIndex === i + 1).length)
@@ -121,22 +173,41 @@ export class LoadedEvaluation {
     return m
   }
 
-  /** VOC AP50, COCO AP75 and AP 0.50:0.95 per class and their means, as the training's evaluations compute them. */
+  /**
+   * Per class: VOC all-point AP at 0.5, COCO's 101-point AP at 0.75 and averaged over 0.50:0.95 — `evaluate`'s
+   * numbers (tests/integration/evaluations/report.test.ts checks them against it), from the matches already made.
+   */
   averagePrecision(): { classes: Aps[]; mean: Aps } {
     if (this.aps) return this.aps
-    const groundTruth: GroundTruthBox[] = []
-    const detections: Detection[] = []
-    this.photos.forEach((p, imageId) => {
-      for (const l of p.labels) groundTruth.push({ imageId, classId: l.classIndex, box: l.box })
-      for (const d of p.detections) detections.push({ imageId, classId: d.classIndex, box: d.box, score: d.score })
+    const { ranking, photos } = this.kept
+    const classes = this.classes.map((_, c): Aps => {
+      const labelled = this.labels.reduce((n, l) => n + (l ? l.filter((b) => b.classIndex === c + 1).length : 0), 0)
+      if (labelled === 0) return { ap50: null, ap75: null, ap: null }
+      const perIou = IOUS.map((_, t) => {
+        const recall: number[] = []
+        const precision: number[] = []
+        let tp = 0
+        let n = 0
+        for (let k = 0; k < ranking.length; k += 2) {
+          const match = this.perPhoto[ranking[k]]
+          if (!match) continue
+          const det = ranking[k + 1]
+          if (photos[ranking[k]].detections[det].classIndex !== c + 1) continue
+          n++
+          if (match.detectionLabel[t][det] >= 0) tp++
+          recall.push(tp / labelled)
+          precision.push(tp / n)
+        }
+        return { recall, precision }
+      })
+      const coco = perIou.map((curve) => cocoAp(curve.recall, curve.precision))
+      return {
+        ap50: allPointAp(perIou[0].recall, perIou[0].precision),
+        ap75: coco[IOU_INDEX.get(0.75)!],
+        ap: coco.reduce((a, b) => a + b, 0) / coco.length,
+      }
     })
-    const result = evaluate({ classes: this.classes.map((name, i) => ({ id: i + 1, name })), groundTruth, detections }, { iou: 0.5 })
-    const classes = result.classes.map((c) => ({
-      ap50: c.ap50,
-      ap75: c.gt > 0 ? (c.apByIou.find((a) => a.iou === 0.75)?.ap ?? null) : null,
-      ap: c.ap,
-    }))
-    const scored = classes.filter((_, i) => result.classes[i].gt > 0)
+    const scored = classes.filter((a) => a.ap50 !== null)
     const mean = (pick: (a: Aps) => number | null) => (scored.length ? scored.reduce((s, a) => s + (pick(a) ?? 0), 0) / scored.length : null)
     this.aps = { classes, mean: { ap50: mean((a) => a.ap50), ap75: mean((a) => a.ap75), ap: mean((a) => a.ap) } }
     return this.aps
@@ -169,13 +240,15 @@ export class LoadedEvaluation {
     if (this.classes.length > 1) {
       const n = this.classes.length + 1
       const counts = Array.from({ length: n }, () => new Array<number>(n).fill(0))
-      for (const p of this.photos) addConfusion(counts, p, iou, chosen)
+      this.photos.forEach((p, i) => {
+        if (this.labels[i] !== null) addConfusion(counts, p, iou, chosen)
+      })
       confusion = { labels: [...this.classes, 'background'], counts }
     }
     const report: EvaluationReport = {
       evaluation: this.evaluation,
       iou: iouChoice,
-      labelledPhotos: this.photos.filter((p) => p.labels.length > 0).length,
+      labelledPhotos: this.labels.filter((l) => l !== null).length,
       labelled,
       ...aps.mean,
       classes,
@@ -278,31 +351,54 @@ function nearest(box: Corners, others: readonly { box: Corners }[]): { index: nu
   return best
 }
 
+/** The evaluation's kept detections, ranked once. */
+export function loadKept(store: Store, evaluation: Evaluation): KeptDetections {
+  const photos = store.evaluations.photos(evaluation.id).map((p) => ({
+    imageId: p.imageId,
+    width: p.width,
+    height: p.height,
+    detections: p.detections.map((d) => ({ classIndex: d.classIndex, box: cornersOf(d), score: d.score })),
+  }))
+  const order: { photo: number; det: number; score: number }[] = []
+  photos.forEach((p, photo) => p.detections.forEach((d, det) => order.push({ photo, det, score: d.score })))
+  // Stable: equal scores in photo order, as `evaluate` ranks them (its input is in this order).
+  order.sort((a, b) => b.score - a.score)
+  const ranking = new Int32Array(order.length * 2)
+  order.forEach((o, k) => {
+    ranking[2 * k] = o.photo
+    ranking[2 * k + 1] = o.det
+  })
+  return { evaluation, classes: store.evaluations.classes(evaluation.id), photos, ranking }
+}
+
 /**
- * The evaluation's photos with their labels as they are now, in the evaluation's classes. A photo that is no longer
- * labelled under the run's rule (its boxes deleted and never reviewed; unreviewed for a `reviewed` run) drops out.
+ * Each kept photo's labels as they are now, in the evaluation's classes; null for a photo that no longer counts (its
+ * boxes deleted and never reviewed; unreviewed, for a run trained on reviewed photos only).
  */
-export function loadEvaluation(store: Store, evaluation: Evaluation, run: Run, fingerprint: string): LoadedEvaluation {
-  const classes = store.evaluations.classes(evaluation.id)
-  const labeller = labellerFor(store, classes, run)
-  const labels = new Map(store.evaluations.labels(evaluation.id).map((l) => [l.imageId, l]))
-  const photos: EvalPhoto[] = []
-  for (const p of store.evaluations.photos(evaluation.id)) {
-    const now = labels.get(p.imageId)
-    if (!now) continue
-    if (run.settings.labels === 'reviewed' ? !now.reviewed : now.boxes.length === 0 && !now.reviewed) continue
-    photos.push({
-      imageId: p.imageId,
-      width: p.width,
-      height: p.height,
-      labels: now.boxes.flatMap((b) => {
-        const classIndex = labeller(b.classId, b.attributes)
-        return classIndex === undefined || b.w <= 0 || b.h <= 0 ? [] : [{ boxId: b.id, classIndex, box: cornersOf(b) }]
-      }),
-      detections: p.detections.map((d) => ({ classIndex: d.classIndex, box: cornersOf(d), score: d.score })),
+export function currentLabels(store: Store, kept: KeptDetections, run: Run): (EvalPhoto['labels'] | null)[] {
+  const labeller = labellerFor(store, kept.classes, run)
+  const now = new Map(store.evaluations.labels(kept.evaluation.id).map((l) => [l.imageId, l]))
+  return kept.photos.map((p) => {
+    const l = now.get(p.imageId)
+    if (!l) return null
+    if (run.settings.labels === 'reviewed' ? !l.reviewed : l.boxes.length === 0 && !l.reviewed) return null
+    return l.boxes.flatMap((b) => {
+      const classIndex = labeller(b.classId, b.attributes)
+      return classIndex === undefined || b.w <= 0 || b.h <= 0 ? [] : [{ boxId: b.id, classIndex, box: cornersOf(b) }]
     })
-  }
-  return new LoadedEvaluation(evaluation, classes, photos, fingerprint)
+  })
+}
+
+export function loadEvaluation(store: Store, evaluation: Evaluation, run: Run, fingerprint: string): LoadedEvaluation {
+  const kept = loadKept(store, evaluation)
+  return new LoadedEvaluation(kept, currentLabels(store, kept, run), fingerprint)
+}
+
+function sameLabels(a: EvalPhoto['labels'], b: EvalPhoto['labels']): boolean {
+  return (
+    a.length === b.length &&
+    a.every((l, i) => l.boxId === b[i].boxId && l.classIndex === b[i].classIndex && l.box.every((v, k) => v === b[i].box[k]))
+  )
 }
 
 /** The run's labeller; by class name alone when the run's class map no longer fits the project (a class renamed since). */
@@ -336,9 +432,8 @@ export class EvaluationCache {
     if (!run) throw new StudioError(`no run ${evaluation.runId} in this project`, 'not_found', 'params.runId')
     const fingerprint = store.evaluations.labelsFingerprint()
     let l = this.loaded.get(evaluation.id)
-    if (!l || l.fingerprint !== fingerprint || l.evaluation.state !== evaluation.state) {
-      l = loadEvaluation(store, evaluation, run, fingerprint)
-    }
+    if (!l || l.evaluation.state !== evaluation.state) l = loadEvaluation(store, evaluation, run, fingerprint)
+    else if (l.fingerprint !== fingerprint) l = l.relabel(currentLabels(store, l.kept, run), fingerprint)
     // Most recent last, so the first is the one to let go.
     this.loaded.delete(evaluation.id)
     this.loaded.set(evaluation.id, l)
