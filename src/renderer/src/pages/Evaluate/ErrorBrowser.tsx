@@ -84,11 +84,11 @@ export function ErrorBrowser({ kind, onKind, counts, pages, classNames, classInd
         <span className="spacer" />
         <ul className="eval-key" aria-label="Colours">
           <li>
-            <span className="eval-key-line" style={{ borderColor: PREDICTION_STYLE.colour, borderStyle: 'dotted' }} aria-hidden="true" />
+            <KeyLine colour={PREDICTION_STYLE.colour} dash="2 3" />
             the model's box
           </li>
           <li>
-            <span className="eval-key-line" style={{ borderColor: LABEL_STYLE.colour }} aria-hidden="true" />
+            <KeyLine colour={LABEL_STYLE.colour} dash="" />
             the label
           </li>
         </ul>
@@ -255,10 +255,10 @@ function ErrorCell({ id, error, focused, onOpen }: { id: string; error: EvalErro
   const detail =
     error.kind === 'false-alarm'
       ? nearest
-        ? `overlaps a label, IoU ${nearest.iou.toFixed(2)}`
+        ? `near a label, IoU ${nearest.iou.toFixed(2)}`
         : 'no label near'
       : nearest
-        ? `nearest box ${nearest.score?.toFixed(2) ?? '–'}, IoU ${nearest.iou.toFixed(2)}`
+        ? `model ${nearest.score?.toFixed(2) ?? '–'} · IoU ${nearest.iou.toFixed(2)}`
         : 'no box near'
   return (
     <div
@@ -303,6 +303,15 @@ function ErrorCell({ id, error, focused, onOpen }: { id: string; error: EvalErro
         <span className="muted">{detail}</span>
       </div>
     </div>
+  )
+}
+
+/** A line as the crops draw it: the colour and the dash (a cue that does not depend on colour). */
+function KeyLine({ colour, dash }: { colour: string; dash: string }) {
+  return (
+    <svg width="20" height="4" aria-hidden="true">
+      <line x1="0" y1="2" x2="20" y2="2" stroke={colour} strokeWidth="2" strokeDasharray={dash || undefined} />
+    </svg>
   )
 }
 
