@@ -210,6 +210,15 @@ describe('The Evaluate page', () => {
     await expect.poll(async () => Number(await page.getByTestId('eval-error-grid').getAttribute('data-total')), WAIT).toBe(falseAlarms - 1)
     expect(await page.locator(`[data-testid=eval-error][data-image-id="${alarmImage}"][data-score="${alarmScore}"]`).count()).toBe(0)
 
+    // From the keyboard: the arrows move through the grid and Enter opens the mistake; the browser's Back returns.
+    await page.getByTestId('eval-error-grid').focus()
+    await page.keyboard.press('ArrowRight')
+    await page.keyboard.press('Enter')
+    await page.getByTestId('review-eval').waitFor({ timeout: WAIT.timeout })
+    await page.goBack()
+    await page.getByTestId('eval-summary').waitFor({ timeout: WAIT.timeout })
+    await expect.poll(() => page.getByTestId('eval-errors-tab-false-alarm').getAttribute('aria-selected'), WAIT).toBe('true')
+
     // At the smallest window the desktop app allows, the page reflows into one column: nothing runs off to the side.
     await page.setViewportSize({ width: 880, height: 560 })
     await expect.poll(() => page.getByTestId('evaluate-page').evaluate((el) => el.scrollWidth - el.clientWidth), WAIT).toBeLessThanOrEqual(0)
