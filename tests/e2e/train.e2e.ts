@@ -52,9 +52,9 @@ describe('Training from the Train page', () => {
     await page.getByTestId('kindle-summary').waitFor({ timeout: WAIT.timeout })
     await expect.poll(() => page.getByTestId('count-kindled').textContent(), WAIT).toBe('6')
 
-    // Train sits between Review and Devices in the nav.
+    // Train sits between Review and Evaluate in the nav; Devices, then Compare, last.
     const nav = await page.locator('.nav-item').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid')))
-    expect(nav).toEqual(['nav-library', 'nav-review', 'nav-train', 'nav-devices', 'nav-compare'])
+    expect(nav).toEqual(['nav-library', 'nav-review', 'nav-train', 'nav-evaluate', 'nav-devices', 'nav-compare'])
     await page.getByTestId('nav-train').click()
     await page.getByTestId('train-page').waitFor()
     expect(await page.getByTestId('nav-train').getAttribute('aria-current')).toBe('page')

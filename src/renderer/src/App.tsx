@@ -6,6 +6,7 @@ import { NotAuthorised } from './components/NotAuthorised'
 import { Splash } from './components/Splash'
 import { ComparePage } from './pages/Compare/ComparePage'
 import { DevicesPage } from './pages/Devices/DevicesPage'
+import { EvaluatePage } from './pages/Evaluate/EvaluatePage'
 import { LibraryPage } from './pages/Library/LibraryPage'
 import { ReviewPage } from './pages/Review/ReviewPage'
 import { TrainPage } from './pages/Train/TrainPage'
@@ -35,6 +36,8 @@ export function App() {
             <ReviewPage key={project.dir} />
           ) : page === 'train' ? (
             <TrainPage key={project.dir} project={project} jobs={projectJobs} />
+          ) : page === 'evaluate' ? (
+            <EvaluatePage key={project.dir} jobs={projectJobs} />
           ) : page === 'devices' ? (
             <DevicesPage key={project.dir} />
           ) : page === 'compare' ? (

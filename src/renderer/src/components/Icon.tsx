@@ -3,6 +3,7 @@ const PATHS = {
   library: 'M3 3h4v4H3zM9 3h4v4H9zM3 9h4v4H3zM9 9h4v4H9z',
   review: 'M2.5 3.5h11v9h-11zM5 6h3.5v3.5H5zM10 10.5l1.5 1.5',
   train: 'M2.5 13.5h11M3.5 11l3-4 2.5 2 4-5.5',
+  evaluate: 'M3 12.5V3.5M3 12.5h10.5M5 5.5c2 0 3.5 1 4.5 3s2.5 3 4 3',
   devices: 'M4 3h8v10H4zM6 5.5h4v3H6zM6.5 11h3',
   compare: 'M2.5 2.5v11h11M5.5 10.5v.01M8 8v.01M11 4.5v.01M5.5 10.5H8V8h3V4.5',
   copy: 'M5.5 5.5h7v8h-7zM3.5 10.5v-8h7',

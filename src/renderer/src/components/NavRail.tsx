@@ -6,6 +6,7 @@ const ITEMS: { page: PageName; label: string }[] = [
   { page: 'library', label: 'Library' },
   { page: 'review', label: 'Review' },
   { page: 'train', label: 'Train' },
+  { page: 'evaluate', label: 'Evaluate' },
   { page: 'devices', label: 'Devices' },
   { page: 'compare', label: 'Compare' },
 ]

@@ -4,8 +4,8 @@
 // links there).
 import { useEffect, useState, useSyncExternalStore } from 'react'
 
-export type PageName = 'library' | 'review' | 'train' | 'devices' | 'compare'
-const PAGES: readonly PageName[] = ['library', 'review', 'train', 'devices', 'compare']
+export type PageName = 'library' | 'review' | 'train' | 'evaluate' | 'devices' | 'compare'
+const PAGES: readonly PageName[] = ['library', 'review', 'train', 'evaluate', 'devices', 'compare']
 
 const subscribe = (listener: () => void) => {
   window.addEventListener('hashchange', listener)

@@ -25,6 +25,7 @@ import '../../styles/devices.css'
 import { type Comparison, compareDeployments, deploymentModelLabel, formatDifference, groupHistory } from './comparison'
 import { Histogram, LatencyChart } from './LatencyChart'
 import { PairForm } from './PairForm'
+import { DeployThreshold } from './DeployThreshold'
 import { runOption } from './runOption'
 
 interface Live {
@@ -382,6 +383,7 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
             {verdict.label}
           </span>
         )}
+        {chosenRun?.task === 'detect' && <DeployThreshold run={chosenRun} />}
         {preset === FOLDER && (
           <label>
             Folder (TF.js layers model)

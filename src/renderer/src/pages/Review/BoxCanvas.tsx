@@ -51,6 +51,8 @@ export interface BoxCanvasProps {
   onSelect(id: number | null): void
   onDraw(rect: Rect): void
   onChange(id: number, rect: Rect): void
+  /** A model's box from the Evaluate page, drawn over the photo and not editable (evalMark.ts). */
+  mark?: { rect: Rect; text: string } | null
 }
 
 type Drag =
@@ -301,6 +303,7 @@ export const BoxCanvas = forwardRef<BoxCanvasHandle, BoxCanvasProps>(function Bo
               </g>
             )
           })}
+          {props.mark && <MarkBox {...props.mark} unit={unit} imageWidth={width} />}
           {drag?.kind === 'draw' && (
             <rect
               className="review-drawing"
@@ -316,6 +319,29 @@ export const BoxCanvas = forwardRef<BoxCanvasHandle, BoxCanvasProps>(function Bo
     </div>
   )
 })
+
+/** The Evaluate page's box: the predicted style, no handles, and clicks pass through to the photo and the labels. */
+function MarkBox({ rect: r, text, unit, imageWidth }: { rect: Rect; text: string; unit: number; imageWidth: number }) {
+  const style = sourceStyle('predicted')
+  const chip = labelChip(r, text, unit, imageWidth)
+  return (
+    <g
+      className="review-box review-mark"
+      style={{ color: style.colour }}
+      pointerEvents="none"
+      data-testid="review-mark"
+      data-rect={`${r.x},${r.y},${r.w},${r.h}`}
+    >
+      <rect x={r.x} y={r.y} width={r.w} height={r.h} vectorEffect="non-scaling-stroke" />
+      <g className={`review-label${chip.outside ? '' : ' is-inside'}`}>
+        <rect className="review-label-chip" x={chip.x} y={chip.y} width={chip.w} height={chip.h} rx={3 * unit} />
+        <text x={chip.textX} y={chip.textY} fontSize={chip.fontSize} style={{ fill: style.text }}>
+          {text}
+        </text>
+      </g>
+    </g>
+  )
+}
 
 /** "face · kindled 0.82 · smiling": the class, where the box came from, and the model's confidence when it has one. */
 function label(className: string | undefined, b: ReviewBox, smiling: boolean): string {

@@ -6,7 +6,9 @@ import { useStudio } from '../../api/context'
 import { reviewHash, useReviewImageParam } from '../../state/usePage'
 import { BoxCanvas, type BoxCanvasHandle } from './BoxCanvas'
 import { ClassList } from './ClassList'
-import type { Rect } from './geometry'
+import { useEvalMark } from './evalMark'
+import { EvalMarkPanel } from './EvalMarkPanel'
+import { type Rect, rounded } from './geometry'
 import { actionFor, CHEAT_SHEET } from './keys'
 import { ReviewToolbar } from './ReviewToolbar'
 import { SMILING_TAG, TagList } from './TagList'
@@ -94,6 +96,12 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
   const classForNew = drawClass ?? classes[0]?.id ?? null
 
   useEffect(() => setSelected(null), [shownId])
+  // A mistake opened from the Evaluate page: the model's box drawn over its photo, the missed label selected.
+  const mark = useEvalMark()
+  const markHere = mark && data?.image.id === mark.imageId ? mark : null
+  useEffect(() => {
+    if (mark?.labelBoxId && shownId === mark.imageId) setSelected(mark.labelBoxId)
+  }, [mark, shownId])
 
   const selectedBox = boxes.find((b) => b.id === selected) ?? null
 
@@ -332,6 +340,7 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
             onSelect={setSelected}
             onDraw={onDraw}
             onChange={(id, rect) => void photo.updateBox({ id, ...rect })}
+            mark={markHere?.prediction ? { rect: markHere.prediction, text: markText(markHere.prediction) } : null}
           />
         ) : (
           <div className="review-empty" data-testid="review-empty">
@@ -375,6 +384,22 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
               </div>
             </section>
           )}
+          {data && markHere && (
+            <EvalMarkPanel
+              mark={markHere}
+              classes={classes}
+              labelPresent={boxes.some((b) => b.id === markHere.labelBoxId)}
+              onAddLabel={(classId) => {
+                const p = markHere.prediction
+                if (p)
+                  void photo.addBox({ imageId: data.image.id, classId, ...rounded(p, data.image) }).then((box) => box && setSelected(box.id))
+              }}
+              onMoveLabel={() => {
+                const p = markHere.prediction
+                if (p && markHere.labelBoxId !== null) void photo.updateBox({ id: markHere.labelBoxId, ...rounded(p, data.image) })
+              }}
+            />
+          )}
           {data && <TagList tags={data.tags} inputRef={tagInput} onSet={(name, value) => void setTag(name, value)} />}
           <ClassList
             classes={classes}
@@ -404,3 +429,7 @@ function ReviewQueueView({ query, onQuery, startAt, asked, classes, onClasses }:
     </div>
   )
 }
+
+/** "model: face 0.83": the Evaluate page's box is the model's, never a label. */
+const markText = (p: { className: string; score: number | null }) =>
+  `model: ${[p.className, p.score === null ? '' : p.score.toFixed(2)].filter(Boolean).join(' ')}`

@@ -68,6 +68,11 @@ export function RunDetail({ run, job, busy, jobs = [], onResumed, onFineTune }: 
             </p>
           )}
         </div>
+        {run.task === 'detect' && run.bestCheckpoint !== null && (
+          <a className="button" href={`#evaluate?run=${run.id}`} data-testid="run-evaluate">
+            Evaluate
+          </a>
+        )}
         {run.state === 'done' && run.bestCheckpoint !== null && onFineTune && run.task === 'detect' && (
           <button
             type="button"
