@@ -4,7 +4,7 @@
 // The run's verdict shows above; a weak run asks for confirmation first, since its boxes would mostly be noise.
 // A classifier run predicts its tag instead: every photo in scope gets a predicted layer of the tag with its score,
 // under any label a person, a file or kindling gave it (no minimum score: a tag is set or not).
-import { useId, useState } from 'react'
+import { useEffect, useId, useState } from 'react'
 import type { JobProgress, PredictScope, Run } from '../../../../shared/api'
 import { bestScore, runVerdict } from '../../../../shared/run-quality'
 import { useStudio } from '../../api/context'
@@ -37,7 +37,10 @@ export function PredictPanel({ run, busy, jobs }: PredictPanelProps) {
   const studio = useStudio()
   const id = useId()
   const [scope, setScope] = useState<PredictScope>('all')
-  const [minScore, setMinScore] = useState('0.3')
+  // The threshold chosen on the Evaluate page ("Use for deploy") is the run's own: predictions start from it.
+  const runThreshold = run.task === 'detect' ? run.threshold : null
+  const [minScore, setMinScore] = useState(String(runThreshold ?? 0.3))
+  useEffect(() => setMinScore(String(runThreshold ?? 0.3)), [run.id, runThreshold])
   const [jobId, setJobId] = useState<string | null>(null)
   // A weak run's Predict first asks; the question stays until answered.
   const [confirming, setConfirming] = useState(false)
@@ -106,6 +109,7 @@ export function PredictPanel({ run, busy, jobs }: PredictPanelProps) {
               value={minScore}
               onChange={(e) => setMinScore(e.target.value)}
               aria-invalid={score === null}
+              title={runThreshold === null ? "The preset's threshold" : 'The run’s threshold, chosen on the Evaluate page'}
               data-testid="predict-min-score"
             />
           </>
