@@ -137,6 +137,31 @@ describe('int8 quantization (QDQ)', () => {
     }
   })
 
+  it('quantizes a fine-tune whose class predictors read the finest map too (average pools, concatenations)', async () => {
+    const built = withSeededRandom(1, () => buildDetector({ ...preset(name), classes: ['face', 'smiling-face'], fineClassFeatures: true }))
+    trainedLikeNorms(built.model)
+    const float = layersToOnnx(built.model)
+    built.model.dispose()
+    expect(onnx.ModelProto.decode(float).graph!.node!.filter((n) => n.opType === 'AveragePool').length).toBe(5)
+    const quantized = await quantizeOnnx(float, images.slice(0, 16))
+    const [a, b] = await Promise.all([OnnxDetector.load(float, { threads: 2 }), OnnxDetector.load(quantized, { threads: 2 })])
+    try {
+      const batch = images.slice(16, 24)
+      const pixels = new Float32Array(batch.length * batch[0].length)
+      batch.forEach((im, i) => pixels.set(im, i * im.length))
+      const [x, y] = [await a.run(pixels, batch.length), await b.run(pixels, batch.length)]
+      let diff = 0
+      let scale = 0
+      for (let i = 0; i < x.classLogits.length; i++) {
+        diff += Math.abs(x.classLogits[i] - y.classLogits[i])
+        scale = Math.max(scale, Math.abs(x.classLogits[i]))
+      }
+      expect(diff / x.classLogits.length / scale).toBeLessThan(0.02)
+    } finally {
+      await Promise.all([a.release(), b.release()])
+    }
+  })
+
   it('refuses calibration images of the wrong size', async () => {
     await expect(quantizeOnnx(fp32, [new Float32Array(10)])).rejects.toThrow(/10 values, the model takes 230400/)
   })
