@@ -5,13 +5,12 @@
 // tag on the photos. Waits on what the user sees.
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { launchChromium, ROOT, serve, type Served, stop } from './harness.js'
+import { describe, expect, test } from 'vitest'
+import { e2eFile, ROOT } from './harness.js'
 
 const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/classifier.png')
 const WAIT = { timeout: 90_000, interval: 100 }
@@ -19,14 +18,8 @@ const TRAINING = { timeout: 300_000, interval: 250 }
 const SIZE = 48
 const PHOTOS = 60
 
-let browser: Browser
-let served: Served | undefined
-const tempDirs: string[] = []
-const tempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-e2e-classifier-'))
-  tempDirs.push(dir)
-  return dir
-}
+const e2e = e2eFile('classifier')
+const tempDir = () => e2e.tempDir()
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? ''
 
 /** The photos and their tags' CSV: even-numbered photos red, odd ones blue, squares placed by a fixed sequence. */
@@ -53,16 +46,6 @@ async function squares(dir: string): Promise<string> {
   return csv
 }
 
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  if (served) await stop(served.child)
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true })
-})
-
 describe('A classifier from the Train page', () => {
   test('learns the red tag: scores on val shown, then predicted tags on the photos', { timeout: 600_000 }, async () => {
     const home = tempDir()
@@ -72,8 +55,8 @@ describe('A classifier from the Train page', () => {
     const env = { ...process.env, KINDLING_HOME: home, KINDLING_BACKEND: 'wasm' }
     await promisify(execFile)(process.execPath, ['bin/kindling.js', 'import', photos, '--tags', csv, '--project', project], { cwd: ROOT, env })
 
-    served = await serve(['--project', project], { KINDLING_HOME: home, KINDLING_BACKEND: 'wasm' })
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    const served = await e2e.serve(['--project', project], { KINDLING_HOME: home, KINDLING_BACKEND: 'wasm' })
+    const page = await e2e.browser.newPage({ viewport: { width: 1400, height: 1000 } })
     const pageErrors: string[] = []
     page.on('pageerror', (error) => pageErrors.push(error.message))
     await page.goto(`${served.url}#train`)

@@ -6,36 +6,19 @@
 // uses the threshold for deploy and sees it on the Devices page. Waits on what the user sees, never on a delay.
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { launchChromium, ROOT, serve, type Served, stop } from './harness.js'
+import type { Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
+import { e2eFile, ROOT } from './harness.js'
 import { dlibFaces } from '../helpers/fixtures.js'
 
 const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/evaluate.png')
 const WAIT = { timeout: 90_000, interval: 100 }
 const EVALUATING = { timeout: 300_000, interval: 250 }
 
-let browser: Browser
-let served: Served | undefined
-const tempDirs: string[] = []
-const tempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-e2e-evaluate-'))
-  tempDirs.push(dir)
-  return dir
-}
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  if (served) await stop(served.child)
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true })
-})
+const e2e = e2eFile('evaluate')
+const tempDir = () => e2e.tempDir()
 
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? ''
 /** "37.5 %" → 0.375; "–" (nothing kept) → null. */
@@ -83,8 +66,8 @@ describe('The Evaluate page', () => {
       'faces',
     )
 
-    served = await serve(['--project', project], { KINDLING_HOME: home, KINDLING_BACKEND: 'wasm' })
-    const page = await browser.newPage({ viewport: { width: 1400, height: 950 } })
+    const served = await e2e.serve(['--project', project], { KINDLING_HOME: home, KINDLING_BACKEND: 'wasm' })
+    const page = await e2e.browser.newPage({ viewport: { width: 1400, height: 950 } })
     const pageErrors: string[] = []
     page.on('pageerror', (error) => pageErrors.push(error.message))
     await page.goto(`${served.url}#train?run=1`)

@@ -5,37 +5,19 @@
 // its lineage, "fine-tuned from faces (epoch 1)", in the run list and its detail. Waits on what the user sees.
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { launchChromium, ROOT, serve, type Served, stop } from './harness.js'
+import { describe, expect, test } from 'vitest'
+import { e2eFile, ROOT } from './harness.js'
 import { dlibFaces } from '../helpers/fixtures.js'
 
 const SCREENSHOT = path.join(ROOT, 'tests/e2e/screenshots/finetune.png')
 const WAIT = { timeout: 90_000, interval: 100 }
 const TRAINING = { timeout: 540_000, interval: 250 }
 
-let browser: Browser
-let served: Served | undefined
-const tempDirs: string[] = []
-const tempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-e2e-finetune-'))
-  tempDirs.push(dir)
-  return dir
-}
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  if (served) await stop(served.child)
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true })
-})
+const e2e = e2eFile('finetune')
+const tempDir = () => e2e.tempDir()
 
 describe('Fine-tuning from the Train page', () => {
   test('a done run fine-tuned with smiling-face: the form prefilled, the new run done with its lineage', { timeout: 900_000 }, async () => {
@@ -68,8 +50,8 @@ describe('Fine-tuning from the Train page', () => {
       'faces',
     )
 
-    served = await serve(['--project', project], { KINDLING_HOME: home, KINDLING_BACKEND: 'wasm' })
-    const page = await browser.newPage({ viewport: { width: 1400, height: 950 } })
+    const served = await e2e.serve(['--project', project], { KINDLING_HOME: home, KINDLING_BACKEND: 'wasm' })
+    const page = await e2e.browser.newPage({ viewport: { width: 1400, height: 950 } })
     const pageErrors: string[] = []
     page.on('pageerror', (error) => pageErrors.push(error.message))
     await page.goto(`${served.url}#train?run=1`)

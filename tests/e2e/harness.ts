@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { type Browser, chromium } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 
@@ -62,4 +63,39 @@ export async function stop(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
   await exited
   clearTimeout(timer)
+}
+
+/**
+ * What a test file's tests share: Chromium, launched before them; temp folders; the studios it serves — all closed,
+ * stopped and removed after them. `const e2e = e2eFile('evaluate')`, then `e2e.browser`, `e2e.tempDir()` and
+ * `await e2e.serve(args, env)`.
+ */
+export function e2eFile(name: string) {
+  let browser: Browser | undefined
+  const dirs: string[] = []
+  const servers: Served[] = []
+  beforeAll(async () => {
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    for (const served of servers) await stop(served.child)
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+  })
+  return {
+    get browser(): Browser {
+      if (!browser) throw new Error('Chromium is not running: e2e.browser is for inside the tests')
+      return browser
+    },
+    tempDir(): string {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kindling-e2e-${name}-`))
+      dirs.push(dir)
+      return dir
+    },
+    async serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
+      const served = await serve(args, env)
+      servers.push(served)
+      return served
+    },
+  }
 }

@@ -14,11 +14,9 @@ import {
   labelledPhotos,
   runCheckpoint,
   splitPhotos,
-  startPredictWorker,
+  runPredictWorker,
   type PredictPhoto,
   type PredictWorkerInit,
-  type PredictWorkerReply,
-  type PredictWorkerRequest,
 } from '../train/index.js'
 
 /** Detections below this are not kept: low enough that no threshold a person would pick is above what was kept. */
@@ -105,48 +103,31 @@ export async function evaluationJob(
     },
     backend: options.backend,
   }
-  const worker = startPredictWorker(init)
   const changed = (e: Evaluation) => {
     options.onChange?.(e)
     return e
   }
-  const finished = new Promise<void>((resolve, reject) => {
-    worker.on('message', (msg: PredictWorkerReply) => {
-      try {
-        if (msg.type === 'end') resolve()
-        else if (msg.type === 'failed') reject(new Error(msg.error))
-        else if (msg.type === 'skip') {
-          counters.done++
-          ctx.skip(msg.skipped)
-          changed(store.evaluations.addPhotos(evaluationId, [], 1))
-          ctx.report(counters)
-        } else {
-          const photos = msg.photos.map(({ imageId, detections }) => {
-            const size = sizes.get(imageId)!
-            return { imageId, width: size.width, height: size.height, detections }
-          })
-          changed(store.evaluations.addPhotos(evaluationId, photos))
-          counters.done += photos.length
-          ctx.report(counters)
-        }
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)))
-      }
-    })
-    worker.on('error', (e) => reject(new Error(`the evaluation thread crashed: ${e.message}`)))
-    worker.on('exit', (code) => reject(new Error(`the evaluation thread exited (code ${code})`)))
-  })
-  const onCancel = () => worker.postMessage({ type: 'cancel' } satisfies PredictWorkerRequest)
-  ctx.signal.addEventListener('abort', onCancel)
-  if (ctx.signal.aborted) onCancel()
   try {
-    await finished
+    await runPredictWorker(init, ctx.signal, 'evaluation', {
+      skip: (skipped) => {
+        ctx.skip(skipped)
+        changed(store.evaluations.addPhotos(evaluationId, [], 1))
+        counters.done++
+        ctx.report(counters)
+      },
+      batch: (batch) => {
+        const photos = batch.map(({ imageId, detections }) => {
+          const size = sizes.get(imageId)!
+          return { imageId, width: size.width, height: size.height, detections }
+        })
+        changed(store.evaluations.addPhotos(evaluationId, photos))
+        counters.done += photos.length
+        ctx.report(counters)
+      },
+    })
   } catch (error) {
     changed(store.evaluations.finish(evaluationId, 'failed', (error as Error).message))
     throw error
-  } finally {
-    ctx.signal.removeEventListener('abort', onCancel)
-    await worker.terminate()
   }
   return changed(store.evaluations.finish(evaluationId, ctx.signal.aborted ? 'cancelled' : 'done'))
 }

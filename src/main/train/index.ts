@@ -67,7 +67,7 @@ export { COSTS, LATENCY_MS, presetFacts, TRAIN_STEP_SECONDS } from './preset-fac
 export {
   predictJob,
   preparePredict,
-  startPredictWorker,
+  runPredictWorker,
   type PredictWorkerInit,
   type PredictWorkerReply,
   type PredictWorkerRequest,

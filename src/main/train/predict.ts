@@ -41,8 +41,46 @@ export const DEFAULT_PREDICT_MIN_SCORE = 0.3
  * The prediction worker thread on its own, for another job that runs a checkpoint over photos (an evaluation): the
  * same messages as a prediction job gets.
  */
-export function startPredictWorker(init: PredictWorkerInit): Worker {
+function startPredictWorker(init: PredictWorkerInit): Worker {
   return startWorkerThread(import.meta.url, 'predict-worker', init)
+}
+
+type BatchPhotos = Extract<PredictorMessage, { type: 'batch' }>['photos']
+
+/**
+ * Run a prediction worker to its end: each batch and each photo it could not read to the caller, the job's cancel
+ * passed on, a failure, a crash or an early exit as an error naming the `what` thread. Stopped however it ends.
+ */
+export async function runPredictWorker(
+  init: PredictWorkerInit,
+  signal: AbortSignal,
+  what: string,
+  on: { batch: (photos: BatchPhotos) => void; skip: (skipped: Extract<PredictorMessage, { type: 'skip' }>['skipped']) => void },
+): Promise<void> {
+  const worker = startPredictWorker(init)
+  const finished = new Promise<void>((resolve, reject) => {
+    worker.on('message', (msg: PredictWorkerReply) => {
+      try {
+        if (msg.type === 'end') resolve()
+        else if (msg.type === 'failed') reject(new Error(msg.error))
+        else if (msg.type === 'skip') on.skip(msg.skipped)
+        else on.batch(msg.photos)
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)))
+      }
+    })
+    worker.on('error', (e) => reject(new Error(`the ${what} thread crashed: ${e.message}`)))
+    worker.on('exit', (code) => reject(new Error(`the ${what} thread exited (code ${code})`)))
+  })
+  const onCancel = () => worker.postMessage({ type: 'cancel' } satisfies PredictWorkerRequest)
+  signal.addEventListener('abort', onCancel)
+  if (signal.aborted) onCancel()
+  try {
+    await finished
+  } finally {
+    signal.removeEventListener('abort', onCancel)
+    await worker.terminate()
+  }
 }
 
 /** Check the request against the project and the run's checkpoints; throws StudioError naming the problem. */
@@ -123,10 +161,9 @@ export async function predictJob(
     },
     backend: options.backend,
   }
-  const worker = startPredictWorker(init)
   // A classifier's say on each photo's tag: the predicted layer (a person's, a label file's or kindling's stay on top),
   // scored by the probability of the value it gives. Disagree: a label layer of the photo says otherwise.
-  const writeTags = (tag: string, photos: Extract<PredictorMessage, { type: 'batch' }>['photos']) => {
+  const writeTags = (tag: string, photos: BatchPhotos) => {
     store.db.transaction(() => {
       for (const { imageId, probabilities } of photos) {
         if (!probabilities) continue
@@ -146,7 +183,7 @@ export async function predictJob(
     ctx.report(counters)
     options.onBatch?.()
   }
-  const write = (photos: Extract<PredictorMessage, { type: 'batch' }>['photos']) => {
+  const write = (photos: BatchPhotos) => {
     if (tag !== undefined) return writeTags(tag, photos)
     const rows = photos.map(({ imageId, detections }) => ({
       imageId,
@@ -166,32 +203,14 @@ export async function predictJob(
     ctx.report(counters)
     options.onBatch?.()
   }
-  const finished = new Promise<void>((resolve, reject) => {
-    worker.on('message', (msg: PredictWorkerReply) => {
-      try {
-        if (msg.type === 'end') resolve()
-        else if (msg.type === 'failed') reject(new Error(msg.error))
-        else if (msg.type === 'skip') {
-          summary.skipped++
-          counters.done++
-          ctx.skip(msg.skipped)
-        } else write(msg.photos)
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)))
-      }
-    })
-    worker.on('error', (e) => reject(new Error(`the prediction thread crashed: ${e.message}`)))
-    worker.on('exit', (code) => reject(new Error(`the prediction thread exited (code ${code})`)))
+  await runPredictWorker(init, ctx.signal, 'prediction', {
+    batch: write,
+    skip: (skipped) => {
+      summary.skipped++
+      counters.done++
+      ctx.skip(skipped)
+    },
   })
-  const onCancel = () => worker.postMessage({ type: 'cancel' } satisfies PredictWorkerRequest)
-  ctx.signal.addEventListener('abort', onCancel)
-  if (ctx.signal.aborted) onCancel()
-  try {
-    await finished
-  } finally {
-    ctx.signal.removeEventListener('abort', onCancel)
-    await worker.terminate()
-  }
   summary.cancelled = ctx.signal.aborted
   return summary
 }
