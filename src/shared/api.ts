@@ -245,12 +245,20 @@ export const ExportSettings = z.strictObject({
 })
 export type ExportSettings = z.input<typeof ExportSettings>
 
-/** What int8 costs, measured on the val split against the fp32 model (both run by ONNX Runtime). */
+/**
+ * What int8 costs, measured on the val split against the fp32 model (both run by ONNX Runtime): a detector's by AP50, a
+ * whole-image classifier's by accuracy (`metric`; an export from before classifiers had int8 has none: AP50).
+ */
 export const Int8Report = z.object({
   calibrationPhotos: z.number().int(),
   valPhotos: z.number().int(),
+  metric: z.enum(['ap50', 'accuracy']).optional(),
+  /** A detector's; null for a classifier, and when nothing was scored. */
   fp32Ap50: z.number().nullable(),
   int8Ap50: z.number().nullable(),
+  /** A classifier's: the share of val photos each model calls right; null when nothing was scored. */
+  fp32Accuracy: z.number().nullable().optional(),
+  int8Accuracy: z.number().nullable().optional(),
 })
 export type Int8Report = z.infer<typeof Int8Report>
 

@@ -3,6 +3,7 @@
 // training checkpoint keeps; and detector.json — the export's description, under the name every export has — says so,
 // with the input the model takes and the class names in output order (format `kindling-classifier`).
 import * as tfl from '@tensorflow/tfjs-layers'
+import type { Int8Report } from '../../shared/api.js'
 import type { ClassifierConfig } from '../classifier/index.js'
 import { describeInput, type ModelInput, type ModelOrigin } from '../detector/index.js'
 
@@ -15,13 +16,16 @@ export interface ClassifierDescription {
   task: 'classify'
   name: string
   origin: ModelOrigin
-  files: { onnx: string; tfjs: string }
+  /** onnxInt8: the int8 model (QDQ, the same input and output), when exported with int8. */
+  files: { onnx: string; onnxInt8?: string; tfjs: string }
   input: ModelInput
   outputs: { [PROBABILITIES_OUTPUT]: { shape: [1, number]; meaning: string } }
   /** Class names in output order. */
   classes: string[]
   /** The studio's own config, for tools that read it. */
   config: ClassifierConfig
+  /** What the int8 model costs in accuracy on the project's val photos (when there is one). */
+  int8?: Int8Report
 }
 
 /**

@@ -1,5 +1,5 @@
 // A detector (or a whole-image classifier: classifier-model.ts) on disk, ready to leave the studio: as ONNX (model.onnx, what ONNX Runtime on the device runs; fp32, and
-// int8 as model.int8.onnx when asked for) and as a TF.js layers model (model.json plus one weight shard, the runner's
+// int8 as model.int8.onnx when asked for, a classifier's too) and as a TF.js layers model (model.json plus one weight shard, the runner's
 // fallback where ONNX Runtime has no binary), with detector.json beside them saying how to use them without the studio
 // (detector/description.ts). The TF.js writer is detector/model-folder.ts, shared with training checkpoints; the ONNX
 // one is src/main/onnx/.
@@ -25,7 +25,7 @@ import { engineInfo, initEngine } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
 import { layersToOnnx } from '../onnx/index.js'
 import { buildClassifier, ClassifierConfig, classifierPreset, classifierPresetNames, isClassifierConfig } from '../classifier/index.js'
-import { describeClassifier, withProbabilities } from './classifier-model.js'
+import { describeClassifier, withProbabilities, type ClassifierDescription } from './classifier-model.js'
 
 export { MODEL_JSON, modelFolderSaver, WEIGHTS_FILE } from '../detector/index.js'
 
@@ -89,7 +89,6 @@ export async function exportModel(detector: ExportDetector, dir: string, options
   if (formats.length === 0) throw new Error('no model format to export: ask for onnx, tfjs or both')
   if (options.int8 && !formats.includes('onnx')) throw new Error('an int8 model is ONNX: export the onnx format with it')
   const classifier = isClassifierConfig(detector.config)
-  if (classifier && options.int8) throw new Error('int8 is made for detectors only: export the classifier in fp32')
   // A classifier answers with probabilities outside the studio (its checkpoint keeps logits).
   const model = classifier ? withProbabilities(detector.model) : detector.model
   fs.mkdirSync(dir, { recursive: true })
@@ -108,7 +107,11 @@ export async function exportModel(detector: ExportDetector, dir: string, options
     }
   }
   const description = isClassifierConfig(detector.config)
-    ? describeClassifier(detector.config, detector.origin, { onnx: ONNX_FILE, tfjs: MODEL_JSON })
+    ? describeClassifier(detector.config, detector.origin, {
+        onnx: ONNX_FILE,
+        ...(options.int8 ? { onnxInt8: INT8_ONNX_FILE } : {}),
+        tfjs: MODEL_JSON,
+      })
     : describeDetector(withScoreThreshold(detector.config, options.scoreThreshold), detector.origin, {
         onnx: ONNX_FILE,
         ...(options.int8 ? { onnxInt8: INT8_ONNX_FILE } : {}),
@@ -160,10 +163,13 @@ export async function exportPreset(presetName: string, dir: string, options: Exp
   }
 }
 
-/** Add an int8 model to an export folder: model.int8.onnx, and detector.json naming it and what it costs. */
+/**
+ * Add an int8 model to an export folder (a detector's or a classifier's): model.int8.onnx, and detector.json naming it
+ * and what it costs.
+ */
 export function addInt8(dir: string, bytes: Uint8Array, report: Int8Report): void {
   const file = path.join(dir, DESCRIPTION_FILE)
-  const description = JSON.parse(fs.readFileSync(file, 'utf8')) as DetectorDescription
+  const description = JSON.parse(fs.readFileSync(file, 'utf8')) as DetectorDescription | ClassifierDescription
   writeFileAtomic(path.join(dir, INT8_ONNX_FILE), bytes)
   description.files = { ...description.files, onnxInt8: INT8_ONNX_FILE }
   description.int8 = report

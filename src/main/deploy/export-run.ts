@@ -3,7 +3,8 @@
 // the project's train photos and scored against fp32 on val, so the user sees what int8 costs before deploying it.
 // The folder appears whole or not at all (written beside it, then renamed), so a cancelled or failed export leaves
 // the previous one in place. The exports are their own record: `listExports` reads their detector.json files. A
-// classifier run exports the same way (its model ending in class probabilities, classifier-model.ts), in fp32 only.
+// classifier run exports the same way (its model ending in class probabilities, classifier-model.ts), int8 included:
+// calibrated on the same train photos, its cost the accuracy lost on the val photos with the run's tag.
 import fs from 'node:fs'
 import path from 'node:path'
 import { ExportSettings, type Int8Report, type ModelExport, StudioError, type TrainSettings } from '../../shared/api.js'
@@ -12,43 +13,71 @@ import { engineInfo, initEngine } from '../engine/index.js'
 import type { JobContext } from '../jobs/index.js'
 import type { Store } from '../store/index.js'
 import { runCheckpoint } from '../train/index.js'
-import { isClassifierConfig } from '../classifier/index.js'
-import { classifierInt8Refusal } from './classifier-int8.js'
+import { ClassifierConfig, isClassifierConfig } from '../classifier/index.js'
 import { CLASSIFIER_FORMAT } from './classifier-model.js'
 import { addInt8, DESCRIPTION_FILE, exportFolder, modelFilesHash, ONNX_FILE } from './export-model.js'
 
 /**
  * The int8 model of an fp32 ONNX model, calibrated on the project's train photos, and what it costs: both scored on
- * the val split by ONNX Runtime with the studio's decoder (onnx/quantize.ts, onnx/accuracy.ts).
+ * the val split by ONNX Runtime — a detector's AP50 with the studio's decoder, a classifier's accuracy on the photos
+ * with the run's tag (onnx/quantize.ts, onnx/accuracy.ts, onnx/classifier-accuracy.ts).
  */
 export async function projectInt8(
   store: Store,
-  config: DetectorConfig,
+  config: DetectorConfig | ClassifierConfig,
   fp32: Uint8Array,
   calibrationPhotos: number,
   say: (message: string) => void = () => {},
-  run: Pick<TrainSettings, 'labels' | 'classMap'> = { labels: 'all' },
+  run: Pick<TrainSettings, 'labels' | 'classMap' | 'tag'> = { labels: 'all' },
 ): Promise<{ bytes: Uint8Array; report: Int8Report }> {
-  const { quantizeForProject, int8AccuracyCost } = await import('../onnx/index.js')
+  const { quantizeForProject, int8AccuracyCost, classifierInt8Cost } = await import('../onnx/index.js')
   say(`int8: calibrating on up to ${calibrationPhotos} train photos`)
   const quantized = await quantizeForProject(store, fp32, config, { calibrationPhotos })
+  const models = { fp32, int8: quantized.int8 }
+  if (isClassifierConfig(config)) {
+    const unscored = unscoredReport('accuracy', quantized.calibrationPhotos)
+    // A classifier is scored on its tag's val photos; a run always names its tag (an older record may not).
+    if (!run.tag) return { bytes: quantized.int8, report: unscored }
+    say(`int8: scoring fp32 and int8 on the val photos tagged ${run.tag} (set or not)`)
+    const cost = await classifierInt8Cost(store, models, config, { tag: run.tag, labels: run.labels })
+    const report = { ...unscored, valPhotos: cost.valPhotos, fp32Accuracy: cost.fp32Accuracy, int8Accuracy: cost.int8Accuracy }
+    return { bytes: quantized.int8, report: cost.valPhotos > 0 ? report : unscored }
+  }
   say('int8: scoring fp32 and int8 on the val split')
-  const cost = await int8AccuracyCost(store, { fp32, int8: quantized.int8 }, config, run)
-  const report = { calibrationPhotos: quantized.calibrationPhotos, valPhotos: cost.valPhotos, fp32Ap50: cost.fp32Ap50, int8Ap50: cost.int8Ap50 }
-  return { bytes: quantized.int8, report: cost.valPhotos > 0 ? report : { ...report, fp32Ap50: null, int8Ap50: null } }
+  const cost = await int8AccuracyCost(store, models, config, run)
+  const report = {
+    ...unscoredReport('ap50', quantized.calibrationPhotos),
+    valPhotos: cost.valPhotos,
+    fp32Ap50: cost.fp32Ap50,
+    int8Ap50: cost.int8Ap50,
+  }
+  return { bytes: quantized.int8, report: cost.valPhotos > 0 ? report : { ...report, valPhotos: 0, fp32Ap50: null, int8Ap50: null } }
+}
+
+/** An int8 report before (or without) scoring: calibrated, nothing measured on val. */
+function unscoredReport(metric: 'ap50' | 'accuracy', calibrationPhotos: number): Int8Report {
+  return {
+    calibrationPhotos,
+    valPhotos: 0,
+    metric,
+    fp32Ap50: null,
+    int8Ap50: null,
+    ...(metric === 'accuracy' ? { fp32Accuracy: null, int8Accuracy: null } : {}),
+  }
 }
 
 /**
  * Add int8 to an export folder, calibrated on the project's train photos but not scored (an untrained preset has no
- * accuracy to lose; a deployment's own export is measured by deploying it): the report says so with null AP50s.
+ * accuracy to lose; a deployment's own export is measured by deploying it): the report says so with null scores (valPhotos 0).
  */
 export async function addProjectInt8(store: Store, dir: string, calibrationPhotos = 300): Promise<void> {
   const { quantizeForProject } = await import('../onnx/index.js')
   const description = JSON.parse(fs.readFileSync(path.join(dir, DESCRIPTION_FILE), 'utf8')) as DetectorDescription
-  if (isClassifierConfig(description.config)) throw new Error(classifierInt8Refusal(`the model in ${dir}`))
+  const classifier = isClassifierConfig(description.config)
+  const config = classifier ? ClassifierConfig.parse(description.config) : DetectorConfig.parse(description.config)
   const fp32 = fs.readFileSync(path.join(dir, ONNX_FILE))
-  const quantized = await quantizeForProject(store, fp32, DetectorConfig.parse(description.config), { calibrationPhotos })
-  addInt8(dir, quantized.int8, { calibrationPhotos: quantized.calibrationPhotos, valPhotos: 0, fp32Ap50: null, int8Ap50: null })
+  const quantized = await quantizeForProject(store, fp32, config, { calibrationPhotos })
+  addInt8(dir, quantized.int8, unscoredReport(classifier ? 'accuracy' : 'ap50', quantized.calibrationPhotos))
 }
 
 export const exportsDir = (projectDir: string) => path.join(projectDir, 'exports')
@@ -85,10 +114,6 @@ export function prepareExport(store: Store, input: ExportSettings, out?: string)
     throw new StudioError('an int8 model is ONNX: export the onnx format to have int8', 'invalid', 'params.int8')
   }
   const checkpoint = runCheckpoint(store, settings.runId, settings.epoch)
-  if (settings.int8 && isClassifierConfig(checkpoint.info.config)) {
-    const name = store.runs.record(settings.runId)?.name
-    throw new StudioError(classifierInt8Refusal(`run ${settings.runId}${name ? ` ("${name}")` : ''}`), 'invalid', 'params.int8')
-  }
   return { settings, checkpoint }
 }
 
@@ -113,8 +138,9 @@ export async function exportRunJob(
     let int8: Int8Report | null = null
     if (settings.int8) {
       const fp32 = fs.readFileSync(path.join(partial, ONNX_FILE))
-      const config = DetectorConfig.parse(checkpoint.info.config)
-      // Scored on val as the run evaluated: its labels and its class map.
+      const stored = checkpoint.info.config
+      const config = isClassifierConfig(stored) ? ClassifierConfig.parse(stored) : DetectorConfig.parse(stored)
+      // Scored on val as the run evaluated: its labels and its class map (a classifier's: its tag).
       const run = store.runs.record(runId)?.settings ?? { labels: 'all' as const }
       const made = await projectInt8(store, config, fp32, settings.calibrationPhotos, (message) => ctx.report({ message }), run)
       // Cancelled while int8 was made: nothing replaces the previous export.

@@ -16,7 +16,6 @@ import type { DeviceStore, Store } from '../store/index.js'
 import type { StudioContext } from '../studio.js'
 import { fetchHostKey, HostKeyError } from './connection.js'
 import { Deployer, type ModelSource } from './deployer.js'
-import { classifierInt8Refusal, isClassifierFolder } from './classifier-int8.js'
 import { generateKey, KeyPassphraseError, readPrivateKey } from './keys.js'
 import { pairDevice, testDevice } from './pairing.js'
 import { NO_SECRET_BOX_MESSAGE, type SecretBox } from './secrets.js'
@@ -171,22 +170,13 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
       const int8 = precision === 'int8'
       if (runId !== undefined) {
         const { checkpoint, run } = runCheckpoint(store, runId, epoch)
-        if (int8 && isClassifierFolder(checkpoint)) {
-          throw new StudioError(classifierInt8Refusal(`run ${runId} ("${store.runs.get(runId)!.name}")`), 'invalid', 'params.precision')
-        }
         const threshold = store.runs.get(runId)?.threshold ?? undefined
-        const source = randomWeights
-          ? reinitializedSource(store.dir, checkpoint)
-          : folderSource(store, checkpoint, precision === 'int8', threshold)
+        const source = randomWeights ? reinitializedSource(store.dir, checkpoint) : folderSource(store, checkpoint, int8, threshold)
         model = { ...source, run }
       } else if (preset !== undefined) {
         const presetNames = await deployablePresets()
         if (!presetNames.includes(preset)) {
           throw new StudioError(`no preset named "${preset}" (presets: ${presetNames.join(', ')})`, 'invalid', 'params.preset')
-        }
-        const { classifierPresetNames } = await import('../classifier/index.js')
-        if (int8 && classifierPresetNames.includes(preset)) {
-          throw new StudioError(classifierInt8Refusal(`the preset ${preset}`), 'invalid', 'params.precision')
         }
         model = presetSource(store, preset, randomWeights, int8)
       } else {
@@ -194,10 +184,7 @@ export function deployHandlers(ctx: StudioContext): DeployHandlers {
         if (!['model.onnx', 'model.json'].some((f) => fs.existsSync(path.join(dir, f)))) {
           throw new StudioError(`no model (model.onnx or a TF.js model.json) in ${dir}`, 'not_found', 'params.modelDir')
         }
-        if (int8 && !fs.existsSync(path.join(dir, 'model.int8.onnx')) && isClassifierFolder(dir)) {
-          throw new StudioError(classifierInt8Refusal(`the model in ${dir}`), 'invalid', 'params.precision')
-        }
-        model = randomWeights ? reinitializedSource(store.dir, dir) : folderSource(store, dir, precision === 'int8')
+        model = randomWeights ? reinitializedSource(store.dir, dir) : folderSource(store, dir, int8)
         // A run's checkpoint given by its folder (the Train page's "Deploy…", a path pasted in) is still that run's.
         const run = runOfCheckpoint(store, dir)
         if (run) model = { ...model, run }

@@ -14,8 +14,8 @@ import { OnnxDetector } from './session.js'
 export const CALIBRATION_PHOTOS = 300
 
 /**
- * Up to `n` of the project's train-split photos as model inputs ([H, W, 3] float 0–255, stretched to the detector's
- * input exactly as the predictor does), chosen deterministically: spread evenly over the photos in sha256 order, so the
+ * Up to `n` of the project's train-split photos as model inputs ([H, W, 3] float 0–255, stretched to the model's
+ * input exactly as the predictor does, a detector's or a whole-image classifier's), chosen deterministically: spread evenly over the photos in sha256 order, so the
  * same photos calibrate on every machine whatever order they were imported in. Unreadable photos are left out.
  */
 export async function calibrationInputs(store: Store, config: Pick<DetectorConfig, 'input'>, n = CALIBRATION_PHOTOS): Promise<Float32Array[]> {

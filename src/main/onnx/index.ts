@@ -10,6 +10,7 @@ export {
   outputTail,
   calibrate,
   quantizeOnnx,
+  quantizeColumns,
   quantizeWeights,
   quantizeWithRanges,
   type ActivationType,
@@ -29,3 +30,4 @@ export {
   type Int8AccuracyOptions,
   type ProjectQuantizeOptions,
 } from './accuracy.js'
+export { classifierInt8Cost, classifierValImages, classifyWithOnnx, type ClassifierInt8Cost } from './classifier-accuracy.js'

@@ -1,10 +1,13 @@
-// Static int8 quantization of a float ONNX detector into QDQ form: QuantizeLinear/DequantizeLinear pairs around every
-// activation and a DequantizeLinear on every convolution's weights and bias, which ONNX Runtime's graph optimizer turns
-// into integer kernels (QLinearConv; MaxPool, Transpose and Reshape run on the 8-bit values) while the file stays a
+// Static int8 quantization of a float ONNX detector or whole-image classifier into QDQ form: QuantizeLinear/
+// DequantizeLinear pairs around every activation and a DequantizeLinear on every convolution's and dense (Gemm) layer's
+// weights and bias, which ONNX Runtime's graph optimizer turns into integer kernels (QLinearConv, QGemm,
+// QLinearGlobalAveragePool; MaxPool, Transpose, Reshape and Flatten run on the 8-bit values) while the file stays a
 // plain opset-13 graph any reader can run in float. The model keeps its float input and outputs. docs/runtimes.md.
 //
-// - Weights: per output channel (axis 0), symmetric int8 (zero point 0), scale max|w| / 127.
-// - Biases: int32 with scale input_scale · weight_scale[channel], zero point 0: what QLinearConv adds to its int32 sums.
+// - Weights: per output channel (a Conv's axis 0; a Gemm's B, [in, out], per column: axis 1), symmetric int8 (zero
+//   point 0), scale max|w| / 127.
+// - Biases: int32 with scale input_scale · weight_scale[channel], zero point 0: what QLinearConv and QGemm add to their
+//   int32 sums.
 //   Bias correction (on by default): rounding the weights shifts each output's mean by (W_q − W) · E[x]; that shift,
 //   with E[x] each input channel's mean over the calibration photos, is taken back out of the bias. Measured on a Pi
 //   preset trained on GENKI: it cuts the int8 error in the outputs by 40 % (mean |Δ box offset| 0.047 → 0.028).
@@ -15,7 +18,9 @@
 //   exposed as an output, min and max over all of them (MinMax), stretched to include 0 — except the detector's
 //   outputs (class logits, box offsets), whose 99.9th percentiles at each end are finer steps where detections are
 //   decided (DEFAULT_OUTPUT_PERCENTILE).
-// - A Relu or Clip(0, 6) right after a convolution keeps its float node, with the quantization on its output only:
+// - A classifier's closing Softmax stays float, and so does its input (the class logits): the last Gemm runs as QGemm
+//   with a float output, so the probabilities are computed from unrounded logits.
+// - A Relu or Clip(0, 6) right after a convolution or a Gemm keeps its float node, with the quantization on its output only:
 //   ONNX Runtime removes the activation when the quantized range already clips to it (Relu/ClipQuantFusion), and the
 //   range below guarantees that (its lower end is 0, its upper end not above Clip's max).
 // - Tensors that only move values (MaxPool, Transpose, Reshape) take their input's scale and zero point, so the runtime
@@ -58,7 +63,7 @@ export interface QuantizeOptions {
 export interface TensorRange {
   min: number
   max: number
-  /** A 4-D (NCHW) tensor's mean per channel over the calibration images, for bias correction. */
+  /** A 4-D (NCHW) tensor's mean per channel, or a 2-D one's per feature, over the calibration images: bias correction. */
   channelMeans?: Float64Array
 }
 
@@ -73,6 +78,10 @@ export const DEFAULT_OUTPUT_PERCENTILE = 99.9
 const VALUE_PRESERVING = new Set(['MaxPool', 'Transpose', 'Reshape', 'Identity', 'Flatten', 'Squeeze', 'Unsqueeze'])
 /** Activations the runtime folds into the quantization of their output when they follow a convolution. */
 const FOLDABLE_ACTIVATIONS = new Set(['Relu', 'Clip'])
+/** Ops with int8 weights (and an int32 bias), whose input is quantized: the integer kernels. */
+const WEIGHTED = new Set(['Conv', 'Gemm'])
+/** Ops left float, input and output: the tensors only they read are not quantized. */
+const FLOAT_OPS = new Set(['Softmax'])
 /** Elementwise ops that, fed from the graph input, form its float preprocessing (the input scaling). */
 const INPUT_SCALING = new Set(['Mul', 'Add', 'Sub', 'Div'])
 
@@ -148,7 +157,8 @@ export function activationsToQuantize(graph: Graph, options: Pick<QuantizeOption
       if (readers.length === 0 || outputs.has(out) || inputs.has(out) || tail.has(out)) continue
       // Inside the input scaling (read only by more scaling): float.
       if (floatPrefix.has(out) && readers.every((r) => floatPrefix.has(r.output?.[0] ?? ''))) continue
-      if (n.opType === 'Conv' && readers.every((r) => FOLDABLE_ACTIVATIONS.has(r.opType ?? ''))) continue
+      if (WEIGHTED.has(n.opType ?? '') && readers.every((r) => FOLDABLE_ACTIVATIONS.has(r.opType ?? ''))) continue
+      if (readers.every((r) => FLOAT_OPS.has(r.opType ?? ''))) continue
       chosen.push(out)
     }
   }
@@ -221,6 +231,12 @@ export async function calibrate(
             for (let i = (b * channels + c) * h * w, end = i + h * w; i < end; i++) acc += values[i]
             sum[c] += acc / (h * w)
           }
+        sums.set(name, sum)
+      } else if (dims.length === 2) {
+        // A dense layer's input [batch, features]: the mean of each feature.
+        const [batch, features] = dims
+        const sum = sums.get(name) ?? new Float64Array(features)
+        for (let b = 0; b < batch; b++) for (let c = 0; c < features; c++) sum[c] += values[b * features + c]
         sums.set(name, sum)
       }
       if (name === names[0]) seen += dims[0]
@@ -317,8 +333,27 @@ export function quantizeWeights(w: Float32Array, channels: number): { scales: Fl
 
 const INT32_MAX = 2 ** 31 - 1
 
+/** `quantizeWeights` for a [rows, columns] matrix quantized per column (a Gemm's B): scales [columns], values [rows, columns]. */
+export function quantizeColumns(w: Float32Array, rows: number, columns: number): { scales: Float32Array; values: Int8Array } {
+  const transposed = new Float32Array(w.length)
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) transposed[c * rows + r] = w[r * columns + c]
+  const { scales, values: byColumn } = quantizeWeights(transposed, columns)
+  const values = new Int8Array(w.length)
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) values[r * columns + c] = byColumn[c * rows + r]
+  return { scales, values }
+}
+
+/** A Gemm computes x · B + C, nothing else (no transposed x, no alpha or beta): the form QGemm takes per column. */
+function plainGemm(n: NodeProto): boolean {
+  const attr = (name: string, fallback: number) => {
+    const a = n.attribute?.find((x) => x.name === name)
+    return a ? (a.type === onnx.AttributeProto.AttributeType.FLOAT ? num(a.f) : num(a.i)) : fallback
+  }
+  return attr('transA', 0) === 0 && attr('alpha', 1) === 1 && attr('beta', 1) === 1
+}
+
 /**
- * The float model as QDQ ONNX, with activation ranges from `ranges` (see `calibrate`). Every Conv gets int8
+ * The float model as QDQ ONNX, with activation ranges from `ranges` (see `calibrate`). Every Conv and Gemm gets int8
  * per-channel weights and an int32 bias.
  */
 export function quantizeWithRanges(fp32: Uint8Array, ranges: ReadonlyMap<string, TensorRange>, options: QuantizeOptions = {}): Uint8Array {
@@ -376,6 +411,7 @@ export function quantizeWithRanges(fp32: Uint8Array, ranges: ReadonlyMap<string,
   for (const original of graph.node ?? []) {
     const n: NodeProto = { ...original, input: (original.input ?? []).map((i) => dequantized.get(i) ?? i) }
     if (n.opType === 'Conv') quantizeConv(original, n)
+    if (n.opType === 'Gemm' && plainGemm(original)) quantizeGemm(original, n)
     nodes.push(n)
     for (const out of n.output ?? []) if (chosen.has(out)) quantize(out)
   }
@@ -427,10 +463,60 @@ export function quantizeWithRanges(fp32: Uint8Array, ranges: ReadonlyMap<string,
         bias[o] -= shift
       }
     }
+    n.input![2] = int32Bias(bName, bias, inputParams.scale, scales)
+  }
+
+  /**
+   * Int8 weights per output column and an int32 bias behind DequantizeLinear nodes, for a Gemm (x · B + C) whose
+   * input is quantized: B is [in, out] (or [out, in] with transB), C [out].
+   */
+  function quantizeGemm(original: NodeProto, n: NodeProto): void {
+    const [x, wName, bName] = original.input ?? []
+    const w = initializers.get(wName)
+    if (!w) return
+    const dims = (w.dims ?? []).map(num)
+    if (dims.length !== 2) return
+    const transB = num(original.attribute?.find((a) => a.name === 'transB')?.i ?? 0) === 1
+    const [inUnits, units] = transB ? [dims[1], dims[0]] : dims
+    const wf = floatData(w)
+    const { scales, values } = transB ? quantizeWeights(wf, units) : quantizeColumns(wf, inUnits, units)
+    const at = (k: number, o: number) => (transB ? o * inUnits + k : k * units + o)
+    const wq = constant(`${wName}_quantized`, values, dims)
+    const ws = constant(`${wName}_scale`, scales, [units])
+    const wz = constant(`${wName}_zero_point`, new Int8Array(units), [units])
+    const wdq = unique(`${wName}_dequantized`)
+    nodes.push({
+      opType: 'DequantizeLinear',
+      name: unique(`${wName}_DequantizeLinear`),
+      input: [wq, ws, wz],
+      output: [wdq],
+      attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: transB ? 0 : 1 }],
+    })
+    n.input![1] = wdq
+    const inputParams = params.get(x)
+    const b = bName ? initializers.get(bName) : undefined
+    if (!b || !inputParams) return
+    const bias = floatData(b)
+    if (bias.length !== units) return
+    // Bias correction, as for a convolution: each output's shift (W_q − W) · E[x], with E[x] each input's mean.
+    const means = options.biasCorrection === false ? undefined : ranges.get(x)?.channelMeans
+    if (means && means.length === inUnits) {
+      for (let o = 0; o < units; o++) {
+        let shift = 0
+        for (let k = 0; k < inUnits; k++) shift += (values[at(k, o)] * scales[o] - wf[at(k, o)]) * means[k]
+        bias[o] -= shift
+      }
+    }
+    n.input![2] = int32Bias(bName, bias, inputParams.scale, scales)
+  }
+
+  /** A bias as int32 (scale input scale × weight scale per channel) behind a DequantizeLinear: its dequantized name. */
+  function int32Bias(bName: string, bias: Float32Array, inputScale: number, weightScales: Float32Array): string {
+    const channels = weightScales.length
     const biasScales = new Float32Array(channels)
     const biasValues = new Int32Array(channels)
     for (let o = 0; o < channels; o++) {
-      biasScales[o] = Math.fround(inputParams.scale * scales[o])
+      biasScales[o] = Math.fround(inputScale * weightScales[o])
       biasValues[o] = Math.max(-INT32_MAX, Math.min(INT32_MAX, Math.round(bias[o] / biasScales[o])))
     }
     const bq = constant(`${bName}_quantized`, biasValues, [channels])
@@ -444,12 +530,12 @@ export function quantizeWithRanges(fp32: Uint8Array, ranges: ReadonlyMap<string,
       output: [bdq],
       attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
     })
-    n.input![2] = bdq
+    return bdq
   }
 
   // The float weights and biases now live only as their quantized copies.
   const replaced = new Set(
-    (graph.node ?? []).filter((n) => n.opType === 'Conv').flatMap((n) => (n.input ?? []).slice(1).filter((i) => initializers.has(i))),
+    (graph.node ?? []).filter((n) => WEIGHTED.has(n.opType ?? '')).flatMap((n) => (n.input ?? []).slice(1).filter((i) => initializers.has(i))),
   )
   const stillRead = new Set(nodes.flatMap((n) => n.input ?? []))
   const kept = (graph.initializer ?? []).filter((t) => !replaced.has(t.name!) || stillRead.has(t.name!))

@@ -3,6 +3,7 @@
 // Ends with `RESULT {json}`.
 import path from 'node:path'
 import { ExportSettings, type ModelFormat, StudioError } from '../../../shared/api.js'
+import { int8CostText } from '../../../shared/int8-cost.js'
 import { parseOptions, UsageError } from '../usage.js'
 import { runJobFromCli, withProject } from '../cli-studio.js'
 
@@ -13,8 +14,9 @@ export const EXPORT_MODEL_USAGE =
   `                                                weights, as ONNX (model.onnx, opset 13, batch norm folded) and/or\n` +
   `                                                TF.js, with detector.json (input, anchors, box coder, classes,\n` +
   `                                                thresholds; a classifier's: classes and its one probabilities\n` +
-  `                                                output); --int8 (detectors only) adds model.int8.onnx calibrated on\n` +
-  `                                                the project's train photos, with its val AP50 against fp32`
+  `                                                output); --int8 adds model.int8.onnx calibrated on the project's\n` +
+  `                                                train photos, with its val AP50 (a classifier's: accuracy) against\n` +
+  `                                                fp32`
 
 const FORMATS: readonly ModelFormat[] = ['onnx', 'tfjs']
 
@@ -111,11 +113,7 @@ export async function exportModelCommand(args: string[]): Promise<number> {
         return 1
       }
       console.log(`Exported run ${exported.runId} (epoch ${exported.epoch}) to ${exported.dir}:\n${sizes(exported.files)}`)
-      if (exported.int8) {
-        const { fp32Ap50, int8Ap50, valPhotos } = exported.int8
-        const ap = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3))
-        console.log(`int8 on ${valPhotos} val photos: AP50 ${ap(int8Ap50)} against fp32's ${ap(fp32Ap50)}`)
-      }
+      if (exported.int8) console.log(int8CostText(exported.int8))
       console.log(`RESULT ${JSON.stringify({ ...exported, files: exported.files.map((f) => f.name) })}`)
       return 0
     })

@@ -95,8 +95,10 @@ const FOLDER = ':folder'
 /** The model select's entries for trained runs: `run:ID`. */
 const RUN = 'run:'
 
-/** int8 is a detector's: a whole-image classifier deploys in fp32 (the studio refuses int8 of one, saying why). */
-const CLASSIFIER_FP32 = 'A whole-image classifier runs in fp32: int8 is made and scored for detectors only'
+/** What int8 is, a detector's and a whole-image classifier's alike. */
+const INT8_TITLE =
+  "int8: the model quantized on the project's train photos (its export's, when it has one); what it costs on val — a " +
+  "detector's AP50, a classifier's accuracy — is shown by the Train page's Export with int8"
 
 /** How a deployment runs: the runtime, ONNX Runtime's threads (undefined: the device's cores) and the precision. */
 interface RunOn {
@@ -206,12 +208,6 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
       ? runs.find((r) => r.bestCheckpoint === modelDir.trim())
       : undefined
   const verdict = chosenRun ? runVerdict(bestScore(chosenRun), chosenRun.task) : null
-  const classifierPreset = classifierPresets.includes(preset)
-  const fp32Only = chosenRun?.task === 'classify' || classifierPreset
-  // Picking a classifier takes int8 away: what is asked is what can run.
-  useEffect(() => {
-    if (fp32Only) setPrecision('fp32')
-  }, [fp32Only])
   const chosen: RunOn = { runtime, precision, ...(threads.trim() ? { threads: Number(threads) } : {}) }
   const start = async (randomWeights: boolean, on: RunOn = chosen, compareWith?: number): Promise<number | null> => {
     setProblem(null)
@@ -421,8 +417,8 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
           <select
             value={precision}
             onChange={(e) => setPrecision(e.target.value as DeployPrecision)}
-            disabled={runtime === 'tfjs' || fp32Only}
-            title={fp32Only ? CLASSIFIER_FP32 : undefined}
+            disabled={runtime === 'tfjs'}
+            title={INT8_TITLE}
             data-testid="deploy-precision"
           >
             <option value="fp32">fp32</option>
@@ -475,9 +471,9 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
         </button>
         <button
           className="button"
-          disabled={running || fp32Only}
+          disabled={running}
           onClick={guarded(() => void comparePrecisions())}
-          title={fp32Only ? CLASSIFIER_FP32 : 'The model at fp32, then at int8 (its int8 export), on ONNX Runtime'}
+          title="The model at fp32, then at int8 (its int8 export), on ONNX Runtime: a detector or a classifier"
           data-testid="deploy-compare-precisions"
         >
           Compare fp32 / int8

@@ -1,8 +1,9 @@
 // "Export": the run's best checkpoint leaves the studio as ONNX (what ONNX Runtime runs on the Pi) and TF.js, with
 // detector.json saying how to run it without the studio — and, when asked, as int8 with what it costs in accuracy
-// (val AP50 against fp32), shown here before anyone deploys it. A job like predicting: one at a time, with Cancel.
+// (a detector's val AP50, a classifier's val accuracy, against fp32), shown here before anyone deploys it. A job like predicting: one at a time, with Cancel.
 import { useCallback, useEffect, useState } from 'react'
 import type { JobProgress, ModelExport, Run } from '../../../../shared/api'
+import { int8CostText } from '../../../../shared/int8-cost'
 import { useConnection, useStudio } from '../../api/context'
 import { errorMessage, messageForForm } from '../../state/errors'
 import { useSubmit } from '../../state/useSubmit'
@@ -15,7 +16,6 @@ export interface ExportPanelProps {
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
-const ap = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3))
 
 function useExports(runId: number, refreshWhen: unknown) {
   const studio = useStudio()
@@ -63,12 +63,12 @@ export function ExportPanel({ run, busy, jobs }: ExportPanelProps) {
           if (!disabledWhy) void start.submit()
         }}
       >
-        {/* int8 is made and scored (AP50) for detectors only: a classifier exports in fp32. */}
-        {run.task === 'detect' && (
-          <label className="radio" title="Also an int8 model: calibrated on the project's train photos, scored against fp32 on val">
-            <input type="checkbox" checked={int8} onChange={(e) => setInt8(e.target.checked)} data-testid="export-int8" /> int8 too
-          </label>
-        )}
+        <label
+          className="radio"
+          title={`Also an int8 model: calibrated on the project's train photos, scored against fp32 on val (${run.task === 'classify' ? 'accuracy' : 'AP50'})`}
+        >
+          <input type="checkbox" checked={int8} onChange={(e) => setInt8(e.target.checked)} data-testid="export-int8" /> int8 too
+        </label>
         <button
           type="submit"
           className="button"
@@ -108,14 +108,7 @@ export function ExportPanel({ run, busy, jobs }: ExportPanelProps) {
                   .map((f) => `${f.name} ${megabytes(f.bytes)}`)
                   .join(' · ')}
               </div>
-              {e.int8 && (
-                <div data-testid="export-int8-cost">
-                  int8 on {e.int8.valPhotos} val photos: AP50 {ap(e.int8.int8Ap50)} against fp32’s {ap(e.int8.fp32Ap50)}
-                  {e.int8.fp32Ap50 !== null &&
-                    e.int8.int8Ap50 !== null &&
-                    ` (${(e.int8.int8Ap50 - e.int8.fp32Ap50 >= 0 ? '+' : '') + (e.int8.int8Ap50 - e.int8.fp32Ap50).toFixed(3)})`}
-                </div>
-              )}
+              {e.int8 && <div data-testid="export-int8-cost">{int8CostText(e.int8)}</div>}
             </li>
           ))}
         </ul>
