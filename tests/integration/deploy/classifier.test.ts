@@ -2,8 +2,9 @@
 // tag `red`, one epoch of the Pi's classifier preset) exported through `export.start` — ONNX and TF.js ending in class
 // probabilities, with detector.json saying it is a classifier — where ONNX Runtime gives the probabilities the
 // checkpoint gives; then deployed to "This computer" by its run id, where the runner times it (samples streamed, a
-// latency summary) on ONNX Runtime and on TF.js, knowing it for a classifier. int8 is refused naming the run, from the
-// studio and from the command line; `kindling export-model` and `kindling deploy --run` work on it.
+// latency summary) on ONNX Runtime and on TF.js, knowing it for a classifier. At int8 too: exported with int8 (its cost
+// the val accuracy fp32 → int8) and deployed at int8, where the runner times model.int8.onnx; from the studio and from
+// the command line (`kindling export-model --int8` prints the accuracy cost; `kindling deploy --run` works on it).
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -135,11 +136,37 @@ describe('a classifier run', () => {
     tfjs.forEach((p, i) => expect(Math.abs(p - expected[i])).toBeLessThan(1e-5))
   }, 120_000)
 
-  it('refuses int8, naming the run and saying why, from the export and from a deploy', async () => {
-    const why = new RegExp(`invalid: run ${runId} \\("${runName}"\\) is a whole-image classifier: int8 is made and scored for detectors only`)
-    await expect(request(studio, 'export.start', { runId, int8: true })).rejects.toThrow(why)
-    await expect(request(studio, 'deploy.start', { device: 'this-computer', runId, precision: 'int8' })).rejects.toThrow(why)
-  })
+  it('exports with int8, its cost the val accuracy fp32 → int8, and deploys at int8: the runner times model.int8.onnx', async () => {
+    const { jobId } = await request(studio, 'export.start', { runId, int8: true })
+    expect(await finished(studio, jobId)).toMatchObject({ kind: 'export', state: 'done' })
+    const [exported] = await request(studio, 'export.list', { runId })
+    expect(exported.files.map((f) => f.name)).toContain('model.int8.onnx')
+    const counts = await request(studio, 'train.counts', { labels: 'all', tag: 'red' })
+    expect(exported.int8).toMatchObject({
+      metric: 'accuracy',
+      valPhotos: counts.val,
+      fp32Accuracy: expect.any(Number),
+      int8Accuracy: expect.any(Number),
+      fp32Ap50: null,
+      int8Ap50: null,
+    })
+    const description = JSON.parse(fs.readFileSync(path.join(exported.dir, 'detector.json'), 'utf8'))
+    expect(description).toMatchObject({ task: 'classify', files: { onnxInt8: 'model.int8.onnx' }, int8: { metric: 'accuracy' } })
+
+    const int8 = await deployed({ device: 'this-computer', runId, iterations: 3, warmup: 1, precision: 'int8' })
+    expect(int8.deployment.payload).toMatchObject({
+      state: 'done',
+      message: null,
+      samples: 3,
+      runtime: 'onnx',
+      precision: 'int8',
+      fallback: null,
+      run: { id: runId, name: runName, epoch: 1 },
+    })
+    expect(int8.deployment.payload.info).toMatchObject({ task: 'classify', classes: ['not red', 'red'] })
+    expect(int8.samples).toHaveLength(3)
+    expect(int8.deployment.payload.summary!.p50Ms).toBeGreaterThan(0)
+  }, 120_000)
 
   it('deploys to This computer by its run id: timed like a detector, samples streamed, on ONNX Runtime and on TF.js', async () => {
     const onnx = await deployed({ device: 'this-computer', runId, iterations: 3, warmup: 1 })
@@ -174,7 +201,7 @@ describe('a classifier run', () => {
     expect(random.deployment.payload.info).toMatchObject({ task: 'classify' })
   }, 120_000)
 
-  it('kindling export-model and kindling deploy --run take it from the command line; --int8 is refused naming the run', async () => {
+  it('kindling export-model (--int8 printing the accuracy cost) and kindling deploy --run take it from the command line', async () => {
     await studio.close()
     const kindling = (...args: string[]) =>
       promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/kindling.js'), ...args], {
@@ -191,9 +218,15 @@ describe('a classifier run', () => {
     // An earlier classifier export may be replaced by the next.
     expect((await kindling('export-model', '--project', project, '--run', String(runId), '--out', out)).code).toBe(0)
 
-    const int8 = await kindling('export-model', '--project', project, '--run', String(runId), '--int8', '--out', path.join(tempDir(), 'x'))
-    expect(int8.code).toBe(1)
-    expect(int8.stderr).toContain(`run ${runId} ("${runName}") is a whole-image classifier: int8 is made and scored for detectors only`)
+    const int8Out = path.join(tempDir(), 'x')
+    const int8 = await kindling('export-model', '--project', project, '--run', String(runId), '--int8', '--out', int8Out)
+    expect(int8.code).toBe(0)
+    expect(int8.stdout).toMatch(/^int8: scoring fp32 and int8 on the val photos tagged red \(set or not\)$/m)
+    expect(int8.stdout).toMatch(/^int8 on \d+ val photos: accuracy \d\.\d{3} → \d\.\d{3} \([+-]\d\.\d{3}\)$/m)
+    const result = JSON.parse(int8.stdout.match(/^RESULT (.*)$/m)![1])
+    expect(result.files).toContain('model.int8.onnx')
+    expect(result.int8).toMatchObject({ metric: 'accuracy', fp32Accuracy: expect.any(Number), int8Accuracy: expect.any(Number) })
+    expect(JSON.parse(fs.readFileSync(path.join(int8Out, 'detector.json'), 'utf8')).int8).toEqual(result.int8)
 
     const deploy = await kindling(
       'deploy',
