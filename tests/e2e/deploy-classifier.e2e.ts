@@ -1,9 +1,10 @@
 // A whole-image classifier deployed from the Devices page, end to end: a project of red or blue squares tagged `red`
 // (imported with a CSV, as `kindling import --tags` does) and a one-epoch classifier run trained from the command
 // line. The Devices page offers the run among the trained runs, as a classifier of its tag with its accuracy and the
-// verdict by accuracy; int8 is off for it, saying why; "Deploy and benchmark" on This computer times it and fills the
-// live numbers as for a detector. The Train page's run offers Export (fp32 only) and "Deploy…", which hands the
-// checkpoint to the Devices page with the run's verdict. Waits on what the user sees.
+// verdict by accuracy; "Deploy and benchmark" on This computer times it and fills the live numbers as for a detector.
+// int8 is offered for it as for a detector: the Train page's Export with int8 shows its cost as val accuracy fp32 →
+// int8, "Deploy…" hands the checkpoint to the Devices page with the run's verdict, where int8 shows that cost and a
+// deployment at int8 is timed. Waits on what the user sees.
 import { type ChildProcess, execFile, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -86,12 +87,14 @@ describe('A classifier on the Devices page', () => {
     // The newest run is the one chosen; its verdict is by accuracy.
     await expect.poll(() => page.getByTestId('deploy-preset').inputValue(), WAIT).toBe(await option.getAttribute('value'))
     expect(await text(page, 'deploy-run-explanation')).toMatch(/^Red squares: Accuracy \d+%/)
-    // int8 is a detector's: off for a classifier, and the precision comparison with it.
-    expect(await page.getByTestId('deploy-precision').isDisabled()).toBe(true)
-    expect(await page.getByTestId('deploy-precision').getAttribute('title')).toMatch(
-      /classifier runs in fp32: int8 is made and scored for detectors only/,
-    )
-    expect(await page.getByTestId('deploy-compare-precisions').isDisabled()).toBe(true)
+    // int8 is offered for a classifier as for a detector, and the precision comparison with it.
+    expect(await page.getByTestId('deploy-precision').isDisabled()).toBe(false)
+    expect(await page.getByTestId('deploy-precision').getAttribute('title')).toMatch(/a classifier's accuracy/)
+    expect(await page.getByTestId('deploy-compare-precisions').isDisabled()).toBe(false)
+    // Before an int8 export, int8 says where its cost on val comes from.
+    await page.getByTestId('deploy-precision').selectOption('int8')
+    await expect.poll(() => text(page, 'deploy-int8-cost'), WAIT).toMatch(/export it with int8 on the Train page/)
+    await page.getByTestId('deploy-precision').selectOption('fp32')
 
     await page.getByTestId('deploy-iterations').fill('3')
     await page.getByTestId('deploy-start').click()
@@ -104,18 +107,28 @@ describe('A classifier on the Devices page', () => {
     expect(await page.getByTestId('history-row').first().textContent()).toContain('Red squares (epoch 1)')
     await page.screenshot({ path: SCREENSHOT, fullPage: true })
 
-    // The Train page: Export without int8, and "Deploy…" hands the checkpoint over with the run's verdict.
+    // The Train page: Export with int8, its cost the val accuracy fp32 → int8; "Deploy…" hands the checkpoint over
+    // with the run's verdict, and int8 there shows that cost and is timed.
     await page.goto(`${server.url}#train`)
     await page.getByTestId('train-page').waitFor()
     await page.locator('[data-testid=run-list] li').first().click()
     await page.getByTestId('export-start').waitFor({ timeout: WAIT.timeout })
-    expect(await page.getByTestId('export-int8').count()).toBe(0)
+    await page.getByTestId('export-int8').check()
+    await page.getByTestId('export-start').click()
+    const cost = /^int8 on \d+ val photos: accuracy \d\.\d{3} → \d\.\d{3} \([+-]\d\.\d{3}\)$/
+    await expect.poll(() => text(page, 'export-int8-cost'), { ...WAIT, timeout: 120_000 }).toMatch(cost)
+    const exportCost = await text(page, 'export-int8-cost')
     const checkpoint = await text(page, 'run-checkpoint')
     await page.getByTestId('run-deploy').click()
     await page.getByTestId('devices-page').waitFor()
     await expect.poll(() => page.getByTestId('deploy-model-dir').inputValue(), WAIT).toBe(checkpoint)
     await expect.poll(() => text(page, 'deploy-run-explanation'), WAIT).toMatch(/^Red squares: Accuracy \d+%/)
-    expect(await page.getByTestId('deploy-precision').isDisabled()).toBe(true)
+    await page.getByTestId('deploy-precision').selectOption('int8')
+    await expect.poll(() => text(page, 'deploy-int8-cost'), WAIT).toBe(`Red squares (its epoch 1 export): ${exportCost}`)
+    await page.getByTestId('deploy-start').click()
+    if ((await text(page, 'deploy-run-verdict')) === 'Weak') await page.getByTestId('deploy-confirm-yes').click()
+    await expect.poll(() => text(page, 'live-runtime'), { ...WAIT, timeout: 120_000 }).toMatch(/^ONNX Runtime · \d+ threads? · int8$/)
+    await expect.poll(() => text(page, 'live-status'), { ...WAIT, timeout: 120_000 }).toMatch(/· done/)
     expect(pageErrors).toEqual([])
     await page.close()
   }, 300_000)

@@ -26,6 +26,7 @@ import { type Comparison, compareDeployments, deploymentModelLabel, formatDiffer
 import { Histogram, LatencyChart } from './LatencyChart'
 import { PairForm } from './PairForm'
 import { DeployThreshold } from './DeployThreshold'
+import { Int8Cost } from './Int8Cost'
 import { runOption } from './runOption'
 
 interface Live {
@@ -494,6 +495,7 @@ function DevicePanel({ device, onChanged }: { device: Device; onChanged(): void 
           {chosenRun.name}: {verdict.explanation}
         </p>
       )}
+      {chosenRun && precision === 'int8' && runtime !== 'tfjs' && <Int8Cost run={chosenRun} />}
       {confirming && (
         <div className="deploy-confirm" role="alertdialog" aria-label="Deploy a weak run?" data-testid="deploy-confirm">
           <p>
