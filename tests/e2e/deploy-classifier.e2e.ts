@@ -58,7 +58,7 @@ afterAll(async () => {
 })
 
 describe('A classifier on the Devices page', () => {
-  test('is offered by its accuracy, deployed to This computer in fp32 and timed; Train hands it over too', async () => {
+  test('is offered by its accuracy, deployed to This computer and timed; exported and deployed at int8 with its accuracy cost', async () => {
     const home = tempDir('kindling-e2e-deploy-classifier-home-')
     const photos = tempDir('kindling-e2e-deploy-classifier-photos-')
     const project = path.join(tempDir('kindling-e2e-deploy-classifier-'), 'Squares')
