@@ -95,15 +95,16 @@ describe('A classifier from the Train page', () => {
     const photosLine = await text(page, 'run-photos')
     const valPhotos = Number(/· (\d+) val/.exec(photosLine)![1])
     expect(cells.reduce((a, b) => a + b, 0)).toBe(valPhotos)
-    // The run list says accuracy, not AP50; a classifier is not fine-tuned with classes; it is exported (fp32 only)
-    // and deployed like a detector (tests/e2e/deploy-classifier.e2e.ts).
+    // The run list says accuracy, not AP50; a classifier is not fine-tuned with classes; it is exported (int8 too, its
+    // cost by accuracy) and deployed like a detector (tests/e2e/deploy-classifier.e2e.ts).
     expect(await page.locator('[data-testid=run-list] li').first().textContent()).toMatch(
       /mobilenet-classifier-160 · tag red.*accuracy \d\.\d{3}/,
     )
     expect(await page.getByTestId('run-finetune').count()).toBe(0)
     expect(await page.getByTestId('run-deploy').count()).toBe(1)
     expect(await page.getByTestId('export-start').count()).toBe(1)
-    expect(await page.getByTestId('export-int8').count()).toBe(0)
+    expect(await page.getByTestId('export-int8').count()).toBe(1)
+    expect(await page.locator('label:has([data-testid=export-int8])').getAttribute('title')).toMatch(/scored against fp32 on val \(accuracy\)$/)
 
     // Predict the tag on every photo.
     expect(await page.getByTestId('predict-min-score').count()).toBe(0)
