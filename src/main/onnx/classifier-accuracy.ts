@@ -8,11 +8,21 @@ import * as ort from 'onnxruntime-node'
 import type { ClassifierScore, TrainSettings } from '../../shared/api.js'
 import { argmax, scoreClassifications, type ClassifierConfig } from '../classifier/index.js'
 import type { Store } from '../store/index.js'
-import { IDENTITY_PLAN, loadSample, loadTagDataset, type TrainImage } from '../train/index.js'
+import { DatasetError, IDENTITY_PLAN, loadSample, loadTagDataset, type TrainImage } from '../train/index.js'
 
 /** The run's val photos with their class (classIndex: 1 the tag set, 0 not), as its evaluations took them. */
 export function classifierValImages(store: Store, tag: string, labels: TrainSettings['labels'] = 'all'): TrainImage[] {
-  return loadTagDataset(store, tag, labels).val
+  try {
+    return loadTagDataset(store, tag, labels).val
+  } catch (error) {
+    // The project's tags changed since the run: say what int8 needed them for.
+    if (error instanceof DatasetError) {
+      throw new Error(`int8 is scored on the val photos tagged ${tag}, as the run was evaluated, but they cannot be loaded: ${error.message}`, {
+        cause: error,
+      })
+    }
+    throw error
+  }
 }
 
 /** Each readable image's class probabilities from an ONNX classifier (input `image`, one output), by image id. */

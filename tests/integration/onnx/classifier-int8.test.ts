@@ -177,6 +177,21 @@ describe('a classifier run exported with int8', () => {
     const sameClass = images.filter((im) => a.get(im.id)![1] > 0.5 === b.get(im.id)![1] > 0.5).length
     expect(sameClass).toBeGreaterThanOrEqual(images.length - 1)
   })
+
+  it("fails an int8 export clearly when the run's tag can no longer be loaded (every train photo now red)", async () => {
+    const store = studio.project!
+    for (const image of store.page({ sort: 'name', offset: 0, limit: 1000 }).items) {
+      if (image.split === 'train') store.tagTable.put({ imageId: image.id, name: 'red', value: true, source: 'human' })
+    }
+    const { jobId } = await request(studio, 'export.start', { runId, int8: true })
+    const end = await finished(studio, jobId)
+    expect(end).toMatchObject({ kind: 'export', state: 'failed' })
+    expect(end.message).toMatch(
+      /int8 is scored on the val photos tagged red, as the run was evaluated, but they cannot be loaded: every train photo/,
+    )
+    // The previous export stays as it was.
+    expect((await request(studio, 'export.list', { runId }))[0].int8).toEqual(exported.int8)
+  }, 120_000)
 })
 
 describe('alexnet-classifier at int8', () => {
