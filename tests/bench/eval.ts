@@ -88,7 +88,8 @@ function random(seed: number) {
   }
 }
 
-async function synthetic(count: number) {
+/** A project with a finished `count`-photo evaluation written straight into the store (see the header). */
+export async function syntheticEvaluation(count: number) {
   const studio = new Studio()
   const dir = tempDir('kindling-eval-bench-')
   await studio.openProject(dir, { create: true })
@@ -179,7 +180,12 @@ async function synthetic(count: number) {
     )
   }
   store.evaluations.finish(e.id, 'done')
+  return { studio, store, runId, evaluationId: e.id }
+}
 
+async function synthetic(count: number) {
+  const { studio, store, runId, evaluationId } = await syntheticEvaluation(count)
+  const e = { id: evaluationId }
   try {
     const cold = await timed(() => ask(studio, 'evaluations.get', { runId }))
     const report = cold.value!

@@ -426,10 +426,15 @@ export class EvaluationCache {
 
   constructor(private readonly keep = 3) {}
 
-  get(store: Store, evaluation: Evaluation): LoadedEvaluation {
+  /** Whether the evaluation is loaded and matched against labels of this fingerprint (asking it is then a walk). */
+  has(evaluation: Evaluation, fingerprint: string): boolean {
+    const l = this.loaded.get(evaluation.id)
+    return l !== undefined && l.evaluation.state === evaluation.state && l.fingerprint === fingerprint
+  }
+
+  get(store: Store, evaluation: Evaluation, fingerprint = store.evaluations.labelsFingerprint()): LoadedEvaluation {
     const run = store.runs.get(evaluation.runId)
     if (!run) throw new StudioError(`no run ${evaluation.runId} in this project`, 'not_found', 'params.runId')
-    const fingerprint = store.evaluations.labelsFingerprint()
     let l = this.loaded.get(evaluation.id)
     if (!l || l.evaluation.state !== evaluation.state) l = loadEvaluation(store, evaluation, run, fingerprint)
     else if (l.fingerprint !== fingerprint) l = l.relabel(currentLabels(store, l.kept, run), fingerprint)

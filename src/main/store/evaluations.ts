@@ -15,6 +15,8 @@ export interface NewEvaluation {
   topK: number
   /** The checkpoint's classes, in its order (detections' classIndex is 1-based in it). */
   classes: string[]
+  /** Which weights it infers with (evaluations/checkpoint-identity.ts); without one it is judged by its start time. */
+  identity?: { sha256: string; stamp: string } | null
 }
 
 /** One detection as kept: photo pixels, 1-based class in the checkpoint's order. */
@@ -67,8 +69,10 @@ export class EvaluationStore {
       const id = Number(
         this.sql
           .prepare(
-            `INSERT INTO evaluations (run_id, epoch, split, checkpoint, state, photos, min_score, top_k, classes, started_at, pid)
-             VALUES (@runId, @epoch, @split, @checkpoint, 'running', @photos, @minScore, @topK, @classes, @startedAt, @pid)`,
+            `INSERT INTO evaluations (run_id, epoch, split, checkpoint, state, photos, min_score, top_k, classes, started_at, pid,
+               checkpoint_sha256, checkpoint_stamp)
+             VALUES (@runId, @epoch, @split, @checkpoint, 'running', @photos, @minScore, @topK, @classes, @startedAt, @pid,
+               @sha256, @stamp)`,
           )
           .run({
             runId: e.runId,
@@ -81,6 +85,8 @@ export class EvaluationStore {
             classes: JSON.stringify(e.classes),
             startedAt: now,
             pid: process.pid,
+            sha256: e.identity?.sha256 ?? null,
+            stamp: e.identity?.stamp ?? null,
           }).lastInsertRowid,
       )
       return this.get(id)!
@@ -90,6 +96,52 @@ export class EvaluationStore {
   get(id: number): Evaluation | undefined {
     const row = this.sql.prepare<[number], Record<string, unknown>>(`SELECT ${COLUMNS} FROM evaluations WHERE id = ?`).get(id)
     return row && decode<Evaluation>(row, {})
+  }
+
+  /** The identity of the checkpoint it inferred with; null for one made before identities were kept. */
+  identity(id: number): { sha256: string; stamp: string } | null {
+    const row = this.sql
+      .prepare<[number], { sha256: string | null; stamp: string | null }>(
+        'SELECT checkpoint_sha256 AS sha256, checkpoint_stamp AS stamp FROM evaluations WHERE id = ?',
+      )
+      .get(id)
+    return row?.sha256 && row.stamp ? { sha256: row.sha256, stamp: row.stamp } : null
+  }
+
+  setIdentity(id: number, identity: { sha256: string; stamp: string }): void {
+    this.sql
+      .prepare<[string, string, number]>('UPDATE evaluations SET checkpoint_sha256 = ?, checkpoint_stamp = ? WHERE id = ?')
+      .run(identity.sha256, identity.stamp, id)
+  }
+
+  /** An answer kept for `request` while the labels had `fingerprint` (JSON, as put), or null. */
+  answer(id: number, request: string, fingerprint: string, now = Date.now()): string | null {
+    const row = this.sql
+      .prepare<[number, string, string], { answer: string }>(
+        'SELECT answer FROM evaluation_answers WHERE evaluation_id = ? AND request = ? AND fingerprint = ?',
+      )
+      .get(id, request, fingerprint)
+    if (!row) return null
+    this.sql.prepare<[number, number, string]>('UPDATE evaluation_answers SET used_at = ? WHERE evaluation_id = ? AND request = ?').run(now, id, request)
+    return row.answer
+  }
+
+  /** Keep an answer; answers of other fingerprints go, and only the `keep` most recently used stay. */
+  putAnswer(id: number, request: string, fingerprint: string, answer: string, keep = 24, now = Date.now()): void {
+    this.sql.transaction(() => {
+      this.sql.prepare<[number, string]>('DELETE FROM evaluation_answers WHERE evaluation_id = ? AND fingerprint != ?').run(id, fingerprint)
+      this.sql
+        .prepare<[number, string, string, string, number]>(
+          'INSERT OR REPLACE INTO evaluation_answers (evaluation_id, request, fingerprint, answer, used_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(id, request, fingerprint, answer, now)
+      this.sql
+        .prepare<[number, number, number]>(
+          `DELETE FROM evaluation_answers WHERE evaluation_id = ? AND request NOT IN
+             (SELECT request FROM evaluation_answers WHERE evaluation_id = ? ORDER BY used_at DESC LIMIT ?)`,
+        )
+        .run(id, id, keep)
+    })
   }
 
   /** The checkpoint's classes as the evaluation kept them. */
