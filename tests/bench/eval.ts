@@ -8,8 +8,10 @@
 //    20 stored detections each (near the faces and elsewhere, random scores), written straight into the store, since
 //    inferring 10,000 real photos would take this machine most of an hour and time only the part measured above. Timed
 //    through the dispatcher as the page asks: `evaluations.get` cold (photos loaded, matched, AP over ten IoUs), warm,
-//    at another threshold; the first `evaluations.errors` page of false alarms and of misses; and a report after a
-//    label edit (matched again). The Evaluate page's first paint is get + first errors page: the target is ≤ 200 ms.
+//    at another threshold; the first `evaluations.errors` page of false alarms and of misses. Then the Evaluate page's
+//    first paint as the page asks it (get, get at the threshold it starts at, the first errors page) — again in the same
+//    studio, after a restart with the labels unchanged (answered from the store: evaluations/answers.ts), and after a
+//    label edit (matched again). The target for the first paint is ≤ 200 ms.
 import os from 'node:os'
 import { dispatch } from '../../src/main/dispatcher.js'
 import { Studio } from '../../src/main/studio.js'
@@ -180,12 +182,26 @@ export async function syntheticEvaluation(count: number) {
     )
   }
   store.evaluations.finish(e.id, 'done')
-  return { studio, store, runId, evaluationId: e.id }
+  return { studio, store, dir, runId, evaluationId: e.id }
+}
+
+/**
+ * The Evaluate page's first paint, as it asks: the report with no threshold picked, the report at the threshold it then
+ * starts at (the run's deploy threshold, else the best F1's), and the first page of false alarms there.
+ */
+async function firstPaint(studio: Studio, runId: number, evaluationId: number): Promise<number> {
+  const t = performance.now()
+  const report = (await ask(studio, 'evaluations.get', { runId }))!
+  const threshold = Math.min(0.9999, Math.max(0.0001, report.runThreshold ?? report.bestF1?.score ?? 0.5))
+  await ask(studio, 'evaluations.get', { runId, threshold })
+  await ask(studio, 'evaluations.errors', { evaluationId, threshold, kind: 'false-alarm', limit: 100 })
+  return performance.now() - t
 }
 
 async function synthetic(count: number) {
-  const { studio, store, runId, evaluationId } = await syntheticEvaluation(count)
-  const e = { id: evaluationId }
+  const made = await syntheticEvaluation(count)
+  let studio = made.studio
+  const { dir, runId, evaluationId } = made
   try {
     const cold = await timed(() => ask(studio, 'evaluations.get', { runId }))
     const report = cold.value!
@@ -197,15 +213,20 @@ async function synthetic(count: number) {
     const warm = await times(() => ask(studio, 'evaluations.get', { runId }))
     const otherThreshold = (await timed(() => ask(studio, 'evaluations.get', { runId, threshold: 0.61 }))).ms
     const threshold = report.threshold
-    const falseAlarms = await times(() => ask(studio, 'evaluations.errors', { evaluationId: e.id, threshold, kind: 'false-alarm', limit: 100 }))
-    const misses = await times(() => ask(studio, 'evaluations.errors', { evaluationId: e.id, threshold, kind: 'miss', limit: 100 }))
+    const falseAlarms = await times(() => ask(studio, 'evaluations.errors', { evaluationId, threshold, kind: 'false-alarm', limit: 100 }))
+    const misses = await times(() => ask(studio, 'evaluations.errors', { evaluationId, threshold, kind: 'miss', limit: 100 }))
+    // The page's first paint once more in this studio (all in memory), then after a restart with the labels as they
+    // were (the studio closed and the project opened again: nothing in memory).
+    const paintWarm = await firstPaint(studio, runId, evaluationId)
+    await new Promise((resolve) => setImmediate(resolve))
+    await studio.close()
+    studio = new Studio()
+    await studio.openProject(dir)
+    const paintRestart = await firstPaint(studio, runId, evaluationId)
     // A box fixed in Review: the next report is matched again.
-    const someBox = store.db.prepare<[], { id: number }>("SELECT id FROM boxes WHERE source = 'human' LIMIT 1").get()!.id
+    const someBox = studio.project!.db.prepare<[], { id: number }>("SELECT id FROM boxes WHERE source = 'human' LIMIT 1").get()!.id
     await ask(studio, 'boxes.update', { id: someBox, x: 5 })
-    const rematched = await timed(async () => {
-      await ask(studio, 'evaluations.get', { runId })
-      return ask(studio, 'evaluations.errors', { evaluationId: e.id, threshold, kind: 'miss', limit: 100 })
-    })
+    const paintAfterEdit = await firstPaint(studio, runId, evaluationId)
     const payload = JSON.stringify(report).length
     return {
       photos: count,
@@ -217,7 +238,9 @@ async function synthetic(count: number) {
       errorsFalseAlarmsMs: round(falseAlarms, 2),
       errorsMissesMs: round(misses, 2),
       firstPaintColdMs: round(cold.ms + falseAlarms, 1),
-      afterLabelEditMs: round(rematched.ms, 1),
+      firstPaintWarmMs: round(paintWarm, 1),
+      firstPaintAfterRestartMs: round(paintRestart, 1),
+      afterLabelEditMs: round(paintAfterEdit, 1),
       reportKb: round(payload / 1024, 1),
     }
   } finally {
@@ -256,7 +279,9 @@ export default async function evalBench(args: string[]): Promise<object> {
       { request: 'evaluations.errors, false alarms, page 1', ms: syn.errorsFalseAlarmsMs },
       { request: 'evaluations.errors, misses, page 1', ms: syn.errorsMissesMs },
       { request: 'first paint, cold (get + errors)', ms: syn.firstPaintColdMs },
-      { request: 'get + errors after a label edit', ms: syn.afterLabelEditMs },
+      { request: 'first paint again (get, get at its threshold, errors)', ms: syn.firstPaintWarmMs },
+      { request: 'first paint after a restart (labels unchanged)', ms: syn.firstPaintAfterRestartMs },
+      { request: 'first paint after a label edit', ms: syn.afterLabelEditMs },
     ]),
   )
   console.log(`report size ${syn.reportKb} KB (JSON)`)

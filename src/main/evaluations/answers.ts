@@ -34,13 +34,7 @@ function firstPaint(store: Store, evaluation: Evaluation, run: Run, iou: EvalIou
 }
 
 /** The report at `iou` (and `threshold`, when one was picked): from memory, else the store, else matched now. */
-export function evaluationReport(
-  store: Store,
-  evaluation: Evaluation,
-  run: Run,
-  iou: EvalIou,
-  threshold: number | undefined,
-): EvaluationReport {
+export function evaluationReport(store: Store, evaluation: Evaluation, run: Run, iou: EvalIou, threshold: number | undefined): EvaluationReport {
   const fingerprint = store.evaluations.labelsFingerprint()
   const cache = evaluationCache(store)
   const request = `report:${iou}:${threshold ?? ''}:${run.threshold ?? ''}`

@@ -38,12 +38,17 @@ function files(dir: string): FileStat[] | null {
   return out
 }
 
+function hashOf(dir: string, list: readonly FileStat[]): string {
+  const names = list.map((f) => f.name)
+  return modelFilesHash(dir, names)
+}
+
 const stampOf = (list: readonly FileStat[]) => list.map((f) => `${f.name}:${f.size}:${f.mtimeMs}`).join('/')
 
 export function checkpointIdentity(dir: string): CheckpointIdentity | null {
   const list = files(dir)
   if (!list) return null
-  return { stamp: stampOf(list), sha256: modelFilesHash(dir, list.map((f) => f.name)) }
+  return { stamp: stampOf(list), sha256: hashOf(dir, list) }
 }
 
 /**
@@ -59,13 +64,10 @@ export function checkpointUnchanged(store: Store, evaluation: Evaluation): boole
   if (kept && kept.stamp === stamp) return true
   if (!kept) {
     if (list.some((f) => Math.floor(f.mtimeMs) > evaluation.startedAt)) return false
-    store.evaluations.setIdentity(evaluation.id, { stamp, sha256: modelFilesHash(evaluation.checkpoint, list.map((f) => f.name)) })
+    store.evaluations.setIdentity(evaluation.id, { stamp, sha256: hashOf(evaluation.checkpoint, list) })
     return true
   }
-  const sha256 = modelFilesHash(
-    evaluation.checkpoint,
-    list.map((f) => f.name),
-  )
+  const sha256 = hashOf(evaluation.checkpoint, list)
   if (sha256 !== kept.sha256) return false
   // Same bytes, new mtimes: remember the new stamp so the next check is a stat again.
   store.evaluations.setIdentity(evaluation.id, { stamp, sha256 })

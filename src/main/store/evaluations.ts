@@ -122,7 +122,9 @@ export class EvaluationStore {
       )
       .get(id, request, fingerprint)
     if (!row) return null
-    this.sql.prepare<[number, number, string]>('UPDATE evaluation_answers SET used_at = ? WHERE evaluation_id = ? AND request = ?').run(now, id, request)
+    this.sql
+      .prepare<[number, number, string]>('UPDATE evaluation_answers SET used_at = ? WHERE evaluation_id = ? AND request = ?')
+      .run(now, id, request)
     return row.answer
   }
 
