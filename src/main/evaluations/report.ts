@@ -51,9 +51,18 @@ interface MatchedLabel {
   foundScore: number | null
 }
 
+/**
+ * The counted detections (their photo still counts) in ranking order, as typed arrays rather than 200,000 objects: each
+ * one's rank in KeptDetections (its photo, class and score are there) and whether it found a label.
+ */
+export interface RankedOutcomes {
+  rank: Int32Array
+  tp: Uint8Array
+}
+
 /** Every detection and labelled box after matching at one IoU: detections by score (highest first), labels by area (largest first). */
 interface Matched {
-  detections: MatchedDetection[]
+  detections: RankedOutcomes
   labels: MatchedLabel[]
   /** Every class pooled, and each class's (index 0 is class 1): whole, before downsampling. */
   pooled: CountPoint[]
@@ -162,16 +171,18 @@ export class LoadedEvaluation {
     if (m) return m
     const t = IOU_INDEX.get(iou)
     if (t === undefined) throw new Error(`no matching kept at IoU ${iou}`)
-    const detections: MatchedDetection[] = []
     const labels: MatchedLabel[] = []
-    const { ranking, rankFlat, rankClass, rankScore } = this.kept
+    const { ranking, rankFlat } = this.kept
     const mask = this.hits()
+    const rank = new Int32Array(rankFlat.length)
+    const tp = new Uint8Array(rankFlat.length)
+    let n = 0
     for (let k = 0; k < rankFlat.length; k++) {
-      const photo = ranking[2 * k]
-      if (!this.perPhoto[photo]) continue
-      const tp = ((mask[rankFlat[k]] >> t) & 1) === 1
-      detections.push({ photo, det: ranking[2 * k + 1], classIndex: rankClass[k], score: rankScore[k], tp })
+      if (!this.perPhoto[ranking[2 * k]]) continue
+      rank[n] = k
+      tp[n++] = (mask[rankFlat[k]] >> t) & 1
     }
+    const detections: RankedOutcomes = { rank: rank.subarray(0, n), tp: tp.subarray(0, n) }
     this.perPhoto.forEach((match, photo) => {
       if (!match) return
       this.labels[photo]!.forEach((l, label) => {
@@ -181,9 +192,9 @@ export class LoadedEvaluation {
     })
     // Stable: equal areas stay in photo order, so pages are the same on every request.
     labels.sort((a, b) => b.area - a.area)
-    const perClass = this.classes.map((_, i) => rankedCurve(detections, i + 1))
+    const perClass = this.classes.map((_, i) => rankedCurve(this.kept, detections, i + 1))
     const labelledPerClass = this.classes.map((_, i) => labels.filter((l) => l.classIndex === i + 1).length)
-    const pooled = rankedCurve(detections)
+    const pooled = rankedCurve(this.kept, detections)
     m = {
       detections,
       labels,
@@ -303,18 +314,24 @@ export class LoadedEvaluation {
     const ofClass = (c: number) => q.classIndex === undefined || c === q.classIndex
     const picked: (MatchedDetection | MatchedLabel)[] = []
     let total = 0
-    const take = (item: MatchedDetection | MatchedLabel) => {
-      if (total >= q.offset && picked.length < q.limit) picked.push(item)
+    // Only the page's own items are made into objects; the rest are counted.
+    const take = (item: () => MatchedDetection | MatchedLabel) => {
+      if (total >= q.offset && picked.length < q.limit) picked.push(item())
       total++
     }
     if (q.kind === 'false-alarm') {
-      for (const d of m.detections) {
+      const { ranking, rankClass, rankScore } = this.kept
+      const { rank, tp } = m.detections
+      for (let i = 0; i < rank.length; i++) {
+        const k = rank[i]
         // Sorted by score: nothing further down reaches the threshold.
-        if (d.score < q.threshold) break
-        if (!d.tp && ofClass(d.classIndex)) take(d)
+        if (rankScore[k] < q.threshold) break
+        if (tp[i] === 0 && ofClass(rankClass[k])) {
+          take(() => ({ photo: ranking[2 * k], det: ranking[2 * k + 1], classIndex: rankClass[k], score: rankScore[k], tp: false }))
+        }
       }
     } else {
-      for (const l of m.labels) if ((l.foundScore === null || l.foundScore < q.threshold) && ofClass(l.classIndex)) take(l)
+      for (const l of m.labels) if ((l.foundScore === null || l.foundScore < q.threshold) && ofClass(l.classIndex)) take(() => l)
     }
     const items = picked.map((item) => this.describe(store, item))
     return { total, offset: q.offset, items }
@@ -369,21 +386,23 @@ export class LoadedEvaluation {
  * `countCurve` of detections already in ranking order (score highest first), of one class or all: the same points,
  * without copying and sorting 200,000 outcomes again.
  */
-function rankedCurve(ranked: readonly MatchedDetection[], classIndex?: number): CountPoint[] {
+function rankedCurve(kept: KeptDetections, outcomes: RankedOutcomes, classIndex?: number): CountPoint[] {
+  const { rankClass, rankScore } = kept
+  const { rank, tp: hit } = outcomes
   const points: CountPoint[] = []
   let tp = 0
   let fp = 0
   let last = -1
-  for (let i = 0; i < ranked.length; i++) {
-    const d = ranked[i]
-    if (classIndex !== undefined && d.classIndex !== classIndex) continue
+  for (let i = 0; i < rank.length; i++) {
+    const k = rank[i]
+    if (classIndex !== undefined && rankClass[k] !== classIndex) continue
     // Equal scores are counted together: the point of a score is written once, after its last detection.
-    if (last >= 0 && ranked[last].score !== d.score) points.push({ score: ranked[last].score, tp, fp })
-    if (d.tp) tp++
+    if (last >= 0 && rankScore[last] !== rankScore[k]) points.push({ score: rankScore[last], tp, fp })
+    if (hit[i] === 1) tp++
     else fp++
-    last = i
+    last = k
   }
-  if (last >= 0) points.push({ score: ranked[last].score, tp, fp })
+  if (last >= 0) points.push({ score: rankScore[last], tp, fp })
   return points
 }
 

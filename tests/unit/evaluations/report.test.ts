@@ -102,8 +102,13 @@ describe("the report's average precision", () => {
       const theirs = oracle(photos)
       theirs.classes.forEach((c, i) => expect(l.averagePrecision().classes[i].ap).toBeCloseTo(c.ap!, 12))
       const m = l.at(0.5)
-      expect(m.pooled).toEqual(countCurve(m.detections))
-      expect(m.perClass[1]).toEqual(countCurve(m.detections.filter((d) => d.classIndex === 2)))
+      const outcomes = Array.from(m.detections.rank, (k, i) => ({
+        score: l.kept.rankScore[k],
+        tp: m.detections.tp[i] === 1,
+        classIndex: l.kept.rankClass[k],
+      }))
+      expect(m.pooled).toEqual(countCurve(outcomes))
+      expect(m.perClass[1]).toEqual(countCurve(outcomes.filter((d) => d.classIndex === 2)))
     }
   })
 
