@@ -1,6 +1,7 @@
 // Evaluations of a run's checkpoint on a split (migration 17): `store.evaluations`. The detections of each photo are one
 // blob of float32 rows [classIndex, x, y, w, h, score] (photo pixels), written a batch at a time as the job goes, so a
 // 10,000-photo evaluation loads in one query and matching against the labels is redone without inferring again.
+import { createHash } from 'node:crypto'
 import type { EvalSplit, Evaluation, EvaluationState } from '../../shared/api.js'
 import { decode, type Statements } from './statements.js'
 
@@ -221,8 +222,9 @@ export class EvaluationStore {
 
   /**
    * A cheap fingerprint of everything a match depends on in the project's labels — every label box (class, place,
-   * attributes), which photos are reviewed — from one aggregate query: a box moved, added, deleted or reclassed, or a
-   * photo accepted, changes it. Project-wide, so an edit outside the split matches again for nothing, which is cheap.
+   * attributes), which photos are reviewed, the classes' names (a run's classes are found by name) — from aggregate
+   * queries: a box moved, added, deleted or reclassed, a photo accepted, or a class renamed, changes it. Project-wide,
+   * so an edit outside the split matches again for nothing, which is cheap.
    */
   labelsFingerprint(): string {
     const b = this.sql
@@ -236,7 +238,12 @@ export class EvaluationStore {
     const r = this.sql
       .prepare<[], { n: number; ids: number }>('SELECT count(*) AS n, total(id) AS ids FROM images WHERE reviewed_at IS NOT NULL')
       .get()!
-    return [b.n, b.ids, b.sum, b.attrs, r.n, r.ids].map((v) => Number(v).toString(36)).join('.')
+    const c = this.sql.prepare<[], { names: string | null }>("SELECT group_concat(id || ':' || name, '/') AS names FROM classes").get()!
+    const classes = createHash('sha256')
+      .update(c.names ?? '')
+      .digest('hex')
+      .slice(0, 12)
+    return [b.n, b.ids, b.sum, b.attrs, r.n, r.ids].map((v) => Number(v).toString(36)).join('.') + '.' + classes
   }
 
   /** The label boxes (never predictions) of the evaluation's photos, with whether each photo is reviewed now. */
