@@ -44,11 +44,7 @@ describe('first-paint answers kept in the store', () => {
     // Dragged elsewhere: answered, not kept.
     await request('evaluations.get', { runId, threshold: 0.2 })
     const kept = studio.project!.db.prepare('SELECT request FROM evaluation_answers ORDER BY request').all() as { request: string }[]
-    expect(kept.map((r) => r.request)).toEqual([
-      `errors:0.5:${threshold}:false-alarm::50:`,
-      `report:0.5:${threshold}:`,
-      'report:0.5::',
-    ])
+    expect(kept.map((r) => r.request)).toEqual([`errors:0.5:${threshold}:false-alarm::50:`, `report:0.5:${threshold}:`, 'report:0.5::'])
   })
 
   it('are read back after a restart with the labels as they were, without matching', async () => {
