@@ -8,8 +8,10 @@
 //    20 stored detections each (near the faces and elsewhere, random scores), written straight into the store, since
 //    inferring 10,000 real photos would take this machine most of an hour and time only the part measured above. Timed
 //    through the dispatcher as the page asks: `evaluations.get` cold (photos loaded, matched, AP over ten IoUs), warm,
-//    at another threshold; the first `evaluations.errors` page of false alarms and of misses; and a report after a
-//    label edit (matched again). The Evaluate page's first paint is get + first errors page: the target is ≤ 200 ms.
+//    at another threshold; the first `evaluations.errors` page of false alarms and of misses. Then the Evaluate page's
+//    first paint as the page asks it (get, get at the threshold it starts at, the first errors page) — again in the same
+//    studio, after a label edit (matched again), and after a restart with the labels unchanged since (answered from the
+//    store: evaluations/answers.ts). The target for the first paint is ≤ 200 ms.
 import os from 'node:os'
 import { dispatch } from '../../src/main/dispatcher.js'
 import { Studio } from '../../src/main/studio.js'
@@ -88,7 +90,8 @@ function random(seed: number) {
   }
 }
 
-async function synthetic(count: number) {
+/** A project with a finished `count`-photo evaluation written straight into the store (see the header). */
+export async function syntheticEvaluation(count: number) {
   const studio = new Studio()
   const dir = tempDir('kindling-eval-bench-')
   await studio.openProject(dir, { create: true })
@@ -179,7 +182,26 @@ async function synthetic(count: number) {
     )
   }
   store.evaluations.finish(e.id, 'done')
+  return { studio, store, dir, runId, evaluationId: e.id }
+}
 
+/**
+ * The Evaluate page's first paint, as it asks: the report with no threshold picked, the report at the threshold it then
+ * starts at (the run's deploy threshold, else the best F1's), and the first page of false alarms there.
+ */
+async function firstPaint(studio: Studio, runId: number, evaluationId: number): Promise<number> {
+  const t = performance.now()
+  const report = (await ask(studio, 'evaluations.get', { runId }))!
+  const threshold = Math.min(0.9999, Math.max(0.0001, report.runThreshold ?? report.bestF1?.score ?? 0.5))
+  await ask(studio, 'evaluations.get', { runId, threshold })
+  await ask(studio, 'evaluations.errors', { evaluationId, threshold, kind: 'false-alarm', limit: 100 })
+  return performance.now() - t
+}
+
+async function synthetic(count: number) {
+  const made = await syntheticEvaluation(count)
+  let studio = made.studio
+  const { dir, runId, evaluationId } = made
   try {
     const cold = await timed(() => ask(studio, 'evaluations.get', { runId }))
     const report = cold.value!
@@ -191,15 +213,20 @@ async function synthetic(count: number) {
     const warm = await times(() => ask(studio, 'evaluations.get', { runId }))
     const otherThreshold = (await timed(() => ask(studio, 'evaluations.get', { runId, threshold: 0.61 }))).ms
     const threshold = report.threshold
-    const falseAlarms = await times(() => ask(studio, 'evaluations.errors', { evaluationId: e.id, threshold, kind: 'false-alarm', limit: 100 }))
-    const misses = await times(() => ask(studio, 'evaluations.errors', { evaluationId: e.id, threshold, kind: 'miss', limit: 100 }))
-    // A box fixed in Review: the next report is matched again.
-    const someBox = store.db.prepare<[], { id: number }>("SELECT id FROM boxes WHERE source = 'human' LIMIT 1").get()!.id
+    const falseAlarms = await times(() => ask(studio, 'evaluations.errors', { evaluationId, threshold, kind: 'false-alarm', limit: 100 }))
+    const misses = await times(() => ask(studio, 'evaluations.errors', { evaluationId, threshold, kind: 'miss', limit: 100 }))
+    // The page's first paint once more in this studio (all in memory); after a box fixed in Review (matched again: the
+    // edited photo, then the ranking's tallies); and after a restart with the labels as they are then (the studio
+    // closed and the project opened again: nothing in memory).
+    const paintWarm = await firstPaint(studio, runId, evaluationId)
+    const someBox = studio.project!.db.prepare<[], { id: number }>("SELECT id FROM boxes WHERE source = 'human' LIMIT 1").get()!.id
     await ask(studio, 'boxes.update', { id: someBox, x: 5 })
-    const rematched = await timed(async () => {
-      await ask(studio, 'evaluations.get', { runId })
-      return ask(studio, 'evaluations.errors', { evaluationId: e.id, threshold, kind: 'miss', limit: 100 })
-    })
+    const paintAfterEdit = await firstPaint(studio, runId, evaluationId)
+    await new Promise((resolve) => setImmediate(resolve))
+    await studio.close()
+    studio = new Studio()
+    await studio.openProject(dir)
+    const paintRestart = await firstPaint(studio, runId, evaluationId)
     const payload = JSON.stringify(report).length
     return {
       photos: count,
@@ -211,7 +238,9 @@ async function synthetic(count: number) {
       errorsFalseAlarmsMs: round(falseAlarms, 2),
       errorsMissesMs: round(misses, 2),
       firstPaintColdMs: round(cold.ms + falseAlarms, 1),
-      afterLabelEditMs: round(rematched.ms, 1),
+      firstPaintWarmMs: round(paintWarm, 1),
+      firstPaintAfterRestartMs: round(paintRestart, 1),
+      afterLabelEditMs: round(paintAfterEdit, 1),
       reportKb: round(payload / 1024, 1),
     }
   } finally {
@@ -250,7 +279,9 @@ export default async function evalBench(args: string[]): Promise<object> {
       { request: 'evaluations.errors, false alarms, page 1', ms: syn.errorsFalseAlarmsMs },
       { request: 'evaluations.errors, misses, page 1', ms: syn.errorsMissesMs },
       { request: 'first paint, cold (get + errors)', ms: syn.firstPaintColdMs },
-      { request: 'get + errors after a label edit', ms: syn.afterLabelEditMs },
+      { request: 'first paint again (get, get at its threshold, errors)', ms: syn.firstPaintWarmMs },
+      { request: 'first paint after a restart (labels unchanged)', ms: syn.firstPaintAfterRestartMs },
+      { request: 'first paint after a label edit', ms: syn.afterLabelEditMs },
     ]),
   )
   console.log(`report size ${syn.reportKb} KB (JSON)`)

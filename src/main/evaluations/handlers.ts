@@ -4,7 +4,8 @@ import { type EvalSplit, StudioError } from '../../shared/api.js'
 import type { Store } from '../store/index.js'
 import type { Handlers, StudioContext } from '../studio.js'
 import { runCheckpoint } from '../train/index.js'
-import { evaluationCache } from './report.js'
+import { evaluationErrors, evaluationReport } from './answers.js'
+import { checkpointUnchanged } from './checkpoint-identity.js'
 
 type EvaluationsMethod = 'evaluations.start' | 'evaluations.get' | 'evaluations.list' | 'evaluations.errors' | 'runs.setThreshold'
 
@@ -29,8 +30,9 @@ export function evaluationsHandlers(ctx: StudioContext): Pick<Handlers, Evaluati
       const store = ctx.requireStore()
       const run = requireRun(store, runId)
       const evaluation = store.evaluations.current(runId, resolveEpoch(store, runId, epoch), split as EvalSplit)
-      if (!evaluation || evaluation.state !== 'done') return null
-      return evaluationCache(store).get(store, evaluation).report(iou, threshold, run.threshold)
+      // One of weights the checkpoint no longer holds (a resumed run wrote it again) is not an answer: start infers anew.
+      if (!evaluation || evaluation.state !== 'done' || !checkpointUnchanged(store, evaluation)) return null
+      return evaluationReport(store, evaluation, run, iou, threshold)
     },
     'evaluations.list': ({ runId }) => {
       const store = ctx.requireStore()
@@ -48,15 +50,16 @@ export function evaluationsHandlers(ctx: StudioContext): Pick<Handlers, Evaluati
           'params.evaluationId',
         )
       }
-      const loaded = evaluationCache(store).get(store, evaluation)
-      if (q.classIndex !== undefined && q.classIndex > loaded.classes.length) {
+      // The classes as the evaluation kept them: checking the request needs no matching.
+      const classes = store.evaluations.classes(evaluation.id)
+      if (q.classIndex !== undefined && q.classIndex > classes.length) {
         throw new StudioError(
-          `classIndex ${q.classIndex}: the run has ${loaded.classes.length} class${loaded.classes.length === 1 ? '' : 'es'} (${loaded.classes.join(', ')})`,
+          `classIndex ${q.classIndex}: the run has ${classes.length} class${classes.length === 1 ? '' : 'es'} (${classes.join(', ')})`,
           'invalid',
           'params.classIndex',
         )
       }
-      return loaded.errors(store, q)
+      return evaluationErrors(store, evaluation, requireRun(store, evaluation.runId), q)
     },
     'runs.setThreshold': ({ runId, threshold }) => {
       const store = ctx.requireStore()

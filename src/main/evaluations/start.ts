@@ -6,7 +6,8 @@ import { StudioError } from '../../shared/api.js'
 import type { Job, JobRunner } from '../jobs/index.js'
 import type { Store } from '../store/index.js'
 import { EVAL_MIN_SCORE, EVAL_TOP_K, evaluationJob, prepareEvaluation } from './job.js'
-import { evaluationCache } from './report.js'
+import { evaluationReport } from './answers.js'
+import { checkpointIdentity, checkpointUnchanged } from './checkpoint-identity.js'
 
 export interface EvaluationStart {
   /** Null when the evaluation was already done (nothing to run). */
@@ -42,7 +43,10 @@ export function startEvaluation(
       'conflict',
     )
   }
-  if (existing?.state === 'done' && !params.again) return { job: null, evaluationId: existing.id, result: Promise.resolve(existing) }
+  // Done, and of the weights the checkpoint still holds: answered from the store.
+  if (existing?.state === 'done' && !params.again && checkpointUnchanged(store, existing)) {
+    return { job: null, evaluationId: existing.id, result: Promise.resolve(existing) }
+  }
   deps.refuseIfBusy()
   const evaluation = store.evaluations.create({
     runId: prepared.runId,
@@ -53,16 +57,16 @@ export function startEvaluation(
     minScore: EVAL_MIN_SCORE,
     topK: Math.min(EVAL_TOP_K, prepared.config.decoding.topK),
     classes: prepared.classes,
+    identity: checkpointIdentity(prepared.checkpoint),
   })
   const changed = (e: Evaluation) => deps.send({ event: 'evaluation.changed', payload: e })
   changed(evaluation)
   const started = deps.jobs.startWithResult('evaluate', store.dir, async (ctx) => {
     const e = await evaluationJob(store, prepared, evaluation.id, ctx, { onChange: changed })
-    // Matched now, as part of the job: the Evaluate page's first report after it is answered from memory.
-    if (e.state === 'done')
-      evaluationCache(store)
-        .get(store, e)
-        .report(0.5, undefined, store.runs.get(e.runId)?.threshold ?? null)
+    // Matched now, as part of the job: the Evaluate page's first report after it is answered from memory (and, kept
+    // in the store, after a restart).
+    const run = store.runs.get(e.runId)
+    if (e.state === 'done' && run) evaluationReport(store, e, run, 0.5, undefined)
     return e
   })
   const entry = { job: started.job, result: started.result }

@@ -1,6 +1,7 @@
 // Evaluations of a run's checkpoint on a split (migration 17): `store.evaluations`. The detections of each photo are one
 // blob of float32 rows [classIndex, x, y, w, h, score] (photo pixels), written a batch at a time as the job goes, so a
 // 10,000-photo evaluation loads in one query and matching against the labels is redone without inferring again.
+import { createHash } from 'node:crypto'
 import type { EvalSplit, Evaluation, EvaluationState } from '../../shared/api.js'
 import { decode, type Statements } from './statements.js'
 
@@ -15,6 +16,8 @@ export interface NewEvaluation {
   topK: number
   /** The checkpoint's classes, in its order (detections' classIndex is 1-based in it). */
   classes: string[]
+  /** Which weights it infers with (evaluations/checkpoint-identity.ts); without one it is judged by its start time. */
+  identity?: { sha256: string; stamp: string } | null
 }
 
 /** One detection as kept: photo pixels, 1-based class in the checkpoint's order. */
@@ -67,8 +70,10 @@ export class EvaluationStore {
       const id = Number(
         this.sql
           .prepare(
-            `INSERT INTO evaluations (run_id, epoch, split, checkpoint, state, photos, min_score, top_k, classes, started_at, pid)
-             VALUES (@runId, @epoch, @split, @checkpoint, 'running', @photos, @minScore, @topK, @classes, @startedAt, @pid)`,
+            `INSERT INTO evaluations (run_id, epoch, split, checkpoint, state, photos, min_score, top_k, classes, started_at, pid,
+               checkpoint_sha256, checkpoint_stamp)
+             VALUES (@runId, @epoch, @split, @checkpoint, 'running', @photos, @minScore, @topK, @classes, @startedAt, @pid,
+               @sha256, @stamp)`,
           )
           .run({
             runId: e.runId,
@@ -81,6 +86,8 @@ export class EvaluationStore {
             classes: JSON.stringify(e.classes),
             startedAt: now,
             pid: process.pid,
+            sha256: e.identity?.sha256 ?? null,
+            stamp: e.identity?.stamp ?? null,
           }).lastInsertRowid,
       )
       return this.get(id)!
@@ -90,6 +97,54 @@ export class EvaluationStore {
   get(id: number): Evaluation | undefined {
     const row = this.sql.prepare<[number], Record<string, unknown>>(`SELECT ${COLUMNS} FROM evaluations WHERE id = ?`).get(id)
     return row && decode<Evaluation>(row, {})
+  }
+
+  /** The identity of the checkpoint it inferred with; null for one made before identities were kept. */
+  identity(id: number): { sha256: string; stamp: string } | null {
+    const row = this.sql
+      .prepare<[number], { sha256: string | null; stamp: string | null }>(
+        'SELECT checkpoint_sha256 AS sha256, checkpoint_stamp AS stamp FROM evaluations WHERE id = ?',
+      )
+      .get(id)
+    return row?.sha256 && row.stamp ? { sha256: row.sha256, stamp: row.stamp } : null
+  }
+
+  setIdentity(id: number, identity: { sha256: string; stamp: string }): void {
+    this.sql
+      .prepare<[string, string, number]>('UPDATE evaluations SET checkpoint_sha256 = ?, checkpoint_stamp = ? WHERE id = ?')
+      .run(identity.sha256, identity.stamp, id)
+  }
+
+  /** An answer kept for `request` while the labels had `fingerprint` (JSON, as put), or null. */
+  answer(id: number, request: string, fingerprint: string, now = Date.now()): string | null {
+    const row = this.sql
+      .prepare<[number, string, string], { answer: string }>(
+        'SELECT answer FROM evaluation_answers WHERE evaluation_id = ? AND request = ? AND fingerprint = ?',
+      )
+      .get(id, request, fingerprint)
+    if (!row) return null
+    this.sql
+      .prepare<[number, number, string]>('UPDATE evaluation_answers SET used_at = ? WHERE evaluation_id = ? AND request = ?')
+      .run(now, id, request)
+    return row.answer
+  }
+
+  /** Keep an answer; answers of other fingerprints go, and only the `keep` most recently used stay. */
+  putAnswer(id: number, request: string, fingerprint: string, answer: string, keep = 24, now = Date.now()): void {
+    this.sql.transaction(() => {
+      this.sql.prepare<[number, string]>('DELETE FROM evaluation_answers WHERE evaluation_id = ? AND fingerprint != ?').run(id, fingerprint)
+      this.sql
+        .prepare<[number, string, string, string, number]>(
+          'INSERT OR REPLACE INTO evaluation_answers (evaluation_id, request, fingerprint, answer, used_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(id, request, fingerprint, answer, now)
+      this.sql
+        .prepare<[number, number, number]>(
+          `DELETE FROM evaluation_answers WHERE evaluation_id = ? AND request NOT IN
+             (SELECT request FROM evaluation_answers WHERE evaluation_id = ? ORDER BY used_at DESC LIMIT ?)`,
+        )
+        .run(id, id, keep)
+    })
   }
 
   /** The checkpoint's classes as the evaluation kept them. */
@@ -167,8 +222,9 @@ export class EvaluationStore {
 
   /**
    * A cheap fingerprint of everything a match depends on in the project's labels — every label box (class, place,
-   * attributes), which photos are reviewed — from one aggregate query: a box moved, added, deleted or reclassed, or a
-   * photo accepted, changes it. Project-wide, so an edit outside the split matches again for nothing, which is cheap.
+   * attributes), which photos are reviewed, the classes' names (a run's classes are found by name) — from aggregate
+   * queries: a box moved, added, deleted or reclassed, a photo accepted, or a class renamed, changes it. Project-wide,
+   * so an edit outside the split matches again for nothing, which is cheap.
    */
   labelsFingerprint(): string {
     const b = this.sql
@@ -182,7 +238,12 @@ export class EvaluationStore {
     const r = this.sql
       .prepare<[], { n: number; ids: number }>('SELECT count(*) AS n, total(id) AS ids FROM images WHERE reviewed_at IS NOT NULL')
       .get()!
-    return [b.n, b.ids, b.sum, b.attrs, r.n, r.ids].map((v) => Number(v).toString(36)).join('.')
+    const c = this.sql.prepare<[], { names: string | null }>("SELECT group_concat(id || ':' || name, '/') AS names FROM classes").get()!
+    const classes = createHash('sha256')
+      .update(c.names ?? '')
+      .digest('hex')
+      .slice(0, 12)
+    return [b.n, b.ids, b.sum, b.attrs, r.n, r.ids].map((v) => Number(v).toString(36)).join('.') + '.' + classes
   }
 
   /** The label boxes (never predictions) of the evaluation's photos, with whether each photo is reviewed now. */
@@ -191,25 +252,30 @@ export class EvaluationStore {
     reviewed: boolean
     boxes: { id: number; classId: number; x: number; y: number; w: number; h: number; attributes: Record<string, { value?: unknown }> }[]
   }[] {
-    // Two flat queries rather than a JSON array per photo: ten thousand photos load in a few milliseconds.
-    const photos = this.sql
-      .prepare<[number], { imageId: number; reviewed: number }>(
-        `SELECT p.image_id AS imageId, i.reviewed_at IS NOT NULL AS reviewed
-         FROM evaluation_photos p JOIN images i ON i.id = p.image_id WHERE p.evaluation_id = ? ORDER BY p.image_id`,
-      )
-      .all(id)
-      .map((r) => ({ imageId: r.imageId, reviewed: r.reviewed === 1, boxes: [] as ReturnType<EvaluationStore['labels']>[number]['boxes'] }))
+    // Two flat queries rather than a JSON array per photo, read as rows of values (no object per row from SQLite): a
+    // label edit in a 10,000-photo evaluation reads them all again.
+    type Box = ReturnType<EvaluationStore['labels']>[number]['boxes'][number]
+    const photos = (
+      this.sql
+        .prepare<[number], unknown>(
+          `SELECT p.image_id, i.reviewed_at IS NOT NULL
+           FROM evaluation_photos p JOIN images i ON i.id = p.image_id WHERE p.evaluation_id = ? ORDER BY p.image_id`,
+        )
+        .raw(true)
+        .all(id) as [number, number][]
+    ).map(([imageId, reviewed]) => ({ imageId, reviewed: reviewed === 1, boxes: [] as Box[] }))
     const byImage = new Map(photos.map((p) => [p.imageId, p]))
     const rows = this.sql
-      .prepare<[number], { id: number; imageId: number; classId: number; x: number; y: number; w: number; h: number; attributes: string }>(
-        `SELECT b.id, b.image_id AS imageId, b.class_id AS classId, b.x, b.y, b.w, b.h, b.attributes
+      .prepare<[number], unknown>(
+        `SELECT b.image_id, b.id, b.class_id, b.x, b.y, b.w, b.h, b.attributes
          FROM evaluation_photos p JOIN boxes b ON b.image_id = p.image_id
          WHERE p.evaluation_id = ? AND b.source != 'predicted' ORDER BY b.image_id, b.id`,
       )
-      .all(id)
-    for (const { imageId, attributes, ...box } of rows) {
+      .raw(true)
+      .all(id) as [number, number, number, number, number, number, number, string][]
+    for (const [imageId, boxId, classId, x, y, w, h, attributes] of rows) {
       // Most boxes have none: parse only the ones that do.
-      byImage.get(imageId)?.boxes.push({ ...box, attributes: attributes === '{}' ? {} : JSON.parse(attributes) })
+      byImage.get(imageId)?.boxes.push({ id: boxId, classId, x, y, w, h, attributes: attributes === '{}' ? {} : JSON.parse(attributes) })
     }
     return photos
   }

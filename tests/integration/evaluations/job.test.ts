@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WEIGHTS_FILE, writeFileAtomic } from '../../../src/main/detector/index.js'
 import { Studio } from '../../../src/main/studio.js'
 import { repoRoot, tempDir } from '../../helpers/fixtures.js'
 import { finished, record, request, trainedProject } from '../train/helpers.js'
@@ -61,6 +62,29 @@ describe('evaluating a trained run', () => {
     await finished(studio, fresh.jobId!)
     expect((await request(studio, 'evaluations.get', { runId }))!.evaluation.id).toBe(fresh.evaluationId)
     expect(studio.project!.evaluations.list(runId)).toHaveLength(2)
+  }, 120_000)
+
+  it('infers again once the checkpoint is written with new weights (a resumed run), and the report changes', async () => {
+    const before = (await request(studio, 'evaluations.get', { runId }))!
+    const dir = before.evaluation.checkpoint
+    // New weights written into the epoch's folder as the training loop writes them (whole file, renamed into place):
+    // every weight nudged by up to ±20%, so the model still finds faces but not with the same boxes and scores.
+    const file = path.join(dir, WEIGHTS_FILE)
+    const bytes = fs.readFileSync(file)
+    const weights = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
+    for (let i = 0; i < weights.length; i++) weights[i] *= 1 + 0.2 * Math.sin(i)
+    writeFileAtomic(file, new Uint8Array(weights.buffer))
+    expect(await request(studio, 'evaluations.get', { runId })).toBeNull()
+    const started = await request(studio, 'evaluations.start', { runId })
+    expect(started.jobId).not.toBeNull()
+    expect(await finished(studio, started.jobId!)).toMatchObject({ state: 'done' })
+    const after = (await request(studio, 'evaluations.get', { runId }))!
+    expect(after.evaluation.id).toBe(started.evaluationId)
+    expect([after.evaluation.detections, after.ap50, after.curve]).not.toEqual([before.evaluation.detections, before.ap50, before.curve])
+    // The checkpoint unchanged since: answered from the store, nothing inferred.
+    expect(await request(studio, 'evaluations.start', { runId })).toEqual({ jobId: null, evaluationId: started.evaluationId })
+    // The stale one stays listed beside its replacement.
+    expect(studio.project!.evaluations.list(runId).map((e) => e.id)).toContain(before.evaluation.id)
   }, 120_000)
 
   it('kindling eval --run prints the table, sizes and best threshold from the cached evaluation, then RESULT', async () => {

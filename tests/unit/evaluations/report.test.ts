@@ -1,8 +1,8 @@
 // The report's AP, computed from its own per-photo matches (so a label edit rematches one photo, not ten thousand),
 // must be `evaluate`'s — the training's and `kindling eval --gt`'s — exactly, on random photos with two classes.
 import { describe, expect, it } from 'vitest'
-import { evaluate, type Detection, type GroundTruthBox } from '../../../src/main/eval/index.js'
-import { LoadedEvaluation, type KeptDetections } from '../../../src/main/evaluations/report.js'
+import { countCurve, evaluate, type Detection, type GroundTruthBox } from '../../../src/main/eval/index.js'
+import { LoadedEvaluation, rankKept } from '../../../src/main/evaluations/report.js'
 import type { Evaluation } from '../../../src/shared/api.js'
 import type { Corners } from '../../../src/shared/boxes.js'
 
@@ -45,15 +45,11 @@ function world(seed: number, count = 200) {
 }
 
 function loaded(photos: ReturnType<typeof world>): LoadedEvaluation {
-  const order: { photo: number; det: number; score: number }[] = []
-  photos.forEach((p, photo) => p.detections.forEach((d, det) => order.push({ photo, det, score: d.score })))
-  order.sort((a, b) => b.score - a.score)
-  const kept: KeptDetections = {
-    evaluation: { id: 1 } as Evaluation,
-    classes: ['face', 'smiling-face'],
-    photos: photos.map(({ labels: _labels, ...p }) => p),
-    ranking: Int32Array.from(order.flatMap((o) => [o.photo, o.det])),
-  }
+  const kept = rankKept(
+    { id: 1 } as Evaluation,
+    ['face', 'smiling-face'],
+    photos.map(({ labels: _labels, ...p }) => p),
+  )
   return new LoadedEvaluation(
     kept,
     photos.map((p) => p.labels),
@@ -92,6 +88,29 @@ describe("the report's average precision", () => {
       expect(mine.mean.ap50).toBeCloseTo(theirs.ap50!, 12)
     })
   }
+
+  it('ranks float32 scores (as the store keeps them) as a stable sort by score does, and curves them as countCurve', () => {
+    for (const seed of [5, 6]) {
+      const photos = world(seed, 400).map((p) => ({ ...p, detections: p.detections.map((d) => ({ ...d, score: Math.fround(d.score) })) }))
+      // Ties across photos too: the same score in two photos ranks in photo order.
+      photos[3].detections.forEach((d) => (d.score = Math.fround(0.5)))
+      photos[9].detections.forEach((d) => (d.score = Math.fround(0.5)))
+      const l = loaded(photos)
+      const order = photos.flatMap((p, photo) => p.detections.map((d, det) => ({ photo, det, score: d.score })))
+      order.sort((a, b) => b.score - a.score)
+      expect(Array.from(l.kept.ranking)).toEqual(order.flatMap((o) => [o.photo, o.det]))
+      const theirs = oracle(photos)
+      theirs.classes.forEach((c, i) => expect(l.averagePrecision().classes[i].ap).toBeCloseTo(c.ap!, 12))
+      const m = l.at(0.5)
+      const outcomes = Array.from(m.detections.rank, (k, i) => ({
+        score: l.kept.rankScore[k],
+        tp: m.detections.tp[i] === 1,
+        classIndex: l.kept.rankClass[k],
+      }))
+      expect(m.pooled).toEqual(countCurve(outcomes))
+      expect(m.perClass[1]).toEqual(countCurve(outcomes.filter((d) => d.classIndex === 2)))
+    }
+  })
 
   it('is the same after relabelling as a fresh load with those labels', () => {
     const photos = world(4)

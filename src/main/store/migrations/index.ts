@@ -24,6 +24,7 @@ import { imageTags } from './0014-image-tags.js'
 import { runParents } from './0015-run-parents.js'
 import { classifierEvals } from './0016-classifier-evals.js'
 import { evaluations } from './0017-evaluations.js'
+import { evaluationIdentityAnswers } from './0018-evaluation-identity-answers.js'
 
 export interface Migration {
   version: number
@@ -49,6 +50,7 @@ export const migrations: Migration[] = [
   runParents,
   classifierEvals,
   evaluations,
+  evaluationIdentityAnswers,
 ]
 
 // A migration listed out of order or twice would be skipped or run on the wrong schema; say so at start-up instead.
