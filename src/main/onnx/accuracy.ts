@@ -6,7 +6,7 @@ import type { TrainSettings } from '../../shared/api.js'
 import { anchorsFor, DetectionDecoder, type Detection, type DetectorConfig } from '../detector/index.js'
 import { engineInfo, initEngine } from '../engine/index.js'
 import type { Store } from '../store/index.js'
-import { IDENTITY_PLAN, loadDataset, loadSample, scoreDetections, type Score, type TrainImage } from '../train/index.js'
+import { batches, batchPixels, IDENTITY_PLAN, loadDataset, loadSample, scoreDetections, type Score, type TrainImage } from '../train/index.js'
 import { quantizeOnnx, type ActivationType } from './quantize.js'
 import { OnnxDetector } from './session.js'
 
@@ -72,22 +72,18 @@ export async function detectWithOnnx(
   if (!engineInfo()) await initEngine()
   const decoder = new DetectionDecoder(config, anchorsFor(config).boxes)
   const detected = new Map<number, Detection[]>()
-  const { height, width } = config.input
-  const size = height * width * 3
   try {
-    for (let i = 0; i < images.length; i += batchSize) {
-      const loaded = await Promise.all(
-        images.slice(i, i + batchSize).map((im) =>
-          loadSample(im, config.input, IDENTITY_PLAN).then(
-            (s) => s,
-            () => null,
-          ),
-        ),
-      )
-      const samples = loaded.filter((s) => s !== null)
+    // An unreadable photo is left out, as the run's evaluations leave it out.
+    for await (const batch of batches(
+      images,
+      batchSize,
+      config.input,
+      () => IDENTITY_PLAN,
+      () => {},
+    )) {
+      const { samples } = batch
       if (samples.length === 0) continue
-      const pixels = new Float32Array(samples.length * size)
-      samples.forEach((s, k) => pixels.set(s.pixels, k * size))
+      const { data: pixels } = batchPixels(batch, config.input)
       const raw = await detector.run(pixels, samples.length)
       const [classLogits, boxOffsets] = [tf.tensor3d(raw.classLogits, raw.classShape), tf.tensor3d(raw.boxOffsets, raw.boxShape)]
       try {

@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node'
 import type { ClassifierScore, TrainSettings } from '../../shared/api.js'
 import { argmax, scoreClassifications, type ClassifierConfig } from '../classifier/index.js'
 import type { Store } from '../store/index.js'
-import { DatasetError, IDENTITY_PLAN, loadSample, loadTagDataset, type TrainImage } from '../train/index.js'
+import { batches, batchPixels, DatasetError, IDENTITY_PLAN, loadTagDataset, type TrainImage } from '../train/index.js'
 
 /** The run's val photos with their class (classIndex: 1 the tag set, 0 not), as its evaluations took them. */
 export function classifierValImages(store: Store, tag: string, labels: TrainSettings['labels'] = 'all'): TrainImage[] {
@@ -39,26 +39,22 @@ export async function classifyWithOnnx(
     graphOptimizationLevel: 'all',
   })
   const { height, width } = config.input
-  const size = height * width * 3
   const batchSize = options.batchSize ?? 8
   const classes = config.classes.length
   const out = new Map<number, number[]>()
   try {
     const [input] = session.inputNames
     const [output] = session.outputNames
-    for (let i = 0; i < images.length; i += batchSize) {
-      const loaded = await Promise.all(
-        images.slice(i, i + batchSize).map((im) =>
-          loadSample(im, config.input, IDENTITY_PLAN).then(
-            (s) => s,
-            () => null,
-          ),
-        ),
-      )
-      const samples = loaded.filter((s) => s !== null)
+    for await (const batch of batches(
+      images,
+      batchSize,
+      config.input,
+      () => IDENTITY_PLAN,
+      () => {},
+    )) {
+      const { samples } = batch
       if (samples.length === 0) continue
-      const pixels = new Float32Array(samples.length * size)
-      samples.forEach((s, k) => pixels.set(s.pixels, k * size))
+      const { data: pixels } = batchPixels(batch, config.input)
       const result = await session.run({ [input]: new ort.Tensor('float32', pixels, [samples.length, height, width, 3]) })
       const values = result[output].data as Float32Array
       if (values.length !== samples.length * classes) {

@@ -59,7 +59,7 @@ export {
   writeCheckpoint,
   type CheckpointInfo,
 } from './checkpoint.js'
-export { batchTensor, scoreDetections, type Score } from './score.js'
+export { batchPixels, batchTensor, scoreDetections, type Score } from './score.js'
 export { batchesPerEpoch, epochOrder, runSession, sessionDeadline, type SessionInit } from './session.js'
 export { prepareResume, prepareRun, trainJob, type PreparedRun } from './job.js'
 export { ALL_PRESETS, defaultInit, initsFor, presetTask, TRAIN_PRESETS, trainPresets } from './presets.js'
