@@ -181,7 +181,14 @@ export default async function smileFeaturesBench(args: string[]) {
   )
   console.log(
     table(
-      maps.map((m) => ({ map: m.layer, size: m.size, channels: m.channels, 'val (people)': m.valAccuracy, train: m.trainAccuracy, l2: String(m.l2) })),
+      maps.map((m) => ({
+        map: m.layer,
+        size: m.size,
+        channels: m.channels,
+        'val (people)': m.valAccuracy,
+        train: m.trainAccuracy,
+        l2: String(m.l2),
+      })),
     ),
   )
   await studio.close()
