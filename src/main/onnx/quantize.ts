@@ -417,13 +417,9 @@ export function quantizeWithRanges(fp32: Uint8Array, ranges: ReadonlyMap<string,
   }
 
   /** Int8 weights and int32 bias behind DequantizeLinear nodes, for a Conv whose input is quantized. */
-  function quantizeConv(original: NodeProto, n: NodeProto): void {
-    const [x, wName, bName] = original.input ?? []
-    const w = initializers.get(wName)
-    if (!w) return
-    const dims = (w.dims ?? []).map(num)
-    const channels = dims[0]
-    const { scales, values } = quantizeWeights(floatData(w), channels)
+  /** Int8 weights with one scale per output channel (on `axis`) behind a DequantizeLinear; returns its output's name. */
+  function dequantizedWeight(wName: string, values: Int8Array, scales: Float32Array, dims: number[], axis: number): string {
+    const channels = scales.length
     const wq = constant(`${wName}_quantized`, values, dims)
     const ws = constant(`${wName}_scale`, scales, [channels])
     const wz = constant(`${wName}_zero_point`, new Int8Array(channels), [channels])
@@ -433,9 +429,19 @@ export function quantizeWithRanges(fp32: Uint8Array, ranges: ReadonlyMap<string,
       name: unique(`${wName}_DequantizeLinear`),
       input: [wq, ws, wz],
       output: [wdq],
-      attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+      attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: axis }],
     })
-    n.input![1] = wdq
+    return wdq
+  }
+
+  function quantizeConv(original: NodeProto, n: NodeProto): void {
+    const [x, wName, bName] = original.input ?? []
+    const w = initializers.get(wName)
+    if (!w) return
+    const dims = (w.dims ?? []).map(num)
+    const channels = dims[0]
+    const { scales, values } = quantizeWeights(floatData(w), channels)
+    n.input![1] = dequantizedWeight(wName, values, scales, dims, 0)
     const inputParams = params.get(x)
     const b = bName ? initializers.get(bName) : undefined
     if (!b || !inputParams) return
@@ -481,18 +487,7 @@ export function quantizeWithRanges(fp32: Uint8Array, ranges: ReadonlyMap<string,
     const wf = floatData(w)
     const { scales, values } = transB ? quantizeWeights(wf, units) : quantizeColumns(wf, inUnits, units)
     const at = (k: number, o: number) => (transB ? o * inUnits + k : k * units + o)
-    const wq = constant(`${wName}_quantized`, values, dims)
-    const ws = constant(`${wName}_scale`, scales, [units])
-    const wz = constant(`${wName}_zero_point`, new Int8Array(units), [units])
-    const wdq = unique(`${wName}_dequantized`)
-    nodes.push({
-      opType: 'DequantizeLinear',
-      name: unique(`${wName}_DequantizeLinear`),
-      input: [wq, ws, wz],
-      output: [wdq],
-      attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: transB ? 0 : 1 }],
-    })
-    n.input![1] = wdq
+    n.input![1] = dequantizedWeight(wName, values, scales, dims, transB ? 0 : 1)
     const inputParams = params.get(x)
     const b = bName ? initializers.get(bName) : undefined
     if (!b || !inputParams) return
