@@ -2,7 +2,7 @@
 // coder (training targets) → loss → decoding. Each module can change while the rest stay proven by their tests.
 export { Backbone, DetectorConfig, FeatureMap, Loss, type DetectorConfigInput } from './config.js'
 export { preset, presetNames } from './presets.js'
-export { buildDetector, detectorPart, type Detector, type DetectorMap } from './model.js'
+export { buildDetector, buildHead, copyLayerWeights, detectorPart, type Detector, type DetectorMap } from './model.js'
 export { anchorCount, outputNames, type HeadOutputs } from './head.js'
 export { backboneDefinition, backboneNames, featurePyramid, inputScaling, type InputScaling } from './backbones/index.js'
 export { formatCount, summarize, totalsByPart, type ModelSummary, type LayerSummary, type Totals } from './summary.js'

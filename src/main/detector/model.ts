@@ -69,6 +69,27 @@ export function buildDetector(input: DetectorConfig | DetectorConfigInput): Dete
   }
 }
 
+/**
+ * The detector's head as a model of its own: the maps in (inputs `map0`, `map1`, … shaped as `detector.maps`), the same
+ * outputs out. Its layers have the head's names and fresh weights (copy them with `copyLayerWeights`): what a
+ * fine-tune trains on a frozen feature extractor's kept maps (train/cached-head.ts).
+ */
+export function buildHead(detector: Detector): tfl.LayersModel {
+  const maps = detector.maps.map((m, i) => tfl.input({ shape: [...m.size, m.channels], name: `map${i}` }))
+  const { config } = detector
+  const { classLogits, boxOffsets } = ssdHead(maps, config.featureMaps, config.classes.length, config.fineClassFeatures)
+  return tfl.model({ inputs: maps, outputs: [classLogits, boxOffsets], name: `${config.name}_head` })
+}
+
+/** The weights of `to`'s layers that `from` has a layer of the same name for, copied from `from`. */
+export function copyLayerWeights(from: tfl.LayersModel, to: tfl.LayersModel): void {
+  const source = new Map(from.layers.map((l) => [l.name, l]))
+  for (const layer of to.layers) {
+    const twin = source.get(layer.name)
+    if (layer.weights.length > 0 && twin) layer.setWeights(twin.getWeights())
+  }
+}
+
 const fmt = ([rows, cols]: readonly number[]) => `[${rows},${cols}]`
 
 function sizeMismatch(config: DetectorConfig, pyramid: S[]): string | null {

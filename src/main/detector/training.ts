@@ -48,8 +48,11 @@ export class DetectorTrainer {
     this.learning = layers.length === 0 ? undefined : learning
   }
 
-  /** One optimisation step on a batch; throws NonFiniteLossError (and leaves the weights alone) on a NaN loss. */
-  step(images: tf.Tensor4D, labels: ImageLabels[]): StepResult {
+  /**
+   * One optimisation step on a batch — its images, or for a head alone (buildHead) its maps — and throws
+   * NonFiniteLossError (leaving the weights alone) on a NaN loss.
+   */
+  step(images: tf.Tensor4D | tf.Tensor4D[], labels: ImageLabels[]): StepResult {
     this.steps++
     const truth = padGroundTruth(labels)
     const targets = this.matcher.match(truth)

@@ -17,7 +17,7 @@ export {
   type QuantizeOptions,
   type TensorRange,
 } from './quantize.js'
-export { OnnxDetector, type OnnxDetectorOptions, type RawOutputs } from './session.js'
+export { OnnxDetector, type OnnxDetectorOptions, OnnxNetwork, type RawOutputs } from './session.js'
 export {
   CALIBRATION_PHOTOS,
   calibrationInputs,

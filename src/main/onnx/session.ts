@@ -20,6 +20,51 @@ export interface RawOutputs {
   boxShape: [number, number, number]
 }
 
+/** An inference session on `threads` intra-op threads (default: every core), graph optimisations all on. */
+async function createSession(bytes: Uint8Array, options: OnnxDetectorOptions): Promise<{ session: ort.InferenceSession; threads: number }> {
+  const threads = options.threads ?? os.availableParallelism()
+  if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`threads must be a whole number ≥ 1, not ${threads}`)
+  const session = await ort.InferenceSession.create(bytes, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  })
+  return { session, threads }
+}
+
+/**
+ * Any image network exported by layersToOnnx (input `image`, NHWC 0–255), its outputs as plain arrays in the model's
+ * order: what a fine-tune's frozen feature extractor runs on (train/cached-head.ts).
+ */
+export class OnnxNetwork {
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  static async load(bytes: Uint8Array, options: OnnxDetectorOptions = {}): Promise<OnnxNetwork> {
+    const { session } = await createSession(bytes, options)
+    if (session.inputNames.length !== 1 || session.inputNames[0] !== 'image') {
+      await session.release()
+      throw new Error(`not an image network: it takes ${session.inputNames.join(', ')}`)
+    }
+    return new OnnxNetwork(session)
+  }
+
+  /** Each output's values for `batch` images stacked in `pixels` ([batch, height, width, 3]). */
+  async run(pixels: Float32Array, shape: readonly number[]): Promise<Float32Array[]> {
+    const input = new ort.Tensor('float32', pixels, [...shape])
+    try {
+      const out = await this.session.run({ image: input })
+      return this.session.outputNames.map((name) => out[name].data as Float32Array)
+    } finally {
+      input.dispose()
+    }
+  }
+
+  async release(): Promise<void> {
+    await this.session.release()
+  }
+}
+
 export class OnnxDetector {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -30,14 +75,7 @@ export class OnnxDetector {
 
   /** Load ONNX bytes (fp32 or QDQ int8, as written by layersToOnnx / quantizeOnnx) into an inference session. */
   static async load(bytes: Uint8Array, options: OnnxDetectorOptions = {}): Promise<OnnxDetector> {
-    const threads = options.threads ?? os.availableParallelism()
-    if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`threads must be a whole number ≥ 1, not ${threads}`)
-    const session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    })
+    const { session, threads } = await createSession(bytes, options)
     const [inputName] = session.inputNames
     const missing = ['classLogits', 'boxOffsets'].filter((n) => !session.outputNames.includes(n))
     if (inputName !== 'image' || missing.length > 0) {

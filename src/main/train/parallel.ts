@@ -100,6 +100,11 @@ export class ParallelDetectorTrainer {
     tf.dispose(tensors)
   }
 
+  /** Copy the local detector's weights into every replica (after its head trained on this thread: cached-head.ts). */
+  pushWeights(): Promise<void> {
+    return this.engine.setWeights(this.local.detector.model.weights.map((w) => w.read().dataSync().slice() as Float32Array))
+  }
+
   async close(): Promise<void> {
     await this.engine.close()
   }

@@ -19,6 +19,8 @@ export interface Sample {
   pixels: Float32Array
   boxes: Corners[]
   labels: number[]
+  /** How the photo was augmented into `pixels`. */
+  plan: AugmentPlan
 }
 
 export interface Batch {
@@ -69,7 +71,7 @@ export async function loadSample(image: TrainImage, input: InputSize, plan: Augm
   if (plan.flip) flipPixels(pixels, input.width, input.height)
   jitterColour(pixels, plan)
   const moved = augmentBoxes(image.boxes, image.labels, plan)
-  return { image, pixels, ...moved }
+  return { image, pixels, ...moved, plan }
 }
 
 /** The input's window onto a resized photo (`width` × `height` RGB) at the region's offset; outside the photo, FILL_COLOUR. */

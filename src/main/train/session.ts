@@ -8,6 +8,7 @@ import { buildDetector, type Detection, type DetectorConfig, detectorPart, Detec
 import { type BackendName, engineInfo, ScheduledAdam } from '../engine/index.js'
 import { withSeededRandom } from '../engine/seeded.js'
 import { IDENTITY_PLAN, mixSeed, planAugmentation, seededRandom } from './augment.js'
+import { CachedHeadTrainer, keptViewPlan } from './cached-head.js'
 import { checkpointDir, loadCheckpointWeights, loadParentWeights, pruneCheckpoints, runDir, writeCheckpoint } from './checkpoint.js'
 import { classifierLearner } from './classifier-learner.js'
 import type { TrainImage } from './dataset.js'
@@ -111,16 +112,19 @@ async function detectorLearner(init: SessionInit, config: DetectorConfig): Promi
     throw e
   }
   const labelsOf = (batch: Batch) => batch.samples.map((s) => ({ boxes: s.boxes, labels: s.labels }))
+  // The feature extractor as TF's Object Detection API's SSD counts it: the backbone and its extra layers. Frozen, only
+  // the head learns — which keeps the maps the parent finds faces on as they were — on the maps kept per photo.
+  const extractorLayers = detector.model.layers.filter((l) => detectorPart(l.name) !== 'head' && l.weights.length > 0).map((l) => l.name)
+  let cached: CachedHeadTrainer | null = null
   return {
     model: detector.model,
     backend: parallel ? `${parallel.backend} × ${parallel.workers} workers` : engineInfo()!.name,
     bestBy: 'ap50',
     laterWinsTies: false,
-    // The feature extractor as TF's Object Detection API's SSD counts it: the backbone and its extra layers. Frozen, only
-    // the head learns — which keeps the maps the parent finds faces on as they were.
-    backboneLayers: detector.model.layers.filter((l) => detectorPart(l.name) !== 'head' && l.weights.length > 0).map((l) => l.name),
-    plan: (random, image) => planAugmentation(random, image.boxes),
+    backboneLayers: extractorLayers,
+    plan: (random, image) => (cached ? keptViewPlan(random) : planAugmentation(random, image.boxes)),
     step: (batch, learningRate) => {
+      if (cached) return cached.step(batch, learningRate)
       if (parallel) return parallel.step(batchPixels(batch, input), labelsOf(batch), learningRate)
       optimizer.setLearningRate(learningRate)
       const images = batchTensor(batch, input)
@@ -130,9 +134,23 @@ async function detectorLearner(init: SessionInit, config: DetectorConfig): Promi
         images.dispose()
       }
     },
-    freeze: (layers) => (parallel ? parallel.freeze(layers) : trainer.freeze(layers)),
+    freeze: async (layers) => {
+      const wholeExtractor = extractorLayers.length > 0 && extractorLayers.every((l) => layers.includes(l))
+      if (wholeExtractor && !cached) {
+        await parallel?.syncWeights()
+        cached = await CachedHeadTrainer.start(detector, settings.learningRate)
+      } else if (!wholeExtractor && cached) {
+        // The whole network trains again, from the head as it learnt on the kept maps.
+        cached.copyInto(detector.model)
+        await cached.dispose()
+        cached = null
+        await parallel?.pushWeights()
+      }
+      await (parallel ? parallel.freeze(layers) : trainer.freeze(layers))
+    },
     sync: async () => {
-      await parallel?.syncWeights()
+      if (cached) cached.copyInto(detector.model)
+      else await parallel?.syncWeights()
     },
     probe: async (images) => {
       const net = await inferenceNetwork(detector.model)
@@ -167,6 +185,7 @@ async function detectorLearner(init: SessionInit, config: DetectorConfig): Promi
       return { scores: score, value: score.ap50 }
     },
     dispose: async () => {
+      await cached?.dispose()
       await parallel?.close()
       disposeLocal()
     },

@@ -1,0 +1,146 @@
+// A fine-tune whose feature extractor (backbone and extra layers) is frozen trains only its head, so the extractor's
+// maps of a photo are the same every time it is seen: they are computed once per view (the photo, or its mirror),
+// kept (feature-cache.ts), and the head trains on them alone — many passes in the minutes a pass through the whole
+// network took. The maps are computed on ONNX Runtime with every core (the extractor converted once: its weights do not
+// change), or on TF.js where ONNX Runtime does not load. The head is a model of its own (buildHead) with the detector's head weights, copied back into the
+// detector for each checkpoint. While it trains so, a photo's augmentation is a mirror or nothing: a crop or a colour
+// change would make every view new.
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import { buildHead, copyLayerWeights, type Detector, DetectorTrainer, type StepResult } from '../detector/index.js'
+import { ScheduledAdam } from '../engine/index.js'
+import { IDENTITY_PLAN, type AugmentPlan } from './augment.js'
+import { FeatureCache } from './feature-cache.js'
+import type { Batch, Sample } from './pipeline.js'
+import { batchPixels } from './score.js'
+
+/** A view's key in the cache, or null for a plan whose pixels are not worth keeping (a crop, a colour change). */
+function viewKey(sample: Sample): string | null {
+  const { plan } = sample
+  const [x1, y1, x2, y2] = plan.crop
+  const whole = x1 === 0 && y1 === 0 && x2 === 1 && y2 === 1
+  return whole && plan.brightness === 0 && plan.contrast === 1 ? `${sample.image.id}:${plan.flip ? 'mirror' : 'photo'}` : null
+}
+
+/** The plan of a photo while its head trains on kept maps: mirrored half of the time. */
+export const keptViewPlan = (random: () => number): AugmentPlan => ({ ...IDENTITY_PLAN, flip: random() < 0.5 })
+
+/** The frozen extractor: a batch's pixels ([b, height, width, 3]) → each map's values for the batch. */
+interface Extractor {
+  run(pixels: Float32Array, shape: readonly number[]): Promise<Float32Array[]>
+  release(): Promise<void>
+  runtime: 'onnx' | 'tfjs'
+}
+
+async function extractorOf(model: tfl.LayersModel, runtime: 'onnx' | 'tfjs'): Promise<Extractor> {
+  const onTfjs: Extractor = {
+    run: async (pixels, shape) => {
+      const outputs = tf.tidy(() => {
+        const out = model.predict(tf.tensor4d(pixels, shape as [number, number, number, number]))
+        return Array.isArray(out) ? out : [out]
+      })
+      const values = outputs.map((t) => t.dataSync() as Float32Array)
+      tf.dispose(outputs)
+      return values
+    },
+    release: async () => {},
+    runtime: 'tfjs',
+  }
+  if (runtime === 'tfjs') return onTfjs
+  try {
+    const { layersToOnnx, OnnxNetwork } = await import('../onnx/index.js')
+    const network = await OnnxNetwork.load(layersToOnnx(model))
+    return { run: (pixels, shape) => network.run(pixels, shape), release: () => network.release(), runtime: 'onnx' }
+  } catch (error) {
+    console.warn(`the frozen feature extractor runs on TF.js: ONNX Runtime did not load (${(error as Error).message.split('\n')[0]})`)
+    return onTfjs
+  }
+}
+
+export class CachedHeadTrainer {
+  readonly cache: FeatureCache
+  private readonly head: tfl.LayersModel
+  private readonly optimizer: ScheduledAdam
+  private readonly trainer: DetectorTrainer
+
+  /** A head trainer from the detector's current weights; `runtime` is where the extractor runs (ONNX Runtime unless asked). */
+  static async start(
+    detector: Detector,
+    learningRate: number,
+    options: { cacheBytes?: number; runtime?: 'onnx' | 'tfjs' } = {},
+  ): Promise<CachedHeadTrainer> {
+    const { model, maps } = detector
+    const features = tfl.model({ inputs: model.inputs, outputs: maps.map((m) => model.getLayer(m.layer).output as tfl.SymbolicTensor) })
+    return new CachedHeadTrainer(detector, await extractorOf(features, options.runtime ?? 'onnx'), learningRate, options.cacheBytes)
+  }
+
+  private constructor(
+    private readonly detector: Detector,
+    readonly extractor: Extractor,
+    learningRate: number,
+    cacheBytes?: number,
+  ) {
+    const { model, maps } = detector
+    this.head = buildHead(detector)
+    copyLayerWeights(model, this.head)
+    this.optimizer = new ScheduledAdam(learningRate)
+    this.trainer = new DetectorTrainer({ ...detector, model: this.head }, this.optimizer)
+    this.cache = new FeatureCache(
+      maps.map((m) => m.size[0] * m.size[1] * m.channels),
+      cacheBytes,
+    )
+  }
+
+  async step(batch: Batch, learningRate: number): Promise<StepResult> {
+    const views = await this.views(batch)
+    const inputs = this.detector.maps.map((m, i) => {
+      const size = m.size[0] * m.size[1] * m.channels
+      const data = new Float32Array(views.length * size)
+      views.forEach((v, k) => data.set(v[i], k * size))
+      return tf.tensor4d(data, [views.length, m.size[0], m.size[1], m.channels])
+    })
+    try {
+      this.optimizer.setLearningRate(learningRate)
+      return this.trainer.step(
+        inputs,
+        batch.samples.map((s) => ({ boxes: s.boxes, labels: s.labels })),
+      )
+    } finally {
+      tf.dispose(inputs)
+    }
+  }
+
+  /** The head's weights into the detector (for a checkpoint, an evaluation, or training the whole network again). */
+  copyInto(model: tfl.LayersModel): void {
+    copyLayerWeights(this.head, model)
+  }
+
+  async dispose(): Promise<void> {
+    await this.extractor.release()
+    this.trainer.dispose()
+    this.optimizer.dispose()
+    this.head.dispose()
+    this.cache.clear()
+  }
+
+  /** Each sample's maps: kept ones from the cache, the others computed by the frozen extractor (and kept if they fit). */
+  private async views(batch: Batch): Promise<Float32Array[][]> {
+    const keys = batch.samples.map(viewKey)
+    const found = keys.map((key) => (key === null ? undefined : this.cache.get(key)))
+    const missing = keys.flatMap((_, k) => (found[k] ? [] : [k]))
+    if (missing.length > 0) {
+      const { data, shape } = batchPixels({ samples: missing.map((k) => batch.samples[k]) }, this.detector.config.input)
+      const values = await this.extractor.run(data, shape)
+      missing.forEach((k, j) => {
+        const maps = values.map((v) => {
+          const size = v.length / missing.length
+          return v.slice(j * size, (j + 1) * size)
+        })
+        const key = keys[k]
+        // Trained on as kept, so a view's values are the same on every pass.
+        found[k] = (key === null ? null : this.cache.put(key, maps)) ?? maps
+      })
+    }
+    return found as Float32Array[][]
+  }
+}
