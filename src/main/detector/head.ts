@@ -29,6 +29,22 @@ export const outputNames = ['classLogits', 'boxOffsets'] as const
  * `classLogits` and `boxOffsets`.
  */
 export function ssdHead(maps: readonly S[], featureMaps: readonly FeatureMap[], classes: number, fineClassFeatures = false): HeadOutputs {
+  const { classLogits, boxOffsets } = predictors(maps, featureMaps, classes, fineClassFeatures, true)
+  return { classLogits, boxOffsets: boxOffsets! }
+}
+
+/** The class predictors alone (as ssdHead names them): for a head whose box predictions are kept (buildHead). */
+export function classPredictors(maps: readonly S[], featureMaps: readonly FeatureMap[], classes: number, fineClassFeatures = false): S {
+  return predictors(maps, featureMaps, classes, fineClassFeatures, false).classLogits
+}
+
+function predictors(
+  maps: readonly S[],
+  featureMaps: readonly FeatureMap[],
+  classes: number,
+  fineClassFeatures: boolean,
+  boxes: boolean,
+): { classLogits: S; boxOffsets: S | null } {
   if (maps.length !== featureMaps.length) {
     throw new Error(`the head got ${maps.length} feature maps for ${featureMaps.length} configured ones`)
   }
@@ -46,13 +62,11 @@ export function ssdHead(maps: readonly S[], featureMaps: readonly FeatureMap[], 
       L.reshape({ targetShape: [rows * cols * k, n], name: single ? output : `head${i}_${what}_flat` }).apply(y) as S
     const classInput = fineClassFeatures && i > 0 ? withFineFeatures(map, maps[0], i) : map
     cls.push(flat(predictor(k * scores, 'class', classInput), scores, 'class', 'classLogits'))
-    box.push(flat(predictor(k * 4, 'box'), 4, 'box', 'boxOffsets'))
+    // Built in this order (class, box, map by map): the order of the model's weights, which checkpoints follow.
+    if (boxes) box.push(flat(predictor(k * 4, 'box'), 4, 'box', 'boxOffsets'))
   })
-  if (single) return { classLogits: cls[0], boxOffsets: box[0] }
-  return {
-    classLogits: L.concatenate({ axis: 1, name: 'classLogits' }).apply(cls) as S,
-    boxOffsets: L.concatenate({ axis: 1, name: 'boxOffsets' }).apply(box) as S,
-  }
+  const joined = (parts: S[], name: string) => (single ? parts[0] : (L.concatenate({ axis: 1, name }).apply(parts) as S))
+  return { classLogits: joined(cls, 'classLogits'), boxOffsets: boxes ? joined(box, 'boxOffsets') : null }
 }
 
 /**

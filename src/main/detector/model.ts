@@ -7,7 +7,7 @@ import { DetectorConfig, type DetectorConfigInput } from './config.js'
 import { channels, featurePyramid, inputScaling, mapSize, type InputScaling } from './backbones/index.js'
 import type { S } from './backbones/layers.js'
 import { anchorsPerCell } from './anchors.js'
-import { anchorCount, ssdHead } from './head.js'
+import { anchorCount, classPredictors, ssdHead } from './head.js'
 
 export interface DetectorMap {
   /** [rows, cols], equal to the config's. */
@@ -72,13 +72,20 @@ export function buildDetector(input: DetectorConfig | DetectorConfigInput): Dete
 /**
  * The detector's head as a model of its own: the maps in (inputs `map0`, `map1`, … shaped as `detector.maps`), the same
  * outputs out. Its layers have the head's names and fresh weights (copy them with `copyLayerWeights`): what a
- * fine-tune trains on a frozen feature extractor's kept maps (train/cached-head.ts).
+ * fine-tune trains on a frozen feature extractor's kept maps (train/cached-head.ts). With `keptBoxes`, it has no box
+ * predictors: the box offsets come in as one more input, `boxOffsets` [A, 4], and go out as they came.
  */
-export function buildHead(detector: Detector): tfl.LayersModel {
+export function buildHead(detector: Detector, { keptBoxes = false } = {}): tfl.LayersModel {
   const maps = detector.maps.map((m, i) => tfl.input({ shape: [...m.size, m.channels], name: `map${i}` }))
   const { config } = detector
+  const name = `${config.name}_head`
+  if (keptBoxes) {
+    const boxOffsets = tfl.input({ shape: [detector.anchorCount, 4], name: 'boxOffsets' })
+    const classLogits = classPredictors(maps, config.featureMaps, config.classes.length, config.fineClassFeatures)
+    return tfl.model({ inputs: [...maps, boxOffsets], outputs: [classLogits, boxOffsets], name })
+  }
   const { classLogits, boxOffsets } = ssdHead(maps, config.featureMaps, config.classes.length, config.fineClassFeatures)
-  return tfl.model({ inputs: maps, outputs: [classLogits, boxOffsets], name: `${config.name}_head` })
+  return tfl.model({ inputs: maps, outputs: [classLogits, boxOffsets], name })
 }
 
 /** The weights of `to`'s layers that `from` has a layer of the same name for, copied from `from`. */

@@ -49,10 +49,10 @@ export class DetectorTrainer {
   }
 
   /**
-   * One optimisation step on a batch — its images, or for a head alone (buildHead) its maps — and throws
+   * One optimisation step on a batch — its images, or for a head alone (buildHead) its inputs — and throws
    * NonFiniteLossError (leaving the weights alone) on a NaN loss.
    */
-  step(images: tf.Tensor4D | tf.Tensor4D[], labels: ImageLabels[]): StepResult {
+  step(images: tf.Tensor4D | tf.Tensor[], labels: ImageLabels[]): StepResult {
     this.steps++
     const truth = padGroundTruth(labels)
     const targets = this.matcher.match(truth)

@@ -5,9 +5,9 @@
 // thousand photos' maps in memory: a 320×240 MobileNet's six maps are 0.55 MB a view.
 import os from 'node:os'
 
-/** One view's maps: each its values (channels last) and its own [min, max]. */
+/** One view's maps: each its values (channels last) as bytes over its own [min, max], or as they are (exact). */
 interface Entry {
-  bytes: Uint8Array[]
+  bytes: (Uint8Array | Float32Array)[]
   ranges: [number, number][]
 }
 
@@ -25,6 +25,8 @@ export class FeatureCache {
     /** Values per map of one view (rows · cols · channels). */
     private readonly mapSizes: readonly number[],
     private readonly budgetBytes = defaultCacheBytes(),
+    /** Per map: kept as float32 rather than bytes (small outputs whose exact values matter, like box offsets). */
+    private readonly exact: readonly boolean[] = [],
   ) {}
 
   get size(): number {
@@ -56,9 +58,9 @@ export class FeatureCache {
     if (maps.length !== this.mapSizes.length || maps.some((m, i) => m.length !== this.mapSizes[i])) {
       throw new Error(`a cached view has maps of ${maps.map((m) => m.length).join(', ')} values, expected ${this.mapSizes.join(', ')}`)
     }
-    const need = this.mapSizes.reduce((a, b) => a + b, 0)
+    const need = this.mapSizes.reduce((a, b, i) => a + b * (this.exact[i] ? 4 : 1), 0)
     if (this.used + need > this.budgetBytes) return null
-    const entry = encode(maps)
+    const entry = encode(maps, this.exact)
     this.entries.set(key, entry)
     this.used += need
     return decode(entry)
@@ -72,6 +74,7 @@ export class FeatureCache {
 
 function decode(entry: Entry): Float32Array[] {
   return entry.bytes.map((b, m) => {
+    if (b instanceof Float32Array) return b.slice()
     const [lo, hi] = entry.ranges[m]
     const step = (hi - lo) / 255
     const out = new Float32Array(b.length)
@@ -80,10 +83,14 @@ function decode(entry: Entry): Float32Array[] {
   })
 }
 
-/** Each map as bytes over its own [min, max]. */
-function encode(maps: readonly Float32Array[]): Entry {
+/** Each map as bytes over its own [min, max], or copied where it is kept exact. */
+function encode(maps: readonly Float32Array[], exact: readonly boolean[]): Entry {
   const ranges: [number, number][] = []
-  const bytes = maps.map((values) => {
+  const bytes = maps.map((values, m) => {
+    if (exact[m]) {
+      ranges.push([0, 0])
+      return values.slice()
+    }
     let lo = Infinity
     let hi = -Infinity
     for (const v of values) {

@@ -70,6 +70,14 @@ function parentOf(store: Store, from: { runId: number; epoch?: number }): Parent
   return { runId: record.id, name: record.name, preset: record.preset, epoch: info.epoch, dir, classes: info.classes, config: info.config }
 }
 
+/**
+ * Does every box a fine-tune learns belong to a class its parent learnt — its new classes all made from the parent's
+ * boxes by an attribute? Then the parent's box predictors already place them (SSD's boxes are class-agnostic), and
+ * while the feature extractor is frozen they are kept too (cached-head.ts).
+ */
+const boxesAsParent = (classes: readonly string[], parentClasses: readonly string[], settings: TrainSettings) =>
+  classes.every((c) => parentClasses.includes(c) || settings.classMap?.[c] !== undefined)
+
 /** A fine-tune's classes: as asked, else the parent's and the ones its class map makes; they must keep the parent's. */
 function fineTuneClasses(parent: Parent, settings: TrainSettings): string[] {
   const classes = settings.classes ?? [...parent.classes, ...Object.keys(settings.classMap ?? {}).filter((c) => !parent.classes.includes(c))]
@@ -228,6 +236,7 @@ function startRun(
       startEpoch: 1,
       resumeFrom: null,
       parent: parent ? { dir: parent.dir, classes: parent.classes } : null,
+      boxesAsParent: parent !== null && boxesAsParent(dataset.classes, parent.classes, seeded),
       best: { ap50: null, accuracy: null, checkpoint: null },
       clock: { startedAt: start.startedAt, usedMs: 0 },
       schedule: null,
@@ -278,12 +287,21 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
   const info = record.lastCheckpoint ? readCheckpointInfo(record.lastCheckpoint) : null
   // A fine-tune that never reached a checkpoint of its own starts from its parent's again.
   let parent: SessionInit['parent'] = null
+  let parentClasses: string[] | null = null
   if (!record.lastCheckpoint && record.parent) {
     if (record.parent.runId === null) {
       throw new StudioError(`cannot resume run ${runId}: the run it was fine-tuned from is gone; start a new run`, 'conflict', 'params.runId')
     }
     const from = parentOf(store, { runId: record.parent.runId, epoch: record.parent.epoch })
     parent = { dir: from.dir, classes: from.classes }
+    parentClasses = from.classes
+  } else if (record.parent?.runId != null) {
+    // Resumed from its own checkpoint, a fine-tune only needs its parent's classes; a parent gone since keeps nothing.
+    try {
+      parentClasses = parentOf(store, { runId: record.parent.runId, epoch: record.parent.epoch }).classes
+    } catch {
+      parentClasses = null
+    }
   }
   runs.restart(runId, { backend: record.backend, step, epoch })
   return {
@@ -299,6 +317,7 @@ export function prepareResume(store: Store, runId: number): PreparedRun {
       startEpoch: epoch + 1,
       resumeFrom: record.lastCheckpoint,
       parent,
+      boxesAsParent: parentClasses !== null && boxesAsParent(record.classes, parentClasses, settings),
       best: { ap50: record.bestAp50, accuracy: record.bestAccuracy, checkpoint: record.bestCheckpoint },
       clock: { startedAt: Date.now(), usedMs: info?.elapsedMs ?? 0 },
       schedule: settings.minutes === undefined ? null : (info?.schedule ?? null),

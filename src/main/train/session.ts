@@ -35,6 +35,11 @@ export interface SessionInit {
   resumeFrom: string | null
   /** A fine-tune's parent checkpoint and its classes: the start when there is no checkpoint of the run's own yet. */
   parent?: { dir: string; classes: string[] } | null
+  /**
+   * A fine-tune whose every box is of a class its parent learnt (new classes made by attributes): while the feature
+   * extractor is frozen, the parent's box predictors are kept too (job.ts boxesAsParent).
+   */
+  boxesAsParent?: boolean
   best: Best
   /**
    * The run's clock: when this session was asked for (Date.now on the main thread: starting up counts) and the
@@ -138,7 +143,7 @@ async function detectorLearner(init: SessionInit, config: DetectorConfig): Promi
       const wholeExtractor = extractorLayers.length > 0 && extractorLayers.every((l) => layers.includes(l))
       if (wholeExtractor && !cached) {
         await parallel?.syncWeights()
-        cached = await CachedHeadTrainer.start(detector, settings.learningRate)
+        cached = await CachedHeadTrainer.start(detector, settings.learningRate, { keptBoxes: init.boxesAsParent })
       } else if (!wholeExtractor && cached) {
         // The whole network trains again, from the head as it learnt on the kept maps.
         cached.copyInto(detector.model)

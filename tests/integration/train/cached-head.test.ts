@@ -116,4 +116,35 @@ describe('a head trained on kept maps', () => {
     await kept.trainer.step(one({ ...IDENTITY_PLAN, brightness: 10 }), 0.01)
     expect(kept.trainer.cache.size).toBe(before + 1)
   })
+
+  it('with the box predictors kept, trains the class predictors alone and leaves the boxes as they were', { timeout: 120_000 }, async () => {
+    const a = withSeededRandom(4, () => buildDetector(config))
+    const b = withSeededRandom(4, () => buildDetector(config))
+    const boxLayers = (d: Detector) => d.model.layers.filter((l) => /^head\d+_box$/.test(l.name))
+    const reference = new DetectorTrainer(a, new ScheduledAdam(RATE))
+    reference.freeze([...extractorLayers(a), ...boxLayers(a)].map((l) => l.name))
+    const classesOnly = await CachedHeadTrainer.start(b, RATE, { keptBoxes: true })
+    const boxesBefore = boxLayers(b).map((l) => l.getWeights().map((w) => Array.from(w.dataSync())))
+    const classWeights = (d: Detector) => Array.from(d.model.getLayer('head1_class').getWeights()[0].dataSync())
+    const classesBefore = classWeights(b)
+    const x = batchTensor(batch, config.input)
+    try {
+      for (let i = 0; i < 4; i++) {
+        const [ours, theirs] = [await classesOnly.step(batch, RATE), reference.step(x, labels)]
+        expect(Math.abs(ours.loss - theirs.loss) / theirs.loss).toBeLessThan(0.01)
+        // The box loss is the kept predictors' own, not left out.
+        expect(ours.box).toBeGreaterThan(0)
+        expect(Math.abs(ours.box - theirs.box) / theirs.box).toBeLessThan(1e-4)
+      }
+      classesOnly.copyInto(b.model)
+      expect(boxLayers(b).map((l) => l.getWeights().map((w) => Array.from(w.dataSync())))).toEqual(boxesBefore)
+      expect(classWeights(b)).not.toEqual(classesBefore)
+    } finally {
+      x.dispose()
+      reference.dispose()
+      reference.optimizer.dispose()
+      await classesOnly.dispose()
+      for (const d of [a, b]) d.model.dispose()
+    }
+  })
 })
