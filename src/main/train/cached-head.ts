@@ -10,9 +10,10 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { buildHead, copyLayerWeights, type Detector, DetectorTrainer, type StepResult } from '../detector/index.js'
-import { ScheduledAdam } from '../engine/index.js'
+import { type BackendName, engineInfo, ScheduledAdam } from '../engine/index.js'
 import { IDENTITY_PLAN, type AugmentPlan } from './augment.js'
 import { FeatureCache } from './feature-cache.js'
+import { ParallelDetectorTrainer } from './parallel.js'
 import type { Batch, Sample } from './pipeline.js'
 import { batchPixels } from './score.js'
 
@@ -66,6 +67,8 @@ export class CachedHeadTrainer {
   private readonly trainer: DetectorTrainer
   /** Each input of the head, per view: the maps' [rows, cols, channels], and with kept boxes their [anchors, 4]. */
   private readonly shapes: number[][]
+  /** The head's data-parallel replicas, when there are cores for them. */
+  private parallel: ParallelDetectorTrainer | null = null
 
   /**
    * A head trainer from the detector's current weights. `keptBoxes`: the box predictors are kept as they are too —
@@ -75,14 +78,30 @@ export class CachedHeadTrainer {
   static async start(
     detector: Detector,
     learningRate: number,
-    options: { keptBoxes?: boolean; cacheBytes?: number; runtime?: 'onnx' | 'tfjs' } = {},
+    options: { keptBoxes?: boolean; cacheBytes?: number; runtime?: 'onnx' | 'tfjs'; workers?: number } = {},
   ): Promise<CachedHeadTrainer> {
     const { model, maps } = detector
     const outputs = maps.map((m) => model.getLayer(m.layer).output as tfl.SymbolicTensor)
     if (options.keptBoxes) outputs.push(model.outputs[1] as tfl.SymbolicTensor)
     const extractor = await extractorOf(tfl.model({ inputs: model.inputs, outputs }), options.runtime ?? 'onnx')
-    return new CachedHeadTrainer(detector, extractor, learningRate, options.keptBoxes ?? false, options.cacheBytes)
+    const trainer = new CachedHeadTrainer(detector, extractor, learningRate, options.keptBoxes ?? false, options.cacheBytes)
+    // With more than one core the head trains on data-parallel replicas too (parallel.ts), fed the kept maps.
+    if ((options.workers ?? 1) > 1) {
+      try {
+        trainer.parallel = await ParallelDetectorTrainer.start(trainer.trainer, {
+          workers: options.workers!,
+          optimizer: { name: 'adam', learningRate },
+          backend: engineInfo()!.name as BackendName,
+          head: { keptBoxes: trainer.keptBoxes, inputs: trainer.head.inputNames },
+        })
+      } catch (error) {
+        await trainer.dispose()
+        throw error
+      }
+    }
+    return trainer
   }
+
 
   private constructor(
     private readonly detector: Detector,
@@ -108,25 +127,29 @@ export class CachedHeadTrainer {
       const size = shape.reduce((a, b) => a * b, 1)
       const data = new Float32Array(views.length * size)
       views.forEach((v, k) => data.set(v[i], k * size))
-      return tf.tensor(data, [views.length, ...shape])
+      return { data, shape: [views.length, ...shape] }
     })
+    const labels = batch.samples.map((s) => ({ boxes: s.boxes, labels: s.labels }))
+    if (this.parallel) {
+      return this.parallel.stepOn(Object.fromEntries(this.head.inputNames.map((name, i) => [name, inputs[i]])), labels, learningRate)
+    }
+    const tensors = inputs.map(({ data, shape }) => tf.tensor(data, shape))
     try {
       this.optimizer.setLearningRate(learningRate)
-      return this.trainer.step(
-        inputs,
-        batch.samples.map((s) => ({ boxes: s.boxes, labels: s.labels })),
-      )
+      return this.trainer.step(tensors, labels)
     } finally {
-      tf.dispose(inputs)
+      tf.dispose(tensors)
     }
   }
 
   /** The head's weights into the detector (for a checkpoint, an evaluation, or training the whole network again). */
-  copyInto(model: tfl.LayersModel): void {
+  async copyInto(model: tfl.LayersModel): Promise<void> {
+    await this.parallel?.syncWeights()
     copyLayerWeights(this.head, model)
   }
 
   async dispose(): Promise<void> {
+    await this.parallel?.close()
     await this.extractor.release()
     this.trainer.dispose()
     this.optimizer.dispose()

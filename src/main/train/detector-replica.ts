@@ -5,7 +5,7 @@ import type * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import type { DetectorConfig, Loss } from '../detector/config.js'
 import { detectionLoss } from '../detector/loss.js'
-import { buildDetector } from '../detector/model.js'
+import { buildDetector, buildHead } from '../detector/model.js'
 
 /** The detector's model; its initial weights do not matter (the trainer sets every replica's). */
 export function replicaModel(config: DetectorConfig): tfl.LayersModel {
@@ -19,11 +19,34 @@ export function replicaModel(config: DetectorConfig): tfl.LayersModel {
  * add up (the engine's 'sum' reduction) to exactly those of one step on the whole batch.
  */
 export function replicaLoss(model: tfl.LayersModel, batch: Record<string, tf.Tensor>, loss: Loss) {
-  const [classLogits, boxOffsets] = model.apply(batch.x, { training: true }) as [tf.Tensor3D, tf.Tensor3D]
+  return shardLoss(model.apply(batch.x, { training: true }) as tf.Tensor[], batch, loss)
+}
+
+/** A fine-tune's head alone (buildHead), trained on a frozen extractor's kept maps: train/cached-head.ts. */
+export function replicaHeadModel(config: DetectorConfig, keptBoxes: boolean): tfl.LayersModel {
+  const detector = buildDetector(config)
+  const head = buildHead(detector, { keptBoxes })
+  detector.model.dispose()
+  return head
+}
+
+/** replicaLoss for the head alone: the batch carries its inputs by name (`inputs`, in the head's order). */
+export function replicaHeadLoss(model: tfl.LayersModel, batch: Record<string, tf.Tensor>, loss: Loss, inputs: string[]) {
+  return shardLoss(
+    model.apply(
+      inputs.map((name) => batch[name]),
+      { training: true },
+    ) as tf.Tensor[],
+    batch,
+    loss,
+  )
+}
+
+function shardLoss([classLogits, boxOffsets]: tf.Tensor[], batch: Record<string, tf.Tensor>, loss: Loss) {
   const positivesInBatch = batch.positives.dataSync()[0]
   const parts = detectionLoss(
     loss,
-    { classLogits, boxOffsets },
+    { classLogits: classLogits as tf.Tensor3D, boxOffsets: boxOffsets as tf.Tensor3D },
     { labels: batch.labels as tf.Tensor2D, offsets: batch.offsets as tf.Tensor3D },
     positivesInBatch,
   )

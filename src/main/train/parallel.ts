@@ -25,6 +25,11 @@ export interface ParallelOptions {
   workers: number
   optimizer: OptimizerConfig
   backend?: BackendName
+  /**
+   * What each replica trains: by default the whole detector on images (`x`); a fine-tune's head alone on kept maps
+   * gives replicaHeadModel / replicaHeadLoss and the inputs' names (cached-head.ts).
+   */
+  head?: { keptBoxes: boolean; inputs: string[] }
 }
 
 export class ParallelDetectorTrainer {
@@ -42,8 +47,12 @@ export class ParallelDetectorTrainer {
     const weights = model.weights.map((w) => w.read().dataSync().slice() as Float32Array)
     const engine = await startDataParallel({
       workers: options.workers,
-      model: { module: replicaModule, export: 'replicaModel', args: [config] },
-      loss: { module: replicaModule, export: 'replicaLoss', args: [config.loss] },
+      model: options.head
+        ? { module: replicaModule, export: 'replicaHeadModel', args: [config, options.head.keptBoxes] }
+        : { module: replicaModule, export: 'replicaModel', args: [config] },
+      loss: options.head
+        ? { module: replicaModule, export: 'replicaHeadLoss', args: [config.loss, options.head.inputs] }
+        : { module: replicaModule, export: 'replicaLoss', args: [config.loss] },
       optimizer: options.optimizer,
       weights,
       backend: options.backend,
@@ -61,7 +70,12 @@ export class ParallelDetectorTrainer {
   }
 
   /** One step on the whole batch over the replicas; throws NonFiniteLossError (and updates nothing) on a NaN loss. */
-  async step(images: HostTensor, labels: ImageLabels[], learningRate?: number): Promise<StepResult> {
+  step(images: HostTensor, labels: ImageLabels[], learningRate?: number): Promise<StepResult> {
+    return this.stepOn({ x: images }, labels, learningRate)
+  }
+
+  /** `step` for replicas whose model takes named inputs (a head on kept maps: `map0`, `map1`, …). */
+  async stepOn(inputs: Record<string, HostTensor>, labels: ImageLabels[], learningRate?: number): Promise<StepResult> {
     const step = ++this.steps
     const truth = padGroundTruth(labels)
     const targets = this.local.matcher.match(truth)
@@ -71,7 +85,7 @@ export class ParallelDetectorTrainer {
       const classes = targets.labels.dataSync() as Int32Array
       for (const c of classes) if (c > 0) positives++
       batch = {
-        x: images,
+        ...inputs,
         labels: { data: classes, shape: targets.labels.shape },
         offsets: { data: targets.offsets.dataSync() as Float32Array, shape: targets.offsets.shape },
         positives: { data: new Float32Array(labels.length).fill(positives), shape: [labels.length] },

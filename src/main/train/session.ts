@@ -143,10 +143,13 @@ async function detectorLearner(init: SessionInit, config: DetectorConfig): Promi
       const wholeExtractor = extractorLayers.length > 0 && extractorLayers.every((l) => layers.includes(l))
       if (wholeExtractor && !cached) {
         await parallel?.syncWeights()
-        cached = await CachedHeadTrainer.start(detector, settings.learningRate, { keptBoxes: init.boxesAsParent })
+        cached = await CachedHeadTrainer.start(detector, settings.learningRate, {
+          keptBoxes: init.boxesAsParent,
+          workers: trainingWorkers(settings.batchSize),
+        })
       } else if (!wholeExtractor && cached) {
         // The whole network trains again, from the head as it learnt on the kept maps.
-        cached.copyInto(detector.model)
+        await cached.copyInto(detector.model)
         await cached.dispose()
         cached = null
         await parallel?.pushWeights()
@@ -154,7 +157,7 @@ async function detectorLearner(init: SessionInit, config: DetectorConfig): Promi
       await (parallel ? parallel.freeze(layers) : trainer.freeze(layers))
     },
     sync: async () => {
-      if (cached) cached.copyInto(detector.model)
+      if (cached) await cached.copyInto(detector.model)
       else await parallel?.syncWeights()
     },
     probe: async (images) => {

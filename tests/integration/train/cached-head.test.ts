@@ -96,7 +96,7 @@ describe('a head trained on kept maps', () => {
 
     // Copied into the detector, the head predicts as the one trained through the network does: it moved far from
     // where it started, and the two differ by a small part of that.
-    kept.trainer.copyInto(kept.detector.model)
+    await kept.trainer.copyInto(kept.detector.model)
     expect(weightsOf(kept.detector, 'extractor')).toEqual(extractorBefore)
     const ours = logits(kept.detector)
     const theirs = logits(through.detector)
@@ -136,7 +136,7 @@ describe('a head trained on kept maps', () => {
         expect(ours.box).toBeGreaterThan(0)
         expect(Math.abs(ours.box - theirs.box) / theirs.box).toBeLessThan(1e-4)
       }
-      classesOnly.copyInto(b.model)
+      await classesOnly.copyInto(b.model)
       expect(boxLayers(b).map((l) => l.getWeights().map((w) => Array.from(w.dataSync())))).toEqual(boxesBefore)
       expect(classWeights(b)).not.toEqual(classesBefore)
     } finally {
@@ -145,6 +145,28 @@ describe('a head trained on kept maps', () => {
       reference.optimizer.dispose()
       await classesOnly.dispose()
       for (const d of [a, b]) d.model.dispose()
+    }
+  })
+
+  it('trains on two replicas as on one thread', { timeout: 120_000 }, async () => {
+    const one = withSeededRandom(5, () => buildDetector(config))
+    const two = withSeededRandom(5, () => buildDetector(config))
+    const alone = await CachedHeadTrainer.start(one, RATE, { keptBoxes: true })
+    const replicated = await CachedHeadTrainer.start(two, RATE, { keptBoxes: true, workers: 2 })
+    try {
+      for (let i = 0; i < 3; i++) {
+        const [a, b] = [await alone.step(batch, RATE), await replicated.step(batch, RATE)]
+        expect(Math.abs(a.loss - b.loss) / a.loss).toBeLessThan(1e-3)
+      }
+      await alone.copyInto(one.model)
+      await replicated.copyInto(two.model)
+      const weights = (d: Detector) => d.model.getLayer('head0_class').getWeights()[0].dataSync()
+      const [a, b] = [weights(one), weights(two)]
+      expect(Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-3)
+    } finally {
+      await alone.dispose()
+      await replicated.dispose()
+      for (const d of [one, two]) d.model.dispose()
     }
   })
 })
