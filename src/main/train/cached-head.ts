@@ -102,7 +102,6 @@ export class CachedHeadTrainer {
     return trainer
   }
 
-
   private constructor(
     private readonly detector: Detector,
     readonly extractor: Extractor,
