@@ -8,7 +8,8 @@
 // 3. a face detector (the Pi preset, from face-api's backbone as the studio starts it) trained on the kindled faces for
 //    `--parent-minutes` (default 10) — the user's "my face detector works";
 // 4. fine-tuned from it with a new class, `smiling-face`, made from the kindled attribute (`--from-attribute
-//    smiling-face=face+smiling`), for `--minutes` (default 15), the backbone frozen for `--freeze-epochs` (default 0).
+//    smiling-face=face+smiling`), for `--minutes` (default 15), the backbone frozen for `--freeze-epochs` (default 99:
+//    throughout, which learns the smile best — the head on the kept maps, docs/detector.md; 0 trains everything).
 //    The DETECTOR's verdict on a val photo is the class of its most confident detection at the preset's own score
 //    threshold; a photo where it finds no face is called not smiling and counted in noFacePhotos;
 // 5. the parent and the fine-tuned detector scored on GENKI-SZSL val against people's boxes (a scoring project, IoU
@@ -89,7 +90,7 @@ export default async function smileBench(args: string[]) {
   const limit = flag(args, 'limit') === undefined ? Infinity : positive(args, 'limit', 0, true)
   const augment = (flag(args, 'augment') ?? 'on') !== 'off'
   const learningRate = flag(args, 'lr') === undefined ? undefined : positive(args, 'lr', 0)
-  const freezeEpochs = flag(args, 'freeze-epochs') === undefined ? 0 : Number(flag(args, 'freeze-epochs'))
+  const freezeEpochs = flag(args, 'freeze-epochs') === undefined ? 99 : Number(flag(args, 'freeze-epochs'))
   if (!(Number.isInteger(freezeEpochs) && freezeEpochs >= 0)) throw new Error('--freeze-epochs must be a whole number ≥ 0')
 
   const rows = readSmileLabels(path.join(datasets, 'genki', 'genki4k-smile.csv')).filter((r) => r.split === 'train' || r.split === 'val')
