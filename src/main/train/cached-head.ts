@@ -1,12 +1,13 @@
 // A fine-tune whose feature extractor (backbone and extra layers) is frozen trains only its head, so the extractor's
 // maps of a photo are the same every time it is seen: they are computed once per view (the photo, or its mirror),
 // kept (feature-cache.ts), and the head trains on them alone — many passes in the minutes a pass through the whole
-// network took. The maps are computed on ONNX Runtime with every core (the extractor converted once: its weights do not
-// change), or on TF.js where ONNX Runtime does not load. The head is a model of its own (buildHead) with the detector's head weights, copied back into the
-// detector for each checkpoint. When the fine-tune's boxes are all of classes its parent learnt (a new class made from
-// an attribute), the box predictors are kept as well: their offsets are kept with the maps and only the class
-// predictors train, at about half the cost of a step. While it trains so, a photo's augmentation is a mirror or nothing: a crop or a colour
-// change would make every view new.
+// network took. The maps are computed on ONNX Runtime with every core (the extractor converted once: its weights do
+// not change), or on TF.js where ONNX Runtime does not load. The head is a model of its own (buildHead) with the
+// detector's head weights, trained on the data-parallel replicas when there are cores for them, and copied back into
+// the detector for each checkpoint. When the fine-tune's boxes are all of classes its parent learnt (a new class made
+// from an attribute), the box predictors are kept as well: their offsets are kept with the maps and only the class
+// predictors train, at about half the cost of a step. While the head trains so, a photo's augmentation is a mirror or
+// nothing: a crop or a colour change would make every view new.
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { buildHead, copyLayerWeights, type Detector, DetectorTrainer, type StepResult } from '../detector/index.js'

@@ -76,7 +76,7 @@ function parentOf(store: Store, from: { runId: number; epoch?: number }): Parent
  * while the feature extractor is frozen they are kept too (cached-head.ts).
  */
 const boxesAsParent = (classes: readonly string[], parentClasses: readonly string[], settings: TrainSettings) =>
-  classes.every((c) => parentClasses.includes(c) || settings.classMap?.[c] !== undefined)
+  classes.every((c) => parentClasses.includes(c) || parentClasses.includes(settings.classMap?.[c]?.from ?? ''))
 
 /** A fine-tune's classes: as asked, else the parent's and the ones its class map makes; they must keep the parent's. */
 function fineTuneClasses(parent: Parent, settings: TrainSettings): string[] {
