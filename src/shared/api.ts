@@ -501,6 +501,12 @@ export const SplitCounts = z.object({
 })
 export type SplitCounts = z.infer<typeof SplitCounts>
 
+/**
+ * `freezeBackboneEpochs` at its most: the backbone frozen for the whole run (what learns an attribute class best, the
+ * head then training on kept maps: README, "Fine-tune with new classes").
+ */
+export const FROZEN_THROUGHOUT = 10_000
+
 export const TrainSettings = z.strictObject({
   preset: z.string().min(1).max(100),
   name: z.string().trim().min(1).max(100).optional(),
@@ -552,7 +558,7 @@ export const TrainSettings = z.strictObject({
    * Keep the backbone's weights (a detector's extra layers too) as they start — the parent's — for the first N epochs,
    * while the new head settles.
    */
-  freezeBackboneEpochs: z.number().int().min(0).max(10_000).optional(),
+  freezeBackboneEpochs: z.number().int().min(0).max(FROZEN_THROUGHOUT).optional(),
   /**
    * The image tag a classifier preset learns (required for one, refused for a detector's): trained on the photos that
    * have the tag, set or not, from a person, a label file or kindling (never a model's prediction); photos without it

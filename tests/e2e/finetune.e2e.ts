@@ -64,7 +64,7 @@ describe('Fine-tuning from the Train page', () => {
     expect(await page.getByTestId('train-finetune-parent').textContent()).toContain('From faces (alexnet-ssd-320x240')
     expect(await page.getByTestId('train-classes').inputValue()).toBe('smiling-face')
     expect(await page.getByTestId('train-from-smiling').isChecked()).toBe(true)
-    expect(await page.getByTestId('train-freeze').inputValue()).toBe('1')
+    expect(await page.getByTestId('train-freeze').inputValue()).toBe('all')
     // A fine-tune trains its parent's preset from its weights: no preset or initial weights to choose.
     expect(await page.getByTestId('train-preset').count()).toBe(0)
     expect(await page.getByTestId('train-init').count()).toBe(0)
@@ -95,7 +95,7 @@ describe('Fine-tuning from the Train page', () => {
     // The form is a plain new-run form again.
     await expect.poll(() => page.getByTestId('train-finetune').count(), WAIT).toBe(0)
     await expect.poll(() => page.getByTestId('run-detail-state').textContent(), TRAINING).toBe('done')
-    expect(await page.getByTestId('run-parent').textContent()).toBe('faces, epoch 1 · backbone frozen for the first epoch')
+    expect(await page.getByTestId('run-parent').textContent()).toBe('faces, epoch 1 · backbone frozen throughout')
     expect(await page.getByTestId('run-detail').textContent()).toContain('face, smiling-face')
     expect(await page.getByTestId('run-class-map').textContent()).toBe('smiling-face: face boxes whose smiling is true')
     expect(await page.getByTestId('run-2').textContent()).toContain('faces + smiling-face')

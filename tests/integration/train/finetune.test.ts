@@ -8,6 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initEngine } from '../../../src/main/engine/index.js'
 import { Studio } from '../../../src/main/studio.js'
+import { FROZEN_THROUGHOUT } from '../../../src/shared/api.js'
 import { DETECTOR_JSON } from '../../../src/main/train/index.js'
 import { parseTrainArgs } from '../../../src/main/server/commands/train.js'
 import { modelFolder } from '../../../src/runner/load-model.js'
@@ -162,6 +163,7 @@ describe('kindling train --from', () => {
       freezeBackboneEpochs: 1,
       minutes: 10,
     })
+    expect(parseTrainArgs(['--project', '/p', '--from', '4', '--freeze-backbone', 'all']).settings.freezeBackboneEpochs).toBe(FROZEN_THROUGHOUT)
   })
 
   it('says what is wrong with a fine-tune’s flags', () => {

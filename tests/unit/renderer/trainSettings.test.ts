@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TrainSettings } from '../../../src/shared/api'
+import { FROZEN_THROUGHOUT, TrainSettings } from '../../../src/shared/api'
 import type { Run } from '../../../src/shared/api'
 import { checkTrainForm, DEFAULT_FORM, fineTuneForm, trainingPhotos } from '../../../src/renderer/src/pages/Train/trainSettings'
 
@@ -115,20 +115,22 @@ describe('the form set to fine-tune a run', () => {
   const parent = { id: 3, name: 'faces', preset: 'alexnet-ssd-320x240', classes: ['face'] } as Run
   const tune = fineTuneForm(parent)
 
-  it("sends the parent, its classes and the new one made from smiling faces, the frozen epochs, and the parent's preset", () => {
+  it("sends the parent, its classes and the new one made from smiling faces, frozen throughout, and the parent's preset", () => {
     const checked = checkTrainForm({ ...form, init: 'face-api-ssd-mobilenetv1' }, tune)
     expect(checked.ok && checked.params).toMatchObject({
       preset: 'alexnet-ssd-320x240',
       from: { runId: 3 },
       classes: ['face', 'smiling-face'],
       classMap: { 'smiling-face': { from: 'face', attribute: 'smiling' } },
-      freezeBackboneEpochs: 1,
+      freezeBackboneEpochs: FROZEN_THROUGHOUT,
     })
     expect(checked.ok && 'init' in checked.params).toBe(false)
     if (checked.ok) expect(TrainSettings.safeParse(checked.params).success).toBe(true)
     const plain = checkTrainForm(form, { ...tune, newClasses: 'hand, wave', fromSmiling: false, freezeEpochs: '0' })
     expect(plain.ok && plain.params).toMatchObject({ classes: ['face', 'hand', 'wave'] })
     expect(plain.ok && ('classMap' in plain.params || 'freezeBackboneEpochs' in plain.params)).toBe(false)
+    const first = checkTrainForm(form, { ...tune, freezeEpochs: '3' })
+    expect(first.ok && first.params.freezeBackboneEpochs).toBe(3)
   })
 
   it('says what is wrong with the new classes and the frozen epochs', () => {

@@ -2,7 +2,7 @@
 // (and so the same worker thread, store records and checkpoints) as the Train page. The labelled photos per split (and a
 // warning when train holds too few) first, a line per evaluation and a few per epoch, the run's verdict, then
 // `RESULT {json}`; Ctrl-C cancels after the current step, keeping the checkpoints (resume from the studio).
-import { type ClassifierScore, PI_PRESET, StudioError, TrainSettings } from '../../../shared/api.js'
+import { type ClassifierScore, FROZEN_THROUGHOUT, PI_PRESET, StudioError, TrainSettings } from '../../../shared/api.js'
 import { bestScore, runVerdict, tooFewPhotosWarning } from '../../../shared/run-quality.js'
 import { defaultInit, presetTask, TRAIN_PRESETS } from '../../train/index.js'
 
@@ -16,7 +16,7 @@ export const TRAIN_USAGE =
   `                 [--labels all|reviewed] [--no-augment] [--eval-every N] [--seed N] [--init random|SOURCE]\n` +
   `                 [--name TEXT] [--json]\n` +
   `                 [--from RUN [--epoch N] [--classes A,B,…] [--from-attribute NEW=CLASS+ATTRIBUTE]…\n` +
-  `                  [--freeze-backbone N]]\n` +
+  `                  [--freeze-backbone N|all]]\n` +
   `                                                train a detector on the project's labels for N epochs (default\n` +
   `                                                10) or N minutes (steps planned to end on time, evaluated);\n` +
   `                                                preset: ${PI_PRESET} (for a Raspberry Pi) unless named\n` +
@@ -31,7 +31,7 @@ export const TRAIN_USAGE =
   `                                                smiling-face=face+smiling trains a face box whose smiling\n` +
   `                                                attribute is true as smiling-face (nothing is relabelled);\n` +
   `                                                --freeze-backbone N keeps the backbone as the parent's for the\n` +
-  `                                                first N epochs\n` +
+  `                                                first N epochs, all for the whole run (an attribute learns best)\n` +
   `  kindling train --project DIR --tag TAG [--preset alexnet-classifier|${PI_CLASSIFIER_PRESET}] [--epochs N | --minutes N] […]\n` +
   `                                                train a whole-image classifier of image tag TAG (e.g. smiling):\n` +
   `                                                on the photos with the tag, set or not (a person's, imported or\n` +
@@ -95,7 +95,7 @@ export function parseTrainArgs(args: string[]): { project: string; settings: Tra
     from: fineTune ? { runId: int('from', values.from), epoch: int('epoch', values.epoch) } : undefined,
     classes,
     classMap,
-    freezeBackboneEpochs: int('freeze-backbone', values['freeze-backbone']),
+    freezeBackboneEpochs: values['freeze-backbone']?.trim() === 'all' ? FROZEN_THROUGHOUT : int('freeze-backbone', values['freeze-backbone']),
     preset: values.preset ?? (values.tag === undefined ? PI_PRESET : PI_CLASSIFIER_PRESET),
     tag: values.tag,
     name: values.name,

@@ -447,7 +447,7 @@ function FineTuneFields({
       </label>
       {field(
         'freezeBackboneEpochs',
-        'Freeze the backbone for N epochs',
+        'Freeze the backbone for N epochs (or all)',
         <input
           {...props('freezeBackboneEpochs')}
           value={tune.freezeEpochs}
@@ -455,7 +455,7 @@ function FineTuneFields({
           inputMode="numeric"
           data-testid="train-freeze"
         />,
-        'the new head settles before the backbone moves; 0: never',
+        'all: the whole run, the head training on kept maps (an attribute learns best); N: the head settles first; 0: never',
       )}
     </div>
   )

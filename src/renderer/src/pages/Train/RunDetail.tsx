@@ -2,7 +2,7 @@
 // classes, photos — with its best checkpoint to copy or to deploy from the Devices page. A classifier run shows its
 // best evaluation's accuracy, each class's precision and recall and the confusion matrix.
 import { useState } from 'react'
-import type { ClassifierScore, JobProgress, Run } from '../../../../shared/api'
+import { type ClassifierScore, FROZEN_THROUGHOUT, type JobProgress, type Run } from '../../../../shared/api'
 import { bestScore } from '../../../../shared/run-quality'
 import { useStudio } from '../../api/context'
 import { Icon } from '../../components/Icon'
@@ -342,9 +342,11 @@ function RunFacts({ run, best }: { run: Run; best: ClassifierScore | null }) {
             <dt>Fine-tuned from</dt>
             <dd data-testid="run-parent">
               {run.parent.name ?? `run ${run.parent.runId ?? '(deleted)'}`}, epoch {run.parent.epoch}
-              {settings.freezeBackboneEpochs
-                ? ` · backbone frozen for the first ${settings.freezeBackboneEpochs === 1 ? 'epoch' : plural(settings.freezeBackboneEpochs, 'epoch')}`
-                : ''}
+              {settings.freezeBackboneEpochs === FROZEN_THROUGHOUT
+                ? ' · backbone frozen throughout'
+                : settings.freezeBackboneEpochs
+                  ? ` · backbone frozen for the first ${settings.freezeBackboneEpochs === 1 ? 'epoch' : plural(settings.freezeBackboneEpochs, 'epoch')}`
+                  : ''}
             </dd>
           </>
         )}

@@ -1,7 +1,7 @@
 // The new-run form's fields as typed (strings), checked the way `TrainSettings` in the API checks them, so a user
 // hears about "0 epochs" beside the field before anything is sent. The studio checks again: its errors name the same
 // fields (`params.epochs`), and the form shows them in the same place.
-import type { Params, Run, RunTask, TrainInit } from '../../../../shared/api'
+import { FROZEN_THROUGHOUT, type Params, type Run, type RunTask, type TrainInit } from '../../../../shared/api'
 
 export type TrainStartParams = Params<'train.start'>
 
@@ -55,7 +55,8 @@ export interface FineTuneForm {
 /** The attribute kindling gives faces (`kindling kindle --smile`), which the form offers to make a class from. */
 export const SMILING_ATTRIBUTE = 'smiling'
 
-export const fineTuneForm = (parent: Run): FineTuneForm => ({ parent, newClasses: 'smiling-face', fromSmiling: true, freezeEpochs: '1' })
+// Frozen throughout by default: for a class made from an attribute, what learnt best in the same minutes (README).
+export const fineTuneForm = (parent: Run): FineTuneForm => ({ parent, newClasses: 'smiling-face', fromSmiling: true, freezeEpochs: 'all' })
 
 /** The API's field names, as a studio error names them: `params.epochs`. */
 export const TRAIN_FIELDS: readonly TrainField[] = [
@@ -181,7 +182,9 @@ function checkFineTune(f: FineTuneForm, errors: Partial<Record<TrainField, strin
   else if (added.some((c) => kept.includes(c))) errors.classes = `${added.find((c) => kept.includes(c))} is already one of the run's classes`
   else if (new Set(added).size !== added.length) errors.classes = 'A new class is named twice'
   else if (added.some((c) => c.length > 100)) errors.classes = 'A class name is at most 100 characters'
-  const freeze = f.freezeEpochs.trim() === '' ? 0 : integerIn(f.freezeEpochs, 0, 10_000, 'number of frozen epochs')
+  const freezeText = f.freezeEpochs.trim().toLowerCase()
+  const freeze =
+    freezeText === '' ? 0 : freezeText === 'all' ? FROZEN_THROUGHOUT : integerIn(f.freezeEpochs, 0, FROZEN_THROUGHOUT, 'number of frozen epochs')
   if (typeof freeze === 'string') errors.freezeBackboneEpochs = freeze
   return {
     from: { runId: f.parent.id },
