@@ -452,7 +452,6 @@ function FineTuneFields({
           {...props('freezeBackboneEpochs')}
           value={tune.freezeEpochs}
           onChange={(e) => set('freezeEpochs', e.target.value)}
-          inputMode="numeric"
           data-testid="train-freeze"
         />,
         'all: the whole run, the head training on kept maps (an attribute learns best); N: the head settles first; 0: never',
