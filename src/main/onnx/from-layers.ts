@@ -104,11 +104,10 @@ class Converter {
       const name = this.model.outputNames[i]
       // An output keeps the model's output name and TF's layout.
       if (v.name === name && v.layout !== 'nchw') return v
+      const plain = v.layout === 'nchw' ? this.graph.node('Transpose', `${name}_nhwc`, [v.name], { perm: NCHW_TO_NHWC }) : v.name
       // A layer's own value that the graph holds as NCHW already has the output's name (an inner layer's output, as a
       // feature extractor's maps are): the output is its NHWC copy, under a name of its own.
-      if (v.name === name)
-        return { ...v, name: this.graph.node('Transpose', `${name}_nhwc`, [v.name], { perm: NCHW_TO_NHWC }), layout: 'plain' as Layout }
-      const plain = v.layout === 'nchw' ? this.graph.node('Transpose', `${name}_nhwc`, [v.name], { perm: NCHW_TO_NHWC }) : v.name
+      if (v.name === name) return { ...v, name: plain, layout: 'plain' as Layout }
       this.graph.node('Identity', `${name}_output`, [plain], {}, [name])
       return { ...v, name, layout: 'plain' as Layout }
     })

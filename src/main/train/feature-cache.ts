@@ -17,7 +17,7 @@ export const defaultCacheBytes = () => Math.min(4 * 2 ** 30, Math.floor(os.total
 export class FeatureCache {
   private readonly entries = new Map<string, Entry>()
   private used = 0
-  /** Views asked for that were kept (hits) or not (misses), for the log and the tests. */
+  /** Views asked for that were kept (hits) or not (misses): how well the cache serves a run. */
   hits = 0
   misses = 0
 
